@@ -1,0 +1,172 @@
+package dkim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Result is the outcome of one signature check, named as DESIGN.md names it.
+// The zero value, ResultNone, means no outcome was computed.
+type Result int
+
+const (
+	ResultNone         Result = iota // not computed
+	ResultPass                       // header signature valid and body hash matches, with an acceptable key
+	ResultFail                       // header signature invalid or body hash mismatch, checked with a key
+	ResultNoKey                      // no key record in any source, or a recorded NXDOMAIN
+	ResultRevoked                    // the key record has an empty p=
+	ResultWeakKey                    // RSA key shorter than the policy minimum; arithmetic in HeaderSignature/BodyHash
+	ResultTestingKey                 // key record has t=y; arithmetic in HeaderSignature/BodyHash
+	ResultPublishedKey               // the key archive says the private half was published
+	ResultPermError                  // malformed or unsupported signature or key record, or a key restriction broken
+	ResultTempError                  // a recorded or live SERVFAIL, TIMEOUT or REFUSED
+	ResultSkipped                    // past the per-message signature cap
+)
+
+var resultNames = [...]string{"", "pass", "fail", "no_key", "revoked", "weak_key", "testing_key", "published_key", "permerror", "temperror", "skipped"}
+
+// String returns the DESIGN.md name of r ("pass", "no_key", ...), or "" for ResultNone.
+func (r Result) String() string {
+	if r < 0 || int(r) >= len(resultNames) {
+		return fmt.Sprintf("Result(%d)", int(r))
+	}
+	return resultNames[r]
+}
+
+// MarshalText implements encoding.TextMarshaler with the DESIGN.md name.
+func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// HeaderStatus is the outcome of the cryptographic check of the header hash.
+type HeaderStatus int
+
+const (
+	HeaderUnchecked HeaderStatus = iota // no usable key, or the signature could not be parsed
+	HeaderValid
+	HeaderInvalid
+)
+
+// String returns "unchecked", "valid" or "invalid".
+func (s HeaderStatus) String() string {
+	switch s {
+	case HeaderValid:
+		return "valid"
+	case HeaderInvalid:
+		return "invalid"
+	}
+	return "unchecked"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s HeaderStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// BodyStatus is the outcome of comparing the computed body hash with bh=.
+type BodyStatus int
+
+const (
+	BodyUnchecked BodyStatus = iota
+	BodyMatch
+	BodyMismatch
+)
+
+// String returns "unchecked", "match" or "mismatch".
+func (s BodyStatus) String() string {
+	switch s {
+	case BodyMatch:
+		return "match"
+	case BodyMismatch:
+		return "mismatch"
+	}
+	return "unchecked"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s BodyStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// A Signature is the outcome for one DKIM-Signature field, with its evidence.
+type Signature struct {
+	Index            int    // 0-based position among the DKIM-Signature fields, top to bottom
+	Domain           string // d=, as written (empty when it is not a valid domain)
+	Selector         string // s=
+	Identity         string // i=, decoded; "" when absent
+	Algorithm        string // a=, lower-cased ("rsa-sha256")
+	Canonicalization string // "header/body", defaults filled in ("relaxed/simple")
+	Version          string // v= as written; "" when absent (pre-RFC draft)
+	Draft            bool   // a pre-RFC draft signature (no v=, or v=0.5), verified as Mail::DKIM does
+	LookupName       string // selector._domainkey.domain built from validated labels, "" when invalid
+
+	HeaderSignature HeaderStatus
+	BodyHash        BodyStatus
+	Result          Result
+	Err             error // why Result is not ResultPass; wraps a sentinel; nil on pass
+
+	KeyBits   int        // RSA modulus bits, 256 for Ed25519, 0 without a key
+	KeySource string     // the deciding record's source, or the key file path, or "dns"
+	Key       *KeyRecord // the record that was used (the one that verified, or the last tried); nil when none
+
+	SignedHeaders     []string        // h=, lower-cased, in order
+	Coverage          []FieldCoverage // for each distinct name in h=, which instances were signed
+	BodyLength        int64           // l=, -1 when absent
+	UnsignedBodyBytes int64           // canonical body bytes beyond l=
+	Timestamp         time.Time       // t=, zero when absent
+	FutureTimestamp   bool            // t= is later than the verification time
+	Expires           time.Time       // x=, zero when absent; never a failure
+	B                 string          // b= with whitespace removed, for matching Authentication-Results header.b
+}
+
+// FieldCoverage says, for one field name listed in h=, how many instances
+// the header has and which of them the signature covered (RFC 6376 §5.4.2
+// picks them bottom up).
+type FieldCoverage struct {
+	Name       string // lower-case
+	Count      int    // instances of the field in the header
+	Signed     []int  // 1-based positions (top to bottom among same-named fields) of the signed instances
+	Oversigned bool   // h= lists the name more often than it occurs: an added instance breaks the signature
+}
+
+// FindingKind classifies a header anomaly read from the raw bytes.
+type FindingKind int
+
+const (
+	FindingSpaceBeforeColon  FindingKind = iota + 1 // "From : x"
+	FindingLeadingWhitespace                        // the first header line starts with whitespace
+	FindingFoldedName                               // a field name folded onto the next line
+	FindingNonASCIIName                             // bytes outside printable ASCII in a field name
+	FindingNoColon                                  // a header line that is not a field at all
+)
+
+// String returns a stable snake_case name.
+func (k FindingKind) String() string {
+	switch k {
+	case FindingSpaceBeforeColon:
+		return "space_before_colon"
+	case FindingLeadingWhitespace:
+		return "leading_whitespace"
+	case FindingFoldedName:
+		return "folded_name"
+	case FindingNonASCIIName:
+		return "non_ascii_name"
+	case FindingNoColon:
+		return "no_colon"
+	}
+	return fmt.Sprintf("FindingKind(%d)", int(k))
+}
+
+// A Finding is one header anomaly, with where it was found.
+type Finding struct {
+	Kind   FindingKind
+	Name   string // the field name as a lenient reader would take it, lower-cased ("from")
+	Offset int    // byte offset of the field within the message
+}
+
+// A DomainKey is a DomainKey-Signature field (RFC 4870): reported, not verified.
+type DomainKey struct {
+	Domain, Selector string
+	Offset           int
+}
+
+// Verification is everything Verify found in one message.
+type Verification struct {
+	Signatures []Signature // in header order, top to bottom
+	Findings   []Finding   // header anomalies, in header order
+	DomainKeys []DomainKey // DomainKey-Signature fields, in header order
+}

@@ -1,0 +1,11 @@
+module github.com/leakproof/leakproof
+
+go 1.26.0
+
+require (
+	github.com/emersion/go-message v0.18.2 // indirect
+	github.com/emersion/go-msgauth v0.7.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
