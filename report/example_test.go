@@ -1,0 +1,57 @@
+package report_test
+
+import (
+	"os"
+	"time"
+
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+)
+
+func exampleAssessment() *provenance.Assessment {
+	return &provenance.Assessment{
+		File: "inbox.mbox", Index: 1, Offset: 44, Size: 812, Format: "mbox",
+		SHA256:    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		MessageID: "1@example.com", From: "Alice <alice@example.com>", FromAddress: "alice@example.com",
+		Subject: "Hello", Date: time.Date(2016, 3, 4, 12, 0, 0, 0, time.UTC),
+		Verdict: provenance.VerdictAuthentic, Confidence: provenance.ConfidenceHigh, Signer: "example.com",
+		Summary: "Sent as shown by example.com's mail system.",
+		Signatures: []provenance.SignatureResult{{Aligned: true, Signature: dkim.Signature{
+			Domain: "example.com", Selector: "s1", Algorithm: "rsa-sha256", Canonicalization: "relaxed/relaxed",
+			HeaderSignature: dkim.HeaderValid, BodyHash: dkim.BodyMatch, Result: dkim.ResultPass,
+			KeyBits: 2048, KeySource: "keys.jsonl", SignedHeaders: []string{"from"}, BodyLength: -1,
+		}}},
+	}
+}
+
+func ExampleNewJSONWriter() {
+	w := report.NewJSONWriter(os.Stdout)
+	_ = w.Write(&provenance.Assessment{File: "gone.mbox", Err: os.ErrNotExist})
+	_ = w.Close()
+	// Output:
+	// {"file":"gone.mbox","index":0,"offset":0,"size":0,"sha256":"","format":"","message_id":"","from":"","from_address":"","subject":"","date":"","verdict":"","confidence":"","summary":"","signatures":[],"arc":{"chain":"none","failed_instance":0,"instances":[]},"coverage":{"fields":{"cc":"","date":"","from":"","message_id":"","reply_to":"","subject":"","to":""},"body":"","attachments":[]},"evidence":[],"error":"file does not exist"}
+}
+
+func ExampleNewCSVWriter() {
+	w := report.NewCSVWriter(os.Stdout)
+	_ = w.Write(exampleAssessment())
+	_ = w.Close()
+	// Output:
+	// file,index,offset,sha256,message_id,from,subject,date,verdict,confidence,signer,summary
+	// inbox.mbox,1,44,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,1@example.com,Alice <alice@example.com>,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,Sent as shown by example.com's mail system.
+}
+
+func ExampleNewTextWriter() {
+	w := report.NewTextWriter(os.Stdout)
+	_ = w.Write(exampleAssessment())
+	w.NotMail("notes.txt")
+	_ = w.Close()
+	// Output:
+	// MESSAGE                 VERDICT       CONF    SIGNER              FROM                        SUBJECT
+	// inbox.mbox#1            authentic     high    example.com         alice@example.com           Hello
+	//
+	// 1 message: 1 authentic, 0 altered, 0 unverifiable; 1 non-mail file skipped
+	// "authentic" means sent as shown by the signing domain's mail system, not that the content is true; a
+	// signature proves the account, not the person. Run "leakproof explain" on a message for the details.
+}

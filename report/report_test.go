@@ -1,0 +1,259 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644), "writing %s", path)
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "reading %s (run go test -update to create it)", path)
+	assert.Equal(t, string(want), string(got), "output differs from %s (go test -update rewrites it)", path)
+}
+
+func render(t *testing.T, w report.Writer, as []*provenance.Assessment) {
+	t.Helper()
+	for _, a := range as {
+		require.NoError(t, w.Write(a), "Write(%s#%d)", a.File, a.Index)
+	}
+	require.NoError(t, w.Close(), "Close")
+}
+
+func TestGolden(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		writer func(*bytes.Buffer) report.Writer
+	}{
+		{"fixtures.jsonl.golden", func(b *bytes.Buffer) report.Writer { return report.NewJSONWriter(b) }},
+		{"fixtures.csv.golden", func(b *bytes.Buffer) report.Writer { return report.NewCSVWriter(b) }},
+		{"fixtures.txt.golden", func(b *bytes.Buffer) report.Writer {
+			w := report.NewTextWriter(b)
+			w.NotMail("leak/notes.txt")
+			return w
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			render(t, tt.writer(&b), fixtures())
+			golden(t, tt.name, b.Bytes())
+		})
+	}
+	for i, a := range fixtures() {
+		name := "explain" + string(rune('1'+i)) + ".golden"
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, report.WriteExplanation(&b, a), "WriteExplanation(%s#%d)", a.File, a.Index)
+			golden(t, name, b.Bytes())
+		})
+	}
+}
+
+// jsonType names the JSON type of a decoded value as the contract does.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "unknown"
+}
+
+// checkFields checks that obj has exactly the fields of want with their
+// JSON types, none null.
+func checkFields(t *testing.T, what string, obj map[string]any, want map[string]string) {
+	t.Helper()
+	for k, typ := range want {
+		v, ok := obj[k]
+		if assert.True(t, ok, "%s: field %q missing", what, k) {
+			assert.Equal(t, typ, jsonType(v), "%s: type of field %q", what, k)
+		}
+	}
+	for k := range obj {
+		_, ok := want[k]
+		assert.True(t, ok, "%s: field %q is not in the contract", what, k)
+	}
+}
+
+var (
+	recordFields = map[string]string{
+		"file": "string", "index": "number", "offset": "number", "size": "number", "sha256": "string",
+		"format": "string", "message_id": "string", "from": "string", "from_address": "string",
+		"subject": "string", "date": "string", "verdict": "string", "confidence": "string",
+		"summary": "string", "signatures": "array", "arc": "object", "coverage": "object",
+		"evidence": "array", "error": "string",
+	}
+	signatureFields = map[string]string{
+		"domain": "string", "selector": "string", "algorithm": "string", "canonicalization": "string",
+		"header_signature": "string", "body_hash": "string", "result": "string", "reason": "string",
+		"key_bits": "number", "key_source": "string", "aligned": "boolean", "signed_headers": "array",
+		"body_length": "number", "unsigned_body_bytes": "number", "timestamp": "string", "expires": "string",
+	}
+	arcFields         = map[string]string{"chain": "string", "failed_instance": "number", "instances": "array"}
+	arcInstanceFields = map[string]string{
+		"instance": "number", "sealer": "string", "selector": "string", "cv": "string",
+		"seal": "string", "message_signature": "string", "authentication_results": "string",
+	}
+	coverageFields   = map[string]string{"fields": "object", "body": "string", "attachments": "array"}
+	fieldsFields     = map[string]string{"from": "string", "to": "string", "cc": "string", "subject": "string", "date": "string", "message_id": "string", "reply_to": "string"}
+	attachmentFields = map[string]string{"name": "string", "sha256": "string", "covered": "boolean"}
+	evidenceFields   = map[string]string{"code": "string", "severity": "string", "message": "string"}
+)
+
+func TestJSONContract(t *testing.T) {
+	// The zero assessment is the hardest case: nothing is set, and still
+	// every field must be present and nothing may be null.
+	as := append(fixtures(), &provenance.Assessment{})
+	var b bytes.Buffer
+	render(t, report.NewJSONWriter(&b), as)
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	require.Len(t, lines, len(as), "one JSON line per assessment")
+	for i, line := range lines {
+		t.Run(as[i].File+"#"+string(rune('0'+as[i].Index)), func(t *testing.T) {
+			var rec map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &rec), "line %d is one JSON object", i+1)
+			checkFields(t, "record", rec, recordFields)
+			for _, s := range rec["signatures"].([]any) {
+				checkFields(t, "signature", s.(map[string]any), signatureFields)
+			}
+			arc := rec["arc"].(map[string]any)
+			checkFields(t, "arc", arc, arcFields)
+			assert.Contains(t, []any{"none", "pass", "fail"}, arc["chain"], "arc.chain")
+			for _, in := range arc["instances"].([]any) {
+				checkFields(t, "arc instance", in.(map[string]any), arcInstanceFields)
+			}
+			cov := rec["coverage"].(map[string]any)
+			checkFields(t, "coverage", cov, coverageFields)
+			checkFields(t, "coverage.fields", cov["fields"].(map[string]any), fieldsFields)
+			for _, at := range cov["attachments"].([]any) {
+				checkFields(t, "attachment", at.(map[string]any), attachmentFields)
+			}
+			for _, e := range rec["evidence"].([]any) {
+				checkFields(t, "evidence", e.(map[string]any), evidenceFields)
+			}
+			if rec["error"] != "" {
+				assert.Equal(t, "", rec["verdict"], "a record with an error has no verdict")
+			}
+		})
+	}
+}
+
+func TestJSONValues(t *testing.T) {
+	var b bytes.Buffer
+	render(t, report.NewJSONWriter(&b), fixtures()[:2])
+	dec := json.NewDecoder(&b)
+	var first, second map[string]any
+	require.NoError(t, dec.Decode(&first), "first record")
+	require.NoError(t, dec.Decode(&second), "second record")
+
+	assert.Equal(t, "2016-03-04T04:00:00-07:00", first["date"], "date keeps the original offset")
+	assert.Equal(t, "Alice Example <alice@example.com>", first["from"], "from is not HTML-escaped")
+	sig := first["signatures"].([]any)[0].(map[string]any)
+	assert.Equal(t, float64(-1), sig["body_length"], "body_length is -1 without l=")
+	assert.Equal(t, "", sig["reason"], "reason is empty on pass")
+	assert.Equal(t, "2016-03-04T12:00:00Z", sig["timestamp"], "timestamp from t=")
+	assert.Equal(t, true, sig["aligned"], "aligned")
+
+	sig = second["signatures"].([]any)[0].(map[string]any)
+	assert.Equal(t, float64(120), sig["body_length"], "body_length from l=")
+	assert.Equal(t, "dkim: body hash does not match", sig["reason"], "reason of a failure")
+	assert.Equal(t, "", sig["expires"], "expires without x=")
+	assert.Equal(t, "2017-11-05T09:30:00+05:30", second["date"], "date keeps a half-hour offset")
+}
+
+func TestCSV(t *testing.T) {
+	var b bytes.Buffer
+	render(t, report.NewCSVWriter(&b), fixtures())
+	rows, err := csv.NewReader(&b).ReadAll()
+	require.NoError(t, err, "the CSV output parses")
+	require.Len(t, rows, 1+len(fixtures()), "a header row and one row per assessment")
+	assert.Equal(t, report.CSVColumns, rows[0], "header row")
+	for _, row := range rows {
+		assert.Len(t, row, len(report.CSVColumns), "row %v has every column", row)
+	}
+	assert.Equal(t, "gmail.com", rows[2][10], "signer column")
+	assert.True(t, strings.HasPrefix(rows[3][6], "'=HYPERLINK("), "a formula subject is defused: %q", rows[3][6])
+	assert.Equal(t, "", rows[4][8], "a record with an error has no verdict")
+	assert.Contains(t, rows[5][11], "permission denied", "the error is in the summary column")
+
+	t.Run("empty", func(t *testing.T) {
+		var b bytes.Buffer
+		require.NoError(t, report.NewCSVWriter(&b).Close(), "Close")
+		assert.Equal(t, strings.Join(report.CSVColumns, ",")+"\n", b.String(), "an empty run still has the header row")
+	})
+}
+
+func TestText(t *testing.T) {
+	var b bytes.Buffer
+	w := report.NewTextWriter(&b)
+	render(t, w, fixtures())
+	out := b.String()
+	assert.NotContains(t, out, "\x1b", "no escape character reaches the terminal")
+	assert.NotContains(t, out, "\u202E", "no bidi override reaches the terminal")
+	for i, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "leak/") || strings.HasPrefix(line, "…") {
+			assert.LessOrEqual(t, len([]rune(line)), 130, "table line %d is terminal-friendly: %q", i, line)
+		}
+	}
+	assert.Equal(t, report.Tally{Authentic: 1, Altered: 1, Unverifiable: 1, Unreadable: 2}, w.Tally(), "tally")
+}
+
+func TestTally(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   report.Tally
+		want string
+	}{
+		{"empty", report.Tally{}, "0 messages: 0 authentic, 0 altered, 0 unverifiable"},
+		{"one", report.Tally{Authentic: 1}, "1 message: 1 authentic, 0 altered, 0 unverifiable"},
+		{"everything", report.Tally{Authentic: 3, Altered: 2, Unverifiable: 3, Unreadable: 1, NotMail: 2},
+			"8 messages: 3 authentic, 2 altered, 3 unverifiable; 1 unreadable; 2 non-mail files skipped"},
+		{"one skipped", report.Tally{NotMail: 1}, "0 messages: 0 authentic, 0 altered, 0 unverifiable; 1 non-mail file skipped"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.in.String(), "Tally%+v.String()", tt.in)
+		})
+	}
+	var tl report.Tally
+	for _, a := range append(fixtures(), &provenance.Assessment{}) {
+		tl.Add(a)
+	}
+	assert.Equal(t, report.Tally{Authentic: 1, Altered: 1, Unverifiable: 1, Unreadable: 3}, tl,
+		"Add counts errors and verdict-less assessments as unreadable")
+}
+
+func TestExplanationCleansText(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, report.WriteExplanation(&b, fixtures()[2]), "WriteExplanation")
+	assert.NotContains(t, b.String(), "\x1b", "no escape character in explain output")
+	assert.NotContains(t, b.String(), "\u202E", "no bidi override in explain output")
+	assert.Contains(t, b.String(), "UNVERIFIABLE", "the verdict is shown")
+}
