@@ -1,0 +1,553 @@
+package provenance
+
+// Strict parsing of the From field (RFC 5322 §3.4).
+//
+// A From field is an identity claim only when it names exactly one mailbox
+// that a reader sees unambiguously. parseFrom therefore accepts the standard
+// grammar (a display name, quoted or not, with RFC 2047 encoded words and
+// comments; an angle-addr; a bare addr-spec; RFC 6532 UTF-8) and refuses,
+// with a plain-language reason, everything that could show a reader one
+// address while the mail system used another:
+//
+//   - several mailboxes, a list separator, or group syntax ("Team: a@x;");
+//   - route syntax (<@relay:user@x.com>), an obsolete form clients render
+//     differently;
+//   - an address in the display name or in a comment that differs from the
+//     real one ("ceo@bank.com" <evil@x.com>), checked both as written and
+//     after decoding encoded words;
+//   - an encoded word (=?utf-8?...?=) inside the addr-spec, which is legal
+//     atext but which some clients decode and display;
+//   - a missing domain, an address literal ([192.0.2.1]), a domain that is
+//     not a fully qualified host name (letters, digits and hyphens in at
+//     least two labels; an internationalized domain must be in its xn--
+//     form), or a trailing dot;
+//   - obsolete syntax inside the addr-spec (comments or folding between the
+//     dot-separated words of the local part or the domain, quoted words mixed
+//     with atoms), an @ inside a quoted local part, control characters and
+//     invalid UTF-8 in the address.
+//
+// Obsolete syntax in the display name (an unquoted "." as in
+// "John Q. Public") is accepted: it only changes the name shown.
+
+import (
+	"fmt"
+	"mime"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxFromLen caps the From value parseFrom reads; RFC 5322 lines are at most
+// 998 octets and a From of several folded lines is already unusual.
+const maxFromLen = 16 << 10
+
+// maxCommentDepth caps nested comments in the header parsers of this package.
+const maxCommentDepth = 32
+
+// parseFrom parses the value of a From field (folded or not, without the
+// field name) strictly. ok is true only when it is exactly one mailbox; addr
+// is then the lower-cased addr-spec (a quoted local part is unquoted when it
+// is a plain dot-atom).
+// When ok is false, reason says why in plain language and addr is "".
+func parseFrom(value string) (addr string, ok bool, reason string) {
+	if len(value) > maxFromLen {
+		return "", false, "the From field is too long to be a single address"
+	}
+	p := &fromParser{s: value}
+	addr, reason = p.mailbox()
+	if reason != "" {
+		return "", false, reason
+	}
+	return addr, true, ""
+}
+
+// fromDomain returns the lower-cased domain of the From value when it is
+// exactly one mailbox, as parseFrom decides.
+func fromDomain(value string) (domain string, ok bool) {
+	addr, ok, _ := parseFrom(value)
+	if !ok {
+		return "", false
+	}
+	return domainOf(addr), true
+}
+
+// domainOf returns the part of addr after its last @, or "" when there is none.
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// fromParser walks one From value. shown collects the text a reader sees
+// besides the address (display-name words and comments), for the
+// hidden-address check.
+type fromParser struct {
+	s     string
+	i     int
+	shown []string // comments, and the display name joined with spaces
+	name  []string // display-name words
+	sawAt bool     // the addr-spec reached its "@"
+}
+
+func (p *fromParser) eof() bool  { return p.i >= len(p.s) }
+func (p *fromParser) peek() byte { return p.s[p.i] }
+
+// skipCFWS skips folding white space and comments (RFC 5322 §3.2.2). Line
+// breaks count as white space: the value may come folded or unfolded.
+// It reports a malformed comment as a reason.
+func (p *fromParser) skipCFWS() string {
+	for !p.eof() {
+		switch p.peek() {
+		case ' ', '\t', '\r', '\n':
+			p.i++
+		case '(':
+			text, end, ok := readComment(p.s, p.i)
+			if !ok {
+				return "the From field has an unclosed or too deeply nested comment"
+			}
+			p.shown = append(p.shown, text)
+			p.i = end
+		default:
+			return ""
+		}
+	}
+	return ""
+}
+
+// readComment reads the comment starting at s[start] == '(' and returns its
+// text (quoted pairs resolved, nested parentheses kept), the index after it,
+// and whether it was well formed.
+func readComment(s string, start int) (text string, end int, ok bool) {
+	var b strings.Builder
+	depth := 0
+	for i := start; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '(':
+			depth++
+			if depth > maxCommentDepth {
+				return "", 0, false
+			}
+			if depth > 1 {
+				b.WriteByte(c)
+			}
+		case ')':
+			depth--
+			if depth == 0 {
+				return b.String(), i + 1, true
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
+}
+
+// isAtext reports whether c may appear in an atom (RFC 5322 §3.2.3, with
+// RFC 6532's UTF-8 octets).
+func isAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	case c >= 0x80:
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// atom reads a run of atext.
+func (p *fromParser) atom() string {
+	start := p.i
+	for !p.eof() && isAtext(p.peek()) {
+		p.i++
+	}
+	return p.s[start:p.i]
+}
+
+// quoted reads a quoted string at p.i (which is '"') and returns its
+// content with quoted pairs resolved. Folding inside it is unfolded.
+func (p *fromParser) quoted() (string, bool) {
+	var b strings.Builder
+	for i := p.i + 1; i < len(p.s); i++ {
+		c := p.s[i]
+		switch c {
+		case '\\':
+			if i+1 >= len(p.s) {
+				return "", false
+			}
+			i++
+			b.WriteByte(p.s[i])
+		case '"':
+			p.i = i + 1
+			return b.String(), true
+		case '\r', '\n':
+			// Folding: the line break is not part of the content.
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", false
+}
+
+// mailbox parses the whole value as one mailbox and returns the canonical
+// address, or a reason why it is not exactly one mailbox.
+func (p *fromParser) mailbox() (string, string) {
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if p.eof() {
+		return "", "the From field is empty"
+	}
+	start, shownBefore := p.i, len(p.shown)
+
+	// A bare addr-spec first: "user@example.com (Name)".
+	var bareReason string
+	var bareSawAt bool
+	if p.peek() != '<' {
+		addr, r := p.addrSpec()
+		if r == "" {
+			if r := p.end(); r != "" {
+				return "", r
+			}
+			return p.checkShown(addr)
+		}
+		bareReason, bareSawAt = r, p.sawAt
+		p.i, p.shown, p.sawAt = start, p.shown[:shownBefore], false
+	}
+
+	// Otherwise a name-addr: [display-name] "<" addr-spec ">".
+	if r := p.displayName(); r != "" {
+		return "", r
+	}
+	if len(p.name) > 0 {
+		// The words, and the name as written: an encoded word may hold a
+		// "." that split it into several words.
+		p.shown = append(p.shown, strings.Join(p.name, " "), p.s[start:p.i])
+	}
+	if p.eof() || p.peek() != '<' {
+		r := p.notAddress()
+		if bareSawAt || (bareReason != "" && r == reasonNotAddress) {
+			// "user@bad..domain", "a..b@x": the address itself is what
+			// is wrong, and the bare attempt said how.
+			return "", bareReason
+		}
+		return "", r
+	}
+	p.i++
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if !p.eof() && (p.peek() == '@' || p.peek() == ',') {
+		return "", "the From address uses route syntax (<@relay:user@domain>), which mail clients show in different ways"
+	}
+	addr, r := p.addrSpec()
+	if r != "" {
+		return "", r
+	}
+	if p.eof() || p.peek() != '>' {
+		return "", "the From address has no closing '>'"
+	}
+	p.i++
+	if r := p.end(); r != "" {
+		return "", r
+	}
+	return p.checkShown(addr)
+}
+
+// displayName reads a phrase (words, and the obsolete "." between them) up
+// to '<'. A ':' there means group syntax.
+func (p *fromParser) displayName() string {
+	for {
+		if r := p.skipCFWS(); r != "" {
+			return r
+		}
+		if p.eof() {
+			return ""
+		}
+		switch c := p.peek(); {
+		case c == '"':
+			text, ok := p.quoted()
+			if !ok {
+				return "the From field has an unclosed quoted string"
+			}
+			p.name = append(p.name, text)
+		case c == '.':
+			p.name = append(p.name, ".")
+			p.i++
+		case isAtext(c):
+			p.name = append(p.name, p.atom())
+		default:
+			return ""
+		}
+	}
+}
+
+// reasonNotAddress is the reason given when nothing more specific applies.
+const reasonNotAddress = "the From field is not a valid address"
+
+// notAddress names what is wrong when no mailbox could be read.
+func (p *fromParser) notAddress() string {
+	if !p.eof() {
+		switch p.peek() {
+		case ':':
+			return "the From field uses group syntax (\"Name: address;\"), not a single mailbox"
+		case ',':
+			return "the From field lists more than one mailbox"
+		}
+	}
+	rest := p.s[p.i:]
+	if strings.ContainsAny(p.s, "@") {
+		if strings.Contains(rest, ":") {
+			return "the From field uses group syntax (\"Name: address;\"), not a single mailbox"
+		}
+		return reasonNotAddress
+	}
+	return "the From field has no address (no @domain)"
+}
+
+// end checks that only CFWS follows the mailbox.
+func (p *fromParser) end() string {
+	if r := p.skipCFWS(); r != "" {
+		return r
+	}
+	if p.eof() {
+		return ""
+	}
+	switch p.peek() {
+	case ',':
+		return "the From field lists more than one mailbox"
+	case ':', ';':
+		return "the From field uses group syntax (\"Name: address;\"), not a single mailbox"
+	case '<':
+		return "the From field shows an address before the one in angle brackets"
+	}
+	return "the From field has unexpected text after the address"
+}
+
+// addrSpec reads [CFWS] local-part [CFWS] "@" [CFWS] domain [CFWS] and
+// returns the canonical lower-cased address.
+func (p *fromParser) addrSpec() (string, string) {
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if p.eof() {
+		return "", "the From field has no address"
+	}
+	var local string
+	if p.peek() == '"' {
+		text, ok := p.quoted()
+		if !ok {
+			return "", "the From field has an unclosed quoted string"
+		}
+		if strings.Contains(text, "@") {
+			return "", "the From address has an @ inside its quoted local part"
+		}
+		if text == "" {
+			return "", "the From address has an empty local part"
+		}
+		local = text
+	} else {
+		var r string
+		local, r = p.dotAtom("local part")
+		if r != "" {
+			return "", r
+		}
+		if local == "" {
+			return "", p.notAddress()
+		}
+	}
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if p.eof() || p.peek() != '@' {
+		if !p.eof() && (p.peek() == '.' || p.peek() == '"') {
+			return "", "the From address uses obsolete syntax in its local part"
+		}
+		if !p.eof() && p.peek() == '<' {
+			return "", "the From field is not a valid address"
+		}
+		return "", "the From address has no domain"
+	}
+	p.i++
+	p.sawAt = true
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if !p.eof() && p.peek() == '[' {
+		return "", "the From address has an address literal ([...]) instead of a domain name"
+	}
+	domain, r := p.dotAtom("domain")
+	if r != "" {
+		return "", r
+	}
+	if domain == "" {
+		return "", "the From address has no domain"
+	}
+	if r := p.skipCFWS(); r != "" {
+		return "", r
+	}
+	if !p.eof() && p.peek() == '.' {
+		return "", "the From address domain ends with a dot or uses obsolete syntax"
+	}
+	return canonicalAddr(local, domain)
+}
+
+// dotAtom reads dot-atom-text: atoms joined by single dots, with no CFWS
+// inside (obsolete syntax is refused).
+func (p *fromParser) dotAtom(what string) (string, string) {
+	start := p.i
+	for {
+		a := p.atom()
+		if a == "" {
+			if p.i == start {
+				return "", ""
+			}
+			return "", "the From address has an empty part (a dot at the start, the end or twice) in its " + what
+		}
+		if p.eof() || p.peek() != '.' {
+			return p.s[start:p.i], ""
+		}
+		p.i++
+		if p.eof() || !isAtext(p.peek()) {
+			if what == "domain" && (p.eof() || p.peek() != '.') {
+				return "", "the From address domain ends with a dot or uses obsolete syntax"
+			}
+			return "", "the From address has an empty part (a dot at the start, the end or twice) in its " + what
+		}
+	}
+}
+
+// encodedWordRe finds an RFC 2047 encoded word.
+var encodedWordRe = regexp.MustCompile(`=\?[^?\s]*\?[^?\s]*\?[^?\s]*\?=`)
+
+// canonicalAddr validates local and domain and returns the lower-cased
+// address, quoting the local part only when it is not a dot-atom.
+func canonicalAddr(local, domain string) (string, string) {
+	if !utf8.ValidString(local) || !utf8.ValidString(domain) {
+		return "", "the From address is not valid UTF-8"
+	}
+	for _, r := range local {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return "", "the From address has control characters in it"
+		}
+	}
+	if encodedWordRe.MatchString(local) || encodedWordRe.MatchString(domain) ||
+		(strings.Contains(local, "=?") && strings.Contains(local, "?=")) {
+		return "", "the From address contains an encoded word (=?...?=), which some mail clients decode and show as a different address"
+	}
+	d, r := canonicalDomain(domain)
+	if r != "" {
+		return "", r
+	}
+	local = strings.ToLower(local)
+	if !isDotAtom(local) {
+		var b strings.Builder
+		b.WriteByte('"')
+		for i := 0; i < len(local); i++ {
+			if local[i] == '"' || local[i] == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(local[i])
+		}
+		b.WriteByte('"')
+		local = b.String()
+	}
+	return local + "@" + d, ""
+}
+
+// isDotAtom reports whether s is dot-atom-text.
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' && !isAtext(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalDomain checks that d is a fully qualified host name and returns
+// it lower-cased, with internationalized labels as A-labels.
+func canonicalDomain(d string) (string, string) {
+	ascii := true
+	for i := 0; i < len(d); i++ {
+		if d[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		// Converting U-labels needs golang.org/x/text, which the module
+		// does not carry; DKIM's d= is ASCII (A-labels) in any case.
+		return "", "the From address domain is not written in ASCII (an internationalized domain in U-label form), so it cannot be compared with a signing domain"
+	}
+	d = strings.ToLower(d)
+	if !isHostName(d) {
+		return "", fmt.Sprintf("the From address domain %q is not a valid domain name", d)
+	}
+	if !strings.Contains(d, ".") {
+		return "", fmt.Sprintf("the From address domain %q is not a fully qualified domain name", d)
+	}
+	return d, ""
+}
+
+// isHostName reports whether d (lower-case, no trailing dot) is a host name:
+// labels of 1 to 63 letters, digits and hyphens, not starting or ending with
+// a hyphen, at most 253 octets in all, and a last label that is not all
+// digits (an IP address is not a domain).
+func isHostName(d string) bool {
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	labels := strings.Split(d, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	last := labels[len(labels)-1]
+	return strings.Trim(last, "0123456789") != ""
+}
+
+// shownAddrRe finds something a reader would take for an email address.
+var shownAddrRe = regexp.MustCompile(`[\p{L}\p{N}.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
+
+// lookalikeAt are characters that render like "@".
+var lookalikeAt = strings.NewReplacer("\uff20", "@", "\ufe6b", "@")
+
+// checkShown refuses addr when the display name or a comment shows a
+// different address, as written or after decoding encoded words.
+func (p *fromParser) checkShown(addr string) (string, string) {
+	dec := mime.WordDecoder{}
+	for _, text := range p.shown {
+		forms := []string{text}
+		if d, err := dec.DecodeHeader(text); err == nil && d != text {
+			forms = append(forms, d)
+		}
+		for _, f := range forms {
+			f = lookalikeAt.Replace(f)
+			for _, m := range shownAddrRe.FindAllString(f, -1) {
+				if strings.ToLower(strings.Trim(m, ".")) != addr {
+					return "", fmt.Sprintf("the From display name shows the address %s, but the message is from %s", m, addr)
+				}
+			}
+		}
+	}
+	return addr, ""
+}

@@ -1,0 +1,167 @@
+package provenance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseFrom(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     string // "" when not ok
+		reason   string // a fragment of the reason when not ok
+	}{
+		{"bare", "alice@example.com", "alice@example.com", ""},
+		{"bare upper case", "Alice@Example.COM", "alice@example.com", ""},
+		{"angle only", "<alice@example.com>", "alice@example.com", ""},
+		{"display name", "Alice Smith <alice@example.com>", "alice@example.com", ""},
+		{"quoted display name", `"Smith, Alice" <alice@example.com>`, "alice@example.com", ""},
+		{"quoted pair in name", `"Alice \"Al\" Smith" <alice@example.com>`, "alice@example.com", ""},
+		{"obsolete dot in name", "John Q. Public <jqp@example.com>", "jqp@example.com", ""},
+		{"comment after bare", "alice@example.com (Alice Smith)", "alice@example.com", ""},
+		{"nested comment", "alice@example.com (Alice (work) Smith)", "alice@example.com", ""},
+		{"spaces inside angle", "Alice < alice@example.com >", "alice@example.com", ""},
+		{"folded", "Alice Smith\r\n <alice@example.com>", "alice@example.com", ""},
+		{"folded LF", "\"Alice Smith\"\n\t<alice@example.com>", "alice@example.com", ""},
+		{"encoded-word name", "=?utf-8?q?J=C3=BCrgen?= <j@example.de>", "j@example.de", ""},
+		{"utf-8 name", "Jürgen Müller <j@example.de>", "j@example.de", ""},
+		{"latin-1 bytes in name", "J\xfcrgen <j@example.de>", "j@example.de", ""},
+		{"utf-8 local part", "<jürgen@example.de>", "jürgen@example.de", ""},
+		{"plus and dots", "a.b+tag@mail.example.co.uk", "a.b+tag@mail.example.co.uk", ""},
+		{"same address in name", `"alice@example.com" <Alice@example.com>`, "alice@example.com", ""},
+		{"quoted dot-atom local part", `"alice"@example.com`, "alice@example.com", ""},
+		{"quoted local part with space", `"alice smith"@example.com`, `"alice smith"@example.com`, ""},
+		{"quoted local part with quote", `"a\"b"@example.com`, `"a\"b"@example.com`, ""},
+		{"xn-- domain", "a@xn--mller-kva.de", "a@xn--mller-kva.de", ""},
+		{"hyphen domain", "a@my-bank.com", "a@my-bank.com", ""},
+
+		{"empty", "", "", "empty"},
+		{"blank", "  \t ", "", "empty"},
+		{"comment only", "(nobody)", "", "empty"},
+		{"two mailboxes", "alice@example.com, bob@example.com", "", "more than one mailbox"},
+		{"two name-addrs", `Alice <a@example.com>, "Bob" <b@example.com>`, "", "more than one mailbox"},
+		{"trailing comma", "alice@example.com,", "", "more than one mailbox"},
+		{"leading comma", ", alice@example.com", "", "more than one mailbox"},
+		{"group", "Team: alice@example.com;", "", "group syntax"},
+		{"empty group", "undisclosed-recipients:;", "", "group syntax"},
+		{"route", "<@relay.example.net:alice@example.com>", "", "route syntax"},
+		{"route list", "Alice <@a.example,@b.example:alice@example.com>", "", "route syntax"},
+		{"address in quoted name", `"ceo@bank.com" <evil@x.com>`, "", "ceo@bank.com"},
+		{"address in name words", `"CEO (ceo@bank.com)" <evil@x.com>`, "", "ceo@bank.com"},
+		{"address in comment", "evil@x.com (ceo@bank.com)", "", "ceo@bank.com"},
+		{"address in encoded name", "=?utf-8?q?ceo=40bank=2Ecom?= <evil@x.com>", "", "ceo@bank.com"},
+		{"address split over encoded words", "=?utf-8?q?ceo?= =?utf-8?q?=40bank.com?= <evil@x.com>", "", "ceo@bank.com"},
+		{"fullwidth at in name", "\"ceo\uff20bank.com\" <evil@x.com>", "", "bank.com"},
+		{"unquoted address as name", "ceo@bank.com <evil@x.com>", "", "before the one in angle brackets"},
+		{"encoded word local part", "=?utf-8?q?ceo=40bank.com?=@x.com", "", "encoded word"},
+		{"encoded word local part in angle", "Bank <=?utf-8?b?Y2VvQGJhbmsuY29t?=@x.com>", "", "encoded word"},
+		{"no domain", "alice", "", "no address"},
+		{"no domain angle", "Alice <alice>", "", "no domain"},
+		{"at no domain", "alice@", "", "no domain"},
+		{"empty angle", "Alice <>", "", "no address"},
+		{"address literal", "alice@[192.0.2.1]", "", "address literal"},
+		{"ip domain", "alice@192.0.2.1", "", "not a valid domain"},
+		{"single label domain", "root@localhost", "", "fully qualified"},
+		{"trailing dot domain", "alice@example.com.", "", "ends with a dot"},
+		{"double dot domain", "alice@example..com", "", "empty part"},
+		{"double dot local", "a..b@example.com", "", "empty part"},
+		{"leading dot local", ".a@example.com", "", "not a valid address"},
+		{"underscore domain", "a@ex_ample.com", "", "not a valid domain"},
+		{"hyphen label edge", "a@-example.com", "", "not a valid domain"},
+		{"obsolete local part", `"a".b@example.com`, "", "obsolete"},
+		{"cfws inside local part", "a . b@example.com", "", "obsolete"},
+		{"at in quoted local", `"ceo@bank.com"@x.com`, "", "@ inside"},
+		{"unclosed angle", "Alice <alice@example.com", "", "closing"},
+		{"unclosed quote", `"Alice <alice@example.com>`, "", "unclosed quoted"},
+		{"unclosed comment", "alice@example.com (Alice", "", "comment"},
+		{"text after", "Alice <alice@example.com> trailing", "", "unexpected text"},
+		{"two angle addrs", "<a@example.com> <b@example.com>", "", "before the one in angle brackets"},
+		{"junk after", "a@example.com junk", "", "unexpected text"},
+		{"non-ascii domain", "a@müller.de", "", "ASCII"},
+		{"control char in quoted local", "\"a\x01b\"@example.com", "", "control"},
+		{"invalid utf-8 local", "a\xff@example.com", "", "UTF-8"},
+		{"too long", "a@example.com (" + strings.Repeat("x", maxFromLen) + ")", "", "too long"},
+		{"deep comment", "a@example.com " + strings.Repeat("(", 40) + strings.Repeat(")", 40), "", "comment"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, ok, reason := parseFrom(tt.in)
+			if tt.want != "" {
+				assert.True(t, ok, "parseFrom(%q) ok; reason %q", tt.in, reason)
+				assert.Equal(t, tt.want, addr, "parseFrom(%q) address", tt.in)
+				assert.Empty(t, reason, "parseFrom(%q) reason when ok", tt.in)
+				return
+			}
+			assert.False(t, ok, "parseFrom(%q) must not be ok; got address %q", tt.in, addr)
+			assert.Empty(t, addr, "parseFrom(%q) address when not ok", tt.in)
+			assert.Contains(t, reason, tt.reason, "parseFrom(%q) reason", tt.in)
+		})
+	}
+}
+
+func TestFromDomain(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"name-addr", "Alice <Alice@Mail.Example.COM>", "mail.example.com", true},
+		{"bare", "bob@example.org", "example.org", true},
+		{"two mailboxes", "a@example.com, b@example.org", "", false},
+		{"quoted local", `"a b"@example.net`, "example.net", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := fromDomain(tt.in)
+			assert.Equal(t, tt.ok, ok, "fromDomain(%q) ok", tt.in)
+			assert.Equal(t, tt.want, got, "fromDomain(%q) domain", tt.in)
+		})
+	}
+	assert.Equal(t, "", domainOf("nodomain"), `domainOf("nodomain")`)
+	assert.Equal(t, "x.com", domainOf(`"a@b"@x.com`), "domainOf takes the last @")
+}
+
+// FuzzParseFrom checks parseFrom's invariants: an accepted value yields an
+// address with exactly one @ outside quotes and a valid, fully qualified
+// lower-case domain; the address re-parses to itself, alone and inside
+// angle brackets; a refusal always has a reason and no address.
+func FuzzParseFrom(f *testing.F) {
+	for _, s := range []string{
+		"alice@example.com", "Alice <alice@example.com>", `"ceo@bank.com" <evil@x.com>`,
+		"a@b.com, c@d.com", "Team: a@b.com;", "<@r.example:a@b.com>", `"a\"b"@example.com`,
+		"=?utf-8?q?x?= <a@b.com>", "a@b.com (c (d) e)", "John Q. Public <jqp@example.com>",
+		"=?utf-8?q?ceo=40bank.com?=@x.com", "<jürgen@example.de>", "a@[1.2.3.4]",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		addr, ok, reason := parseFrom(in)
+		if !ok {
+			require.NotEmpty(t, reason, "parseFrom(%q) refused without a reason", in)
+			require.Empty(t, addr, "parseFrom(%q) refused but gave an address", in)
+			return
+		}
+		require.Empty(t, reason, "parseFrom(%q) accepted with a reason", in)
+		local, domain, found := strings.Cut(addr, "@")
+		if strings.HasPrefix(local, `"`) {
+			end := strings.LastIndex(addr, `"@`)
+			require.Positive(t, end, "parseFrom(%q) = %q: quoted local part not closed", in, addr)
+			local, domain = addr[:end+1], addr[end+2:]
+			found = true
+		}
+		require.True(t, found, "parseFrom(%q) = %q: no @", in, addr)
+		require.NotContains(t, domain, "@", "parseFrom(%q) = %q: more than one @", in, addr)
+		require.NotEmpty(t, local, "parseFrom(%q) = %q: empty local part", in, addr)
+		require.True(t, isHostName(domain) && strings.Contains(domain, "."),
+			"parseFrom(%q) = %q: domain %q not a fully qualified host name", in, addr, domain)
+		require.Equal(t, strings.ToLower(domain), domain, "parseFrom(%q) domain not lower-case", in)
+		require.Equal(t, domain, domainOf(addr), "domainOf(%q)", addr)
+
+		again, ok2, reason2 := parseFrom(addr)
+		require.True(t, ok2, "parseFrom(%q) accepted %q, which does not re-parse: %s", in, addr, reason2)
+		require.Equal(t, addr, again, "parseFrom round trip of %q", addr)
+		again, ok2, reason2 = parseFrom("<" + addr + ">")
+		require.True(t, ok2, "parseFrom(<%s>) does not parse: %s", addr, reason2)
+		require.Equal(t, addr, again, "parseFrom(<%s>) round trip", addr)
+	})
+}
