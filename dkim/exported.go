@@ -46,33 +46,6 @@ type BodyHasher interface {
 // limit is l=, or -1.
 func NewBodyHasher(h crypto.Hash, c Canonicalization, limit int64) BodyHasher { return nil }
 
-// A Key is a parsed key record (RFC 6376 §3.6.1).
-type Key struct{}
-
-// ParseKey parses key record text.
-func ParseKey(txt string) (*Key, error) { return nil, errNotImplemented }
-
-// A KeyLookup is the outcome of resolving one selector by DESIGN.md's rule.
-type KeyLookup struct {
-	Candidates []KeyCandidate // usable records, each with its parsed key, in source order
-	// Result is ResultNone when there are candidates; otherwise
-	// ResultRevoked, ResultPermError, ResultTempError or ResultNoKey.
-	Result Result
-	Err    error
-}
-
-// A KeyCandidate is one usable key record.
-type KeyCandidate struct {
-	Record KeyRecord
-	Key    *Key
-}
-
-// LookupKeys resolves selector._domainkey.domain from opts.Keys, and from
-// opts.DNS only when the key files hold no usable record.
-func LookupKeys(ctx context.Context, opts *Options, domain, selector string) KeyLookup {
-	return KeyLookup{Result: ResultNoKey, Err: errNotImplemented}
-}
-
 // Verify checks every DKIM signature of the message read from r (the message
 // as its format defines it: header, blank line, body; LF or CRLF).
 // r is read to the end. A bad signature is a finding, not an error: the
