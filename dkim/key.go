@@ -164,8 +164,8 @@ func ParseKey(txt string) (*Key, error) {
 
 // rsaEncryption is the PKCS #1 algorithm OID of a SubjectPublicKeyInfo.
 var (
-	keyOIDRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	keyOIDEd25519       = asn1.ObjectIdentifier{1, 3, 101, 112}
+	keyOIDRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	keyOIDEd25519 = asn1.ObjectIdentifier{1, 3, 101, 112}
 )
 
 // parseRSAPublicKey reads a SubjectPublicKeyInfo holding an RSA key, or a
