@@ -1,0 +1,235 @@
+package provenance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// ErrNilMessage is the error of an Assessment made for a nil *archive.Message.
+var ErrNilMessage = errors.New("provenance: nil message")
+
+// ErrInternal wraps a failure inside the checker itself (a bug, not a
+// property of the message). The message gets VerdictNone and the run goes on.
+var ErrInternal = errors.New("provenance: internal error")
+
+// Options configures a Checker. A nil *Options is the same as &Options{}:
+// no key files, no DNS, and the default policy.
+type Options struct {
+	// Keys finds key records (key files). If nil, no key files are used
+	// and every signature whose key DNS cannot supply gets no_key.
+	Keys dkim.KeySource
+	// DNS is asked only when Keys holds no usable record for a name. If
+	// nil, DNS is never used: the checker touches the network only through
+	// a source the caller hands it.
+	DNS dkim.KeySource
+	// MinRSABits is the RSA key size below which a key is weak and never
+	// makes a message authentic. If zero, 1024.
+	MinRSABits int
+	// NoSHA1 makes rsa-sha1 signatures count for nothing. If false,
+	// rsa-sha1 counts, at medium confidence at most.
+	NoSHA1 bool
+	// AllowPartialBody accepts a signature whose l= leaves body text
+	// unsigned: the message can then be authentic with partial body
+	// coverage (low confidence), and the unsigned text is caution evidence
+	// instead of alteration evidence. If false, full body coverage is
+	// required.
+	AllowPartialBody bool
+	// TrustedSealers lists ARC sealer domains (ARC-Seal d=) whose record of
+	// a passing aligned signature can make a message authentic (verdict
+	// rule 2). Matching is case-insensitive and exact. If empty, no sealer
+	// is trusted.
+	TrustedSealers []string
+	// MaxSignatures caps the DKIM signatures checked per message; the rest
+	// are reported as skipped. If zero, 16.
+	MaxSignatures int
+	// Time is the time of the check, used to note a future t= and a past
+	// x=. If zero, the time when each message is checked.
+	Time time.Time
+	// Workers is the number of messages Run checks at once. If zero,
+	// runtime.GOMAXPROCS(0).
+	Workers int
+}
+
+// A Checker turns messages into Assessments under one set of Options. It
+// is safe for concurrent use; the Options are copied by NewChecker.
+type Checker struct {
+	opts    Options
+	trusted map[string]bool
+}
+
+// NewChecker returns a Checker for opts (nil means defaults). Later changes
+// to *opts do not affect the Checker.
+func NewChecker(opts *Options) *Checker {
+	c := &Checker{trusted: map[string]bool{}}
+	if opts != nil {
+		c.opts = *opts
+		c.opts.TrustedSealers = slices.Clone(opts.TrustedSealers)
+	}
+	for _, s := range c.opts.TrustedSealers {
+		c.trusted[normalizeDomain(s)] = true
+	}
+	return c
+}
+
+func (c *Checker) workers() int {
+	if c.opts.Workers > 0 {
+		return c.opts.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+func (c *Checker) now() time.Time {
+	if c.opts.Time.IsZero() {
+		return time.Now()
+	}
+	return c.opts.Time
+}
+
+// dkimOptions returns the dkim.Options for one message, with the check time
+// fixed so that every view of the message is judged at the same instant.
+func (c *Checker) dkimOptions(now time.Time) *dkim.Options {
+	return &dkim.Options{
+		Keys:          c.opts.Keys,
+		DNS:           c.opts.DNS,
+		MinRSABits:    c.opts.MinRSABits,
+		MaxSignatures: c.opts.MaxSignatures,
+		Time:          now,
+	}
+}
+
+// Check assesses one message. It never panics and never returns nil: a
+// message that could not be read (m.Err set), a nil message, a cancelled
+// ctx or a failure of the check itself gives an Assessment with Err set and
+// VerdictNone. Key lookups use ctx; the network is touched only through
+// Options.DNS.
+func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment) {
+	if m == nil {
+		return &Assessment{Err: ErrNilMessage}
+	}
+	a = newAssessment(m)
+	if m.Err != nil {
+		a.Err = m.Err
+		return a
+	}
+	if err := ctx.Err(); err != nil {
+		a.Err = fmt.Errorf("provenance: %w", err)
+		return a
+	}
+	// A bug in this package or below must not end an archive run of a
+	// million messages: the message becomes an error record instead.
+	defer func() {
+		if r := recover(); r != nil {
+			a = newAssessment(m)
+			a.Err = fmt.Errorf("%w: %v", ErrInternal, r)
+		}
+	}()
+	if err := c.check(ctx, m, a); err != nil {
+		a = newAssessment(m)
+		a.Err = err
+	}
+	return a
+}
+
+// newAssessment copies m's chain-of-custody fields into a new Assessment.
+func newAssessment(m *archive.Message) *Assessment {
+	return &Assessment{
+		File:      m.File,
+		Index:     m.Index,
+		Offset:    m.Offset,
+		Size:      m.Size,
+		SHA256:    m.SHA256,
+		Format:    m.Format,
+		Separator: m.Separator,
+		ARC:       ARCResult{Chain: "none"},
+		Coverage:  emptyCoverage(),
+	}
+}
+
+// check fills a for the readable message m.
+func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) error {
+	now := c.now()
+	dopts := c.dkimOptions(now)
+
+	primary := primaryView(m)
+	ver, err := verify(ctx, primary.data, dopts)
+	if err != nil {
+		return err
+	}
+	chosen := primary
+	if failing(ver) > 0 {
+		chosen, ver, err = c.repair(ctx, m, primary, ver, dopts)
+		if err != nil {
+			return err
+		}
+	}
+
+	s := &state{
+		c:   c,
+		a:   a,
+		now: now,
+		ver: ver,
+		hdr: splitHeader(chosen.data),
+	}
+	for _, n := range m.Notes {
+		s.add(evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
+	}
+	if primary.lf {
+		s.add(evidence("archive.lf_line_endings",
+			"The archive stores this message with bare LF line endings; they were made CRLF before checking."))
+	}
+	if chosen.code != "" {
+		s.add(evidence(chosen.code, "%s", chosen.change))
+	}
+	if s.hdr.has("x-gm-thrid") || s.hdr.has("x-gmail-labels") {
+		s.add(evidence("archive.takeout_headers",
+			"Gmail export fields (X-GM-THRID, X-Gmail-Labels) sit on top of the message; they were added by the export and are not signed."))
+	}
+	s.messageFields()
+	s.checkARC()
+	s.decide()
+	s.coverage(chosen.data)
+	s.explain()
+	return nil
+}
+
+// verify runs the dkim verifier over one view of the message.
+func verify(ctx context.Context, msg []byte, opts *dkim.Options) (*dkim.Verification, error) {
+	ver, err := dkim.Verify(ctx, bytes.NewReader(msg), opts)
+	if err != nil {
+		return nil, fmt.Errorf("provenance: %w", err)
+	}
+	if ver == nil {
+		ver = &dkim.Verification{}
+	}
+	return ver, nil
+}
+
+// failing counts the signatures whose arithmetic fails: an invalid header
+// signature or a body hash mismatch.
+func failing(v *dkim.Verification) int {
+	n := 0
+	for i := range v.Signatures {
+		if arithmeticFails(&v.Signatures[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+func arithmeticFails(s *dkim.Signature) bool {
+	return s.HeaderSignature == dkim.HeaderInvalid || s.BodyHash == dkim.BodyMismatch
+}
+
+// normalizeDomain lower-cases d and removes a trailing dot.
+func normalizeDomain(d string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+}

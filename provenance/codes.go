@@ -1,0 +1,237 @@
+package provenance
+
+import (
+	"fmt"
+	"slices"
+)
+
+// A CodeInfo documents one evidence code. docs/evidence.md holds the same
+// list in prose; a test keeps the two in sync.
+type CodeInfo struct {
+	Code     string   // stable dotted identifier ("dkim.body_hash_mismatch")
+	Severity Severity // the severity every item with this code carries
+	Meaning  string   // what the evidence means, one sentence
+	Next     string   // what a reporter should do next, one sentence
+}
+
+// codes is the evidence code registry. Every Evidence the package emits has
+// a code listed here, and carries the severity listed here.
+var codes = []CodeInfo{
+	// dkim: one item per signature outcome.
+	{"dkim.pass", SeverityInfo,
+		"A DKIM signature verifies: the signed header fields and body are as the signing domain's mail system sent them.",
+		"Check that the signing domain is the one the message claims to come from (see dkim.unaligned)."},
+	{"dkim.body_hash_mismatch", SeverityAlteration,
+		"The body no longer matches the hash the signature recorded: the body was changed after signing.",
+		"Compare the text with another copy of the message; do not quote the body as sent."},
+	{"dkim.header_signature_invalid", SeverityAlteration,
+		"The signature over the header fields does not verify with the signer's key: a signed header field was changed after signing.",
+		"Compare the signed header fields (From, To, Subject, Date) with another copy of the message."},
+	{"dkim.other_signature_fails", SeverityCaution,
+		"A signature fails while another, aligned signature verifies the message (mailing lists and forwarders often break extra signatures).",
+		"Rely on the signature that verifies; mention the failing one if the message passed through a list or forwarder."},
+	{"dkim.no_key", SeverityCaution,
+		"The key for this signature's selector is not in the key archive (or DNS recorded no such name).",
+		"Look the selector up in a public DKIM key archive and add the record to your key file."},
+	{"dkim.key_revoked", SeverityCaution,
+		"The key record for this selector is empty (p=): the key was withdrawn, so the signature cannot be checked.",
+		"Find the key as it was published when the message was sent, in a DKIM key archive."},
+	{"dkim.key_weak", SeverityCaution,
+		"The signature was checked with an RSA key shorter than the policy minimum: such keys can be broken, so it vouches for nothing.",
+		"Treat the message as unverified; look for other copies or other evidence."},
+	{"dkim.key_testing", SeverityCaution,
+		"The key record is marked as a test key (t=y): its owner said signatures with it should not be trusted.",
+		"Treat the message as unverified; look for other copies or other evidence."},
+	{"dkim.key_published", SeverityCaution,
+		"The private half of this key was made public: anyone could have made this signature.",
+		"Treat the signature as worthless for messages signed after the key was published; look for other evidence."},
+	{"dkim.permerror", SeverityCaution,
+		"The signature or its key record is malformed, unsupported or breaks a key restriction, so it cannot be checked.",
+		"Read the reason; a malformed signature may be an attempt to confuse verifiers."},
+	{"dkim.temperror", SeverityCaution,
+		"A DNS lookup for the key failed temporarily (recorded or live), so the signature could not be checked.",
+		"Retry the lookup later or find the key in a DKIM key archive."},
+	{"dkim.unaligned", SeverityCaution,
+		"The signing domain (d=) is not the From domain nor part of the same organization: the signature does not vouch for the sender shown.",
+		"Say which domain signed; it shows the message passed through that domain's systems, not who wrote it."},
+	{"dkim.draft_signature", SeverityInfo,
+		"The signature follows a pre-RFC draft of DKIM (2005 to 2007); it was verified the way Mail::DKIM verifies such signatures.",
+		"Nothing to do; old signatures are expected in old mail."},
+	{"dkim.sha1", SeverityInfo,
+		"The signature uses rsa-sha1, which the policy accepts at medium confidence at most.",
+		"Prefer a copy signed with rsa-sha256 if one exists."},
+	{"dkim.sha1_rejected", SeverityCaution,
+		"The signature uses rsa-sha1, which the policy does not accept.",
+		"Run again without --no-sha1 if rsa-sha1 signatures should count."},
+	{"dkim.body_length_limit", SeverityCaution,
+		"The signature covers only the first part of the body (l=): text after that point is not signed.",
+		"Quote only the signed part of the body."},
+	{"dkim.text_past_body_length", SeverityAlteration,
+		"Text follows the part of the body an aligned, passing signature covers (l=): it was added after signing.",
+		"Quote only the signed part of the body and report that text was appended."},
+	{"dkim.expired", SeverityInfo,
+		"The signature's expiry time (x=) has passed; expiry does not apply to archived mail.",
+		"Nothing to do."},
+	{"dkim.future_timestamp", SeverityCaution,
+		"The signature's own timestamp (t=) is later than the time of the check.",
+		"Check the Date and Received fields; a signer's clock may have been wrong, or the message was made up."},
+	{"dkim.skipped", SeverityCaution,
+		"The message has more signatures than the per-message cap; the rest were not checked.",
+		"Raise the cap if those signatures matter."},
+	{"dkim.none", SeverityInfo,
+		"The message carries no DKIM signature, so nothing here vouches for it.",
+		"Look for other copies of the message, or for the sender's or recipients' confirmation."},
+	{"domainkeys.present", SeverityInfo,
+		"The message carries a DomainKey-Signature (RFC 4870, DKIM's predecessor), which is not verified.",
+		"Nothing to do; it neither helps nor hurts."},
+
+	// header: what the header itself shows.
+	{"header.unsigned_duplicate_from", SeverityAlteration,
+		"The message has an extra From field that the passing signature does not cover: a mail client may show the unsigned one.",
+		"Do not trust the sender shown; report that a From field was added after signing."},
+	{"header.unsigned_duplicate_to", SeverityAlteration,
+		"The message has an extra To field that the passing signature does not cover.",
+		"Report that a To field was added after signing."},
+	{"header.unsigned_duplicate_cc", SeverityAlteration,
+		"The message has an extra Cc field that the passing signature does not cover.",
+		"Report that a Cc field was added after signing."},
+	{"header.unsigned_duplicate_subject", SeverityAlteration,
+		"The message has an extra Subject field that the passing signature does not cover: a mail client may show the unsigned one.",
+		"Report that a Subject field was added after signing."},
+	{"header.unsigned_duplicate_date", SeverityAlteration,
+		"The message has an extra Date field that the passing signature does not cover.",
+		"Report that a Date field was added after signing."},
+	{"header.unsigned_duplicate_message_id", SeverityAlteration,
+		"The message has an extra Message-ID field that the passing signature does not cover.",
+		"Report that a Message-ID field was added after signing."},
+	{"header.unsigned_duplicate_reply_to", SeverityAlteration,
+		"The message has an extra Reply-To field that the passing signature does not cover.",
+		"Report that a Reply-To field was added after signing."},
+	{"header.unsigned_field", SeverityCaution,
+		"A displayed field is present but not covered by the deciding signature: it may have been changed.",
+		"Do not quote that field as proven."},
+	{"header.space_before_colon", SeverityCaution,
+		"A field name is followed by a space before its colon (\"From :\"): verifiers and mail clients may disagree on which field is which.",
+		"Look at the raw header; this is a known way to show a different sender than the one signed."},
+	{"header.leading_whitespace", SeverityCaution,
+		"The first header line starts with whitespace, which hides a field from some readers.",
+		"Look at the raw header; this is a known way to show a different sender than the one signed."},
+	{"header.folded_name", SeverityCaution,
+		"A field name is folded onto the next line, which readers interpret differently.",
+		"Look at the raw header; this is a known way to show a different sender than the one signed."},
+	{"header.non_ascii_name", SeverityCaution,
+		"A field name holds bytes outside printable ASCII, which readers interpret differently.",
+		"Look at the raw header."},
+	{"header.no_colon", SeverityCaution,
+		"A header line is not a field at all (it has no colon).",
+		"Look at the raw header; an archive tool may have damaged it."},
+	{"header.date_unparseable", SeverityInfo,
+		"The Date field is missing or cannot be read.",
+		"Use the Received fields to date the message."},
+
+	// identity: who the message claims to be from.
+	{"identity.from_not_single_mailbox", SeverityCaution,
+		"The From field is not exactly one mailbox, so there is no single sender a signature could vouch for.",
+		"Look at the raw From field; several addresses or an address hidden in the name are ways to mislead."},
+	{"identity.mailbox_provider", SeverityInfo,
+		"The signing domain is a public mailbox provider: the signature proves the message came from that account, not who typed it.",
+		"Confirm who controls the account before attributing the message to a person."},
+	{"identity.platform_mail", SeverityInfo,
+		"The message was generated by a platform's systems (alerts, notifications), as its signature shows.",
+		"Treat it as the platform's automatic mail, not a person's message."},
+
+	// authres: what receivers recorded.
+	{"authres.pass_now_fails", SeverityAlteration,
+		"A receiver recorded that this signature passed on arrival, and it fails now: the message was changed after it was received.",
+		"Report that the message was changed after delivery; compare with another copy."},
+	{"authres.recorded", SeverityInfo,
+		"A receiver recorded a DKIM result on arrival; a recorded result alone never makes a message authentic.",
+		"Nothing to do; it is context for the signatures."},
+	{"authres.unmatched_pass", SeverityCaution,
+		"A receiver's recorded dkim=pass names a signature the message no longer carries (or anyone could have written that field).",
+		"Do not rely on the recorded result; look for another copy with the signature intact."},
+
+	// arc: what sealers recorded (RFC 8617).
+	{"arc.chain_pass", SeverityInfo,
+		"The message carries an intact ARC chain: each sealer's record of what it saw is unchanged.",
+		"Read what the sealers recorded; trust it only as far as you trust the sealers."},
+	{"arc.chain_fail", SeverityCaution,
+		"The message's ARC chain is broken: the sealers' records cannot be relied on.",
+		"Read the reason; a broken chain often means the message was changed after sealing."},
+	{"arc.sealed", SeverityInfo,
+		"An ARC set records what one receiving system saw.",
+		"Nothing to do; it is context for the verdict."},
+	{"arc.aar_pass_now_fails", SeverityAlteration,
+		"An ARC sealer the policy does not trust recorded dkim=pass for a signature that fails now: the message was changed after sealing, or the record was forged.",
+		"Report that the message was changed after delivery; compare with another copy."},
+	{"arc.trusted_sealer", SeverityCaution,
+		"The verdict rests on a trusted ARC sealer's record of a passing aligned signature, not on the signature as it stands now.",
+		"Say that the verdict rests on the sealer's word, and name what differs now."},
+
+	// received: the header chain.
+	{"received.out_of_order", SeverityCaution,
+		"A Received hop is timestamped earlier than the hop below it: the header chain is out of order.",
+		"Check the hops; clocks can be wrong, but an edited header chain looks like this too."},
+	{"received.date_far_from_first_hop", SeverityCaution,
+		"The Date field is far from the time the first server received the message.",
+		"Check the Date against the Received hops before quoting it."},
+	{"received.impossible_zone", SeverityCaution,
+		"A Received timestamp has a time zone that does not exist.",
+		"Check the hop; hand-edited headers often show this."},
+	{"received.unparseable", SeverityInfo,
+		"A Received field could not be read.",
+		"Nothing to do unless the header chain matters."},
+
+	// archive and repair: how the stored bytes were read.
+	{"archive.lf_line_endings", SeverityInfo,
+		"The archive stores the message with bare LF line endings; they were made CRLF, as mail is sent, before checking.",
+		"Nothing to do; this is how most archives store mail."},
+	{"archive.takeout_headers", SeverityInfo,
+		"Gmail export fields (X-GM-THRID, X-Gmail-Labels) were added on top of the message by Google Takeout; they are not signed and do not matter.",
+		"Nothing to do."},
+	{"archive.note", SeverityInfo,
+		"The archive reader noted something about how the message was stored.",
+		"Read the note; it may explain a failing signature."},
+	{"repair.mbox_unescaped", SeverityInfo,
+		"The signature verifies once the mbox escaping of lines starting with \"From \" is read differently.",
+		"Nothing to do; the archive's escaping, not the message, differed."},
+	{"repair.leading_separator", SeverityInfo,
+		"The signature verifies once an mbox separator line left at the top of the file is set aside.",
+		"Nothing to do; the export tool left it there."},
+	{"repair.double_cr", SeverityInfo,
+		"The signature verifies once line endings doubled by a text-mode copy (CR CR LF) are read as CR LF.",
+		"Nothing to do; a copy tool, not the message, differed."},
+}
+
+// codeIndex maps codes to their position in codes.
+var codeIndex = func() map[string]int {
+	m := make(map[string]int, len(codes))
+	for i, c := range codes {
+		m[c.Code] = i
+	}
+	return m
+}()
+
+// Codes returns the documented evidence codes, in documentation order.
+func Codes() []CodeInfo { return slices.Clone(codes) }
+
+// LookupCode returns the documentation of code, and false when the code is
+// not registered.
+func LookupCode(code string) (CodeInfo, bool) {
+	i, ok := codeIndex[code]
+	if !ok {
+		return CodeInfo{}, false
+	}
+	return codes[i], true
+}
+
+// evidence returns an Evidence item with code's registered severity and a
+// message built from format and args. An unregistered code is a bug in this
+// package; tests catch it, and at run time it is reported as caution.
+func evidence(code, format string, args ...any) Evidence {
+	sev := SeverityCaution
+	if c, ok := LookupCode(code); ok {
+		sev = c.Severity
+	}
+	return Evidence{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...)}
+}

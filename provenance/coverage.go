@@ -1,0 +1,162 @@
+package provenance
+
+// Coverage: what the deciding signature proves, field by field, for the
+// body, and for each attachment.
+//
+//   - A displayed field is "signed" when the deciding signature's header
+//     signature is valid, its h= lists the field, and every instance of
+//     the field in the header is covered (RFC 6376 §5.4.2 picks instances
+//     bottom up; an extra instance makes the field "unsigned"). A field
+//     present but not covered is "unsigned"; a field not in the header is
+//     "absent". With no deciding signature every status is FieldNone.
+//   - The body is "full" when the body hash matches and no text follows
+//     l=, "partial" when the body hash matches and text follows l=, and
+//     "none" when the body hash does not match or was not checked.
+//   - Attachments are the MIME parts with a file name (Content-Disposition
+//     filename, else Content-Type name), walked read-only with go-message,
+//     at most maxAttachments of them and maxMIMEDepth levels deep. SHA256
+//     is of the bytes after the transfer encoding (base64,
+//     quoted-printable) is undone; no charset is converted unless the
+//     embedding program installs go-message's charset tables itself.
+//     An attachment is covered only when the body coverage is "full":
+//     with l= it is not known, without canonicalizing again, which part
+//     ends before the limit, so none is claimed.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// Caps on the MIME walk.
+const (
+	maxMIMEDepth   = 16
+	maxAttachments = 256
+	maxMIMEParts   = 1024
+)
+
+// emptyCoverage is the coverage when no signature decided.
+func emptyCoverage() Coverage {
+	c := Coverage{Fields: make(map[string]FieldStatus, len(DisplayedFields))}
+	for _, f := range DisplayedFields {
+		c.Fields[f.Key] = FieldNone
+	}
+	return c
+}
+
+// coverage fills the assessment's Coverage from the deciding signature.
+func (s *state) coverage(msg []byte) {
+	c := emptyCoverage()
+	var sig *SignatureResult
+	if s.decider >= 0 {
+		sig = &s.a.Signatures[s.decider]
+		for _, f := range DisplayedFields {
+			c.Fields[f.Key] = fieldStatus(&sig.Signature, s.hdr, strings.ToLower(f.Header))
+		}
+		c.Body = bodyCoverage(&sig.Signature)
+	}
+	c.Attachments = attachments(msg)
+	for i := range c.Attachments {
+		c.Attachments[i].Covered = c.Body == "full"
+	}
+	s.a.Coverage = c
+}
+
+// fieldStatus says whether sig covers every instance of the field name.
+func fieldStatus(sig *dkim.Signature, h header, name string) FieldStatus {
+	n := h.count(name)
+	if n == 0 {
+		return FieldAbsent
+	}
+	if sig.HeaderSignature != dkim.HeaderValid {
+		return FieldUnsigned
+	}
+	for _, fc := range sig.Coverage {
+		if fc.Name == name {
+			if fc.Count >= n && len(fc.Signed) >= fc.Count {
+				return FieldSigned
+			}
+			return FieldUnsigned
+		}
+	}
+	if signsField(sig, name) && n == 1 {
+		// dkim reported no instance detail: h= lists it and it occurs once.
+		return FieldSigned
+	}
+	return FieldUnsigned
+}
+
+// bodyCoverage returns "full", "partial" or "none" for sig.
+func bodyCoverage(sig *dkim.Signature) string {
+	switch {
+	case sig.BodyHash != dkim.BodyMatch:
+		return "none"
+	case sig.UnsignedBodyBytes > 0:
+		return "partial"
+	}
+	return "full"
+}
+
+// attachments lists the named MIME parts of msg. A message go-message
+// cannot read has none; a part that cannot be decoded is listed with the
+// hash of what could be read.
+func attachments(msg []byte) []Attachment {
+	e, err := message.Read(bytes.NewReader(msg))
+	if err != nil && e == nil {
+		return nil
+	}
+	w := &mimeWalk{}
+	w.walk(e, 0)
+	return w.out
+}
+
+type mimeWalk struct {
+	out   []Attachment
+	parts int
+}
+
+func (w *mimeWalk) walk(e *message.Entity, depth int) {
+	w.parts++
+	if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+		return
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		if depth >= maxMIMEDepth {
+			return
+		}
+		for {
+			p, err := mr.NextPart()
+			if p == nil || err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
+				return
+			}
+			w.walk(p, depth+1)
+			if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+				return
+			}
+		}
+	}
+	name := partName(e)
+	if name == "" {
+		return
+	}
+	h := sha256.New()
+	// A damaged part (bad base64, truncated) is hashed as far as it reads.
+	_, _ = io.Copy(h, e.Body)
+	w.out = append(w.out, Attachment{Name: name, SHA256: hex.EncodeToString(h.Sum(nil))})
+}
+
+// partName returns a part's file name, decoded, or "".
+func partName(e *message.Entity) string {
+	if _, params, err := e.Header.ContentDisposition(); err == nil && params["filename"] != "" {
+		return decodeWords(params["filename"])
+	}
+	if _, params, err := e.Header.ContentType(); err == nil && params["name"] != "" {
+		return decodeWords(params["name"])
+	}
+	return ""
+}

@@ -1,0 +1,148 @@
+package provenance
+
+import (
+	"mime"
+	"net/mail"
+	"strings"
+
+	"github.com/leakproof/leakproof/internal/rawheader"
+)
+
+// Caps on the header reader: leaked archives are hostile input.
+var headerLimits = &rawheader.Limits{MaxHeaderBytes: 1 << 20, MaxFields: 1000}
+
+// A headerField is one field of the message header.
+type headerField struct {
+	Name   string // lower-case, as a lenient reader takes it ("from")
+	Value  string // the value with line endings removed and spaces trimmed
+	Offset int    // byte offset of the field in the message
+}
+
+// header is the message header, fields in order, top to bottom.
+type header struct {
+	fields []headerField
+	body   int // offset of the body; len(msg) when there is none
+}
+
+// splitHeader reads the header of msg (CRLF or LF) with the shared lenient
+// splitter; lines that are not fields are left out. Past the caps the
+// fields read so far are used: the dkim verifier reports the rest.
+func splitHeader(msg []byte) header {
+	rh, _ := rawheader.Split(msg, headerLimits)
+	h := header{body: rh.BodyOffset}
+	for i := range rh.Fields {
+		f := &rh.Fields[i]
+		if f.Colon < 0 {
+			continue
+		}
+		h.fields = append(h.fields, headerField{
+			Name:   strings.ToLower(f.Name()),
+			Value:  unfold(string(f.Value())),
+			Offset: f.Offset,
+		})
+	}
+	return h
+}
+
+// unfold removes the line endings of a folded value (RFC 5322 §2.2.3) and
+// trims surrounding whitespace.
+func unfold(v string) string {
+	v = strings.ReplaceAll(v, "\r\n", "")
+	v = strings.ReplaceAll(v, "\n", "")
+	return strings.TrimSpace(v)
+}
+
+// values returns the values of every field named name (lower-case).
+func (h header) values(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if f.Name == name {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// count returns how many fields are named name.
+func (h header) count(name string) int {
+	n := 0
+	for _, f := range h.fields {
+		if f.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+func (h header) has(name string) bool { return h.count(name) > 0 }
+
+// first returns the first value of name, "" when absent.
+func (h header) first(name string) string {
+	for _, f := range h.fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// decodeWords decodes RFC 2047 encoded words. Charsets other than UTF-8,
+// US-ASCII and ISO-8859-1 are left encoded (the library loads no charset
+// tables); so is anything malformed.
+func decodeWords(s string) string {
+	var d mime.WordDecoder
+	out, err := d.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// messageID returns a Message-ID value without angle brackets.
+func messageID(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i+1:], '>'); j >= 0 {
+			return strings.TrimSpace(v[i+1 : i+1+j])
+		}
+	}
+	return v
+}
+
+// messageFields fills the Assessment's message fields from the header.
+func (s *state) messageFields() {
+	a := s.a
+	a.MessageID = messageID(s.hdr.first("message-id"))
+	a.Subject = decodeWords(s.hdr.first("subject"))
+	froms := s.hdr.values("from")
+	if len(froms) > 0 {
+		a.From = decodeWords(froms[0])
+	}
+	switch len(froms) {
+	case 0:
+		s.fromReason = "the message has no From field"
+	case 1:
+		addr, ok, reason := fromMailbox(froms[0])
+		if ok {
+			s.fromOK = true
+			a.FromAddress = addr
+			_, s.fromDomain, _ = strings.Cut(addr, "@")
+		} else {
+			s.fromReason = reason
+		}
+	default:
+		s.fromReason = "the message has more than one From field"
+	}
+	if !s.fromOK {
+		s.add(evidence("identity.from_not_single_mailbox",
+			"The From field is not exactly one mailbox (%s), so there is no single sender a signature could vouch for.", s.fromReason))
+	}
+	if d := s.hdr.first("date"); d != "" {
+		if t, err := mail.ParseDate(d); err == nil {
+			a.Date = t
+		}
+	}
+	if a.Date.IsZero() {
+		s.add(evidence("header.date_unparseable", "The Date field is missing or cannot be read."))
+	}
+}
