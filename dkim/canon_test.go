@@ -1,0 +1,226 @@
+package dkim
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/sha256"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAppendCanonicalHeader(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		in              string
+		simple, relaxed string
+	}{
+		// RFC 6376 §3.4.5, the example.
+		{"rfc example A", "A: X\r\n", "A: X\r\n", "a:X\r\n"},
+		{"rfc example B", "B : Y\t\r\n\tZ  \r\n", "B : Y\t\r\n\tZ  \r\n", "b:Y Z\r\n"},
+		{"bare lf", "Subject: a\n b\n", "Subject: a\r\n b\r\n", "subject:a b\r\n"},
+		{"no line ending", "To: x", "To: x\r\n", "to:x\r\n"},
+		{"folded name", "From\r\n : x\r\n", "From\r\n : x\r\n", "from:x\r\n"},
+		{"empty value", "X-Empty:\r\n", "X-Empty:\r\n", "x-empty:\r\n"},
+		{"only whitespace value", "X:  \t \r\n", "X:  \t \r\n", "x:\r\n"},
+		{"lone cr kept", "X: a\rb\r\n", "X: a\rb\r\n", "x:a\rb\r\n"},
+		{"no colon", "Garbage Line\r\n", "Garbage Line\r\n", "garbage line:\r\n"},
+		{"8-bit", "Subject: \xc3\xa9t\xc3\xa9\r\n", "Subject: \xc3\xa9t\xc3\xa9\r\n", "subject:\xc3\xa9t\xc3\xa9\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := AppendCanonicalHeader(nil, []byte(tt.in), Simple)
+			assert.Equal(t, tt.simple, string(got), "simple(%q)", tt.in)
+			got = AppendCanonicalHeader([]byte("prefix"), []byte(tt.in), Relaxed)
+			assert.Equal(t, "prefix"+tt.relaxed, string(got), "relaxed(%q) appends", tt.in)
+		})
+	}
+}
+
+// recHash is a hash.Hash that records what it is given, to see the
+// canonical body itself.
+type recHash struct{ bytes.Buffer }
+
+func (r *recHash) Sum(b []byte) []byte { return append(b, r.Bytes()...) }
+func (r *recHash) BlockSize() int      { return 64 }
+func (r *recHash) Size() int           { return 0 }
+
+// canonicalBody runs the streaming canonicalizer over in, written in
+// chunks of size chunk (0: one write), and returns its output.
+func canonicalBody(in string, c Canonicalization, limit int64, chunk int) (string, int64) {
+	b := &bodyHasher{h: &recHash{}, relaxed: c == Relaxed, limit: limit}
+	p := []byte(in)
+	if chunk <= 0 {
+		chunk = len(p) + 1
+	}
+	for len(p) > 0 {
+		n := min(chunk, len(p))
+		b.Write(p[:n])
+		p = p[n:]
+	}
+	out, unsigned := b.Sum()
+	return string(out), unsigned
+}
+
+// naiveBody is an obviously-correct, slow canonicalizer: the reference the
+// streaming one is checked against (RFC 6376 §3.4.3, §3.4.4; bare LF is a
+// line break, a lone CR is content).
+func naiveBody(in string, c Canonicalization) string {
+	pieces := strings.Split(in, "\n")
+	var lines []string
+	for i, p := range pieces {
+		if i < len(pieces)-1 {
+			p = strings.TrimSuffix(p, "\r")
+		} else if p == "" {
+			break // the body ended with a line break
+		}
+		if c == Relaxed {
+			var b strings.Builder
+			space := false
+			for j := 0; j < len(p); j++ {
+				if p[j] == ' ' || p[j] == '\t' {
+					space = true
+					continue
+				}
+				if space {
+					b.WriteByte(' ')
+					space = false
+				}
+				b.WriteByte(p[j])
+			}
+			p = b.String()
+		}
+		lines = append(lines, p)
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		if c == Simple {
+			return "\r\n"
+		}
+		return ""
+	}
+	return strings.Join(lines, "\r\n") + "\r\n"
+}
+
+func TestBodyCanonicalization(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		in              string
+		simple, relaxed string
+	}{
+		// RFC 6376 §3.4.5, the example.
+		{"rfc example", " C \r\nD \t E\r\n\r\n\r\n", " C \r\nD \t E\r\n", " C\r\nD E\r\n"},
+		{"empty", "", "\r\n", ""},
+		{"only empty lines", "\r\n\r\n", "\r\n", ""},
+		{"only whitespace lines", "  \r\n\t\r\n", "  \r\n\t\r\n", ""},
+		{"no final line break", "abc", "abc\r\n", "abc\r\n"},
+		{"bare lf", "a\nb \n\n", "a\r\nb \r\n", "a\r\nb\r\n"},
+		{"lone cr is content", "a\rb\r\n", "a\rb\r\n", "a\rb\r\n"},
+		{"final lone cr", "a\r", "a\r\r\n", "a\r\r\n"},
+		{"inner empty lines kept", "a\r\n\r\n\r\nb\r\n\r\n", "a\r\n\r\n\r\nb\r\n", "a\r\n\r\n\r\nb\r\n"},
+		{"leading whitespace", "\t  x  y\t\r\n", "\t  x  y\t\r\n", " x y\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, chunk := range []int{0, 1, 2, 3, 7} {
+				got, _ := canonicalBody(tt.in, Simple, -1, chunk)
+				assert.Equal(t, tt.simple, got, "simple(%q) in chunks of %d", tt.in, chunk)
+				got, _ = canonicalBody(tt.in, Relaxed, -1, chunk)
+				assert.Equal(t, tt.relaxed, got, "relaxed(%q) in chunks of %d", tt.in, chunk)
+			}
+			assert.Equal(t, tt.simple, naiveBody(tt.in, Simple), "naive simple(%q)", tt.in)
+			assert.Equal(t, tt.relaxed, naiveBody(tt.in, Relaxed), "naive relaxed(%q)", tt.in)
+		})
+	}
+}
+
+func TestBodyHasherLimit(t *testing.T) {
+	body := "Hello\r\nWorld\r\n\r\n"
+	for _, tt := range []struct {
+		name     string
+		limit    int64
+		hashed   string
+		unsigned int64
+	}{
+		{"no limit", -1, "Hello\r\nWorld\r\n", 0},
+		{"zero", 0, "", 14},
+		{"first line", 7, "Hello\r\n", 7},
+		{"exact", 14, "Hello\r\nWorld\r\n", 0},
+		{"beyond the body", 100, "Hello\r\nWorld\r\n", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, unsigned := canonicalBody(body, Simple, tt.limit, 3)
+			assert.Equal(t, tt.hashed, got, "hashed bytes with l=%d", tt.limit)
+			assert.Equal(t, tt.unsigned, unsigned, "unsigned bytes with l=%d", tt.limit)
+		})
+	}
+	// The real hasher returns the SHA-256 of the limited canonical body.
+	h := NewBodyHasher(crypto.SHA256, Relaxed, 7)
+	_, err := h.Write([]byte("Hello  \r\nWorld\r\n"))
+	require.NoError(t, err, "Write")
+	sum, unsigned := h.Sum()
+	want := sha256.Sum256([]byte("Hello\r\n"))
+	assert.Equal(t, want[:], sum, "sha256 of the first 7 canonical bytes")
+	assert.Equal(t, int64(7), unsigned, "7 canonical bytes past l=7")
+	again, _ := h.Sum()
+	assert.Equal(t, sum, again, "Sum is stable")
+}
+
+func TestParseCanonicalization(t *testing.T) {
+	for _, tt := range []struct {
+		in     string
+		h, b   Canonicalization
+		hasErr bool
+	}{
+		{"", Simple, Simple, false},
+		{"relaxed", Relaxed, Simple, false},
+		{"relaxed/relaxed", Relaxed, Relaxed, false},
+		{"Simple/Relaxed", Simple, Relaxed, false},
+		{"foobar", 0, 0, true},
+		{"relaxed/nowsp", 0, 0, true},
+	} {
+		h, b, err := ParseCanonicalization(tt.in)
+		if tt.hasErr {
+			assert.ErrorIs(t, err, ErrUnsupportedCanonicalization, "ParseCanonicalization(%q)", tt.in)
+			continue
+		}
+		require.NoError(t, err, "ParseCanonicalization(%q)", tt.in)
+		assert.Equal(t, tt.h, h, "header canonicalization of %q", tt.in)
+		assert.Equal(t, tt.b, b, "body canonicalization of %q", tt.in)
+	}
+}
+
+func FuzzBodyCanonicalization(f *testing.F) {
+	for _, s := range []string{" C \r\nD \t E\r\n\r\n\r\n", "a\rb\n\n", "\r", "x\t\r\n \r\n y", ""} {
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in string, chunk uint8) {
+		for _, c := range []Canonicalization{Simple, Relaxed} {
+			got, _ := canonicalBody(in, c, -1, int(chunk))
+			require.Equal(t, naiveBody(in, c), got, "%v(%q) in chunks of %d matches the reference", c, in, chunk)
+			require.LessOrEqual(t, len(got), 2*len(in)+2, "%v output at most 2n+2 bytes", c)
+			if c == Relaxed {
+				again, _ := canonicalBody(got, c, -1, 0)
+				require.Equal(t, got, again, "relaxed is idempotent on %q", in)
+			}
+		}
+	})
+}
+
+func FuzzCanonicalHeader(f *testing.F) {
+	for _, s := range []string{"B : Y\t\r\n\tZ  \r\n", "From\r\n : x", "X: a\rb\r\n", "garbage", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s := AppendCanonicalHeader(nil, []byte(in), Simple)
+		require.LessOrEqual(t, len(s), 2*len(in)+2, "simple output at most 2n+2 bytes")
+		require.True(t, bytes.HasSuffix(s, []byte("\r\n")), "simple ends in CRLF")
+		r := AppendCanonicalHeader(nil, []byte(in), Relaxed)
+		require.LessOrEqual(t, len(r), len(in)+3, "relaxed output at most n+3 bytes")
+		require.True(t, bytes.HasSuffix(r, []byte("\r\n")), "relaxed ends in CRLF")
+		again := AppendCanonicalHeader(nil, r, Relaxed)
+		require.Equal(t, string(r), string(again), "relaxed is idempotent on %q", in)
+	})
+}
