@@ -39,7 +39,7 @@ func SignMsgauth(msg []byte, key *Key, o *SignOptions) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s", ErrMsgauthUnsupported, what)
 	}
 	switch {
-	case key.Bits < 1024:
+	case key.Type() == "rsa" && key.Bits < 1024:
 		return unsupported(fmt.Sprintf("%d-bit key", key.Bits))
 	case o.Algorithm != "" && o.Algorithm != key.Algorithm():
 		return unsupported("a=" + o.Algorithm)

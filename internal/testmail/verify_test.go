@@ -1,7 +1,6 @@
 package testmail
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -138,10 +137,3 @@ func verifyTest(msg []byte, index int, pub crypto.PublicKey) error {
 	}
 	return fmt.Errorf("unsupported key %T", pub)
 }
-
-// hasPrefixFold reports whether s begins with prefix, ignoring case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
-}
-
-var _ = bytes.Equal
