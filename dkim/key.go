@@ -162,7 +162,8 @@ func ParseKey(txt string) (*Key, error) {
 	return k, nil
 }
 
-// rsaEncryption is the PKCS #1 algorithm OID of a SubjectPublicKeyInfo.
+// The algorithm OIDs of a SubjectPublicKeyInfo: rsaEncryption (PKCS #1) and
+// Ed25519 (RFC 8410).
 var (
 	keyOIDRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	keyOIDEd25519 = asn1.ObjectIdentifier{1, 3, 101, 112}
