@@ -1,28 +1,72 @@
-// Package mbox reads mboxo, mboxrd, mboxcl and mboxcl2 archives (RFC 4155).
 package mbox
 
-import "io"
+import (
+	"errors"
+	"fmt"
+	"io"
+)
 
 // Format is an mbox variant: "mboxo", "mboxrd", "mboxcl", "mboxcl2", or
 // "mbox" when the file cannot tell mboxo from mboxrd.
 type Format string
 
+// The mbox variants, named as DESIGN.md names them.
 const (
-	FormatMbox    Format = "mbox"
-	FormatMboxo   Format = "mboxo"
-	FormatMboxrd  Format = "mboxrd"
-	FormatMboxcl  Format = "mboxcl"
+	// FormatMbox is an mbox file that cannot tell mboxo from mboxrd: it has
+	// no line that only mboxrd escaping produces (">>From ").
+	FormatMbox Format = "mbox"
+	// FormatMboxo escapes "From " as ">From " and cannot be undone exactly.
+	FormatMboxo Format = "mboxo"
+	// FormatMboxrd escapes every ">*From " line with one more ">".
+	FormatMboxrd Format = "mboxrd"
+	// FormatMboxcl frames messages by Content-Length and escapes as mboxo.
+	FormatMboxcl Format = "mboxcl"
+	// FormatMboxcl2 frames messages by Content-Length and escapes nothing.
 	FormatMboxcl2 Format = "mboxcl2"
 )
 
+// Errors returned by the Reader, wrapped in a [*ParseError] where an offset
+// is known.
+var (
+	// ErrNoSeparator means the input does not start with a "From " separator
+	// line (after optional blank lines).
+	ErrNoSeparator = errors.New("mbox: missing From separator")
+)
+
+// A ParseError reports input that is not an mbox file and where it was found.
+type ParseError struct {
+	Offset int64 // byte offset in the input
+	Err    error // a sentinel such as ErrNoSeparator
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("mbox: offset %d: %v", e.Offset, e.Err)
+}
+
+// Unwrap returns the sentinel.
+func (e *ParseError) Unwrap() error { return e.Err }
+
 // A Message is one message of an mbox file. Body is valid until the next
-// call to Reader.Next.
+// call to Reader.Next; it yields the stored bytes (Raw in DESIGN.md): the
+// bytes after the separator line up to the next separator line or the end of
+// the input, still escaped, line endings untouched.
+//
+// Size, Format and Notes are complete once Body has returned io.EOF (or the
+// Reader has moved on): what they say depends on bytes not yet read when
+// Next returns.
 type Message struct {
 	Index     int    // 1-based position within the file
 	Offset    int64  // byte offset of the first byte after the separator line
 	Separator string // the separator line, without its line ending
 	Body      io.Reader
 	Notes     []string // non-fatal findings (a lying Content-Length, a truncated message)
+
+	// Size is the number of bytes Body yields. It is final when Body is
+	// exhausted.
+	Size int64
+	// Format is the variant this message was read as; see the package
+	// documentation, "Formats". It is final when Body is exhausted.
+	Format Format
 }
 
 // A View is one candidate unescaped form of a stored message.
@@ -30,7 +74,3 @@ type View struct {
 	Format Format // the unescaping rule that produced Data
 	Data   []byte
 }
-
-// Views returns each candidate unescaped view of raw, the format's own first
-// (DESIGN.md, A message). Data may alias raw when nothing changes.
-func Views(raw []byte, format Format) []View { return []View{{Format: format, Data: raw}} }

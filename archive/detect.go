@@ -1,0 +1,168 @@
+package archive
+
+import (
+	"bytes"
+
+	"github.com/leakproof/leakproof/mbox"
+)
+
+// SniffSize is how many leading bytes of a file [Detect] needs to decide.
+const SniffSize = 64 << 10
+
+// A Kind is the container format of one file, as [Detect] reads it.
+type Kind int
+
+// The kinds of file Walk tells apart.
+const (
+	KindNotMail Kind = iota // none of the below
+	KindEML                 // one RFC 5322 message
+	KindEmlx                // Apple Mail: a length line, the message, a plist trailer
+	KindMbox                // an mbox file of any variant
+	KindZip                 // a zip file
+)
+
+var kindNames = [...]string{"not mail", "eml", "emlx", "mbox", "zip"}
+
+// String returns the kind's name ("eml", "mbox", "not mail", ...).
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "unknown"
+	}
+	return kindNames[k]
+}
+
+// Detect reports the kind of a file from its first bytes (up to [SniffSize];
+// pass the whole file when it is shorter), by content, never by name:
+//
+//   - zip: the local-file or end-of-directory signature ("PK\x03\x04",
+//     "PK\x05\x06");
+//   - mbox: a separator line ([mbox.IsSeparator]) first, after optional
+//     blank lines;
+//   - emlx: a line holding only a byte count, then a plausible header;
+//   - eml: a plausible RFC 5322 header: at least two well-formed fields
+//     (continuation lines allowed, a space before the colon tolerated), one
+//     of them a field every mail system writes (From, Date, Received,
+//     Message-ID, ...), up to the blank line that ends the header or the end
+//     of head.
+//
+// Anything else, an empty head included, is KindNotMail. Detect is safe for
+// concurrent use.
+func Detect(head []byte) Kind {
+	if len(head) > SniffSize {
+		head = head[:SniffSize]
+	}
+	switch {
+	case len(head) == 0:
+		return KindNotMail
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return KindZip
+	}
+	b := head
+	for {
+		if bytes.HasPrefix(b, []byte("\n")) {
+			b = b[1:]
+		} else if bytes.HasPrefix(b, []byte("\r\n")) {
+			b = b[2:]
+		} else {
+			break
+		}
+	}
+	if line, ok := firstLine(b, len(head) < SniffSize); ok && mbox.IsSeparator(line) {
+		return KindMbox
+	}
+	if n, lineLen, ok := emlxLength(head); ok && n > 0 && plausibleHeader(head[lineLen:], len(head) < SniffSize) {
+		return KindEmlx
+	}
+	if plausibleHeader(head, len(head) < SniffSize) {
+		return KindEML
+	}
+	return KindNotMail
+}
+
+// firstLine returns the first line of b with its line ending; when b holds
+// no newline, all of b if final (b is the whole file), else false.
+func firstLine(b []byte, final bool) ([]byte, bool) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i+1], true
+	}
+	return b, final
+}
+
+// emlxLength parses the length line of an .emlx file: optional blanks, a
+// decimal byte count, optional blanks, a line ending. It returns the count
+// and the length of the line.
+func emlxLength(b []byte) (n int64, lineLen int, ok bool) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 || i > 40 {
+		return 0, 0, false
+	}
+	line := bytes.Trim(b[:i], " \t\r")
+	if len(line) == 0 || len(line) > 15 {
+		return 0, 0, false
+	}
+	for _, c := range line {
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, i + 1, true
+}
+
+// commonFields are header fields nearly every stored message has; one of them
+// must be present for a file to count as mail.
+var commonFields = []string{
+	"from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
+	"dkim-signature", "mime-version", "delivered-to", "reply-to", "content-type",
+	"sender", "in-reply-to", "references", "x-gm-thrid", "x-gmail-labels",
+	"authentication-results", "arc-seal", "x-mailer", "user-agent",
+}
+
+// plausibleHeader reports whether b starts with what reads as an RFC 5322
+// header. final says b is the whole file, so its last line is complete.
+func plausibleHeader(b []byte, final bool) bool {
+	fields, known := 0, false
+	for len(b) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else if final {
+			line, b = b, nil
+		} else {
+			break // the window ends inside a line
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break // the end of the header
+		}
+		if bytes.IndexByte(line, 0) >= 0 {
+			return false
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			continue // a continuation line
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return false
+		}
+		name := bytes.TrimRight(line[:colon], " \t")
+		if len(name) == 0 || len(name) > 76 {
+			return false
+		}
+		for _, c := range name {
+			if c <= ' ' || c > '~' {
+				return false
+			}
+		}
+		fields++
+		if !known {
+			for _, f := range commonFields {
+				if bytes.EqualFold(name, []byte(f)) {
+					known = true
+					break
+				}
+			}
+		}
+	}
+	return fields >= 2 && known
+}

@@ -1,0 +1,500 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/leakproof/leakproof/mbox"
+)
+
+// Walk returns an iterator over every message under root: a single message
+// file, an mbox, an .emlx file, a Maildir, a folder tree or a zip. Each
+// file's kind is read from its content ([Detect]), never from its name.
+//
+// Records come in a deterministic order: a folder's entries sorted by name
+// (so a Maildir's cur/ comes before new/; its tmp/ is skipped), a file's
+// messages in file order, a zip's entries sorted by path. A file that is not
+// mail gives one record (Index 0) wrapping [ErrNotMail]; a file that cannot
+// be read, one record (Index 0) whose Err names the path and, where there is
+// one, the offset. A message over the size cap, a truncated message, a zip
+// entry with a bad CRC: each gives a record and the walk goes on. Walk never
+// yields nil.
+//
+// Every range over the iterator walks anew. When ctx is done the walk stops
+// before the next record; the caller checks ctx.Err(). Input is opened
+// read-only and nothing is written.
+func Walk(ctx context.Context, root string, opts *Options) iter.Seq[*Message] {
+	return func(yield func(*Message) bool) {
+		w := &walker{ctx: ctx, opts: opts, yield: yield}
+		w.walkPath(root)
+	}
+}
+
+type walker struct {
+	ctx     context.Context
+	opts    *Options
+	yield   func(*Message) bool
+	stopped bool
+}
+
+// emit yields m and reports whether the walk goes on.
+func (w *walker) emit(m *Message) bool {
+	if w.stopped {
+		return false
+	}
+	if w.ctx.Err() != nil || !w.yield(m) {
+		w.stopped = true
+		return false
+	}
+	return true
+}
+
+// fileError emits the record of a file that could not be read.
+func (w *walker) fileError(name string, err error) bool {
+	return w.emit(&Message{File: name, Err: wrapErr(name, "", err)})
+}
+
+func (w *walker) walkPath(root string) {
+	if w.ctx.Err() != nil {
+		return
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		w.fileError(root, err)
+		return
+	}
+	switch {
+	case fi.IsDir():
+		w.walkDir(root)
+	case fi.Mode().IsRegular():
+		f, err := os.Open(root)
+		if err != nil {
+			w.fileError(root, err)
+			return
+		}
+		defer f.Close()
+		w.walkFile(root, f, fi.Size())
+	default:
+		w.fileError(root, fmt.Errorf("%w (not a regular file)", ErrNotMail))
+	}
+}
+
+// joinName joins the path as given with a path inside it.
+func joinName(base, inner string) string {
+	if t := strings.TrimRight(base, "/"); t != "" {
+		base = t
+	} else if base != "" {
+		return base + inner
+	}
+	return base + "/" + inner
+}
+
+// walkDir walks a folder tree through os.OpenRoot, whose FS refuses any path
+// (symbolic links included) that leads out of the tree.
+func (w *walker) walkDir(dir string) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		w.fileError(dir, err)
+		return
+	}
+	defer root.Close()
+	fsys := root.FS()
+	_ = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if w.stopped || w.ctx.Err() != nil {
+			return fs.SkipAll
+		}
+		display := joinName(dir, name)
+		if name == "." {
+			display = dir
+		}
+		if err != nil {
+			w.fileError(display, err)
+			return nil
+		}
+		if d.IsDir() {
+			if name != "." && path.Base(name) == "tmp" && isMaildir(fsys, path.Dir(name)) {
+				// Maildir's tmp/ holds deliveries in progress, not mail.
+				return fs.SkipDir
+			}
+			return nil
+		}
+		mode := d.Type()
+		if mode&fs.ModeSymlink != 0 {
+			// Stat through the root: a link out of the tree fails here.
+			fi, err := root.Stat(name)
+			if err != nil {
+				w.fileError(display, err)
+				return nil
+			}
+			if fi.IsDir() {
+				// Not followed: the tree is walked once, by its real paths.
+				w.fileError(display, fmt.Errorf("%w (a symbolic link to a folder, not followed)", ErrNotMail))
+				return nil
+			}
+			mode = fi.Mode().Type()
+		}
+		if !mode.IsRegular() {
+			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
+			return nil
+		}
+		f, err := root.Open(name)
+		if err != nil {
+			w.fileError(display, err)
+			return nil
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			w.fileError(display, err)
+			return nil
+		}
+		if !fi.Mode().IsRegular() {
+			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
+			return nil
+		}
+		w.walkFile(display, f, fi.Size())
+		return nil
+	})
+}
+
+// isMaildir reports whether dir holds cur/ and new/ folders (tmp/ being the
+// third), as a Maildir does.
+func isMaildir(fsys fs.FS, dir string) bool {
+	for _, sub := range []string{"cur", "new"} {
+		fi, err := fs.Stat(fsys, path.Join(dir, sub))
+		if err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// walkFile reads one file of the walked tree (or the root file itself).
+func (w *walker) walkFile(name string, f io.ReaderAt, size int64) {
+	head := make([]byte, min(size, SniffSize))
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+		w.fileError(name, err)
+		return
+	}
+	kind := Detect(head)
+	if kind == KindZip {
+		w.walkZip(name, f, size)
+		return
+	}
+	w.readStream(name, kind, io.NewSectionReader(f, 0, size), size)
+}
+
+// readStream reads the messages of one file or zip entry of the given kind
+// from r, which starts at the file's first byte. size is the file's size
+// (-1 when unknown).
+func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
+	switch kind {
+	case KindMbox:
+		w.readMbox(name, r)
+	case KindEML:
+		m := &Message{File: name, Index: 1, Format: "eml"}
+		if err := w.readRaw(m, r, size); err != nil {
+			m.Err = wrapErr(name, "", err)
+		}
+		w.emit(m)
+	case KindEmlx:
+		w.readEmlx(name, r, size)
+	case KindZip:
+		w.fileError(name, ErrNestedZip)
+	default:
+		w.fileError(name, ErrNotMail)
+	}
+}
+
+// readRaw reads r into m.Raw up to the message-size cap, and sets Size and
+// SHA256 from every byte r yields, over the cap or not. sizeHint (or -1)
+// presizes the buffer.
+func (w *walker) readRaw(m *Message, r io.Reader, sizeHint int64) error {
+	limit := w.opts.maxMessageSize()
+	h := sha256.New()
+	var buf []byte
+	if sizeHint >= 0 && sizeHint <= limit {
+		buf = make([]byte, 0, sizeHint)
+	}
+	buf, err := readAll(&io.LimitedReader{R: r, N: limit}, buf)
+	h.Write(buf)
+	m.Size = int64(len(buf))
+	if err == nil {
+		var extra int64
+		extra, err = io.Copy(h, r)
+		m.Size += extra
+		if extra > 0 && err == nil {
+			err = fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, m.Size, limit)
+		}
+	}
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if err == nil {
+		m.Raw = buf
+	} else if errors.Is(err, ErrTooLarge) {
+		m.Raw = nil
+	} else {
+		m.Raw = buf // what could be read, for the record
+	}
+	return err
+}
+
+// readAll is io.ReadAll appending to buf.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	if buf == nil {
+		buf = make([]byte, 0, 512)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// readMbox reads every message of an mbox file.
+func (w *walker) readMbox(name string, r io.Reader) {
+	rd := mbox.NewReader(r, w.opts.mbox())
+	for {
+		mm, err := rd.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			w.fileError(name, err)
+			return
+		}
+		m := &Message{File: name, Index: mm.Index, Offset: mm.Offset, Separator: mm.Separator}
+		rerr := w.readRaw(m, mm.Body, -1)
+		m.Format = string(mm.Format)
+		m.Notes = mm.Notes
+		if rerr != nil {
+			m.Err = wrapErr(name, fmt.Sprintf("message %d at offset %d", m.Index, m.Offset), rerr)
+			if m.Format == "" {
+				m.Format = string(mbox.FormatMbox)
+			}
+		}
+		if !w.emit(m) {
+			return
+		}
+		if rerr != nil && !errors.Is(rerr, ErrTooLarge) {
+			return // an I/O error ends the file
+		}
+	}
+}
+
+// readEmlx reads an Apple Mail .emlx file: a line with the message's byte
+// count, the message, then an XML plist trailer.
+func (w *walker) readEmlx(name string, r io.Reader, size int64) {
+	var line [64]byte
+	n, _ := io.ReadFull(r, line[:])
+	count, lineLen, ok := emlxLength(line[:n])
+	if !ok {
+		w.fileError(name, ErrNotMail)
+		return
+	}
+	m := &Message{File: name, Index: 1, Offset: int64(lineLen), Format: "emlx"}
+	rest := io.MultiReader(bytes.NewReader(line[lineLen:n]), r)
+	hint := count
+	if size >= 0 {
+		hint = min(count, max(size-int64(lineLen), 0))
+	}
+	err := w.readRaw(m, io.LimitReader(rest, count), hint)
+	if err == nil {
+		if m.Size < count {
+			m.Notes = append(m.Notes, fmt.Sprintf(
+				"the message is truncated: its length line says %d bytes, the file holds %d", count, m.Size))
+		} else {
+			var trailer [256]byte
+			k, _ := io.ReadFull(rest, trailer[:])
+			t := bytes.TrimLeft(trailer[:k], " \t\r\n")
+			if !bytes.HasPrefix(t, []byte("<?xml")) && !bytes.HasPrefix(t, []byte("<!DOCTYPE")) &&
+				!bytes.HasPrefix(t, []byte("<plist")) {
+				m.Notes = append(m.Notes, "no plist trailer follows the message")
+			}
+			// Read to the end so that a zip entry's CRC gets checked.
+			_, err = io.Copy(io.Discard, rest)
+		}
+	}
+	if err != nil {
+		m.Err = wrapErr(name, "", err)
+	}
+	w.emit(m)
+}
+
+// pathError is an error that names the file (and the place in it) where it
+// happened. Its text reads "archive: PATH: DETAIL: CAUSE", without repeating
+// the "archive: " of this package's sentinels.
+type pathError struct {
+	msg string
+	err error
+}
+
+func (e *pathError) Error() string { return e.msg }
+func (e *pathError) Unwrap() error { return e.err }
+
+// wrapErr names the path, and detail where not empty, in err.
+func wrapErr(name, detail string, err error) error {
+	cause := strings.TrimPrefix(err.Error(), "archive: ")
+	msg := "archive: " + name + ": "
+	if detail != "" {
+		msg += detail + ": "
+	}
+	return &pathError{msg: msg + cause, err: err}
+}
+
+// zipEntry is one file entry of a zip.
+type zipEntry struct {
+	f     *zip.File
+	parts []string
+}
+
+// walkZip reads every entry of a zip file, one level deep.
+func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
+	zr, err := zip.NewReader(f, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		w.fileError(name, err)
+		return
+	}
+	if len(zr.File) > w.opts.maxZipEntries() {
+		w.fileError(name, fmt.Errorf("%w: %d entries, the cap is %d", ErrTooManyEntries, len(zr.File), w.opts.maxZipEntries()))
+		return
+	}
+	var entries []zipEntry
+	dirs := map[string]bool{}
+	for _, zf := range zr.File {
+		p := strings.Trim(zf.Name, "/")
+		for d := path.Dir(p); d != "." && d != "/" && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			dirs[p] = true
+			continue
+		}
+		entries = append(entries, zipEntry{f: zf, parts: strings.Split(p, "/")})
+	}
+	// Sort by path components, as a folder walk orders them; a stable sort
+	// keeps duplicate names in directory order.
+	slices.SortStableFunc(entries, func(a, b zipEntry) int { return slices.Compare(a.parts, b.parts) })
+	for _, e := range entries {
+		if w.stopped || w.ctx.Err() != nil {
+			return
+		}
+		if inMaildirTmp(e.parts, dirs) {
+			continue
+		}
+		w.walkZipEntry(joinName(name, e.f.Name), e.f)
+	}
+}
+
+// inMaildirTmp reports whether an entry lies in the tmp/ folder of a
+// Maildir (a folder that also has cur/ and new/).
+func inMaildirTmp(parts []string, dirs map[string]bool) bool {
+	for i := 0; i < len(parts)-1; i++ {
+		if parts[i] != "tmp" {
+			continue
+		}
+		parent := strings.Join(parts[:i], "/")
+		if parent != "" {
+			parent += "/"
+		}
+		if dirs[parent+"cur"] && dirs[parent+"new"] {
+			return true
+		}
+	}
+	return false
+}
+
+// walkZipEntry reads one entry of a zip, within the entry caps.
+func (w *walker) walkZipEntry(name string, zf *zip.File) {
+	if zf.Mode()&fs.ModeSymlink != 0 {
+		w.fileError(name, fmt.Errorf("%w (a symbolic link)", ErrNotMail))
+		return
+	}
+	usize, csize := zf.UncompressedSize64, zf.CompressedSize64
+	maxSize, ratio := w.opts.maxZipEntrySize(), w.opts.maxZipRatio()
+	if usize > uint64(maxSize) {
+		w.fileError(name, fmt.Errorf("%w: %d bytes, the cap is %d", ErrZipEntryTooLarge, usize, maxSize))
+		return
+	}
+	// A tiny entry may compress badly or well; the ratio matters past 1 MiB.
+	limit := min(maxSize, max(int64(csize)*ratio, 1<<20))
+	if usize > uint64(limit) {
+		w.fileError(name, fmt.Errorf("%w: %d bytes from %d compressed, the cap is %d times", ErrZipRatio, usize, csize, ratio))
+		return
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		w.fileError(name, err)
+		return
+	}
+	defer rc.Close()
+	lr := &capReader{r: rc, n: limit, err: ErrZipRatio}
+	if limit == maxSize {
+		lr.err = ErrZipEntryTooLarge
+	}
+	head := make([]byte, min(int64(usize), SniffSize))
+	n, err := io.ReadFull(lr, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		w.fileError(name, err)
+		return
+	}
+	if n == len(head) && n < SniffSize {
+		// The declared size may understate the entry: look a little further.
+		more := make([]byte, SniffSize-n)
+		k, _ := io.ReadFull(lr, more)
+		head = append(head[:n], more[:k]...)
+		n = len(head)
+	}
+	kind := Detect(head[:n])
+	if kind == KindZip {
+		w.fileError(name, ErrNestedZip)
+		return
+	}
+	if kind == KindNotMail {
+		w.fileError(name, ErrNotMail)
+		return
+	}
+	w.readStream(name, kind, io.MultiReader(bytes.NewReader(head[:n]), lr), int64(usize))
+}
+
+// capReader fails with err once more than n bytes are read.
+type capReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, c.err
+	}
+	if int64(len(p)) > c.n+1 {
+		p = p[:c.n+1]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n < 0 {
+		return n, c.err
+	}
+	return n, err
+}

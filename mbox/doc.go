@@ -1,0 +1,60 @@
+// Package mbox reads mboxo, mboxrd, mboxcl and mboxcl2 archives (RFC 4155).
+//
+// A [Reader] yields one [Message] at a time, exactly as stored and with its
+// byte offset, so a finding can be traced to the bytes of the source file. It
+// keeps archive/tar's contract: [Reader.Next] skips what the caller left
+// unread, returns io.EOF at the end, and keeps the first error sticky;
+// [Reader.All] is a range-over-func layer on top.
+//
+// # Messages and separators
+//
+// A message starts after a separator line: "From " at the start of the
+// input (after optional blank lines) or after a blank line, followed by a
+// plausible envelope sender and date ([IsSeparator]). A "From " line inside a
+// body that does not follow a blank line, or whose date does not read as
+// one, is body text. The message's bytes (its Body) run up to the next
+// separator line or the end of the input, still escaped, line endings
+// untouched (LF and CRLF files alike); they include the blank line that the
+// mbox writer puts before the next separator.
+//
+// # Content-Length
+//
+// A message whose header has exactly one Content-Length field is framed by
+// it when the file agrees: where the counted body ends, the input must end
+// or a separator line must follow (after at most one blank line). A "From "
+// separator-like line inside the counted body is then body text (mboxcl2
+// does not escape). Where the file disagrees, the Content-Length is ignored,
+// the separator lines frame the message and a note says so; where the input
+// ends before the counted body does, a note says the message is truncated.
+// A count reaching further ahead than the buffer cannot be checked: the
+// separator lines frame the message, with a note.
+//
+// # Formats
+//
+// Each Message reports the variant it was read as (Message.Format):
+//
+//   - with Options.Format set, that variant;
+//   - framed by an agreeing Content-Length: mboxcl2 when its counted body
+//     holds an unescaped "From " line, mboxcl when it holds a ">From " line,
+//     else what an earlier message of the file showed (mboxcl2 once one did),
+//     else mboxcl;
+//   - otherwise mboxrd when the message or an earlier one of the file has a
+//     ">>From " line (only mboxrd escaping makes one), else mbox: mboxo and
+//     mboxrd cannot be told apart, and [Views] gives both readings.
+//
+// A message without any "From " or ">From " line has one view whatever its
+// variant, so the label matters only where the file shows evidence.
+//
+// # Bounds
+//
+// A Reader holds one buffer of Options.BufferSize bytes (default 1 MiB) and
+// never a whole message: memory does not depend on message size or line
+// length. A 2 GB input without a newline streams through as one message
+// body (a note reports lines longer than Options.MaxLineLength); a separator
+// line is at most [MaxSeparatorLength] bytes. The header searched for
+// Content-Length and the Content-Length look-ahead are bounded by the buffer.
+//
+// Malformed input (truncation, a lying Content-Length, long lines) gives
+// notes, never errors: only an input that does not start with a separator
+// ([ErrNoSeparator]) or an I/O error ends the reading.
+package mbox

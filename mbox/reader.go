@@ -1,0 +1,590 @@
+package mbox
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"iter"
+)
+
+// DefaultBufferSize is the Reader's buffer when Options.BufferSize is zero.
+const DefaultBufferSize = 1 << 20
+
+// minBufferSize keeps room for a separator line, a blank line and the
+// Content-Length look-ahead arithmetic.
+const minBufferSize = 64 << 10
+
+// Options configures a Reader. A nil *Options is the same as &Options{}.
+type Options struct {
+	// Format names the variant of the file. If empty, the Reader decides per
+	// message as the package documentation ("Formats") says and honours
+	// Content-Length where the file agrees with it. mboxo and mboxrd turn
+	// Content-Length framing off; mboxcl and mboxcl2 keep it on.
+	Format Format
+	// BufferSize is the size of the one buffer the Reader holds. It bounds
+	// the header searched for Content-Length and the look-ahead that checks
+	// a Content-Length against the file. If zero, DefaultBufferSize; values
+	// under 64 KiB are raised to 64 KiB.
+	BufferSize int
+	// MaxLineLength is the line length (line ending included) past which a
+	// message gets a note. Long lines are read like any other; memory does
+	// not depend on them. If zero, 1 MiB.
+	MaxLineLength int64
+}
+
+func (o *Options) format() Format {
+	if o == nil {
+		return ""
+	}
+	return o.Format
+}
+
+func (o *Options) bufferSize() int {
+	if o == nil || o.BufferSize == 0 {
+		return DefaultBufferSize
+	}
+	return max(o.BufferSize, minBufferSize)
+}
+
+func (o *Options) maxLineLength() int64 {
+	if o == nil || o.MaxLineLength <= 0 {
+		return 1 << 20
+	}
+	return o.MaxLineLength
+}
+
+// Content-Length states of the current message.
+const (
+	clNone      = iota // no usable Content-Length
+	clPending          // a Content-Length not yet checked against the file
+	clOK               // the file agrees with the Content-Length
+	clRejected         // the file disagrees; separators framed the message
+	clUnchecked        // too far ahead to check; separators framed the message
+)
+
+// state is what the Reader knows about the message being read.
+type state struct {
+	m         *Message
+	done      bool  // the message has ended
+	avail     int   // bytes at buf[r:] known to belong to the message
+	lineStart bool  // buf[r] begins a line
+	lineLen   int64 // bytes of the current line already passed
+	lastByte  byte  // the last byte passed, when lineLen > 0
+	prevBlank bool  // the line before the current one was blank
+	prevStart int64 // offset where that line started
+	curStart  int64 // offset where the current line started
+	longNoted bool
+
+	clState int
+	cl      int64 // the Content-Length value
+	clEnd   int64 // offset where the counted body ends
+
+	sawFrom   bool // an unescaped "From " line in the body
+	sawEscape bool // a ">From " line
+	sawRD     bool // a ">>From " line (or more '>')
+}
+
+// A Reader reads messages from an mbox file, one at a time. It holds one
+// buffer (Options.BufferSize) and never a whole message. A Reader is not safe
+// for concurrent use.
+type Reader struct {
+	src  io.Reader
+	opts Options
+	buf  []byte
+	r, w int
+	off  int64 // input offset of buf[r]
+	eof  bool
+	err  error // sticky: the first error other than io.EOF
+
+	started bool
+	index   int
+	st      state
+
+	fileRD, fileCL, fileCL2 bool // variant evidence seen in earlier messages
+}
+
+// NewReader returns a Reader reading from r. opts may be nil.
+func NewReader(r io.Reader, opts *Options) *Reader {
+	rd := &Reader{src: r, buf: make([]byte, opts.bufferSize())}
+	if opts != nil {
+		rd.opts = *opts
+	}
+	rd.st.done = true
+	return rd
+}
+
+// Next advances to the next message, skipping what the caller left unread of
+// the previous one, and returns it. At the end of the input it returns nil
+// and io.EOF. An input that does not start with a separator line gives a
+// [*ParseError] wrapping ErrNoSeparator. The first error other than io.EOF is
+// returned again by every later call.
+func (rd *Reader) Next() (*Message, error) {
+	rd.skip()
+	if rd.err != nil {
+		return nil, rd.err
+	}
+	if !rd.started {
+		rd.started = true
+		// Leading blank lines are tolerated: some exporters write one.
+		for rd.ensure(2) || rd.r < rd.w {
+			n := blankLen(rd.buf[rd.r:rd.w])
+			if n == 0 {
+				break
+			}
+			rd.consume(n)
+		}
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		if rd.r == rd.w {
+			return nil, io.EOF
+		}
+		if line, ok := rd.peekLine(MaxSeparatorLength); !ok || !IsSeparator(line) {
+			rd.err = &ParseError{Offset: rd.off, Err: ErrNoSeparator}
+			return nil, rd.err
+		}
+	}
+	if !rd.ensure(1) {
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		return nil, io.EOF
+	}
+	// The previous message ended at a separator line, or this is the first.
+	line, _ := rd.peekLine(MaxSeparatorLength)
+	sep := string(trimEOL(line))
+	rd.consume(len(line))
+	rd.index++
+	m := &Message{Index: rd.index, Offset: rd.off, Separator: sep}
+	m.Body = &body{rd: rd, m: m}
+	rd.st = state{m: m, lineStart: true, curStart: rd.off, prevStart: -1}
+	rd.readContentLength()
+	if rd.err != nil {
+		return nil, rd.err
+	}
+	return m, nil
+}
+
+// All returns an iterator over the remaining messages. It is single-use. If
+// reading fails, the final pair holds a nil *Message and the error.
+func (rd *Reader) All() iter.Seq2[*Message, error] {
+	return func(yield func(*Message, error) bool) {
+		for {
+			m, err := rd.Next()
+			if err == io.EOF || !yield(m, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// body is a Message's Body.
+type body struct {
+	rd *Reader
+	m  *Message
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	rd, st := b.rd, &b.rd.st
+	if st.m != b.m {
+		return 0, io.EOF
+	}
+	for st.avail == 0 && !st.done {
+		if rd.err != nil {
+			return 0, rd.err
+		}
+		rd.advance()
+	}
+	if st.avail == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, rd.buf[rd.r:rd.r+min(st.avail, len(p))])
+	rd.consume(n)
+	st.avail -= n
+	st.m.Size += int64(n)
+	return n, nil
+}
+
+// skip passes over what is left of the current message.
+func (rd *Reader) skip() {
+	st := &rd.st
+	for !st.done && rd.err == nil {
+		rd.consume(st.avail)
+		st.m.Size += int64(st.avail)
+		st.avail = 0
+		rd.advance()
+	}
+	if st.avail > 0 {
+		rd.consume(st.avail)
+		st.m.Size += int64(st.avail)
+		st.avail = 0
+	}
+}
+
+// consume passes n buffered bytes.
+func (rd *Reader) consume(n int) {
+	rd.r += n
+	rd.off += int64(n)
+}
+
+// fill reads more input into the buffer, sliding the unread bytes to its
+// start when the end is reached. It reports whether it read anything.
+func (rd *Reader) fill() bool {
+	if rd.eof || rd.err != nil {
+		return false
+	}
+	if rd.w == len(rd.buf) {
+		if rd.r == 0 {
+			return false
+		}
+		copy(rd.buf, rd.buf[rd.r:rd.w])
+		rd.w -= rd.r
+		rd.r = 0
+	}
+	for range 100 {
+		n, err := rd.src.Read(rd.buf[rd.w:])
+		if n < 0 || n > len(rd.buf)-rd.w {
+			rd.err = fmt.Errorf("mbox: offset %d: invalid read count %d", rd.off, n)
+			return false
+		}
+		rd.w += n
+		if err == io.EOF {
+			rd.eof = true
+			return n > 0
+		}
+		if err != nil {
+			rd.err = fmt.Errorf("mbox: offset %d: %w", rd.off+int64(rd.w-rd.r), err)
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	rd.err = fmt.Errorf("mbox: offset %d: %w", rd.off+int64(rd.w-rd.r), io.ErrNoProgress)
+	return false
+}
+
+// ensure tries to buffer at least n unread bytes (n <= len(buf)) and reports
+// whether it did.
+func (rd *Reader) ensure(n int) bool {
+	for rd.w-rd.r < n {
+		if len(rd.buf)-rd.r < n && rd.r > 0 {
+			copy(rd.buf, rd.buf[rd.r:rd.w])
+			rd.w -= rd.r
+			rd.r = 0
+		}
+		if !rd.fill() {
+			return rd.w-rd.r >= n
+		}
+	}
+	return true
+}
+
+// peekLine returns the line at buf[r], line ending included, if it is at
+// most max bytes long; ok is false when the line is longer. A last line
+// without a line ending is returned whole.
+func (rd *Reader) peekLine(max int) (line []byte, ok bool) {
+	return rd.peekLineAt(0, max)
+}
+
+// peekLineAt is peekLine for the line starting at buf[r+rel].
+func (rd *Reader) peekLineAt(rel, max int) (line []byte, ok bool) {
+	for {
+		b := rd.buf[rd.r+rel : rd.w]
+		lim := min(len(b), max)
+		if i := bytes.IndexByte(b[:lim], '\n'); i >= 0 {
+			return b[:i+1], true
+		}
+		if lim >= max {
+			return b[:lim], false
+		}
+		if !rd.ensure(rd.w - rd.r + 1) {
+			b = rd.buf[rd.r+rel : rd.w]
+			return b, rd.eof && rd.err == nil
+		}
+	}
+}
+
+// blankLen returns the length of the blank line ("\n" or "\r\n") at the
+// start of b, or 0 when b does not start with one.
+func blankLen(b []byte) int {
+	switch {
+	case len(b) >= 1 && b[0] == '\n':
+		return 1
+	case len(b) >= 2 && b[0] == '\r' && b[1] == '\n':
+		return 2
+	}
+	return 0
+}
+
+var contentLength = []byte("content-length:")
+
+// readContentLength looks for a Content-Length field in the header of the
+// message starting at buf[r], within the buffer, and sets up its framing.
+func (rd *Reader) readContentLength() {
+	st := &rd.st
+	switch rd.opts.Format {
+	case FormatMboxo, FormatMboxrd:
+		return
+	}
+	var (
+		rel    int
+		count  int
+		value  int64 = -1
+		badVal bool
+	)
+	for {
+		b := rd.buf[rd.r+rel : rd.w]
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			if rd.w-rd.r == len(rd.buf) {
+				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+					"the header is longer than %d bytes; Content-Length was not looked for", len(rd.buf)))
+				return
+			}
+			if !rd.ensure(rd.w - rd.r + 1) {
+				return // the input ends inside the header
+			}
+			continue
+		}
+		line := b[:i+1]
+		if blankLen(line) > 0 {
+			rel += i + 1
+			break
+		}
+		if line[0] == 'F' && IsSeparator(line) {
+			return // no header end before the next separator
+		}
+		if len(line) >= len(contentLength) && bytes.EqualFold(line[:len(contentLength)], contentLength) {
+			count++
+			v := bytes.TrimSpace(line[len(contentLength):])
+			if !isDigits(v) || len(v) > 15 {
+				badVal = true
+			} else {
+				value = 0
+				for _, c := range v {
+					value = value*10 + int64(c-'0')
+				}
+			}
+		}
+		rel += i + 1
+	}
+	switch {
+	case count == 0:
+	case count > 1:
+		st.m.Notes = append(st.m.Notes, "several Content-Length fields; the message was framed by its separator lines")
+	case badVal:
+		st.m.Notes = append(st.m.Notes, "an unreadable Content-Length; the message was framed by its separator lines")
+	default:
+		st.clState = clPending
+		st.cl = value
+		st.clEnd = rd.off + int64(rel) + value
+	}
+}
+
+// advance finds how many buffered bytes belong to the message (st.avail),
+// or ends the message (st.done). It reads more input when it must.
+func (rd *Reader) advance() {
+	st := &rd.st
+	if rd.r == rd.w && !rd.ensure(1) {
+		if rd.err == nil {
+			rd.finish(true)
+		}
+		return
+	}
+	if st.lineStart && rd.checkLineStart() {
+		rd.finish(false)
+		return
+	}
+	if rd.r == rd.w { // checkLineStart saw the input end
+		return
+	}
+	b := rd.buf[rd.r:rd.w]
+	maxLine := rd.opts.maxLineLength()
+	i := 0
+	for {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			st.lineLen += int64(len(b) - i)
+			st.lastByte = b[len(b)-1]
+			st.lineStart = false
+			i = len(b)
+			if st.lineLen > maxLine {
+				rd.noteLong()
+			}
+			break
+		}
+		total := st.lineLen + int64(j) + 1
+		cr := j >= 1 && b[i+j-1] == '\r' || j == 0 && st.lineLen == 1 && st.lastByte == '\r'
+		st.prevBlank = total == 1 || total == 2 && cr
+		if total > maxLine {
+			rd.noteLong()
+		}
+		i += j + 1
+		st.prevStart = st.curStart
+		st.curStart = rd.off + int64(i)
+		st.lineLen = 0
+		st.lineStart = true
+		if i == len(b) || b[i] == 'F' || b[i] == '>' {
+			break
+		}
+	}
+	st.avail = i
+}
+
+func (rd *Reader) noteLong() {
+	st := &rd.st
+	if !st.longNoted {
+		st.longNoted = true
+		st.m.Notes = append(st.m.Notes, fmt.Sprintf("a line longer than %d bytes starts at offset %d",
+			rd.opts.maxLineLength(), st.curStart))
+	}
+}
+
+// checkLineStart looks at the line starting at buf[r] and reports whether it
+// is the next separator, which ends the message.
+func (rd *Reader) checkLineStart() bool {
+	st := &rd.st
+	switch rd.buf[rd.r] {
+	case 'F':
+		line, ok := rd.peekLine(MaxSeparatorLength)
+		if !bytes.HasPrefix(line, fromSpace) {
+			return false
+		}
+		if ok && IsSeparator(line) && (st.prevBlank || st.clState == clPending && rd.off == st.clEnd) {
+			if rd.atSeparator() {
+				return true
+			}
+		}
+		st.sawFrom = true
+	case '>':
+		line, _ := rd.peekLine(256)
+		n := 0
+		for n < len(line) && line[n] == '>' {
+			n++
+		}
+		if bytes.HasPrefix(line[n:], fromSpace) {
+			if n == 1 {
+				st.sawEscape = true
+			} else {
+				st.sawRD = true
+			}
+		}
+	}
+	return false
+}
+
+// atSeparator decides whether the separator line at buf[r] ends the message,
+// checking the message's Content-Length against the file.
+func (rd *Reader) atSeparator() bool {
+	st := &rd.st
+	if st.clState != clPending {
+		return true
+	}
+	q := rd.off
+	switch {
+	case q == st.clEnd || st.prevBlank && st.prevStart == st.clEnd:
+		st.clState = clOK
+		return true
+	case q > st.clEnd:
+		rd.rejectCL(fmt.Sprintf("the next separator line is at offset %d", q))
+		return true
+	}
+	// The separator candidate lies inside the counted body: either an
+	// unescaped "From " line of an mboxcl2 body, or a Content-Length that
+	// lies. Look at where the count ends.
+	dist := st.clEnd - q
+	if dist+2*MaxSeparatorLength > int64(len(rd.buf)) {
+		st.clState = clUnchecked
+		st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+			"Content-Length %d reaches too far ahead to be checked; the message was framed by the separator line at offset %d",
+			st.cl, q))
+		return true
+	}
+	if rd.agreesAt(int(dist)) {
+		return false
+	}
+	rd.rejectCL(fmt.Sprintf("a separator line is at offset %d", q))
+	return true
+}
+
+// agreesAt reports whether the input at buf[r+rel] is where a message may
+// end: the end of input or a separator line, optionally after a blank line.
+func (rd *Reader) agreesAt(rel int) bool {
+	rd.ensure(rel + 2*MaxSeparatorLength)
+	if rd.w-rd.r < rel {
+		return false
+	}
+	b := rd.buf[rd.r+rel : rd.w]
+	if len(b) == 0 {
+		return rd.eof && rd.err == nil
+	}
+	if n := blankLen(b); n > 0 {
+		rel += n
+		if rd.w-rd.r == rel {
+			return rd.eof && rd.err == nil
+		}
+	}
+	line, ok := rd.peekLineAt(rel, MaxSeparatorLength)
+	return ok && IsSeparator(line)
+}
+
+func (rd *Reader) rejectCL(why string) {
+	st := &rd.st
+	st.clState = clRejected
+	st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+		"Content-Length %d does not match the file (%s); the message was framed by its separator lines", st.cl, why))
+}
+
+// finish ends the current message, at the end of input when eof is set,
+// else at the separator line at buf[r], and decides its Format.
+func (rd *Reader) finish(eof bool) {
+	st := &rd.st
+	st.done = true
+	if eof {
+		q := rd.off
+		if !st.lineStart {
+			st.m.Notes = append(st.m.Notes, "the input ends in the middle of a line; the message may be truncated")
+		}
+		if st.clState == clPending {
+			switch {
+			case q == st.clEnd || st.prevBlank && st.prevStart == st.clEnd:
+				st.clState = clOK
+			case q < st.clEnd:
+				st.clState = clRejected
+				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+					"the message is truncated: Content-Length %d promises %d more bytes than the input holds",
+					st.cl, st.clEnd-q))
+			default:
+				rd.rejectCL(fmt.Sprintf("the input ends at offset %d", q))
+			}
+		}
+	}
+	st.m.Format = rd.decideFormat()
+}
+
+// decideFormat names the variant of the message just read.
+func (rd *Reader) decideFormat() Format {
+	st := &rd.st
+	if f := rd.opts.Format; f != "" {
+		return f
+	}
+	if st.clState == clOK {
+		switch {
+		case st.sawFrom:
+			rd.fileCL2 = true
+			return FormatMboxcl2
+		case st.sawEscape || st.sawRD:
+			rd.fileCL = true
+			return FormatMboxcl
+		case rd.fileCL2:
+			return FormatMboxcl2
+		}
+		return FormatMboxcl
+	}
+	if st.sawRD || rd.fileRD {
+		rd.fileRD = true
+		return FormatMboxrd
+	}
+	return FormatMbox
+}

@@ -1,0 +1,149 @@
+package mbox
+
+import "bytes"
+
+// MaxSeparatorLength is the longest line, line ending included, that
+// [IsSeparator] accepts. Real separator lines are well under 200 bytes.
+const MaxSeparatorLength = 1024
+
+var fromSpace = []byte("From ")
+
+// IsSeparator reports whether line (with or without its "\n" or "\r\n") is a
+// plausible mbox separator line (RFC 4155): "From ", an envelope sender, then
+// an envelope date. It does not know what precedes the line; the Reader also
+// requires a blank line or the start of the file before a separator.
+//
+// The date is read leniently, because real writers differ: every word after
+// the sender must be a weekday, a month, a day of the month, a time (hh:mm or
+// hh:mm:ss), a four-digit year or a time zone (+0000, UTC), in any order,
+// and a month, a day, a time and a year must all be there. A UUCP
+// "remote from host" tail ends the date. Accepted, for example:
+//
+//	From MAILER-DAEMON Fri Jul  8 12:08:34 2011
+//	From - Mon Jan 01 00:00:00 2018
+//	From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018
+//	From user@example.com Sat, 1 Jan 2018 00:00:00 +0000
+//
+// but not a body line such as "From the Jan 2018 meeting at 10:30".
+func IsSeparator(line []byte) bool {
+	if len(line) > MaxSeparatorLength || !bytes.HasPrefix(line, fromSpace) {
+		return false
+	}
+	line = trimEOL(line)
+	for _, c := range line {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	rest := line[len(fromSpace):]
+	sender, rest := nextWord(rest)
+	if len(sender) == 0 {
+		return false
+	}
+	var month, day, clock, year bool
+	for {
+		var w []byte
+		w, rest = nextWord(rest)
+		if len(w) == 0 {
+			break
+		}
+		if string(w) == "remote" {
+			break
+		}
+		w = bytes.TrimSuffix(w, []byte(","))
+		switch {
+		case isMonth(w):
+			month = true
+		case isWeekday(w):
+		case isDigits(w) && len(w) <= 2:
+			day = true
+		case isDigits(w) && len(w) == 4:
+			year = true
+		case isClock(w):
+			clock = true
+		case isZone(w):
+		case len(w) >= 3 && len(w) <= 7 && w[0] == '(' && w[len(w)-1] == ')' && isZone(w[1:len(w)-1]):
+		default:
+			return false
+		}
+	}
+	return month && day && clock && year
+}
+
+// trimEOL removes one trailing "\n" or "\r\n".
+func trimEOL(line []byte) []byte {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimSuffix(line, []byte("\r"))
+}
+
+// nextWord returns the next run of non-blank bytes and what follows it.
+func nextWord(b []byte) (word, rest []byte) {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(b) && b[j] != ' ' && b[j] != '\t' {
+		j++
+	}
+	return b[i:j], b[j:]
+}
+
+var (
+	months   = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+	weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+)
+
+func isMonth(w []byte) bool   { return len(w) == 3 && inList(w, months) }
+func isWeekday(w []byte) bool { return len(w) == 3 && inList(w, weekdays) }
+
+func inList(w []byte, list []string) bool {
+	for _, s := range list {
+		if bytes.EqualFold(w, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(w []byte) bool {
+	if len(w) == 0 {
+		return false
+	}
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isClock matches h:mm, hh:mm and hh:mm:ss.
+func isClock(w []byte) bool {
+	parts := bytes.Split(w, []byte(":"))
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for i, p := range parts {
+		if !isDigits(p) || len(p) > 2 || i > 0 && len(p) != 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// isZone matches +hhmm, -hhmm and an upper-case abbreviation such as UTC.
+func isZone(w []byte) bool {
+	if len(w) == 5 && (w[0] == '+' || w[0] == '-') {
+		return isDigits(w[1:])
+	}
+	if len(w) < 1 || len(w) > 5 {
+		return false
+	}
+	for _, c := range w {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
