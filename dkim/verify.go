@@ -1,0 +1,319 @@
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/leakproof/leakproof/internal/rawheader"
+)
+
+// MaxMessageBytes is the size above which Verify refuses a message
+// (DESIGN.md: the message-size cap, 100 MiB).
+const MaxMessageBytes = 100 << 20
+
+// Reasons a signature is not a pass, beside the permerror reasons of
+// signature.go and the key errors of key.go and lookup.go. Each is wrapped
+// in [Signature.Err].
+var (
+	ErrBodyHashMismatch = errors.New("dkim: body hash does not match")
+	ErrHeaderSignature  = errors.New("dkim: header signature does not verify")
+	ErrKeyRestriction   = errors.New("dkim: key record does not allow this signature")
+	ErrWeakKey          = errors.New("dkim: RSA key shorter than the policy minimum")
+	ErrTestingKey       = errors.New("dkim: key record is in testing mode (t=y)")
+	ErrPublishedKey     = errors.New("dkim: the private key was published")
+	ErrSkipped          = errors.New("dkim: past the per-message signature cap")
+	ErrMessageTooLarge  = errors.New("dkim: message too large")
+)
+
+// Verify checks every DKIM signature of the message read from r (the message
+// as its format defines it: header, blank line, body; LF or CRLF).
+// r is read to the end. A bad signature is a finding, not an error: the
+// error is for a failing reader, a message over MaxMessageBytes (wrapping
+// ErrMessageTooLarge) or a header over rawheader's caps, or a cancelled ctx.
+// Verify is safe for concurrent use; see VerifyBytes for the rules.
+func Verify(ctx context.Context, r io.Reader, opts *Options) (*Verification, error) {
+	msg, err := io.ReadAll(io.LimitReader(r, MaxMessageBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("dkim: reading message: %w", err)
+	}
+	if len(msg) > MaxMessageBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrMessageTooLarge, MaxMessageBytes)
+	}
+	return VerifyBytes(ctx, msg, opts)
+}
+
+// VerifyBytes is Verify on a message already in memory; msg is not
+// modified or retained.
+//
+// Every DKIM-Signature field gets one [Signature], top to bottom: the body
+// hash and the header signature are computed independently (the header
+// signature is checked even when the body hash does not match, and the
+// body hash is computed even without a key), then [Signature.Result] says
+// what they prove, as DESIGN.md defines it. Signatures past
+// Options.MaxSignatures are parsed and reported, not checked
+// (ResultSkipped). DomainKey-Signature fields go to
+// [Verification.DomainKeys]; other names (X-Google-DKIM-Signature) are
+// ignored. Signatures sharing a body canonicalization, hash and l= share
+// one body hash computation.
+func VerifyBytes(ctx context.Context, msg []byte, opts *Options) (*Verification, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	h, err := rawheader.Split(msg, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dkim: %w", err)
+	}
+	v := &Verification{Findings: Findings(h), Signatures: []Signature{}, DomainKeys: []DomainKey{}}
+
+	type pending struct {
+		field int // index in h.Fields
+		checked
+	}
+	var checks []pending
+	for i := range h.Fields {
+		f := &h.Fields[i]
+		switch {
+		case f.NameEqualFold("DKIM-Signature"):
+			sig, c := parseField(f, len(v.Signatures), opts)
+			if sig.Result == ResultNone && len(checks) >= opts.maxSignatures() {
+				sig.Result = ResultSkipped
+				sig.Err = fmt.Errorf("%w of %d", ErrSkipped, opts.maxSignatures())
+			}
+			if sig.Result == ResultNone {
+				checks = append(checks, pending{i, c})
+			}
+			v.Signatures = append(v.Signatures, sig)
+		case f.NameEqualFold("DomainKey-Signature"):
+			dk := DomainKey{Offset: f.Offset}
+			if tags, err := ParseTagList(string(f.Value())); err == nil {
+				dk.Domain, _ = lookupTag(tags, "d")
+				dk.Selector, _ = lookupTag(tags, "s")
+			}
+			v.DomainKeys = append(v.DomainKeys, dk)
+		}
+	}
+	if len(checks) == 0 {
+		return v, nil
+	}
+
+	// One body pass per distinct (hash, body canonicalization, l=).
+	type bodyKey struct {
+		h     crypto.Hash
+		c     Canonicalization
+		limit int64
+	}
+	type bodySum struct {
+		sum      []byte
+		unsigned int64
+	}
+	body := msg[h.BodyOffset:]
+	sums := map[bodyKey]bodySum{}
+	keys := map[string]KeyLookup{}
+	var buf []byte
+	for _, c := range checks {
+		sig := &v.Signatures[c.index]
+		p := c.p
+		bk := bodyKey{p.hash, p.bc, p.length}
+		bs, ok := sums[bk]
+		if !ok {
+			bh := NewBodyHasher(p.hash, p.bc, p.length)
+			bh.Write(body)
+			bs.sum, bs.unsigned = bh.Sum()
+			sums[bk] = bs
+		}
+		sig.UnsignedBodyBytes = bs.unsigned
+		sig.BodyHash = BodyMismatch
+		if bytes.Equal(bs.sum, p.bh) {
+			sig.BodyHash = BodyMatch
+		}
+
+		selected := SelectSignedFields(h.Fields, p.headers, c.field)
+		sig.Coverage = coverage(h.Fields, p.headers, selected, c.field)
+		buf = AppendHeaderHashInput(buf[:0], h.Fields, selected, h.Fields[c.field].Raw, p.hc)
+		hh := p.hash.New()
+		hh.Write(buf)
+		digest := hh.Sum(nil)
+
+		name := sig.LookupName
+		lk, ok := keys[name]
+		if !ok {
+			lk = LookupKeys(ctx, opts, strings.ToLower(p.domain), strings.ToLower(p.selector))
+			keys[name] = lk
+		}
+		if len(lk.Candidates) == 0 {
+			sig.Result, sig.Err = lk.Result, lk.Err
+			if sig.Result == ResultNone { // a lookup that names no outcome
+				sig.Result, sig.Err = ResultNoKey, ErrNoKey
+			}
+			if len(lk.Records) > 0 {
+				rec := lk.Records[len(lk.Records)-1]
+				sig.Key, sig.KeySource = &rec, rec.Source
+			}
+			continue
+		}
+		checkWithKeys(sig, p, digest, lk.Candidates, opts)
+	}
+	if err := ctx.Err(); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// checked pairs a parsed signature with its index in Verification.Signatures.
+type checked struct {
+	index int
+	p     *sigParams
+}
+
+// parseField parses one DKIM-Signature field into its Signature. Result is
+// ResultPermError when it cannot be checked, else ResultNone.
+func parseField(f *rawheader.Field, index int, opts *Options) (Signature, checked) {
+	p, err := parseSignature(string(f.Value()))
+	sig := Signature{
+		Index:             index,
+		Domain:            p.domain,
+		Selector:          p.selector,
+		Identity:          p.identity,
+		Algorithm:         p.algorithm,
+		Canonicalization:  p.canon,
+		Version:           p.version,
+		Draft:             p.draft,
+		LookupName:        p.lookupName(),
+		SignedHeaders:     p.headers,
+		BodyLength:        p.length,
+		Timestamp:         p.timestamp,
+		Expires:           p.expires,
+		B:                 p.bText,
+		Coverage:          []FieldCoverage{},
+		UnsignedBodyBytes: 0,
+	}
+	if sig.SignedHeaders == nil {
+		sig.SignedHeaders = []string{}
+	}
+	if !p.timestamp.IsZero() && p.timestamp.After(opts.now()) {
+		sig.FutureTimestamp = true
+	}
+	if err != nil {
+		sig.Result, sig.Err = ResultPermError, err
+	}
+	return sig, checked{index, p}
+}
+
+// checkWithKeys tries each usable key record (keys rotated under a reused
+// selector), keeps the one that verifies (else the most telling failure)
+// and sets the result.
+func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandidate, opts *Options) {
+	type outcome struct {
+		cand        KeyCandidate
+		restriction error
+		valid       bool
+		verr        error
+	}
+	var best *outcome
+	rank := func(o *outcome) int {
+		switch {
+		case o.valid:
+			return 2
+		case o.restriction == nil:
+			return 1
+		}
+		return 0
+	}
+	for _, c := range cands {
+		o := &outcome{cand: c}
+		if o.restriction = keyRestriction(c.Key, p); o.restriction == nil {
+			o.verr = c.Key.Verify(p.hash, digest, p.b)
+			o.valid = o.verr == nil
+		}
+		if best == nil || rank(o) > rank(best) {
+			best = o
+		}
+		if o.valid {
+			break
+		}
+	}
+	rec := best.cand.Record
+	sig.Key, sig.KeySource = &rec, rec.Source
+	sig.KeyBits = best.cand.Key.Bits()
+	if best.restriction != nil {
+		sig.Result, sig.Err = ResultPermError, best.restriction
+		return
+	}
+	sig.HeaderSignature = HeaderInvalid
+	if best.valid {
+		sig.HeaderSignature = HeaderValid
+	}
+	var arith error
+	switch {
+	case !best.valid:
+		arith = fmt.Errorf("%w: %w", ErrHeaderSignature, best.verr)
+		if sig.BodyHash == BodyMismatch {
+			arith = errors.Join(arith, ErrBodyHashMismatch)
+		}
+	case sig.BodyHash == BodyMismatch:
+		arith = ErrBodyHashMismatch
+	}
+	k := best.cand.Key
+	switch {
+	case !rec.PrivateKeyPublished.IsZero():
+		sig.Result = ResultPublishedKey
+		sig.Err = joinArith(fmt.Errorf("%w (%s)", ErrPublishedKey, rec.PrivateKeyPublished.Format("2006-01-02")), arith)
+	case k.Type() == "rsa" && k.Bits() < opts.minRSABits():
+		sig.Result = ResultWeakKey
+		sig.Err = joinArith(fmt.Errorf("%w: %d bits, minimum %d", ErrWeakKey, k.Bits(), opts.minRSABits()), arith)
+	case k.Testing():
+		sig.Result = ResultTestingKey
+		sig.Err = joinArith(ErrTestingKey, arith)
+	case arith != nil:
+		sig.Result, sig.Err = ResultFail, arith
+	default:
+		sig.Result, sig.Err = ResultPass, nil
+	}
+}
+
+func joinArith(reason, arith error) error {
+	if arith == nil {
+		return reason
+	}
+	return errors.Join(reason, arith)
+}
+
+// keyRestriction checks the key record's restrictions on the signature
+// (RFC 6376 §3.6.1, §6.1.2): k= against a=, h= against a=, s= against
+// "email", t=s against i=, and the g= granularity of RFC 4871 §3.6.1.
+func keyRestriction(k *Key, p *sigParams) error {
+	if k.Type() != p.keyType {
+		return fmt.Errorf("%w: k=%s key for a=%s", ErrKeyRestriction, k.Type(), p.algorithm)
+	}
+	hashName := "sha256"
+	if p.hash == crypto.SHA1 {
+		hashName = "sha1"
+	}
+	if !k.AllowsHash(hashName) {
+		return fmt.Errorf("%w: h= of the key excludes %s", ErrKeyRestriction, hashName)
+	}
+	if !k.AllowsEmail() {
+		return fmt.Errorf("%w: s= of the key excludes email", ErrKeyRestriction)
+	}
+	local, idDomain := "", p.domain
+	if at := strings.LastIndexByte(p.identity, '@'); at >= 0 {
+		local, idDomain = p.identity[:at], p.identity[at+1:]
+	}
+	if k.Strict() && !strings.EqualFold(idDomain, p.domain) {
+		return fmt.Errorf("%w: t=s forbids i= in a subdomain of d=", ErrKeyRestriction)
+	}
+	// RFC 4871 §3.6.1 g= (granularity) was dropped by RFC 6376, but it was
+	// the rule from 2007 to 2011, when the signatures of old archives were
+	// made, and Mail::DKIM still applies it. A key without g= allows all;
+	// "an empty g= value never matches any addresses" (RFC 4871 §3.6.1),
+	// not even the empty local part of a default i=.
+	if g, has := k.Granularity(); has && (g == "" || !k.MatchesGranularity(local)) {
+		return fmt.Errorf("%w: g= of the key does not match the i= local part %q", ErrKeyRestriction, local)
+	}
+	return nil
+}
