@@ -172,13 +172,14 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		}
 	}
 
-	s := &state{
-		c:   c,
-		a:   a,
-		now: now,
-		ver: ver,
-		hdr: splitHeader(chosen.data),
-	}
+	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data)}
+	s.judge(m, primary, chosen)
+	return nil
+}
+
+// judge turns the verification of the chosen view into the verdict,
+// evidence, coverage and explanation.
+func (s *state) judge(m *archive.Message, primary, chosen view) {
 	for _, n := range m.Notes {
 		s.add(evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
 	}
@@ -198,7 +199,6 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	s.decide()
 	s.coverage(chosen.data)
 	s.explain()
-	return nil
 }
 
 // verify runs the dkim verifier over one view of the message.

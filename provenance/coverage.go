@@ -60,6 +60,13 @@ func (s *state) coverage(msg []byte) {
 		}
 		c.Body = bodyCoverage(&sig.Signature)
 	}
+	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
+		for _, f := range DisplayedFields {
+			if c.Fields[f.Key] == FieldUnsigned && !s.hasCode("header.unsigned_duplicate_"+f.Key) {
+				s.add(evidence("header.unsigned_field", "%s is not covered by the signature by %s, so it may have been changed.", f.Header, sig.Domain))
+			}
+		}
+	}
 	c.Attachments = attachments(msg)
 	for i := range c.Attachments {
 		c.Attachments[i].Covered = c.Body == "full"
@@ -159,4 +166,14 @@ func partName(e *message.Entity) string {
 		return decodeWords(params["name"])
 	}
 	return ""
+}
+
+// hasCode reports whether the assessment already has evidence with code.
+func (s *state) hasCode(code string) bool {
+	for _, e := range s.a.Evidence {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }

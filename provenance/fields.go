@@ -122,11 +122,11 @@ func (s *state) messageFields() {
 	case 0:
 		s.fromReason = "the message has no From field"
 	case 1:
-		addr, ok, reason := fromMailbox(froms[0])
+		addr, ok, reason := parseFrom(froms[0])
 		if ok {
 			s.fromOK = true
 			a.FromAddress = addr
-			_, s.fromDomain, _ = strings.Cut(addr, "@")
+			s.fromDomain = domainOf(addr)
 		} else {
 			s.fromReason = reason
 		}

@@ -39,7 +39,6 @@ package provenance
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -65,35 +64,6 @@ type state struct {
 
 // add appends evidence items to the assessment.
 func (s *state) add(e ...Evidence) { s.a.Evidence = append(s.a.Evidence, e...) }
-
-// fromMailbox parses a From value as exactly one mailbox and returns its
-// lower-cased addr-spec, or a plain-language reason why it is not one.
-func fromMailbox(value string) (addr string, ok bool, reason string) {
-	list, err := mail.ParseAddressList(value)
-	if err != nil {
-		return "", false, "it cannot be read as an address"
-	}
-	if len(list) != 1 {
-		return "", false, fmt.Sprintf("it holds %d addresses", len(list))
-	}
-	addr = strings.ToLower(list[0].Address)
-	if strings.Count(addr, "@") != 1 || strings.Contains(value, "=?") && strings.Contains(addr, "=?") {
-		return "", false, "its address is malformed"
-	}
-	if strings.Contains(list[0].Name, "@") {
-		return "", false, "its display name holds an address"
-	}
-	return addr, true, ""
-}
-
-// isAligned reports whether the signing domain d aligns with the From domain.
-func isAligned(d, from string) bool {
-	d, from = normalizeDomain(d), normalizeDomain(from)
-	if d == "" || from == "" {
-		return false
-	}
-	return d == from || strings.HasSuffix(from, "."+d) || strings.HasSuffix(d, "."+from)
-}
 
 // displayedKey maps a header field name to its Coverage.Fields key, or "".
 func displayedKey(name string) string {
@@ -144,7 +114,7 @@ func (s *state) decide() {
 	s.decider = -1
 	a.Signatures = make([]SignatureResult, len(s.ver.Signatures))
 	for i, sig := range s.ver.Signatures {
-		a.Signatures[i] = SignatureResult{Signature: sig, Aligned: s.fromOK && isAligned(sig.Domain, s.fromDomain)}
+		a.Signatures[i] = SignatureResult{Signature: sig, Aligned: s.fromOK && aligned(sig.Domain, s.fromDomain)}
 	}
 
 	findings, blocked := s.findingEvidence()
@@ -520,8 +490,92 @@ func isPlatformMail(addr string) bool {
 // against the signatures as they stand now. It returns the alteration
 // evidence for rule 1 and the index of the signature it rests on; the
 // other receiver evidence is added to the assessment directly.
+//
+// Anyone can write such a field, so a recorded pass never vouches for a
+// message; but a recorded pass for a signature that fails now means either
+// a change after receipt or a forged record, and both are tampering.
 func (s *state) recordedEvidence() ([]Evidence, int) {
-	return nil, -1
+	var out []Evidence
+	decider := -1
+	sigs := s.ver.Signatures
+	for _, v := range s.hdr.values("authentication-results") {
+		ar, _ := parseAuthResults(v) // a malformed field still yields what it could read
+		who := ar.AuthServID
+		if who == "" {
+			who = "A receiver"
+		}
+		for _, r := range ar.Results {
+			if r.Method != "dkim" {
+				continue
+			}
+			i, how := matchAuthResult(r, sigs)
+			switch {
+			case i >= 0 && r.Result == "pass" && arithmeticFails(&sigs[i]):
+				out = append(out, evidence("authres.pass_now_fails",
+					"%s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s): the message was changed after it was received.",
+					who, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
+				if decider < 0 {
+					decider = i
+				}
+			case i >= 0:
+				s.add(evidence("authres.recorded", "%s recorded dkim=%s for the signature by %s (matched by %s).", who, r.Result, sigs[i].Domain, how))
+			case r.Result == "pass" && how != matchAmbiguous:
+				d := r.prop("header.d")
+				if d == "" {
+					d = domainOf(r.prop("header.i"))
+				}
+				s.add(evidence("authres.unmatched_pass",
+					"%s recorded dkim=pass for a signature by %s that this message does not carry.", who, orUnknown(d)))
+			default:
+				s.add(evidence("authres.recorded", "%s recorded dkim=%s, which matches no single signature here.", who, r.Result))
+			}
+		}
+	}
+	if s.sealerTrusted() {
+		return out, decider
+	}
+	for _, v := range s.hdr.values("arc-authentication-results") {
+		ar, _ := parseAuthResults(v)
+		sealer := s.sealerOf(ar.Instance)
+		for _, r := range ar.Results {
+			if r.Method != "dkim" || r.Result != "pass" {
+				continue
+			}
+			if i, how := matchAuthResult(r, sigs); i >= 0 && arithmeticFails(&sigs[i]) {
+				out = append(out, evidence("arc.aar_pass_now_fails",
+					"The ARC set %d sealed by %s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s).",
+					ar.Instance, sealer, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
+				if decider < 0 {
+					decider = i
+				}
+			}
+		}
+	}
+	return out, decider
+}
+
+// sealerOf names the sealer of ARC instance i, or "an unnamed sealer".
+func (s *state) sealerOf(i int) string {
+	for _, in := range s.a.ARC.Instances {
+		if in.Instance == i && in.Sealer != "" {
+			return in.Sealer
+		}
+	}
+	return "an unnamed sealer"
+}
+
+// sealerTrusted reports whether the ARC chain is intact and every seal is
+// by a sealer the policy trusts: rule 2 then weighs its records.
+func (s *state) sealerTrusted() bool {
+	if len(s.c.trusted) == 0 || s.a.ARC.Chain != "pass" || len(s.a.ARC.Instances) == 0 {
+		return false
+	}
+	for _, in := range s.a.ARC.Instances {
+		if !s.c.trusted[normalizeDomain(in.Sealer)] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkARC fills the assessment's ARC result. Until the arc package lands,
@@ -531,10 +585,33 @@ func (s *state) checkARC() {
 }
 
 // rule2 reports whether a trusted sealer's intact ARC chain records an
-// aligned dkim=pass (DESIGN.md verdict rule 2).
+// aligned dkim=pass (DESIGN.md verdict rule 2), and if so sets the signer
+// to the recorded d= and adds the evidence naming the sealer.
 func (s *state) rule2() bool {
-	if len(s.c.trusted) == 0 || s.a.ARC.Chain != "pass" || !s.fromOK {
+	if !s.fromOK || !s.sealerTrusted() {
 		return false
+	}
+	// The latest set first: it is the last receiver's record.
+	ins := s.a.ARC.Instances
+	for k := len(ins) - 1; k >= 0; k-- {
+		ar, _ := parseAuthResults(ins[k].AuthenticationResults)
+		for _, r := range ar.Results {
+			if r.Method != "dkim" || r.Result != "pass" {
+				continue
+			}
+			d := r.prop("header.d")
+			if d == "" {
+				d = domainOf(r.prop("header.i"))
+			}
+			if !aligned(d, s.fromDomain) {
+				continue
+			}
+			s.a.Signer = normalizeDomain(d)
+			s.add(evidence("arc.trusted_sealer",
+				"The verdict rests on %s's ARC record (set %d) that the signature by %s passed on arrival, not on the signature as it stands now.",
+				ins[k].Sealer, ins[k].Instance, s.a.Signer))
+			return true
+		}
 	}
 	return false
 }

@@ -1,0 +1,416 @@
+package provenance
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// checkTime is the fixed time of every check in these tests.
+var checkTime = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+const plainMsg = "From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: Figures\r\n" +
+	"Date: Tue, 1 Mar 2016 10:00:00 +0100\r\nMessage-ID: <abc@example.com>\r\n\r\nHello.\r\n"
+
+// sig returns a passing signature by domain over plainMsg's fields with a
+// 2048-bit RSA key, edited by the functions given.
+func sig(domain string, edits ...func(*dkim.Signature)) dkim.Signature {
+	s := dkim.Signature{
+		Domain: domain, Selector: "s1", Algorithm: "rsa-sha256", Canonicalization: "relaxed/relaxed", Version: "1",
+		HeaderSignature: dkim.HeaderValid, BodyHash: dkim.BodyMatch, Result: dkim.ResultPass,
+		KeyBits: 2048, KeySource: "keys.jsonl",
+		SignedHeaders: []string{"from", "to", "subject", "date", "message-id"},
+		BodyLength:    -1,
+		B:             "AbCdEfGhIjKlMnOp" + domain,
+	}
+	for _, n := range s.SignedHeaders {
+		s.Coverage = append(s.Coverage, dkim.FieldCoverage{Name: n, Count: 1, Signed: []int{1}})
+	}
+	for _, e := range edits {
+		e(&s)
+	}
+	return s
+}
+
+func bodyMismatch(s *dkim.Signature) { s.BodyHash, s.Result = dkim.BodyMismatch, dkim.ResultFail }
+func headerInvalid(s *dkim.Signature) {
+	s.HeaderSignature, s.Result = dkim.HeaderInvalid, dkim.ResultFail
+}
+func withResult(r dkim.Result) func(*dkim.Signature) {
+	return func(s *dkim.Signature) { s.Result = r }
+}
+func noKey(s *dkim.Signature) {
+	s.HeaderSignature, s.BodyHash, s.Result, s.KeyBits, s.KeySource = dkim.HeaderUnchecked, dkim.BodyUnchecked, dkim.ResultNoKey, 0, ""
+}
+func bits(n int) func(*dkim.Signature) { return func(s *dkim.Signature) { s.KeyBits = n } }
+func coverage(name string, count int, signed ...int) func(*dkim.Signature) {
+	return func(s *dkim.Signature) {
+		for i := range s.Coverage {
+			if s.Coverage[i].Name == name {
+				s.Coverage[i] = dkim.FieldCoverage{Name: name, Count: count, Signed: signed}
+			}
+		}
+	}
+}
+
+// judgeSynthetic runs the verdict stage on raw with a made-up dkim result,
+// so that each rule is tested apart from the verifier.
+func judgeSynthetic(t *testing.T, opts *Options, raw string, ver *dkim.Verification) *Assessment {
+	t.Helper()
+	if opts == nil {
+		opts = &Options{}
+	}
+	opts.Time = checkTime
+	c := NewChecker(opts)
+	m := &archive.Message{File: "t.eml", Index: 1, Format: "eml", Raw: []byte(raw)}
+	a := newAssessment(m)
+	primary := primaryView(m)
+	s := &state{c: c, a: a, now: checkTime, ver: ver, hdr: splitHeader(primary.data)}
+	s.judge(m, primary, primary)
+	assertWellFormed(t, a)
+	return a
+}
+
+// assertWellFormed checks what holds for every assessment: registered
+// codes with their registered severity, one summary sentence, an
+// explanation, a decider only when a signature decided.
+func assertWellFormed(t *testing.T, a *Assessment) {
+	t.Helper()
+	for _, e := range a.Evidence {
+		info, ok := LookupCode(e.Code)
+		if assert.True(t, ok, "evidence code %q is registered", e.Code) {
+			assert.Equal(t, info.Severity, e.Severity, "severity of %q is the registered one", e.Code)
+		}
+		assert.NotEmpty(t, e.Message, "evidence %q has a message", e.Code)
+		assert.True(t, strings.HasSuffix(e.Message, "."), "evidence %q message is a sentence: %q", e.Code, e.Message)
+	}
+	if a.Err == nil {
+		assert.NotEmpty(t, a.Summary, "summary is set")
+		assert.True(t, strings.HasSuffix(a.Summary, "."), "summary is one sentence: %q", a.Summary)
+		assert.NotEmpty(t, a.Explanation, "explanation is set")
+		assert.NotEqual(t, VerdictNone, a.Verdict, "a readable message has a verdict")
+		assert.Len(t, a.Coverage.Fields, len(DisplayedFields), "coverage lists every displayed field")
+	}
+	if a.Verdict == VerdictAuthentic {
+		rest := strings.ReplaceAll(strings.ToLower(a.Summary), "not that the content is true", "")
+		assert.NotContains(t, rest, "true", "authentic never claims truth: %q", a.Summary)
+		assert.Contains(t, strings.ToLower(a.Summary), "not that the content is true", "authentic says what it does not prove: %q", a.Summary)
+	}
+}
+
+func codesOf(a *Assessment) []string {
+	var out []string
+	for _, e := range a.Evidence {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
+func TestVerdictRules(t *testing.T) {
+	twoFrom := "From: Mallory <ceo@example.com>\r\n" + plainMsg
+	withCc := strings.Replace(plainMsg, "Subject:", "Cc: carol@example.net\r\nSubject:", 1)
+	for _, tt := range []struct {
+		name       string
+		opts       *Options
+		raw        string
+		ver        dkim.Verification
+		verdict    Verdict
+		confidence Confidence
+		signer     string
+		codes      []string // must be present
+		notCodes   []string // must be absent
+		summary    string   // substring of the summary
+	}{
+		{
+			name: "aligned 2048-bit pass", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"dkim.pass"}, notCodes: []string{"dkim.unaligned", "header.unsigned_field"},
+			summary: "sent as shown by example.com's mail system",
+		},
+		{
+			name: "same organization", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("mail.example.com")}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, signer: "mail.example.com",
+		},
+		{
+			name: "1024-bit key is medium", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(1024))}},
+			verdict: VerdictAuthentic, confidence: ConfidenceMedium, signer: "example.com",
+		},
+		{
+			name: "rsa-sha1 is medium", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) { s.Algorithm = "rsa-sha1" })}},
+			verdict: VerdictAuthentic, confidence: ConfidenceMedium, signer: "example.com", codes: []string{"dkim.sha1"},
+		},
+		{
+			name: "rsa-sha1 refused by policy", raw: plainMsg, opts: &Options{NoSHA1: true},
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) { s.Algorithm = "rsa-sha1" })}},
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow, codes: []string{"dkim.sha1_rejected"}, summary: "rsa-sha1",
+		},
+		{
+			name: "ed25519 is high", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(256), func(s *dkim.Signature) { s.Algorithm = "ed25519-sha256" })}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, signer: "example.com",
+		},
+		{
+			name: "l= covering the whole body is medium", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) { s.BodyLength = 8 })}},
+			verdict: VerdictAuthentic, confidence: ConfidenceMedium, signer: "example.com", codes: []string{"dkim.body_length_limit"},
+		},
+		{
+			name: "draft signature is medium", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) { s.Draft, s.Version = true, "" })}},
+			verdict: VerdictAuthentic, confidence: ConfidenceMedium, codes: []string{"dkim.draft_signature"},
+		},
+		{
+			name: "unaligned pass", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("unrelated.example")}},
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow, codes: []string{"dkim.pass", "dkim.unaligned"},
+			summary: "only unrelated.example",
+		},
+		{
+			name: "rule 1: unsigned extra From above the signed one", raw: twoFrom,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", coverage("from", 2, 2))}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"header.unsigned_duplicate_from"}, summary: "From field was added",
+		},
+		{
+			name: "rule 1: text past l=", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) {
+				s.BodyLength, s.UnsignedBodyBytes = 4, 4
+			})}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"dkim.text_past_body_length"}, notCodes: []string{"dkim.body_length_limit"}, summary: "appended",
+		},
+		{
+			name: "partial body allowed by policy", raw: plainMsg, opts: &Options{AllowPartialBody: true},
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) {
+				s.BodyLength, s.UnsignedBodyBytes = 4, 4
+			})}},
+			verdict: VerdictAuthentic, confidence: ConfidenceLow, signer: "example.com",
+			codes: []string{"dkim.body_length_limit"}, notCodes: []string{"dkim.text_past_body_length"}, summary: "first 4 bytes",
+		},
+		{
+			name: "rule 4: body changed, headers intact", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bodyMismatch)}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"dkim.body_hash_mismatch"}, summary: "the headers are as sent by example.com's mail system; the body was changed",
+		},
+		{
+			name: "rule 4: header changed", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"dkim.header_signature_invalid"}, summary: "signed header field",
+		},
+		{
+			name: "rule 4: unaligned failing signature", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("list.example", bodyMismatch)}},
+			verdict: VerdictAltered, confidence: ConfidenceMedium, signer: "list.example",
+		},
+		{
+			name: "rule 4: weak key arithmetic mismatch", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(512), bodyMismatch, withResult(dkim.ResultWeakKey))}},
+			verdict: VerdictAltered, confidence: ConfidenceMedium, codes: []string{"dkim.key_weak", "dkim.body_hash_mismatch"},
+		},
+		{
+			name: "weak key that verifies", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(512), withResult(dkim.ResultWeakKey))}},
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow, codes: []string{"dkim.key_weak"}, summary: "512-bit",
+		},
+		{
+			name: "testing key that verifies", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", withResult(dkim.ResultTestingKey))}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_testing"},
+		},
+		{
+			name: "published key that verifies", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", withResult(dkim.ResultPublishedKey))}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_published"},
+		},
+		{
+			name: "no key", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.Selector = "s2015" })}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.no_key"},
+			summary: "the key for selector s2015 of example.com is not in your key archive; it may be in a public DKIM key archive",
+		},
+		{
+			name: "no key and a body mismatch is not rule 4", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
+			verdict: VerdictUnverifiable,
+		},
+		{
+			name: "revoked key", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, withResult(dkim.ResultRevoked))}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_revoked"},
+		},
+		{
+			name: "permerror", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, withResult(dkim.ResultPermError), func(s *dkim.Signature) {
+				s.Err = errors.New("dkim: key type does not match the signature algorithm")
+			})}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.permerror"}, summary: "key type does not match",
+		},
+		{
+			name: "temperror", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, withResult(dkim.ResultTempError))}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.temperror"},
+		},
+		{
+			name: "no signature", raw: plainMsg,
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow, codes: []string{"dkim.none"}, summary: "no DKIM signature",
+		},
+		{
+			name:    "two mailboxes in From",
+			raw:     strings.Replace(plainMsg, "From: Alice <alice@example.com>", "From: alice@example.com, mallory@example.com", 1),
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictUnverifiable, codes: []string{"identity.from_not_single_mailbox"}, summary: "not exactly one mailbox",
+		},
+		{
+			name: "From with a space before the colon", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingSpaceBeforeColon, Name: "from", Offset: 0}},
+			},
+			verdict: VerdictUnverifiable, codes: []string{"header.space_before_colon"}, summary: "malformed",
+		},
+		{
+			name: "leading whitespace", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingLeadingWhitespace, Name: "from"}},
+			},
+			verdict: VerdictUnverifiable, codes: []string{"header.leading_whitespace"},
+		},
+		{
+			name: "a finding on an undisplayed field does not block", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingSpaceBeforeColon, Name: "x-mailer"}},
+			},
+			verdict: VerdictAuthentic, codes: []string{"header.space_before_colon"},
+		},
+		{
+			name: "another signature fails beside an aligned pass", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("list.example", bodyMismatch), sig("example.com")}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"dkim.other_signature_fails"}, notCodes: []string{"dkim.body_hash_mismatch"},
+		},
+		{
+			name: "Cc present and unsigned", raw: withCc,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"header.unsigned_field"},
+		},
+		{
+			name:    "mailbox provider proves the account",
+			raw:     strings.Replace(plainMsg, "alice@example.com", "alice@gmail.com", 1),
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("gmail.com")}},
+			verdict: VerdictAuthentic, codes: []string{"identity.mailbox_provider"}, summary: "proves the account, not the person",
+		},
+		{
+			name:    "platform mail",
+			raw:     strings.Replace(plainMsg, "Alice <alice@example.com>", "Google Alerts <googlealerts-noreply@google.com>", 1),
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("google.com")}},
+			verdict: VerdictAuthentic, codes: []string{"identity.platform_mail"}, summary: "generated by google.com's systems",
+		},
+		{
+			name: "DomainKey-Signature only", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.DomainKey{{Domain: "example.com", Selector: "dk"}}},
+			verdict: VerdictUnverifiable, codes: []string{"domainkeys.present", "dkim.none"},
+		},
+		{
+			name:    "receiver recorded pass for a signature that fails now (no key needed for the body)",
+			raw:     "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s1 header.b=AbCdEfGh\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"authres.pass_now_fails"}, summary: "changed after it was received",
+		},
+		{
+			name:    "receiver recorded pass for a signature that still passes",
+			raw:     "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"authres.recorded"}, notCodes: []string{"authres.pass_now_fails"},
+		},
+		{
+			name:    "planted Authentication-Results on an unsigned message",
+			raw:     "Authentication-Results: mx.google.com; dkim=pass header.i=@example.com header.s=s1 header.b=ZZZZZZZZZZ\r\n" + plainMsg,
+			verdict: VerdictUnverifiable, codes: []string{"authres.unmatched_pass", "dkim.none"},
+		},
+		{
+			name:    "untrusted ARC sealer recorded pass for a signature that fails now",
+			raw:     "ARC-Authentication-Results: i=1; mx.example.org; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
+			verdict: VerdictAltered, codes: []string{"arc.aar_pass_now_fails"}, summary: "ARC sealer",
+		},
+		{
+			name: "expired x= is only noted", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) {
+				s.Expires = time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)
+			})}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, codes: []string{"dkim.expired"},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := judgeSynthetic(t, tt.opts, tt.raw, &tt.ver)
+			assert.Equal(t, tt.verdict, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
+			if tt.confidence != ConfidenceNone {
+				assert.Equal(t, tt.confidence, a.Confidence, "confidence")
+			}
+			if tt.signer != "" {
+				assert.Equal(t, tt.signer, a.Signer, "deciding signer")
+			}
+			for _, c := range tt.codes {
+				assert.Contains(t, codesOf(a), c, "evidence includes %s", c)
+			}
+			for _, c := range tt.notCodes {
+				assert.NotContains(t, codesOf(a), c, "evidence excludes %s", c)
+			}
+			if tt.summary != "" {
+				assert.Contains(t, a.Summary, tt.summary, "summary")
+			}
+		})
+	}
+}
+
+func TestCoverageFields(t *testing.T) {
+	withCc := strings.Replace(plainMsg, "Subject:", "Cc: carol@example.net\r\nSubject:", 1)
+	a := judgeSynthetic(t, nil, withCc, &dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}})
+	require.Equal(t, VerdictAuthentic, a.Verdict, "precondition: authentic")
+	want := map[string]FieldStatus{
+		"from": FieldSigned, "to": FieldSigned, "cc": FieldUnsigned, "subject": FieldSigned,
+		"date": FieldSigned, "message_id": FieldSigned, "reply_to": FieldAbsent,
+	}
+	assert.Equal(t, want, a.Coverage.Fields, "coverage.fields")
+	assert.Equal(t, "full", a.Coverage.Body, "coverage.body")
+
+	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bodyMismatch)}})
+	assert.Equal(t, "none", a.Coverage.Body, "a changed body is not covered")
+	assert.Equal(t, FieldSigned, a.Coverage.Fields["from"], "the header signature still holds for From")
+
+	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{})
+	assert.Empty(t, a.Coverage.Body, "no deciding signature: empty body coverage")
+	assert.Equal(t, FieldNone, a.Coverage.Fields["from"], "no deciding signature: empty field status")
+}
+
+func TestMessageFields(t *testing.T) {
+	raw := "From: =?utf-8?q?J=C3=BCrgen?= <JUERGEN@Example.COM>\r\nSubject: =?iso-8859-1?q?Gr=FC=DFe?=\r\n" +
+		"Date: Tue, 1 Mar 2016 10:00:00 +0530\r\nMessage-ID:  <x.y@example.com> \r\n\r\nHi\r\n"
+	a := judgeSynthetic(t, nil, raw, &dkim.Verification{})
+	assert.Equal(t, "Jürgen <JUERGEN@Example.COM>", a.From, "From is decoded")
+	assert.Equal(t, "juergen@example.com", a.FromAddress, "from_address is the lower-cased addr-spec")
+	assert.Equal(t, "Grüße", a.Subject, "Subject is decoded")
+	assert.Equal(t, "x.y@example.com", a.MessageID, "Message-ID without brackets")
+	assert.Equal(t, "2016-03-01T10:00:00+05:30", a.Date.Format(time.RFC3339), "Date keeps its offset")
+
+	a = judgeSynthetic(t, nil, "Subject: x\r\n\r\nbody\r\n", &dkim.Verification{})
+	assert.Empty(t, a.FromAddress, "no From: no address")
+	assert.Contains(t, codesOf(a), "identity.from_not_single_mailbox", "missing From is noted")
+	assert.Contains(t, codesOf(a), "header.date_unparseable", "missing Date is noted")
+}
