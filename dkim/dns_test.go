@@ -1,0 +1,324 @@
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// zoneEntry says how the test DNS server answers one name.
+type zoneEntry struct {
+	txts     [][]string       // TXT records, each a list of strings
+	rcode    dnsmessage.RCode // answer code; RCodeSuccess by default
+	drop     bool             // never answer
+	truncate bool             // answer UDP with TC set and no records; TCP fully
+	garbage  bool             // answer with bytes that are not DNS
+}
+
+// testDNSServer is an in-process DNS server on 127.0.0.1, UDP and TCP on
+// the same port.
+type testDNSServer struct {
+	addr string
+	mu   sync.Mutex
+	zone map[string]zoneEntry // lower-case name with final dot
+	hits map[string]int
+}
+
+func newTestDNSServer(t *testing.T, zone map[string]zoneEntry) *testDNSServer {
+	t.Helper()
+	s := &testDNSServer{zone: zone, hits: map[string]int{}}
+	// Bind UDP first, then TCP on the same port (retry if it is taken).
+	var (
+		pc  net.PacketConn
+		ln  net.Listener
+		err error
+	)
+	for range 20 {
+		pc, err = net.ListenPacket("udp", "127.0.0.1:0")
+		require.NoError(t, err, "listen udp")
+		ln, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
+		pc.Close()
+	}
+	require.NoError(t, err, "listen tcp on the UDP port")
+	s.addr = pc.LocalAddr().String()
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		pc.Close()
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if resp := s.answer(buf[:n], true); resp != nil {
+				_, _ = pc.WriteTo(resp, from)
+			}
+		}
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				var l [2]byte
+				if _, err := io.ReadFull(c, l[:]); err != nil {
+					return
+				}
+				msg := make([]byte, binary.BigEndian.Uint16(l[:]))
+				if _, err := io.ReadFull(c, msg); err != nil {
+					return
+				}
+				if resp := s.answer(msg, false); resp != nil {
+					_, _ = c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...))
+				}
+			})
+		}
+	})
+	return s
+}
+
+func (s *testDNSServer) count(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[name]
+}
+
+// answer builds the response to one query, or nil to stay silent.
+func (s *testDNSServer) answer(query []byte, udp bool) []byte {
+	var p dnsmessage.Parser
+	h, err := p.Start(query)
+	if err != nil {
+		return nil
+	}
+	q, err := p.Question()
+	if err != nil {
+		return nil
+	}
+	name := strings.ToLower(q.Name.String())
+	s.mu.Lock()
+	e, ok := s.zone[name]
+	s.hits[name]++
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		e.rcode = dnsmessage.RCodeNameError
+	case e.drop:
+		return nil
+	case e.garbage:
+		return []byte("not dns at all")
+	}
+	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RCode: e.rcode}
+	if e.truncate && udp {
+		rh.Truncated = true
+	}
+	b := dnsmessage.NewBuilder(nil, rh)
+	b.EnableCompression()
+	_ = b.StartQuestions()
+	_ = b.Question(q) // echoed as asked, letter case included
+	_ = b.StartAnswers()
+	if !rh.Truncated {
+		for _, txt := range e.txts {
+			_ = b.TXTResource(dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 300}, dnsmessage.TXTResource{TXT: txt})
+		}
+	}
+	resp, err := b.Finish()
+	if err != nil {
+		return nil
+	}
+	return resp
+}
+
+// split255 splits s into TXT character strings of at most 255 bytes.
+func split255(s string) []string {
+	var out []string
+	for len(s) > 255 {
+		out = append(out, s[:255])
+		s = s[255:]
+	}
+	return append(out, s)
+}
+
+func TestDNSSource(t *testing.T) {
+	k := newTestRSAKey(t, 2048)
+	big := k.record("v=DKIM1; k=rsa; ")
+	srv := newTestDNSServer(t, map[string]zoneEntry{
+		"s1._domainkey.example.com.":      {txts: [][]string{{"v=DKIM1; k=rsa; ", "p=AAAA"}}},
+		"two._domainkey.example.com.":     {txts: [][]string{{"p=OLD"}, {"p=NEW"}}},
+		"big._domainkey.example.com.":     {txts: [][]string{split255(big), split255(big), split255(big), split255(big), split255(big)}, truncate: true},
+		"fail._domainkey.example.com.":    {rcode: dnsmessage.RCodeServerFailure},
+		"refused._domainkey.example.com.": {rcode: dnsmessage.RCodeRefused},
+		"notimp._domainkey.example.com.":  {rcode: dnsmessage.RCodeNotImplemented},
+		"nodata._domainkey.example.com.":  {},
+		"slow._domainkey.example.com.":    {drop: true},
+		"junk._domainkey.example.com.":    {garbage: true},
+	})
+	seen := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var rec bytes.Buffer
+	src := NewDNSSource(srv.addr, &DNSOptions{Timeout: 300 * time.Millisecond, Record: &rec, Now: func() time.Time { return seen }})
+
+	for _, tt := range []struct {
+		name, domain, selector string
+		txts                   []string
+		dnsErr                 string
+	}{
+		{"multi-string joined", "example.com", "s1", []string{"v=DKIM1; k=rsa; p=AAAA"}, ""},
+		{"letter case and final dot", "EXAMPLE.com.", "S1", []string{"v=DKIM1; k=rsa; p=AAAA"}, ""},
+		{"two records", "example.com", "two", []string{"p=OLD", "p=NEW"}, ""},
+		{"truncated UDP, TCP fallback", "example.com", "big", []string{big, big, big, big, big}, ""},
+		{"NXDOMAIN", "example.com", "missing", nil, "NXDOMAIN"},
+		{"NODATA counts as no key", "example.com", "nodata", nil, "NXDOMAIN"},
+		{"SERVFAIL", "example.com", "fail", nil, "SERVFAIL"},
+		{"REFUSED", "example.com", "refused", nil, "REFUSED"},
+		{"other rcode is SERVFAIL", "example.com", "notimp", nil, "SERVFAIL"},
+		{"no answer is TIMEOUT", "example.com", "slow", nil, "TIMEOUT"},
+		{"garbage is ignored until TIMEOUT", "example.com", "junk", nil, "TIMEOUT"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			recs, err := src.Lookup(t.Context(), tt.domain, tt.selector)
+			require.NoError(t, err, "Lookup(%s, %s)", tt.domain, tt.selector)
+			var txts []string
+			for _, r := range recs {
+				assert.Equal(t, "example.com", r.Domain, "record domain is normalised")
+				assert.Equal(t, strings.ToLower(tt.selector), r.Selector, "record selector is normalised")
+				assert.Equal(t, "dns", r.Source, "record source")
+				assert.True(t, seen.Equal(r.Seen), "record seen is the injected clock")
+				assert.Equal(t, tt.dnsErr, r.DNSError, "record dns_error")
+				if r.DNSError == "" {
+					txts = append(txts, r.TXT)
+				}
+			}
+			assert.Equal(t, tt.txts, txts, "Lookup(%s, %s) texts", tt.domain, tt.selector)
+			if tt.dnsErr != "" {
+				assert.Len(t, recs, 1, "a failure is one record")
+			}
+		})
+	}
+	assert.Equal(t, 2, srv.count("big._domainkey.example.com."), "the truncated name was asked over UDP, then TCP")
+	require.NoError(t, src.RecordErr(), "recording")
+
+	// The recording is a key file that answers the same way offline.
+	f, err := ReadKeyFile(bytes.NewReader(rec.Bytes()), "recorded.jsonl")
+	require.NoError(t, err, "ReadKeyFile of the recording %q", rec.String())
+	recorded := f.Records()
+	assert.Equal(t, 16, len(recorded), "recorded lines (every answer, failures included)")
+	for _, r := range recorded {
+		assert.Equal(t, "dns via "+srv.addr, r.Source, "recorded source names the server")
+		assert.True(t, seen.Equal(r.Seen), "recorded seen")
+	}
+	for _, tt := range []struct {
+		selector string
+		want     Result
+	}{{"big", ResultNone}, {"missing", ResultNoKey}, {"fail", ResultTempError}, {"slow", ResultTempError}, {"refused", ResultTempError}} {
+		live := LookupKeys(t.Context(), &Options{DNS: NewDNSSource(srv.addr, &DNSOptions{Timeout: 200 * time.Millisecond})}, "example.com", tt.selector)
+		offline := LookupKeys(t.Context(), &Options{Keys: f}, "example.com", tt.selector)
+		assert.Equal(t, tt.want, live.Result, "live LookupKeys(%s)", tt.selector)
+		assert.Equal(t, tt.want, offline.Result, "recorded LookupKeys(%s)", tt.selector)
+	}
+}
+
+func TestDNSSourceErrors(t *testing.T) {
+	srv := newTestDNSServer(t, map[string]zoneEntry{"slow._domainkey.example.com.": {drop: true}})
+	src := NewDNSSource(srv.addr, &DNSOptions{Timeout: 10 * time.Second})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := src.Lookup(ctx, "example.com", "slow")
+	assert.ErrorIs(t, err, context.Canceled, "a cancelled lookup returns the context's error, not a record")
+	assert.Less(t, time.Since(start), 5*time.Second, "cancellation ends the lookup early")
+
+	for _, tt := range []struct{ domain, selector string }{
+		{"example.com", ""}, {"exa mple.com", "s"}, {"example..com", "s"}, {"example.com", "s\x00"},
+		{"example.com", strings.Repeat("a", 64)}, {"example.com", `s"`}, {strings.Repeat("a.", 130) + "com", "s"},
+	} {
+		_, err := src.Lookup(t.Context(), tt.domain, tt.selector)
+		assert.ErrorIs(t, err, ErrDNSName, "Lookup(%q, %q)", tt.domain, tt.selector)
+	}
+	assert.Equal(t, 0, srv.count("._domainkey.example.com."), "an invalid name is never sent")
+
+	// An unreachable server is TIMEOUT: nothing answered.
+	ln, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err, "listen")
+	dead := ln.LocalAddr().String()
+	ln.Close()
+	recs, err := NewDNSSource(dead, &DNSOptions{Timeout: 200 * time.Millisecond}).Lookup(t.Context(), "example.com", "s")
+	require.NoError(t, err, "Lookup on a closed port")
+	require.Len(t, recs, 1, "one record for a closed port")
+	assert.Equal(t, "TIMEOUT", recs[0].DNSError, "a closed port is TIMEOUT")
+}
+
+func TestNewDNSSourceAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.53":        "192.0.2.53:53",
+		"192.0.2.53:5353":   "192.0.2.53:5353",
+		"2001:db8::53":      "[2001:db8::53]:53",
+		"[2001:db8::53]":    "[2001:db8::53]:53",
+		"[2001:db8::53]:54": "[2001:db8::53]:54",
+	} {
+		assert.Equal(t, want, NewDNSSource(in, nil).Server(), "NewDNSSource(%q).Server()", in)
+	}
+}
+
+// failWriter fails every write.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
+
+func TestDNSSourceRecorder(t *testing.T) {
+	srv := newTestDNSServer(t, map[string]zoneEntry{"s._domainkey.example.com.": {txts: [][]string{{"p="}}}})
+	var mu sync.Mutex
+	var lines []string
+	w := writerFunc(func(b []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, string(b))
+		return len(b), nil
+	})
+	src := NewDNSSource(srv.addr, &DNSOptions{Timeout: 2 * time.Second, Record: w})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			sel := "s"
+			if i%2 == 1 {
+				sel = "other"
+			}
+			_, err := src.Lookup(context.Background(), "example.com", sel)
+			assert.NoError(t, err, "concurrent Lookup")
+		})
+	}
+	wg.Wait()
+	require.Len(t, lines, 8, "one Write per recorded answer")
+	for _, l := range lines {
+		assert.True(t, strings.HasPrefix(l, "{") && strings.HasSuffix(l, "}\n"), "each write is one whole JSON line: %q", l)
+	}
+
+	bad := NewDNSSource(srv.addr, &DNSOptions{Timeout: 2 * time.Second, Record: failWriter{}})
+	recs, err := bad.Lookup(t.Context(), "example.com", "s")
+	require.NoError(t, err, "a recording failure does not fail the lookup")
+	assert.Len(t, recs, 1, "records despite the recording failure")
+	assert.ErrorIs(t, bad.RecordErr(), io.ErrShortWrite, "RecordErr keeps the recording failure")
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
