@@ -1,0 +1,184 @@
+package arc_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/leakproof/leakproof/arc"
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// conformanceDir returns ../shared/conformance/<name> next to the module
+// root, skipping the test when it is absent (and failing when the CI
+// environment variable is set, where the suites must be present).
+func conformanceDir(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err, "os.Getwd")
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		require.NotEqual(t, dir, parent, "no go.mod above the package directory")
+		dir = parent
+	}
+	path := filepath.Join(dir, "..", "shared", "conformance", name)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("conformance suite %s is missing (CI is set): %v", path, err)
+		}
+		t.Skipf("conformance suite %s is absent: %v", path, err)
+	}
+	return path
+}
+
+// readKeyFile reads a key file with the dkim package's reader.
+func readKeyFile(t *testing.T, path string) *dkim.KeyFile {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err, "open %s", path)
+	defer f.Close()
+	kf, err := dkim.ReadKeyFile(f, path)
+	require.NoError(t, err, "dkim.ReadKeyFile(%s)", path)
+	return kf
+}
+
+// suiteCase is one validation case of the ValiMail ARC test suite.
+type suiteCase struct {
+	scenario, id string
+	line         int
+	message      string
+	cv           string // as written: Pass, Fail, None or ""
+	keys         dkim.KeySource
+}
+
+// readSuite walks the YAML node tree of the validation file: four test IDs
+// occur twice in one mapping, which yaml.v3 refuses to decode into a map.
+func readSuite(t *testing.T, path string) []suiteCase {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err, "open %s", path)
+	defer f.Close()
+	var cases []suiteCase
+	dec := yaml.NewDecoder(f)
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err, "decode a YAML document of %s", path)
+		require.Len(t, doc.Content, 1, "document node of %s", path)
+		root := doc.Content[0]
+		require.Equal(t, yaml.MappingNode, root.Kind, "scenario of %s is a mapping", path)
+		var scenario string
+		var tests *yaml.Node
+		var records []dkim.KeyRecord
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			switch k.Value {
+			case "description":
+				scenario = v.Value
+			case "tests":
+				tests = v
+			case "txt-records":
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					selector, domain, ok := strings.Cut(v.Content[j].Value, "._domainkey.")
+					require.True(t, ok, "txt-records name %q", v.Content[j].Value)
+					records = append(records, dkim.KeyRecord{Domain: domain, Selector: selector, TXT: v.Content[j+1].Value, Source: "arc-test-suite"})
+				}
+			}
+		}
+		require.NotNil(t, tests, "scenario %q has tests", scenario)
+		keys := dkim.NewKeyFile(records)
+		for i := 0; i+1 < len(tests.Content); i += 2 {
+			k, v := tests.Content[i], tests.Content[i+1]
+			c := suiteCase{scenario: scenario, id: k.Value, line: k.Line, keys: keys}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				switch v.Content[j].Value {
+				case "message":
+					c.message = v.Content[j+1].Value
+				case "cv":
+					c.cv = strings.TrimSpace(v.Content[j+1].Value)
+				}
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// knownDisagreements lists the suite cases where this package knowingly
+// reports another status than the suite expects, with the reason. It is
+// empty: every case agrees (see TestARCTestSuite).
+var knownDisagreements = map[string]string{}
+
+// TestARCTestSuite runs the 175 validation cases of the ValiMail ARC test
+// suite (../shared/conformance/arc-test-suite). Agreement: 175 of 175. An
+// expected blank cv (three cases whose chain already carries cv=fail)
+// agrees with "fail", as RFC 8617 §5.2 step 2 makes such a chain failed.
+func TestARCTestSuite(t *testing.T) {
+	dir := conformanceDir(t, "arc-test-suite")
+	cases := readSuite(t, filepath.Join(dir, "arc-draft-validation-tests.yml"))
+	require.Len(t, cases, 175, "validation cases read from the YAML node tree")
+	agree := 0
+	seen := map[string]int{}
+	for _, c := range cases {
+		seen[c.id]++
+		name := fmt.Sprintf("%s/%s#%d", c.scenario, c.id, seen[c.id])
+		ok := t.Run(name, func(t *testing.T) {
+			res, err := arc.Verify(t.Context(), []byte(c.message), &dkim.Options{Keys: c.keys})
+			require.NoError(t, err, "Verify(%s, line %d)", c.id, c.line)
+			want := strings.ToLower(c.cv)
+			if want == "" {
+				want = "fail"
+			}
+			if why, ok := knownDisagreements[c.id]; ok {
+				t.Logf("known disagreement: %s", why)
+				assert.NotEqual(t, want, res.Chain.String(), "Verify(%s, line %d): documented disagreement no longer occurs", c.id, c.line)
+				return
+			}
+			assert.Equal(t, want, res.Chain.String(), "Verify(%s, line %d).Chain (reason %q)", c.id, c.line, res.Reason)
+			if res.Chain == arc.ChainFail {
+				assert.NotEmpty(t, res.Reason, "Verify(%s).Reason on a failed chain", c.id)
+			}
+		})
+		if ok {
+			agree++
+		}
+	}
+	t.Logf("ARC test suite: %d of %d validation cases agree", agree, len(cases))
+	assert.Equal(t, len(cases), agree, "validation cases that agree with the suite")
+}
+
+// TestDkimpyARCMessages checks the two ARC messages of dkimpy's test suite
+// (../shared/conformance/dkimpy), with keys from its keys.jsonl.
+func TestDkimpyARCMessages(t *testing.T) {
+	dir := conformanceDir(t, "dkimpy")
+	keys := readKeyFile(t, filepath.Join(dir, "keys.jsonl"))
+	for _, tt := range []struct {
+		file string
+		want arc.ChainStatus
+	}{
+		{"arc_signs_and_verifies.eml", arc.ChainPass},
+		{"arc_fails_h_in_as.eml", arc.ChainFail},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			msg, err := os.ReadFile(filepath.Join(dir, "messages", tt.file))
+			require.NoError(t, err, "read %s", tt.file)
+			res, err := arc.Verify(t.Context(), msg, &dkim.Options{Keys: keys})
+			require.NoError(t, err, "Verify(%s)", tt.file)
+			assert.Equal(t, tt.want, res.Chain, "Verify(%s).Chain (reason %q)", tt.file, res.Reason)
+		})
+	}
+}

@@ -1,0 +1,42 @@
+// Package arc verifies Authenticated Received Chains (RFC 8617): the
+// ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results sets that
+// receivers such as Google and Microsoft add when they forward mail, each
+// recording what that receiver saw on arrival.
+//
+// [Verify] returns the chain validation status ("none", "pass", "fail"),
+// which instance broke the chain and why, and, for every instance, the
+// outcome of its seal and its message signature in the vocabulary of the
+// dkim package ([dkim.Result]: a weak or testing key is visible there).
+//
+// # Validation
+//
+// Verify follows RFC 8617 §5.2:
+//
+//  1. Collect the ARC sets. More than 50 sets, an instance of 0 or above 50,
+//     a gap in the numbering 1..N, or an instance without exactly one
+//     ARC-Authentication-Results, one ARC-Message-Signature and one ARC-Seal
+//     fail the chain. A malformed tag list, a missing required tag, an
+//     unknown algorithm, an ARC-Seal carrying h= or an ARC-Message-Signature
+//     that signs ARC-Seal fail it too. These checks need no cryptography, so
+//     a hostile 10,000-instance header costs no more than reading it.
+//  2. When the latest ARC-Seal says cv=fail, the chain is failed: an earlier
+//     receiver already saw it broken.
+//  3. The latest ARC-Message-Signature must verify. Older ones are verified
+//     and reported too, but they are expected to break when a later hop
+//     changes the message, so they do not decide the chain.
+//  4. Every ARC-Seal, from N down to 1, must verify, and its cv= must be
+//     "none" for instance 1 and "pass" for every later instance. A seal
+//     signs, with relaxed header canonicalization, the ARC sets 1..i in
+//     order (ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal),
+//     its own b= value emptied.
+//
+// A chain passes only when every signature that decides it has the result
+// [dkim.ResultPass]. The ValiMail ARC test suite expects a chain signed with
+// rsa-sha1 or with a 512-bit key to fail; Verify goes one step further and
+// also fails a chain that rests on a testing key (t=y, which RFC 6376 §3.6.1
+// says must be treated as unsigned) or on a key whose private half was
+// published. The per-instance results say which of these it was.
+//
+// Canonicalization, body hashing, tag lists and key handling are the dkim
+// package's; this package only adds the ARC rules.
+package arc

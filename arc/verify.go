@@ -1,0 +1,254 @@
+package arc
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/rawheader"
+)
+
+// verifier holds the state of one Verify call.
+type verifier struct {
+	ctx    context.Context
+	opts   *dkim.Options
+	msg    []byte // CRLF
+	hdr    *rawheader.Header
+	c      *collection
+	bodies map[bodyKey]bodySum
+	buf    []byte
+}
+
+type bodyKey struct {
+	h crypto.Hash
+	c dkim.Canonicalization
+	l int64
+}
+
+type bodySum struct {
+	sum      []byte
+	unsigned int64
+}
+
+// run checks every instance and decides the chain by RFC 8617 §5.2.
+func (v *verifier) run() *Result {
+	inst := v.c.instances()
+	for idx := range inst {
+		if v.ctx.Err() != nil {
+			break
+		}
+		in := &inst[idx]
+		i := in.Instance
+		if af := v.c.one(i, kindAMS); af != nil {
+			in.MessageCheck = v.checkAMS(af)
+		} else {
+			in.MessageCheck = unchecked(errf(ErrMissing, nil, "instance %d has no single ARC-Message-Signature", i))
+		}
+		if af := v.c.one(i, kindAS); af != nil && v.c.complete(i) {
+			in.SealCheck = v.checkAS(i, af)
+		} else {
+			in.SealCheck = unchecked(errf(ErrMissing, nil, "the sets 1..%d are not complete, so the seal cannot be computed", i))
+		}
+		in.Seal = in.SealCheck.Result
+		in.MessageSignature = in.MessageCheck.Result
+		in.SealTime = in.SealCheck.Timestamp
+	}
+
+	// Step 1: structure, then fields too malformed to be a signature
+	// at all, wherever they are in the chain.
+	if at, err := v.c.structure(); err != nil {
+		return failed(at, err, inst)
+	}
+	for idx := range inst {
+		in := &inst[idx]
+		if in.MessageCheck.malformed {
+			return failed(in.Instance, errf(nil, in.MessageCheck.Err, "ARC-Message-Signature i=%d", in.Instance), inst)
+		}
+		if in.SealCheck.malformed {
+			return failed(in.Instance, errf(nil, in.SealCheck.Err, "ARC-Seal i=%d", in.Instance), inst)
+		}
+	}
+	n := len(inst) // structure() guarantees instances 1..n, in order
+	latest := &inst[n-1]
+	// Step 2: a chain an earlier hop found failed stays failed.
+	if latest.CV == "fail" {
+		return failed(n, errf(ErrChainFailed, nil, "ARC-Seal i=%d says cv=fail: an earlier receiver found the chain broken", n), inst)
+	}
+	// Step 3: the latest message signature must verify; older ones are
+	// expected to break when a later hop changes the message.
+	if latest.MessageSignature != dkim.ResultPass {
+		return failed(n, errf(ErrSignature, latest.MessageCheck.Err, "ARC-Message-Signature i=%d: %s", n, latest.MessageSignature), inst)
+	}
+	// Step 4: every seal, newest first, and its cv= (RFC 8617 §5.1.1:
+	// none for the first instance, pass for every later one).
+	for i := n; i >= 1; i-- {
+		in := &inst[i-1]
+		switch {
+		case in.Seal != dkim.ResultPass:
+			return failed(i, errf(ErrSignature, in.SealCheck.Err, "ARC-Seal i=%d: %s", i, in.Seal), inst)
+		case i == 1 && in.CV != "none":
+			return failed(i, errf(ErrCV, nil, "ARC-Seal i=1 says cv=%s, not none", in.CV), inst)
+		case i > 1 && in.CV != "pass":
+			return failed(i, errf(ErrCV, nil, "ARC-Seal i=%d says cv=%s, not pass", i, in.CV), inst)
+		}
+	}
+	return &Result{Chain: ChainPass, Instances: inst}
+}
+
+// unchecked is the Check of a signature the chain structure kept from
+// being computed.
+func unchecked(err error) Check {
+	return Check{Result: dkim.ResultPermError, Err: err}
+}
+
+// checkAMS verifies one ARC-Message-Signature: a DKIM signature by another
+// name (RFC 8617 §4.1.2), hashed with the dkim package.
+func (v *verifier) checkAMS(af *arcField) Check {
+	s, c := parseSig(kindAMS, af.tags)
+	if c.Err != nil {
+		return c
+	}
+	bs := v.bodyHash(s.hash, s.bodyCanon, s.length)
+	if bytes.Equal(bs.sum, s.bh) {
+		c.BodyHash = dkim.BodyMatch
+	} else {
+		c.BodyHash = dkim.BodyMismatch
+	}
+	// RFC 6376 §5.4.2: each name in h= takes the next instance of that
+	// field from the bottom of the header.
+	sel := dkim.SelectSignedFields(v.hdr.Fields, s.headers, af.index)
+	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, sel, af.field.Raw, s.headerCanon)
+	hh := s.hash.New()
+	hh.Write(v.buf)
+	v.verifyKey(&c, s, hh.Sum(nil))
+	return c
+}
+
+// checkAS verifies the ARC-Seal of instance i (RFC 8617 §5.1.1): relaxed
+// canonicalization of the ARC sets 1..i, each in the order
+// ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal, with the
+// b= value of the seal being checked emptied and its line ending dropped.
+// The caller has made sure sets 1..i are complete.
+func (v *verifier) checkAS(i int, af *arcField) Check {
+	s, c := parseSig(kindAS, af.tags)
+	if c.Err != nil {
+		return c
+	}
+	sel := make([]int, 0, 3*i-1)
+	for j := 1; j <= i; j++ {
+		for k := range numKinds {
+			if j < i || k != kindAS {
+				sel = append(sel, v.c.one(j, k).index)
+			}
+		}
+	}
+	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, sel, af.field.Raw, dkim.Relaxed)
+	hh := s.hash.New()
+	hh.Write(v.buf)
+	v.verifyKey(&c, s, hh.Sum(nil))
+	return c
+}
+
+// bodyHash hashes the body once per (hash, canonicalization, l=).
+func (v *verifier) bodyHash(h crypto.Hash, c dkim.Canonicalization, l int64) bodySum {
+	k := bodyKey{h, c, l}
+	if bs, ok := v.bodies[k]; ok {
+		return bs
+	}
+	bh := dkim.NewBodyHasher(h, c, l)
+	var bs bodySum
+	if bh != nil {
+		bh.Write(v.msg[v.hdr.BodyOffset:])
+		bs.sum, bs.unsigned = bh.Sum()
+	}
+	v.bodies[k] = bs
+	return bs
+}
+
+// verifyKey checks the signature of s over digest with the keys for
+// s.domain and s.selector, and fills c with the outcome in the dkim
+// vocabulary. The body hash, for a message signature, is already in c.
+func (v *verifier) verifyKey(c *Check, s *sig, digest []byte) {
+	lk := dkim.LookupKeys(v.ctx, v.opts, s.domain, s.selector)
+	if len(lk.Candidates) == 0 {
+		c.Result = lk.Result
+		if c.Result == dkim.ResultNone {
+			c.Result = dkim.ResultNoKey
+		}
+		c.Err = lk.Err
+		if c.Err == nil {
+			c.Err = errf(ErrSignature, nil, "no key for %s._domainkey.%s", s.selector, s.domain)
+		}
+		return
+	}
+	var (
+		used       *dkim.KeyCandidate
+		valid      bool
+		restricted error
+	)
+	for idx := range lk.Candidates {
+		cand := &lk.Candidates[idx]
+		k := cand.Key
+		switch {
+		case k.Type() != s.keyType:
+			restricted = errf(ErrKeyRestriction, nil, "%s key record for an %s signature", k.Type(), s.algorithm)
+			continue
+		case !k.AllowsHash(s.hashName):
+			restricted = errf(ErrKeyRestriction, nil, "key record h= does not allow %s", s.hashName)
+			continue
+		}
+		used = cand
+		if k.Verify(s.hash, digest, s.b) == nil {
+			valid = true
+			break
+		}
+	}
+	if used == nil {
+		c.Result, c.Err = dkim.ResultPermError, restricted
+		return
+	}
+	c.KeyBits = used.Key.Bits()
+	c.KeySource = used.Record.Source
+	c.HeaderSignature = dkim.HeaderInvalid
+	if valid {
+		c.HeaderSignature = dkim.HeaderValid
+	}
+	ok := valid && c.BodyHash != dkim.BodyMismatch
+	switch {
+	case used.Key.Type() == "rsa" && c.KeyBits < minRSABits(v.opts):
+		c.Result = dkim.ResultWeakKey
+		c.Err = errf(ErrWeakKey, nil, "%d-bit RSA key, below the %d-bit minimum", c.KeyBits, minRSABits(v.opts))
+	case !used.Record.PrivateKeyPublished.IsZero():
+		c.Result = dkim.ResultPublishedKey
+		c.Err = errf(ErrPublishedKey, nil, "the private key was published on %s", used.Record.PrivateKeyPublished.Format("2006-01-02"))
+	case used.Key.Testing():
+		c.Result = dkim.ResultTestingKey
+		c.Err = errf(ErrTestingKey, nil, "the key record has t=y")
+	case !ok:
+		c.Result = dkim.ResultFail
+		switch {
+		case !valid && c.BodyHash == dkim.BodyMismatch:
+			c.Err = errf(ErrSignature, nil, "signature invalid and body hash mismatch")
+		case !valid:
+			c.Err = errf(ErrSignature, nil, "signature invalid")
+		default:
+			c.Err = errf(ErrSignature, nil, "body hash mismatch")
+		}
+	case s.algorithm == "rsa-sha1":
+		// RFC 8617 §4.1.2 and §4.1.3 allow only the algorithms of RFC 8301,
+		// which forbids rsa-sha1 for signing; the arithmetic is reported.
+		c.Result = dkim.ResultPermError
+		c.Err = errf(ErrAlgorithm, nil, "rsa-sha1 is not allowed for ARC (RFC 8301)")
+	default:
+		c.Result = dkim.ResultPass
+	}
+}
+
+// minRSABits mirrors the default of dkim.Options.MinRSABits.
+func minRSABits(o *dkim.Options) int {
+	if o == nil || o.MinRSABits <= 0 {
+		return 1024
+	}
+	return o.MinRSABits
+}
