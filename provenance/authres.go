@@ -433,9 +433,10 @@ const (
 // A header.b of at least 8 characters (RFC 6008) decides alone: the
 // signature whose b= (whitespace removed) starts with it; when no signature
 // does, the result speaks of a signature the message no longer carries and
-// nothing matches. Otherwise the signing domain (header.d, else the domain
-// of header.i) must equal d= (case-insensitive, trailing dot ignored), and
-// header.s, when present, s=. Only dkim results match.
+// nothing matches. Otherwise the signing domain must match d=
+// (case-insensitive, trailing dot ignored): header.d equal to it, else the
+// domain of header.i equal to it or a subdomain of it; and header.s, when
+// present, must equal s=. Only dkim results match.
 func matchAuthResult(r authResult, sigs []dkim.Signature) (int, string) {
 	if r.Method != "dkim" {
 		return -1, matchNoneFound
@@ -455,9 +456,9 @@ func matchAuthResult(r authResult, sigs []dkim.Signature) (int, string) {
 		}
 		return found, matchByHeaderB
 	}
-	d := r.prop("header.d")
+	d, fromI := r.prop("header.d"), false
 	if d == "" {
-		d = domainOf(r.prop("header.i"))
+		d, fromI = domainOf(r.prop("header.i")), true
 	}
 	d = strings.ToLower(strings.TrimSuffix(d, "."))
 	if d == "" {
@@ -466,7 +467,10 @@ func matchAuthResult(r authResult, sigs []dkim.Signature) (int, string) {
 	sel := r.prop("header.s")
 	found := -1
 	for i, s := range sigs {
-		if strings.ToLower(strings.TrimSuffix(s.Domain, ".")) != d {
+		sd := strings.ToLower(strings.TrimSuffix(s.Domain, "."))
+		// i= is d= or a subdomain of it (RFC 6376 §3.5), so header.i
+		// "@mail.example.com" may speak of d=example.com.
+		if sd == "" || (sd != d && !(fromI && strings.HasSuffix(d, "."+sd))) {
 			continue
 		}
 		if sel != "" && !strings.EqualFold(s.Selector, sel) {

@@ -66,6 +66,28 @@ func TestParseAuthResults(t *testing.T) {
 					{"header", "i", "@example.com"}, {"header", "s", "sel1"}, {"header", "b", "Zz9+/abcdEF"}}},
 				{Method: "arc", Result: "none"},
 			}}},
+		{"microsoft with recipient domains between results",
+			"spf=pass (sender IP is 192.0.2.7) smtp.mailfrom=example.com; example.net; dkim=none (message not signed)\r\n header.d=none;example.net; dmarc=none action=none header.from=example.com;", authResults{
+				Results: []authResult{
+					{Method: "spf", Result: "pass", Comment: "sender IP is 192.0.2.7", Props: []authProp{{"smtp", "mailfrom", "example.com"}}},
+					{Method: "dkim", Result: "none", Comment: "message not signed", Props: []authProp{{"header", "d", "none"}}},
+					{Method: "dmarc", Result: "none", Props: []authProp{{"", "action", "none"}, {"header", "from", "example.com"}}},
+				}}},
+		{"yahoo style", "mta1001.mail.example.com  from=example.com; domainkeys=neutral (no sig);  from=example.com; dkim=pass (ok)", authResults{
+			AuthServID: "mta1001.mail.example.com",
+			Results: []authResult{
+				{Method: "from", Result: "example.com"},
+				{Method: "domainkeys", Result: "neutral", Comment: "no sig"},
+				{Method: "from", Result: "example.com"},
+				{Method: "dkim", Result: "pass", Comment: "ok"},
+			}}},
+		{"old gmail", "mx.google.com; spf=pass (google.com: best guess record for domain of alice@example.com designates 192.0.2.1 as permitted sender) smtp.mail=alice@example.com; dkim=pass (test mode) header.i=@example.com", authResults{
+			AuthServID: "mx.google.com",
+			Results: []authResult{
+				{Method: "spf", Result: "pass", Comment: "google.com: best guess record for domain of alice@example.com designates 192.0.2.1 as permitted sender",
+					Props: []authProp{{"smtp", "mail", "alice@example.com"}}},
+				{Method: "dkim", Result: "pass", Comment: "test mode", Props: []authProp{{"header", "i", "@example.com"}}},
+			}}},
 		{"version and none", "example.org 1; none", authResults{AuthServID: "example.org", Version: "1", None: true}},
 		{"quoted authserv-id", `"mx example"; dkim=fail reason="bad signature" header.d=example.com`, authResults{
 			AuthServID: "mx example",
@@ -160,6 +182,9 @@ func TestMatchAuthResult(t *testing.T) {
 		{"header.b case matters", dkimRes(authProp{"header", "b", "abcd1234"}), -1, ""},
 		{"d and s", dkimRes(authProp{"header", "d", "EXAMPLE.com."}, authProp{"header", "s", "s2"}), 1, matchByDomainS},
 		{"header.i domain and s", dkimRes(authProp{"header", "i", "@example.com"}, authProp{"header", "s", "s1"}), 0, matchByDomainS},
+		{"header.i subdomain of d", dkimRes(authProp{"header", "i", "alice@news.list.example.org"}), 2, matchByDomain},
+		{"header.d subdomain is not d", dkimRes(authProp{"header", "d", "news.list.example.org"}), -1, ""},
+		{"header.i parent of d", dkimRes(authProp{"header", "i", "@example.org"}), -1, ""},
 		{"d alone unique", dkimRes(authProp{"header", "d", "list.example.org"}), 2, matchByDomain},
 		{"d alone ambiguous", dkimRes(authProp{"header", "d", "example.com"}), -1, matchAmbiguous},
 		{"unknown domain", dkimRes(authProp{"header", "d", "other.example"}), -1, ""},
