@@ -42,14 +42,61 @@ func ExampleNewCSVWriter() {
 	// inbox.mbox,1,44,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,1@example.com,Alice <alice@example.com>,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,Sent as shown by example.com's mail system.
 }
 
+func ExampleWriteExplanation() {
+	a := exampleAssessment()
+	a.Coverage = provenance.Coverage{Body: "full", Fields: map[string]provenance.FieldStatus{
+		"from": provenance.FieldSigned, "to": provenance.FieldAbsent, "cc": provenance.FieldAbsent,
+		"subject": provenance.FieldUnsigned, "date": provenance.FieldUnsigned,
+		"message_id": provenance.FieldUnsigned, "reply_to": provenance.FieldAbsent,
+	}}
+	_ = report.WriteExplanation(os.Stdout, a)
+	// Output:
+	// Message 1 of inbox.mbox
+	//   Location    byte offset 44, 812 bytes, stored as mbox
+	//   SHA-256     e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	//   From        Alice <alice@example.com>
+	//   Subject     Hello
+	//   Date        2016-03-04T12:00:00Z
+	//   Message-ID  1@example.com
+	//
+	// Verdict: AUTHENTIC (high confidence)
+	// Sent as shown by example.com's mail system.
+	//
+	// Signatures (1, top to bottom):
+	//   1. example.com, selector s1: pass (verified)
+	//      Algorithm rsa-sha256, canonicalization relaxed/relaxed, 2048-bit key from
+	//      keys.jsonl.
+	//      Header signature valid: the signed header fields are as they were sent.
+	//      Body hash match: the signed body is as it was sent.
+	//      The signing domain matches the From domain.
+	//      Signed fields: from.
+	//
+	// ARC chain: none.
+	//
+	// What the signature of example.com covers:
+	//   From        signed: as sent
+	//   To          absent
+	//   Cc          absent
+	//   Subject     NOT signed: do not quote it as proven
+	//   Date        NOT signed: do not quote it as proven
+	//   Message-ID  NOT signed: do not quote it as proven
+	//   Reply-To    absent
+	//   Body        signed in full
+	//
+	// Evidence: none.
+	//
+	// Remember: "authentic" means sent as shown by the signing domain's mail system,
+	// not that the content is true; a signature proves the account, not the person.
+}
+
 func ExampleNewTextWriter() {
 	w := report.NewTextWriter(os.Stdout)
 	_ = w.Write(exampleAssessment())
 	w.NotMail("notes.txt")
 	_ = w.Close()
 	// Output:
-	// MESSAGE                 VERDICT       CONF    SIGNER              FROM                        SUBJECT
-	// inbox.mbox#1            authentic     high    example.com         alice@example.com           Hello
+	// MESSAGE                       VERDICT       CONF    SIGNER            FROM                      SUBJECT
+	// inbox.mbox#1                  authentic     high    example.com       alice@example.com         Hello
 	//
 	// 1 message: 1 authentic, 0 altered, 0 unverifiable; 1 non-mail file skipped
 	// "authentic" means sent as shown by the signing domain's mail system, not that the content is true; a

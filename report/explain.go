@@ -44,6 +44,9 @@ func WriteExplanation(w io.Writer, a *provenance.Assessment) error {
 	e.printf("\n")
 	e.para("", a.Summary)
 	for _, p := range a.Explanation {
+		if strings.TrimSpace(p) == strings.TrimSpace(a.Summary) {
+			continue // the summary is already shown above
+		}
 		e.printf("\n")
 		e.para("", p)
 	}

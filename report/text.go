@@ -12,12 +12,12 @@ import (
 // Column widths of the text table, in runes. The line is at most about 124
 // columns wide; the last column is not padded.
 const (
-	widthMessage    = 22
+	widthMessage    = 28
 	widthVerdict    = 12
 	widthConfidence = 6
-	widthSigner     = 18
-	widthFrom       = 26
-	widthSubject    = 30
+	widthSigner     = 16
+	widthFrom       = 24
+	widthSubject    = 28
 )
 
 // Reminder is the sentence every text report and explanation ends with:
