@@ -1,0 +1,85 @@
+package dkim_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// ParseKey reads a key record; the Key checks signatures and says what the
+// record allows.
+func ExampleParseKey() {
+	// A fixed Ed25519 key, published raw as RFC 8463 wants.
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	pub := base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	key, err := dkim.ParseKey("v=DKIM1; k=ed25519; t=y; p=" + pub)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(key.Type(), key.Bits(), "testing:", key.Testing(), "sha1 allowed:", key.AllowsHash("sha1"))
+
+	digest := sha256.Sum256([]byte("the header hash input"))
+	sig := ed25519.Sign(priv, digest[:])
+	fmt.Println("verifies:", key.Verify(crypto.SHA256, digest[:], sig) == nil)
+	sig[0] ^= 1
+	fmt.Println("altered:", key.Verify(crypto.SHA256, digest[:], sig))
+
+	_, err = dkim.ParseKey("v=DKIM1; k=rsa; t; p=MIGf")
+	fmt.Println(err)
+	// Output:
+	// ed25519 256 testing: true sha1 allowed: true
+	// verifies: true
+	// altered: dkim: signature does not verify with the key
+	// dkim: malformed key record: tag "t" has no value
+}
+
+// ReadKeyFile reads JSON Lines key archives and BIND zone files alike.
+func ExampleReadKeyFile() {
+	zone := `$ORIGIN example.com.
+sel._domainkey  3600 IN TXT ( "v=DKIM1; k=rsa; "  ; long records are split
+                               "p=" )              ; an empty p= revokes the key
+`
+	f, err := dkim.ReadKeyFile(strings.NewReader(zone), "example.zone")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range f.Records() {
+		line, _ := r.MarshalJSON()
+		fmt.Println(string(line))
+	}
+	// Output:
+	// {"domain":"example.com","selector":"sel","txt":"v=DKIM1; k=rsa; p=","source":"example.zone"}
+}
+
+// LookupKeys applies DESIGN.md's rule to what the key files hold.
+func ExampleLookupKeys() {
+	archive := `{"domain":"example.com","selector":"old","txt":"v=DKIM1; p=","source":"2019 crawl"}
+{"domain":"example.com","selector":"gone","txt":null,"dns_error":"NXDOMAIN"}
+{"domain":"example.com","selector":"flaky","txt":null,"dns_error":"SERVFAIL"}
+{"domain":"example.com","selector":"odd","txt":"v=DKIM1; k=dsa; p=AAAA"}
+`
+	f, err := dkim.ReadKeyFile(strings.NewReader(archive), "keys.jsonl")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	opts := &dkim.Options{Keys: f}
+	for _, sel := range []string{"old", "gone", "flaky", "odd", "never-seen"} {
+		l := dkim.LookupKeys(context.Background(), opts, "example.com", sel)
+		fmt.Printf("%s: %s\n", sel, l.Result)
+	}
+	// Output:
+	// old: revoked
+	// gone: no_key
+	// flaky: temperror
+	// odd: permerror
+	// never-seen: no_key
+}
