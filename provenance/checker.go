@@ -190,11 +190,17 @@ func (s *state) judge(m *archive.Message, primary, chosen view) {
 	if chosen.code != "" {
 		s.add(evidence(chosen.code, "%s", chosen.change))
 	}
+	if _, ok := cutLeadingSeparator(chosen.data); ok {
+		s.separatorLine = true
+		s.add(evidence("archive.leading_separator",
+			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(chosen.data)))
+	}
 	if s.hdr.has("x-gm-thrid") || s.hdr.has("x-gmail-labels") {
 		s.add(evidence("archive.takeout_headers",
 			"Gmail export fields (X-GM-THRID, X-Gmail-Labels) sit on top of the message; they were added by the export and are not signed."))
 	}
 	s.messageFields()
+	s.add(receivedEvidence(s.hdr.values("received"), s.a.Date, !s.a.Date.IsZero())...)
 	s.checkARC()
 	s.decide()
 	s.coverage(chosen.data)

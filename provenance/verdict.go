@@ -57,6 +57,8 @@ type state struct {
 	fromDomain string
 	fromReason string
 
+	separatorLine bool // the view starts with an mbox separator line (not a field)
+
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
 	sealed  bool // rule 2 decided
@@ -262,6 +264,9 @@ func signsField(sig *dkim.Signature, name string) bool {
 // another displayed field), which stops an authentic verdict.
 func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 	for _, f := range s.ver.Findings {
+		if f.Offset == 0 && s.separatorLine {
+			continue // the separator line is noted as archive.leading_separator
+		}
 		name := f.Name
 		if name == "" {
 			name = "a field"

@@ -12,26 +12,27 @@ package provenance
 //     (.eml, .emlx) that still carries ">From " escaping because a tool cut
 //     it out of an mbox without unescaping: the mboxrd and mboxo views.
 //     Evidence: repair.mbox_unescaped.
-//  2. An mbox separator line ("From sender date") left at the top of a
-//     single-message file by an export tool: the line is set aside. It is
-//     not a header field (no colon follows the name), so no mail client
-//     shows it. Evidence: repair.leading_separator.
-//  3. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
+//  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
-//  4. Repairs 2 and 3 together, on the first mbox view that needs them.
 //
 // Artifacts that need no repair, because DKIM canonicalization already
-// ignores them or because they are unsigned fields above the signed ones,
-// are only noted: Google Takeout's X-GM-THRID and X-Gmail-Labels fields
-// (archive.takeout_headers), a blank line the mbox writer added at the end
-// of the body, and a missing final CRLF (both vanish in canonicalization).
+// ignores them or because they are not signed fields, are only noted:
+// Google Takeout's X-GM-THRID and X-Gmail-Labels fields above the signed
+// ones (archive.takeout_headers); an mbox separator line ("From sender
+// date") left at the top of a single-message file by an export tool
+// (archive.leading_separator: it is not a header field, so no verifier or
+// mail client takes it for one, and its header finding is not reported);
+// a blank line the mbox writer added at the end of the body, and a missing
+// final CRLF (both vanish in body canonicalization, RFC 6376 §3.4.3 and
+// §3.4.4).
 //
 // Every repair only removes bytes the archive format or a copy tool adds;
 // none touches signed content otherwise. A repair is kept only when it
-// makes at least one failing signature verify and makes no verifying
-// signature fail, and the repaired view is then judged as a whole: its
-// header findings, field instances and every verdict rule, so a repair
-// cannot turn a real change into a pass.
+// makes more of the signatures' checks succeed (a header signature that
+// becomes valid, a body hash that comes to match) and makes none that
+// succeeded fail; the repaired view is then judged as a whole: its header
+// findings, field instances and every verdict rule, so a repair cannot
+// turn a real change into a pass.
 
 import (
 	"bytes"
@@ -98,25 +99,13 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	for _, v := range others {
 		data, _ := toCRLF(v.Data)
 		addView(view{data: data, code: "repair.mbox_unescaped",
-			change: "The signature verifies when the stored lines starting with \">From \" are unescaped by the " + string(v.Format) + " rule."})
+			change: "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: the archive's escaping, not the message, differed."})
 	}
 
-	// 2. A leading mbox separator line.
-	if rest, ok := cutLeadingSeparator(primary.data); ok {
-		addView(view{data: rest, code: "repair.leading_separator",
-			change: "The signature verifies once the mbox separator line left at the top of the file (\"" + firstLine(primary.data) + "\") is set aside."})
-	}
-
-	// 3. Doubled carriage returns.
+	// 2. Doubled carriage returns.
 	if bytes.Contains(primary.data, []byte("\r\r\n")) {
 		addView(view{data: undoubleCR(primary.data), code: "repair.double_cr",
-			change: "The signature verifies once line endings doubled by a text-mode copy (CR CR LF) are read as CR LF."})
-	}
-
-	// 4. Both of them.
-	if rest, ok := cutLeadingSeparator(primary.data); ok && bytes.Contains(rest, []byte("\r\r\n")) {
-		addView(view{data: undoubleCR(rest), code: "repair.double_cr",
-			change: "The signature verifies once the mbox separator line at the top is set aside and line endings doubled by a text-mode copy (CR CR LF) are read as CR LF."})
+			change: "Line endings doubled by a text-mode copy (CR CR LF) were read as CR LF, and the signature checks came out better: the copy tool, not the sender, added those bytes."})
 	}
 	return out
 }
@@ -138,23 +127,29 @@ func (c *Checker) repair(ctx context.Context, m *archive.Message, primary view, 
 	return primary, ver, nil
 }
 
-// improves reports whether after has strictly fewer arithmetic failures
-// than before, the same signatures, and no signature that verified before
-// failing now.
+// improves reports whether after, with the same signatures as before, has
+// more successful checks (header signatures valid, body hashes matching)
+// and none that succeeded before failing now.
 func improves(before, after *dkim.Verification) bool {
 	if len(before.Signatures) != len(after.Signatures) {
 		return false
 	}
+	gained := false
 	for i := range before.Signatures {
 		b, a := &before.Signatures[i], &after.Signatures[i]
 		if b.Domain != a.Domain || b.Selector != a.Selector || b.B != a.B {
 			return false
 		}
-		if !arithmeticFails(b) && arithmeticFails(a) {
+		if b.HeaderSignature == dkim.HeaderValid && a.HeaderSignature != dkim.HeaderValid ||
+			b.BodyHash == dkim.BodyMatch && a.BodyHash != dkim.BodyMatch {
 			return false
 		}
+		if a.HeaderSignature == dkim.HeaderValid && b.HeaderSignature != dkim.HeaderValid ||
+			a.BodyHash == dkim.BodyMatch && b.BodyHash != dkim.BodyMatch {
+			gained = true
+		}
 	}
-	return failing(after) < failing(before)
+	return gained
 }
 
 // toCRLF returns b with every bare LF made CRLF, and whether it changed
@@ -185,7 +180,7 @@ func undoubleCR(b []byte) []byte {
 }
 
 // cutLeadingSeparator returns b without its first line when that line is
-// an mbox separator ("From " and no colon after the name), and true.
+// an mbox separator ("From " not followed by a colon), and true.
 func cutLeadingSeparator(b []byte) ([]byte, bool) {
 	if !bytes.HasPrefix(b, []byte("From ")) {
 		return b, false

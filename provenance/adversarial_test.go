@@ -1,0 +1,251 @@
+package provenance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+// testKeys is the key archive of these tests: every committed test key at
+// its default name, plus the special records the adversarial table needs.
+func testKeys() dkim.KeySource {
+	rec := func(k *testmail.Key, selector, txt string) dkim.KeyRecord {
+		return dkim.KeyRecord{Domain: k.Domain, Selector: selector, TXT: txt, Source: "testkeys"}
+	}
+	var recs []dkim.KeyRecord
+	for _, name := range []string{"rsa2048", "rsa2048b", "rsa1024", "rsa768", "rsa512", "ed25519", "ed25519b"} {
+		k := testmail.MustKey(name)
+		recs = append(recs, rec(k, k.Selector, k.Record()))
+	}
+	k := testmail.MustKey("rsa2048")
+	published := rec(k, "leaked", k.Record())
+	published.PrivateKeyPublished = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	recs = append(recs,
+		rec(k, "testing", k.Record()+"; t=y"),
+		published,
+		rec(k, "revoked", "v=DKIM1; k=rsa; p="),
+		// An RSA record under the selector an Ed25519 signature names.
+		rec(testmail.MustKey("ed25519"), "mismatch", k.Record()),
+	)
+	return dkim.NewKeyFile(recs)
+}
+
+// eml wraps raw as a single-message file.
+func eml(name string, raw []byte) *archive.Message {
+	sum := sha256.Sum256(raw)
+	return &archive.Message{File: name, Index: 1, Format: "eml", Raw: raw, Size: int64(len(raw)), SHA256: hex.EncodeToString(sum[:])}
+}
+
+func testChecker() *Checker {
+	return NewChecker(&Options{Keys: testKeys(), Time: checkTime})
+}
+
+const adversarialBody = "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"
+
+func baseMessage() testmail.Message {
+	return testmail.Message{Subject: "Deposit", Body: adversarialBody}
+}
+
+func signed(t *testing.T, m testmail.Message, key string, o *testmail.SignOptions) []byte {
+	t.Helper()
+	out, err := testmail.Sign(m.Bytes(), testmail.MustKey(key), o)
+	require.NoError(t, err, "testmail.Sign with %s", key)
+	return out
+}
+
+func prepend(msg []byte, field string) []byte {
+	return append([]byte(field+"\r\n"), msg...)
+}
+
+// TestAdversarial is issue 7's adversarial table: none may be authentic.
+// Each case also pins the verdict it gets now.
+func TestAdversarial(t *testing.T) {
+	c := testChecker()
+	transplantTarget := baseMessage()
+	transplantTarget.Body = "Bob,\n\nWire the deposit to account 12-3456-789 today.\n\nAlice\n"
+	transplantField, err := testmail.SignatureField(baseMessage().Bytes(), testmail.MustKey("rsa2048"), nil)
+	require.NoError(t, err, "testmail.SignatureField")
+
+	lengthSigned := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	twoMailboxes := baseMessage()
+	twoMailboxes.From = "alice@example.com, Mallory <mallory@evil.example>"
+	unrelated := baseMessage()
+	unrelated.From = "Alice <alice@bank.example>"
+
+	for _, tt := range []struct {
+		name    string
+		raw     []byte
+		verdict Verdict
+		code    string // evidence that must be present
+	}{
+		{"prepended unsigned From", prepend(signed(t, baseMessage(), "rsa2048", nil), "From: Chief Executive <ceo@example.com>"),
+			VerdictAltered, "header.unsigned_duplicate_from"},
+		{"From with a space before the colon", prepend(signed(t, baseMessage(), "rsa2048", nil), "From : Chief Executive <ceo@example.com>"),
+			VerdictAltered, "header.space_before_colon"},
+		{"From with two mailboxes", signed(t, twoMailboxes, "rsa2048", nil),
+			VerdictUnverifiable, "identity.from_not_single_mailbox"},
+		{"d= with a parenthesis", signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Domain: "example.com(evil)"}),
+			VerdictUnverifiable, "dkim.permerror"},
+		{"testing key", signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Selector: "testing"}),
+			VerdictUnverifiable, "dkim.key_testing"},
+		{"published key", signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Selector: "leaked"}),
+			VerdictUnverifiable, "dkim.key_published"},
+		{"extra Subject on an oversigned message",
+			prepend(signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Headers: []string{"from", "to", "subject", "subject", "date", "message-id"}}), "Subject: Deposit cancelled"),
+			VerdictAltered, "dkim.header_signature_invalid"},
+		{"text appended past l=", append(bytes.Clone(lengthSigned), "P.S. Use account 98-7654-321 instead.\r\n"...),
+			VerdictAltered, "dkim.text_past_body_length"},
+		{"unrelated d=", signed(t, unrelated, "rsa2048", nil),
+			VerdictUnverifiable, "dkim.unaligned"},
+		{"unsigned From (h= without from)", signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Headers: []string{"to", "subject", "date"}}),
+			VerdictUnverifiable, "dkim.permerror"},
+		{"planted Authentication-Results", prepend(baseMessage().Bytes(), "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s2048 header.b=AAAAAAAAAAAA"),
+			VerdictUnverifiable, "authres.unmatched_pass"},
+		{"signature transplanted onto another body", prepend(transplantTarget.Bytes(), strings.TrimRight(transplantField, "\r\n")),
+			VerdictAltered, "dkim.body_hash_mismatch"},
+		{"512-bit key", signed(t, baseMessage(), "rsa512", &testmail.SignOptions{Domain: "example.com"}),
+			VerdictUnverifiable, "dkim.no_key"},
+		{"512-bit key published for the domain", signed(t, testmail.Message{From: "Eve <eve@example.net>", Subject: "Deposit", Body: adversarialBody}, "rsa512", nil),
+			VerdictUnverifiable, "dkim.key_weak"},
+		{"revoked key", signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Selector: "revoked"}),
+			VerdictUnverifiable, "dkim.key_revoked"},
+		{"key-type mismatch", signed(t, baseMessage(), "ed25519", &testmail.SignOptions{Selector: "mismatch"}),
+			VerdictUnverifiable, "dkim.permerror"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.Check(t.Context(), eml("case.eml", tt.raw))
+			require.NoError(t, a.Err, "Check")
+			assertWellFormed(t, a)
+			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "an adversarial message is never authentic; summary %q", a.Summary)
+			assert.Equal(t, tt.verdict, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.Contains(t, codesOf(a), tt.code, "evidence names the problem")
+		})
+	}
+}
+
+// TestBenign is issue 7's benign table, plus the repairs: none may be
+// altered, and each is authentic.
+func TestBenign(t *testing.T) {
+	c := testChecker()
+	fromLine := baseMessage()
+	fromLine.Body = "Bob,\n\nFrom the figures it is clear.\n>From an earlier mail: yes.\n\nAlice\n"
+	fromSigned := signed(t, fromLine, "rsa2048", nil)
+	mboxrdStored := bytes.ReplaceAll(bytes.ReplaceAll(testmail.LF(fromSigned), []byte("\n>From "), []byte("\n>>From ")), []byte("\nFrom "), []byte("\n>From "))
+
+	expired := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Expiration: time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)})
+
+	for _, tt := range []struct {
+		name   string
+		m      *archive.Message
+		code   string // evidence that must be present
+		repair bool   // the code is a repair
+	}{
+		{"LF line endings", eml("lf.eml", testmail.LF(signed(t, baseMessage(), "rsa2048", nil))), "archive.lf_line_endings", false},
+		{"mboxrd escaping", &archive.Message{File: "a.mbox", Index: 1, Format: "mboxrd", Raw: mboxrdStored}, "dkim.pass", false},
+		{"Takeout headers", eml("takeout.eml", prepend(prepend(signed(t, baseMessage(), "rsa2048", nil), "X-Gmail-Labels: Inbox,Important"), "X-GM-THRID: 1234567890123456789")),
+			"archive.takeout_headers", false},
+		{"unsigned header added on top", eml("added.eml", prepend(signed(t, baseMessage(), "rsa2048", nil), "X-Archived-By: records-office")), "dkim.pass", false},
+		{"expired x=", eml("expired.eml", expired), "dkim.expired", false},
+		{"mbox separator left at the top of an .eml", eml("sep.eml", append([]byte("From alice@example.com Tue Mar  1 10:00:00 2016\r\n"), signed(t, baseMessage(), "rsa2048", nil)...)),
+			"archive.leading_separator", false},
+		{"line endings doubled by a text-mode copy", eml("crcr.eml", bytes.ReplaceAll(signed(t, baseMessage(), "rsa2048", nil), []byte("\r\n"), []byte("\r\r\n"))),
+			"repair.double_cr", true},
+		{"an .eml cut from an mboxrd file without unescaping", eml("cut.eml", mboxrdStored), "repair.mbox_unescaped", true},
+		{"relaxed and simple with 1024-bit rsa-sha1", eml("sha1.eml", signed(t, testmail.Message{From: "News <desk@news.example>", Body: adversarialBody}, "rsa1024",
+			&testmail.SignOptions{Algorithm: "rsa-sha1", Canonicalization: "simple/simple"})), "dkim.sha1", false},
+		{"ed25519", eml("ed.eml", signed(t, baseMessage(), "ed25519", nil)), "dkim.pass", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.Check(t.Context(), tt.m)
+			require.NoError(t, a.Err, "Check")
+			assertWellFormed(t, a)
+			assert.NotEqual(t, VerdictAltered, a.Verdict, "a benign artifact never makes a message altered; summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.Contains(t, codesOf(a), tt.code, "evidence notes the artifact")
+			if !tt.repair {
+				for _, code := range codesOf(a) {
+					assert.False(t, strings.HasPrefix(code, "repair."), "no repair was needed, got %s", code)
+				}
+			}
+		})
+	}
+}
+
+// TestRepairNeverHidesAChange: a message that was really changed stays
+// altered whatever the repairs try.
+func TestRepairNeverHidesAChange(t *testing.T) {
+	c := testChecker()
+	orig := signed(t, baseMessage(), "rsa2048", nil)
+	changed := bytes.Replace(orig, []byte("usual account"), []byte("other account"), 1)
+	for _, tt := range []struct {
+		name string
+		m    *archive.Message
+	}{
+		{"eml", eml("x.eml", changed)},
+		{"with a separator on top", eml("x.eml", append([]byte("From x@y Tue Mar  1 10:00:00 2016\r\n"), changed...))},
+		{"doubled CR", eml("x.eml", bytes.ReplaceAll(changed, []byte("\r\n"), []byte("\r\r\n")))},
+		{"ambiguous mbox", &archive.Message{File: "x.mbox", Index: 1, Format: "mbox", Raw: testmail.LF(changed)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.Check(t.Context(), tt.m)
+			require.NoError(t, a.Err, "Check")
+			assert.Equal(t, VerdictAltered, a.Verdict, "a changed body stays altered; evidence %v", codesOf(a))
+			assert.Contains(t, a.Summary, "the headers are as sent", "summary says the body changed, not the headers")
+		})
+	}
+}
+
+// TestCorpusFiles runs every file of testdata/adversarial/ and
+// testdata/benign/ (written by the testmail generator) when they exist.
+func TestCorpusFiles(t *testing.T) {
+	root := moduleRoot(t)
+	keysPath := filepath.Join(root, "testdata", "keys.jsonl")
+	f, err := os.Open(keysPath)
+	if os.IsNotExist(err) {
+		t.Skip("testdata/keys.jsonl not generated yet")
+	}
+	require.NoError(t, err, "open %s", keysPath)
+	defer f.Close()
+	kf, err := dkim.ReadKeyFile(f, "keys.jsonl")
+	require.NoError(t, err, "read %s", keysPath)
+	c := NewChecker(&Options{Keys: kf, Time: checkTime})
+	ran := 0
+	for _, dir := range []struct {
+		name  string
+		never Verdict
+	}{{"adversarial", VerdictAuthentic}, {"benign", VerdictAltered}} {
+		path := filepath.Join(root, "testdata", dir.name)
+		if _, err := os.Stat(path); err != nil {
+			continue
+		}
+		err := c.Run(t.Context(), archive.Walk(t.Context(), path, nil), func(a *Assessment) error {
+			if errors.Is(a.Err, archive.ErrNotMail) {
+				return nil // README.md
+			}
+			ran++
+			t.Run(dir.name+"/"+filepath.Base(a.File), func(t *testing.T) {
+				require.NoError(t, a.Err, "Check(%s)", a.File)
+				assertWellFormed(t, a)
+				assert.NotEqual(t, dir.never, a.Verdict, "%s must never be %s; summary %q; evidence %v", a.File, dir.never, a.Summary, codesOf(a))
+			})
+			return nil
+		})
+		require.NoError(t, err, "Run over %s", path)
+	}
+	if ran == 0 {
+		t.Skip("testdata/adversarial and testdata/benign not generated yet")
+	}
+}
