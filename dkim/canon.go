@@ -177,25 +177,44 @@ type bodyHasher struct {
 	done    bool
 	sum     []byte
 	unsign  int64
+
+	buf  [4096]byte // canonical bytes not yet hashed
+	nbuf int
 }
 
 var crlfBytes = []byte("\r\n")
 var spaceByte = []byte(" ")
 var crByte = []byte("\r")
 
-// emit hashes canonical bytes, up to the limit.
+// emit hashes canonical bytes, up to the limit. Small pieces (relaxed
+// canonicalization produces a word at a time) are gathered in buf, so the
+// hash sees large writes.
 func (b *bodyHasher) emit(p []byte) {
-	if b.limit >= 0 {
-		if room := b.limit - b.n; room < int64(len(p)) {
-			if room > 0 {
-				b.h.Write(p[:room])
-			}
-			b.n += int64(len(p))
-			return
-		}
+	n := int64(len(p))
+	if b.limit >= 0 && b.n+n > b.limit {
+		p = p[:max(b.limit-b.n, 0)] // the rest is past l=: counted, not hashed
 	}
-	b.h.Write(p)
-	b.n += int64(len(p))
+	b.n += n
+	if len(p) == 0 {
+		return
+	}
+	if len(p) >= len(b.buf)/2 {
+		b.flush()
+		b.h.Write(p)
+		return
+	}
+	if len(b.buf)-b.nbuf < len(p) {
+		b.flush()
+	}
+	b.nbuf += copy(b.buf[b.nbuf:], p)
+}
+
+// flush hands the gathered bytes to the hash.
+func (b *bodyHasher) flush() {
+	if b.nbuf > 0 {
+		b.h.Write(b.buf[:b.nbuf])
+		b.nbuf = 0
+	}
 }
 
 // flushLines writes the CRLFs of lines that turned out not to be trailing.
@@ -373,6 +392,7 @@ func (b *bodyHasher) Sum() ([]byte, int64) {
 		b.emit(crlfBytes)
 	}
 	b.done = true
+	b.flush()
 	b.sum = b.h.Sum(nil)
 	if b.limit >= 0 && b.n > b.limit {
 		b.unsign = b.n - b.limit

@@ -201,6 +201,10 @@ func FuzzBodyCanonicalization(f *testing.F) {
 			got, _ := canonicalBody(in, c, -1, int(chunk))
 			require.Equal(t, naiveBody(in, c), got, "%v(%q) in chunks of %d matches the reference", c, in, chunk)
 			require.LessOrEqual(t, len(got), 2*len(in)+2, "%v output at most 2n+2 bytes", c)
+			limit := int64(chunk) * 3
+			part, unsigned := canonicalBody(in, c, limit, int(chunk)+1)
+			require.Equal(t, got[:min(int64(len(got)), limit)], part, "%v with l=%d hashes a prefix", c, limit)
+			require.Equal(t, max(int64(len(got))-limit, 0), unsigned, "%v with l=%d: bytes past l=", c, limit)
 			if c == Relaxed {
 				again, _ := canonicalBody(got, c, -1, 0)
 				require.Equal(t, got, again, "relaxed is idempotent on %q", in)

@@ -1,0 +1,356 @@
+package dkim_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+// verifyTime is the fixed verification time of these tests.
+var verifyTime = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// record returns the key record publishing k at its default name, with
+// extra tags appended to the TXT.
+func record(k *testmail.Key, extra string) dkim.KeyRecord {
+	return dkim.KeyRecord{Domain: k.Domain, Selector: k.Selector, TXT: k.Record() + extra, Source: "test:" + k.Name}
+}
+
+func keysOf(recs ...dkim.KeyRecord) *dkim.Options {
+	return &dkim.Options{Keys: dkim.NewKeyFile(recs), Time: verifyTime}
+}
+
+func sign(t testing.TB, msg []byte, key string, o *testmail.SignOptions) []byte {
+	t.Helper()
+	out, err := testmail.Sign(msg, testmail.MustKey(key), o)
+	require.NoError(t, err, "testmail.Sign with %s", key)
+	return out
+}
+
+func TestVerifyResults(t *testing.T) {
+	msg := testmail.Message{Subject: "Hello", Body: "Hi Bob.\n\nBye.\n"}.Bytes()
+	rsa := testmail.MustKey("rsa2048")
+	ed := testmail.MustKey("ed25519")
+	small := testmail.MustKey("rsa512")
+	other := testmail.MustKey("rsa2048b")
+	for _, tt := range []struct {
+		name   string
+		msg    []byte
+		opts   *dkim.Options
+		result dkim.Result
+		header dkim.HeaderStatus
+		body   dkim.BodyStatus
+		err    error // a sentinel Signature.Err wraps; nil for pass
+		bits   int
+	}{
+		{"pass rsa-sha256 relaxed", sign(t, msg, "rsa2048", nil), keysOf(record(rsa, "")),
+			dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 2048},
+		{"pass ed25519", sign(t, msg, "ed25519", nil), keysOf(record(ed, "")),
+			dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 256},
+		{"pass rsa-sha1 simple", sign(t, msg, "rsa2048", &testmail.SignOptions{Algorithm: "rsa-sha1", Canonicalization: "simple/simple"}),
+			keysOf(record(rsa, "")), dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 2048},
+		{"pass on bare LF", testmail.LF(sign(t, msg, "rsa2048", &testmail.SignOptions{Canonicalization: "simple/simple"})),
+			keysOf(record(rsa, "")), dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 2048},
+		{"body altered", testmail.ReplaceBody(sign(t, msg, "rsa2048", nil), "Hi Bob.\nSend money.\n"), keysOf(record(rsa, "")),
+			dkim.ResultFail, dkim.HeaderValid, dkim.BodyMismatch, dkim.ErrBodyHashMismatch, 2048},
+		{"subject altered", bytes.Replace(sign(t, msg, "rsa2048", nil), []byte("Subject: Hello"), []byte("Subject: Hellp"), 1),
+			keysOf(record(rsa, "")), dkim.ResultFail, dkim.HeaderInvalid, dkim.BodyMatch, dkim.ErrHeaderSignature, 2048},
+		{"both altered", testmail.ReplaceBody(bytes.Replace(sign(t, msg, "rsa2048", nil), []byte("Subject: Hello"), []byte("Subject: Hellp"), 1), "x\n"),
+			keysOf(record(rsa, "")), dkim.ResultFail, dkim.HeaderInvalid, dkim.BodyMismatch, dkim.ErrBodyHashMismatch, 2048},
+		{"no key", sign(t, msg, "rsa2048", nil), keysOf(),
+			dkim.ResultNoKey, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrNoKey, 0},
+		{"no key, body still checked", testmail.ReplaceBody(sign(t, msg, "rsa2048", nil), "x\n"), nil,
+			dkim.ResultNoKey, dkim.HeaderUnchecked, dkim.BodyMismatch, dkim.ErrNoKey, 0},
+		{"revoked", sign(t, msg, "rsa2048", nil), keysOf(dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, TXT: "v=DKIM1; p="}),
+			dkim.ResultRevoked, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyRevoked, 0},
+		{"malformed key record", sign(t, msg, "rsa2048", nil), keysOf(dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, TXT: "v=DKIM1; p=!!"}),
+			dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyMalformed, 0},
+		{"temperror", sign(t, msg, "rsa2048", nil), keysOf(dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, DNSError: "SERVFAIL"}),
+			dkim.ResultTempError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyTempFail, 0},
+		{"weak key verifies", sign(t, msg, "rsa512", nil), keysOf(record(small, "")),
+			dkim.ResultWeakKey, dkim.HeaderValid, dkim.BodyMatch, dkim.ErrWeakKey, 512},
+		{"weak key keeps the mismatch", testmail.ReplaceBody(sign(t, msg, "rsa512", nil), "x\n"), keysOf(record(small, "")),
+			dkim.ResultWeakKey, dkim.HeaderValid, dkim.BodyMismatch, dkim.ErrBodyHashMismatch, 512},
+		{"weak key under a lower minimum passes", sign(t, msg, "rsa512", nil),
+			&dkim.Options{Keys: dkim.NewKeyFile([]dkim.KeyRecord{record(small, "")}), MinRSABits: 512},
+			dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 512},
+		{"testing key", sign(t, msg, "rsa2048", nil), keysOf(record(rsa, "; t=y")),
+			dkim.ResultTestingKey, dkim.HeaderValid, dkim.BodyMatch, dkim.ErrTestingKey, 2048},
+		{"published key", sign(t, msg, "rsa2048", nil),
+			keysOf(func() dkim.KeyRecord {
+				r := record(rsa, "")
+				r.PrivateKeyPublished = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+				return r
+			}()),
+			dkim.ResultPublishedKey, dkim.HeaderValid, dkim.BodyMatch, dkim.ErrPublishedKey, 2048},
+		{"key h= excludes sha256", sign(t, msg, "rsa2048", nil), keysOf(record(rsa, "; h=sha1")),
+			dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyRestriction, 2048},
+		{"key s= excludes email", sign(t, msg, "rsa2048", nil), keysOf(record(rsa, "; s=chat")),
+			dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyRestriction, 2048},
+		{"key t=s with i= in a subdomain", sign(t, msg, "rsa2048", &testmail.SignOptions{Identity: "alice@mail." + rsa.Domain}),
+			keysOf(record(rsa, "; t=s")), dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyRestriction, 2048},
+		{"key t=s with i= at d= passes", sign(t, msg, "rsa2048", &testmail.SignOptions{Identity: "alice@" + strings.ToUpper(rsa.Domain)}),
+			keysOf(record(rsa, "; t=s")), dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 2048},
+		{"ed25519 key for an rsa signature", sign(t, msg, "rsa2048", nil),
+			keysOf(dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, TXT: ed.Record()}),
+			dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyMatch, dkim.ErrKeyRestriction, 256},
+		{"wrong key", sign(t, msg, "rsa2048", nil),
+			keysOf(dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, TXT: other.Record()}),
+			dkim.ResultFail, dkim.HeaderInvalid, dkim.BodyMatch, dkim.ErrVerification, 2048},
+		{"malformed signature", sign(t, msg, "rsa2048", &testmail.SignOptions{Headers: []string{"to", "subject"}}), keysOf(record(rsa, "")),
+			dkim.ResultPermError, dkim.HeaderUnchecked, dkim.BodyUnchecked, dkim.ErrFromNotSigned, 0},
+		{"draft without v=", sign(t, msg, "rsa2048", &testmail.SignOptions{Omit: []string{"v"}}), keysOf(record(rsa, "")),
+			dkim.ResultPass, dkim.HeaderValid, dkim.BodyMatch, nil, 2048},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := dkim.VerifyBytes(t.Context(), tt.msg, tt.opts)
+			require.NoError(t, err, "VerifyBytes")
+			require.Len(t, v.Signatures, 1, "one signature")
+			s := v.Signatures[0]
+			assert.Equal(t, tt.result, s.Result, "result (err %v)", s.Err)
+			assert.Equal(t, tt.header, s.HeaderSignature, "header_signature")
+			assert.Equal(t, tt.body, s.BodyHash, "body_hash")
+			assert.Equal(t, tt.bits, s.KeyBits, "key bits")
+			if tt.err == nil {
+				assert.NoError(t, s.Err, "no reason on pass")
+			} else {
+				assert.ErrorIs(t, s.Err, tt.err, "reason")
+			}
+		})
+	}
+}
+
+func TestVerifyFields(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	msg := testmail.Message{Subject: "Hello", Body: "Hi Bob.\n"}.Bytes()
+	signed := sign(t, msg, "rsa2048", &testmail.SignOptions{
+		Canonicalization: "relaxed/simple",
+		Headers:          []string{"From", "from", "To", "Subject"},
+		Identity:         "alice@" + rsa.Domain,
+		Time:             time.Unix(1456826405, 0),
+		Expiration:       time.Unix(1456912805, 0),
+	})
+	// A relay adds a From on top: the signature still verifies (From was
+	// oversigned, so that would break it: use an unlisted field instead).
+	signed = testmail.Prepend(signed, "Received", "from relay")
+	v, err := dkim.VerifyBytes(t.Context(), signed, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes")
+	require.Len(t, v.Signatures, 1, "one signature")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.ResultPass, s.Result, "result (err %v)", s.Err)
+	assert.Equal(t, 0, s.Index, "index")
+	assert.Equal(t, rsa.Domain, s.Domain, "domain")
+	assert.Equal(t, rsa.Selector, s.Selector, "selector")
+	assert.Equal(t, "alice@"+rsa.Domain, s.Identity, "identity")
+	assert.Equal(t, "rsa-sha256", s.Algorithm, "algorithm")
+	assert.Equal(t, "relaxed/simple", s.Canonicalization, "canonicalization")
+	assert.Equal(t, "1", s.Version, "version")
+	assert.False(t, s.Draft, "not a draft")
+	assert.Equal(t, strings.ToLower(rsa.Selector+"._domainkey."+rsa.Domain), s.LookupName, "lookup name")
+	assert.Equal(t, []string{"from", "from", "to", "subject"}, s.SignedHeaders, "signed headers lower-cased")
+	assert.Equal(t, []dkim.FieldCoverage{
+		{Name: "from", Count: 1, Signed: []int{1}, Oversigned: true},
+		{Name: "to", Count: 1, Signed: []int{1}},
+		{Name: "subject", Count: 1, Signed: []int{1}},
+	}, s.Coverage, "coverage")
+	assert.Equal(t, int64(-1), s.BodyLength, "no l=")
+	assert.Equal(t, time.Unix(1456826405, 0).UTC(), s.Timestamp, "t=")
+	assert.False(t, s.FutureTimestamp, "t= in the past")
+	assert.Equal(t, time.Unix(1456912805, 0).UTC(), s.Expires, "x= reported, never a failure")
+	assert.Equal(t, "test:rsa2048", s.KeySource, "key source")
+	require.NotNil(t, s.Key, "key record reported")
+	assert.Equal(t, rsa.Selector, s.Key.Selector, "key record selector")
+	assert.NotEmpty(t, s.B, "b= reported")
+	assert.NotContains(t, s.B, " ", "b= without whitespace")
+	assert.Empty(t, v.Findings, "no header findings")
+	assert.Empty(t, v.DomainKeys, "no DomainKey-Signature")
+}
+
+func TestVerifyPrependedFrom(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	signed := sign(t, testmail.Message{}.Bytes(), "rsa2048", nil)
+	evil := testmail.Prepend(signed, "From", "Mallory <ceo@example.com>")
+	v, err := dkim.VerifyBytes(t.Context(), evil, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes")
+	s := v.Signatures[0]
+	// go-msgauth passes this message too; the coverage shows the unsigned
+	// From a mail client may display.
+	assert.Equal(t, dkim.ResultPass, s.Result, "the signed bytes are intact")
+	require.NotEmpty(t, s.Coverage, "coverage")
+	assert.Equal(t, dkim.FieldCoverage{Name: "from", Count: 2, Signed: []int{2}}, s.Coverage[0],
+		"two From fields, only the second (bottom) one signed")
+}
+
+func TestVerifyBodyLength(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	signed := sign(t, testmail.Message{Body: "Signed part.\n"}.Bytes(), "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	appended := append(bytes.Clone(signed), "Unsigned tail.\r\n"...)
+	v, err := dkim.VerifyBytes(t.Context(), appended, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.ResultPass, s.Result, "the signed part verifies (err %v)", s.Err)
+	assert.Equal(t, int64(len("Signed part.\r\n")), s.BodyLength, "l=")
+	assert.Equal(t, int64(len("Unsigned tail.\r\n")), s.UnsignedBodyBytes, "bytes past l=")
+}
+
+func TestVerifyRotatedKeys(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	old := testmail.MustKey("rsa2048b")
+	signed := sign(t, testmail.Message{}.Bytes(), "rsa2048", nil)
+	stale := dkim.KeyRecord{Domain: rsa.Domain, Selector: rsa.Selector, TXT: old.Record(), Source: "2015 record"}
+	current := record(rsa, "")
+	current.Source = "2016 record"
+	v, err := dkim.VerifyBytes(t.Context(), signed, keysOf(stale, current))
+	require.NoError(t, err, "VerifyBytes")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.ResultPass, s.Result, "the second record verifies")
+	assert.Equal(t, "2016 record", s.KeySource, "the record that verified is named")
+}
+
+func TestVerifySeveralSignatures(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	ed := testmail.MustKey("ed25519")
+	msg := testmail.Message{}.Bytes()
+	signed := sign(t, sign(t, msg, "rsa2048", nil), "ed25519", nil)
+	signed = sign(t, signed, "rsa2048", &testmail.SignOptions{FieldName: "X-Google-DKIM-Signature"})
+	signed = testmail.Prepend(signed, "DomainKey-Signature", "a=rsa-sha1; q=dns; c=nofws; s=old; d=example.net; b=AAAA")
+	opts := keysOf(record(rsa, ""), record(ed, ""))
+
+	v, err := dkim.VerifyBytes(t.Context(), signed, opts)
+	require.NoError(t, err, "VerifyBytes")
+	require.Len(t, v.Signatures, 2, "X-Google-DKIM-Signature ignored")
+	assert.Equal(t, "ed25519-sha256", v.Signatures[0].Algorithm, "top signature first")
+	assert.Equal(t, "rsa-sha256", v.Signatures[1].Algorithm, "bottom signature second")
+	for i, s := range v.Signatures {
+		assert.Equal(t, i, s.Index, "index %d", i)
+		assert.Equal(t, dkim.ResultPass, s.Result, "signature %d (err %v)", i, s.Err)
+	}
+	require.Len(t, v.DomainKeys, 1, "DomainKey-Signature reported")
+	assert.Equal(t, dkim.DomainKey{Domain: "example.net", Selector: "old", Offset: 0}, v.DomainKeys[0], "DomainKey-Signature fields")
+
+	opts.MaxSignatures = 1
+	v, err = dkim.VerifyBytes(t.Context(), signed, opts)
+	require.NoError(t, err, "VerifyBytes with a cap of 1")
+	require.Len(t, v.Signatures, 2, "skipped signatures are still reported")
+	assert.Equal(t, dkim.ResultPass, v.Signatures[0].Result, "first checked")
+	assert.Equal(t, dkim.ResultSkipped, v.Signatures[1].Result, "second past the cap")
+	assert.ErrorIs(t, v.Signatures[1].Err, dkim.ErrSkipped, "skip reason")
+	assert.Equal(t, dkim.HeaderUnchecked, v.Signatures[1].HeaderSignature, "skipped: header unchecked")
+	assert.Equal(t, rsa.Domain, v.Signatures[1].Domain, "skipped: d= still reported")
+}
+
+func TestVerifyTimestamps(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	future := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	signed := sign(t, testmail.Message{}.Bytes(), "rsa2048", &testmail.SignOptions{Time: future, Expiration: future.Add(time.Hour)})
+	v, err := dkim.VerifyBytes(t.Context(), signed, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.ResultPass, s.Result, "a future t= is noted, not a failure")
+	assert.True(t, s.FutureTimestamp, "t= after the verification time")
+	assert.Equal(t, future, s.Timestamp, "t=")
+}
+
+func TestVerifyHeaderOnly(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	signed := sign(t, testmail.Message{Body: "x"}.Bytes(), "rsa2048", nil)
+	// Cut the body and the blank line: the signature's bh= is for "x".
+	i := bytes.Index(signed, []byte("\r\n\r\n"))
+	require.Positive(t, i, "blank line")
+	v, err := dkim.VerifyBytes(t.Context(), signed[:i+2], keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes on a header-only message")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.BodyMismatch, s.BodyHash, "the empty body does not match")
+	assert.Equal(t, dkim.HeaderValid, s.HeaderSignature, "the header is intact")
+	assert.Equal(t, dkim.ResultFail, s.Result, "fail")
+
+	empty := sign(t, testmail.Message{}.Bytes(), "rsa2048", nil)
+	empty = testmail.ReplaceBody(empty, "")
+	empty = sign(t, empty[:bytes.Index(empty, []byte("\r\n\r\n"))+2], "rsa2048", &testmail.SignOptions{Selector: rsa.Selector})
+	v, err = dkim.VerifyBytes(t.Context(), empty, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes on a signed header-only message")
+	assert.Equal(t, dkim.ResultPass, v.Signatures[0].Result, "a header-only message signed as such (err %v)", v.Signatures[0].Err)
+}
+
+func TestVerifyHostile(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	opts := keysOf(record(rsa, ""))
+	good := sign(t, testmail.Message{}.Bytes(), "rsa2048", nil)
+	for _, tt := range []struct {
+		name string
+		msg  string
+		err  error
+	}{
+		{"nul in d=", "DKIM-Signature: v=1; a=rsa-sha256; d=exa\x00mple.com; s=s; h=from; bh=YWJj; b=ZGVm\r\nFrom: a\r\n\r\nbody", dkim.ErrMalformedTags},
+		{"8-bit d=", "DKIM-Signature: v=1; a=rsa-sha256; d=ex\xe4mple.com; s=s; h=from; bh=YWJj; b=ZGVm\r\nFrom: a\r\n\r\n", dkim.ErrInvalidDomain},
+		{"truncated", "DKIM-Signature: v=1; a=rsa-sha256; d=ex", dkim.ErrMissingTag},
+		{"lone CR", "DKIM-Signature: v=1;\ra=rsa-sha256; d=example.com; s=s; h=from; bh=YWJj; b=ZGVm\rFrom: a\r\r\r", dkim.ErrBadBase64},
+		{"ten thousand h=", "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from" + strings.Repeat(":x", 10000) + "; bh=YWJj; b=ZGVm\r\n\r\n", dkim.ErrTooManySignedHeaders},
+		{"kilobyte tag", "DKIM-Signature: v=1; a=" + strings.Repeat("x", 4096) + "; d=example.com; s=s; h=from; bh=YWJj; b=ZGVm\r\n\r\n", dkim.ErrUnsupportedAlgorithm},
+		{"empty", "DKIM-Signature:", dkim.ErrMissingTag},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := dkim.VerifyBytes(t.Context(), []byte(tt.msg), opts)
+			require.NoError(t, err, "VerifyBytes")
+			require.Len(t, v.Signatures, 1, "one signature")
+			assert.Equal(t, dkim.ResultPermError, v.Signatures[0].Result, "permerror")
+			assert.ErrorIs(t, v.Signatures[0].Err, tt.err, "reason")
+			assert.Less(t, len(v.Signatures[0].Err.Error()), 400, "reason is short: values are clipped")
+		})
+	}
+	t.Run("reader error", func(t *testing.T) {
+		_, err := dkim.Verify(t.Context(), errReader{}, opts)
+		assert.ErrorIs(t, err, errBoom, "I/O error returned")
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := dkim.Verify(ctx, bytes.NewReader(good), opts)
+		assert.ErrorIs(t, err, context.Canceled, "cancelled context")
+	})
+	t.Run("nil options", func(t *testing.T) {
+		v, err := dkim.Verify(t.Context(), bytes.NewReader(good), nil)
+		require.NoError(t, err, "Verify with nil options")
+		assert.Equal(t, dkim.ResultNoKey, v.Signatures[0].Result, "no key sources: no_key")
+	})
+}
+
+var errBoom = errors.New("boom")
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errBoom }
+
+func FuzzVerifyBytes(f *testing.F) {
+	rsa := testmail.MustKey("rsa2048")
+	opts := keysOf(record(rsa, ""))
+	f.Add(sign(f, testmail.Message{}.Bytes(), "rsa2048", nil))
+	f.Add([]byte("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from:from; bh=YWJj; b=ZGVm\r\nFrom : a\r\n\r\n"))
+	f.Add([]byte(" DomainKey-Signature: d=x\nFrom\n : y\n\nbody"))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		v, err := dkim.VerifyBytes(t.Context(), msg, opts)
+		require.NoError(t, err, "only I/O and caps are errors")
+		for i, s := range v.Signatures {
+			require.Equal(t, i, s.Index, "indices in order")
+			require.NotEqual(t, dkim.ResultNone, s.Result, "every signature has a result")
+			if s.Result == dkim.ResultPass {
+				require.NoError(t, s.Err, "pass has no reason")
+				require.Equal(t, dkim.HeaderValid, s.HeaderSignature, "pass means a valid header signature")
+				require.Equal(t, dkim.BodyMatch, s.BodyHash, "pass means a matching body")
+			} else {
+				require.Error(t, s.Err, "a non-pass result has a reason")
+			}
+			if s.Domain != "" {
+				require.NotContains(t, s.LookupName, "\x00", "lookup name from validated labels")
+			}
+		}
+	})
+}
