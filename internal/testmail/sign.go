@@ -133,7 +133,8 @@ func (o *SignOptions) canon() (headerRelaxed, bodyRelaxed bool, text string, err
 }
 
 // Sign returns msg with a DKIM-Signature field made with key prepended. msg
-// must use CRLF line endings. Sign uses its own canonicalization (not the
+// must use CRLF line endings. If msg starts with a space or tab, that line
+// continues the new field (so Prepend such lines after signing). Sign uses its own canonicalization (not the
 // dkim package's) and is deterministic: the same input gives the same bytes.
 // See SignOptions for the variants it can make, malformed ones included.
 func Sign(msg []byte, key *Key, o *SignOptions) ([]byte, error) {
