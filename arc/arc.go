@@ -39,6 +39,10 @@ func (s ChainStatus) String() string {
 func (s ChainStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Sentinels wrapped by [Result.Err] (and by [Check.Err] where they apply).
+// A failing signature's error also wraps the dkim package's own sentinels
+// (dkim.ErrHeaderSignature, dkim.ErrBodyHashMismatch, dkim.ErrWeakKey,
+// dkim.ErrTestingKey, dkim.ErrPublishedKey, dkim.ErrKeyRestriction,
+// dkim.ErrNoKey, ...).
 var (
 	// ErrTooManySets: the header holds more ARC fields than 50 sets can.
 	ErrTooManySets = errors.New("arc: more than 50 ARC sets")
@@ -59,14 +63,6 @@ var (
 	ErrSignature = errors.New("arc: signature does not pass")
 	// ErrAlgorithm: the a= algorithm is unknown, or not allowed for ARC.
 	ErrAlgorithm = errors.New("arc: algorithm not allowed")
-	// ErrKeyRestriction: the key record does not allow this signature (k=, h=).
-	ErrKeyRestriction = errors.New("arc: key record restriction")
-	// ErrWeakKey: the RSA key is shorter than the policy minimum.
-	ErrWeakKey = errors.New("arc: weak key")
-	// ErrTestingKey: the key record has t=y.
-	ErrTestingKey = errors.New("arc: testing key")
-	// ErrPublishedKey: the key archive says the private key was published.
-	ErrPublishedKey = errors.New("arc: published private key")
 )
 
 // Result is the outcome of [Verify].
@@ -206,17 +202,19 @@ func (e *arcError) Unwrap() []error {
 	return out
 }
 
-// plain is err's text without the package prefix ("arc: ", "dkim: ", ...).
+// plain is err's text for a reader: without the package prefixes ("arc: ",
+// "dkim: ", ...) at its start or after a colon, and with the lines of
+// joined errors separated by "; ".
 func plain(err error) string {
 	var ae *arcError
 	if errors.As(err, &ae) && ae == err {
 		return ae.text
 	}
-	s := err.Error()
+	s := strings.ReplaceAll(err.Error(), "\n", "; ")
 	for _, p := range []string{"arc: ", "dkim: ", "rawheader: "} {
-		if strings.HasPrefix(s, p) {
-			return s[len(p):]
-		}
+		s = strings.TrimPrefix(s, p)
+		s = strings.ReplaceAll(s, ": "+p, ": ")
+		s = strings.ReplaceAll(s, "; "+p, "; ")
 	}
 	return s
 }

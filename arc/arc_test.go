@@ -159,7 +159,7 @@ func TestVerify(t *testing.T) {
 				assert.Equal(t, dkim.ResultPermError, in.MessageSignature, "rsa-sha1 AMS result")
 			}},
 		{name: "512-bit seal key", msg: sealWith(base(), "rsa512", nil),
-			chain: arc.ChainFail, failedAt: 1, err: arc.ErrWeakKey, check: func(t *testing.T, r *arc.Result) {
+			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrWeakKey, check: func(t *testing.T, r *arc.Result) {
 				in := r.Instances[0]
 				assert.Equal(t, dkim.ResultWeakKey, in.Seal, "seal with a 512-bit key")
 				assert.Equal(t, dkim.HeaderValid, in.SealCheck.HeaderSignature, "weak seal arithmetic")
@@ -167,11 +167,11 @@ func TestVerify(t *testing.T) {
 			}},
 		{name: "1024-bit key passes", msg: sealWith(base(), "rsa1024", nil), chain: arc.ChainPass},
 		{name: "testing key", msg: sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "testing"}),
-			chain: arc.ChainFail, failedAt: 1, err: arc.ErrTestingKey, check: func(t *testing.T, r *arc.Result) {
+			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrTestingKey, check: func(t *testing.T, r *arc.Result) {
 				assert.Equal(t, dkim.ResultTestingKey, r.Instances[0].Seal, "seal with a t=y key")
 			}},
 		{name: "published key", msg: sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "published"}),
-			chain: arc.ChainFail, failedAt: 1, err: arc.ErrPublishedKey},
+			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrPublishedKey},
 		{name: "no key", msg: sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "unknown"}),
 			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrNoKey, check: func(t *testing.T, r *arc.Result) {
 				assert.Equal(t, dkim.ResultNoKey, r.Instances[0].Seal, "seal without a key")

@@ -41,7 +41,7 @@ func ExampleVerify() {
 	}
 	// Output:
 	// chain: fail failed instance: 2
-	// reason: ARC-Seal i=2: fail: signature invalid
+	// reason: ARC-Seal i=2: fail: header signature does not verify: signature does not verify with the key
 	// i=1 sealer=example.org cv=none seal=pass message_signature=pass sealed=2016-03-01 10:01:05
 	// i=2 sealer=example.com cv=pass seal=fail message_signature=pass sealed=2016-03-01 10:02:05
 	// i=3 sealer=example.org cv=pass seal=pass message_signature=pass sealed=2016-03-01 10:03:05

@@ -81,10 +81,10 @@ func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
 	if s.b, err = decodeBase64(m["b"]); err != nil {
 		return fail(errf(ErrMalformed, err, "b="))
 	}
-	if !validDomain(m["d"]) {
+	if !dkim.ValidDomain(m["d"]) {
 		return fail(errf(ErrMalformed, nil, "d=%.80q is not a domain name", m["d"]))
 	}
-	if !validDomain(m["s"]) {
+	if !dkim.ValidDomain(m["s"]) {
 		return fail(errf(ErrMalformed, nil, "s=%.80q is not a selector", m["s"]))
 	}
 	s.domain, s.selector = m["d"], m["s"]
@@ -153,27 +153,6 @@ func decodeBase64(v string) ([]byte, error) {
 		return nil, fmt.Errorf("not base64: %w", err)
 	}
 	return b, nil
-}
-
-// validDomain reports whether v is dot-separated labels of letters, digits
-// and hyphens (DESIGN.md: the key lookup name is built only from validated
-// labels).
-func validDomain(v string) bool {
-	if v == "" || len(v) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(v, ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func parseDigits(v string, maxLen int) (int64, error) {

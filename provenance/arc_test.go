@@ -58,7 +58,7 @@ func TestARCEvidence(t *testing.T) {
 		{"intact", two, []string{"arc.chain_pass", "arc.sealed", "arc.sealed"},
 			[]string{"intact ARC chain of 2 sets", "ARC set 1 was sealed by example.org on 2016-03-01T10:01:05Z (seal: pass, message signature: pass) and records: mx.example.org; dkim=pass header.d=example.com; spf=pass smtp.mailfrom=example.com.", "ARC set 2 was sealed by example.com"}},
 		{"body changed", testmail.ReplaceBody(two, "changed\n"), []string{"arc.chain_fail", "arc.sealed", "arc.sealed"},
-			[]string{"The ARC chain is broken at set 2: ARC-Message-Signature i=2: fail: body hash mismatch.", "ARC set 1", "message signature: fail"}},
+			[]string{"The ARC chain is broken at set 2: ARC-Message-Signature i=2: fail: body hash does not match.", "ARC set 1", "message signature: fail"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := arc.Verify(t.Context(), tt.msg, &dkim.Options{Keys: keys})
