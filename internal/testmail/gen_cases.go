@@ -173,8 +173,9 @@ regenerates it. The output is deterministic (fixed dates, fixed signing
 times, deterministic signatures, a stored zip), so running the command again
 gives no diff, and a test in ` + "`internal/testmail`" + ` fails when these files
 differ from what the generator makes now: never edit them by hand, change
-the generator. ` + "`testdata/arc/`" + ` belongs to the ARC test sealer and is not
-made by this command.
+the generator. The same command writes ` + "`testdata/arc/`" + ` (ARC chains made by
+the test sealer, ` + "`testmail.WriteARCTestdata`" + `), which ` + "`go test ./arc`" + ` checks
+and its own README describes.
 
 ## How it is made
 
@@ -261,6 +262,7 @@ The quickstart archive (` + "`leakproof verify --keys testdata/keys.jsonl testda
 		}
 		fmt.Fprintf(&b, "| `%s` | %s |\n", f.Path, d)
 	}
+	b.WriteString("| `arc/` | generated ARC chains and their keys; see `arc/README.md` |\n")
 	return []byte(b.String())
 }
 

@@ -5,7 +5,9 @@
 //
 // It is deterministic: running it again gives no diff. Files it no longer
 // makes are removed from the folders it owns (testdata/formats, adversarial
-// and benign); nothing else under testdata/ is touched. A test in
+// and benign). It also writes testdata/arc through
+// testmail.WriteARCTestdata (the ARC test sealer's cases); nothing else under
+// testdata/ is touched. A test in
 // internal/testmail fails when the committed files differ from what it
 // makes, so never edit them by hand.
 package main
@@ -64,7 +66,10 @@ func run(dir string) error {
 			return err
 		}
 	}
-	fmt.Printf("gentestdata: %d files in %s\n", len(files), dir)
+	if err := testmail.WriteARCTestdata(filepath.Join(dir, "arc")); err != nil {
+		return err
+	}
+	fmt.Printf("gentestdata: %d files and arc/ in %s\n", len(files), dir)
 	return nil
 }
 
