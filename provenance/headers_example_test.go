@@ -1,0 +1,74 @@
+package provenance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// The header parsers are internal to the package; these examples show how
+// the checker uses them.
+
+func Example_parseFrom() {
+	for _, v := range []string{
+		`"Alice Smith" <Alice@Example.COM>`,
+		`"ceo@bank.example" <evil@attacker.example>`,
+		`alice@example.com, bob@example.com`,
+	} {
+		addr, ok, reason := parseFrom(v)
+		if ok {
+			fmt.Printf("ok %s\n", addr)
+		} else {
+			fmt.Printf("refused: %s\n", reason)
+		}
+	}
+	// Output:
+	// ok alice@example.com
+	// refused: the From display name shows the address ceo@bank.example, but the message is from evil@attacker.example
+	// refused: the From field lists more than one mailbox
+}
+
+func Example_alignReason() {
+	for _, d := range []string{"example.com", "mail.example.com", "example-com.20150623.gappssmtp.com", "example.net"} {
+		fmt.Printf("%s: %q\n", d, alignReason(d, "example.com"))
+	}
+	// Output:
+	// example.com: "same domain"
+	// mail.example.com: "same organization"
+	// example-com.20150623.gappssmtp.com: "Google Workspace proxy"
+	// example.net: ""
+}
+
+func Example_matchAuthResult() {
+	ar, err := parseAuthResults("mx.example.net; dkim=pass (2048-bit key) header.d=example.com header.s=sel header.b=AbCd1234; spf=pass smtp.mailfrom=example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	sigs := []dkim.Signature{
+		{Domain: "list.example.org", Selector: "k1", B: "ZZZZ0000"},
+		{Domain: "example.com", Selector: "sel", B: "AbCd1234moreBase64"},
+	}
+	for _, r := range ar.Results {
+		i, by := matchAuthResult(r, sigs)
+		fmt.Printf("%s=%s -> signature %d (%s)\n", r.Method, r.Result, i, by)
+	}
+	// Output:
+	// dkim=pass -> signature 1 (header.b)
+	// spf=pass -> signature -1 ()
+}
+
+func Example_receivedEvidence() {
+	chain := []string{ // top (newest) to bottom (oldest)
+		"from relay.example.net by mx.example.org with ESMTP id B2; Tue, 3 Jun 2008 09:00:00 -0400",
+		"from laptop by relay.example.net with ESMTPSA id A1; Tue, 3 Jun 2008 11:05:00 -0400",
+	}
+	date := time.Date(2008, 6, 1, 11, 0, 0, 0, time.FixedZone("", -4*3600))
+	for _, e := range receivedEvidence(chain, date, true) {
+		fmt.Printf("%s (%s): %s\n", e.Code, e.Severity, e.Message)
+	}
+	// Output:
+	// received.out_of_order (caution): The 1st Received field (counting from the top) is timestamped 2008-06-03 09:00:00 -0400, 2 hours before the hop below it (2008-06-03 11:05:00 -0400), although it was added later.
+	// received.date_far_from_first_hop (caution): The Date field (2008-06-01 11:00:00 -0400) is 2 days earlier than the time the first server received the message (2008-06-03 11:05:00 -0400).
+}
