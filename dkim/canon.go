@@ -364,7 +364,8 @@ func simpleRelaxedLine(line []byte) bool {
 	if last == ' ' || last == '\t' {
 		return false
 	}
-	if bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+	// A lone CR inside the line is content either way.
+	if bytes.IndexByte(line, '\t') >= 0 {
 		return false
 	}
 	return bytes.Index(line, doubleSpace) < 0
