@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"sync"
 )
 
@@ -103,14 +104,14 @@ func parseKeyPEM(data []byte) (*Key, error) {
 }
 
 // Keys returns every committed test key, in a fixed order (the order of the
-// names MustKey documents). It panics if the embedded key files are broken,
-// which is a bug in this package.
+// names MustKey documents), in a new slice of the shared keys. It panics if
+// the embedded key files are broken, which is a bug in this package.
 func Keys() []*Key {
 	keys, err := loadKeys()
 	if err != nil {
 		panic(err)
 	}
-	return keys
+	return slices.Clone(keys)
 }
 
 // MustKey returns the committed test key with the given name:
