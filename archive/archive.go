@@ -27,7 +27,10 @@ var (
 	// ErrNotMail marks a file that holds no mail: the CLI counts and omits it.
 	ErrNotMail = errors.New("archive: not a mail file")
 	// ErrTooLarge marks a message over Options.MaxMessageSize. Its record
-	// still has Index, Offset, Size and SHA256; Raw is nil.
+	// still has Index, Offset and Size, and the SHA256 of the stored bytes
+	// when they had to be read anyway (an mbox message, a zip entry); a
+	// single-message file known to be too large is not read and has no
+	// SHA256. Raw is nil.
 	ErrTooLarge = errors.New("archive: message larger than the size cap")
 	// ErrZipEntryTooLarge marks a zip entry that declares or yields more
 	// than Options.MaxZipEntrySize bytes.

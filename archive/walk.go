@@ -206,6 +206,13 @@ func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 		w.readMbox(name, r)
 	case KindEML:
 		m := &Message{File: name, Index: 1, Format: "eml"}
+		if limit := w.opts.maxMessageSize(); size > limit {
+			// Not read at all: nothing in it would be used.
+			m.Size = size
+			m.Err = wrapErr(name, "", fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, size, limit))
+			w.emit(m)
+			return
+		}
 		if err := w.readRaw(m, r, size); err != nil {
 			m.Err = wrapErr(name, "", err)
 		}
@@ -251,14 +258,17 @@ func (w *walker) readRaw(m *Message, r io.Reader, sizeHint int64) error {
 	return err
 }
 
-// readAll is io.ReadAll appending to buf.
+// readAll is io.ReadAll appending to buf, doubling its capacity as it grows
+// (append's growth of a quarter would copy a large message many times).
 func readAll(r io.Reader, buf []byte) ([]byte, error) {
 	if buf == nil {
-		buf = make([]byte, 0, 512)
+		buf = make([]byte, 0, 4096)
 	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			grown := make([]byte, len(buf), 2*cap(buf)+4096)
+			copy(grown, buf)
+			buf = grown
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]

@@ -1,0 +1,477 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+const (
+	sepA = "From alice@example.com Tue Mar  1 10:00:00 2016"
+	sepT = "From 1234567890123456789@xxx Tue Mar 01 10:00:00 +0000 2016"
+)
+
+// mail returns a small test message with LF line endings, as mbox files
+// keep them.
+func mail(subject, body string) []byte {
+	return testmail.LF(testmail.Message{Subject: subject, Body: body}.Bytes())
+}
+
+// mboxOf joins messages into an mbox file with separator sep, escaping
+// "From " lines mboxrd-style, with a blank line after each message.
+func mboxOf(sep, eol string, msgs ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, m := range msgs {
+		b.WriteString(sep + eol)
+		for _, line := range strings.SplitAfter(string(m), "\n") {
+			if strings.HasPrefix(strings.TrimLeft(line, ">"), "From ") {
+				b.WriteString(">")
+			}
+			b.WriteString(line)
+		}
+		b.WriteString(eol)
+	}
+	return b.Bytes()
+}
+
+// zipOf builds a zip with the named files, deflated, in the given order.
+func zipOf(t *testing.T, files ...any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for i := 0; i < len(files); i += 2 {
+		w, err := zw.Create(files[i].(string))
+		require.NoError(t, err, "zip Create %s", files[i])
+		_, err = w.Write(files[i+1].([]byte))
+		require.NoError(t, err, "zip Write %s", files[i])
+	}
+	require.NoError(t, zw.Close(), "zip Close")
+	return b.Bytes()
+}
+
+func emlxOf(msg []byte) []byte {
+	return []byte(fmt.Sprintf("%-10d\n%s<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict/></plist>\n", len(msg), msg))
+}
+
+// writeTree writes files (name, content pairs) under dir.
+func writeTree(t *testing.T, dir string, files ...any) {
+	t.Helper()
+	for i := 0; i < len(files); i += 2 {
+		p := filepath.Join(dir, files[i].(string))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755), "mkdir for %s", p)
+		require.NoError(t, os.WriteFile(p, files[i+1].([]byte), 0o644), "write %s", p)
+	}
+}
+
+// errAny in a record means any error.
+var errAny = errors.New("any error")
+
+// record is what a test checks of one Message.
+type record struct {
+	File   string
+	Index  int
+	Format string
+	Err    error // a sentinel the record's Err must wrap, or nil
+}
+
+func collect(t *testing.T, root string, opts *Options) []*Message {
+	t.Helper()
+	var out []*Message
+	for m := range Walk(t.Context(), root, opts) {
+		require.NotNil(t, m, "Walk yields no nil record")
+		out = append(out, m)
+	}
+	return out
+}
+
+// checkRecords compares records with want, by file, index, format and error.
+func checkRecords(t *testing.T, base string, got []*Message, want []record) {
+	t.Helper()
+	var have []string
+	for _, m := range got {
+		have = append(have, fmt.Sprintf("%s #%d %s err=%v", strings.TrimPrefix(m.File, base), m.Index, m.Format, m.Err))
+	}
+	require.Len(t, got, len(want), "records:\n%s", strings.Join(have, "\n"))
+	for i, w := range want {
+		m := got[i]
+		assert.Equal(t, base+w.File, m.File, "record %d File", i)
+		assert.Equal(t, w.Index, m.Index, "record %d (%s) Index", i, m.File)
+		assert.Equal(t, w.Format, m.Format, "record %d (%s) Format", i, m.File)
+		if w.Err == errAny {
+			assert.Error(t, m.Err, "record %d (%s) Err", i, m.File)
+		} else if w.Err == nil {
+			assert.NoError(t, m.Err, "record %d (%s) Err", i, m.File)
+		} else {
+			assert.ErrorIs(t, m.Err, w.Err, "record %d (%s) Err", i, m.File)
+			if m.Err != nil {
+				assert.Contains(t, m.Err.Error(), m.File, "record %d: Err names the path", i)
+				assert.True(t, strings.HasPrefix(m.Err.Error(), "archive: "), "record %d: Err %q starts with the package name", i, m.Err)
+			}
+		}
+	}
+}
+
+// storedBytes returns the bytes of the file a record names: the file itself,
+// or the uncompressed zip entry for "x.zip/inner".
+func storedBytes(t *testing.T, file string) []byte {
+	t.Helper()
+	if i := strings.Index(file, ".zip/"); i >= 0 {
+		zr, err := zip.OpenReader(file[:i+4])
+		require.NoError(t, err, "open zip %s", file[:i+4])
+		defer zr.Close()
+		rc, err := zr.Open(file[i+5:])
+		require.NoError(t, err, "open zip entry %s", file)
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err, "read zip entry %s", file)
+		return b
+	}
+	b, err := os.ReadFile(file)
+	require.NoError(t, err, "read %s", file)
+	return b
+}
+
+// checkCustody reproduces each message's SHA256 from the file with plain byte
+// arithmetic: Size bytes at Offset (of the uncompressed entry for a zip).
+func checkCustody(t *testing.T, msgs []*Message) {
+	t.Helper()
+	for _, m := range msgs {
+		if m.Index == 0 || m.Err != nil {
+			continue
+		}
+		b := storedBytes(t, m.File)
+		require.LessOrEqual(t, m.Offset+m.Size, int64(len(b)), "%s #%d: Offset+Size within the file", m.File, m.Index)
+		part := b[m.Offset : m.Offset+m.Size]
+		sum := sha256.Sum256(part)
+		assert.Equal(t, hex.EncodeToString(sum[:]), m.SHA256, "%s #%d: SHA256 of Size bytes at Offset", m.File, m.Index)
+		assert.Equal(t, part, m.Raw, "%s #%d: Raw is the stored bytes", m.File, m.Index)
+		assert.Equal(t, int64(len(m.Raw)), m.Size, "%s #%d: Size is len(Raw)", m.File, m.Index)
+	}
+}
+
+func TestWalkTree(t *testing.T) {
+	dir := t.TempDir()
+	m1 := mail("one", "Hello.\n")
+	m2 := mail("two", "Quoted:\nFrom the archive, a line an mbox writer escapes.\n>From this one too.\n")
+	m3 := mail("three", "Bye.\n")
+	inner := zipOf(t, "x.eml", m1)
+	writeTree(t, dir,
+		"inbox.mbox", mboxOf(sepA, "\n", m1, m2, m3),
+		"crlf.mbox", mboxOf(sepT, "\r\n", testmail.CRLF(m1), testmail.CRLF(m3)),
+		"single.eml", testmail.CRLF(m1),
+		"apple/12.emlx", emlxOf(testmail.CRLF(m2)),
+		"notes.txt", []byte("Shopping list: milk, eggs.\n"),
+		"empty", []byte{},
+		"mail/cur/1490000000.M1P2.host:2,S", m1,
+		"mail/new/1490000001.M2P2.host", m2,
+		"mail/tmp/1490000002.M3P2.host", m3,
+		"mail/.Sent/cur/1490000003.M4P2.host:2,S", m3,
+		"mail/.Sent/new/.keep", []byte{},
+		"mail/.Sent/tmp/1490000004.M5P2.host", m3,
+		"dump.zip", zipOf(t,
+			"Sent/1.eml", m1,
+			"Sent/box.mbox", mboxOf(sepA, "\n", m2, m3),
+			"Maildir/cur/1:2,S", m2,
+			"Maildir/new/", []byte{},
+			"Maildir/tmp/2", m3,
+			"inner.zip", inner,
+			"readme.md", []byte("# not mail\n"),
+			"a.emlx", emlxOf(m3)),
+	)
+	got := collect(t, dir, nil)
+	checkRecords(t, dir, got, []record{
+		{"/apple/12.emlx", 1, "emlx", nil},
+		{"/crlf.mbox", 1, "mbox", nil},
+		{"/crlf.mbox", 2, "mbox", nil},
+		{"/dump.zip/Maildir/cur/1:2,S", 1, "eml", nil},
+		{"/dump.zip/Sent/1.eml", 1, "eml", nil},
+		{"/dump.zip/Sent/box.mbox", 1, "mboxrd", nil}, // m2 has a ">>From " line
+		{"/dump.zip/Sent/box.mbox", 2, "mboxrd", nil},
+		{"/dump.zip/a.emlx", 1, "emlx", nil},
+		{"/dump.zip/inner.zip", 0, "", ErrNestedZip},
+		{"/dump.zip/readme.md", 0, "", ErrNotMail},
+		{"/empty", 0, "", ErrNotMail},
+		{"/inbox.mbox", 1, "mbox", nil},
+		{"/inbox.mbox", 2, "mboxrd", nil},
+		{"/inbox.mbox", 3, "mboxrd", nil},
+		{"/mail/.Sent/cur/1490000003.M4P2.host:2,S", 1, "eml", nil},
+		{"/mail/.Sent/new/.keep", 0, "", ErrNotMail},
+		{"/mail/cur/1490000000.M1P2.host:2,S", 1, "eml", nil},
+		{"/mail/new/1490000001.M2P2.host", 1, "eml", nil},
+		{"/notes.txt", 0, "", ErrNotMail},
+		{"/single.eml", 1, "eml", nil},
+	})
+	checkCustody(t, got)
+	for _, m := range got {
+		if strings.HasPrefix(m.Format, "mbox") {
+			assert.True(t, strings.HasPrefix(m.Separator, "From "), "%s #%d: Separator %q", m.File, m.Index, m.Separator)
+		} else {
+			assert.Empty(t, m.Separator, "%s #%d: no Separator outside mbox", m.File, m.Index)
+		}
+	}
+	// The emlx message is the bytes between the length line and the plist.
+	assert.Equal(t, testmail.CRLF(m2), got[0].Raw, "emlx Raw")
+	assert.Equal(t, int64(11), got[0].Offset, "emlx Offset is the length line's length")
+	assert.Empty(t, got[0].Notes, "emlx notes")
+}
+
+func TestWalkSingleFiles(t *testing.T) {
+	dir := t.TempDir()
+	m1 := mail("one", "Hello.\n")
+	writeTree(t, dir,
+		"a.eml", m1,
+		"b.mbox", mboxOf(sepA, "\n", m1, m1),
+		"c.zip", zipOf(t, "x/y.eml", m1),
+	)
+	for _, tt := range []struct {
+		name, path string
+		want       []record
+	}{
+		{"eml", "a.eml", []record{{"a.eml", 1, "eml", nil}}},
+		{"mbox", "b.mbox", []record{{"b.mbox", 1, "mbox", nil}, {"b.mbox", 2, "mbox", nil}}},
+		{"zip", "c.zip", []record{{"c.zip/x/y.eml", 1, "eml", nil}}},
+		{"folder with trailing slash", "./", []record{
+			{"./a.eml", 1, "eml", nil}, {"./b.mbox", 1, "mbox", nil}, {"./b.mbox", 2, "mbox", nil}, {"./c.zip/x/y.eml", 1, "eml", nil},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(dir)
+			got := collect(t, tt.path, nil)
+			checkRecords(t, "", got, tt.want)
+			checkCustody(t, got)
+		})
+	}
+}
+
+func TestWalkBadInput(t *testing.T) {
+	m1 := mail("one", "Hello.\n")
+	m2 := mail("two", strings.Repeat("A long line of body text.\n", 100))
+	t.Run("missing path", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "nope.mbox")
+		got := collect(t, p, nil)
+		checkRecords(t, "", got, []record{{p, 0, "", fs.ErrNotExist}})
+	})
+	t.Run("message over the cap", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, "a.mbox", mboxOf(sepA, "\n", m1, m2, m1), "b.eml", m2, "c.eml", m1)
+		got := collect(t, dir, &Options{MaxMessageSize: 1000})
+		checkRecords(t, dir, got, []record{
+			{"/a.mbox", 1, "mbox", nil}, {"/a.mbox", 2, "mbox", ErrTooLarge}, {"/a.mbox", 3, "mbox", nil},
+			{"/b.eml", 1, "eml", ErrTooLarge}, {"/c.eml", 1, "eml", nil},
+		})
+		checkCustody(t, got)
+		for _, m := range []*Message{got[1], got[3]} {
+			assert.Nil(t, m.Raw, "%s: no Raw over the cap", m.File)
+		}
+		b := storedBytes(t, got[1].File)
+		sum := sha256.Sum256(b[got[1].Offset : got[1].Offset+got[1].Size])
+		assert.Equal(t, hex.EncodeToString(sum[:]), got[1].SHA256, "an mbox message's SHA256 over the cap still reproduces")
+		assert.Equal(t, int64(len(m2)), got[3].Size, "the Size of an eml over the cap")
+		assert.Contains(t, got[1].Err.Error(), fmt.Sprintf("offset %d", got[1].Offset), "the error names the offset")
+	})
+	t.Run("truncated mbox", func(t *testing.T) {
+		dir := t.TempDir()
+		full := mboxOf(sepA, "\n", m1, m2)
+		writeTree(t, dir, "a.mbox", full[:len(full)-500], "b.eml", m1)
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{{"/a.mbox", 1, "mbox", nil}, {"/a.mbox", 2, "mbox", nil}, {"/b.eml", 1, "eml", nil}})
+		require.NotEmpty(t, got[1].Notes, "the truncated message has a note")
+		assert.Contains(t, got[1].Notes[0], "truncated", "the note says truncated")
+		checkCustody(t, got)
+	})
+	t.Run("zip entry with a bad CRC", func(t *testing.T) {
+		dir := t.TempDir()
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, name := range []string{"1.eml", "2.eml"} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			require.NoError(t, err, "zip CreateHeader")
+			_, err = w.Write(m1)
+			require.NoError(t, err, "zip Write")
+		}
+		require.NoError(t, zw.Close(), "zip Close")
+		z := b.Bytes()
+		i := bytes.Index(z, []byte("Hello."))
+		require.Positive(t, i, "the stored entry holds the subject")
+		z[i] = 'h' // one flipped byte in the first entry's data
+		writeTree(t, dir, "a.zip", z, "b.eml", m1)
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{
+			{"/a.zip/1.eml", 1, "eml", zip.ErrChecksum}, {"/a.zip/2.eml", 1, "eml", nil}, {"/b.eml", 1, "eml", nil},
+		})
+	})
+	t.Run("zip bomb", func(t *testing.T) {
+		dir := t.TempDir()
+		big := append(mail("big", "x\n"), make([]byte, 8<<20)...)
+		writeTree(t, dir, "a.zip", zipOf(t, "bomb.eml", big, "ok.eml", m1))
+		got := collect(t, dir, &Options{MaxZipRatio: 100})
+		checkRecords(t, dir, got, []record{{"/a.zip/bomb.eml", 0, "", ErrZipRatio}, {"/a.zip/ok.eml", 1, "eml", nil}})
+		got = collect(t, dir, &Options{MaxZipEntrySize: 1 << 20})
+		checkRecords(t, dir, got, []record{{"/a.zip/bomb.eml", 0, "", ErrZipEntryTooLarge}, {"/a.zip/ok.eml", 1, "eml", nil}})
+	})
+	t.Run("too many zip entries", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, "a.zip", zipOf(t, "1.eml", m1, "2.eml", m1, "3.eml", m1), "b.eml", m1)
+		got := collect(t, dir, &Options{MaxZipEntries: 2})
+		checkRecords(t, dir, got, []record{{"/a.zip", 0, "", ErrTooManyEntries}, {"/b.eml", 1, "eml", nil}})
+	})
+	t.Run("not a zip after all", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, "a.zip", []byte("PK\x03\x04 and then nothing of a zip"), "b.eml", m1)
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{{"/a.zip", 0, "", zip.ErrFormat}, {"/b.eml", 1, "eml", nil}})
+	})
+	t.Run("symbolic links", func(t *testing.T) {
+		outside := t.TempDir()
+		writeTree(t, outside, "secret.eml", m1)
+		dir := t.TempDir()
+		writeTree(t, dir, "b.eml", m1, "sub/c.eml", m1)
+		require.NoError(t, os.Symlink(filepath.Join(outside, "secret.eml"), filepath.Join(dir, "a-out.eml")), "symlink out")
+		require.NoError(t, os.Symlink("b.eml", filepath.Join(dir, "a-in.eml")), "symlink in")
+		require.NoError(t, os.Symlink("sub", filepath.Join(dir, "a-dir")), "symlink to a folder")
+		require.NoError(t, os.Symlink("missing", filepath.Join(dir, "a-dangling")), "dangling symlink")
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{
+			{"/a-dangling", 0, "", fs.ErrNotExist},
+			{"/a-dir", 0, "", ErrNotMail},
+			{"/a-in.eml", 1, "eml", nil},
+			{"/a-out.eml", 0, "", errAny},
+			{"/b.eml", 1, "eml", nil},
+			{"/sub/c.eml", 1, "eml", nil},
+		})
+		assert.Contains(t, got[3].Err.Error(), "a-out.eml", "the refusal names the link")
+		assert.Nil(t, got[3].Raw, "nothing is read through a link out of the tree")
+	})
+	t.Run("fifo", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, "b.eml", m1)
+		require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "a.fifo"), 0o644), "mkfifo")
+		got := collect(t, dir, nil) // must not block on the fifo
+		checkRecords(t, dir, got, []record{{"/a.fifo", 0, "", ErrNotMail}, {"/b.eml", 1, "eml", nil}})
+	})
+	t.Run("unreadable file", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root reads any file")
+		}
+		dir := t.TempDir()
+		writeTree(t, dir, "a.eml", m1, "b.eml", m1)
+		require.NoError(t, os.Chmod(filepath.Join(dir, "a.eml"), 0), "chmod")
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{{"/a.eml", 0, "", fs.ErrPermission}, {"/b.eml", 1, "eml", nil}})
+	})
+}
+
+// sparse makes a file of size bytes starting with head, the rest a hole.
+func sparse(t *testing.T, p, head string, size int64) {
+	t.Helper()
+	f, err := os.Create(p)
+	require.NoError(t, err, "create %s", p)
+	_, err = f.WriteString(head)
+	require.NoError(t, err, "write %s", p)
+	require.NoError(t, f.Truncate(size), "truncate %s to %d bytes (sparse)", p, size)
+	require.NoError(t, f.Close(), "close %s", p)
+}
+
+func TestWalkHugeFilesWithoutNewline(t *testing.T) {
+	dir := t.TempDir()
+	const size = 2 << 30
+	sparse(t, filepath.Join(dir, "b.eml"), "Subject: huge\nFrom: a@example.com\n\n", size)
+	sparse(t, filepath.Join(dir, "c.bin"), "", size)
+	sparse(t, filepath.Join(dir, "d.bin"), "From ", size)
+	writeTree(t, dir, "e.eml", mail("one", "Hello.\n"))
+	got := collect(t, dir, nil)
+	checkRecords(t, dir, got, []record{
+		{"/b.eml", 1, "eml", ErrTooLarge}, {"/c.bin", 0, "", ErrNotMail}, {"/d.bin", 0, "", ErrNotMail}, {"/e.eml", 1, "eml", nil},
+	})
+	assert.Equal(t, int64(size), got[0].Size, "Size of the 2 GB eml")
+	assert.Empty(t, got[0].SHA256, "a single-message file over the cap is not read")
+}
+
+func TestWalkHugeMbox(t *testing.T) {
+	// Reading 2 GB takes tens of seconds on a slow disk; the mbox package
+	// streams a generated 2 GB line in every run, and TestWalkMemoryBounded
+	// walks a 256 MiB message.
+	if os.Getenv("LEAKPROOF_SLOW_TESTS") == "" {
+		t.Skip("set LEAKPROOF_SLOW_TESTS=1 to walk a 2 GB mbox")
+	}
+	dir := t.TempDir()
+	const size = 2 << 30
+	sparse(t, filepath.Join(dir, "a.mbox"), sepA+"\nSubject: huge\nFrom: a@example.com\n\n", size)
+	writeTree(t, dir, "b.eml", mail("one", "Hello.\n"))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := collect(t, dir, nil)
+	runtime.ReadMemStats(&after)
+	checkRecords(t, dir, got, []record{{"/a.mbox", 1, "mbox", ErrTooLarge}, {"/b.eml", 1, "eml", nil}})
+	assert.Equal(t, int64(size-len(sepA)-1), got[0].Size, "Size of the 2 GB mbox message")
+	// Bound: one capped message buffer (100 MiB, grown by doubling) plus
+	// small change; never the 2 GB.
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(400<<20), "bytes allocated walking a 2 GB message")
+}
+
+func TestWalkMemoryBounded(t *testing.T) {
+	// A 256 MiB message over a 1 MiB cap allocates about the cap, not the
+	// message.
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "a.mbox"))
+	require.NoError(t, err, "create")
+	_, err = f.WriteString(sepA + "\nSubject: big\nFrom: a@example.com\n\n")
+	require.NoError(t, err, "write")
+	require.NoError(t, f.Truncate(256<<20), "truncate (sparse)")
+	require.NoError(t, f.Close(), "close")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := collect(t, dir, &Options{MaxMessageSize: 1 << 20})
+	runtime.ReadMemStats(&after)
+	require.Len(t, got, 1, "one record")
+	assert.ErrorIs(t, got[0].Err, ErrTooLarge, "the message is over the cap")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20), "bytes allocated reading a 256 MiB message with a 1 MiB cap")
+}
+
+func TestWalkStops(t *testing.T) {
+	dir := t.TempDir()
+	m1 := mail("one", "Hello.\n")
+	writeTree(t, dir, "a.mbox", mboxOf(sepA, "\n", m1, m1, m1), "b.eml", m1)
+	n := 0
+	for range Walk(t.Context(), dir, nil) {
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	assert.Equal(t, 2, n, "breaking out of the range stops the walk")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	n = 0
+	for range Walk(ctx, dir, nil) {
+		n++
+		cancel()
+	}
+	assert.Equal(t, 1, n, "a cancelled context stops the walk before the next record")
+}
+
+func TestWalkErrorsWrap(t *testing.T) {
+	err := wrapErr("x/y.zip/a.eml", "message 2 at offset 10", ErrTooLarge)
+	assert.Equal(t, "archive: x/y.zip/a.eml: message 2 at offset 10: message larger than the size cap", err.Error(), "error text")
+	assert.True(t, errors.Is(err, ErrTooLarge), "the error wraps its sentinel")
+}

@@ -1,0 +1,44 @@
+package mbox
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestIsSeparator(t *testing.T) {
+	for _, tt := range []struct {
+		name, line string
+		want       bool
+	}{
+		{"asctime", "From MAILER-DAEMON Fri Jul  8 12:08:34 2011", true},
+		{"address", "From alice@example.com Mon Jan  1 00:00:00 2018\n", true},
+		{"crlf", "From alice@example.com Mon Jan  1 00:00:00 2018\r\n", true},
+		{"thunderbird dash", "From - Mon Jan 01 00:00:00 2018", true},
+		{"takeout", "From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018", true},
+		{"rfc 2822 date", "From user@example.com Sat, 1 Jan 2018 00:00:00 +0000", true},
+		{"zone comment", "From user@example.com Sat, 1 Jan 2018 00:00:00 -0800 (PST)", true},
+		{"zone name", "From user@example.com Mon Jan  1 00:00:00 PST 2018", true},
+		{"no seconds", "From user@example.com Mon Jan  1 00:00 2018", true},
+		{"uucp remote from", "From user Mon Jan  1 00:00:00 2018 remote from host", true},
+		{"missing sender", "From  Mon Jan  1 00:00:00 2018", true},
+		{"body prose", "From the Jan 2018 meeting at 10:30", false},
+		{"body prose with date words", "From me: Mon Jan 1 00:00:00 2018", true},
+		{"no year", "From user@example.com Mon Jan  1 00:00:00", false},
+		{"no time", "From user@example.com Mon Jan  1 2018", false},
+		{"no month", "From user@example.com 1 00:00:00 2018", false},
+		{"no day", "From user@example.com Jan 00:00:00 2018", false},
+		{"header field", "From: alice@example.com", false},
+		{"escaped", ">From alice@example.com Mon Jan  1 00:00:00 2018", false},
+		{"lower case from", "from alice@example.com Mon Jan  1 00:00:00 2018", false},
+		{"only From", "From ", false},
+		{"control byte", "From a@b Mon Jan  1 00:00:00 2018\x00", false},
+		{"bad clock", "From a@b Mon Jan  1 0:0:0 2018", false},
+		{"too long", "From a@b Mon Jan  1 00:00:00 2018" + strings.Repeat(" UTC", 300), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, IsSeparator([]byte(tt.line)), "IsSeparator(%q)", tt.line)
+		})
+	}
+}
