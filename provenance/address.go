@@ -493,10 +493,10 @@ func canonicalDomain(d string) (string, string) {
 	}
 	d = strings.ToLower(d)
 	if !isHostName(d) {
-		return "", fmt.Sprintf("the From address domain %q is not a valid domain name", d)
+		return "", fmt.Sprintf("the From address domain %.80q is not a valid domain name", d)
 	}
 	if !strings.Contains(d, ".") {
-		return "", fmt.Sprintf("the From address domain %q is not a fully qualified domain name", d)
+		return "", fmt.Sprintf("the From address domain %.80q is not a fully qualified domain name", d)
 	}
 	return d, ""
 }
@@ -544,10 +544,23 @@ func (p *fromParser) checkShown(addr string) (string, string) {
 			f = lookalikeAt.Replace(f)
 			for _, m := range shownAddrRe.FindAllString(f, -1) {
 				if strings.ToLower(strings.Trim(m, ".")) != addr {
-					return "", fmt.Sprintf("the From display name shows the address %s, but the message is from %s", m, addr)
+					return "", fmt.Sprintf("the From display name shows the address %s, but the message is from %s", clip(m), clip(addr))
 				}
 			}
 		}
 	}
 	return addr, ""
+}
+
+// clip shortens s for a reason sentence: hostile input can be long.
+func clip(s string) string {
+	const max = 100
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }

@@ -165,3 +165,11 @@ func FuzzParseFrom(f *testing.F) {
 		require.Equal(t, addr, again, "parseFrom(<%s>) round trip", addr)
 	})
 }
+
+func TestParseFromReasonIsShort(t *testing.T) {
+	in := `"` + strings.Repeat("a", 5000) + `@bank.example" <evil@x.example>`
+	_, ok, reason := parseFrom(in)
+	assert.False(t, ok, "parseFrom with a long hidden address is refused")
+	assert.Less(t, len(reason), 400, "the reason stays a sentence, whatever the input length: %q", reason)
+	assert.Contains(t, reason, "...", "a long address is clipped in the reason")
+}

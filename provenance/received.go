@@ -199,7 +199,7 @@ var weekdayNames = map[string]bool{"mon": true, "tue": true, "wed": true, "thu":
 func parseMailDate(s string) (time.Time, dateZone, error) {
 	var z dateZone
 	bad := func(why string) (time.Time, dateZone, error) {
-		return time.Time{}, z, fmt.Errorf("%w %q: %s", errBadDate, strings.TrimSpace(s), why)
+		return time.Time{}, z, fmt.Errorf("%w %.80q: %s", errBadDate, strings.TrimSpace(s), why)
 	}
 	if len(s) > maxReceivedLen {
 		return bad("too long")
