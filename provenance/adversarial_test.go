@@ -249,3 +249,8 @@ func TestCorpusFiles(t *testing.T) {
 		t.Skip("testdata/adversarial and testdata/benign not generated yet")
 	}
 }
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

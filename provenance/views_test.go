@@ -1,0 +1,145 @@
+package provenance
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+func TestToCRLF(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, want string
+		changed        bool
+	}{
+		{"empty", "", "", false},
+		{"CRLF kept", "a\r\nb\r\n", "a\r\nb\r\n", false},
+		{"bare LF", "a\nb\n", "a\r\nb\r\n", true},
+		{"mixed", "a\r\nb\nc", "a\r\nb\r\nc", true},
+		{"leading LF", "\nx", "\r\nx", true},
+		{"lone CR untouched", "a\rb\n", "a\rb\r\n", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, changed := toCRLF([]byte(tt.in))
+			assert.Equal(t, tt.want, string(got), "toCRLF(%q)", tt.in)
+			assert.Equal(t, tt.changed, changed, "toCRLF(%q) changed", tt.in)
+		})
+	}
+}
+
+func TestCutLeadingSeparator(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, rest string
+		ok             bool
+	}{
+		{"separator", "From alice@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@b.c\r\n", "From: a@b.c\r\n", true},
+		{"takeout separator", "From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018\nX: y\n", "X: y\n", true},
+		{"From field", "From: a@b.c\r\n", "From: a@b.c\r\n", false},
+		{"From with a space before the colon", "From : a@b.c\r\n", "From : a@b.c\r\n", false},
+		{"From with spaces before the colon", "From   : a@b.c\r\n", "From   : a@b.c\r\n", false},
+		{"no line end", "From x", "From x", false},
+		{"other field", "Subject: From x\r\n", "Subject: From x\r\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rest, ok := cutLeadingSeparator([]byte(tt.in))
+			assert.Equal(t, tt.ok, ok, "cutLeadingSeparator(%q) ok", tt.in)
+			assert.Equal(t, tt.rest, string(rest), "cutLeadingSeparator(%q) rest", tt.in)
+		})
+	}
+}
+
+func TestImproves(t *testing.T) {
+	v := func(sigs ...dkim.Signature) *dkim.Verification { return &dkim.Verification{Signatures: sigs} }
+	for _, tt := range []struct {
+		name          string
+		before, after *dkim.Verification
+		want          bool
+	}{
+		{"fail to pass", v(sig("example.com", bodyMismatch)), v(sig("example.com")), true},
+		{"header fixed, body still fails", v(sig("example.com", bodyMismatch, headerInvalid)), v(sig("example.com", bodyMismatch)), true},
+		{"no change", v(sig("example.com", bodyMismatch)), v(sig("example.com", bodyMismatch)), false},
+		{"one fixed, another broken", v(sig("a.example", bodyMismatch), sig("example.com")), v(sig("a.example"), sig("example.com", bodyMismatch)), false},
+		{"signature set differs", v(sig("example.com", bodyMismatch)), v(sig("example.org")), false},
+		{"signature count differs", v(sig("example.com", bodyMismatch)), v(), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, improves(tt.before, tt.after), "improves")
+		})
+	}
+}
+
+func TestRepairCandidatesBounded(t *testing.T) {
+	raw := []byte("From x@y Tue Mar  1 10:00:00 2016\r\r\nFrom: a@b.c\r\r\n\r\r\n>From here\r\r\n>>From there\r\r\n")
+	for _, format := range []string{"eml", "mbox", "mboxo", "mboxrd", "mboxcl", "mboxcl2"} {
+		m := &archive.Message{Format: format, Raw: raw}
+		p := primaryView(m)
+		cs := repairCandidates(m, p)
+		assert.LessOrEqual(t, len(cs), 4, "%s: the repairs are a small fixed set", format)
+		stored, _ := toCRLF(raw)
+		for _, c := range cs {
+			assert.NotEqual(t, p.data, c.data, "%s: a repair differs from the primary view", format)
+			assert.LessOrEqual(t, len(c.data), len(stored), "%s: a repair only removes stored bytes (%s)", format, c.code)
+			_, ok := LookupCode(c.code)
+			assert.True(t, ok, "%s: repair code %q is registered", format, c.code)
+		}
+	}
+}
+
+func TestAttachments(t *testing.T) {
+	pdf := bytes.Repeat([]byte("%PDF-1.4 not really\n"), 50)
+	msg := testmail.Message{Subject: "Report", Attachments: []testmail.Attachment{
+		{Name: "report.pdf", ContentType: "application/pdf", Data: pdf},
+		{Name: "=?utf-8?q?b=C3=BCdget.csv?=", ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
+	}}
+	c := testChecker()
+	a := c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", nil)))
+	assertWellFormed(t, a)
+	if assert.Len(t, a.Coverage.Attachments, 2, "both attachments are listed") {
+		at := a.Coverage.Attachments[0]
+		assert.Equal(t, "report.pdf", at.Name, "attachment name")
+		assert.Equal(t, sha256Hex(pdf), at.SHA256, "SHA-256 of the decoded bytes")
+		assert.True(t, at.Covered, "a fully signed body covers its attachments")
+		assert.Equal(t, "büdget.csv", a.Coverage.Attachments[1].Name, "an encoded name is decoded")
+	}
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "precondition: the signed message is authentic")
+
+	// The same message with l= covering only the first part.
+	a = c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: 10})))
+	for _, at := range a.Coverage.Attachments {
+		assert.False(t, at.Covered, "%s: with l= no attachment is claimed as covered", at.Name)
+	}
+}
+
+// FuzzCheck feeds arbitrary bytes through Check as every format. Beyond
+// not panicking: the check never fails internally, every evidence code is
+// registered, and an unsigned message is never authentic.
+func FuzzCheck(f *testing.F) {
+	f.Add([]byte(plainMsg), "eml")
+	f.Add([]byte("From : x@y.z\n\nbody\n"), "mbox")
+	f.Add([]byte("From a@b Tue Mar  1 10:00:00 2016\r\r\nFrom: a@b.c\r\r\n\r\r\n>From x\r\r\n"), "mboxrd")
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Disposition: attachment; filename=a\r\n\r\nhi\r\n--x--\r\n"), "eml")
+	f.Add(testmail.MustSign(testmail.Message{}.Bytes(), testmail.MustKey("ed25519"), nil), "eml")
+	f.Add([]byte("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s2048; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\n"), "mboxo")
+	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, MaxSignatures: 4})
+	f.Fuzz(func(t *testing.T, raw []byte, format string) {
+		a := c.Check(t.Context(), &archive.Message{File: "f", Index: 1, Format: format, Raw: raw})
+		if a.Err != nil {
+			t.Fatalf("Check failed: %v", a.Err)
+		}
+		for _, e := range a.Evidence {
+			if _, ok := LookupCode(e.Code); !ok {
+				t.Fatalf("unregistered evidence code %q", e.Code)
+			}
+		}
+		if a.Verdict == VerdictAuthentic && !bytes.Contains(bytes.ToLower(raw), []byte("dkim-signature")) && !bytes.Contains(bytes.ToLower(raw), []byte("arc-seal")) {
+			t.Fatalf("authentic without any signature: %q", a.Summary)
+		}
+		if a.Summary == "" || len(a.Explanation) == 0 {
+			t.Fatalf("no summary or explanation")
+		}
+	})
+}
