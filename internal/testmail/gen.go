@@ -67,7 +67,7 @@ const (
 	selectorPublished = "leaked"      // example.org: rsa2048b, private half published
 	selectorNXDOMAIN  = "gone"        // example.com: recorded NXDOMAIN
 	selectorSERVFAIL  = "flaky"       // example.org: recorded SERVFAIL
-	selectorMismatch  = "mismatch"    // example.com: k=rsa record, ed25519 signatures
+	selectorMismatch  = "mismatch"    // example.com: k=rsa record (rsa2048), ed25519 signatures
 )
 
 // corpusKeyEntries is the content of testdata/keys.jsonl.
@@ -78,7 +78,7 @@ func corpusKeyEntries() []KeyEntry {
 		e.FirstSeen, e.LastSeen = day(2015, 6, 1), day(2026, 11, 1)
 		entries = append(entries, e)
 	}
-	rsa2048, rsa2048b, ed := MustKey("rsa2048"), MustKey("rsa2048b"), MustKey("ed25519")
+	rsa2048, rsa2048b := MustKey("rsa2048"), MustKey("rsa2048b")
 	entries = append(entries,
 		KeyEntry{
 			Domain: rsa2048.Domain, Selector: rsa2048.Selector, TXT: rsa2048b.Record(),
@@ -111,9 +111,9 @@ func corpusKeyEntries() []KeyEntry {
 			Seen: day(2026, 11, 1), Source: "testmail", Note: "recorded SERVFAIL",
 		},
 		KeyEntry{
-			Domain: "example.com", Selector: selectorMismatch, TXT: "v=DKIM1; k=rsa; p=" + ed.PublicBase64(),
+			Domain: "example.com", Selector: selectorMismatch, TXT: rsa2048.Record(),
 			FirstSeen: day(2015, 1, 1), LastSeen: day(2026, 11, 1), Source: "testmail",
-			Note: "k=rsa record holding an Ed25519 key (key ed25519): key-type mismatch",
+			Note: "k=rsa record (key rsa2048) for ed25519-sha256 signatures (key ed25519): key-type mismatch",
 		},
 	)
 	return entries

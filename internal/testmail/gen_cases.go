@@ -98,7 +98,7 @@ func adversarialCases() []corpusCase {
 				Subject: "Deposit", Body: body, Date: at(32)}, at(32), "rsa512", nil)},
 		{"revoked_key.eml", "signed under a selector whose key record is revoked (empty p=)",
 			sign(33, "Deposit", "rsa2048", &SignOptions{Selector: selectorRevoked})},
-		{"key_type_mismatch.eml", "an ed25519-sha256 signature whose key record says k=rsa",
+		{"key_type_mismatch.eml", "an ed25519-sha256 signature (key ed25519) whose key record is a valid k=rsa record (key rsa2048)",
 			signedAt(base(34, "Deposit", body), at(34), "ed25519", &SignOptions{Selector: selectorMismatch})},
 	}
 }

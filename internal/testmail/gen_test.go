@@ -3,6 +3,7 @@ package testmail
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -88,10 +89,14 @@ func corpusOutcome(t *testing.T, crlfMsg []byte) string {
 		if err != nil {
 			continue
 		}
-		if verifyTest(crlfMsg, 0, pub) == nil {
+		switch err := verifyTest(crlfMsg, 0, pub); {
+		case err == nil:
 			return "pass"
+		case errors.Is(err, errKeyType):
+			outcome = "keytype"
+		default:
+			outcome = "fail"
 		}
-		outcome = "fail"
 	}
 	return outcome
 }
@@ -254,7 +259,7 @@ func TestAdversarialAndBenignCases(t *testing.T) {
 		"d_parenthesis.eml": "nokey", "testing_key.eml": "pass", "published_key.eml": "pass",
 		"oversigned_extra_subject.eml": "fail", "appended_past_l.eml": "pass", "unrelated_d.eml": "pass",
 		"unsigned_from.eml": "pass", "planted_auth_results.eml": "none", "transplanted_signature.eml": "fail",
-		"weak_key_512.eml": "pass", "revoked_key.eml": "nokey", "key_type_mismatch.eml": "nokey",
+		"weak_key_512.eml": "pass", "revoked_key.eml": "nokey", "key_type_mismatch.eml": "keytype",
 	}
 	cases := AdversarialCases()
 	require.Len(t, cases, len(adversarial), "adversarial case count")

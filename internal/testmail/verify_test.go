@@ -33,6 +33,10 @@ func parseTestTags(value string) map[string]string {
 	return tags
 }
 
+// errKeyType is returned by verifyTest when a= names another key type than
+// the key's.
+var errKeyType = errors.New("a= does not match the key type")
+
 var bValue = regexp.MustCompile(`(^|;)([ \t\r\n]*b[ \t\r\n]*=)[^;]*`)
 
 // parsePublicKey reads the p= of a key record.
@@ -122,6 +126,10 @@ func verifyTest(msg []byte, index int, pub crypto.PublicKey) error {
 	sig, err := base64.StdEncoding.DecodeString(tags["b"])
 	if err != nil {
 		return fmt.Errorf("b=: %w", err)
+	}
+	_, isEd := pub.(ed25519.PublicKey)
+	if isEd != strings.HasPrefix(tags["a"], "ed25519-") {
+		return errKeyType
 	}
 	switch pub := pub.(type) {
 	case ed25519.PublicKey:
