@@ -1,0 +1,96 @@
+package archive
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/leakproof/leakproof/mbox"
+)
+
+func TestDetect(t *testing.T) {
+	hdr := "Received: from mx.example.com\r\n\tby mx2.example.org; Tue, 1 Mar 2016 10:00:00 +0000\r\nFrom: a@example.com\r\nSubject: x\r\n\r\nbody\r\n"
+	for _, tt := range []struct {
+		name, head string
+		want       Kind
+	}{
+		{"empty", "", KindNotMail},
+		{"zip", "PK\x03\x04\x14\x00", KindZip},
+		{"empty zip", "PK\x05\x06" + strings.Repeat("\x00", 18), KindZip},
+		{"mbox", sepA + "\nFrom: a@example.com\n\nhi\n", KindMbox},
+		{"mbox after blank lines", "\r\n\n" + sepA + "\r\n", KindMbox},
+		{"takeout mbox", sepT + "\nX-GM-THRID: 1\n", KindMbox},
+		{"mbox separator alone", sepA, KindMbox},
+		{"eml", hdr, KindEML},
+		{"eml with LF", strings.ReplaceAll(hdr, "\r\n", "\n"), KindEML},
+		{"eml without body", "From: a@example.com\nSubject: x", KindEML},
+		{"space before colon", "From : a@example.com\nTo: b@example.org\n\nhi\n", KindEML},
+		{"header leading whitespace", " folded: x\nFrom: a@example.com\nDate: today\n\n", KindEML},
+		{"emlx", "1234      \n" + hdr + "<?xml", KindEmlx},
+		{"emlx crlf length line", "99\r\n" + hdr, KindEmlx},
+		{"one field only", "Subject: shopping\n\nmilk\n", KindNotMail},
+		{"no known field", "Name: x\nColour: blue\n\n", KindNotMail},
+		{"prose", "Dear diary,\ntoday I read mail.\n", KindNotMail},
+		{"binary", "\x00\x01\x02From: a\nTo: b\n", KindNotMail},
+		{"nul in header", "From: a\x00\nTo: b\n\n", KindNotMail},
+		{"not a separator", "From the desk of Alice\nTo: b\n", KindNotMail},
+		{"digits only", "12345\n", KindNotMail},
+		{"json", `{"domain":"example.com"}` + "\n", KindNotMail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Detect([]byte(tt.head)), "Detect(%q)", tt.head)
+		})
+	}
+}
+
+func TestDetectWindow(t *testing.T) {
+	// A header longer than the window is judged by what the window holds.
+	long := "From: a@example.com\nSubject: x\nReferences:" + strings.Repeat(" <a@b>", SniffSize/6) + "\n\nbody\n"
+	assert.Equal(t, KindEML, Detect([]byte(long)), "Detect of a header longer than SniffSize")
+	assert.Equal(t, KindEML, Detect([]byte(long)[:SniffSize]), "Detect of its first SniffSize bytes")
+}
+
+func TestKindString(t *testing.T) {
+	for k, want := range map[Kind]string{KindNotMail: "not mail", KindEML: "eml", KindEmlx: "emlx", KindMbox: "mbox", KindZip: "zip", Kind(99): "unknown"} {
+		assert.Equal(t, want, k.String(), "Kind(%d).String()", int(k))
+	}
+}
+
+// FuzzDetect checks that detection never panics, looks only at the window,
+// and agrees with the readers: what it calls mbox the mbox reader accepts,
+// and what it calls emlx has a length line.
+func FuzzDetect(f *testing.F) {
+	for _, s := range []string{
+		"", "PK\x03\x04", sepA + "\nFrom: a\n\nb\n", "12\nFrom: a\nTo: b\n\n", "From: a\nTo: b\n\nc",
+		"From : a\r\nSubject: b\r\n\r\n", "From the desk\n", "\n\n" + sepT + "\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		k := Detect(head)
+		if k < KindNotMail || k > KindZip {
+			t.Fatalf("Detect returned %d, not a Kind", k)
+		}
+		if len(head) > SniffSize && Detect(head[:SniffSize]) != k {
+			t.Fatalf("Detect looked past SniffSize")
+		}
+		switch k {
+		case KindMbox:
+			_, err := mbox.NewReader(bytes.NewReader(head), nil).Next()
+			if err != nil && err != io.EOF {
+				t.Fatalf("Detect says mbox, the mbox reader says %v", err)
+			}
+		case KindEmlx:
+			if _, _, ok := emlxLength(head); !ok {
+				t.Fatalf("Detect says emlx without a length line")
+			}
+		case KindNotMail:
+			if len(head) > 0 && bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+				t.Fatalf("a zip signature was not detected")
+			}
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package archive_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/leakproof/leakproof/archive"
+)
+
+func ExampleWalk() {
+	dir, err := os.MkdirTemp("", "leak")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"inbox.mbox": "From alice@example.com Tue Mar  1 10:00:00 2016\n" +
+			"From: alice@example.com\nSubject: one\n\nHello.\n\n" +
+			"From bob@example.org Tue Mar  1 11:00:00 2016\n" +
+			"From: bob@example.org\nSubject: two\n\nBye.\n",
+		"Maildir/cur/1456826400.M1P1.host:2,S": "From: carol@example.net\r\nSubject: three\r\n\r\nHi.\r\n",
+		"notes.txt":                            "Not an email.\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			fmt.Println(err)
+			return
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	for m := range archive.Walk(context.Background(), dir, nil) {
+		name, _ := filepath.Rel(dir, m.File)
+		switch {
+		case errors.Is(m.Err, archive.ErrNotMail):
+			fmt.Printf("%s: not mail\n", name)
+		case m.Err != nil:
+			fmt.Printf("%s: error\n", name)
+		default:
+			fmt.Printf("%s #%d %s offset %d size %d sha256 %s…\n", name, m.Index, m.Format, m.Offset, m.Size, m.SHA256[:12])
+		}
+	}
+	// Output:
+	// Maildir/cur/1456826400.M1P1.host:2,S #1 eml offset 0 size 48 sha256 f5e79c6e962f…
+	// inbox.mbox #1 mbox offset 48 size 46 sha256 45d6022ca4c2…
+	// inbox.mbox #2 mbox offset 140 size 41 sha256 bbef2086ebb0…
+	// notes.txt: not mail
+}
