@@ -153,7 +153,7 @@ func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error
 		// report what was read.
 		return failed(0, errf(ErrMalformed, splitErr, ""), c.instances()), nil
 	}
-	v := &verifier{ctx: ctx, opts: opts, msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}}
+	v := &verifier{ctx: ctx, opts: memoOptions(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}}
 	res := v.run()
 	if err := ctx.Err(); err != nil {
 		return nil, err

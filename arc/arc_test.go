@@ -276,3 +276,22 @@ func TestChainStatusString(t *testing.T) {
 		assert.Equal(t, want, s.String(), "String(%d)", s)
 	}
 }
+
+// TestVerifyAsksEachNameOnce checks that the six signatures of a
+// three-instance chain by three keys cost three key lookups.
+func TestVerifyAsksEachNameOnce(t *testing.T) {
+	keys := &countingKeys{KeySource: testKeys()}
+	dns := &countingKeys{KeySource: dkim.NewKeyFile(nil)}
+	r, err := arc.Verify(t.Context(), chain(nil, nil, nil), &dkim.Options{Keys: keys, DNS: dns})
+	require.NoError(t, err, "Verify")
+	assert.Equal(t, arc.ChainPass, r.Chain, "Chain (reason %q)", r.Reason)
+	assert.Equal(t, int64(3), keys.n.Load(), "key file lookups for three names")
+	assert.Zero(t, dns.n.Load(), "DNS lookups when the key file answers")
+
+	keys.n.Store(0)
+	r, err = arc.Verify(t.Context(), sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "unknown"}), &dkim.Options{Keys: keys, DNS: dns})
+	require.NoError(t, err, "Verify")
+	assert.Equal(t, dkim.ResultNoKey, r.Instances[0].Seal, "seal without a key anywhere")
+	assert.Equal(t, int64(1), keys.n.Load(), "key file lookups for one unknown name")
+	assert.Equal(t, int64(1), dns.n.Load(), "DNS lookups for one unknown name, asked once")
+}

@@ -37,6 +37,19 @@
 // says must be treated as unsigned) or on a key whose private half was
 // published. The per-instance results say which of these it was.
 //
-// Canonicalization, body hashing, tag lists and key handling are the dkim
-// package's; this package only adds the ARC rules.
+// A seal's t= is reported ([Instance.SealTime]), never a failure: in an
+// archive every timestamp is in the past, and a clock that was wrong then
+// says nothing about the chain.
+//
+// # Keys
+//
+// Keys come from [dkim.Options] exactly as for [dkim.Verify] (key files
+// first, DNS only when the caller supplies a DNS source and the files have
+// no usable record), and each name is asked at most once per call. With no
+// key at all every signature is ResultNoKey and the chain fails.
+//
+// Canonicalization, body hashing, tag lists, header selection and key
+// handling are the dkim package's ([dkim.ParseTagList],
+// [dkim.AppendHeaderHashInput], [dkim.NewBodyHasher], [dkim.CheckDigest]);
+// this package only adds the ARC rules.
 package arc

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"strings"
 
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/rawheader"
@@ -182,4 +183,47 @@ func (v *verifier) verifyKey(c *Check, s *sig, digest []byte) {
 		c.Result = dkim.ResultPermError
 		c.Err = errf(ErrAlgorithm, nil, "rsa-sha1 is not allowed for ARC (RFC 8301)")
 	}
+}
+
+// memoOptions returns a copy of opts whose key sources remember their
+// answers for the length of one Verify call: the seals and message
+// signatures of a chain often share a selector, and a live DNS source
+// should be asked once per name, not once per signature.
+func memoOptions(opts *dkim.Options) *dkim.Options {
+	if opts == nil {
+		return nil
+	}
+	o := *opts
+	if o.Keys != nil {
+		o.Keys = &memoSource{src: o.Keys}
+	}
+	if o.DNS != nil {
+		o.DNS = &memoSource{src: o.DNS}
+	}
+	return &o
+}
+
+// memoSource is a dkim.KeySource that asks src once per name. It is used by
+// one goroutine only.
+type memoSource struct {
+	src  dkim.KeySource
+	seen map[[2]string]memoAnswer
+}
+
+type memoAnswer struct {
+	recs []dkim.KeyRecord
+	err  error
+}
+
+func (m *memoSource) Lookup(ctx context.Context, domain, selector string) ([]dkim.KeyRecord, error) {
+	k := [2]string{strings.ToLower(domain), strings.ToLower(selector)}
+	if a, ok := m.seen[k]; ok {
+		return a.recs, a.err
+	}
+	recs, err := m.src.Lookup(ctx, domain, selector)
+	if m.seen == nil {
+		m.seen = map[[2]string]memoAnswer{}
+	}
+	m.seen[k] = memoAnswer{recs, err}
+	return recs, err
 }
