@@ -27,10 +27,14 @@ package provenance
 //     invalid UTF-8 in the address.
 //
 // Obsolete syntax in the display name (an unquoted "." as in
-// "John Q. Public") is accepted: it only changes the name shown.
+// "John Q. Public") is accepted: it only changes the name shown. So is one
+// common departure from the grammar that cannot mislead: an unquoted
+// display name that is the very address in the angle brackets
+// ("alice@example.com <alice@example.com>").
 
 import (
 	"fmt"
+	"io"
 	"mime"
 	"regexp"
 	"strings"
@@ -215,6 +219,9 @@ func (p *fromParser) mailbox() (string, string) {
 		addr, r := p.addrSpec()
 		if r == "" {
 			if r := p.end(); r != "" {
+				if p.sameAngleAddr(addr) {
+					return p.checkShown(addr)
+				}
 				return "", r
 			}
 			return p.checkShown(addr)
@@ -260,6 +267,24 @@ func (p *fromParser) mailbox() (string, string) {
 		return "", r
 	}
 	return p.checkShown(addr)
+}
+
+// sameAngleAddr reports whether, after a bare addr-spec, the rest of the
+// value is exactly "<addr-spec>" naming the same address. Some mailers
+// write "alice@example.com <alice@example.com>": not RFC 5322 (an "@" in
+// an unquoted display name), but what it shows and what it means agree,
+// so it is accepted.
+func (p *fromParser) sameAngleAddr(addr string) bool {
+	if p.eof() || p.peek() != '<' {
+		return false
+	}
+	p.i++
+	other, r := p.addrSpec()
+	if r != "" || p.eof() || p.peek() != '>' {
+		return false
+	}
+	p.i++
+	return p.end() == "" && other == addr
 }
 
 // displayName reads a phrase (words, and the obsolete "." between them) up
@@ -528,20 +553,59 @@ func isHostName(d string) bool {
 // shownAddrRe finds something a reader would take for an email address.
 var shownAddrRe = regexp.MustCompile(`[\p{L}\p{N}.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
 
-// lookalikeAt are characters that render like "@".
-var lookalikeAt = strings.NewReplacer("\uff20", "@", "\ufe6b", "@")
+// foldLookalikes maps characters that render like the ASCII of an address
+// to it: the full-width forms (U+FF01 to U+FF5E: "ｃｅｏ＠ｂａｎｋ．ｃｏｍ"),
+// the small commercial at (U+FE6B) and the ideographic and one-dot-leader
+// full stops.
+func foldLookalikes(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xff01 && r <= 0xff5e:
+			return r - 0xfee0
+		case r == 0xfe6b:
+			return '@'
+		case r == 0x3002 || r == 0xff61 || r == 0x2024:
+			return '.'
+		}
+		return r
+	}, s)
+}
+
+// asciiCharsetReader lets the encoded-word decoder read a charset it has no
+// table for: ASCII bytes stay (every charset mail uses keeps ASCII, except
+// the UTF-16 and UTF-32 family, whose zero bytes are dropped), and other
+// bytes become U+FFFD. That is enough to see an address hidden in a
+// display name, whatever the charset.
+func asciiCharsetReader(charset string, input io.Reader) (io.Reader, error) {
+	b, err := io.ReadAll(io.LimitReader(input, maxFromLen))
+	if err != nil {
+		return nil, err
+	}
+	wide := strings.Contains(charset, "16") || strings.Contains(charset, "32") || strings.Contains(strings.ToLower(charset), "ucs")
+	var out strings.Builder
+	for _, c := range b {
+		switch {
+		case c == 0 && wide:
+		case c < 0x80:
+			out.WriteByte(c)
+		default:
+			out.WriteRune(utf8.RuneError)
+		}
+	}
+	return strings.NewReader(out.String()), nil
+}
 
 // checkShown refuses addr when the display name or a comment shows a
 // different address, as written or after decoding encoded words.
 func (p *fromParser) checkShown(addr string) (string, string) {
-	dec := mime.WordDecoder{}
+	dec := mime.WordDecoder{CharsetReader: asciiCharsetReader}
 	for _, text := range p.shown {
 		forms := []string{text}
 		if d, err := dec.DecodeHeader(text); err == nil && d != text {
 			forms = append(forms, d)
 		}
 		for _, f := range forms {
-			f = lookalikeAt.Replace(f)
+			f = foldLookalikes(f)
 			for _, m := range shownAddrRe.FindAllString(f, -1) {
 				if strings.ToLower(strings.Trim(m, ".")) != addr {
 					return "", fmt.Sprintf("the From display name shows the address %s, but the message is from %s", clip(m), clip(addr))
