@@ -9,9 +9,10 @@ package provenance
 //     bottom up; an extra instance makes the field "unsigned"). A field
 //     present but not covered is "unsigned"; a field not in the header is
 //     "absent". With no deciding signature every status is FieldNone.
-//   - The body is "full" when the body hash matches and no text follows
-//     l=, "partial" when the body hash matches and text follows l=, and
-//     "none" when the body hash does not match or was not checked.
+//   - The body is "full" when the header signature is valid, the body hash
+//     matches and no text follows l=; "partial" when text follows l=; and
+//     "none" otherwise (a body matching a bh= whose header signature fails
+//     proves nothing: bh= could have been changed with it).
 //   - Attachments are the MIME parts with a file name (Content-Disposition
 //     filename, else Content-Type name), walked read-only with go-message,
 //     at most maxAttachments of them and maxMIMEDepth levels deep. SHA256
@@ -98,10 +99,12 @@ func fieldStatus(sig *dkim.Signature, h header, name string) FieldStatus {
 	return FieldUnsigned
 }
 
-// bodyCoverage returns "full", "partial" or "none" for sig.
+// bodyCoverage returns "full", "partial" or "none" for sig. A body that
+// matches bh= proves nothing when the header signature, which covers bh=,
+// does not verify: whoever changed the body could have changed bh= too.
 func bodyCoverage(sig *dkim.Signature) string {
 	switch {
-	case sig.BodyHash != dkim.BodyMatch:
+	case sig.BodyHash != dkim.BodyMatch || sig.HeaderSignature != dkim.HeaderValid:
 		return "none"
 	case sig.UnsignedBodyBytes > 0:
 		return "partial"

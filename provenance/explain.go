@@ -45,7 +45,9 @@ func (s *state) summary(rule1 []Evidence) string {
 		case sig.HeaderSignature == dkim.HeaderValid && sig.BodyHash == dkim.BodyMismatch:
 			return fmt.Sprintf("Altered: the headers are as sent by %s's mail system; the body was changed after signing.", sig.Domain)
 		case sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMatch:
-			return fmt.Sprintf("Altered: the body is as %s signed it, but a signed header field (%s) was changed after signing.", sig.Domain, listFields(s.signedDisplayedNames(sig)))
+			// The body matches bh=, but bh= is itself covered by the broken
+			// header signature, so the body is not proven either.
+			return fmt.Sprintf("Altered: %s's signature over the header no longer verifies, so a field it signed (%s) was changed after signing.", sig.Domain, listFields(s.signedDisplayedNames(sig)))
 		case sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMismatch:
 			return fmt.Sprintf("Altered: %s's signature matches neither the signed header fields nor the body, so the message was changed after signing.", sig.Domain)
 		}
@@ -218,7 +220,12 @@ func (s *state) explain() {
 func (s *state) explainSignature(i int) string {
 	sig := &s.a.Signatures[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "Signature %d, by %s (%s, %s)", i+1, signatureName(sig), orUnknown(sig.Algorithm), orUnknown(sig.Canonicalization))
+	fmt.Fprintf(&b, "Signature %d, by %s", i+1, orUnknown(sig.Domain))
+	if sig.Selector != "" {
+		fmt.Fprintf(&b, " (selector %s, %s, %s)", sig.Selector, orUnknown(sig.Algorithm), orUnknown(sig.Canonicalization))
+	} else {
+		fmt.Fprintf(&b, " (%s, %s)", orUnknown(sig.Algorithm), orUnknown(sig.Canonicalization))
+	}
 	if sig.Aligned {
 		b.WriteString(", speaks for the From domain")
 	} else if sig.Domain != "" {
@@ -229,7 +236,7 @@ func (s *state) explainSignature(i int) string {
 	case dkim.ResultPass:
 		fmt.Fprintf(&b, "verifies with %s", keyPhrase(sig))
 	case dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey:
-		fmt.Fprintf(&b, "checked with %s, the header signature is %s and the body hash is a %s", keyPhrase(sig), sig.HeaderSignature, sig.BodyHash)
+		fmt.Fprintf(&b, "checked with %s, the header signature is %s and the body hash %s", keyPhrase(sig), sig.HeaderSignature, bodyWord(sig.BodyHash))
 		switch sig.Result {
 		case dkim.ResultWeakKey:
 			b.WriteString(", but the key is too short to vouch for anything")
@@ -253,7 +260,7 @@ func (s *state) explainSignature(i int) string {
 		b.WriteString("; the headers are as sent; the body was changed")
 	}
 	fields := s.signedDisplayedNames(sig)
-	fmt.Fprintf(&b, ". It lists %s", listFields(fields))
+	fmt.Fprintf(&b, ". It covers %s", listFields(fields))
 	switch {
 	case sig.BodyLength < 0:
 		b.WriteString(" and the whole body")
@@ -291,14 +298,31 @@ func (s *state) explainCoverage() []string {
 		}
 	}
 	var out []string
-	body := map[string]string{"full": "the whole body", "partial": "only part of the body", "none": "not the body"}[c.Body]
+	proven := signed
+	switch c.Body {
+	case "full":
+		proven = append(proven, "the whole body")
+	case "partial":
+		proven = append(proven, "the signed part of the body")
+	}
+	lead := "What still holds"
 	if s.a.Verdict == VerdictAuthentic {
-		out = append(out, fmt.Sprintf("Proven as sent: %s, and %s.", listFields(signed), body))
+		lead = "Proven as sent"
+	}
+	if len(proven) == 0 {
+		out = append(out, lead+": nothing; the signature no longer holds for any part of the message.")
 	} else {
-		out = append(out, fmt.Sprintf("What still holds: %s, and %s.", listFields(signed), body))
+		out = append(out, fmt.Sprintf("%s: %s.", lead, listFields(proven)))
+	}
+	if c.Body == "none" {
+		out = append(out, "Not proven: the body; do not quote it as sent.")
 	}
 	if len(unsigned) > 0 {
-		out = append(out, fmt.Sprintf("Not proven: %s %s not covered by the signature, so do not quote %s as sent.", listFields(unsigned), isAre(len(unsigned)), itThem(len(unsigned))))
+		why := "not covered by the signature"
+		if sig := &s.a.Signatures[s.decider]; sig.HeaderSignature != dkim.HeaderValid {
+			why = "covered by a signature that no longer verifies"
+		}
+		out = append(out, fmt.Sprintf("Not proven: %s %s %s, so do not quote %s as sent.", listFields(unsigned), isAre(len(unsigned)), why, itThem(len(unsigned))))
 	}
 	for _, at := range c.Attachments {
 		state := "is not covered"
@@ -343,4 +367,14 @@ func resultWord(r dkim.Result) string {
 		return "unchecked"
 	}
 	return r.String()
+}
+
+func bodyWord(b dkim.BodyStatus) string {
+	switch b {
+	case dkim.BodyMatch:
+		return "matches"
+	case dkim.BodyMismatch:
+		return "does not match"
+	}
+	return "was not checked"
 }

@@ -208,7 +208,7 @@ func TestVerdictRules(t *testing.T) {
 			name: "rule 4: header changed", raw: plainMsg,
 			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}},
 			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
-			codes: []string{"dkim.header_signature_invalid"}, summary: "signed header field",
+			codes: []string{"dkim.header_signature_invalid"}, summary: "signature over the header no longer verifies",
 		},
 		{
 			name: "rule 4: unaligned failing signature", raw: plainMsg,
@@ -394,6 +394,10 @@ func TestCoverageFields(t *testing.T) {
 	assert.Equal(t, "none", a.Coverage.Body, "a changed body is not covered")
 	assert.Equal(t, FieldSigned, a.Coverage.Fields["from"], "the header signature still holds for From")
 
+	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}})
+	assert.Equal(t, "none", a.Coverage.Body, "a body matching bh= under a broken header signature is not proven")
+	assert.Equal(t, FieldUnsigned, a.Coverage.Fields["from"], "a broken header signature proves no field")
+
 	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{})
 	assert.Empty(t, a.Coverage.Body, "no deciding signature: empty body coverage")
 	assert.Equal(t, FieldNone, a.Coverage.Fields["from"], "no deciding signature: empty field status")
@@ -413,4 +417,44 @@ func TestMessageFields(t *testing.T) {
 	assert.Empty(t, a.FromAddress, "no From: no address")
 	assert.Contains(t, codesOf(a), "identity.from_not_single_mailbox", "missing From is noted")
 	assert.Contains(t, codesOf(a), "header.date_unparseable", "missing Date is noted")
+}
+
+func TestExplanation(t *testing.T) {
+	withCc := strings.Replace(plainMsg, "Subject:", "Cc: carol@example.net\r\nSubject:", 1)
+	for _, tt := range []struct {
+		name string
+		raw  string
+		ver  dkim.Verification
+		want []string // substrings of the joined explanation
+	}{
+		{"authentic with an unsigned Cc", withCc, dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}}, []string{
+			"sent as shown by the signing domain's mail system; it does not mean that what the message says is true",
+			"Signature 1, by example.com (selector s1, rsa-sha256, relaxed/relaxed), speaks for the From domain: verifies with a 2048-bit RSA key from keys.jsonl",
+			"Cc is not covered",
+			"Proven as sent: From, To, Subject, Date, Message-ID and the whole body.",
+			"Not proven: Cc is not covered by the signature, so do not quote it as sent.",
+		}},
+		{"body changed", plainMsg, dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bodyMismatch)}}, []string{
+			"the headers are as sent; the body was changed",
+			"Not proven: the body; do not quote it as sent.",
+			"What to do next: Compare the text with another copy",
+		}},
+		{"key missing", plainMsg, dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.Selector = "s2015" })}}, []string{
+			"the key for selector s2015 is not in your key archive; it may be in a public DKIM key archive",
+			"No signature proves any part of this message",
+		}},
+		{"l= leaves text unsigned", plainMsg, dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) { s.BodyLength, s.UnsignedBodyBytes = 4, 4 })}}, []string{
+			"only the first 4 bytes of the body (4 bytes after them are not signed)",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := judgeSynthetic(t, nil, tt.raw, &tt.ver)
+			require.NotEmpty(t, a.Explanation, "explanation")
+			assert.Equal(t, a.Summary, a.Explanation[0], "the explanation starts with the summary")
+			all := strings.Join(a.Explanation, "\n")
+			for _, w := range tt.want {
+				assert.Contains(t, all, w, "explanation")
+			}
+		})
+	}
 }
