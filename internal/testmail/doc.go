@@ -42,9 +42,7 @@
 // message.
 //
 // SignMsgauth signs the same options with go-msgauth where go-msgauth can
-// (rsa-sha256 and ed25519-sha256, keys of 1024 bits or more, no l=). It is
-// built only with -tags msgauth until go.mod lists golang.org/x/crypto,
-// which go-msgauth's dkim package imports.
+// (rsa-sha256 and ed25519-sha256, keys of 1024 bits or more, no l=).
 //
 // # Key files
 //

@@ -186,8 +186,8 @@ and its own README describes.
 - Messages: ` + "`testmail.Message`" + ` renders CRLF RFC 5322 messages dated from
   2016-03-01 10:00:00 +0000; signatures carry t= five seconds after Date.
 - Signatures: ` + "`testmail.Sign`" + `, the repository's own test signer, with its
-  own canonicalization (checked against the Mail::DKIM and dkimpy corpora and,
-  with ` + "`-tags msgauth`" + `, against go-msgauth's verifier).
+  own canonicalization (checked against the Mail::DKIM and dkimpy corpora and
+  against go-msgauth's verifier).
 - Containers: mbox files are written with LF line endings unless named
   otherwise; Maildir and ` + "`.emlx`" + ` messages use LF, ` + "`.eml`" + ` files CRLF.
   Maildir file names leave out the ` + "`:2,S`" + ` info suffix, because Go module

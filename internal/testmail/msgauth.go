@@ -1,9 +1,3 @@
-//go:build msgauth
-
-// This file needs golang.org/x/crypto (imported by go-msgauth's dkim
-// package), which go.mod does not list yet: until it does, it builds only
-// with -tags msgauth, in a module whose go.mod has the requirement.
-
 package testmail
 
 import (

@@ -1,5 +1,3 @@
-//go:build msgauth
-
 package testmail
 
 import (
