@@ -1,9 +1,4 @@
-//go:build msgauth
-
-// Differential tests against go-msgauth's verifier. go-msgauth's dkim
-// package imports golang.org/x/crypto, which go.mod does not list yet, so
-// this file builds only with -tags msgauth in a module whose go.mod has
-// the requirement (as internal/testmail's SignMsgauth does).
+// Differential tests against go-msgauth's verifier.
 
 package dkim_test
 
