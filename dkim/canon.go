@@ -180,6 +180,7 @@ type bodyHasher struct {
 
 	buf  [4096]byte // canonical bytes not yet hashed
 	nbuf int
+	bulk int // block size for the bulk path; 0 means bulkSize (tests set it)
 }
 
 var crlfBytes = []byte("\r\n")
@@ -236,26 +237,92 @@ func (b *bodyHasher) emitContent(p []byte) {
 	b.emit(p)
 }
 
+// bulkSize is the most bytes Write checks at once for already-canonical
+// text, which it then hashes without looking at each line.
+const bulkSize = 32 << 10
+
 func (b *bodyHasher) Write(p []byte) (int, error) {
 	if b.done {
 		return len(p), nil
 	}
 	n := len(p)
-	if b.cr {
-		b.cr = false
-		if len(p) > 0 && p[0] == '\n' {
-			b.endLine()
-			p = p[1:]
-		} else {
+	for len(p) > 0 {
+		if b.cr {
+			b.cr = false
+			if p[0] == '\n' {
+				b.endLine()
+				p = p[1:]
+				continue
+			}
 			b.emitContent(crByte)
 		}
+		var chunk []byte
+		if b.inLine || b.wsp {
+			// Finish the current line first.
+			chunk = p
+			if i := bytes.IndexByte(p, '\n'); i >= 0 {
+				chunk = p[:i+1]
+			}
+			b.lines(chunk)
+		} else {
+			size := b.bulk
+			if size <= 0 {
+				size = bulkSize
+			}
+			chunk = p[:min(len(p), size)]
+			if e := bytes.LastIndexByte(chunk, '\n'); e >= 0 {
+				chunk = chunk[:e+1]
+				if b.canonicalBlock(chunk) {
+					b.emitBlock(chunk)
+					p = p[len(chunk):]
+					continue
+				}
+			}
+			b.lines(chunk)
+		}
+		p = p[len(chunk):]
 	}
+	return n, nil
+}
+
+func (b *bodyHasher) lines(p []byte) {
 	if b.relaxed {
 		b.writeRelaxed(p)
 	} else {
 		b.writeSimple(p)
 	}
-	return n, nil
+}
+
+var (
+	lfByte   = []byte("\n")
+	spaceEOL = []byte(" \r\n")
+)
+
+// canonicalBlock reports whether blk, whole lines from a line start,
+// is its own canonical form apart from trailing empty lines: every LF is
+// part of a CRLF and, for relaxed, no tab, no double space and no space
+// before a line end. Each check is one vectorised scan of the block.
+func (b *bodyHasher) canonicalBlock(blk []byte) bool {
+	if b.relaxed && (bytes.IndexByte(blk, '\t') >= 0 || bytes.Index(blk, doubleSpace) >= 0 || bytes.Index(blk, spaceEOL) >= 0) {
+		return false
+	}
+	return bytes.Count(blk, crlfBytes) == bytes.Count(blk, lfByte)
+}
+
+// emitBlock hashes a canonical block (see canonicalBlock), deferring its
+// trailing CRLFs as the line-by-line path does.
+func (b *bodyHasher) emitBlock(blk []byte) {
+	j, trailing := len(blk), int64(0)
+	for j >= 2 && blk[j-2] == '\r' && blk[j-1] == '\n' {
+		j -= 2
+		trailing++
+	}
+	if j > 0 {
+		b.emitContent(blk[:j])
+		b.endLine()
+		trailing--
+	}
+	b.crlfs += trailing
 }
 
 func (b *bodyHasher) endLine() {

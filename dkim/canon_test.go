@@ -47,9 +47,11 @@ func (r *recHash) BlockSize() int      { return 64 }
 func (r *recHash) Size() int           { return 0 }
 
 // canonicalBody runs the streaming canonicalizer over in, written in
-// chunks of size chunk (0: one write), and returns its output.
+// chunks of size chunk (0: one write), and returns its output. The bulk
+// path checks blocks of chunk/2+1 bytes, so that small inputs exercise
+// block boundaries too.
 func canonicalBody(in string, c Canonicalization, limit int64, chunk int) (string, int64) {
-	b := &bodyHasher{h: &recHash{}, relaxed: c == Relaxed, limit: limit}
+	b := &bodyHasher{h: &recHash{}, relaxed: c == Relaxed, limit: limit, bulk: chunk/2 + 1}
 	p := []byte(in)
 	if chunk <= 0 {
 		chunk = len(p) + 1

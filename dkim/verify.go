@@ -37,10 +37,14 @@ var (
 // ErrMessageTooLarge) or a header over rawheader's caps, or a cancelled ctx.
 // Verify is safe for concurrent use; see VerifyBytes for the rules.
 func Verify(ctx context.Context, r io.Reader, opts *Options) (*Verification, error) {
-	msg, err := io.ReadAll(io.LimitReader(r, MaxMessageBytes+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= MaxMessageBytes {
+		buf.Grow(l.Len() + 1) // one allocation for bytes.Reader and the like
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, MaxMessageBytes+1)); err != nil {
 		return nil, fmt.Errorf("dkim: reading message: %w", err)
 	}
+	msg := buf.Bytes()
 	if len(msg) > MaxMessageBytes {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrMessageTooLarge, MaxMessageBytes)
 	}
