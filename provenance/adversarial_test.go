@@ -254,3 +254,54 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestTrustedSealer is verdict rule 2 and the untrusted half of rule 1, on
+// chains made by the test sealer: a list changed the body after the
+// author signed it, then sealed what it had seen on arrival.
+func TestTrustedSealer(t *testing.T) {
+	signedMsg := signed(t, baseMessage(), "rsa2048", nil)
+	listed := append(bytes.Clone(signedMsg), "-- \r\nSent through the board list\r\n"...)
+	seal := func(msg []byte, aar string) []byte {
+		out, err := testmail.Seal(msg, testmail.MustKey("rsa2048b"), &testmail.SealOptions{AuthResults: aar})
+		require.NoError(t, err, "testmail.Seal")
+		return out
+	}
+	recordedPass := "mx.example.org; dkim=pass header.d=example.com header.s=s2048"
+	sealed := seal(listed, recordedPass)
+	for _, tt := range []struct {
+		name    string
+		trusted []string
+		raw     []byte
+		verdict Verdict
+		conf    Confidence
+		code    string
+		summary string
+	}{
+		{"trusted sealer vouches", []string{"EXAMPLE.org"}, sealed, VerdictAuthentic, ConfidenceMedium, "arc.trusted_sealer", "on the word of example.org"},
+		{"untrusted sealer: recorded pass now fails", nil, sealed, VerdictAltered, ConfidenceHigh, "arc.aar_pass_now_fails", "ARC sealer"},
+		{"trusted sealer, but changed after sealing", []string{"example.org"},
+			bytes.Replace(sealed, []byte("usual account"), []byte("other account"), 1), VerdictAltered, ConfidenceNone, "arc.chain_fail", ""},
+		{"trusted sealer records an unaligned pass", []string{"example.org"},
+			seal(listed, "mx.example.org; dkim=pass header.d=evil.example"), VerdictAltered, ConfidenceNone, "arc.chain_pass", ""},
+		{"trusted sealer records a fail", []string{"example.org"},
+			seal(listed, "mx.example.org; dkim=fail header.d=example.com"), VerdictAltered, ConfidenceNone, "arc.chain_pass", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, TrustedSealers: tt.trusted})
+			a := c.Check(t.Context(), eml("arc.eml", tt.raw))
+			require.NoError(t, a.Err, "Check")
+			assertWellFormed(t, a)
+			assert.Equal(t, tt.verdict, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
+			if tt.conf != ConfidenceNone {
+				assert.Equal(t, tt.conf, a.Confidence, "confidence")
+			}
+			assert.Contains(t, codesOf(a), tt.code, "evidence")
+			assert.Contains(t, a.Summary, tt.summary, "summary")
+			assert.NotEqual(t, "none", a.ARC.Chain, "the ARC chain is reported")
+			if a.Verdict == VerdictAuthentic {
+				assert.Equal(t, "example.com", a.Signer, "the signer is the recorded aligned d=")
+				assert.Contains(t, a.Summary, "fails now", "the summary names what differs now")
+			}
+		})
+	}
+}

@@ -173,13 +173,12 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	}
 
 	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data)}
-	s.judge(m, primary, chosen)
-	return nil
+	return s.judge(ctx, m, primary, chosen, dopts)
 }
 
 // judge turns the verification of the chosen view into the verdict,
 // evidence, coverage and explanation.
-func (s *state) judge(m *archive.Message, primary, chosen view) {
+func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen view, dopts *dkim.Options) error {
 	for _, n := range m.Notes {
 		s.add(evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
 	}
@@ -201,10 +200,13 @@ func (s *state) judge(m *archive.Message, primary, chosen view) {
 	}
 	s.messageFields()
 	s.add(receivedEvidence(s.hdr.values("received"), s.a.Date, !s.a.Date.IsZero())...)
-	s.checkARC()
+	if err := s.checkARC(ctx, chosen.data, dopts); err != nil {
+		return err
+	}
 	s.decide()
 	s.coverage(chosen.data)
 	s.explain()
+	return nil
 }
 
 // verify runs the dkim verifier over one view of the message.

@@ -74,20 +74,32 @@ func (s *state) alteredDirect(e Evidence) string {
 	return fmt.Sprintf("Altered: a receiver recorded that %s's signature passed on arrival and it fails now, so the message was changed after it was received.", signer)
 }
 
-// sealedSummary summarizes a rule-2 verdict.
+// sealedSummary summarizes a rule-2 verdict: it rests on the sealer's
+// word, and says what differs now.
 func (s *state) sealedSummary() string {
 	sealer := ""
 	if n := len(s.a.ARC.Instances); n > 0 {
 		sealer = s.a.ARC.Instances[n-1].Sealer
 	}
-	now := "the author's signature is gone or cannot be checked now"
+	now := "that signature is gone or cannot be checked now"
 	for i := range s.a.Signatures {
-		if sig := &s.a.Signatures[i]; sig.Aligned && arithmeticFails(&sig.Signature) {
-			now = fmt.Sprintf("%s's signature fails now (%s)", sig.Domain, failureWhat(sig))
-			break
+		sig := &s.a.Signatures[i]
+		if !aligned(sig.Domain, s.a.Signer) {
+			continue
 		}
+		switch {
+		case sig.HeaderSignature == dkim.HeaderValid && sig.BodyHash == dkim.BodyMismatch:
+			now = "it fails now because the body was changed after it arrived"
+		case arithmeticFails(&sig.Signature):
+			now = "it fails now because the message was changed after it arrived"
+		case sig.Result == dkim.ResultPass:
+			now = "it still verifies now"
+		default:
+			now = fmt.Sprintf("it cannot be checked now (%s)", sig.Result)
+		}
+		break
 	}
-	return fmt.Sprintf("Authentic on the word of %s: its intact ARC seal records that the sender's signature passed on arrival, though %s.", sealer, now)
+	return fmt.Sprintf("Authentic on the word of %s: its intact ARC seal records that %s's signature passed on arrival, though %s; this shows who sent it, not that the content is true.", sealer, s.a.Signer, now)
 }
 
 // unverifiableSummary says why nothing vouches for the message.
@@ -285,6 +297,9 @@ func (s *state) explainSignature(i int) string {
 // explainCoverage says what the deciding signature proves and what not.
 func (s *state) explainCoverage() []string {
 	c := s.a.Coverage
+	if s.sealed {
+		return []string{"The verdict rests on the trusted ARC sealer's record of the message as it arrived; no signature proves the message as it stands now, so quote only what the sealer's record supports."}
+	}
 	if s.decider < 0 {
 		return []string{"No signature proves any part of this message; quote it only with other corroboration."}
 	}

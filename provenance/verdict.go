@@ -38,10 +38,12 @@ package provenance
 //   - unverifiable: low.
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 )
 
@@ -583,10 +585,22 @@ func (s *state) sealerTrusted() bool {
 	return true
 }
 
-// checkARC fills the assessment's ARC result. Until the arc package lands,
-// every message has chain "none".
-func (s *state) checkARC() {
-	s.a.ARC = ARCResult{Chain: "none"}
+// checkARC verifies the ARC chain of the chosen view and fills the
+// assessment's ARC result and evidence. A message without ARC fields is
+// chain "none" without further work. The error is non-nil only when ctx is
+// done.
+func (s *state) checkARC(ctx context.Context, msg []byte, opts *dkim.Options) error {
+	if !s.hdr.has("arc-seal") && !s.hdr.has("arc-message-signature") && !s.hdr.has("arc-authentication-results") {
+		s.a.ARC = arcResult(nil)
+		return nil
+	}
+	r, err := arc.Verify(ctx, msg, opts)
+	if err != nil {
+		return fmt.Errorf("provenance: %w", err)
+	}
+	s.a.ARC = arcResult(r)
+	s.add(arcEvidence(r)...)
+	return nil
 }
 
 // rule2 reports whether a trusted sealer's intact ARC chain records an

@@ -73,7 +73,7 @@ func judgeSynthetic(t *testing.T, opts *Options, raw string, ver *dkim.Verificat
 	a := newAssessment(m)
 	primary := primaryView(m)
 	s := &state{c: c, a: a, now: checkTime, ver: ver, hdr: splitHeader(primary.data)}
-	s.judge(m, primary, primary)
+	require.NoError(t, s.judge(t.Context(), m, primary, primary, c.dkimOptions(checkTime)), "judge")
 	assertWellFormed(t, a)
 	return a
 }
