@@ -47,6 +47,8 @@ type walker struct {
 	opts    *Options
 	yield   func(*Message) bool
 	stopped bool
+	scratch []byte // read buffer reused between messages of unknown size
+	copyBuf []byte // copy buffer for bytes over the cap
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -231,32 +233,53 @@ func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 // presizes the buffer.
 func (w *walker) readRaw(m *Message, r io.Reader, sizeHint int64) error {
 	limit := w.opts.maxMessageSize()
-	h := sha256.New()
 	var buf []byte
-	if sizeHint >= 0 && sizeHint <= limit {
-		buf = make([]byte, 0, sizeHint)
+	exact := sizeHint >= 0 && sizeHint <= limit
+	if exact {
+		buf = make([]byte, 0, sizeHint+1) // +1: the probe past the end
+	} else {
+		// A message of unknown size is read into a reused buffer and
+		// copied out at its exact size.
+		buf = w.scratch[:0]
 	}
-	buf, err := readAll(&io.LimitedReader{R: r, N: limit}, buf)
-	h.Write(buf)
-	m.Size = int64(len(buf))
-	if err == nil {
-		var extra int64
-		extra, err = io.Copy(h, r)
-		m.Size += extra
-		if extra > 0 && err == nil {
-			err = fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, m.Size, limit)
+	// Read one byte past the cap to learn whether the message is over it.
+	buf, err := readAll(&io.LimitedReader{R: r, N: limit + 1}, buf)
+	if !exact {
+		if cap(buf) <= maxScratch {
+			w.scratch = buf[:0]
+		} else {
+			w.scratch = nil // do not keep a large buffer between messages
 		}
 	}
-	m.SHA256 = hex.EncodeToString(h.Sum(nil))
-	if err == nil {
-		m.Raw = buf
-	} else if errors.Is(err, ErrTooLarge) {
+	m.Size = int64(len(buf))
+	if err == nil && m.Size > limit {
+		h := sha256.New()
+		h.Write(buf)
+		if w.copyBuf == nil {
+			w.copyBuf = make([]byte, 64<<10)
+		}
+		var extra int64
+		extra, err = io.CopyBuffer(h, struct{ io.Reader }{r}, w.copyBuf)
+		m.Size += extra
+		if err == nil {
+			err = fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, m.Size, limit)
+		}
+		m.SHA256 = hex.EncodeToString(h.Sum(nil))
 		m.Raw = nil
-	} else {
-		m.Raw = buf // what could be read, for the record
+		return err
 	}
-	return err
+	sum := sha256.Sum256(buf)
+	m.SHA256 = hex.EncodeToString(sum[:])
+	if exact {
+		m.Raw = buf
+	} else {
+		m.Raw = append(make([]byte, 0, len(buf)), buf...)
+	}
+	return err // on an I/O error, Raw holds what could be read
 }
+
+// maxScratch is the largest read buffer kept between messages.
+const maxScratch = 4 << 20
 
 // readAll is io.ReadAll appending to buf, doubling its capacity as it grows
 // (append's growth of a quarter would copy a large message many times).

@@ -120,16 +120,22 @@ func isDigits(w []byte) bool {
 
 // isClock matches h:mm, hh:mm and hh:mm:ss.
 func isClock(w []byte) bool {
-	parts := bytes.Split(w, []byte(":"))
-	if len(parts) < 2 || len(parts) > 3 {
-		return false
-	}
-	for i, p := range parts {
-		if !isDigits(p) || len(p) > 2 || i > 0 && len(p) != 2 {
+	n, fields := 0, 1
+	for i, c := range w {
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+			if n > 2 {
+				return false
+			}
+		case c == ':' && i > 0 && (fields == 1 || n == 2) && fields < 3:
+			fields++
+			n = 0
+		default:
 			return false
 		}
 	}
-	return true
+	return fields >= 2 && n == 2
 }
 
 // isZone matches +hhmm, -hhmm and an upper-case abbreviation such as UTC.
