@@ -354,3 +354,42 @@ func FuzzVerifyBytes(f *testing.F) {
 		}
 	})
 }
+
+func TestVerifyDraftsAndFindings(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	opts := keysOf(record(rsa, ""))
+	msg := testmail.Message{}.Bytes()
+	for _, tt := range []struct {
+		name    string
+		o       *testmail.SignOptions
+		version string
+		draft   bool
+	}{
+		{"v=1", nil, "1", false},
+		{"no v= (draft-01 to -04)", &testmail.SignOptions{Omit: []string{"v"}}, "", true},
+		{"v=0.5 (draft-05 to -10)", &testmail.SignOptions{Version: "0.5"}, "0.5", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := dkim.VerifyBytes(t.Context(), sign(t, msg, "rsa2048", tt.o), opts)
+			require.NoError(t, err, "VerifyBytes")
+			s := v.Signatures[0]
+			assert.Equal(t, dkim.ResultPass, s.Result, "drafts verify like v=1 (err %v)", s.Err)
+			assert.Equal(t, tt.version, s.Version, "v= as written")
+			assert.Equal(t, tt.draft, s.Draft, "draft flag")
+		})
+	}
+
+	t.Run("findings", func(t *testing.T) {
+		signed := sign(t, msg, "rsa2048", nil)
+		// "From :" reads as From to a lenient reader, and to us: the added
+		// field is counted as a second From instance.
+		evil := testmail.Prepend(signed, "From ", "Mallory <ceo@example.com>")
+		v, err := dkim.VerifyBytes(t.Context(), evil, opts)
+		require.NoError(t, err, "VerifyBytes")
+		require.Len(t, v.Findings, 1, "one finding")
+		assert.Equal(t, dkim.Finding{Kind: dkim.FindingSpaceBeforeColon, Name: "from", Offset: 0}, v.Findings[0], "space before colon")
+		s := v.Signatures[0]
+		assert.Equal(t, dkim.ResultPass, s.Result, "the signed bytes are intact")
+		assert.Equal(t, dkim.FieldCoverage{Name: "from", Count: 2, Signed: []int{2}}, s.Coverage[0], "the spaced From counts as a From")
+	})
+}
