@@ -52,7 +52,10 @@
 //   - a message over the size cap: its Index, [ErrTooLarge];
 //   - an I/O error inside an mbox: the message being read gets it, and the
 //     rest of that file is abandoned;
-//   - a zip entry with a bad CRC: its record wraps zip.ErrChecksum;
+//   - a zip entry with a bad CRC: Index 0, zip.ErrChecksum. Each entry is
+//     read whole once to check its CRC before its messages are read, so no
+//     message of a corrupt entry passes as intact (a zip costs two
+//     decompressions);
 //   - a zip entry over the caps: Index 0, [ErrZipEntryTooLarge] or
 //     [ErrZipRatio]; a zip with too many entries: [ErrTooManyEntries].
 //

@@ -475,16 +475,24 @@ func (w *walker) walkZipEntry(name string, zf *zip.File) {
 		w.fileError(name, fmt.Errorf("%w: %d bytes from %d compressed, the cap is %d times", ErrZipRatio, usize, csize, ratio))
 		return
 	}
+	capErr := ErrZipRatio
+	if limit == maxSize {
+		capErr = ErrZipEntryTooLarge
+	}
+	// The CRC covers the whole entry and is checked only at its end, after
+	// the first messages would have been yielded: check it first, so that
+	// no message of a corrupt entry is read as if it were intact.
+	if err := w.checkEntry(zf, limit, capErr); err != nil {
+		w.fileError(name, err)
+		return
+	}
 	rc, err := zf.Open()
 	if err != nil {
 		w.fileError(name, err)
 		return
 	}
 	defer rc.Close()
-	lr := &capReader{r: rc, n: limit, err: ErrZipRatio}
-	if limit == maxSize {
-		lr.err = ErrZipEntryTooLarge
-	}
+	lr := &capReader{r: rc, n: limit, err: capErr}
 	head := make([]byte, min(int64(usize), SniffSize))
 	n, err := io.ReadFull(lr, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -508,6 +516,21 @@ func (w *walker) walkZipEntry(name string, zf *zip.File) {
 		return
 	}
 	w.readStream(name, kind, io.MultiReader(bytes.NewReader(head[:n]), lr), int64(usize))
+}
+
+// checkEntry reads a zip entry through the caps and reports an error when
+// it cannot be read whole or fails its CRC check.
+func (w *walker) checkEntry(zf *zip.File, limit int64, capErr error) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, 64<<10)
+	}
+	_, err = io.CopyBuffer(io.Discard, &capReader{r: rc, n: limit, err: capErr}, w.copyBuf)
+	return err
 }
 
 // capReader fails with err once more than n bytes are read.

@@ -314,8 +314,27 @@ func TestWalkBadInput(t *testing.T) {
 		writeTree(t, dir, "a.zip", z, "b.eml", m1)
 		got := collect(t, dir, nil)
 		checkRecords(t, dir, got, []record{
-			{"/a.zip/1.eml", 1, "eml", zip.ErrChecksum}, {"/a.zip/2.eml", 1, "eml", nil}, {"/b.eml", 1, "eml", nil},
+			{"/a.zip/1.eml", 0, "", zip.ErrChecksum}, {"/a.zip/2.eml", 1, "eml", nil}, {"/b.eml", 1, "eml", nil},
 		})
+	})
+	t.Run("zip mbox entry with a bad CRC", func(t *testing.T) {
+		// The CRC is known bad only at the end of the entry; no message of
+		// it may be yielded as if intact.
+		dir := t.TempDir()
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: "box.mbox", Method: zip.Store})
+		require.NoError(t, err, "zip CreateHeader")
+		_, err = w.Write(mboxOf(sepA, "\n", mail("one", "First.\n"), m1, m1))
+		require.NoError(t, err, "zip Write")
+		require.NoError(t, zw.Close(), "zip Close")
+		z := b.Bytes()
+		i := bytes.Index(z, []byte("First."))
+		require.Positive(t, i, "the stored entry holds the first body")
+		z[i] = 'f'
+		writeTree(t, dir, "a.zip", z)
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{{"/a.zip/box.mbox", 0, "", zip.ErrChecksum}})
 	})
 	t.Run("zip bomb", func(t *testing.T) {
 		dir := t.TempDir()

@@ -74,6 +74,7 @@ type state struct {
 	prevStart int64 // offset where that line started
 	curStart  int64 // offset where the current line started
 	longNoted bool
+	sepNoted  bool
 
 	clState int
 	cl      int64 // the Content-Length value
@@ -451,9 +452,19 @@ func (rd *Reader) checkLineStart() bool {
 		if !bytes.HasPrefix(line, fromSpace) {
 			return false
 		}
-		if ok && IsSeparator(line) && (st.prevBlank || st.clState == clPending && rd.off == st.clEnd) {
-			if rd.atSeparator() {
-				return true
+		if ok && IsSeparator(line) {
+			if st.prevBlank || st.clState == clPending && rd.off == st.clEnd {
+				if rd.atSeparator() {
+					return true
+				}
+			} else if !st.sepNoted && !(st.clState == clPending && rd.off < st.clEnd) {
+				// QUIRK: some exporters omit the blank line before a
+				// separator; an unescaped line in a body looks the same.
+				// RFC 4155 asks for the blank line, so this is body text,
+				// and the note lets a reader check.
+				st.sepNoted = true
+				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+					"a separator-like line without a blank line before it, at offset %d, was read as body text", rd.off))
 			}
 		}
 		st.sawFrom = true

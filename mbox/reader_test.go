@@ -66,7 +66,7 @@ func TestReader(t *testing.T) {
 		{"empty input", "", nil, nil},
 		{"leading blank lines", "\n\r\n" + sep1 + "\n" + msg2, nil, []got{{int64(3 + len(sep1) + 1), sep1, msg2, FormatMbox, 0}}},
 		{"from line in body without blank line", sep1 + "\nSubject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", nil,
-			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", FormatMbox, 0}}},
+			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", FormatMbox, 1}}},
 		{"implausible from line after blank line", sep1 + "\nSubject: x\n\nFrom the Jan 2018 meeting at 10:30\n", nil,
 			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nFrom the Jan 2018 meeting at 10:30\n", FormatMbox, 0}}},
 		{"mboxrd escaping seen", sep1 + "\nSubject: x\n\n>>From here\n\n" + sep1 + "\nSubject: y\n\n>From there\n", nil, []got{
