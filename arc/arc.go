@@ -2,6 +2,7 @@ package arc
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"strings"
@@ -153,7 +154,7 @@ func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error
 		// report what was read.
 		return failed(0, errf(ErrMalformed, splitErr, ""), c.instances()), nil
 	}
-	v := &verifier{ctx: ctx, opts: memoOptions(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}}
+	v := &verifier{ctx: ctx, opts: memoOptions(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}, prefixes: map[crypto.Hash]*prefix{}}
 	res := v.run()
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -295,3 +295,19 @@ func TestVerifyAsksEachNameOnce(t *testing.T) {
 	assert.Equal(t, int64(1), keys.n.Load(), "key file lookups for one unknown name")
 	assert.Equal(t, int64(1), dns.n.Load(), "DNS lookups for one unknown name, asked once")
 }
+
+// TestVerifyOlderSignaturesCapped checks that older message signatures past
+// Options.MaxSignatures are skipped, and that the chain still decides.
+func TestVerifyOlderSignaturesCapped(t *testing.T) {
+	r, err := arc.Verify(t.Context(), chain(nil, nil, nil), &dkim.Options{Keys: testKeys(), MaxSignatures: 2})
+	require.NoError(t, err, "Verify")
+	assert.Equal(t, arc.ChainPass, r.Chain, "Chain (reason %q)", r.Reason)
+	require.Len(t, r.Instances, 3, "instances")
+	assert.Equal(t, dkim.ResultSkipped, r.Instances[0].MessageSignature, "AMS 1 with a cap of 2")
+	assert.Equal(t, "example.org", r.Instances[0].MessageCheck.Domain, "skipped AMS still names its d=")
+	assert.Equal(t, dkim.ResultPass, r.Instances[1].MessageSignature, "AMS 2 with a cap of 2")
+	assert.Equal(t, dkim.ResultPass, r.Instances[2].MessageSignature, "AMS 3 with a cap of 2")
+	for _, in := range r.Instances {
+		assert.Equal(t, dkim.ResultPass, in.Seal, "seal %d is never skipped", in.Instance)
+	}
+}

@@ -22,13 +22,18 @@
 //  2. When the latest ARC-Seal says cv=fail, the chain is failed: an earlier
 //     receiver already saw it broken.
 //  3. The latest ARC-Message-Signature must verify. Older ones are verified
-//     and reported too, but they are expected to break when a later hop
-//     changes the message, so they do not decide the chain.
+//     and reported too (up to [dkim.Options.MaxSignatures] per message,
+//     counted from the latest; the rest are ResultSkipped), but they are
+//     expected to break when a later hop changes the message, so they do not
+//     decide the chain.
 //  4. Every ARC-Seal, from N down to 1, must verify, and its cv= must be
 //     "none" for instance 1 and "pass" for every later instance. A seal
 //     signs, with relaxed header canonicalization, the ARC sets 1..i in
 //     order (ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal),
 //     its own b= value emptied.
+//
+// The seals share one running hash of the sets below them, so the work is
+// linear in the size of the header however many sets it holds.
 //
 // A chain passes only when every signature that decides it has the result
 // [dkim.ResultPass]. The ValiMail ARC test suite expects a chain signed with

@@ -41,6 +41,7 @@ type arcField struct {
 	tags     []dkim.Tag // the parsed tag list (ARC-Seal and ARC-Message-Signature)
 	tagErr   error      // why the tag list did not parse; the instance may still be known
 	err      error      // why the instance is unknown or invalid
+	relaxed  []byte     // relaxed canonical form, once computed (seals)
 }
 
 // A set holds the fields of one instance, by kind.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"hash"
 	"strings"
 
 	"github.com/leakproof/leakproof/dkim"
@@ -12,13 +13,14 @@ import (
 
 // verifier holds the state of one Verify call.
 type verifier struct {
-	ctx    context.Context
-	opts   *dkim.Options
-	msg    []byte // CRLF
-	hdr    *rawheader.Header
-	c      *collection
-	bodies map[bodyKey]bodySum
-	buf    []byte
+	ctx      context.Context
+	opts     *dkim.Options
+	msg      []byte // CRLF
+	hdr      *rawheader.Header
+	c        *collection
+	bodies   map[bodyKey]bodySum
+	prefixes map[crypto.Hash]*prefix
+	buf      []byte
 }
 
 type bodyKey struct {
@@ -41,9 +43,18 @@ func (v *verifier) run() *Result {
 		}
 		in := &inst[idx]
 		i := in.Instance
-		if af := v.c.one(i, kindAMS); af != nil {
+		switch af := v.c.one(i, kindAMS); {
+		case af != nil && inst[len(inst)-1].Instance-i >= maxSignatures(v.opts):
+			// Older message signatures do not decide the chain; past the
+			// per-message cap they are not computed, so that a 50-set
+			// header whose h= lists every ARC field costs what 16
+			// DKIM signatures do.
+			in.MessageCheck = Check{Result: dkim.ResultSkipped,
+				Err: errf(nil, nil, "older ARC-Message-Signature past the cap of %d checked per message", maxSignatures(v.opts))}
+			in.MessageCheck.Domain, in.MessageCheck.Selector, in.MessageCheck.Algorithm = tagValue(af.tags, "d"), tagValue(af.tags, "s"), tagValue(af.tags, "a")
+		case af != nil:
 			in.MessageCheck = v.checkAMS(af)
-		} else {
+		default:
 			in.MessageCheck = unchecked(errf(ErrMissing, nil, "instance %d has no single ARC-Message-Signature", i))
 		}
 		if af := v.c.one(i, kindAS); af != nil && v.c.complete(i) {
@@ -136,19 +147,59 @@ func (v *verifier) checkAS(i int, af *arcField) Check {
 	if c.Err != nil {
 		return c
 	}
-	sel := make([]int, 0, 3*i-1)
-	for j := 1; j <= i; j++ {
-		for k := range numKinds {
-			if j < i || k != kindAS {
-				sel = append(sel, v.c.one(j, k).index)
-			}
-		}
+	hh := v.sealPrefix(s.hash, i)
+	for k := range kindAS {
+		hh.Write(v.relaxed(v.c.one(i, k)))
 	}
-	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, sel, af.field.Raw, dkim.Relaxed)
-	hh := s.hash.New()
+	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, nil, af.field.Raw, dkim.Relaxed)
 	hh.Write(v.buf)
 	v.verifyKey(&c, s, hh.Sum(nil))
 	return c
+}
+
+// sealPrefix returns a hash of the relaxed sets 1..i-1 for the seal of
+// instance i. Seals are checked in instance order, and each seal's input
+// starts with the previous seal's sets, so one running hash per algorithm
+// is extended and cloned: the work stays linear in the header size however
+// many sets there are. The sets 1..i are complete.
+func (v *verifier) sealPrefix(h crypto.Hash, i int) hash.Hash {
+	p := v.prefixes[h]
+	if p == nil || p.upTo > i-1 {
+		p = &prefix{h: h.New()}
+		v.prefixes[h] = p
+	}
+	for ; p.upTo < i-1; p.upTo++ {
+		for k := range numKinds {
+			p.h.Write(v.relaxed(v.c.one(p.upTo+1, k)))
+		}
+	}
+	if c, ok := p.h.(hash.Cloner); ok {
+		if clone, err := c.Clone(); err == nil {
+			return clone
+		}
+	}
+	// No cloning (GOFIPS140=v1.0.0): hash the prefix again.
+	hh := h.New()
+	for j := 1; j < i; j++ {
+		for k := range numKinds {
+			hh.Write(v.relaxed(v.c.one(j, k)))
+		}
+	}
+	return hh
+}
+
+// prefix is a running hash over the relaxed ARC sets 1..upTo.
+type prefix struct {
+	h    hash.Hash
+	upTo int
+}
+
+// relaxed returns the relaxed canonical form of an ARC field, computed once.
+func (v *verifier) relaxed(af *arcField) []byte {
+	if af.relaxed == nil {
+		af.relaxed = dkim.AppendCanonicalHeader(nil, af.field.Raw, dkim.Relaxed)
+	}
+	return af.relaxed
 }
 
 // bodyHash hashes the body once per (hash, canonicalization, l=).
@@ -226,4 +277,12 @@ func (m *memoSource) Lookup(ctx context.Context, domain, selector string) ([]dki
 	}
 	m.seen[k] = memoAnswer{recs, err}
 	return recs, err
+}
+
+// maxSignatures mirrors the default of dkim.Options.MaxSignatures.
+func maxSignatures(o *dkim.Options) int {
+	if o == nil || o.MaxSignatures <= 0 {
+		return 16
+	}
+	return o.MaxSignatures
 }
