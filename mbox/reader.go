@@ -159,10 +159,9 @@ func (rd *Reader) Next() (*Message, error) {
 	m := &Message{Index: rd.index, Offset: rd.off, Separator: sep}
 	m.Body = &body{rd: rd, m: m}
 	rd.st = state{m: m, lineStart: true, curStart: rd.off, prevStart: -1}
+	// An I/O error while looking at the header reaches the caller through
+	// Body, with the message it belongs to.
 	rd.readContentLength()
-	if rd.err != nil {
-		return nil, rd.err
-	}
 	return m, nil
 }
 
@@ -191,8 +190,8 @@ func (b *body) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	for st.avail == 0 && !st.done {
-		if rd.err != nil {
-			return 0, rd.err
+		if rd.r == rd.w && rd.err != nil {
+			return 0, rd.err // after every byte read before the error
 		}
 		rd.advance()
 	}
