@@ -58,9 +58,9 @@ func Verify(ctx context.Context, r io.Reader, opts *Options) (*Verification, err
 // hash and the header signature are computed independently (the header
 // signature is checked even when the body hash does not match, and the
 // body hash is computed even without a key), then [Signature.Result] says
-// what they prove, as DESIGN.md defines it. Signatures past
-// Options.MaxSignatures are parsed and reported, not checked
-// (ResultSkipped). DomainKey-Signature fields go to
+// what they prove, as DESIGN.md defines it. Only the first
+// Options.MaxSignatures signatures that parse are checked; later ones are
+// parsed and reported with ResultSkipped. DomainKey-Signature fields go to
 // [Verification.DomainKeys]; other names (X-Google-DKIM-Signature) are
 // ignored. Signatures sharing a body canonicalization, hash and l= share
 // one body hash computation.
