@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -211,7 +210,7 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 
 // verify runs the dkim verifier over one view of the message.
 func verify(ctx context.Context, msg []byte, opts *dkim.Options) (*dkim.Verification, error) {
-	ver, err := dkim.Verify(ctx, bytes.NewReader(msg), opts)
+	ver, err := dkim.VerifyBytes(ctx, msg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}

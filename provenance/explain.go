@@ -214,15 +214,18 @@ func (s *state) explain() {
 				in.Instance, in.Sealer, in.Selector, in.CV, resultWord(in.Seal), resultWord(in.MessageSignature), in.AuthenticationResults))
 		}
 	}
+	// What to do next: one line per distinct code that is not mere context,
+	// most serious first.
 	seen := map[string]bool{}
-	for _, e := range a.Evidence {
-		if e.Severity == SeverityInfo {
-			continue
-		}
-		lines = append(lines, strings.ToUpper(e.Severity.String()[:1])+e.Severity.String()[1:]+": "+e.Message)
-		if c, ok := LookupCode(e.Code); ok && !seen[e.Code] {
+	for _, sev := range []Severity{SeverityAlteration, SeverityCaution} {
+		for _, e := range a.Evidence {
+			if e.Severity != sev || seen[e.Code] {
+				continue
+			}
 			seen[e.Code] = true
-			lines = append(lines, "What to do next: "+c.Next)
+			if c, ok := LookupCode(e.Code); ok {
+				lines = append(lines, fmt.Sprintf("What to do next (%s): %s", e.Code, c.Next))
+			}
 		}
 	}
 	a.Explanation = lines

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 // plainMessages yields n unsigned LF messages, counting how many were
@@ -119,4 +122,46 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "no goroutine outlives Run")
+}
+
+// benchMessage is a signed message of about size bytes, stored with LF
+// line endings.
+func benchMessage(b *testing.B, size int) *archive.Message {
+	line := "The quarterly figures are attached; revenue is up and costs are flat.\n"
+	body := strings.Repeat(line, max(1, size/len(line)))
+	msg, err := testmail.Sign(testmail.Message{Body: body}.Bytes(), testmail.MustKey("rsa2048"), nil)
+	require.NoError(b, err, "testmail.Sign")
+	raw := testmail.LF(msg)
+	return &archive.Message{File: "b.mbox", Index: 1, Format: "mbox", Raw: raw, Size: int64(len(raw))}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	for _, size := range []int{4 << 10, 1 << 20} {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			m := benchMessage(b, size)
+			c := NewChecker(&Options{Keys: testKeys(), Time: checkTime})
+			b.SetBytes(int64(len(m.Raw)))
+			for b.Loop() {
+				if a := c.Check(b.Context(), m); a.Verdict != VerdictAuthentic {
+					b.Fatalf("verdict %s: %s", a.Verdict, a.Summary)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	m := benchMessage(b, 4<<10)
+	msgs := make([]*archive.Message, 256)
+	for i := range msgs {
+		mm := *m
+		mm.Index = i + 1
+		msgs[i] = &mm
+	}
+	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime})
+	b.SetBytes(int64(len(m.Raw) * len(msgs)))
+	for b.Loop() {
+		err := c.Run(b.Context(), slices.Values(msgs), func(*Assessment) error { return nil })
+		require.NoError(b, err, "Run")
+	}
 }

@@ -437,7 +437,7 @@ func TestExplanation(t *testing.T) {
 		{"body changed", plainMsg, dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bodyMismatch)}}, []string{
 			"the headers are as sent; the body was changed",
 			"Not proven: the body; do not quote it as sent.",
-			"What to do next: Compare the text with another copy",
+			"What to do next (dkim.body_hash_mismatch): Compare the text with another copy",
 		}},
 		{"key missing", plainMsg, dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.Selector = "s2015" })}}, []string{
 			"the key for selector s2015 is not in your key archive; it may be in a public DKIM key archive",
