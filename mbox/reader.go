@@ -32,13 +32,6 @@ type Options struct {
 	MaxLineLength int64
 }
 
-func (o *Options) format() Format {
-	if o == nil {
-		return ""
-	}
-	return o.Format
-}
-
 func (o *Options) bufferSize() int {
 	if o == nil || o.BufferSize == 0 {
 		return DefaultBufferSize
