@@ -69,11 +69,11 @@ func goldenCases() map[string][]byte {
 	crlfQuoting := testmail.Message{Subject: "Minutes", Body: "Agreed.\n\nFrom the chair: thanks.\n"}.Bytes()
 	separatorInBody := lf(testmail.Message{Subject: "Forwarded mbox", Body: "See below.\n\n" + gSepB + "\nnot a message\n"})
 	return map[string][]byte{
-		"mboxo": join([]byte(gSepA+"\n"), escapeO(plain), []byte("\n"+gSepB+"\n"), escapeO(quoting), []byte("\n"+gSepA+"\n"), short, []byte("\n")),
+		"mboxo":  join([]byte(gSepA+"\n"), escapeO(plain), []byte("\n"+gSepB+"\n"), escapeO(quoting), []byte("\n"+gSepA+"\n"), short, []byte("\n")),
 		"mboxrd": join([]byte(gSepA+"\n"), escapeRD(plain), []byte("\n"+gSepB+"\n"), escapeRD(quoting), []byte("\n")),
 		"crlf": join([]byte(gSepA+"\r\n"), escapeRD(crlfQuoting), []byte("\r\n"+gSepB+"\r\n"),
 			testmail.Message{Subject: "Short", Body: "Ok.\n"}.Bytes(), []byte("\r\n")),
-		"mboxcl": join([]byte(gSepA+"\n"), withCL(escapeO(quoting), "\n"), []byte("\n"+gSepB+"\n"), withCL(short, "\n"), []byte("\n")),
+		"mboxcl":  join([]byte(gSepA+"\n"), withCL(escapeO(quoting), "\n"), []byte("\n"+gSepB+"\n"), withCL(short, "\n"), []byte("\n")),
 		"mboxcl2": join([]byte(gSepA+"\n"), withCL(separatorInBody, "\n"), []byte("\n"+gSepB+"\n"), withCL(quoting, "\n"), []byte("\n")),
 		"lying_content_length": join([]byte(gSepA+"\n"), bytes.Replace(withCL(short, "\n"), []byte("Content-Length: 4"), []byte("Content-Length: 2"), 1),
 			[]byte("\n"+gSepB+"\n"), withCL(plain, "\n")[:len(plain)-50]),
@@ -81,7 +81,7 @@ func goldenCases() map[string][]byte {
 			testmail.Message{}.Bytes(), []byte("\r\n"+strings.Replace(gSepT, "12345@", "12346@", 1)+"\r\n"),
 			[]byte("X-GM-THRID: 1527958493458712346\r\nX-Gmail-Labels: Sent\r\n"), testmail.Message{Subject: "Short", Body: "Ok.\n"}.Bytes()),
 		"no_blank_line": join([]byte(gSepA+"\n"), short, []byte(gSepB+"\n"), short, []byte("\n")),
-		"truncated": join([]byte(gSepA+"\n"), short, []byte("\n"+gSepB+"\n"), plain[:len(plain)/2]),
+		"truncated":     join([]byte(gSepA+"\n"), short, []byte("\n"+gSepB+"\n"), plain[:len(plain)/2]),
 	}
 }
 
