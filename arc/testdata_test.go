@@ -20,11 +20,17 @@ var update = flag.Bool("update", false, "rewrite testdata/arc from testmail.Writ
 // now, and that each chain verifies as its case says, stored with CRLF and
 // with bare LF.
 func TestTestdata(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "arc")
+	root := filepath.Join("..", "testdata")
+	dir := filepath.Join(root, "arc")
 	if *update {
-		require.NoError(t, testmail.WriteARCTestdata(dir), "WriteARCTestdata(%s)", dir)
+		require.NoError(t, testmail.WriteARCTestdata(root), "WriteARCTestdata(%s)", root)
 	}
 	keys := readKeyFile(t, filepath.Join(dir, "keys.jsonl"))
+	for _, f := range testmail.ARCFiles() {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+		require.NoError(t, err, "read testdata/%s (go test ./arc -run TestTestdata -update)", f.Path)
+		assert.Equal(t, string(f.Data), string(data), "testdata/%s is what the generator makes (go test ./arc -run TestTestdata -update)", f.Path)
+	}
 	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 	require.NoError(t, err, "read testdata/arc/README.md")
 	for _, c := range testmail.ARCCases() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -81,19 +82,29 @@ func ARCKeyFile() []byte {
 	return KeyFile(MustKey("rsa2048").Entry(), MustKey("rsa2048b").Entry())
 }
 
-// WriteARCTestdata writes the ARC chains of ARCCases, their key file
-// (keys.jsonl) and a README.md into dir (the repository's testdata/arc),
-// creating it if needed. Output is deterministic.
-func WriteARCTestdata(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("testmail: %w", err)
-	}
-	files := map[string][]byte{"keys.jsonl": ARCKeyFile(), "README.md": arcREADME()}
+// ARCFiles returns the files of testdata/arc/ (paths relative to
+// testdata/, "arc/intact.eml", ...), sorted by path: the chains of
+// ARCCases, their key file (arc/keys.jsonl) and arc/README.md. The corpus
+// generator can include them as they are.
+func ARCFiles() []File {
+	files := []File{{Path: "arc/README.md", Data: arcREADME()}, {Path: "arc/keys.jsonl", Data: ARCKeyFile()}}
 	for _, c := range ARCCases() {
-		files[c.File] = c.Message
+		files = append(files, File{Path: "arc/" + c.File, Data: c.Message})
 	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files
+}
+
+// WriteARCTestdata writes ARCFiles into dir, the module's testdata/ (so the
+// files land in dir/arc/), creating the folder if needed. Output is
+// deterministic.
+func WriteARCTestdata(dir string) error {
+	for _, f := range ARCFiles() {
+		path := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("testmail: %w", err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
 			return fmt.Errorf("testmail: %w", err)
 		}
 	}
@@ -110,7 +121,8 @@ regenerate with
 
     go test ./arc -run TestTestdata -update
 
-(or ` + "`testmail.WriteARCTestdata(\"testdata/arc\")`" + ` from the testdata generator).
+(or ` + "`testmail.WriteARCTestdata(\"testdata\")`" + `; the corpus generator can
+include ` + "`testmail.ARCFiles()`" + `).
 The arc package's tests check that these files are what the generator makes
 now and that each verifies as listed. Keys: ` + "`keys.jsonl`" + ` (rsa2048 as
 s2048._domainkey.example.com, rsa2048b as s2048b._domainkey.example.org).
