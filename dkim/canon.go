@@ -303,7 +303,7 @@ var (
 // part of a CRLF and, for relaxed, no tab, no double space and no space
 // before a line end. Each check is one vectorised scan of the block.
 func (b *bodyHasher) canonicalBlock(blk []byte) bool {
-	if b.relaxed && (bytes.IndexByte(blk, '\t') >= 0 || bytes.Index(blk, doubleSpace) >= 0 || bytes.Index(blk, spaceEOL) >= 0) {
+	if b.relaxed && (bytes.IndexByte(blk, '\t') >= 0 || bytes.Contains(blk, doubleSpace) || bytes.Contains(blk, spaceEOL)) {
 		return false
 	}
 	return bytes.Count(blk, crlfBytes) == bytes.Count(blk, lfByte)
@@ -435,7 +435,7 @@ func simpleRelaxedLine(line []byte) bool {
 	if bytes.IndexByte(line, '\t') >= 0 {
 		return false
 	}
-	return bytes.Index(line, doubleSpace) < 0
+	return !bytes.Contains(line, doubleSpace)
 }
 
 var doubleSpace = []byte("  ")
