@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -350,6 +351,13 @@ func TestVerdictRules(t *testing.T) {
 			verdict: VerdictAltered, codes: []string{"arc.aar_pass_now_fails"}, summary: "ARC sealer",
 		},
 		{
+			name: "Received hops out of order are noted",
+			raw: "Received: from b.example by c.example; Tue, 1 Mar 2016 08:00:00 +0000\r\n" +
+				"Received: from a.example by b.example; Tue, 1 Mar 2016 09:10:00 +0000\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"received.out_of_order"},
+		},
+		{
 			name: "expired x= is only noted", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) {
 				s.Expires = time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)
@@ -457,4 +465,36 @@ func TestExplanation(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	c := NewChecker(nil)
+	a := c.Check(t.Context(), nil)
+	require.NotNil(t, a, "Check(nil) returns an assessment")
+	assert.ErrorIs(t, a.Err, ErrNilMessage, "Check(nil).Err")
+
+	damaged := errors.New("archive: truncated")
+	a = c.Check(t.Context(), &archive.Message{File: "x.mbox", Index: 3, Offset: 10, Err: damaged})
+	assert.ErrorIs(t, a.Err, damaged, "the archive error is kept")
+	assert.Equal(t, VerdictNone, a.Verdict, "an unreadable message has no verdict")
+	assert.Equal(t, "x.mbox", a.File, "chain of custody is kept")
+	assert.Equal(t, 3, a.Index, "index is kept")
+	assert.Equal(t, "none", a.ARC.Chain, "the arc object is complete even on an error")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	a = c.Check(ctx, &archive.Message{File: "x.eml", Index: 1, Format: "eml", Raw: []byte(plainMsg)})
+	assert.ErrorIs(t, a.Err, context.Canceled, "a cancelled check is an error record")
+	assert.Equal(t, VerdictNone, a.Verdict, "a cancelled check has no verdict")
+}
+
+func TestNewCheckerCopiesOptions(t *testing.T) {
+	opts := &Options{TrustedSealers: []string{"Sealer.Example."}, Workers: 3}
+	c := NewChecker(opts)
+	opts.TrustedSealers[0] = "other.example"
+	opts.Workers = 9
+	assert.True(t, c.trusted["sealer.example"], "sealers are normalized and copied")
+	assert.False(t, c.trusted["other.example"], "later changes to the options do not leak in")
+	assert.Equal(t, 3, c.workers(), "Workers is copied")
+	assert.Positive(t, NewChecker(nil).workers(), "nil options: GOMAXPROCS workers")
 }
