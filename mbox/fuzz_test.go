@@ -25,6 +25,9 @@ func FuzzReader(f *testing.F) {
 		f.Add([]byte(s), 0)
 		f.Add([]byte(s), 2)
 	}
+	for _, in := range goldenCases() {
+		f.Add(in, 1)
+	}
 	f.Fuzz(func(t *testing.T, in []byte, bodyReads int) {
 		// A buffer barely larger than the Content-Length look-ahead needs, fed
 		// in small chunks, reaches every buffer boundary case.
@@ -151,6 +154,9 @@ func summary(t *testing.T, rd *Reader) (out []string, farAhead bool) {
 func FuzzReaderBuffer(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), 3)
+	}
+	for _, in := range goldenCases() {
+		f.Add(in, 5)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, chunk int) {
 		big, far1 := summary(t, NewReader(bytes.NewReader(in), nil))

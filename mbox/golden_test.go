@@ -15,8 +15,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.mbox and *.golden")
@@ -59,27 +57,36 @@ func withCL(msg []byte, eol string) []byte {
 
 func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
-// goldenCases builds each fixture: synthetic messages from testmail in the
-// mbox shapes real archives have.
+// msg renders a small synthetic message with LF line endings. The golden
+// fixtures build their own messages so that they never change under them.
+func msg(subject, body string) []byte {
+	return []byte("From: Alice Example <alice@example.com>\nTo: Bob Example <bob@example.org>\n" +
+		"Subject: " + subject + "\nDate: Tue, 01 Mar 2016 10:00:00 +0000\n" +
+		"Message-ID: <" + strings.ReplaceAll(strings.ToLower(subject), " ", "-") + "@example.com>\n\n" + body)
+}
+
+func crlf(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }
+
+// goldenCases builds each fixture: synthetic messages in the mbox shapes
+// real archives have.
 func goldenCases() map[string][]byte {
-	lf := func(m testmail.Message) []byte { return testmail.LF(m.Bytes()) }
-	plain := lf(testmail.Message{})
-	quoting := lf(testmail.Message{Subject: "Minutes", Body: "Agreed.\n\nFrom the chair: thanks.\n>From the minutes of last year.\n"})
-	short := lf(testmail.Message{Subject: "Short", Body: "Ok.\n"})
-	crlfQuoting := testmail.Message{Subject: "Minutes", Body: "Agreed.\n\nFrom the chair: thanks.\n"}.Bytes()
-	separatorInBody := lf(testmail.Message{Subject: "Forwarded mbox", Body: "See below.\n\n" + gSepB + "\nnot a message\n"})
+	plain := msg("Quarterly figures", "Hi Bob,\n\nThe figures are attached.\n\nAlice\n")
+	quoting := msg("Minutes", "Agreed.\n\nFrom the chair: thanks.\n>From the minutes of last year.\n")
+	short := msg("Short", "Ok.\n")
+	crlfQuoting := crlf(msg("Minutes", "Agreed.\n\nFrom the chair: thanks.\n"))
+	separatorInBody := msg("Forwarded mbox", "See below.\n\n"+gSepB+"\nnot a message\n")
 	return map[string][]byte{
 		"mboxo":  join([]byte(gSepA+"\n"), escapeO(plain), []byte("\n"+gSepB+"\n"), escapeO(quoting), []byte("\n"+gSepA+"\n"), short, []byte("\n")),
 		"mboxrd": join([]byte(gSepA+"\n"), escapeRD(plain), []byte("\n"+gSepB+"\n"), escapeRD(quoting), []byte("\n")),
 		"crlf": join([]byte(gSepA+"\r\n"), escapeRD(crlfQuoting), []byte("\r\n"+gSepB+"\r\n"),
-			testmail.Message{Subject: "Short", Body: "Ok.\n"}.Bytes(), []byte("\r\n")),
+			crlf(short), []byte("\r\n")),
 		"mboxcl":  join([]byte(gSepA+"\n"), withCL(escapeO(quoting), "\n"), []byte("\n"+gSepB+"\n"), withCL(short, "\n"), []byte("\n")),
 		"mboxcl2": join([]byte(gSepA+"\n"), withCL(separatorInBody, "\n"), []byte("\n"+gSepB+"\n"), withCL(quoting, "\n"), []byte("\n")),
 		"lying_content_length": join([]byte(gSepA+"\n"), bytes.Replace(withCL(short, "\n"), []byte("Content-Length: 4"), []byte("Content-Length: 2"), 1),
 			[]byte("\n"+gSepB+"\n"), withCL(plain, "\n")[:len(plain)-50]),
 		"takeout": join([]byte(gSepT+"\r\n"), []byte("X-GM-THRID: 1527958493458712345\r\nX-Gmail-Labels: Inbox,Opened\r\n"),
-			testmail.Message{}.Bytes(), []byte("\r\n"+strings.Replace(gSepT, "12345@", "12346@", 1)+"\r\n"),
-			[]byte("X-GM-THRID: 1527958493458712346\r\nX-Gmail-Labels: Sent\r\n"), testmail.Message{Subject: "Short", Body: "Ok.\n"}.Bytes()),
+			crlf(plain), []byte("\r\n"+strings.Replace(gSepT, "12345@", "12346@", 1)+"\r\n"),
+			[]byte("X-GM-THRID: 1527958493458712346\r\nX-Gmail-Labels: Sent\r\n"), crlf(short)),
 		"no_blank_line": join([]byte(gSepA+"\n"), short, []byte(gSepB+"\n"), short, []byte("\n")),
 		"truncated":     join([]byte(gSepA+"\n"), short, []byte("\n"+gSepB+"\n"), plain[:len(plain)/2]),
 	}
