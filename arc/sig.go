@@ -3,6 +3,7 @@ package arc
 import (
 	"crypto"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,8 +15,6 @@ import (
 type sig struct {
 	algorithm string // a=
 	hash      crypto.Hash
-	hashName  string // "sha256", "sha1": the key record's h= vocabulary
-	keyType   string // "rsa", "ed25519"
 	b, bh     []byte
 	domain    string
 	selector  string
@@ -26,15 +25,12 @@ type sig struct {
 	cv                     string
 }
 
-// algorithms maps a= (case-sensitive, as the ARC test suite expects) to
-// the hash and key type.
-var algorithms = map[string]struct {
-	hash          crypto.Hash
-	hashName, key string
-}{
-	"rsa-sha256":     {crypto.SHA256, "sha256", "rsa"},
-	"rsa-sha1":       {crypto.SHA1, "sha1", "rsa"},
-	"ed25519-sha256": {crypto.SHA256, "sha256", "ed25519"},
+// algorithms maps the a= values dkim.CheckDigest knows (case-sensitive,
+// as the ARC test suite expects: ams_format_tags_val_case) to their hash.
+var algorithms = map[string]crypto.Hash{
+	"rsa-sha256":     crypto.SHA256,
+	"rsa-sha1":       crypto.SHA1,
+	"ed25519-sha256": crypto.SHA256,
 }
 
 // parseSig checks the tags of an ARC-Seal (k == kindAS) or
@@ -72,11 +68,11 @@ func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
 			return fail(errf(ErrMalformed, nil, "no %s= tag", name))
 		}
 	}
-	alg, ok := algorithms[m["a"]]
+	h, ok := algorithms[m["a"]]
 	if !ok {
 		return fail(errf(ErrAlgorithm, nil, "unknown a=%.40q", m["a"]))
 	}
-	s.algorithm, s.hash, s.hashName, s.keyType = m["a"], alg.hash, alg.hashName, alg.key
+	s.algorithm, s.hash = m["a"], h
 	var err error
 	if s.b, err = decodeBase64(m["b"]); err != nil {
 		return fail(errf(ErrMalformed, err, "b="))
@@ -146,26 +142,26 @@ func decodeBase64(v string) ([]byte, error) {
 		return r
 	}, v)
 	if v == "" {
-		return nil, fmt.Errorf("empty value")
+		return nil, errors.New("arc: empty value")
 	}
 	b, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {
-		return nil, fmt.Errorf("not base64: %w", err)
+		return nil, fmt.Errorf("arc: not base64: %w", err)
 	}
 	return b, nil
 }
 
 func parseDigits(v string, maxLen int) (int64, error) {
 	if v == "" {
-		return 0, fmt.Errorf("empty value")
+		return 0, errors.New("arc: empty value")
 	}
 	if len(v) > maxLen {
-		return 0, fmt.Errorf("%d digits is too long", len(v))
+		return 0, fmt.Errorf("arc: %d digits is too long", len(v))
 	}
 	var n int64
 	for i := 0; i < len(v); i++ {
 		if v[i] < '0' || v[i] > '9' {
-			return 0, fmt.Errorf("%.20q is not a number", v)
+			return 0, fmt.Errorf("arc: %.20q is not a number", v)
 		}
 		n = n*10 + int64(v[i]-'0')
 	}

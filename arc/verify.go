@@ -49,9 +49,14 @@ func (v *verifier) run() *Result {
 			// per-message cap they are not computed, so that a 50-set
 			// header whose h= lists every ARC field costs what 16
 			// DKIM signatures do.
-			in.MessageCheck = Check{Result: dkim.ResultSkipped,
-				Err: errf(nil, nil, "older ARC-Message-Signature past the cap of %d checked per message", maxSignatures(v.opts))}
-			in.MessageCheck.Domain, in.MessageCheck.Selector, in.MessageCheck.Algorithm = tagValue(af.tags, "d"), tagValue(af.tags, "s"), tagValue(af.tags, "a")
+			// Its tags are still checked: a malformed set fails the
+			// chain wherever it is.
+			_, c := parseSig(kindAMS, af.tags)
+			if !c.malformed {
+				c.Result = dkim.ResultSkipped
+				c.Err = errf(nil, nil, "older ARC-Message-Signature past the cap of %d checked per message", maxSignatures(v.opts))
+			}
+			in.MessageCheck = c
 		case af != nil:
 			in.MessageCheck = v.checkAMS(af)
 		default:
