@@ -49,6 +49,7 @@ type walker struct {
 	stopped bool
 	scratch []byte // read buffer reused between messages of unknown size
 	copyBuf []byte // copy buffer for bytes over the cap
+	head    []byte // sniffing buffer, SniffSize bytes
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -183,9 +184,18 @@ func isMaildir(fsys fs.FS, dir string) bool {
 	return true
 }
 
+// headBuf returns the walker's sniffing buffer, n bytes long (n <=
+// SniffSize). Its content is used only until the next file.
+func (w *walker) headBuf(n int) []byte {
+	if w.head == nil {
+		w.head = make([]byte, SniffSize)
+	}
+	return w.head[:n]
+}
+
 // walkFile reads one file of the walked tree (or the root file itself).
 func (w *walker) walkFile(name string, f io.ReaderAt, size int64) {
-	head := make([]byte, min(size, SniffSize))
+	head := w.headBuf(int(min(size, SniffSize)))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
 		w.fileError(name, err)
@@ -493,18 +503,12 @@ func (w *walker) walkZipEntry(name string, zf *zip.File) {
 	}
 	defer rc.Close()
 	lr := &capReader{r: rc, n: limit, err: capErr}
-	head := make([]byte, min(int64(usize), SniffSize))
+	// Read the whole window whatever the declared size, which may lie.
+	head := w.headBuf(SniffSize)
 	n, err := io.ReadFull(lr, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		w.fileError(name, err)
 		return
-	}
-	if n == len(head) && n < SniffSize {
-		// The declared size may understate the entry: look a little further.
-		more := make([]byte, SniffSize-n)
-		k, _ := io.ReadFull(lr, more)
-		head = append(head[:n], more[:k]...)
-		n = len(head)
 	}
 	kind := Detect(head[:n])
 	if kind == KindZip {
