@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+)
+
+func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	var cf checkFlags
+	cf.register(fs)
+	inner := fs.String("file", "", "the file inside a folder or zip PATH")
+	index := fs.Int("index", 1, "the message within the file")
+	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if *index < 1 {
+		return usageError(stderr, fmt.Sprintf("--index %d: messages are numbered from 1", *index))
+	}
+	if msg, hint := cf.validate(); msg != "" {
+		return usageError(stderr, msg, hint)
+	}
+	switch len(fs.Args()) {
+	case 0:
+		return usageError(stderr, "no PATH to explain", "leakproof explain [options] [--file INNER] [--index N] PATH")
+	case 1:
+	default:
+		return usageError(stderr, "explain takes one PATH", "to pick a file inside a folder or zip, use --file INNER")
+	}
+	root := fs.Args()[0]
+
+	opts, hint, err := cf.options()
+	if err != nil {
+		cf.close()
+		errorf(stderr, err.Error(), hint)
+		return exitInput
+	}
+	defer cf.close() // for the early returns; closing twice is harmless
+
+	m, code := findMessage(ctx, root, *inner, *index, stderr)
+	if m == nil {
+		return code
+	}
+	a := provenance.NewChecker(opts).Check(ctx, m)
+	if err := report.WriteExplanation(stdout, a); err != nil {
+		errorf(stderr, err.Error())
+		return exitInput
+	}
+	if err := cf.close(); err != nil {
+		errorf(stderr, err.Error(), "the DNS answers were not all recorded")
+		return exitInput
+	}
+	if *inner == "" && m.File != root && m.Index > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: this is %s, the first mail file in %s; pick another with --file INNER\n",
+			innerName(m.File, root), root)
+	}
+	if a.Err != nil {
+		return exitInput
+	}
+	return exitOK
+}
+
+// findMessage walks root for message index of the file named inner (or of
+// the first file, when inner is ""). It returns the message or, when there
+// is none, the exit status after reporting why.
+func findMessage(ctx context.Context, root, inner string, index int, stderr io.Writer) (*archive.Message, int) {
+	var files []string // mail files seen, in walk order
+	counts := map[string]int{}
+	var fileErr *archive.Message
+	target := ""
+	for m := range archive.Walk(ctx, root, nil) {
+		if m == nil || errors.Is(m.Err, archive.ErrNotMail) {
+			continue
+		}
+		if counts[m.File] == 0 {
+			files = append(files, m.File)
+		}
+		counts[m.File]++
+		if target == "" && (inner == "" || sameFile(m.File, root, inner)) {
+			target = m.File
+		}
+		if m.File != target {
+			if target != "" {
+				// A file's messages come together: the target file is
+				// done and did not have the message.
+				break
+			}
+			continue
+		}
+		if m.Index == 0 {
+			fileErr = m
+			break
+		}
+		if m.Index == index {
+			return m, exitOK
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errorf(stderr, "interrupted")
+		return nil, exitInput
+	}
+	switch {
+	case fileErr != nil:
+		// The file itself could not be read: explain says so in its words.
+		return fileErr, exitInput
+	case target == "" && inner != "":
+		hints := []string{"--file names a path inside PATH, as the File column of \"leakproof verify\" shows it after PATH/"}
+		if len(files) > 0 {
+			names := make([]string, 0, 5)
+			for _, f := range files[:min(len(files), 5)] {
+				names = append(names, innerName(f, root))
+			}
+			hints = append(hints, "files with mail here include: "+strings.Join(names, ", "))
+		}
+		return nil, usageError(stderr, fmt.Sprintf("no mail file %q in %s", inner, root), hints...)
+	case target == "":
+		errorf(stderr, fmt.Sprintf("no mail found in %s", root), "check the path; run \"leakproof verify\" on it to see what it holds")
+		return nil, exitInput
+	default:
+		return nil, usageError(stderr, fmt.Sprintf("%s has no message %d", target, index),
+			fmt.Sprintf("it holds %s; pick one with --index N", plural(counts[target], "message", "messages")))
+	}
+}
+
+// innerName returns a message's File as --file names it: the path inside root.
+func innerName(file, root string) string {
+	return strings.TrimPrefix(file, strings.TrimSuffix(root, "/")+"/")
+}
+
+// sameFile reports whether a message's File is the file inner names inside
+// root: File is root joined with "/" and the inner path.
+func sameFile(file, root, inner string) bool {
+	inner = strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(inner, `\`, "/")), "/")
+	return file == inner ||
+		file == strings.TrimSuffix(root, "/")+"/"+inner ||
+		strings.HasSuffix(file, "/"+inner)
+}

@@ -1,0 +1,71 @@
+package main
+
+// usage is the help text of `leakproof -h`. Keep it in step with
+// DESIGN.md's CLI contract and README.md.
+const usage = `Usage:
+    leakproof verify [options] PATH...
+    leakproof explain [options] [--file INNER] [--index N] PATH
+    leakproof keys import [--out FILE] FILE...
+    leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
+
+leakproof tells whether the emails in a leaked archive are authentic, altered
+or unverifiable, from their DKIM signatures and the keys of the signing
+domains. PATH is a message file, an mbox, a Maildir, a folder tree or a zip.
+Options come before the paths.
+
+verify checks every message and prints a table (or JSON Lines, or CSV).
+explain prints a plain-language account of one message.
+keys builds and queries key archives (see "leakproof keys -h").
+
+Key and policy options (verify and explain):
+    --keys FILE            Read DKIM keys from a key archive: JSON Lines or a
+                           BIND zone file. Repeat for several files.
+    --dns                  Also ask DNS for keys missing from the key files.
+                           A lookup tells the domain's operator that someone is
+                           checking, and today's DNS shows today's keys.
+    --dns-server ADDR      The DNS server to ask (host or host:port); implies
+                           --dns. Default: the first nameserver in
+                           /etc/resolv.conf.
+    --record FILE          Append every DNS answer, failures included, to FILE
+                           (a key archive), so the run can be repeated offline.
+    --min-rsa-bits N       RSA keys shorter than N bits never make a message
+                           authentic. Default 1024.
+    --no-sha1              rsa-sha1 signatures count for nothing. By default
+                           they count, at medium confidence at most.
+    --trust-sealer DOMAIN  Trust the ARC seals of DOMAIN (for example
+                           google.com): its record of a passing signature can
+                           make a message authentic. Repeatable. Default none.
+
+verify options:
+    --format FORMAT        text (default), json (JSON Lines, one object per
+                           message) or csv. (html is not available yet.)
+    --out FILE             Write the report to FILE instead of standard output.
+    --workers N            Check N messages at once. Default: the number of CPUs.
+
+explain options:
+    --file INNER           The file inside a folder or zip PATH
+                           (for example Sent/1.eml).
+    --index N              The message within that file. Default 1.
+
+Verdicts:
+    authentic      Sent as shown by the signing domain's mail system: a
+                   signature of the From domain verifies and covers From and
+                   the whole body. It does not mean the content is true, and a
+                   gmail.com signature proves the account, not the person.
+    altered        Something the signer covered was changed after signing, or
+                   a field a reader sees was added without a signature.
+    unverifiable   Nothing here vouches for the message either way (no
+                   signature, no key, a key too weak to count, ...). It is not
+                   a sign of forgery.
+
+Exit status: 0 when the run finished, whatever the verdicts; 1 when some input
+(a PATH or a key file) could not be read (the rest is still reported); 2 on
+usage errors.
+
+Examples:
+    $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox
+    $ leakproof verify --keys keys.jsonl --format json --out report.jsonl leak.zip
+    $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
+    $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
+    $ leakproof keys import --out keys.jsonl old-keys.zone
+`

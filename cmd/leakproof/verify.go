@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+)
+
+// maxErrorLines caps the unreadable records named on stderr; the output
+// lists every one of them.
+const maxErrorLines = 10
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	var cf checkFlags
+	cf.register(fs)
+	format := fs.String("format", "text", "output format: text, json or csv")
+	out := fs.String("out", "", "write the report to `FILE`")
+	workers := fs.Int("workers", 0, "messages checked at once")
+	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	switch *format {
+	case "text", "json", "csv":
+	case "html":
+		return usageError(stderr, "--format html is not available yet",
+			"use --format text, json or csv; the HTML report is planned")
+	default:
+		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json and csv")
+	}
+	if *workers < 0 {
+		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
+	}
+	if msg, hint := cf.validate(); msg != "" {
+		return usageError(stderr, msg, hint)
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		return usageError(stderr, "no PATH to verify", "name an mbox, a message file, a folder or a zip: leakproof verify [options] PATH...")
+	}
+
+	opts, hint, err := cf.options()
+	if err != nil {
+		cf.close()
+		errorf(stderr, err.Error(), hint)
+		return exitInput
+	}
+	defer cf.close() // for the early returns; closing twice is harmless
+	opts.Workers = *workers
+
+	dst := stdout
+	var outFile *atomicFile
+	if *out != "" {
+		outFile, err = createAtomic(*out)
+		if err != nil {
+			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
+			return exitInput
+		}
+		defer outFile.abort()
+		dst = outFile
+	}
+	bw := bufio.NewWriterSize(dst, 64<<10)
+	var w report.Writer
+	var text *report.TextWriter
+	switch *format {
+	case "json":
+		w = report.NewJSONWriter(bw)
+	case "csv":
+		w = report.NewCSVWriter(bw)
+	default:
+		text = report.NewTextWriter(bw)
+		w = text
+	}
+
+	// On a terminal each line shows as soon as its message is checked;
+	// otherwise the output is written in large blocks.
+	flushEach := isTerminal(dst)
+	prog := startProgress(stderr)
+	var notMail atomic.Int64
+	var tally report.Tally
+	errLines := 0
+	checker := provenance.NewChecker(opts)
+	runErr := checker.Run(ctx, mailOnly(walkAll(ctx, paths), &notMail), func(a *provenance.Assessment) error {
+		prog.add(1)
+		tally.Add(a)
+		if a.Err != nil {
+			if errLines < maxErrorLines {
+				prog.print(func() { errorf(stderr, a.Err.Error()) })
+			}
+			errLines++
+		}
+		if err := w.Write(a); err != nil {
+			return err
+		}
+		if flushEach {
+			return bw.Flush()
+		}
+		return nil
+	})
+	prog.stop()
+	tally.NotMail = int(notMail.Load())
+	if text != nil {
+		for range tally.NotMail {
+			text.NotMail("")
+		}
+	}
+	if runErr == nil {
+		runErr = w.Close()
+	}
+	if runErr == nil {
+		runErr = bw.Flush()
+	}
+	if err := cf.close(); runErr == nil {
+		runErr = err
+	}
+	if runErr == nil && outFile != nil {
+		runErr = outFile.commit()
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			errorf(stderr, "interrupted; the report is incomplete")
+		} else {
+			errorf(stderr, runErr.Error(), "the report is incomplete")
+		}
+		return exitInput
+	}
+
+	if errLines > maxErrorLines {
+		errorf(stderr, fmt.Sprintf("... and %d more", errLines-maxErrorLines))
+	}
+	// A text table carries its own summary line; JSON and CSV keep stdout
+	// for the records.
+	if text == nil || *out != "" {
+		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
+	}
+	if tally.Unreadable > 0 {
+		errorf(stderr, fmt.Sprintf("%s could not be read", plural(tally.Unreadable, "input", "inputs")),
+			"each one is in the report with its error; the other messages were checked")
+		return exitInput
+	}
+	return exitOK
+}
+
+// walkAll walks every path in turn, in command-line order.
+func walkAll(ctx context.Context, paths []string) iter.Seq[*archive.Message] {
+	return func(yield func(*archive.Message) bool) {
+		for _, p := range paths {
+			for m := range archive.Walk(ctx, p, nil) {
+				if !yield(m) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// mailOnly drops the records of files that are not mail, counting them.
+func mailOnly(msgs iter.Seq[*archive.Message], notMail *atomic.Int64) iter.Seq[*archive.Message] {
+	return func(yield func(*archive.Message) bool) {
+		for m := range msgs {
+			if m != nil && errors.Is(m.Err, archive.ErrNotMail) {
+				notMail.Add(1)
+				continue
+			}
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// An atomicFile is written under a temporary name beside its final path and
+// renamed there by commit, so a reader never sees half a report.
+type atomicFile struct {
+	*os.File
+	path string
+	done bool
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	return &atomicFile{File: f, path: path}, nil
+}
+
+// commit closes the file and renames it to its final path.
+func (f *atomicFile) commit() error {
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := os.Rename(f.Name(), f.path); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	f.done = true
+	return nil
+}
+
+// abort removes the temporary file unless commit succeeded.
+func (f *atomicFile) abort() {
+	if f.done {
+		return
+	}
+	f.Close()
+	os.Remove(f.Name())
+}
