@@ -142,3 +142,34 @@ func TestDecodeQP(t *testing.T) {
 		assert.Equal(t, want, decodeQP(in), "decodeQP(%q)", in)
 	}
 }
+
+func FuzzParseSignature(f *testing.F) {
+	f.Add(goodSig)
+	f.Add("v=0.5; a=rsa-sha1; d=messiah.edu; s=s; h=from; i=jlong=40messiah.edu; q=dns; bh=YWJj; b=ZGVm")
+	f.Add("a=rsa-md5; d=exa(mple.com; s=; h=to; bh=!; b=")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := parseSignature(s)
+		require.NotNil(t, p, "params are never nil")
+		if p.domain != "" {
+			require.True(t, validDomain(p.domain), "reported d= %q is valid", p.domain)
+		}
+		if p.selector != "" {
+			require.True(t, validDomain(p.selector), "reported s= %q is valid", p.selector)
+		}
+		if name := p.lookupName(); name != "" {
+			require.NotContainsf(t, name, "\x00", "lookup name %q", name)
+			require.Equal(t, strings.ToLower(name), name, "lookup name is lower-case")
+		}
+		require.LessOrEqual(t, len(p.headers), maxSignedHeaders, "h= capped")
+		if err != nil {
+			return
+		}
+		require.NotEmpty(t, p.domain, "a valid signature has d=")
+		require.NotEmpty(t, p.selector, "a valid signature has s=")
+		require.Contains(t, p.headers, "from", "a valid signature signs From")
+		require.NotEmpty(t, p.b, "a valid signature has b=")
+		require.NotEmpty(t, p.bh, "a valid signature has bh=")
+		require.True(t, p.hash == crypto.SHA1 || p.hash == crypto.SHA256, "hash from a=")
+		require.Equal(t, p.draft, p.version != "1", "draft exactly when v= is not 1")
+	})
+}
