@@ -66,6 +66,11 @@ func signed(t *testing.T, m testmail.Message, key string, o *testmail.SignOption
 	return out
 }
 
+func withField(m testmail.Message, name, value string) testmail.Message {
+	m.Extra = append(m.Extra, testmail.Field{Name: name, Value: value})
+	return m
+}
+
 func prepend(msg []byte, field string) []byte {
 	return append([]byte(field+"\r\n"), msg...)
 }
@@ -124,6 +129,14 @@ func TestAdversarial(t *testing.T) {
 			VerdictUnverifiable, "dkim.key_revoked"},
 		{"key-type mismatch", signed(t, baseMessage(), "ed25519", &testmail.SignOptions{Selector: "mismatch"}),
 			VerdictUnverifiable, "dkim.permerror"},
+		{"lone CR hides a From in an unsigned field", prepend(signed(t, baseMessage(), "rsa2048", nil), "X-Note: x\rFrom: Chief Executive <ceo@example.com>"),
+			VerdictUnverifiable, "header.lone_cr"},
+		{"Content-Type prepended above an unsigned one", prepend(signed(t, baseMessage(), "rsa2048", nil), "Content-Type: text/html"),
+			VerdictUnverifiable, "header.duplicate_mime_field"},
+		{"Content-Type prepended above a signed one",
+			prepend(signed(t, withField(baseMessage(), "Content-Type", "text/plain; charset=utf-8"), "rsa2048",
+				&testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "content-type"}}), "Content-Type: text/html"),
+			VerdictAltered, "header.unsigned_duplicate_mime"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := c.Check(t.Context(), eml("case.eml", tt.raw))
@@ -262,9 +275,7 @@ func TestTrustedSealer(t *testing.T) {
 	signedMsg := signed(t, baseMessage(), "rsa2048", nil)
 	listed := append(bytes.Clone(signedMsg), "-- \r\nSent through the board list\r\n"...)
 	seal := func(msg []byte, aar string) []byte {
-		out, err := testmail.Seal(msg, testmail.MustKey("rsa2048b"), &testmail.SealOptions{AuthResults: aar})
-		require.NoError(t, err, "testmail.Seal")
-		return out
+		return sealWith(t, msg, &testmail.SealOptions{AuthResults: aar})
 	}
 	recordedPass := "mx.example.org; dkim=pass header.d=example.com header.s=s2048"
 	sealed := seal(listed, recordedPass)
@@ -283,6 +294,8 @@ func TestTrustedSealer(t *testing.T) {
 			bytes.Replace(sealed, []byte("usual account"), []byte("other account"), 1), VerdictAltered, ConfidenceNone, "arc.chain_fail", ""},
 		{"trusted sealer records an unaligned pass", []string{"example.org"},
 			seal(listed, "mx.example.org; dkim=pass header.d=evil.example"), VerdictAltered, ConfidenceNone, "arc.chain_pass", ""},
+		{"trusted sealer whose message signature does not cover From", []string{"example.org"},
+			sealWith(t, listed, &testmail.SealOptions{AuthResults: recordedPass, Headers: []string{"to", "subject", "date"}}), VerdictAltered, ConfidenceNone, "arc.chain_pass", ""},
 		{"trusted sealer records a fail", []string{"example.org"},
 			seal(listed, "mx.example.org; dkim=fail header.d=example.com"), VerdictAltered, ConfidenceNone, "arc.chain_pass", ""},
 	} {
@@ -304,4 +317,11 @@ func TestTrustedSealer(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sealWith(t *testing.T, msg []byte, o *testmail.SealOptions) []byte {
+	t.Helper()
+	out, err := testmail.Seal(msg, testmail.MustKey("rsa2048b"), o)
+	require.NoError(t, err, "testmail.Seal")
+	return out
 }

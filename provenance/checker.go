@@ -171,7 +171,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		}
 	}
 
-	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data)}
+	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data}
 	return s.judge(ctx, m, primary, chosen, dopts)
 }
 

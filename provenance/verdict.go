@@ -38,8 +38,10 @@ package provenance
 //   - unverifiable: low.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +56,8 @@ type state struct {
 	now time.Time
 	ver *dkim.Verification
 	hdr header
+	raw []byte      // the chosen view, CRLF
+	arc *arc.Result // the ARC check, nil when the message has no ARC fields
 
 	fromOK     bool
 	fromDomain string
@@ -129,7 +133,7 @@ func (s *state) decide() {
 	case len(rule1) > 0:
 		s.rule, s.decider = 1, r1
 		a.Verdict, a.Confidence = VerdictAltered, ConfidenceHigh
-	case s.rule2():
+	case !blocked && s.rule2():
 		s.rule, s.sealed = 2, true
 		a.Verdict, a.Confidence = VerdictAuthentic, ConfidenceMedium
 	default:
@@ -158,21 +162,33 @@ func (s *state) decide() {
 func (s *state) rule1() ([]Evidence, int) {
 	var out []Evidence
 	decider := -1
+	seen := map[string]bool{} // one item per field, however many signatures see it
 	for i := range s.a.Signatures {
 		sig := &s.a.Signatures[i]
 		if sig.Result != dkim.ResultPass {
 			continue
 		}
 		for _, fc := range sig.Coverage {
-			key := displayedKey(fc.Name)
-			if key == "" || fc.Count <= len(fc.Signed) {
+			if slices.Contains(mimeFields, fc.Name) && fc.Count > len(fc.Signed) && !seen[fc.Name] {
+				seen[fc.Name] = true
+				if decider < 0 {
+					decider = i
+				}
+				out = append(out, evidence("header.unsigned_duplicate_mime",
+					"The message has %d %s fields and the passing signature by %s covers only %d of them: an unsigned one was added after signing, and it can change how a mail client shows the body.",
+					fc.Count, mimeHeader(fc.Name), sig.Domain, len(fc.Signed)))
 				continue
 			}
+			key := displayedKey(fc.Name)
+			if key == "" || fc.Count <= len(fc.Signed) || seen[key] {
+				continue
+			}
+			seen[key] = true
 			if decider < 0 {
 				decider = i
 			}
 			out = append(out, evidence("header.unsigned_duplicate_"+key,
-				"The message has %d %s fields and the passing signature by %s covers only %d of them: the other was added after signing, and a mail client may show it.",
+				"The message has %d %s fields and the passing signature by %s covers only %d of them: an unsigned one was added after signing, and a mail client may show it.",
 				fc.Count, displayedHeader(key), sig.Domain, len(fc.Signed)))
 		}
 		if sig.Aligned && sig.UnsignedBodyBytes > 0 && !s.c.opts.AllowPartialBody {
@@ -298,7 +314,50 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 			blocked = true
 		}
 	}
+	// A lone CR in the header: some mail clients end a line there, so an
+	// unsigned field can hide a From (or another field) that only they
+	// show ("X-Note: x\rFrom: CEO <...>"). RFC 5322 forbids bare CR.
+	if hasLoneCR(s.raw[:min(s.hdr.body, len(s.raw))]) {
+		out = append(out, evidence("header.lone_cr",
+			"The header holds a carriage return that does not end a line; some mail clients start a new field there, so they may show a field the signature does not cover."))
+		blocked = true
+	}
+	// Two Content-Type (or Content-Transfer-Encoding) fields: mail clients
+	// disagree on which one decides how the body is shown.
+	for _, name := range mimeFields {
+		if n := s.hdr.count(name); n > 1 {
+			out = append(out, evidence("header.duplicate_mime_field",
+				"The header has %d %s fields; mail clients disagree on which one decides how the body is shown.", n, mimeHeader(name)))
+			blocked = true
+		}
+	}
 	return out, blocked
+}
+
+// mimeFields are the fields that decide how a mail client shows the body.
+var mimeFields = []string{"content-type", "content-transfer-encoding"}
+
+func mimeHeader(name string) string {
+	if name == "content-type" {
+		return "Content-Type"
+	}
+	return "Content-Transfer-Encoding"
+}
+
+// hasLoneCR reports whether b holds a CR not followed by LF.
+func hasLoneCR(b []byte) bool {
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			return false
+		}
+		j += i
+		if j+1 >= len(b) || b[j+1] != '\n' {
+			return true
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // signatureEvidence describes every signature's outcome.
@@ -561,6 +620,16 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 	return out, decider
 }
 
+// latestAMSSignsFrom reports whether the latest ARC-Message-Signature
+// covers From: a seal over a message whose From it does not sign says
+// nothing about the From shown now.
+func (s *state) latestAMSSignsFrom() bool {
+	if s.arc == nil || len(s.arc.Instances) == 0 {
+		return false
+	}
+	return slices.Contains(s.arc.Instances[len(s.arc.Instances)-1].MessageCheck.SignedHeaders, "from")
+}
+
 // sealerOf names the sealer of ARC instance i, or "an unnamed sealer".
 func (s *state) sealerOf(i int) string {
 	for _, in := range s.a.ARC.Instances {
@@ -598,16 +667,18 @@ func (s *state) checkARC(ctx context.Context, msg []byte, opts *dkim.Options) er
 	if err != nil {
 		return fmt.Errorf("provenance: %w", err)
 	}
+	s.arc = r
 	s.a.ARC = arcResult(r)
 	s.add(arcEvidence(r)...)
 	return nil
 }
 
 // rule2 reports whether a trusted sealer's intact ARC chain records an
-// aligned dkim=pass (DESIGN.md verdict rule 2), and if so sets the signer
+// aligned dkim=pass (DESIGN.md verdict rule 2; like rule 3 it does not
+// apply when a header finding could show another sender), and if so sets the signer
 // to the recorded d= and adds the evidence naming the sealer.
 func (s *state) rule2() bool {
-	if !s.fromOK || !s.sealerTrusted() {
+	if !s.fromOK || !s.sealerTrusted() || !s.latestAMSSignsFrom() {
 		return false
 	}
 	// The latest set first: it is the last receiver's record.

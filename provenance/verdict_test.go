@@ -73,7 +73,7 @@ func judgeSynthetic(t *testing.T, opts *Options, raw string, ver *dkim.Verificat
 	m := &archive.Message{File: "t.eml", Index: 1, Format: "eml", Raw: []byte(raw)}
 	a := newAssessment(m)
 	primary := primaryView(m)
-	s := &state{c: c, a: a, now: checkTime, ver: ver, hdr: splitHeader(primary.data)}
+	s := &state{c: c, a: a, now: checkTime, ver: ver, hdr: splitHeader(primary.data), raw: primary.data}
 	require.NoError(t, s.judge(t.Context(), m, primary, primary, c.dkimOptions(checkTime)), "judge")
 	assertWellFormed(t, a)
 	return a
