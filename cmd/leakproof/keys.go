@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leakproof/leakproof/dkim"
+)
+
+const keysUsage = `Usage:
+    leakproof keys import [--out FILE] FILE...
+    leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
+
+keys import reads key files (JSON Lines key archives and BIND zone files,
+told apart by content) and writes one clean JSON Lines key file: names
+lower-cased, records sorted by domain and selector, duplicates merged (the
+earliest first_seen, the latest last_seen and seen, every source kept).
+A record without a "source" gets the path of the file it came from.
+
+keys lookup asks DNS, live, for the TXT record of
+SELECTOR._domainkey.DOMAIN and prints it, one line per record. The domain's
+operator can see that someone asked. Today's record may differ from the one
+in use when a message was sent: keep what you look up with --record.
+
+Options:
+    --out FILE          Write the key file to FILE (via a temporary file,
+                        renamed when complete) instead of standard output.
+    --dns-server ADDR   DNS server to ask, as HOST or HOST:PORT. Default: the
+                        first nameserver in /etc/resolv.conf.
+    --record FILE       Append the answer, failures included, with the time it
+                        was seen, to the JSON Lines key file FILE, so that
+                        "leakproof verify --keys FILE" can use it offline.
+
+Exit status: 0 on success, 1 when a file cannot be read or written or DNS
+gives no record, 2 on usage errors.
+
+Examples:
+    $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl
+    $ leakproof keys lookup --record keys.jsonl 20161025 gmail.com
+`
+
+// runKeys runs "leakproof keys ...". args are the arguments after "keys".
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return keysUsageError(stderr, "keys needs a subcommand: import or lookup")
+	}
+	switch args[0] {
+	case "import":
+		return keysImport(args[1:], stdout, stderr)
+	case "lookup":
+		return keysLookup(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, keysUsage)
+		return 0
+	}
+	return keysUsageError(stderr, fmt.Sprintf("unknown keys subcommand %q", args[0]))
+}
+
+// keysFail prints an error with hints and returns code.
+func keysFail(stderr io.Writer, code int, msg string, hints ...string) int {
+	fmt.Fprintf(stderr, "leakproof: error: %s\n", msg)
+	for _, h := range hints {
+		fmt.Fprintf(stderr, "leakproof: hint: %s\n", h)
+	}
+	return code
+}
+
+func keysUsageError(stderr io.Writer, msg string) int {
+	return keysFail(stderr, 2, msg, `run "leakproof keys --help" for usage`)
+}
+
+// keysFlags parses flags for a keys subcommand. It returns done with the
+// exit code when the command must stop (help or a usage error).
+func keysFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, keysUsage)
+			return 0, true
+		}
+		return keysUsageError(stderr, err.Error()), true
+	}
+	return 0, false
+}
+
+func keysImport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("keys import", flag.ContinueOnError)
+	out := fs.String("out", "", "")
+	if code, done := keysFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		return keysUsageError(stderr, "keys import needs at least one key file")
+	}
+	var all []dkim.KeyRecord
+	for _, path := range fs.Args() {
+		recs, code := keysReadFile(path, stderr)
+		if code != 0 {
+			return code
+		}
+		all = append(all, recs...)
+	}
+	merged := keysMerge(all)
+
+	var buf bytes.Buffer
+	for _, r := range merged {
+		line, err := r.MarshalJSON()
+		if err != nil {
+			return keysFail(stderr, 1, fmt.Sprintf("encoding %s._domainkey.%s: %v", r.Selector, r.Domain, err))
+		}
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	if *out == "" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return keysFail(stderr, 1, fmt.Sprintf("writing the key file: %v", err))
+		}
+	} else if err := keysWriteFile(*out, buf.Bytes()); err != nil {
+		return keysFail(stderr, 1, err.Error(), "check that the folder of --out exists and is writable")
+	}
+	fmt.Fprintf(stderr, "leakproof: %d records from %d files (%d duplicates merged)\n",
+		len(merged), fs.NArg(), len(all)-len(merged))
+	return 0
+}
+
+// keysReadFile reads one key file, reporting failures on stderr.
+func keysReadFile(path string, stderr io.Writer) ([]dkim.KeyRecord, int) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, keysFail(stderr, 1, err.Error(), "check the path of the key file")
+	}
+	defer f.Close()
+	kf, err := dkim.ReadKeyFile(f, path)
+	if err != nil {
+		var kfe *dkim.KeyFileError
+		if errors.As(err, &kfe) {
+			return nil, keysFail(stderr, 1, err.Error(),
+				fmt.Sprintf("fix line %d of %s, or leave the file out", kfe.Line, path),
+				"a key file is JSON Lines (one {\"domain\", \"selector\", \"txt\"} object a line) or a BIND zone file")
+		}
+		return nil, keysFail(stderr, 1, err.Error(), "check that the file is readable")
+	}
+	return kf.Records(), 0
+}
+
+// keysMerge sorts records by domain, selector, failure and text and
+// merges records that say the same thing: the earliest first_seen and
+// private_key_published, the latest last_seen and seen, all sources.
+func keysMerge(recs []dkim.KeyRecord) []dkim.KeyRecord {
+	recs = slices.Clone(recs)
+	slices.SortStableFunc(recs, func(a, b dkim.KeyRecord) int {
+		return cmp.Or(cmp.Compare(a.Domain, b.Domain), cmp.Compare(a.Selector, b.Selector),
+			cmp.Compare(a.DNSError, b.DNSError), cmp.Compare(a.TXT, b.TXT))
+	})
+	var out []dkim.KeyRecord
+	for _, r := range recs {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Domain == r.Domain && last.Selector == r.Selector && last.DNSError == r.DNSError && last.TXT == r.TXT {
+				last.FirstSeen = keysEarliest(last.FirstSeen, r.FirstSeen)
+				last.PrivateKeyPublished = keysEarliest(last.PrivateKeyPublished, r.PrivateKeyPublished)
+				last.LastSeen = keysLatest(last.LastSeen, r.LastSeen)
+				last.Seen = keysLatest(last.Seen, r.Seen)
+				if r.Source != "" && !slices.Contains(strings.Split(last.Source, "; "), r.Source) {
+					if last.Source != "" {
+						last.Source += "; "
+					}
+					last.Source += r.Source
+				}
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// keysEarliest returns the earlier of two times, ignoring zero ones.
+func keysEarliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// keysLatest returns the later of two times.
+func keysLatest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// keysWriteFile writes data to path through a temporary file in the same
+// folder, renamed when complete, so that a reader never sees half a file.
+func keysWriteFile(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("keys lookup", flag.ContinueOnError)
+	server := fs.String("dns-server", "", "")
+	record := fs.String("record", "", "")
+	if code, done := keysFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	if fs.NArg() != 2 {
+		return keysUsageError(stderr, fmt.Sprintf("keys lookup needs SELECTOR and DOMAIN, got %d arguments", fs.NArg()))
+	}
+	selector, domain := fs.Arg(0), fs.Arg(1)
+	for _, n := range []struct{ what, v string }{{"selector", selector}, {"domain", domain}} {
+		if !keysValidName(n.v) {
+			return keysUsageError(stderr, fmt.Sprintf("%s %q is not a domain name (letters, digits, hyphens and underscores, dot-separated)", n.what, n.v))
+		}
+	}
+	if *server == "" {
+		s, err := keysResolvConf("/etc/resolv.conf")
+		if err != nil {
+			return keysFail(stderr, 1, err.Error(), "name a DNS server with --dns-server ADDR")
+		}
+		*server = s
+	}
+	opts := &dkim.DNSOptions{}
+	var rec *os.File
+	if *record != "" {
+		f, err := os.OpenFile(*record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return keysFail(stderr, 1, err.Error(), "check that the --record file can be written")
+		}
+		rec = f
+		opts.Record = f
+	}
+	src := dkim.NewDNSSource(*server, opts)
+	recs, err := src.Lookup(ctx, domain, selector)
+	code := 0
+	name := strings.ToLower(strings.TrimSuffix(selector, ".") + "._domainkey." + strings.TrimSuffix(domain, "."))
+	switch {
+	case err != nil:
+		code = keysFail(stderr, 1, fmt.Sprintf("looking up %s: %v", name, err))
+	default:
+		for _, r := range recs {
+			if r.DNSError == "" {
+				fmt.Fprintln(stdout, r.TXT)
+				continue
+			}
+			hint := "check the selector and domain (s= and d= of the signature)"
+			if r.DNSError != "NXDOMAIN" {
+				hint = fmt.Sprintf("the DNS server %s did not answer properly: try again later or another --dns-server", src.Server())
+			}
+			code = keysFail(stderr, 1, fmt.Sprintf("%s: %s", name, r.DNSError), hint)
+		}
+	}
+	if rec != nil {
+		if err := cmp.Or(src.RecordErr(), rec.Close()); err != nil {
+			code = keysFail(stderr, 1, fmt.Sprintf("recording to %s: %v", *record, err), "check that the --record file can be written")
+		}
+	}
+	return code
+}
+
+// keysValidName reports whether s is dot-separated labels of letters,
+// digits, hyphens and underscores (a final dot allowed).
+func keysValidName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for l := range strings.SplitSeq(s, ".") {
+		if l == "" || len(l) > 63 {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !('a' <= c|0x20 && c|0x20 <= 'z') && !('0' <= c && c <= '9') && c != '-' && c != '_' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// keysResolvConf returns the first nameserver of a resolv.conf file as
+// HOST:53.
+func keysResolvConf(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("no DNS server: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "nameserver" {
+			return net.JoinHostPort(fields[1], "53"), nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("no DNS server: reading %s: %w", path, err)
+	}
+	return "", fmt.Errorf("no DNS server: %s lists no nameserver", path)
+}
