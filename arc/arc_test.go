@@ -141,7 +141,9 @@ func TestVerify(t *testing.T) {
 		{name: "instance 51", msg: chain(&testmail.SealOptions{Instance: 51}),
 			chain: arc.ChainFail, err: arc.ErrInstance},
 		{name: "latest cv=fail", msg: chain(nil, &testmail.SealOptions{CV: "fail"}),
-			chain: arc.ChainFail, failedAt: 2, err: arc.ErrChainFailed},
+			chain: arc.ChainFail, failedAt: 2, err: arc.ErrChainFailed, check: func(t *testing.T, r *arc.Result) {
+				assert.Equal(t, dkim.ResultPass, r.Instances[1].Seal, "a cv=fail seal verifies over its own set")
+			}},
 		{name: "cv=pass on instance 1", msg: chain(&testmail.SealOptions{CV: "pass"}),
 			chain: arc.ChainFail, failedAt: 1, err: arc.ErrCV},
 		{name: "cv=none on instance 2", msg: chain(nil, &testmail.SealOptions{CV: "none"}),

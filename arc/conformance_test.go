@@ -226,3 +226,112 @@ func TestARCTestSuiteMailDKIMCopy(t *testing.T) {
 	assert.Equal(t, len(mailDKIMDisagreements), differ, "documented disagreements found")
 	assert.Equal(t, len(cases), agree+differ, "cases that agree or are documented")
 }
+
+// signCase is one signing case of the suite, turned into a verification
+// case: the expected ARC-Seal, ARC-Message-Signature and
+// ARC-Authentication-Results prepended to the input message.
+type signCase struct {
+	scenario, id string
+	line         int
+	message      string
+	cv           string // the cv= of the expected ARC-Seal
+	keys         dkim.KeySource
+}
+
+// readSignSuite reads arc-draft-sign-tests.yml. Cases whose expected
+// headers are empty (the signer must add nothing) are left out.
+func readSignSuite(t *testing.T, path string) []signCase {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err, "open %s", path)
+	defer f.Close()
+	var cases []signCase
+	dec := yaml.NewDecoder(f)
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err, "decode a YAML document of %s", path)
+		root := doc.Content[0]
+		var scenario string
+		var tests *yaml.Node
+		var records []dkim.KeyRecord
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i], root.Content[i+1]
+			switch k.Value {
+			case "description":
+				scenario = v.Value
+			case "tests":
+				tests = v
+			case "txt-records":
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					selector, domain, ok := strings.Cut(v.Content[j].Value, "._domainkey.")
+					require.True(t, ok, "txt-records name %q", v.Content[j].Value)
+					records = append(records, dkim.KeyRecord{Domain: domain, Selector: selector, TXT: v.Content[j+1].Value, Source: "arc-test-suite"})
+				}
+			}
+		}
+		require.NotNil(t, tests, "scenario %q has tests", scenario)
+		keys := dkim.NewKeyFile(records)
+		for i := 0; i+1 < len(tests.Content); i += 2 {
+			k, v := tests.Content[i], tests.Content[i+1]
+			fields := map[string]string{}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				fields[v.Content[j].Value] = v.Content[j+1].Value
+			}
+			if strings.TrimSpace(fields["AS"]) == "" {
+				continue
+			}
+			fold := func(name, v string) string {
+				lines := strings.Split(strings.TrimRight(v, "\n"), "\n")
+				out := name + ": " + lines[0]
+				for _, l := range lines[1:] {
+					if strings.HasSuffix(out, ";") {
+						out += "\n " + l
+					} else {
+						out += l
+					}
+				}
+				return out + "\n"
+			}
+			c := signCase{scenario: scenario, id: k.Value, line: k.Line, keys: keys,
+				message: fold("ARC-Seal", fields["AS"]) + fold("ARC-Message-Signature", fields["AMS"]) +
+					fold("ARC-Authentication-Results", fields["AAR"]) + fields["message"]}
+			if _, after, ok := strings.Cut(fields["AS"], "cv="); ok {
+				c.cv, _, _ = strings.Cut(after, ";")
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// TestARCSignSuiteAsVerification verifies what the 16 signing cases of the
+// suite (with expected headers) expect a sealer to add: each expected set,
+// prepended to its input message, must give a chain that passes, or fails
+// when the new seal itself records cv=fail (the input chain was already
+// broken), and the new seal and message signature must verify. All 16 do.
+// The expected b= values were signed unfolded: the YAML wraps them, so a
+// wrapped line that does not follow a ";" is joined without whitespace.
+func TestARCSignSuiteAsVerification(t *testing.T) {
+	dir := conformanceDir(t, "arc-test-suite")
+	cases := readSignSuite(t, filepath.Join(dir, "arc-draft-sign-tests.yml"))
+	require.NotEmpty(t, cases, "signing cases with expected headers")
+	for _, c := range cases {
+		t.Run(c.scenario+"/"+c.id, func(t *testing.T) {
+			res, err := arc.Verify(t.Context(), []byte(c.message), &dkim.Options{Keys: c.keys})
+			require.NoError(t, err, "Verify(%s, line %d)", c.id, c.line)
+			want := arc.ChainPass
+			if c.cv == "fail" {
+				want = arc.ChainFail
+			}
+			assert.Equal(t, want, res.Chain, "Verify(%s, line %d).Chain (reason %q)", c.id, c.line, res.Reason)
+			require.NotEmpty(t, res.Instances, "instances of %s", c.id)
+			latest := res.Instances[len(res.Instances)-1]
+			assert.Equal(t, dkim.ResultPass, latest.Seal, "the expected new seal of %s verifies", c.id)
+			assert.Equal(t, dkim.ResultPass, latest.MessageSignature, "the expected new message signature of %s verifies", c.id)
+		})
+	}
+}

@@ -30,7 +30,9 @@
 //     "none" for instance 1 and "pass" for every later instance. A seal
 //     signs, with relaxed header canonicalization, the ARC sets 1..i in
 //     order (ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal),
-//     its own b= value emptied.
+//     its own b= value emptied. (A seal that records cv=fail signs only its
+//     own set, as dkimpy and the suite's signing cases do; it is reported,
+//     but the chain has failed anyway.)
 //
 // The seals share one running hash of the sets below them, so the work is
 // linear in the size of the header however many sets it holds.
