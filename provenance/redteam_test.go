@@ -1,0 +1,460 @@
+package provenance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+// Red-team tables: messages built to make leakproof say authentic (or
+// altered) when it must not. Each row names the verdict the message must
+// never get and, where the rules of DESIGN.md fix it, the verdict it gets.
+
+var rtTime = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// rtSelector is the selector under which rtKeys publishes the rsa2048 key
+// for every extra domain a row signs as.
+const rtSelector = "rt"
+
+// rtKeys publishes every committed test key at its default name, rsa2048
+// under selector rt for each of domains, and the special records the
+// tables use (testing, published, weak).
+func rtKeys(domains ...string) dkim.KeySource {
+	var recs []dkim.KeyRecord
+	for _, k := range testmail.Keys() {
+		recs = append(recs, dkim.KeyRecord{Domain: k.Domain, Selector: k.Selector, TXT: k.Record(), Source: "rt"})
+	}
+	k := testmail.MustKey("rsa2048")
+	for _, d := range domains {
+		recs = append(recs, dkim.KeyRecord{Domain: d, Selector: rtSelector, TXT: k.Record(), Source: "rt"})
+	}
+	published := dkim.KeyRecord{Domain: "example.com", Selector: "leaked", TXT: k.Record(), Source: "rt",
+		PrivateKeyPublished: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
+	weak := testmail.MustKey("rsa512")
+	recs = append(recs, published,
+		dkim.KeyRecord{Domain: "example.com", Selector: "testing", TXT: k.Record() + "; t=y", Source: "rt"},
+		dkim.KeyRecord{Domain: "example.com", Selector: "weak", TXT: weak.Record(), Source: "rt"},
+	)
+	return dkim.NewKeyFile(recs)
+}
+
+func rtEML(raw []byte) *archive.Message {
+	sum := sha256.Sum256(raw)
+	return &archive.Message{File: "rt.eml", Index: 1, Format: "eml", Raw: raw, Size: int64(len(raw)), SHA256: hex.EncodeToString(sum[:])}
+}
+
+func rtSign(t *testing.T, msg []byte, key string, o *testmail.SignOptions) []byte {
+	t.Helper()
+	out, err := testmail.Sign(msg, testmail.MustKey(key), o)
+	require.NoError(t, err, "testmail.Sign with %s", key)
+	return out
+}
+
+// rtOn signs msg with rsa2048 as d=domain, s=rt.
+func rtOn(t *testing.T, msg []byte, domain string, o *testmail.SignOptions) []byte {
+	t.Helper()
+	var opts testmail.SignOptions
+	if o != nil {
+		opts = *o
+	}
+	opts.Domain, opts.Selector = domain, rtSelector
+	return rtSign(t, msg, "rsa2048", &opts)
+}
+
+func rtMsg(edit func(*testmail.Message)) []byte {
+	m := testmail.Message{Subject: "Deposit", Body: "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"}
+	if edit != nil {
+		edit(&m)
+	}
+	return m.Bytes()
+}
+
+func rtPrepend(msg []byte, field string) []byte { return append([]byte(field+"\r\n"), msg...) }
+
+// rtInsertBeforeBody puts field at the bottom of the header.
+func rtInsertBeforeBody(msg []byte, field string) []byte {
+	i := bytes.Index(msg, []byte("\r\n\r\n"))
+	out := append([]byte{}, msg[:i+2]...)
+	out = append(out, field+"\r\n"...)
+	return append(out, msg[i+2:]...)
+}
+
+func rtCodes(a *Assessment) []string {
+	var out []string
+	for _, e := range a.Evidence {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
+func rtSigs(a *Assessment) string {
+	var b strings.Builder
+	for _, s := range a.Signatures {
+		fmt.Fprintf(&b, "[d=%s s=%s %s/%s/%s aligned=%v err=%v] ", s.Domain, s.Selector, s.HeaderSignature, s.BodyHash, s.Result, s.Aligned, s.Err)
+	}
+	return b.String()
+}
+
+// rtDomains are the extra signing domains rtKeys publishes rsa2048 for.
+var rtDomains = []string{"com", "co.uk", "evil.co.uk", "evil.github.io",
+	"example-com.20150623.gappssmtp.com", "example-com.evilcorp.gappssmtp.com",
+	"example-com.20150623.gappssmtp.com.evil.example", "mail-bank-com.20150623.gappssmtp.com",
+	"Example-Com.20150623.GAPPSSMTP.com", "example.org.evil.example"}
+
+// An rtRow is one red-team message with the verdict it gets and the
+// evidence code that must explain it.
+type rtRow struct {
+	name    string
+	m       *archive.Message
+	trusted []string // TrustedSealers
+	want    Verdict
+	code    string
+}
+
+func rtCheck(t *testing.T, r rtRow) *Assessment {
+	t.Helper()
+	c := NewChecker(&Options{Keys: rtKeys(rtDomains...), Time: rtTime, TrustedSealers: r.trusted})
+	a := c.Check(t.Context(), r.m)
+	require.NoError(t, a.Err, "Check")
+	return a
+}
+
+// rtSeal adds an ARC set sealed by key.
+func rtSeal(t *testing.T, msg []byte, key string, o *testmail.SealOptions) []byte {
+	t.Helper()
+	out, err := testmail.Seal(msg, testmail.MustKey(key), o)
+	require.NoError(t, err, "testmail.Seal")
+	return out
+}
+
+// rtAdversarial are messages made to look more trustworthy than they are:
+// none may ever be authentic.
+func rtAdversarial(t *testing.T) []rtRow {
+	var rows []rtRow
+	add := func(name string, want Verdict, code string, raw []byte) {
+		rows = append(rows, rtRow{name: name, m: rtEML(raw), want: want, code: code})
+	}
+	addM := func(name string, want Verdict, code string, m *archive.Message) {
+		rows = append(rows, rtRow{name: name, m: m, want: want, code: code})
+	}
+	addT := func(name string, want Verdict, code string, raw []byte) {
+		rows = append(rows, rtRow{name: name, m: rtEML(raw), trusted: []string{"example.org"}, want: want, code: code})
+	}
+	const (
+		altered = VerdictAltered
+		unverif = VerdictUnverifiable
+		dupFrom = "header.unsigned_duplicate_from"
+		notOne  = "identity.from_not_single_mailbox"
+	)
+	base := rtMsg(nil)
+	good := rtSign(t, base, "rsa2048", nil)
+	from := func(f string) []byte {
+		return rtSign(t, rtMsg(func(m *testmail.Message) { m.From = f }), "rsa2048", nil)
+	}
+
+	// A second From the verifier and a mail client may read differently.
+	add("lower-case from: prepended", altered, dupFrom, rtPrepend(good, "from: CEO <ceo@example.com>"))
+	add("upper-case FROM: prepended", altered, dupFrom, rtPrepend(good, "FROM: CEO <ceo@example.com>"))
+	add("From<TAB>: prepended", altered, "header.space_before_colon", rtPrepend(good, "From\t: CEO <ceo@example.com>"))
+	add("From : prepended", altered, "header.space_before_colon", rtPrepend(good, "From : ceo@example.com"))
+	add("From with its value folded onto the next line, prepended", altered, dupFrom, rtPrepend(good, "From:\r\n CEO <ceo@example.com>"))
+	add("From name folded onto the next line, prepended", altered, "header.folded_name", rtPrepend(good, "From\r\n : ceo@example.com"))
+	add("From behind a leading space on the first line", altered, "header.leading_whitespace", rtPrepend(good, " From: ceo@example.com"))
+	add("From appended below the signed From", altered, "dkim.header_signature_invalid", rtInsertBeforeBody(good, "From: CEO <ceo@example.com>"))
+	add("bare LF hides a From inside an unsigned field", altered, dupFrom, rtPrepend(good, "X-Note: x\nFrom: CEO <ceo@example.com>"))
+	add("NUL in an unsigned field above a From", altered, dupFrom, rtPrepend(good, "X-Note: x\x00\r\nFrom: CEO <ceo@example.com>"))
+	add("whitespace-only line in the header, From above it", altered, dupFrom, rtPrepend(good, "From: CEO <ceo@bank.example>\r\nX: y\r\n "))
+	add("whitespace-only line in the header, From below it", altered, "dkim.header_signature_invalid", rtInsertBeforeBody(good, " \r\nFrom: CEO <ceo@bank.example>"))
+	add("oversigned From, From prepended", altered, "dkim.header_signature_invalid",
+		rtPrepend(rtSign(t, base, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "from", "to", "subject"}}), "From: ceo@example.com"))
+	add("h= names From in mixed case, From prepended", altered, dupFrom,
+		rtPrepend(rtSign(t, base, "rsa2048", &testmail.SignOptions{Headers: []string{"From", "To"}}), "From: ceo@example.com"))
+
+	// Other displayed fields.
+	add("Subject prepended", altered, "header.unsigned_duplicate_subject", rtPrepend(good, "Subject: Deposit cancelled"))
+	add("To prepended", altered, "header.unsigned_duplicate_to", rtPrepend(good, "To: everyone@example.com"))
+	add("Date prepended", altered, "header.unsigned_duplicate_date", rtPrepend(good, "Date: Wed, 2 Mar 2016 10:00:00 +0000"))
+	add("Message-ID prepended", altered, "header.unsigned_duplicate_message_id", rtPrepend(good, "Message-ID: <other@example.com>"))
+	add("Cc added where h= signs an absent Cc", altered, "dkim.header_signature_invalid",
+		rtPrepend(rtSign(t, base, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "to", "cc", "subject"}}), "Cc: everyone@example.com"))
+	add("Reply-To prepended above a signed Reply-To", altered, "header.unsigned_duplicate_reply_to",
+		rtPrepend(rtSign(t, rtMsg(func(m *testmail.Message) { m.Extra = []testmail.Field{{Name: "Reply-To", Value: "alice@example.com"}} }), "rsa2048",
+			&testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "reply-to"}}), "Reply-To: mallory@evil.example"))
+
+	// Signed From values that are not one honest mailbox.
+	add("NUL inside the signed From", unverif, notOne, from("alice@example.com\x00<ceo@bank.example>"))
+	add("address in a comment", unverif, notOne, from("Alice (ceo@bank.example) <alice@example.com>"))
+	add("address in a trailing comment", unverif, notOne, from("<alice@example.com> (ceo@bank.example)"))
+	add("address in a comment before the local part", unverif, notOne, from("(ceo@bank.example)alice@example.com"))
+	add("address in the display name", unverif, notOne, from(`"ceo@bank.example" <alice@example.com>`))
+	add("address without a dot in the display name", unverif, notOne, from("ceo@bank <alice@example.com>"))
+	add("full-width at sign in the display name", unverif, notOne, from("ceo＠bank.example <alice@example.com>"))
+	add("encoded address in the display name", unverif, notOne, from("=?utf-8?b?Y2VvQGJhbmsuZXhhbXBsZQ==?= <alice@example.com>"))
+	add("encoded-word addr-spec", unverif, notOne, from("=?utf-8?q?ceo=40bank.example?="))
+	add("group syntax", unverif, notOne, from("Board: alice@example.com;"))
+	add("route syntax", unverif, notOne, from("<@evil.example:alice@example.com>"))
+	add("quoted local part holding an address", unverif, notOne, from(`"ceo@bank.example"@example.com`))
+	add("domain literal", unverif, notOne, from("alice@[192.0.2.1]"))
+	add("trailing dot on the From domain", unverif, notOne, from("alice@example.com."))
+	add("text after the angle address", unverif, notOne, from("<alice@example.com> ceo@bank.example"))
+	add("two angle addresses", unverif, notOne, from("<alice@example.com><ceo@bank.example>"))
+	add("Cyrillic homograph in the From domain", unverif, notOne, from("alice@еxample.com"))
+	add("From on a bare public suffix", unverif, notOne,
+		rtOn(t, rtMsg(func(m *testmail.Message) { m.From = "alice@com" }), "com", nil))
+
+	// Alignment.
+	add("punycode From domain, d=example.com", unverif, "dkim.unaligned", from("alice@xn--xample-2of.com"))
+	add("d=com", unverif, "dkim.unaligned", rtOn(t, base, "com", nil))
+	bank := func(f string) []byte { return rtMsg(func(m *testmail.Message) { m.From = f }) }
+	add("d=co.uk for bank.co.uk", unverif, "dkim.unaligned", rtOn(t, bank("alice@bank.co.uk"), "co.uk", nil))
+	add("d=evil.co.uk for bank.co.uk", unverif, "dkim.unaligned", rtOn(t, bank("alice@bank.co.uk"), "evil.co.uk", nil))
+	add("d=evil.github.io for bank.github.io", unverif, "dkim.unaligned", rtOn(t, bank("alice@bank.github.io"), "evil.github.io", nil))
+	add("gappssmtp proxy without a date label", unverif, "dkim.unaligned", rtOn(t, base, "example-com.evilcorp.gappssmtp.com", nil))
+	add("gappssmtp proxy name under another domain", unverif, "dkim.unaligned", rtOn(t, base, "example-com.20150623.gappssmtp.com.evil.example", nil))
+	add("gappssmtp label ambiguous (mail-bank.com or mail.bank.com)", unverif, "dkim.unaligned",
+		rtOn(t, bank("alice@mail-bank.com"), "mail-bank-com.20150623.gappssmtp.com", nil))
+	add("d= with a trailing dot", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Domain: "example.com."}))
+	add("i= outside d=", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "alice@bank.example"}))
+	add("i= that only ends like d=", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "alice@evilexample.com"}))
+
+	// Tags and body length.
+	add("duplicate d= tag", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}))
+	add("duplicate h= tag", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "h", Value: "to"}}}))
+	add("l=0", altered, "dkim.text_past_body_length", rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyLength: testmail.ZeroLength}))
+	lw := rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	add("text appended past l=", altered, "dkim.text_past_body_length", append(bytes.Clone(lw), "P.S. new account 66-6666\r\n"...))
+	lws := rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody, Canonicalization: "simple/simple"})
+	add("spaces appended past l= under simple", altered, "dkim.text_past_body_length", append(bytes.Clone(lws), "   \r\n"...))
+	mp := rtMsg(func(m *testmail.Message) {
+		m.Attachments = []testmail.Attachment{{Name: "invoice.pdf", Data: []byte("%PDF-1.4 real")}}
+	})
+	mpl := rtSign(t, mp, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	add("MIME part appended after the closing boundary, past l=", altered, "dkim.text_past_body_length",
+		append(bytes.Clone(mpl), "\r\n--leakproof-boundary\r\nContent-Type: text/plain\r\n\r\nNew account 66-6666\r\n"...))
+	emptyBH := sha256.Sum256([]byte("\r\n"))
+	add("bh= of the empty body on a non-empty message", altered, "dkim.body_hash_mismatch",
+		rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyHash: base64.StdEncoding.EncodeToString(emptyBH[:])}))
+
+	// Keys that prove nothing, alone or beside an unaligned strong pass.
+	add("published key", unverif, "dkim.key_published", rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "leaked"}))
+	add("testing key", unverif, "dkim.key_testing", rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "testing"}))
+	add("512-bit key at the From domain", unverif, "dkim.key_weak", rtSign(t, base, "rsa512", &testmail.SignOptions{Domain: "example.com", Selector: "weak"}))
+	add("aligned weak key beside an unaligned strong pass", unverif, "dkim.key_weak",
+		rtSign(t, rtSign(t, base, "rsa512", &testmail.SignOptions{Domain: "example.com", Selector: "weak"}), "rsa1024", nil))
+	add("aligned published key beside an unaligned strong pass", unverif, "dkim.key_published",
+		rtSign(t, rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "leaked"}), "rsa1024", nil))
+
+	// Signatures that are not where a verifier looks.
+	add("Authentication-Results dkim=pass on an unsigned message", unverif, "authres.unmatched_pass",
+		rtPrepend(base, "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s2048"))
+	add("DKIM-Signature in the body", unverif, "dkim.none", rtMsg(func(m *testmail.Message) {
+		f, err := testmail.SignatureField(rtMsg(nil), testmail.MustKey("rsa2048"), nil)
+		require.NoError(t, err, "SignatureField")
+		m.Body = f + "\nhello\n"
+	}))
+	many := good
+	for i := range 16 {
+		many = rtPrepend(many, fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey%d; h=from; bh=AAAA; b=AAAA", i))
+	}
+	add("the only passing signature is past the cap", unverif, "dkim.skipped", many)
+
+	// mbox escaping: ">From : x" unescapes to a From field.
+	fromLine := rtMsg(func(m *testmail.Message) { m.Body = "Bob,\n\nFrom the desk: yes.\n\nAlice\n" })
+	fs := rtSign(t, fromLine, "rsa2048", nil)
+	rdStored := bytes.ReplaceAll(testmail.LF(fs), []byte("\nFrom the"), []byte("\n>From the"))
+	smuggled := append([]byte(">From : CEO <ceo@bank.example>\n"), rdStored...)
+	add(".eml cut from an mboxrd file, >From : in the header", altered, "header.space_before_colon", smuggled)
+	for _, f := range []string{"mboxrd", "mboxo", "mbox"} {
+		addM(f+" message with >From : in the header", altered, "header.space_before_colon",
+			&archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: smuggled})
+	}
+	changed := bytes.Replace(fs, []byte("yes."), []byte("no."), 1)
+	add("changed body whose From line an unescape repair could touch", altered, "dkim.body_hash_mismatch",
+		bytes.ReplaceAll(changed, []byte("\r\nFrom the"), []byte("\r\n>From the")))
+	addM("changed body in an ambiguous mbox", altered, "dkim.body_hash_mismatch",
+		&archive.Message{File: "a.mbox", Index: 1, Format: "mbox", Raw: testmail.LF(bytes.ReplaceAll(changed, []byte("\r\nFrom the"), []byte("\r\n>From the")))})
+
+	// ARC, with example.org trusted.
+	listed := append(bytes.Clone(good), "-- \r\nlist footer\r\n"...)
+	rec := "mx.example.org; dkim=pass header.d=example.com header.s=s2048"
+	sealed := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec})
+	addT("sealer whose name starts with the trusted one", altered, "arc.aar_pass_now_fails",
+		rtSeal(t, listed, "rsa2048", &testmail.SealOptions{AuthResults: rec, Domain: "example.org.evil.example", Selector: rtSelector}))
+	addT("trusted chain, From prepended after sealing", altered, notOne, rtPrepend(sealed, "From: CEO <ceo@example.com>"))
+	addT("trusted chain, body changed after sealing", altered, "arc.chain_fail", bytes.Replace(sealed, []byte("list footer"), []byte("new account"), 1))
+	for _, aar := range []string{
+		"mx.example.org; dkim=fail (was pass) header.d=example.com",
+		"mx.example.org; dkim=pass header.d=evil.example (header.d=example.com)",
+		`mx.example.org; dkim=fail reason="dkim=pass header.d=example.com" header.d=example.com`,
+		"mx.example.org; spf=pass smtp.mailfrom=example.com",
+		"mx.example.org; dkim=pass header.d=example.com.evil.example",
+		"mx.example.org; dkim=pass header.d=com",
+	} {
+		addT("trusted chain records "+aar, altered, "dkim.body_hash_mismatch", rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: aar}))
+	}
+	addT("untrusted set sealed on top of a trusted one", altered, "arc.aar_pass_now_fails", rtSeal(t, sealed, "rsa2048", &testmail.SealOptions{AuthResults: rec}))
+	return rows
+}
+
+// TestRedTeamNeverAuthentic: no adversarial message is authentic, and each
+// gets the verdict DESIGN.md's rules give it, with evidence saying why.
+func TestRedTeamNeverAuthentic(t *testing.T) {
+	for _, r := range rtAdversarial(t) {
+		t.Run(r.name, func(t *testing.T) {
+			a := rtCheck(t, r)
+			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "an adversarial message is never authentic; summary %q; evidence %v; %s", a.Summary, rtCodes(a), rtSigs(a))
+			assert.Equal(t, r.want, a.Verdict, "verdict; summary %q; evidence %v; %s", a.Summary, rtCodes(a), rtSigs(a))
+			assert.Contains(t, rtCodes(a), r.code, "evidence names the problem")
+			assert.NotEmpty(t, a.Summary, "a summary is written")
+		})
+	}
+}
+
+// rtBenign are genuine messages with artifacts of transport, archiving or
+// unusual but honest signing: none may be altered, and each is authentic.
+func rtBenign(t *testing.T) []rtRow {
+	var rows []rtRow
+	add := func(name, code string, raw []byte) {
+		rows = append(rows, rtRow{name: name, m: rtEML(raw), want: VerdictAuthentic, code: code})
+	}
+	addM := func(name, code string, m *archive.Message) {
+		rows = append(rows, rtRow{name: name, m: m, want: VerdictAuthentic, code: code})
+	}
+	base := rtMsg(nil)
+	good := rtSign(t, base, "rsa2048", nil)
+	from := func(f string) []byte {
+		return rtSign(t, rtMsg(func(m *testmail.Message) { m.From = f }), "rsa2048", nil)
+	}
+	add("plain signed message", "dkim.pass", good)
+	add("8-bit display name", "dkim.pass", from("Ålice Ëxample <alice@example.com>"))
+	add("display name naming another organization (no address)", "dkim.pass", from("Bank Example Support <alice@example.com>"))
+	add("upper-case From address", "dkim.pass", from("Alice <ALICE@EXAMPLE.COM>"))
+	add("unsigned Reply-To added where h= has none", "header.unsigned_field", rtPrepend(good, "Reply-To: list@example.org"))
+	add("unsigned Cc added where h= has none", "header.unsigned_field", rtPrepend(good, "Cc: list@example.org"))
+	add("Sender added", "dkim.pass", rtPrepend(good, "Sender: list@example.org"))
+	add("Resent-From added", "dkim.pass", rtPrepend(good, "Resent-From: archive@example.org"))
+	add("h= in upper case", "dkim.pass", rtSign(t, base, "rsa2048", &testmail.SignOptions{Headers: []string{"FROM", "To", "Subject", "Date", "Message-ID"}}))
+	add("d= in upper case", "dkim.pass", rtSign(t, base, "rsa2048", &testmail.SignOptions{Domain: "EXAMPLE.COM"}))
+	add("Google Workspace proxy signature", "dkim.pass", rtOn(t, base, "example-com.20150623.gappssmtp.com", nil))
+	add("Google Workspace proxy signature in mixed case", "dkim.pass", rtOn(t, base, "Example-Com.20150623.GAPPSSMTP.com", nil))
+	add("i= in a subdomain of d=", "dkim.pass", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "alice@mail.example.com"}))
+	add("i= in upper case", "dkim.pass", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "Alice@EXAMPLE.com"}))
+	lw := rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	add("whitespace-only lines past l= under relaxed", "dkim.body_length_limit", append(bytes.Clone(lw), " \t \r\n\r\n   \r\n"...))
+	add("blank lines added at the end (simple)", "dkim.pass", append(rtSign(t, base, "rsa2048", &testmail.SignOptions{Canonicalization: "simple/simple"}), "\r\n\r\n"...))
+	add("multipart with an attachment", "dkim.pass", rtSign(t, rtMsg(func(m *testmail.Message) {
+		m.Attachments = []testmail.Attachment{{Name: "invoice.pdf", Data: []byte("%PDF-1.4 real")}}
+	}), "rsa2048", nil))
+	add("header-only message", "dkim.pass", rtSign(t, []byte("From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: x\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <a@example.com>\r\n"), "rsa2048", nil))
+	add("dkim-signature field name in lower case", "dkim.pass", bytes.Replace(good, []byte("DKIM-Signature:"), []byte("dkim-signature:"), 1))
+	add("rsa-sha1", "dkim.sha1", rtSign(t, base, "rsa2048", &testmail.SignOptions{Algorithm: "rsa-sha1"}))
+	add("pre-RFC draft signature (no v=)", "dkim.draft_signature", rtSign(t, base, "rsa2048", &testmail.SignOptions{Omit: []string{"v"}}))
+	add("a receiver's dkim=pass for the passing signature", "authres.recorded",
+		rtPrepend(good, "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s2048"))
+	add("a receiver's dkim=fail for the passing signature", "authres.recorded",
+		rtPrepend(good, "Authentication-Results: mx.example.org; dkim=fail header.d=example.com header.s=s2048"))
+	twoSigs := rtSign(t, rtSign(t, base, "rsa2048", nil), "rsa1024", nil)
+	add("unaligned pass above the aligned one", "dkim.pass", twoSigs)
+	junkBelow := good
+	for i := range 20 {
+		junkBelow = rtInsertBeforeBody(junkBelow, fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey%d; h=from; bh=AAAA; b=AAAA", i))
+	}
+	add("passing signature on top of twenty broken ones", "dkim.skipped", junkBelow)
+	add("an untrusted ARC set over a passing signature", "arc.chain_pass",
+		rtSeal(t, good, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048"}))
+	// A real ">From " line alone in an mbox message: the stored bytes are a view.
+	quoted := rtSign(t, rtMsg(func(m *testmail.Message) { m.Body = "Bob,\n\n>From your mail: no.\n\nAlice\n" }), "rsa2048", nil)
+	addM("a real >From line in an mboxo message", "dkim.pass", &archive.Message{File: "a.mbox", Index: 1, Format: "mboxo", Raw: testmail.LF(quoted)})
+	rd := bytes.ReplaceAll(testmail.LF(quoted), []byte("\n>From"), []byte("\n>>From"))
+	addM("a real >From line in an mboxrd message", "dkim.pass", &archive.Message{File: "a.mbox", Index: 1, Format: "mboxrd", Raw: rd})
+	rows = append(rows, rtRow{name: "trusted sealer records the aligned pass a list broke", trusted: []string{"EXAMPLE.ORG."}, want: VerdictAuthentic, code: "arc.trusted_sealer",
+		m: rtEML(rtSeal(t, append(bytes.Clone(good), "-- \r\nlist footer\r\n"...), "rsa2048b",
+			&testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.i=@example.com"}))})
+	return rows
+}
+
+// TestRedTeamNeverAltered: no benign artifact makes a genuine message
+// altered; each stays authentic.
+func TestRedTeamNeverAltered(t *testing.T) {
+	for _, r := range rtBenign(t) {
+		t.Run(r.name, func(t *testing.T) {
+			a := rtCheck(t, r)
+			assert.NotEqual(t, VerdictAltered, a.Verdict, "a benign artifact never makes a message altered; summary %q; evidence %v; %s", a.Summary, rtCodes(a), rtSigs(a))
+			assert.Equal(t, r.want, a.Verdict, "verdict; summary %q; evidence %v; %s", a.Summary, rtCodes(a), rtSigs(a))
+			assert.Contains(t, rtCodes(a), r.code, "evidence")
+			assert.Equal(t, "alice@example.com", a.FromAddress, "from_address is the signed mailbox, lower-cased")
+		})
+	}
+}
+
+// TestRedTeamPolicy: what the policy refuses never makes a message
+// authentic, whatever else holds.
+func TestRedTeamPolicy(t *testing.T) {
+	base := rtMsg(nil)
+	for _, tt := range []struct {
+		name string
+		opts Options
+		raw  []byte
+		code string
+	}{
+		{"rsa-sha1 under NoSHA1", Options{NoSHA1: true}, rtSign(t, base, "rsa2048", &testmail.SignOptions{Algorithm: "rsa-sha1"}), "dkim.sha1_rejected"},
+		{"1024-bit key under MinRSABits 2048", Options{MinRSABits: 2048},
+			rtSign(t, rtMsg(func(m *testmail.Message) { m.From = "desk@news.example" }), "rsa1024", nil), "dkim.key_weak"},
+		{"768-bit key at the default minimum", Options{},
+			rtSign(t, rtMsg(func(m *testmail.Message) { m.From = "eve@example.net" }), "rsa768", nil), "dkim.key_weak"},
+		{"sealer not trusted when only a sealer with the same suffix is", Options{TrustedSealers: []string{"org"}},
+			rtSeal(t, append(rtSign(t, base, "rsa2048", nil), "-- \r\nfooter\r\n"...), "rsa2048b",
+				&testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com"}), "arc.aar_pass_now_fails"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.opts
+			o.Keys, o.Time = rtKeys(), rtTime
+			a := NewChecker(&o).Check(t.Context(), rtEML(tt.raw))
+			require.NoError(t, a.Err, "Check")
+			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "the policy refuses this; evidence %v; %s", rtCodes(a), rtSigs(a))
+			assert.Contains(t, rtCodes(a), tt.code, "evidence says why")
+		})
+	}
+}
+
+// TestRedTeamKeyRecordOrder: a key archive holding a selector twice, once
+// with a record that proves nothing (testing mode, private key published),
+// listed first.
+func TestRedTeamKeyRecordOrder(t *testing.T) {
+	k := testmail.MustKey("rsa2048")
+	good := rtSign(t, rtMsg(nil), "rsa2048", nil)
+	rec := func(txt string, published bool) dkim.KeyRecord {
+		r := dkim.KeyRecord{Domain: "example.com", Selector: "s2048", TXT: txt, Source: "rt"}
+		if published {
+			r.PrivateKeyPublished = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		name string
+		recs []dkim.KeyRecord
+		code string
+	}{
+		{"published record first", []dkim.KeyRecord{rec(k.Record(), true), rec(k.Record(), false)}, "dkim.key_published"},
+		{"testing record first", []dkim.KeyRecord{rec(k.Record()+"; t=y", false), rec(k.Record(), false)}, "dkim.key_testing"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewChecker(&Options{Keys: dkim.NewKeyFile(tt.recs), Time: rtTime}).Check(t.Context(), rtEML(good))
+			require.NoError(t, a.Err, "Check")
+			assert.Equal(t, VerdictUnverifiable, a.Verdict, "verdict; evidence %v; %s", rtCodes(a), rtSigs(a))
+			assert.Contains(t, rtCodes(a), tt.code, "evidence")
+		})
+	}
+}
