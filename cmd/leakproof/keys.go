@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -9,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,10 +68,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // keysFail prints an error with hints and returns code.
 func keysFail(stderr io.Writer, code int, msg string, hints ...string) int {
-	fmt.Fprintf(stderr, "leakproof: error: %s\n", msg)
-	for _, h := range hints {
-		fmt.Fprintf(stderr, "leakproof: hint: %s\n", h)
-	}
+	errorf(stderr, msg, hints...)
 	return code
 }
 
@@ -249,7 +244,7 @@ func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	if *server == "" {
-		s, err := keysResolvConf("/etc/resolv.conf")
+		s, err := systemResolver("/etc/resolv.conf")
 		if err != nil {
 			return keysFail(stderr, 1, err.Error(), "name a DNS server with --dns-server ADDR")
 		}
@@ -312,25 +307,4 @@ func keysValidName(s string) bool {
 		}
 	}
 	return true
-}
-
-// keysResolvConf returns the first nameserver of a resolv.conf file as
-// HOST:53.
-func keysResolvConf(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("no DNS server: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "nameserver" {
-			return net.JoinHostPort(fields[1], "53"), nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("no DNS server: reading %s: %w", path, err)
-	}
-	return "", fmt.Errorf("no DNS server: %s lists no nameserver", path)
 }

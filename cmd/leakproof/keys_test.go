@@ -231,27 +231,3 @@ func TestKeysLookup(t *testing.T) {
 	assert.Equal(t, 1, code, "an unwritable --record is exit 1")
 	assert.Contains(t, stderr, "leakproof: hint: check that the --record file can be written", "unwritable --record hint")
 }
-
-func TestKeysResolvConf(t *testing.T) {
-	dir := t.TempDir()
-	for _, tt := range []struct {
-		name, content, want, err string
-	}{
-		{"first nameserver", "# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n", "192.0.2.53:53", ""},
-		{"IPv6", "nameserver 2001:db8::53\n", "[2001:db8::53]:53", ""},
-		{"none", "search example.com\n", "", "lists no nameserver"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			p := writeTestFile(t, dir, tt.name, tt.content)
-			got, err := keysResolvConf(p)
-			if tt.err != "" {
-				assert.ErrorContains(t, err, tt.err, "keysResolvConf(%q)", tt.content)
-				return
-			}
-			require.NoError(t, err, "keysResolvConf(%q)", tt.content)
-			assert.Equal(t, tt.want, got, "keysResolvConf(%q)", tt.content)
-		})
-	}
-	_, err := keysResolvConf(filepath.Join(dir, "absent"))
-	assert.ErrorContains(t, err, "no DNS server", "keysResolvConf of a missing file")
-}
