@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -136,6 +138,7 @@ func TestSystemResolver(t *testing.T) {
 		{"first nameserver", "# comment\nsearch example.org\nnameserver 10.0.0.1\nnameserver 10.0.0.2\n", "10.0.0.1", false},
 		{"ipv6", "nameserver ::1\n", "::1", false},
 		{"none", "search example.org\n", "", true},
+		{"not an address", "nameserver :\nnameserver 10.0.0.3\n", "10.0.0.3", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_"))
@@ -151,6 +154,33 @@ func TestSystemResolver(t *testing.T) {
 	}
 	_, err := systemResolver(filepath.Join(dir, "absent"))
 	assert.Error(t, err, "systemResolver of a missing file")
+}
+
+// FuzzParseResolvConf checks that the server found is one whole word of a
+// nameserver line of the input, and that withPort makes it a host:port.
+func FuzzParseResolvConf(f *testing.F) {
+	for _, s := range []string{"nameserver 10.0.0.1\n", "# x\nsearch a\nnameserver ::1\n", "nameserver\n", "", "nameserver [::1]:53 x\n", "nameserver fe80::1%eth0\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, conf string) {
+		got, err := parseResolvConf(strings.NewReader(conf))
+		if err != nil {
+			return
+		}
+		if got == "" || strings.ContainsAny(got, " \t\n") {
+			t.Fatalf("parseResolvConf(%q) = %q: not one word", conf, got)
+		}
+		if !strings.Contains(conf, "nameserver") || !strings.Contains(conf, got) {
+			t.Fatalf("parseResolvConf(%q) = %q: not taken from a nameserver line", conf, got)
+		}
+		if _, err := netip.ParseAddr(got); err != nil {
+			t.Fatalf("parseResolvConf(%q) = %q: not an IP address (%v)", conf, got, err)
+		}
+		host, port, err := net.SplitHostPort(withPort(got))
+		if err != nil || host != got || port != "53" {
+			t.Fatalf("withPort(%q) = %q: want %s on port 53 (%v)", got, withPort(got), got, err)
+		}
+	})
 }
 
 func TestWithPort(t *testing.T) {

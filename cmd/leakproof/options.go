@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -135,18 +138,33 @@ func systemResolver(path string) (string, error) {
 		return "", fmt.Errorf("finding the system DNS server: %w", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	server, err := parseResolvConf(f)
+	if err != nil {
+		return "", fmt.Errorf("finding the system DNS server: %s: %w", path, err)
+	}
+	return server, nil
+}
+
+// maxResolvConf caps how much of a resolv.conf file is read.
+const maxResolvConf = 64 << 10
+
+// parseResolvConf returns the address of the first "nameserver" line that
+// holds an IP address (resolv.conf allows nothing else).
+func parseResolvConf(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(io.LimitReader(r, maxResolvConf))
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 && fields[0] == "nameserver" {
 			// A zone suffix (fe80::1%eth0) stays: net.Dial understands it.
-			return fields[1], nil
+			if _, err := netip.ParseAddr(fields[1]); err == nil {
+				return fields[1], nil
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("finding the system DNS server: %s: %w", path, err)
+		return "", err
 	}
-	return "", fmt.Errorf("finding the system DNS server: no nameserver line in %s", path)
+	return "", errors.New("no nameserver line")
 }
 
 // withPort adds DNS's port 53 to a server address that has none.
