@@ -140,20 +140,32 @@ func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	msg = toCRLF(msg)
-	hdr, splitErr := rawheader.Split(msg, nil)
-	c, err := collect(hdr.Fields)
-	if err != nil {
-		return failed(0, err, nil), nil
+	// Most messages have no ARC field, and most archives store bare LF:
+	// look for ARC fields before copying the message to make it CRLF.
+	for pass := 0; ; pass++ {
+		hdr, splitErr := rawheader.Split(msg, nil)
+		c, err := collect(hdr.Fields)
+		if err != nil {
+			return failed(0, err, nil), nil
+		}
+		if len(c.fields) == 0 {
+			return &Result{Chain: ChainNone, Instances: []Instance{}}, nil
+		}
+		if splitErr != nil {
+			// The header was cut short, so a set may be missing: fail,
+			// but report what was read.
+			return failed(0, errf(ErrMalformed, splitErr, ""), c.instances()), nil
+		}
+		if crlf := toCRLF(msg); pass == 0 && len(crlf) != len(msg) {
+			msg = crlf
+			continue
+		}
+		return verifyChain(ctx, msg, hdr, c, opts)
 	}
-	if len(c.fields) == 0 {
-		return &Result{Chain: ChainNone, Instances: []Instance{}}, nil
-	}
-	if splitErr != nil {
-		// The header was cut short, so a set may be missing: fail, but
-		// report what was read.
-		return failed(0, errf(ErrMalformed, splitErr, ""), c.instances()), nil
-	}
+}
+
+// verifyChain runs the checks on a CRLF message with ARC fields.
+func verifyChain(ctx context.Context, msg []byte, hdr *rawheader.Header, c *collection, opts *dkim.Options) (*Result, error) {
 	v := &verifier{ctx: ctx, opts: memoOptions(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}, prefixes: map[crypto.Hash]*prefix{}}
 	res := v.run()
 	if err := ctx.Err(); err != nil {
