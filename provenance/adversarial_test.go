@@ -158,6 +158,11 @@ func TestBenign(t *testing.T) {
 	fromSigned := signed(t, fromLine, "rsa2048", nil)
 	mboxrdStored := bytes.ReplaceAll(bytes.ReplaceAll(testmail.LF(fromSigned), []byte("\n>From "), []byte("\n>>From ")), []byte("\nFrom "), []byte("\n>From "))
 
+	both := baseMessage()
+	both.Body = "Bob,\n\nFrom the figures it is clear.\n>From your last mail: no.\n\nAlice\n"
+	// mboxo escapes "From " and leaves ">From " as it is: the two lines look alike.
+	mboxoStored := bytes.ReplaceAll(testmail.LF(signed(t, both, "rsa2048", nil)), []byte("\nFrom the"), []byte("\n>From the"))
+
 	expired := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Expiration: time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)})
 
 	for _, tt := range []struct {
@@ -176,6 +181,7 @@ func TestBenign(t *testing.T) {
 			"archive.leading_separator", false},
 		{"line endings doubled by a text-mode copy", eml("crcr.eml", bytes.ReplaceAll(signed(t, baseMessage(), "rsa2048", nil), []byte("\r\n"), []byte("\r\r\n"))),
 			"repair.double_cr", true},
+		{"mboxo: a real >From line and an escaped From line", &archive.Message{File: "o.mbox", Index: 1, Format: "mbox", Raw: mboxoStored}, "repair.mbox_ambiguous", true},
 		{"an .eml cut from an mboxrd file without unescaping", eml("cut.eml", mboxrdStored), "repair.mbox_unescaped", true},
 		{"relaxed and simple with 1024-bit rsa-sha1", eml("sha1.eml", signed(t, testmail.Message{From: "News <desk@news.example>", Body: adversarialBody}, "rsa1024",
 			&testmail.SignOptions{Algorithm: "rsa-sha1", Canonicalization: "simple/simple"})), "dkim.sha1", false},
@@ -211,6 +217,8 @@ func TestRepairNeverHidesAChange(t *testing.T) {
 		{"with a separator on top", eml("x.eml", append([]byte("From x@y Tue Mar  1 10:00:00 2016\r\n"), changed...))},
 		{"doubled CR", eml("x.eml", bytes.ReplaceAll(changed, []byte("\r\n"), []byte("\r\r\n")))},
 		{"ambiguous mbox", &archive.Message{File: "x.mbox", Index: 1, Format: "mbox", Raw: testmail.LF(changed)}},
+		{"ambiguous mbox with >From lines", &archive.Message{File: "x.mbox", Index: 1, Format: "mbox",
+			Raw: bytes.ReplaceAll(testmail.LF(changed), []byte("\nPlease"), []byte("\n>From Please"))}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := c.Check(t.Context(), tt.m)

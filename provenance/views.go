@@ -12,6 +12,12 @@ package provenance
 //     (.eml, .emlx) that still carries ">From " escaping because a tool cut
 //     it out of an mbox without unescaping: the mboxrd and mboxo views.
 //     Evidence: repair.mbox_unescaped.
+//     Then, for the variants that cannot tell a quoted ">From " body line
+//     from an escaped "From " line (mboxo, mboxcl, an mbox of unknown
+//     variant, single-message files), every mix of such body lines read as
+//     written or unescaped, when there are at most maxAmbiguousLines of
+//     them (64 views at most) in a message of at most maxAmbiguousBytes.
+//     Header lines are never unescaped. Evidence: repair.mbox_ambiguous.
 //  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
 //
@@ -102,10 +108,82 @@ func repairCandidates(m *archive.Message, primary view) []view {
 			change: "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: the archive's escaping, not the message, differed."})
 	}
 
+	// 1b. mboxo's ambiguity: each mix of body lines read as written or
+	// unescaped.
+	if ambiguousFormat(m.Format) {
+		for _, data := range mixedFromViews(m.Raw) {
+			addView(view{data: data, code: "repair.mbox_ambiguous",
+				change: "This mbox variant cannot tell a quoted \">From \" line from an escaped \"From \" line; read with some of them unescaped and the others as written, the signature checks came out better."})
+		}
+	}
+
 	// 2. Doubled carriage returns.
 	if bytes.Contains(primary.data, []byte("\r\r\n")) {
 		addView(view{data: undoubleCR(primary.data), code: "repair.double_cr",
 			change: "Line endings doubled by a text-mode copy (CR CR LF) were read as CR LF, and the signature checks came out better: the copy tool, not the sender, added those bytes."})
+	}
+	return out
+}
+
+// ambiguousFormat reports whether format cannot tell a quoted ">From "
+// body line from an escaped "From " line: mboxo and mboxcl, an mbox of
+// unknown variant, and single-message files that may have been cut from
+// one.
+func ambiguousFormat(format string) bool {
+	switch mbox.Format(format) {
+	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxcl:
+		return true
+	case mbox.FormatMboxrd, mbox.FormatMboxcl2:
+		return false
+	}
+	return !isMbox(format)
+}
+
+// Bounds on the mixed views: 2^maxAmbiguousLines views at most, and none
+// for messages over maxAmbiguousBytes.
+const (
+	maxAmbiguousLines = 6
+	maxAmbiguousBytes = 4 << 20
+)
+
+// mixedFromViews returns raw (made CRLF) with each subset of its body lines
+// that start with exactly ">From " unescaped, the empty and the full subset
+// included, when there are at most maxAmbiguousLines such lines. Header
+// lines are never touched: unescaping one could make a new field.
+func mixedFromViews(raw []byte) [][]byte {
+	if len(raw) > maxAmbiguousBytes {
+		return nil
+	}
+	stored, _ := toCRLF(raw)
+	body := splitHeader(stored).body
+	var at []int // offsets of the '>' of each ">From " line in the body
+	for i := body; i < len(stored); {
+		if bytes.HasPrefix(stored[i:], []byte(">From ")) {
+			if len(at) == maxAmbiguousLines {
+				return nil
+			}
+			at = append(at, i)
+		}
+		j := bytes.IndexByte(stored[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	out := make([][]byte, 0, 1<<len(at))
+	for mask := range 1 << len(at) {
+		data := make([]byte, 0, len(stored))
+		prev := 0
+		for k, off := range at {
+			if mask&(1<<k) != 0 {
+				data = append(data, stored[prev:off]...)
+				prev = off + 1 // drop the '>'
+			}
+		}
+		out = append(out, append(data, stored[prev:]...))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -78,7 +79,7 @@ func TestRepairCandidatesBounded(t *testing.T) {
 		m := &archive.Message{Format: format, Raw: raw}
 		p := primaryView(m)
 		cs := repairCandidates(m, p)
-		assert.LessOrEqual(t, len(cs), 4, "%s: the repairs are a small fixed set", format)
+		assert.LessOrEqual(t, len(cs), 4+1<<maxAmbiguousLines, "%s: the repairs are a bounded set", format)
 		stored, _ := toCRLF(raw)
 		for _, c := range cs {
 			assert.NotEqual(t, p.data, c.data, "%s: a repair differs from the primary view", format)
@@ -142,4 +143,19 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("no summary or explanation")
 		}
 	})
+}
+
+func TestMixedFromViews(t *testing.T) {
+	raw := []byte("From: a@b.c\n>From : header line\n\n>From one\nx\n>From two\n>>From three\n")
+	views := mixedFromViews(raw)
+	if assert.Len(t, views, 4, "two ambiguous body lines: four mixes") {
+		for _, v := range views {
+			assert.True(t, bytes.HasPrefix(v, []byte("From: a@b.c\r\n>From : header line\r\n\r\n")), "header lines are never unescaped: %q", v)
+			assert.Contains(t, string(v), ">>From three", "only lines with exactly one > are ambiguous")
+		}
+		assert.Contains(t, string(views[0]), ">From one\r\nx\r\n>From two", "the first view reads every line as written")
+		assert.Contains(t, string(views[3]), "\r\nFrom one\r\nx\r\nFrom two", "the last view unescapes every line")
+	}
+	many := []byte("From: a@b.c\n\n" + strings.Repeat(">From x\n", maxAmbiguousLines+1))
+	assert.Nil(t, mixedFromViews(many), "too many ambiguous lines: no views")
 }
