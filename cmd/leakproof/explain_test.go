@@ -22,6 +22,7 @@ func TestExplainGolden(t *testing.T) {
 		{"explain_no_key", []string{"explain", "--keys", "testdata/keys.jsonl", "--index", "6", "testdata/sample.mbox"}, "testdata/sample.mbox", 0},
 		{"explain_zip_file", []string{"explain", "--keys", "testdata/keys.jsonl", "--file", "Mail/inbox.mbox", "--index", "2", "testdata/formats/archive.zip"}, "testdata/formats/archive.zip", 0},
 		{"explain_first_file", []string{"explain", "--keys", "testdata/keys.jsonl", "testdata/formats/eml"}, "testdata/formats/eml", 0},
+		{"explain_arc_broken_seal", []string{"explain", "--keys", "testdata/keys.jsonl", "--keys", "testdata/arc/keys.jsonl", "--file", "broken_seal_i2.eml", "testdata/arc"}, "testdata/arc", 0},
 		{"explain_no_such_index", []string{"explain", "--index", "99", "testdata/sample.mbox"}, "testdata/sample.mbox", 2},
 		{"explain_no_such_file", []string{"explain", "--file", "Mail/none.eml", "testdata/formats/archive.zip"}, "testdata/formats/archive.zip", 2},
 		{"explain_missing_path", []string{"explain", "testdata/no-such.mbox"}, "testdata/sample.mbox", 1},

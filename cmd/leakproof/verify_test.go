@@ -25,6 +25,7 @@ func TestVerifyGolden(t *testing.T) {
 		{"verify_json_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json", "testdata/formats"}, "testdata/formats"},
 		{"verify_csv_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "csv", "testdata/formats"}, "testdata/formats"},
 		{"verify_no_keys", []string{"verify", "testdata/sample.mbox"}, "testdata/sample.mbox"},
+		{"verify_json_arc", []string{"verify", "--keys", "testdata/keys.jsonl", "--keys", "testdata/arc/keys.jsonl", "--trust-sealer", "example.org", "--format", "json", "testdata/arc"}, "testdata/arc"},
 		{"verify_missing_path", []string{"verify", "--format", "json", "testdata/no-such.mbox"}, "testdata/keys.jsonl"},
 		{"verify_text_missing_path", []string{"verify", "testdata/no-such.mbox"}, "testdata/keys.jsonl"},
 	} {
@@ -99,7 +100,7 @@ func TestVerifyOut(t *testing.T) {
 // archives give: each field present with its JSON type, never null.
 func TestJSONContract(t *testing.T) {
 	inRoot(t)
-	for _, path := range []string{"testdata/sample.mbox", "testdata/formats", "testdata/adversarial", "testdata/benign"} {
+	for _, path := range []string{"testdata/sample.mbox", "testdata/formats", "testdata/adversarial", "testdata/benign", "testdata/arc"} {
 		t.Run(path, func(t *testing.T) {
 			needFile(t, path)
 			r := runCLI(t, "verify", "--keys", "testdata/keys.jsonl", "--format", "json", path)
