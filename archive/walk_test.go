@@ -52,7 +52,7 @@ func mboxOf(sep, eol string, msgs ...[]byte) []byte {
 }
 
 // zipOf builds a zip with the named files, deflated, in the given order.
-func zipOf(t *testing.T, files ...any) []byte {
+func zipOf(t testing.TB, files ...any) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -166,6 +166,25 @@ func checkCustody(t *testing.T, msgs []*Message) {
 	}
 }
 
+// snapshot lists every path under dir with its size, mode and times.
+func snapshot(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s %d %v %v", p, fi.Size(), fi.Mode(), fi.ModTime().UnixNano()))
+		return nil
+	})
+	require.NoError(t, err, "snapshot of %s", dir)
+	return out
+}
+
 func TestWalkTree(t *testing.T) {
 	dir := t.TempDir()
 	m1 := mail("one", "Hello.\n")
@@ -195,7 +214,15 @@ func TestWalkTree(t *testing.T) {
 			"readme.md", []byte("# not mail\n"),
 			"a.emlx", emlxOf(m3)),
 	)
+	before := snapshot(t, dir)
 	got := collect(t, dir, nil)
+	assert.Equal(t, before, snapshot(t, dir), "walking changes nothing in the tree")
+	again := collect(t, dir, nil)
+	require.Len(t, again, len(got), "a second walk yields as many records")
+	for i := range got {
+		assert.Equal(t, got[i].File, again[i].File, "record %d: the same file on a second walk", i)
+		assert.Equal(t, got[i].SHA256, again[i].SHA256, "record %d: the same hash on a second walk", i)
+	}
 	checkRecords(t, dir, got, []record{
 		{"/apple/12.emlx", 1, "emlx", nil},
 		{"/crlf.mbox", 1, "mbox", nil},

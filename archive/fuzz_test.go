@@ -1,0 +1,114 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
+
+// walkBytes walks data as if it were a file named "f" and returns the
+// records.
+func walkBytes(data []byte, opts *Options) []*Message {
+	var out []*Message
+	w := &walker{ctx: context.Background(), opts: opts, yield: func(m *Message) bool {
+		out = append(out, m)
+		return true
+	}}
+	w.walkFile("f", bytes.NewReader(data), int64(len(data)))
+	return out
+}
+
+// FuzzFile walks arbitrary bytes as one file and checks the chain of
+// custody on every record: Raw is the input's Size bytes at Offset, SHA256
+// is their hash, indexes count up, offsets increase, and a record without a
+// message carries an error.
+func FuzzFile(f *testing.F) {
+	m1 := mail("one", "Hello.\nFrom the archive.\n")
+	for _, seed := range [][]byte{
+		nil, m1, mboxOf(sepA, "\n", m1, m1), mboxOf(sepT, "\r\n", m1), emlxOf(m1),
+		[]byte("12\nFrom: a\nTo: b\n\n"), []byte("From: a\nTo: b\n\nbody"),
+	} {
+		f.Add(seed, int64(0))
+		f.Add(seed, int64(40))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, maxSize int64) {
+		if Detect(data) == KindZip {
+			return // FuzzZip covers zips
+		}
+		opts := &Options{MaxMessageSize: maxSize % 4096}
+		lastIndex, lastEnd := 0, int64(-1)
+		for _, m := range walkBytes(data, opts) {
+			if m == nil {
+				t.Fatal("nil record")
+			}
+			if m.File != "f" {
+				t.Fatalf("File %q, want f", m.File)
+			}
+			if m.Index == 0 {
+				if m.Err == nil {
+					t.Fatal("a record without a message has no error")
+				}
+				continue
+			}
+			if m.Index != lastIndex+1 {
+				t.Fatalf("Index %d after %d", m.Index, lastIndex)
+			}
+			lastIndex = m.Index
+			if m.Offset <= lastEnd || m.Offset < 0 || m.Offset+m.Size > int64(len(data)) {
+				t.Fatalf("message %d: %d bytes at %d, after %d, in %d bytes", m.Index, m.Size, m.Offset, lastEnd, len(data))
+			}
+			lastEnd = m.Offset + m.Size - 1
+			if m.Raw == nil {
+				if m.Err == nil {
+					t.Fatalf("message %d: no Raw and no error", m.Index)
+				}
+				continue
+			}
+			stored := data[m.Offset : m.Offset+m.Size]
+			if !bytes.Equal(m.Raw, stored) {
+				t.Fatalf("message %d: Raw is not the %d bytes at %d", m.Index, m.Size, m.Offset)
+			}
+			sum := sha256.Sum256(stored)
+			if m.SHA256 != hex.EncodeToString(sum[:]) {
+				t.Fatalf("message %d: SHA256 does not match the stored bytes", m.Index)
+			}
+		}
+	})
+}
+
+// FuzzZip walks arbitrary bytes as a zip: no panic, every record names an
+// entry of the zip or the zip itself, and a message's Size is len(Raw) and
+// its hash reproduces.
+func FuzzZip(f *testing.F) {
+	m1 := mail("one", "Hello.\n")
+	f.Add(zipOf(f, "a/1.eml", m1, "b.mbox", mboxOf(sepA, "\n", m1, m1), "c.txt", []byte("x")))
+	f.Add(zipOf(f, "Maildir/cur/1", m1, "Maildir/new/2", m1, "Maildir/tmp/3", m1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var out []*Message
+		w := &walker{ctx: context.Background(), opts: &Options{MaxZipEntries: 64}, yield: func(m *Message) bool {
+			out = append(out, m)
+			return true
+		}}
+		w.walkZip("z.zip", bytes.NewReader(data), int64(len(data)))
+		for _, m := range out {
+			if m == nil {
+				t.Fatal("nil record")
+			}
+			if m.File != "z.zip" && !strings.HasPrefix(m.File, "z.zip/") {
+				t.Fatalf("File %q is not in z.zip", m.File)
+			}
+			if m.Index == 0 && m.Err == nil {
+				t.Fatalf("%s: a record without a message has no error", m.File)
+			}
+			if m.Raw != nil {
+				sum := sha256.Sum256(m.Raw)
+				if int64(len(m.Raw)) != m.Size || m.SHA256 != hex.EncodeToString(sum[:]) {
+					t.Fatalf("%s #%d: Size or SHA256 does not match Raw", m.File, m.Index)
+				}
+			}
+		}
+	})
+}
