@@ -193,6 +193,17 @@ func rtAdversarial(t *testing.T) []rtRow {
 		rtPrepend(rtSign(t, rtMsg(func(m *testmail.Message) { m.Extra = []testmail.Field{{Name: "Reply-To", Value: "alice@example.com"}} }), "rsa2048",
 			&testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "reply-to"}}), "Reply-To: mallory@evil.example"))
 
+	// Bytes readers take differently, and MIME fields that change what the
+	// signed body shows.
+	add("lone CR hides a From inside an unsigned field", unverif, "header.lone_cr", rtPrepend(good, "X-Note: x\rFrom: CEO <ceo@example.com>"))
+	add("lone CR hides a From just above the signed From", unverif, "header.lone_cr",
+		bytes.Replace(good, []byte("\r\nFrom: "), []byte("\r\nX-Note: x\rFrom: CEO <ceo@bank.example>\r\nFrom: "), 1))
+	add("unsigned Content-Type prepended", unverif, "header.duplicate_mime_field", rtPrepend(good, "Content-Type: text/html"))
+	add("unsigned Content-Type appended below the signed one", unverif, "header.duplicate_mime_field", rtInsertBeforeBody(good, "Content-Type: text/html"))
+	add("unsigned Content-Transfer-Encoding added", unverif, "header.duplicate_mime_field", rtPrepend(good, "Content-Transfer-Encoding: base64"))
+	add("extra Content-Type above a signed one", altered, "header.unsigned_duplicate_mime",
+		rtPrepend(rtSign(t, base, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "content-type"}}), "Content-Type: text/html"))
+
 	// Signed From values that are not one honest mailbox.
 	add("NUL inside the signed From", unverif, notOne, from("alice@example.com\x00<ceo@bank.example>"))
 	add("address in a comment", unverif, notOne, from("Alice (ceo@bank.example) <alice@example.com>"))
@@ -304,6 +315,10 @@ func rtAdversarial(t *testing.T) []rtRow {
 	} {
 		addT("trusted chain records "+aar, altered, "dkim.body_hash_mismatch", rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: aar}))
 	}
+	noFrom := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: []string{"to", "subject", "date"}})
+	addT("trusted AMS without From, From rewritten after sealing", altered, "dkim.header_signature_invalid",
+		bytes.Replace(noFrom, []byte("From: Alice Example <alice@example.com>"), []byte("From: Chief Executive <ceo@example.com>"), 1))
+	addT("trusted AMS without From", altered, "dkim.body_hash_mismatch", noFrom)
 	addT("untrusted set sealed on top of a trusted one", altered, "arc.aar_pass_now_fails", rtSeal(t, sealed, "rsa2048", &testmail.SealOptions{AuthResults: rec}))
 	return rows
 }
@@ -379,6 +394,13 @@ func rtBenign(t *testing.T) []rtRow {
 	addM("a real >From line in an mboxo message", "dkim.pass", &archive.Message{File: "a.mbox", Index: 1, Format: "mboxo", Raw: testmail.LF(quoted)})
 	rd := bytes.ReplaceAll(testmail.LF(quoted), []byte("\n>From"), []byte("\n>>From"))
 	addM("a real >From line in an mboxrd message", "dkim.pass", &archive.Message{File: "a.mbox", Index: 1, Format: "mboxrd", Raw: rd})
+	// An mboxo writer escaped "From the desk" and left a real ">From" line.
+	both := rtSign(t, rtMsg(func(m *testmail.Message) { m.Body = "Bob,\n\nFrom the desk: yes.\n>From your mail: no.\n\nAlice\n" }), "rsa2048", nil)
+	oStored := bytes.ReplaceAll(testmail.LF(both), []byte("\nFrom the"), []byte("\n>From the"))
+	for _, f := range []string{"mboxo", "mbox"} {
+		addM("a real >From line and an escaped From line in one "+f+" message", "repair.mbox_ambiguous",
+			&archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: oStored})
+	}
 	rows = append(rows, rtRow{name: "trusted sealer records the aligned pass a list broke", trusted: []string{"EXAMPLE.ORG."}, want: VerdictAuthentic, code: "arc.trusted_sealer",
 		m: rtEML(rtSeal(t, append(bytes.Clone(good), "-- \r\nlist footer\r\n"...), "rsa2048b",
 			&testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.i=@example.com"}))})
