@@ -147,8 +147,10 @@ func parseSignature(value string) (*sigParams, error) {
 	c, _ := get("c")
 	if p.hc, p.bc, err = ParseCanonicalization(c); err != nil {
 		fail(err)
+		p.canon = strings.ToLower(clip(removeFWS(c))) // as written: it names no known algorithm
+	} else {
+		p.canon = p.hc.String() + "/" + p.bc.String()
 	}
-	p.canon = p.hc.String() + "/" + p.bc.String()
 
 	if h, ok := get("h"); !ok {
 		fail(fmt.Errorf("%w h=", ErrMissingTag))

@@ -255,9 +255,14 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 	var arith error
 	switch {
 	case !best.valid:
-		arith = fmt.Errorf("%w: %w", ErrHeaderSignature, best.verr)
+		if best.verr == ErrVerification {
+			// The plain arithmetic failure: one sentence, both sentinels.
+			arith = &reasons{text: ErrHeaderSignature.Error(), errs: []error{ErrHeaderSignature, ErrVerification}}
+		} else {
+			arith = fmt.Errorf("%w: %w", ErrHeaderSignature, best.verr)
+		}
 		if sig.BodyHash == BodyMismatch {
-			arith = errors.Join(arith, ErrBodyHashMismatch)
+			arith = joinReasons(arith, ErrBodyHashMismatch)
 		}
 	case sig.BodyHash == BodyMismatch:
 		arith = ErrBodyHashMismatch
@@ -284,7 +289,26 @@ func joinArith(reason, arith error) error {
 	if arith == nil {
 		return reason
 	}
-	return errors.Join(reason, arith)
+	return joinReasons(reason, arith)
+}
+
+// reasons is an error made of several, written on one line (a reason
+// ends up in one JSON string) and unwrapping to each.
+type reasons struct {
+	text string
+	errs []error
+}
+
+func (r *reasons) Error() string   { return r.text }
+func (r *reasons) Unwrap() []error { return r.errs }
+
+// joinReasons joins errors as "a; b", keeping errors.Is on each.
+func joinReasons(errs ...error) error {
+	texts := make([]string, len(errs))
+	for i, e := range errs {
+		texts[i] = e.Error()
+	}
+	return &reasons{text: strings.Join(texts, "; "), errs: errs}
 }
 
 // keyRestriction checks the key record's restrictions on the signature

@@ -393,3 +393,29 @@ func TestVerifyDraftsAndFindings(t *testing.T) {
 		assert.Equal(t, dkim.FieldCoverage{Name: "from", Count: 2, Signed: []int{2}}, s.Coverage[0], "the spaced From counts as a From")
 	})
 }
+
+func TestVerifyReasons(t *testing.T) {
+	small := testmail.MustKey("rsa512")
+	rsa := testmail.MustKey("rsa2048")
+	msg := testmail.Message{}.Bytes()
+
+	altered := testmail.ReplaceBody(bytes.Replace(sign(t, msg, "rsa512", nil), []byte("Subject: "), []byte("Subject: Re: "), 1), "x\n")
+	v, err := dkim.VerifyBytes(t.Context(), altered, keysOf(record(small, "")))
+	require.NoError(t, err, "VerifyBytes")
+	s := v.Signatures[0]
+	assert.Equal(t, dkim.ResultWeakKey, s.Result, "weak key")
+	for _, want := range []error{dkim.ErrWeakKey, dkim.ErrHeaderSignature, dkim.ErrVerification, dkim.ErrBodyHashMismatch} {
+		assert.ErrorIs(t, s.Err, want, "the reason wraps every cause")
+	}
+	assert.NotContains(t, s.Err.Error(), "\n", "a reason is one line (it is one JSON string)")
+	assert.Equal(t, "dkim: RSA key shorter than the policy minimum: 512 bits, minimum 1024; "+
+		"dkim: header signature does not verify; dkim: body hash does not match", s.Err.Error(), "reason text")
+
+	bad := sign(t, msg, "rsa2048", &testmail.SignOptions{Omit: []string{"c"}, Extra: []testmail.Tag{{Name: "c", Value: "Future/Simple"}}})
+	v, err = dkim.VerifyBytes(t.Context(), bad, keysOf(record(rsa, "")))
+	require.NoError(t, err, "VerifyBytes")
+	s = v.Signatures[0]
+	assert.Equal(t, dkim.ResultPermError, s.Result, "unknown c=")
+	assert.ErrorIs(t, s.Err, dkim.ErrUnsupportedCanonicalization, "reason")
+	assert.Equal(t, "future/simple", s.Canonicalization, "an unknown c= is reported as written, not as a default")
+}
