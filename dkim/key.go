@@ -215,6 +215,9 @@ func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 	if k == nil || k.revoked {
 		return ErrKeyRevoked
 	}
+	if k.ed == nil && (k.typ != "rsa" || k.rsaN == nil) {
+		return fmt.Errorf("%w: the Key holds no public key (not made by ParseKey)", ErrVerification)
+	}
 	if !h.Available() || len(digest) != h.Size() {
 		return fmt.Errorf("%w: digest of %d bytes for %v", ErrKeyHash, len(digest), h)
 	}
@@ -287,13 +290,15 @@ func keyVerifyPKCS1v15Big(n, e *big.Int, prefix, digest, sig []byte) bool {
 func (k *Key) Type() string { return k.typ }
 
 // Bits returns the RSA modulus length in bits, 256 for Ed25519, and 0 for
-// a revoked key.
+// a revoked key (or a zero Key).
 func (k *Key) Bits() int {
 	switch {
 	case k.revoked:
 		return 0
 	case k.typ == "ed25519":
 		return 256
+	case k.rsaN == nil:
+		return 0 // a zero Key
 	}
 	return k.rsaN.BitLen()
 }

@@ -287,6 +287,12 @@ func TestKeyVerify(t *testing.T) {
 	}
 }
 
+func TestZeroKey(t *testing.T) {
+	var k Key
+	assert.Equal(t, 0, k.Bits(), "zero Key bits")
+	assert.ErrorIs(t, k.Verify(crypto.SHA256, sha256Sum("x"), make([]byte, 64)), ErrVerification, "zero Key never verifies")
+}
+
 // TestKeyVerifyBigAgreesWithCryptoRSA checks the math/big path against
 // crypto/rsa on keys both accept.
 func TestKeyVerifyBigAgreesWithCryptoRSA(t *testing.T) {
