@@ -61,7 +61,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if *inner == "" && m.File != root && m.Index > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: this is %s, the first mail file in %s; pick another with --file INNER\n",
-			innerName(m.File, root), root)
+			printable(innerName(m.File, root)), printable(root))
 	}
 	if a.Err != nil {
 		return exitInput

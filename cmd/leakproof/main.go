@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 func main() {
@@ -59,10 +61,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // errorf prints "leakproof: error: ..." and then one "leakproof: hint: ..."
 // line per hint, in the manner of age.
 func errorf(stderr io.Writer, msg string, hints ...string) {
-	fmt.Fprintf(stderr, "leakproof: error: %s\n", msg)
+	fmt.Fprintf(stderr, "leakproof: error: %s\n", printable(msg))
 	for _, h := range hints {
-		fmt.Fprintf(stderr, "leakproof: hint: %s\n", h)
+		fmt.Fprintf(stderr, "leakproof: hint: %s\n", printable(h))
 	}
+}
+
+// printable replaces what a terminal would act on (control characters,
+// bidi controls) with U+FFFD: error messages quote file names and header
+// text from the archive, which are hostile input.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return utf8.RuneError
+	}, s)
 }
 
 // usageError reports a usage error and returns exitUsage.

@@ -120,6 +120,13 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestErrorsArePrintable(t *testing.T) {
+	var b strings.Builder
+	errorf(&b, "archive: evil\x1b[2J.eml\u202e: bad", "see \x07 this")
+	assert.Equal(t, "leakproof: error: archive: evil\uFFFD[2J.eml\uFFFD: bad\nleakproof: hint: see \uFFFD this\n", b.String(),
+		"control and bidi characters from the archive do not reach the terminal")
+}
+
 func TestMissingKeyFile(t *testing.T) {
 	inRoot(t)
 	r := runCLI(t, "verify", "--keys", "no/such/keys.jsonl", "testdata/sample.mbox")
