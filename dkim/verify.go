@@ -234,7 +234,7 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 			o.verr = c.Key.Verify(p.hash, digest, p.b)
 			o.valid = o.verr == nil
 		}
-		if best == nil || rank(o) > rank(best) {
+		if best == nil || rank(o) >= rank(best) { // ties: the last tried, as Signature.Key says
 			best = o
 		}
 		if o.valid {

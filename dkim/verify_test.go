@@ -213,6 +213,14 @@ func TestVerifyRotatedKeys(t *testing.T) {
 	s := v.Signatures[0]
 	assert.Equal(t, dkim.ResultPass, s.Result, "the second record verifies")
 	assert.Equal(t, "2016 record", s.KeySource, "the record that verified is named")
+
+	stale2 := stale
+	stale2.Source = "2014 record"
+	v, err = dkim.VerifyBytes(t.Context(), signed, keysOf(stale2, stale))
+	require.NoError(t, err, "VerifyBytes")
+	s = v.Signatures[0]
+	assert.Equal(t, dkim.ResultFail, s.Result, "no record verifies")
+	assert.Equal(t, "2015 record", s.KeySource, "the last record tried is named")
 }
 
 func TestVerifySeveralSignatures(t *testing.T) {
