@@ -333,3 +333,55 @@ func sealWith(t *testing.T, msg []byte, o *testmail.SealOptions) []byte {
 	require.NoError(t, err, "testmail.Seal")
 	return out
 }
+
+// TestConformanceMessages runs the stored messages of the external DKIM
+// suites (../shared/conformance, found from the module root) through Run:
+// each must give a well-formed assessment, and none whose authors assert
+// that no signature passes may be authentic. The suites are absent on a
+// plain checkout (skip) but present in CI (fail when missing).
+func TestConformanceMessages(t *testing.T) {
+	base := filepath.Join(moduleRoot(t), "..", "shared", "conformance")
+	for _, suite := range []string{"mail-dkim", "dkimpy"} {
+		t.Run(suite, func(t *testing.T) {
+			dir := filepath.Join(base, suite)
+			if _, err := os.Stat(dir); err != nil {
+				if os.Getenv("CI") != "" {
+					t.Fatalf("conformance suite %s is missing in CI: %v", dir, err)
+				}
+				t.Skipf("conformance suite %s not present", dir)
+			}
+			expected := map[string]string{}
+			manifest, err := os.ReadFile(filepath.Join(dir, "MANIFEST.tsv"))
+			require.NoError(t, err, "read MANIFEST.tsv")
+			for _, line := range strings.Split(string(manifest), "\n")[1:] {
+				if f := strings.Split(line, "\t"); len(f) >= 2 {
+					expected[f[0]] = f[1]
+				}
+			}
+			kf, err := os.Open(filepath.Join(dir, "keys.jsonl"))
+			require.NoError(t, err, "open keys.jsonl")
+			defer kf.Close()
+			keys, err := dkim.ReadKeyFile(kf, "keys.jsonl")
+			require.NoError(t, err, "read keys.jsonl")
+			c := NewChecker(&Options{Keys: keys, Time: checkTime})
+			n := 0
+			err = c.Run(t.Context(), archive.Walk(t.Context(), filepath.Join(dir, "messages"), nil), func(a *Assessment) error {
+				if errors.Is(a.Err, archive.ErrNotMail) {
+					return nil
+				}
+				n++
+				name := filepath.Base(a.File)
+				t.Run(name, func(t *testing.T) {
+					require.NoError(t, a.Err, "Check(%s)", a.File)
+					assertWellFormed(t, a)
+					if exp := expected[name]; exp == "fail" || exp == "none" {
+						assert.NotEqual(t, VerdictAuthentic, a.Verdict, "%s: the suite asserts %s; summary %q", name, exp, a.Summary)
+					}
+				})
+				return nil
+			})
+			require.NoError(t, err, "Run")
+			assert.Positive(t, n, "the suite has messages")
+		})
+	}
+}

@@ -29,6 +29,21 @@ func exampleMessage(tampered bool) *archive.Message {
 	return &archive.Message{File: "leak/1.eml", Index: 1, Format: "eml", Raw: testmail.LF(msg)}
 }
 
+func ExampleNewChecker() {
+	// A newsroom policy: keys from a key archive, no DNS, RSA keys of at
+	// least 2048 bits, rsa-sha1 refused, and one receiver trusted to seal.
+	c := provenance.NewChecker(&provenance.Options{
+		Keys:           exampleKeys(),
+		MinRSABits:     2048,
+		NoSHA1:         true,
+		TrustedSealers: []string{"mx.example.org"},
+	})
+	a := c.Check(context.Background(), exampleMessage(false))
+	fmt.Println(a.Verdict, a.Confidence)
+	// Output:
+	// authentic high
+}
+
 func ExampleChecker_Check() {
 	c := provenance.NewChecker(&provenance.Options{
 		Keys: exampleKeys(),

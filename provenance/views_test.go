@@ -159,3 +159,31 @@ func TestMixedFromViews(t *testing.T) {
 	many := []byte("From: a@b.c\n\n" + strings.Repeat(">From x\n", maxAmbiguousLines+1))
 	assert.Nil(t, mixedFromViews(many), "too many ambiguous lines: no views")
 }
+
+// FuzzViews checks the view helpers on arbitrary bytes: CRLF conversion
+// leaves no bare LF and adds exactly one CR per bare LF; a cut separator
+// leaves a suffix; mixed views never add bytes and never touch the header.
+func FuzzViews(f *testing.F) {
+	f.Add([]byte("From a@b Tue Mar  1 10:00:00 2016\nFrom: a@b.c\n\n>From x\n>From y\n"))
+	f.Add([]byte("a\r\nb\nc\r\r\n\n"))
+	f.Add([]byte(">From : x\n\n>From z"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		crlf, changed := toCRLF(raw)
+		bare := bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n"))
+		if len(crlf) != len(raw)+bare || changed != (bare > 0) {
+			t.Fatalf("toCRLF: %d bytes from %d with %d bare LFs (changed %v)", len(crlf), len(raw), bare, changed)
+		}
+		if bytes.Count(crlf, []byte("\n")) != bytes.Count(crlf, []byte("\r\n")) {
+			t.Fatalf("toCRLF left a bare LF in %q", crlf)
+		}
+		if rest, ok := cutLeadingSeparator(raw); !bytes.HasSuffix(raw, rest) || ok == (len(rest) == len(raw)) {
+			t.Fatalf("cutLeadingSeparator(%q) = %q, %v", raw, rest, ok)
+		}
+		hdr := crlf[:splitHeader(crlf).body]
+		for _, v := range mixedFromViews(raw) {
+			if len(v) > len(crlf) || !bytes.HasPrefix(v, hdr) {
+				t.Fatalf("mixed view %q of %q adds bytes or changes the header", v, crlf)
+			}
+		}
+	})
+}
