@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -223,3 +226,43 @@ var (
 	attachmentFields = map[string]string{"name": "string", "sha256": "string", "covered": "boolean"}
 	evidenceFields   = map[string]string{"code": "string", "severity": "string", "message": "string"}
 )
+
+func TestVerifyWorkersKeepOrder(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/formats")
+	one := runCLI(t, "verify", "--keys", "testdata/keys.jsonl", "--format", "json", "--workers", "1", "testdata/formats", "testdata/sample.mbox")
+	many := runCLI(t, "verify", "--keys", "testdata/keys.jsonl", "--format", "json", "--workers", "8", "testdata/formats", "testdata/sample.mbox")
+	require.Equal(t, 0, one.code, "exit status with one worker; stderr: %s", one.stderr)
+	require.Equal(t, 0, many.code, "exit status with eight workers; stderr: %s", many.stderr)
+	assert.Equal(t, one.stdout, many.stdout, "the report is the same, in archive order, whatever the number of workers")
+}
+
+func TestVerifyInterrupted(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	tmp := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"verify", "--out", filepath.Join(tmp, "r.jsonl"), "--format", "json", "testdata/sample.mbox"}, &stdout, &stderr)
+	assert.Equal(t, 1, code, "exit status of an interrupted run")
+	assert.Contains(t, stderr.String(), "leakproof: error: interrupted", "stderr says the run was interrupted")
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err, "reading the --out folder")
+	assert.Empty(t, entries, "no report and no temporary file are left after an interrupted run")
+}
+
+// failWriter fails every write, as a full disk or a closed pipe does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+func TestVerifyOutputFails(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"verify", "testdata/sample.mbox"}, failWriter{}, &stderr)
+	assert.Equal(t, 1, code, "exit status when the report cannot be written")
+	assert.Contains(t, stderr.String(), "no space left on device", "stderr says why")
+	assert.Contains(t, stderr.String(), "leakproof: hint: the report is incomplete", "and that the report is incomplete")
+}
