@@ -34,7 +34,8 @@ import (
 //
 // Every range over the iterator walks anew. When ctx is done the walk stops
 // before the next record; the caller checks ctx.Err(). Input is opened
-// read-only and nothing is written.
+// read-only and nothing is written. Walk is safe for concurrent use; each
+// range has its own state. A record belongs to the caller once yielded.
 func Walk(ctx context.Context, root string, opts *Options) iter.Seq[*Message] {
 	return func(yield func(*Message) bool) {
 		w := &walker{ctx: ctx, opts: opts, yield: yield}
