@@ -117,6 +117,30 @@ func TestJSONContract(t *testing.T) {
 	}
 }
 
+// The same contract on the external conformance corpora, whose messages
+// are odder than ours (../shared/conformance, found from the module root).
+func TestJSONContractConformance(t *testing.T) {
+	root := moduleRoot(t)
+	for _, suite := range []string{"mail-dkim", "dkimpy"} {
+		t.Run(suite, func(t *testing.T) {
+			dir := filepath.Join(root, "..", "shared", "conformance", suite)
+			if _, err := os.Stat(dir); err != nil {
+				if os.Getenv("CI") != "" {
+					t.Fatalf("conformance suite %s is missing: %v", dir, err)
+				}
+				t.Skipf("conformance suite %s is missing", dir)
+			}
+			r := runCLI(t, "verify", "--keys", filepath.Join(dir, "keys.jsonl"), "--format", "json", filepath.Join(dir, "messages"))
+			assert.Contains(t, []int{0, 1}, r.code, "verify finished; stderr: %s", r.stderr)
+			recs := decodeRecords(t, r.stdout)
+			require.NotEmpty(t, recs, "records for %s", suite)
+			for i, rec := range recs {
+				checkContract(t, rec, i+1)
+			}
+		})
+	}
+}
+
 func checkContract(t *testing.T, rec map[string]any, n int) {
 	t.Helper()
 	what := func(s string) string { return "record " + itoa(n) + " " + s }
