@@ -69,8 +69,9 @@
 // holds at most one message's Raw, up to Options.MaxMessageSize (default
 // 100 MiB; while an mbox message of unknown size is read, its buffer grows by
 // doubling, so up to about twice the cap transiently), plus the mbox
-// reader's buffer (1 MiB), a 64 KiB sniffing window per file, and a zip's
-// central directory (at most Options.MaxZipEntries entries). A message over
+// reader's buffer (1 MiB), one 64 KiB sniffing window, the sorted entry
+// lists of the folders being walked, and a zip's central directory (at most
+// Options.MaxZipEntries entries). A message over
 // the cap is streamed through SHA-256 without being kept; a single-message
 // file known to be over the cap is not read at all. A zip entry is read
 // through a limit of Options.MaxZipEntrySize bytes (default 16 GiB) and of
