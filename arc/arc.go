@@ -119,9 +119,9 @@ type Check struct {
 	HeaderSignature  dkim.HeaderStatus
 	BodyHash         dkim.BodyStatus // message signatures only; BodyUnchecked for seals
 	Result           dkim.Result
-	KeyBits          int    // RSA modulus bits, 256 for Ed25519, 0 without a key
-	KeySource        string // the deciding key record's source
-	SignedHeaders    []string
+	KeyBits          int      // RSA modulus bits, 256 for Ed25519, 0 without a key
+	KeySource        string   // the deciding key record's source
+	SignedHeaders    []string // h= of a message signature, lower-cased, in order; nil for seals
 	// Err says why Result is not ResultPass; nil on pass.
 	Err error
 

@@ -92,6 +92,8 @@ func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
 		c.Timestamp = ts
 	}
 	if k == kindAS {
+		// RFC 8617 §4.1.3 writes the values as ABNF strings, which RFC 5234
+		// §2.3 makes case-insensitive ("Pass" is pass).
 		s.cv = strings.ToLower(m["cv"])
 		if s.cv != "none" && s.cv != "pass" && s.cv != "fail" {
 			return fail(errf(ErrMalformed, nil, "cv=%.20q is not none, pass or fail", m["cv"]))
