@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+// Red-team tests through the command line, as a hidden suite would run
+// them: verify --keys FILE --format json PATH.
+
+const rtBody = "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"
+
+// rtKeyFile writes a key file with every committed test key at its
+// default name, then extra.
+func rtKeyFile(t *testing.T, dir, name string, extra ...testmail.KeyEntry) string {
+	t.Helper()
+	var entries []testmail.KeyEntry
+	for _, k := range testmail.Keys() {
+		entries = append(entries, k.Entry())
+	}
+	entries = append(entries, extra...)
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, testmail.KeyFile(entries...), 0o600), "write key file")
+	return path
+}
+
+// rtVerifyJSON runs verify --format json and decodes its records.
+func rtVerifyJSON(t *testing.T, args ...string) []map[string]any {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), append([]string{"verify", "--format", "json"}, args...), &stdout, &stderr)
+	require.Equal(t, exitOK, code, "exit status; stderr %s", stderr.String())
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), "JSON line %q", line)
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+func rtSignMsg(t *testing.T, m testmail.Message, key string, o *testmail.SignOptions) []byte {
+	t.Helper()
+	if m.Body == "" {
+		m.Body = rtBody
+	}
+	if m.Subject == "" {
+		m.Subject = "Deposit"
+	}
+	out, err := testmail.Sign(m.Bytes(), testmail.MustKey(key), o)
+	require.NoError(t, err, "testmail.Sign with %s", key)
+	return out
+}
+
+func rtWrite(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700), "mkdir")
+	require.NoError(t, os.WriteFile(path, data, 0o600), "write %s", name)
+	return path
+}
+
+func rtCodes(rec map[string]any) []string {
+	var out []string
+	ev, _ := rec["evidence"].([]any)
+	for _, e := range ev {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m["code"].(string))
+		}
+	}
+	return out
+}
+
+// TestRedTeamCLIFolder: a folder of hostile .eml files, verified in one
+// run; none may be authentic.
+func TestRedTeamCLIFolder(t *testing.T) {
+	dir := t.TempDir()
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	good := rtSignMsg(t, testmail.Message{}, "rsa2048", nil)
+	lw := rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	cases := map[string]struct {
+		data    []byte
+		verdict string
+	}{
+		"lower_from.eml":       {testmail.Prepend(good, "from", "CEO <ceo@example.com>"), "altered"},
+		"tab_colon.eml":        {append([]byte("From\t: CEO <ceo@example.com>\r\n"), good...), "altered"},
+		"lone_cr.eml":          {append([]byte("X-Note: x\rFrom: CEO <ceo@example.com>\r\n"), good...), "unverifiable"},
+		"comment_address.eml":  {rtSignMsg(t, testmail.Message{From: "Alice (ceo@bank.example) <alice@example.com>"}, "rsa2048", nil), "unverifiable"},
+		"past_l.eml":           {append(bytes.Clone(lw), "P.S. new account 66-6666\r\n"...), "altered"},
+		"unaligned.eml":        {rtSignMsg(t, testmail.Message{From: "Alice <alice@bank.example>"}, "rsa1024", nil), "unverifiable"},
+		"weak.eml":             {rtSignMsg(t, testmail.Message{From: "Eve <eve@example.net>"}, "rsa512", nil), "unverifiable"},
+		"dup_content_type.eml": {testmail.Prepend(good, "Content-Type", "text/html"), "unverifiable"},
+		"transplant.eml":       {testmail.ReplaceBody(good, "Bob,\n\nWire it to account 66-6666 today.\n\nAlice\n"), "altered"},
+		"lf/prepended.eml":     {testmail.LF(testmail.Prepend(good, "From", "CEO <ceo@example.com>")), "altered"},
+	}
+	for name, c := range cases {
+		rtWrite(t, dir, filepath.Join("msgs", name), c.data)
+	}
+	recs := rtVerifyJSON(t, "--keys", keys, filepath.Join(dir, "msgs"))
+	require.Len(t, recs, len(cases), "one record per message")
+	for _, rec := range recs {
+		file, _ := rec["file"].(string)
+		name := filepath.ToSlash(strings.TrimPrefix(file, filepath.ToSlash(filepath.Join(dir, "msgs"))+"/"))
+		c, ok := cases[name]
+		require.True(t, ok, "record for a known file: %s", file)
+		t.Run(name, func(t *testing.T) {
+			assert.NotEqual(t, "authentic", rec["verdict"], "a hostile message is never authentic; evidence %v", rtCodes(rec))
+			assert.Equal(t, c.verdict, rec["verdict"], "verdict; evidence %v", rtCodes(rec))
+			assert.Equal(t, "", rec["error"], "the message was read")
+		})
+	}
+}
+
+// TestRedTeamCLIMboxFraming: a lying Content-Length or a separator line
+// inside a body must not let a forged message ride on a genuine one.
+func TestRedTeamCLIMboxFraming(t *testing.T) {
+	dir := t.TempDir()
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	genuine := rtSignMsg(t, testmail.Message{}, "rsa2048", nil)
+	forged := testmail.LF(testmail.ReplaceBody(genuine, "Bob,\n\nWire it to account 66-6666 today.\n\nAlice\n"))
+	glf := testmail.LF(genuine)
+	split := bytes.Index(glf, []byte("\n\n"))
+	withCL := func(n int) []byte {
+		out := append([]byte{}, glf[:split+1]...)
+		out = append(out, "Content-Length: "+strconv.Itoa(n)+"\n"...)
+		return append(out, glf[split+1:]...)
+	}
+	sep := "From alice@example.com Tue Mar  1 10:00:00 2016\n"
+	gBody := len(glf) - split - 2
+	lw := testmail.LF(rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody}))
+	for _, tt := range []struct {
+		name     string
+		data     string
+		verdicts []string
+	}{
+		{"Content-Length swallows the forged message", sep + string(withCL(gBody+1+len(sep)+len(forged))) + "\n" + sep + string(forged), []string{"altered"}},
+		{"Content-Length cuts the genuine message short", sep + string(withCL(10)) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
+		{"separator line without a blank line, after an l= body", sep + string(lw) + "From ceo@bank.example Tue Mar  1 10:00:00 2016\nFrom: CEO <ceo@example.com>\n\nforged\n", []string{"altered"}},
+		{"forged copy after the genuine one", sep + string(glf) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := rtWrite(t, t.TempDir(), "leak.mbox", []byte(tt.data))
+			recs := rtVerifyJSON(t, "--keys", keys, path)
+			var got []string
+			for _, r := range recs {
+				got = append(got, r["verdict"].(string))
+				if r["verdict"] == "authentic" {
+					assert.Equal(t, float64(1), r["index"], "only the genuine first message is authentic")
+					assert.Equal(t, float64(len(sep)), r["offset"], "it starts right after the first separator")
+				}
+			}
+			assert.Equal(t, tt.verdicts, got, "verdicts in archive order")
+		})
+	}
+}
+
+// TestRedTeamCLITrustSealer: --trust-sealer matches the sealer's d=
+// exactly; a look-alike sealer name is not trusted.
+func TestRedTeamCLITrustSealer(t *testing.T) {
+	dir := t.TempDir()
+	k := testmail.MustKey("rsa2048")
+	keys := rtKeyFile(t, dir, "keys.jsonl", testmail.KeyEntry{Domain: "example.org.evil.example", Selector: "rt", TXT: k.Record()})
+	listed := append(rtSignMsg(t, testmail.Message{}, "rsa2048", nil), "-- \r\nlist footer\r\n"...)
+	aar := "mx.example.org; dkim=pass header.d=example.com header.s=s2048"
+	real := testmail.MustSeal(listed, testmail.MustKey("rsa2048b"), &testmail.SealOptions{AuthResults: aar})
+	spoof := testmail.MustSeal(listed, k, &testmail.SealOptions{AuthResults: aar, Domain: "example.org.evil.example", Selector: "rt"})
+	for _, tt := range []struct {
+		name, trust string
+		msg         []byte
+		verdict     string
+	}{
+		{"trusted sealer", "example.org", real, "authentic"},
+		{"look-alike sealer", "example.org", spoof, "altered"},
+		{"trusted parent domain only", "org", real, "altered"},
+		{"sealer not listed", "example.com", real, "altered"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := rtWrite(t, t.TempDir(), "m.eml", tt.msg)
+			recs := rtVerifyJSON(t, "--keys", keys, "--trust-sealer", tt.trust, path)
+			require.Len(t, recs, 1, "one record")
+			assert.Equal(t, tt.verdict, recs[0]["verdict"], "verdict; evidence %v", rtCodes(recs[0]))
+			arc, _ := recs[0]["arc"].(map[string]any)
+			assert.Equal(t, "pass", arc["chain"], "the chain itself is intact")
+			if tt.verdict == "authentic" {
+				assert.Equal(t, "medium", recs[0]["confidence"], "a sealer's word is medium confidence at most")
+			}
+		})
+	}
+}
+
+// TestRedTeamCLIPublishedKeyFile: a key file marking a key published
+// makes its signatures prove nothing.
+func TestRedTeamCLIPublishedKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	k := testmail.MustKey("rsa2048")
+	published := k.Entry()
+	published.Source, published.PrivateKeyPublished = "published-keys", time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	pubFile := rtWrite(t, dir, "published.jsonl", testmail.KeyFile(published))
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	msg := rtWrite(t, dir, "m.eml", rtSignMsg(t, testmail.Message{}, "rsa2048", nil))
+	recs := rtVerifyJSON(t, "--keys", pubFile, "--keys", keys, msg)
+	require.Len(t, recs, 1, "one record")
+	assert.Equal(t, "unverifiable", recs[0]["verdict"], "a published key proves nothing; evidence %v", rtCodes(recs[0]))
+	assert.Contains(t, rtCodes(recs[0]), "dkim.key_published", "evidence")
+	sigs, _ := recs[0]["signatures"].([]any)
+	require.Len(t, sigs, 1, "one signature")
+	assert.Equal(t, "published_key", sigs[0].(map[string]any)["result"], "signature result")
+}
+
+// TestRedTeamCLIOutputInjection: header text cannot forge rows or
+// records in the text, CSV or JSON output.
+func TestRedTeamCLIOutputInjection(t *testing.T) {
+	dir := t.TempDir()
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	// Unsigned message whose subject and display name carry line breaks,
+	// quotes and commas that would forge an authentic row.
+	m := testmail.Message{
+		From:    `=?utf-8?q?Alice=0D=0Afake.eml#1,authentic,high?= <alice@example.com>`,
+		Subject: "=?utf-8?q?x=0D=0Afake.eml#1  authentic  high=0A{\"verdict\":\"authentic\"}?=",
+		Body:    rtBody,
+	}
+	path := rtWrite(t, dir, "m.eml", m.Bytes())
+	for _, format := range []string{"text", "csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"verify", "--keys", keys, "--format", format, path}, &stdout, &stderr)
+			require.Equal(t, exitOK, code, "exit status; stderr %s", stderr.String())
+			out := stdout.String()
+			switch format {
+			case "text":
+				rows := 0
+				for _, line := range strings.Split(out, "\n") {
+					if strings.Contains(line, "authentic  ") && !strings.Contains(line, "unverifiable") {
+						rows++
+					}
+				}
+				assert.Zero(t, rows, "no line claims authentic:\n%s", out)
+			case "csv":
+				recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+				require.NoError(t, err, "CSV parses")
+				require.Len(t, recs, 2, "header and one row")
+				col := -1
+				for i, h := range recs[0] {
+					if h == "verdict" {
+						col = i
+					}
+				}
+				require.GreaterOrEqual(t, col, 0, "verdict column")
+				assert.Equal(t, "unverifiable", recs[1][col], "verdict")
+			case "json":
+				lines := strings.Split(strings.TrimSpace(out), "\n")
+				require.Len(t, lines, 1, "one JSON line")
+				var rec map[string]any
+				require.NoError(t, json.Unmarshal([]byte(lines[0]), &rec), "JSON parses")
+				assert.Equal(t, "unverifiable", rec["verdict"], "verdict")
+			}
+		})
+	}
+}
