@@ -10,7 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"sync/atomic"
+	"sync"
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/provenance"
@@ -87,7 +87,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// otherwise the output is written in large blocks.
 	flushEach := isTerminal(dst)
 	prog := startProgress(stderr)
-	var notMail atomic.Int64
+	var notMail skipped
 	var tally report.Tally
 	errLines := 0
 	checker := provenance.NewChecker(opts)
@@ -109,7 +109,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return nil
 	})
 	prog.stop()
-	tally.NotMail = int(notMail.Load())
+	tally.NotMail = notMail.count()
 	if text != nil {
 		for range tally.NotMail {
 			text.NotMail("")
@@ -139,6 +139,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if errLines > maxErrorLines {
 		errorf(stderr, fmt.Sprintf("... and %d more", errLines-maxErrorLines))
 	}
+	// Say what was not examined: a reporter must know that a file in the
+	// leak was left out.
+	for _, f := range notMail.names() {
+		fmt.Fprintf(stderr, "leakproof: note: skipped %s: not mail\n", printable(f))
+	}
+	if n := tally.NotMail - len(notMail.names()); n > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: ... and %d more files that are not mail\n", n)
+	}
 	// A text table carries its own summary line; JSON and CSV keep stdout
 	// for the records.
 	if text == nil || *out != "" {
@@ -165,12 +173,44 @@ func walkAll(ctx context.Context, paths []string) iter.Seq[*archive.Message] {
 	}
 }
 
+// skipped counts the files that are not mail and keeps the first names.
+// It is safe for concurrent use: the pipeline's reader adds to it.
+type skipped struct {
+	mu    sync.Mutex
+	n     int
+	first []string
+}
+
+// maxSkippedNames caps the skipped files named on stderr.
+const maxSkippedNames = 10
+
+func (s *skipped) add(file string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	if len(s.first) < maxSkippedNames {
+		s.first = append(s.first, file)
+	}
+}
+
+func (s *skipped) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+func (s *skipped) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.first
+}
+
 // mailOnly drops the records of files that are not mail, counting them.
-func mailOnly(msgs iter.Seq[*archive.Message], notMail *atomic.Int64) iter.Seq[*archive.Message] {
+func mailOnly(msgs iter.Seq[*archive.Message], notMail *skipped) iter.Seq[*archive.Message] {
 	return func(yield func(*archive.Message) bool) {
 		for m := range msgs {
 			if m != nil && errors.Is(m.Err, archive.ErrNotMail) {
-				notMail.Add(1)
+				notMail.add(m.File)
 				continue
 			}
 			if !yield(m) {
