@@ -170,7 +170,7 @@ func (s *DNSSource) query(parent context.Context, name dnsmessage.Name) (txts []
 		return nil, "", fmt.Errorf("%w: %w", ErrDNSName, err)
 	}
 
-	resp, err := exchangeUDP(ctx, s.server, msg, id, q)
+	resp, err := exchangeUDP(ctx, s.server, msg, id, q, s.opts.timeout())
 	if err == nil && resp.Truncated {
 		resp, err = exchangeTCP(ctx, s.server, msg, id, q)
 	}
@@ -273,8 +273,10 @@ func parseAnswer(b []byte, id uint16, q dnsmessage.Question) (dnsAnswer, error) 
 }
 
 // exchangeUDP sends msg and waits for a matching answer, ignoring
-// datagrams that do not answer our query (late or spoofed ones).
-func exchangeUDP(ctx context.Context, server string, msg []byte, id uint16, q dnsmessage.Question) (dnsAnswer, error) {
+// datagrams that do not answer our query (late or spoofed ones). A lost
+// datagram must not become a recorded TIMEOUT, so the query is sent again
+// after a third of the time allowed, up to three times.
+func exchangeUDP(ctx context.Context, server string, msg []byte, id uint16, q dnsmessage.Question, timeout time.Duration) (dnsAnswer, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "udp", server)
 	if err != nil {
@@ -283,17 +285,32 @@ func exchangeUDP(ctx context.Context, server string, msg []byte, id uint16, q dn
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if _, err := conn.Write(msg); err != nil {
-		return dnsAnswer{}, err
-	}
 	buf := make([]byte, 65535)
-	for {
-		n, err := conn.Read(buf)
-		if err != nil {
+	const sends = 3
+	for attempt := 1; ; attempt++ {
+		if _, err := conn.Write(msg); err != nil {
 			return dnsAnswer{}, err
 		}
-		if a, err := parseAnswer(buf[:n], id, q); err == nil {
-			return a, nil
+		if attempt < sends {
+			_ = conn.SetReadDeadline(time.Now().Add(timeout / sends))
+		} else {
+			_ = conn.SetReadDeadline(time.Time{}) // until ctx ends
+		}
+		if err := ctx.Err(); err != nil {
+			return dnsAnswer{}, err // ended before the deadline was set
+		}
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil && attempt < sends {
+					break // send again
+				}
+				return dnsAnswer{}, err
+			}
+			if a, err := parseAnswer(buf[:n], id, q); err == nil {
+				return a, nil
+			}
 		}
 	}
 }

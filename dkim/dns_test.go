@@ -23,6 +23,7 @@ type zoneEntry struct {
 	drop     bool             // never answer
 	truncate bool             // answer UDP with TC set and no records; TCP fully
 	garbage  bool             // answer with bytes that are not DNS
+	lossy    bool             // drop the first query (a lost datagram)
 }
 
 // testDNSServer is an in-process DNS server on 127.0.0.1, UDP and TCP on
@@ -118,8 +119,11 @@ func (s *testDNSServer) answer(query []byte, udp bool) []byte {
 	s.mu.Lock()
 	e, ok := s.zone[name]
 	s.hits[name]++
+	first := s.hits[name] == 1
 	s.mu.Unlock()
 	switch {
+	case e.lossy && first:
+		return nil
 	case !ok:
 		e.rcode = dnsmessage.RCodeNameError
 	case e.drop:
@@ -171,6 +175,7 @@ func TestDNSSource(t *testing.T) {
 		"nodata._domainkey.example.com.":  {},
 		"slow._domainkey.example.com.":    {drop: true},
 		"junk._domainkey.example.com.":    {garbage: true},
+		"lossy._domainkey.example.com.":   {txts: [][]string{{"p=LOST-ONCE"}}, lossy: true},
 	})
 	seen := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	var rec bytes.Buffer
@@ -191,6 +196,7 @@ func TestDNSSource(t *testing.T) {
 		{"REFUSED", "example.com", "refused", nil, "REFUSED"},
 		{"other rcode is SERVFAIL", "example.com", "notimp", nil, "SERVFAIL"},
 		{"no answer is TIMEOUT", "example.com", "slow", nil, "TIMEOUT"},
+		{"a lost datagram is sent again", "example.com", "lossy", []string{"p=LOST-ONCE"}, ""},
 		{"garbage is ignored until TIMEOUT", "example.com", "junk", nil, "TIMEOUT"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,13 +220,15 @@ func TestDNSSource(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 2, srv.count("big._domainkey.example.com."), "the truncated name was asked over UDP, then TCP")
+	assert.Equal(t, 2, srv.count("lossy._domainkey.example.com."), "the lost query was sent twice")
+	assert.Equal(t, 3, srv.count("slow._domainkey.example.com."), "an unanswered query is sent three times")
 	require.NoError(t, src.RecordErr(), "recording")
 
 	// The recording is a key file that answers the same way offline.
 	f, err := ReadKeyFile(bytes.NewReader(rec.Bytes()), "recorded.jsonl")
 	require.NoError(t, err, "ReadKeyFile of the recording %q", rec.String())
 	recorded := f.Records()
-	assert.Equal(t, 16, len(recorded), "recorded lines (every answer, failures included)")
+	assert.Equal(t, 17, len(recorded), "recorded lines (every answer, failures included)")
 	for _, r := range recorded {
 		assert.Equal(t, "dns via "+srv.addr, r.Source, "recorded source names the server")
 		assert.True(t, seen.Equal(r.Seen), "recorded seen")
