@@ -40,7 +40,9 @@
 // visited sorted by name, so a Maildir's cur/ comes before new/; its tmp/
 // (deliveries in progress) is skipped. A zip found in the tree, or given as
 // the path, is opened one level deep: a zip inside it gives a record wrapping
-// [ErrNestedZip]. Input is opened read-only; nothing is ever written.
+// [ErrNestedZip]; an entry whose name is not a plain relative path ("../x",
+// "/x") is read under that name, with a note. Input is opened read-only;
+// nothing is ever written or extracted.
 //
 // # Errors
 //

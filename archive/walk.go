@@ -13,6 +13,7 @@ import (
 	"iter"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -51,12 +52,17 @@ type walker struct {
 	scratch []byte // read buffer reused between messages of unknown size
 	copyBuf []byte // copy buffer for bytes over the cap
 	head    []byte // sniffing buffer, SniffSize bytes
+
+	entryNote string // a note for every record of the zip entry being read
 }
 
 // emit yields m and reports whether the walk goes on.
 func (w *walker) emit(m *Message) bool {
 	if w.stopped {
 		return false
+	}
+	if w.entryNote != "" {
+		m.Notes = append(m.Notes, w.entryNote)
 	}
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
@@ -446,7 +452,14 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 		if inMaildirTmp(e.parts, dirs) {
 			continue
 		}
+		w.entryNote = ""
+		if !filepath.IsLocal(e.f.Name) || strings.Contains(e.f.Name, `\`) {
+			// Nothing is ever extracted, so such a name is harmless here,
+			// but a tool that unpacks the zip may put the file elsewhere.
+			w.entryNote = fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name)
+		}
 		w.walkZipEntry(joinName(name, e.f.Name), e.f)
+		w.entryNote = ""
 	}
 }
 

@@ -378,6 +378,16 @@ func TestWalkBadInput(t *testing.T) {
 		got := collect(t, dir, &Options{MaxZipEntries: 2})
 		checkRecords(t, dir, got, []record{{"/a.zip", 0, "", ErrTooManyEntries}, {"/b.eml", 1, "eml", nil}})
 	})
+	t.Run("zip entry names that leave the folder", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, "a.zip", zipOf(t, "../up.eml", m1, "ok.eml", m1))
+		got := collect(t, dir, nil)
+		checkRecords(t, dir, got, []record{{"/a.zip/../up.eml", 1, "eml", nil}, {"/a.zip/ok.eml", 1, "eml", nil}})
+		require.Len(t, got[0].Notes, 1, "a note on an entry named ../up.eml")
+		assert.Contains(t, got[0].Notes[0], "not a plain relative path", "the note")
+		assert.Empty(t, got[1].Notes, "no note on ok.eml")
+		checkCustody(t, got[1:])
+	})
 	t.Run("not a zip after all", func(t *testing.T) {
 		dir := t.TempDir()
 		writeTree(t, dir, "a.zip", []byte("PK\x03\x04 and then nothing of a zip"), "b.eml", m1)
