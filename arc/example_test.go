@@ -2,6 +2,7 @@ package arc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -34,14 +35,14 @@ func ExampleVerify() {
 		return
 	}
 	fmt.Println("chain:", res.Chain, "failed instance:", res.FailedInstance)
-	fmt.Println("reason:", res.Reason)
+	fmt.Println("header signature of a seal does not verify:", errors.Is(res.Err, dkim.ErrHeaderSignature))
 	for _, in := range res.Instances {
 		fmt.Printf("i=%d sealer=%s cv=%s seal=%s message_signature=%s sealed=%s\n",
 			in.Instance, in.Sealer, in.CV, in.Seal, in.MessageSignature, in.SealTime.Format("2006-01-02 15:04:05"))
 	}
 	// Output:
 	// chain: fail failed instance: 2
-	// reason: ARC-Seal i=2: fail: header signature does not verify: signature does not verify with the key
+	// header signature of a seal does not verify: true
 	// i=1 sealer=example.org cv=none seal=pass message_signature=pass sealed=2016-03-01 10:01:05
 	// i=2 sealer=example.com cv=pass seal=fail message_signature=pass sealed=2016-03-01 10:02:05
 	// i=3 sealer=example.org cv=pass seal=pass message_signature=pass sealed=2016-03-01 10:03:05
