@@ -73,15 +73,15 @@ func ExampleWriteExplanation() {
 	//
 	// ARC chain: none.
 	//
-	// What the signature of example.com covers:
-	//   From        signed: as sent
+	// What the signature of example.com proves:
+	//   From        proven: as sent
 	//   To          absent
 	//   Cc          absent
-	//   Subject     NOT signed: do not quote it as proven
-	//   Date        NOT signed: do not quote it as proven
-	//   Message-ID  NOT signed: do not quote it as proven
+	//   Subject     NOT proven: do not quote it as sent
+	//   Date        NOT proven: do not quote it as sent
+	//   Message-ID  NOT proven: do not quote it as sent
 	//   Reply-To    absent
-	//   Body        signed in full
+	//   Body        proven: as sent, in full
 	//
 	// Evidence: none.
 	//

@@ -174,15 +174,15 @@ func (e *explainer) coverage(a *provenance.Assessment) {
 	if a.Signer != "" {
 		signer = "the signature of " + clean(a.Signer)
 	}
-	e.printf("\nWhat %s covers:\n", signer)
+	e.printf("\nWhat %s proves:\n", signer)
 	for _, f := range provenance.DisplayedFields {
 		st := c.Fields[f.Key]
 		var words string
 		switch st {
 		case provenance.FieldSigned:
-			words = "signed: as sent"
+			words = "proven: as sent"
 		case provenance.FieldUnsigned:
-			words = "NOT signed: do not quote it as proven"
+			words = "NOT proven: do not quote it as sent"
 		case provenance.FieldAbsent:
 			words = "absent"
 		default:
@@ -192,11 +192,11 @@ func (e *explainer) coverage(a *provenance.Assessment) {
 	}
 	switch c.Body {
 	case "full":
-		e.printf("  %-11s %s\n", "Body", "signed in full")
+		e.printf("  %-11s %s\n", "Body", "proven: as sent, in full")
 	case "partial":
-		e.printf("  %-11s %s\n", "Body", "only partly signed: text after the signed part may have been added")
+		e.printf("  %-11s %s\n", "Body", "only partly proven: text after the signed part may have been added")
 	case "none":
-		e.printf("  %-11s %s\n", "Body", "NOT signed")
+		e.printf("  %-11s %s\n", "Body", "NOT proven: do not quote it as sent")
 	default:
 		e.printf("  %-11s %s\n", "Body", "-")
 	}
