@@ -290,3 +290,29 @@ func TestVerifyOutputFails(t *testing.T) {
 	assert.Contains(t, stderr.String(), "no space left on device", "stderr says why")
 	assert.Contains(t, stderr.String(), "leakproof: hint: the report is incomplete", "and that the report is incomplete")
 }
+
+// The policy flags reach the checker: message 2 of the sample is signed
+// with rsa-sha1 and a 1024-bit key (testdata/README.md).
+func TestVerifyPolicyFlags(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"default", nil, "authentic"},
+		{"min-rsa-bits 2048", []string{"--min-rsa-bits", "2048"}, "unverifiable"},
+		{"no-sha1", []string{"--no-sha1"}, "unverifiable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json"}, tt.args...), "testdata/sample.mbox")
+			r := runCLI(t, args...)
+			require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+			recs := decodeRecords(t, r.stdout)
+			require.GreaterOrEqual(t, len(recs), 2, "records")
+			assert.Equal(t, tt.want, recs[1]["verdict"], "verdict of the rsa-sha1 1024-bit message with %q", tt.args)
+			assert.Equal(t, "authentic", recs[0]["verdict"], "the 2048-bit rsa-sha256 message stays authentic with %q", tt.args)
+		})
+	}
+}
