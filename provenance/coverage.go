@@ -68,7 +68,10 @@ func (s *state) coverage(msg []byte) {
 			}
 		}
 	}
-	c.Attachments = attachments(msg)
+	c.Attachments = []Attachment{}
+	if ct := strings.ToLower(s.hdr.first("content-type")); strings.Contains(ct, "multipart/") || s.hdr.has("content-disposition") {
+		c.Attachments = attachments(msg)
+	}
 	for i := range c.Attachments {
 		c.Attachments[i].Covered = c.Body == "full"
 	}
