@@ -18,11 +18,14 @@ var ErrKeyFile = errors.New("dkim: bad key file")
 // A KeyFileError reports a malformed key file and the line it was found on.
 type KeyFileError struct {
 	Name string // the name given to ReadKeyFile
-	Line int    // 1-based line number
+	Line int    // 1-based line number; 0 when the error is about the whole file
 	Err  error
 }
 
 func (e *KeyFileError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("dkim: key file %s: %v", e.Name, e.Err)
+	}
 	return fmt.Sprintf("dkim: key file %s, line %d: %v", e.Name, e.Line, e.Err)
 }
 

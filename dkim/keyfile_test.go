@@ -154,6 +154,7 @@ func TestKeyRecordJSONRoundTrip(t *testing.T) {
 func TestReadKeyFileCap(t *testing.T) {
 	_, err := ReadKeyFile(strings.NewReader(`{"domain":"a","selector":"b","txt":"`+strings.Repeat("A", maxKeyFileLine)+`"}`), "big")
 	assert.ErrorIs(t, err, ErrKeyFile, "a line over the cap is refused")
+	assert.Equal(t, "dkim: key file huge: too big", (&KeyFileError{Name: "huge", Err: errors.New("too big")}).Error(), "a whole-file error has no line")
 	_, err = ReadKeyFile(errReader{}, "broken")
 	assert.ErrorContains(t, err, "broken", "a failing reader's error names the file")
 }
@@ -271,6 +272,35 @@ func TestConformanceKeyFiles(t *testing.T) {
 	} {
 		got := LookupKeys(t.Context(), &Options{Keys: f}, tt.domain, tt.selector)
 		assert.Equal(t, tt.want, got.Result, "LookupKeys(%s, %s) result (err %v)", tt.domain, tt.selector, got.Err)
+	}
+}
+
+// TestRepoKeyFiles checks that the repository's shared test key archive
+// and its zone-file twin load, and that every key in the zone file is in
+// the archive with the same text.
+func TestRepoKeyFiles(t *testing.T) {
+	read := func(name string) *KeyFile {
+		path := filepath.Join("..", "testdata", name)
+		fh, err := os.Open(path)
+		if os.IsNotExist(err) {
+			t.Skipf("%s is absent", path)
+		}
+		require.NoError(t, err, "open %s", path)
+		defer fh.Close()
+		f, err := ReadKeyFile(fh, path)
+		require.NoError(t, err, "ReadKeyFile(%s)", path)
+		return f
+	}
+	archive, zone := read("keys.jsonl"), read("keys.zone")
+	require.NotEmpty(t, zone.Records(), "the zone file has records")
+	for _, z := range zone.Records() {
+		recs, err := archive.Lookup(t.Context(), z.Domain, z.Selector)
+		require.NoError(t, err, "Lookup")
+		var txts []string
+		for _, r := range recs {
+			txts = append(txts, r.TXT)
+		}
+		assert.Contains(t, txts, z.TXT, "zone record %s._domainkey.%s is in keys.jsonl", z.Selector, z.Domain)
 	}
 }
 
