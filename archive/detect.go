@@ -118,10 +118,17 @@ var commonFields = []string{
 	"authentication-results", "arc-seal", "x-mailer", "user-agent",
 }
 
+// signatureFields are fields that make a header worth verifying on their own:
+// a message cut down to its signature (as verifier test corpora have) is still
+// mail.
+var signatureFields = []string{"dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature"}
+
 // plausibleHeader reports whether b starts with what reads as an RFC 5322
-// header. final says b is the whole file, so its last line is complete.
+// header: two or more well-formed fields, one of them a common one, or a
+// single signature field. final says b is the whole file, so its last line is
+// complete.
 func plausibleHeader(b []byte, final bool) bool {
-	fields, known := 0, false
+	fields, known, signed := 0, false, false
 	for len(b) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -155,6 +162,11 @@ func plausibleHeader(b []byte, final bool) bool {
 			}
 		}
 		fields++
+		for _, f := range signatureFields {
+			if bytes.EqualFold(name, []byte(f)) {
+				signed = true
+			}
+		}
 		if !known {
 			for _, f := range commonFields {
 				if bytes.EqualFold(name, []byte(f)) {
@@ -164,5 +176,5 @@ func plausibleHeader(b []byte, final bool) bool {
 			}
 		}
 	}
-	return fields >= 2 && known
+	return fields >= 2 && known || signed
 }

@@ -32,6 +32,8 @@ func TestDetect(t *testing.T) {
 		{"emlx", "1234      \n" + hdr + "<?xml", KindEmlx},
 		{"emlx crlf length line", "99\r\n" + hdr, KindEmlx},
 		{"one field only", "Subject: shopping\n\nmilk\n", KindNotMail},
+		{"signature field only", "DKIM-Signature: v=1; a=rsa-sha1; d=example.org;\n  s=a; b=abc\n\nbody\n", KindEML},
+		{"arc seal only", "ARC-Seal: i=1; a=rsa-sha256; cv=none\n\n", KindEML},
 		{"no known field", "Name: x\nColour: blue\n\n", KindNotMail},
 		{"prose", "Dear diary,\ntoday I read mail.\n", KindNotMail},
 		{"binary", "\x00\x01\x02From: a\nTo: b\n", KindNotMail},
