@@ -126,10 +126,10 @@ func (e *explainer) signatures(sigs []provenance.SignatureResult) {
 		if s.BodyLength >= 0 {
 			e.para("     ", fmt.Sprintf("The signature covers only the first %d bytes of the body (l=); %d bytes after them are not covered.", s.BodyLength, s.UnsignedBodyBytes))
 		}
-		if t := rfc3339(s.Timestamp); t != "" {
+		if t := rfc3339UTC(s.Timestamp); t != "" {
 			e.para("     ", "Signed at "+t+" (the signer's own clock).")
 		}
-		if x := rfc3339(s.Expires); x != "" {
+		if x := rfc3339UTC(s.Expires); x != "" {
 			e.para("     ", "Marked to expire at "+x+"; expiry does not apply to archived mail.")
 		}
 		if s.Result != dkim.ResultPass && s.Err != nil {

@@ -159,8 +159,8 @@ func newSignatureRecord(s provenance.SignatureResult) signatureRecord {
 		SignedHeaders:     make([]string, 0, len(s.SignedHeaders)),
 		BodyLength:        s.BodyLength,
 		UnsignedBodyBytes: s.UnsignedBodyBytes,
-		Timestamp:         rfc3339(s.Timestamp),
-		Expires:           rfc3339(s.Expires),
+		Timestamp:         rfc3339UTC(s.Timestamp),
+		Expires:           rfc3339UTC(s.Expires),
 	}
 	if s.Result != dkim.ResultPass && s.Err != nil {
 		r.Reason = s.Err.Error()
@@ -206,6 +206,16 @@ func newCoverageRecord(c provenance.Coverage) coverageRecord {
 		r.Attachments = append(r.Attachments, attachmentRecord{Name: at.Name, SHA256: at.SHA256, Covered: at.Covered})
 	}
 	return r
+}
+
+// rfc3339UTC formats t in UTC, or "" for the zero time. DKIM's t= and x=
+// are Unix times: they carry no offset, and the machine's zone must not
+// change the output.
+func rfc3339UTC(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // rfc3339 formats t with its own offset, or "" for the zero time.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -180,6 +181,15 @@ func TestJSONValues(t *testing.T) {
 	assert.Equal(t, float64(-1), sig["body_length"], "body_length is -1 without l=")
 	assert.Equal(t, "", sig["reason"], "reason is empty on pass")
 	assert.Equal(t, "2016-03-04T12:00:00Z", sig["timestamp"], "timestamp from t=")
+
+	// t= and x= are Unix times: a local zone must not show through.
+	a := fixtures()[0]
+	a.Signatures[0].Timestamp = a.Signatures[0].Timestamp.In(time.FixedZone("CET", 3600))
+	b.Reset()
+	render(t, report.NewJSONWriter(&b), []*provenance.Assessment{a})
+	var local map[string]any
+	require.NoError(t, json.Unmarshal(b.Bytes(), &local), "record")
+	assert.Equal(t, "2016-03-04T12:00:00Z", local["signatures"].([]any)[0].(map[string]any)["timestamp"], "timestamp is written in UTC")
 	assert.Equal(t, true, sig["aligned"], "aligned")
 
 	sig = second["signatures"].([]any)[0].(map[string]any)
