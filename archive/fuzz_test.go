@@ -17,7 +17,7 @@ func walkBytes(data []byte, opts *Options) []*Message {
 		out = append(out, m)
 		return true
 	}}
-	w.walkFile("f", bytes.NewReader(data), int64(len(data)))
+	w.walkFile("f", bytes.NewReader(data), int64(len(data)), false)
 	return out
 }
 

@@ -95,7 +95,7 @@ func (w *walker) walkPath(root string) {
 			return
 		}
 		defer f.Close()
-		w.walkFile(root, f, fi.Size())
+		w.walkFile(root, f, fi.Size(), true)
 	default:
 		w.fileError(root, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 	}
@@ -174,7 +174,7 @@ func (w *walker) walkDir(dir string) {
 			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 			return nil
 		}
-		w.walkFile(display, f, fi.Size())
+		w.walkFile(display, f, fi.Size(), false)
 		return nil
 	})
 }
@@ -201,7 +201,13 @@ func (w *walker) headBuf(n int) []byte {
 }
 
 // walkFile reads one file of the walked tree (or the root file itself).
-func (w *walker) walkFile(name string, f io.ReaderAt, size int64) {
+//
+// named says the caller named this file itself: then a file that fails the
+// mail heuristics but is still shaped like RFC 5322 (empty, an empty header
+// followed by a body, or a first line that is a well-formed field) is read
+// as one message, with a note: a verifier asked about a cut-down or empty
+// message must answer rather than skip it.
+func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 	head := w.headBuf(int(min(size, SniffSize)))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
@@ -213,7 +219,30 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64) {
 		w.walkZip(name, f, size)
 		return
 	}
+	if kind == KindNotMail && named && messageShaped(head) {
+		w.entryNote = "the file does not look like mail; it was read as one message because it was named directly"
+		defer func() { w.entryNote = "" }()
+		kind = KindEML
+	}
 	w.readStream(name, kind, io.NewSectionReader(f, 0, size), size)
+}
+
+// messageShaped reports whether head is empty, starts with the blank line
+// that ends an empty header, or starts with a well-formed header field name
+// and its colon (RFC 5322 §2.2: printable ASCII except the colon).
+func messageShaped(head []byte) bool {
+	if len(head) == 0 || head[0] == '\n' || bytes.HasPrefix(head, []byte("\r\n")) {
+		return true
+	}
+	for i, c := range head {
+		switch {
+		case c == ':':
+			return i > 0
+		case c <= ' ' || c > '~':
+			return false
+		}
+	}
+	return false
 }
 
 // readStream reads the messages of one file or zip entry of the given kind

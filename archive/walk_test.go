@@ -531,3 +531,41 @@ func TestWalkErrorsWrap(t *testing.T) {
 	assert.Equal(t, "archive: x/y.zip/a.eml: message 2 at offset 10: message larger than the size cap", err.Error(), "error text")
 	assert.True(t, errors.Is(err, ErrTooLarge), "the error wraps its sentinel")
 }
+
+func TestWalkNamedFileShapedLikeMail(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, content string
+		want          bool // read as a message
+	}{
+		{"empty", "", true},
+		{"no header", "\nHey gang,\nThis is a test.\n", true},
+		{"no header crlf", "\r\nbody\r\n", true},
+		{"one unknown field", "X-Note: kept\n\nbody\n", true},
+		{"prose with a colon", "Shopping list:\n- milk\n", false},
+		{"prose", "Dear diary,\n", false},
+		{"binary", "\x00\x01\x02", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_"))
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o644), "writing %s", path)
+			var got []*Message
+			for m := range Walk(t.Context(), path, nil) {
+				got = append(got, m)
+			}
+			require.Len(t, got, 1, "Walk(%q) records", tt.content)
+			if tt.want {
+				assert.NoError(t, got[0].Err, "Walk(%q): a named message-shaped file is read", tt.content)
+				assert.Equal(t, 1, got[0].Index, "Walk(%q) index", tt.content)
+				assert.Equal(t, tt.content, string(got[0].Raw), "Walk(%q) raw", tt.content)
+				assert.NotEmpty(t, got[0].Notes, "Walk(%q) notes why it was read", tt.content)
+			} else {
+				assert.ErrorIs(t, got[0].Err, ErrNotMail, "Walk(%q): skipped as not mail", tt.content)
+			}
+		})
+	}
+	// Inside a walked folder the heuristics stand: the same shapes are skipped.
+	for m := range Walk(t.Context(), dir, nil) {
+		assert.ErrorIs(t, m.Err, ErrNotMail, "inside a folder %s is not mail", m.File)
+	}
+}
