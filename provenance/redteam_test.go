@@ -480,3 +480,73 @@ func TestRedTeamKeyRecordOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestRedTeamEveryLetterCounts changes each letter of the signed header
+// values and of the body, one at a time, in a genuine message (relaxed and
+// simple): no such change may leave the message authentic, and each is
+// altered. It also inserts an unsigned, non-displayed field at every field
+// boundary: that never makes the message altered.
+func TestRedTeamEveryLetterCounts(t *testing.T) {
+	c := NewChecker(&Options{Keys: rtKeys(), Time: rtTime})
+	for _, canon := range []string{"relaxed/relaxed", "simple/simple"} {
+		signedMsg := rtSign(t, rtMsg(nil), "rsa2048", &testmail.SignOptions{Canonicalization: canon})
+		a := c.Check(t.Context(), rtEML(signedMsg))
+		require.Equal(t, VerdictAuthentic, a.Verdict, "%s: the untouched message is authentic", canon)
+		hdrEnd := bytes.Index(signedMsg, []byte("\r\n\r\n")) + 4
+		sigEnd := 0 // end of the DKIM-Signature field (its own bytes are tested elsewhere)
+		for i := bytes.Index(signedMsg, []byte("\r\n")); i >= 0 && i+2 < len(signedMsg); i = bytes.Index(signedMsg[sigEnd:], []byte("\r\n")) + sigEnd {
+			if signedMsg[i+2] != ' ' && signedMsg[i+2] != '\t' {
+				sigEnd = i + 2
+				break
+			}
+			sigEnd = i + 2
+		}
+		signedNames := map[string]bool{"from": true, "to": true, "subject": true, "date": true, "message-id": true}
+		changed, inserted := 0, 0
+		lineStart := sigEnd
+		for pos := sigEnd; pos < len(signedMsg); pos++ {
+			if pos > 0 && signedMsg[pos-1] == '\n' {
+				lineStart = pos
+			}
+			b := signedMsg[pos]
+			if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z') {
+				continue
+			}
+			if pos < hdrEnd {
+				name, _, ok := bytes.Cut(signedMsg[lineStart:], []byte(":"))
+				colon := lineStart + len(name)
+				if !ok || pos <= colon || !signedNames[strings.ToLower(string(name))] {
+					continue // a field name (case-insensitive under relaxed) or an unsigned field
+				}
+			}
+			mutated := bytes.Clone(signedMsg)
+			if b == 'x' || b == 'X' {
+				mutated[pos] = b - 1
+			} else {
+				mutated[pos] = b + 1
+				if b == 'z' || b == 'Z' {
+					mutated[pos] = b - 1
+				}
+			}
+			a := c.Check(t.Context(), rtEML(mutated))
+			changed++
+			if !assert.Equal(t, VerdictAltered, a.Verdict, "%s: byte %d (%q) changed; evidence %v", canon, pos, b, rtCodes(a)) {
+				break
+			}
+		}
+		for pos := 0; pos < hdrEnd-2; pos++ {
+			if pos != 0 && signedMsg[pos-1] != '\n' || signedMsg[pos] == ' ' || signedMsg[pos] == '\t' {
+				continue
+			}
+			withField := append(append(bytes.Clone(signedMsg[:pos]), "X-Archived: records office\r\n"...), signedMsg[pos:]...)
+			a := c.Check(t.Context(), rtEML(withField))
+			inserted++
+			if !assert.Equal(t, VerdictAuthentic, a.Verdict, "%s: unsigned field inserted at byte %d; evidence %v", canon, pos, rtCodes(a)) {
+				break
+			}
+		}
+		t.Logf("%s: %d letters changed, %d insertion points", canon, changed, inserted)
+		assert.Greater(t, changed, 100, "%s: letters changed", canon)
+		assert.GreaterOrEqual(t, inserted, 6, "%s: insertion points tried", canon)
+	}
+}
