@@ -16,7 +16,8 @@ package provenance
 //     from an escaped "From " line (mboxo, mboxcl, an mbox of unknown
 //     variant, single-message files), every mix of such body lines read as
 //     written or unescaped, when there are at most maxAmbiguousLines of
-//     them (64 views at most) in a message of at most maxAmbiguousBytes.
+//     them (64 views at most) in a message of at most maxAmbiguousBytes,
+//     and only when a body hash fails.
 //     Header lines are never unescaped. Evidence: repair.mbox_ambiguous.
 //  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
@@ -143,7 +144,7 @@ func ambiguousFormat(format string) bool {
 // for messages over maxAmbiguousBytes.
 const (
 	maxAmbiguousLines = 6
-	maxAmbiguousBytes = 4 << 20
+	maxAmbiguousBytes = 1 << 20
 )
 
 // mixedFromViews returns raw (made CRLF) with each subset of its body lines
@@ -192,7 +193,14 @@ func mixedFromViews(raw []byte) [][]byte {
 // failing signature verify without breaking a verifying one, with its
 // Verification; else primary and ver unchanged.
 func (c *Checker) repair(ctx context.Context, m *archive.Message, primary view, ver *dkim.Verification, opts *dkim.Options) (view, *dkim.Verification, error) {
+	bodyFails := false
+	for i := range ver.Signatures {
+		bodyFails = bodyFails || ver.Signatures[i].BodyHash == dkim.BodyMismatch
+	}
 	for _, v := range repairCandidates(m, primary) {
+		if v.code == "repair.mbox_ambiguous" && !bodyFails {
+			continue // these views differ only in the body
+		}
 		rv, err := verify(ctx, v.data, opts)
 		if err != nil {
 			return primary, ver, err
