@@ -63,7 +63,8 @@ type Key struct {
 // ParseKey parses key record text: the TXT record of
 // selector._domainkey.domain, its strings already joined.
 //
-// It follows RFC 6376 §3.6.1. v= must be "DKIM1" when present (RFC 6376
+// It follows RFC 6376 §3.6.1, with the tag-list syntax of ParseTagList
+// (tag names are case-sensitive). v= must be "DKIM1" when present (RFC 6376
 // wants it first; like OpenDKIM and dkimpy, a v= elsewhere is accepted).
 // k= is "rsa" (the default) or "ed25519" (RFC 8463). h=, s= and t= are
 // colon-separated lists; unknown entries are kept for AllowsHash and
@@ -79,9 +80,9 @@ func ParseKey(txt string) (*Key, error) {
 	if len(txt) > maxKeyRecord {
 		return nil, fmt.Errorf("%w: record longer than %d bytes", ErrKeyMalformed, maxKeyRecord)
 	}
-	tags, err := parseKeyTags(txt)
+	tags, err := ParseTagList(txt)
 	if err != nil {
-		return nil, err
+		return nil, keyTagError{err}
 	}
 	k := &Key{typ: "rsa", gran: "*"}
 	var p *string
@@ -367,55 +368,15 @@ func (k *Key) MatchesGranularity(local string) bool {
 		strings.HasPrefix(local, before) && strings.HasSuffix(local, after)
 }
 
-// keyTag is one tag of a key record.
-type keyTag struct{ Name, Value string }
+// keyTagError is a tag-list syntax error in a key record: it wraps both
+// ErrKeyMalformed and the ParseTagList error, without repeating "dkim:".
+type keyTagError struct{ err error }
 
-// parseKeyTags splits a key record into tags (RFC 6376 §3.2): names are
-// lower-cased, whitespace around names and values is removed, empty
-// segments (a trailing ";") are skipped, a duplicate name is an error.
-func parseKeyTags(txt string) ([]keyTag, error) {
-	var tags []keyTag
-	for seg := range strings.SplitSeq(txt, ";") {
-		if strings.TrimSpace(seg) == "" {
-			continue
-		}
-		name, value, ok := strings.Cut(seg, "=")
-		name = strings.TrimFunc(name, keyIsFWS)
-		if !ok {
-			return nil, fmt.Errorf("%w: tag %q has no value", ErrKeyMalformed, keyClip(strings.TrimFunc(seg, keyIsFWS)))
-		}
-		if !keyIsTagName(name) {
-			return nil, fmt.Errorf("%w: bad tag name %q", ErrKeyMalformed, keyClip(name))
-		}
-		name = strings.ToLower(name)
-		for _, t := range tags {
-			if t.Name == name {
-				return nil, fmt.Errorf("%w: duplicate tag %s=", ErrKeyMalformed, name)
-			}
-		}
-		if len(tags) >= 64 {
-			return nil, fmt.Errorf("%w: more than 64 tags", ErrKeyMalformed)
-		}
-		tags = append(tags, keyTag{name, strings.TrimFunc(value, keyIsFWS)})
-	}
-	return tags, nil
+func (e keyTagError) Error() string {
+	return ErrKeyMalformed.Error() + ": " + strings.TrimPrefix(e.err.Error(), "dkim: ")
 }
 
-// keyIsTagName reports whether s is ALPHA *ALNUMPUNC (RFC 6376 §3.2).
-func keyIsTagName(s string) bool {
-	if s == "" || !keyIsAlpha(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !keyIsAlpha(c) && !('0' <= c && c <= '9') && c != '_' {
-			return false
-		}
-	}
-	return true
-}
-
-func keyIsAlpha(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+func (e keyTagError) Unwrap() []error { return []error{ErrKeyMalformed, e.err} }
 
 func keyIsFWS(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 

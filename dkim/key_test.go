@@ -131,7 +131,8 @@ func TestParseKey(t *testing.T) {
 		{"folded p", "v=DKIM1; k=rsa; p=" + folded, want{typ: "rsa", bits: 1024, email: true, sha1: true, sha256: true, gran: "*"}, nil},
 		{"unpadded base64", "p=" + strings.TrimRight(k512.b64(), "="), rsa512, nil},
 		{"trailing semicolon and space", k512.record("v=DKIM1; ") + " ; ", rsa512, nil},
-		{"upper-case tag names and k", k512.record("V=DKIM1; K=RSA; "), rsa512, nil},
+		{"tag names are case-sensitive: K= is another tag", k512.record("V=DKIM3; K=ed25519; "), rsa512, nil},
+		{"control character", k512.record("n=a\x00b; "), want{}, ErrKeyMalformed},
 		{"mail-dkim s=email:web:fine with spaces and extras",
 			"v=DKIM1; s=email:web:fine; x1 = extra ; t = y:n:extra; h=md5:sha1; " + k512.record("") + " ; ",
 			want{typ: "rsa", bits: 512, testing: true, email: true, sha1: true, gran: "*"}, nil},
@@ -393,4 +394,11 @@ func FuzzParseKey(f *testing.F) {
 			require.Equal(t, 0, key.rsaN.Cmp(k.N), "only the RSA test key verifies its signature")
 		}
 	})
+}
+
+func TestParseKeyTagErrors(t *testing.T) {
+	_, err := ParseKey("k=rsa; k=rsa; p=")
+	assert.ErrorIs(t, err, ErrKeyMalformed, "duplicate tag is a malformed key record")
+	assert.ErrorIs(t, err, ErrDuplicateTag, "duplicate tag keeps ParseTagList's sentinel")
+	assert.Equal(t, 1, strings.Count(err.Error(), "dkim:"), "the package prefix appears once in %q", err)
 }

@@ -37,7 +37,7 @@ func ExampleParseKey() {
 	// ed25519 256 testing: true sha1 allowed: true
 	// verifies: true
 	// altered: dkim: signature does not verify with the key
-	// dkim: malformed key record: tag "t" has no value
+	// dkim: malformed key record: malformed tag list: "t" has no '='
 }
 
 // ReadKeyFile reads JSON Lines key archives and BIND zone files alike.
