@@ -138,18 +138,22 @@ func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment)
 	return a
 }
 
-// newAssessment copies m's chain-of-custody fields into a new Assessment.
+// newAssessment copies m's chain-of-custody fields into a new Assessment
+// whose slices and maps are empty, not nil, so that every embedder gets the
+// same shape whether or not the message could be read.
 func newAssessment(m *archive.Message) *Assessment {
 	return &Assessment{
-		File:      m.File,
-		Index:     m.Index,
-		Offset:    m.Offset,
-		Size:      m.Size,
-		SHA256:    m.SHA256,
-		Format:    m.Format,
-		Separator: m.Separator,
-		ARC:       ARCResult{Chain: "none"},
-		Coverage:  emptyCoverage(),
+		File:       m.File,
+		Index:      m.Index,
+		Offset:     m.Offset,
+		Size:       m.Size,
+		SHA256:     m.SHA256,
+		Format:     m.Format,
+		Separator:  m.Separator,
+		ARC:        arcResult(nil),
+		Coverage:   emptyCoverage(),
+		Signatures: []SignatureResult{},
+		Evidence:   []Evidence{},
 	}
 }
 

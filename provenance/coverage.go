@@ -43,7 +43,7 @@ const (
 
 // emptyCoverage is the coverage when no signature decided.
 func emptyCoverage() Coverage {
-	c := Coverage{Fields: make(map[string]FieldStatus, len(DisplayedFields))}
+	c := Coverage{Fields: make(map[string]FieldStatus, len(DisplayedFields)), Attachments: []Attachment{}}
 	for _, f := range DisplayedFields {
 		c.Fields[f.Key] = FieldNone
 	}

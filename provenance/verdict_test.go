@@ -480,6 +480,11 @@ func TestCheckErrors(t *testing.T) {
 	assert.Equal(t, "x.mbox", a.File, "chain of custody is kept")
 	assert.Equal(t, 3, a.Index, "index is kept")
 	assert.Equal(t, "none", a.ARC.Chain, "the arc object is complete even on an error")
+	assert.NotNil(t, a.ARC.Instances, "arc instances are empty, not nil")
+	assert.NotNil(t, a.Signatures, "signatures are empty, not nil")
+	assert.NotNil(t, a.Evidence, "evidence is empty, not nil")
+	assert.NotNil(t, a.Coverage.Attachments, "attachments are empty, not nil")
+	assert.Len(t, a.Coverage.Fields, len(DisplayedFields), "coverage.fields is complete")
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
