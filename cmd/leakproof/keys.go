@@ -28,7 +28,8 @@ earliest first_seen, the latest last_seen and seen, every source kept).
 A record without a "source" gets the path of the file it came from.
 
 keys lookup asks DNS, live, for the TXT record of
-SELECTOR._domainkey.DOMAIN and prints it, one line per record. The domain's
+SELECTOR._domainkey.DOMAIN and prints it, one line per record (what kind
+of key it holds goes to standard error). The domain's
 operator can see that someone asked. Today's record may differ from the one
 in use when a message was sent: keep what you look up with --record.
 
@@ -271,6 +272,7 @@ func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		for _, r := range recs {
 			if r.DNSError == "" {
 				fmt.Fprintln(stdout, r.TXT)
+				fmt.Fprintf(stderr, "leakproof: %s\n", keysDescribe(r.TXT))
 				continue
 			}
 			hint := "check the selector and domain (s= and d= of the signature)"
@@ -286,6 +288,22 @@ func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	return code
+}
+
+// keysDescribe says in a few words what a key record is.
+func keysDescribe(txt string) string {
+	k, err := dkim.ParseKey(txt)
+	switch {
+	case err != nil:
+		return "not a usable key: " + strings.TrimPrefix(err.Error(), "dkim: ")
+	case k.Revoked():
+		return "a revoked key (empty p=): signatures made with it cannot be checked"
+	}
+	d := fmt.Sprintf("%s key, %d bits", k.Type(), k.Bits())
+	if k.Testing() {
+		d += ", testing (t=y)"
+	}
+	return d
 }
 
 // keysValidName reports whether s is dot-separated labels of letters,
