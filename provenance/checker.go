@@ -112,7 +112,9 @@ func (c *Checker) dkimOptions(now time.Time) *dkim.Options {
 // Options.DNS.
 func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment) {
 	if m == nil {
-		return &Assessment{Err: ErrNilMessage}
+		a = newAssessment(&archive.Message{})
+		a.Err = ErrNilMessage
+		return a
 	}
 	a = newAssessment(m)
 	if m.Err != nil {
