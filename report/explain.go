@@ -166,7 +166,11 @@ func (e *explainer) arc(a provenance.ARCResult) {
 
 func (e *explainer) coverage(a *provenance.Assessment) {
 	c := a.Coverage
-	if c.Body == "" && len(c.Fields) == 0 {
+	decided := c.Body != ""
+	for _, st := range c.Fields {
+		decided = decided || st != provenance.FieldNone
+	}
+	if !decided {
 		e.printf("\nCoverage: no signature decided the verdict, so no field is proven.\n")
 		return
 	}

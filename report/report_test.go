@@ -260,6 +260,16 @@ func TestTally(t *testing.T) {
 		"Add counts errors and verdict-less assessments as unreadable")
 }
 
+func TestExplanationWithoutDecidingSignature(t *testing.T) {
+	a := fixtures()[2]
+	a.Coverage.Fields = map[string]provenance.FieldStatus{"from": provenance.FieldNone, "to": provenance.FieldNone}
+	var b bytes.Buffer
+	require.NoError(t, report.WriteExplanation(&b, a), "WriteExplanation")
+	assert.Contains(t, b.String(), "Coverage: no signature decided the verdict, so no field is proven.",
+		"fields present with no status mean that no signature decided")
+	assert.NotContains(t, b.String(), "What the", "no coverage table without a deciding signature")
+}
+
 func TestExplanationCleansText(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, report.WriteExplanation(&b, fixtures()[2]), "WriteExplanation")
