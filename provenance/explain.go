@@ -69,9 +69,25 @@ func (s *state) alteredDirect(e Evidence) string {
 	case e.Code == "dkim.text_past_body_length":
 		return fmt.Sprintf("Altered: text was appended to the body after %s signed it; only the part before it is as sent.", signer)
 	case e.Code == "arc.aar_pass_now_fails":
-		return fmt.Sprintf("Altered: an ARC sealer recorded that %s's signature passed on arrival and it fails now, so the message was changed after delivery (or the record was forged).", signer)
+		return fmt.Sprintf("Altered: an ARC sealer recorded that %s's signature passed on arrival and it fails now%s, so the message was changed after delivery (or the record was forged).", signer, s.whatChanged())
 	}
-	return fmt.Sprintf("Altered: a receiver recorded that %s's signature passed on arrival and it fails now, so the message was changed after it was received.", signer)
+	return fmt.Sprintf("Altered: a receiver recorded that %s's signature passed on arrival and it fails now%s, so the message was changed after it was received.", signer, s.whatChanged())
+}
+
+// whatChanged says, for the deciding signature, which part changed:
+// " (the headers are as sent; the body was changed)", or "".
+func (s *state) whatChanged() string {
+	if s.decider < 0 {
+		return ""
+	}
+	sig := &s.a.Signatures[s.decider]
+	switch {
+	case sig.HeaderSignature == dkim.HeaderValid && sig.BodyHash == dkim.BodyMismatch:
+		return " (the headers are as sent; the body was changed)"
+	case sig.HeaderSignature == dkim.HeaderInvalid:
+		return " (a signed header field was changed)"
+	}
+	return ""
 }
 
 // sealedSummary summarizes a rule-2 verdict: it rests on the sealer's
