@@ -385,3 +385,60 @@ func TestConformanceMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestSampleArchive checks the quickstart archive against the verdicts
+// testdata/README.md promises a reporter, and every format's copy of the
+// same messages against authentic.
+func TestSampleArchive(t *testing.T) {
+	root := moduleRoot(t)
+	f, err := os.Open(filepath.Join(root, "testdata", "keys.jsonl"))
+	if os.IsNotExist(err) {
+		t.Skip("testdata not generated yet")
+	}
+	require.NoError(t, err, "open keys.jsonl")
+	defer f.Close()
+	kf, err := dkim.ReadKeyFile(f, "keys.jsonl")
+	require.NoError(t, err, "read keys.jsonl")
+	c := NewChecker(&Options{Keys: kf, Time: checkTime})
+
+	want := []struct {
+		verdict    Verdict
+		confidence Confidence
+	}{
+		{VerdictAuthentic, ConfidenceHigh}, {VerdictAuthentic, ConfidenceMedium}, {VerdictAltered, ConfidenceHigh},
+		{VerdictAltered, ConfidenceHigh}, {VerdictUnverifiable, ConfidenceLow}, {VerdictUnverifiable, ConfidenceLow},
+		{VerdictAuthentic, ConfidenceHigh}, {VerdictAuthentic, ConfidenceHigh},
+	}
+	var got []*Assessment
+	err = c.Run(t.Context(), archive.Walk(t.Context(), filepath.Join(root, "testdata", "sample.mbox"), nil), func(a *Assessment) error {
+		got = append(got, a)
+		return nil
+	})
+	require.NoError(t, err, "Run over sample.mbox")
+	require.Len(t, got, len(want), "sample.mbox messages")
+	for i, a := range got {
+		assertWellFormed(t, a)
+		assert.Equal(t, i+1, a.Index, "message %d in archive order", i+1)
+		assert.Equal(t, want[i].verdict, a.Verdict, "message %d verdict; summary %q", i+1, a.Summary)
+		assert.Equal(t, want[i].confidence, a.Confidence, "message %d confidence", i+1)
+	}
+	if len(got) == len(want) {
+		assert.Contains(t, got[5].Summary, "selector s2015", "message 6 names the missing selector")
+		if assert.Len(t, got[7].Coverage.Attachments, 1, "message 8 lists its attachment") {
+			assert.True(t, got[7].Coverage.Attachments[0].Covered, "message 8's attachment is covered")
+		}
+	}
+
+	n := 0
+	err = c.Run(t.Context(), archive.Walk(t.Context(), filepath.Join(root, "testdata", "formats"), nil), func(a *Assessment) error {
+		if errors.Is(a.Err, archive.ErrNotMail) {
+			return nil
+		}
+		n++
+		assert.NoError(t, a.Err, "%s#%d", a.File, a.Index)
+		assert.Equal(t, VerdictAuthentic, a.Verdict, "%s#%d (%s): every format keeps the signed bytes; summary %q", a.File, a.Index, a.Format, a.Summary)
+		return nil
+	})
+	require.NoError(t, err, "Run over testdata/formats")
+	assert.Positive(t, n, "testdata/formats has messages")
+}
