@@ -240,6 +240,16 @@ func rtAdversarial(t *testing.T) []rtRow {
 	add("i= outside d=", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "alice@bank.example"}))
 	add("i= that only ends like d=", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Identity: "alice@evilexample.com"}))
 
+	add("Sender in the signing domain, From elsewhere", unverif, "dkim.unaligned",
+		rtSign(t, rtMsg(func(m *testmail.Message) {
+			m.From = "ceo@bank.example"
+			m.Extra = []testmail.Field{{Name: "Sender", Value: "alice@example.com"}}
+		}), "rsa2048", &testmail.SignOptions{Headers: []string{"from", "sender", "to", "subject"}}))
+	add("i= naming the From domain under d=", unverif, "dkim.unaligned",
+		rtSign(t, bank("ceo@bank.example"), "rsa2048", &testmail.SignOptions{Identity: "ceo@bank.example.example.com"}))
+	add("From on top of 1000 unsigned fields above the signed message", altered, dupFrom,
+		append([]byte("From: CEO <ceo@example.com>\r\n"+strings.Repeat("X-Junk: y\r\n", 1000)), good...))
+
 	// Tags and body length.
 	add("duplicate d= tag", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}))
 	add("duplicate h= tag", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "h", Value: "to"}}}))
@@ -319,6 +329,9 @@ func rtAdversarial(t *testing.T) []rtRow {
 	addT("trusted AMS without From, From rewritten after sealing", altered, "dkim.header_signature_invalid",
 		bytes.Replace(noFrom, []byte("From: Alice Example <alice@example.com>"), []byte("From: Chief Executive <ceo@example.com>"), 1))
 	addT("trusted AMS without From", altered, "dkim.body_hash_mismatch", noFrom)
+	addT("trusted chain, lone CR hides a From added after sealing", altered, "header.lone_cr", rtPrepend(sealed, "X-Note: x\rFrom: CEO <ceo@example.com>"))
+	addT("trusted chain, Content-Type added after sealing", altered, "header.duplicate_mime_field", rtPrepend(sealed, "Content-Type: text/html"))
+	addT("trusted chain, leading whitespace added after sealing", altered, "header.leading_whitespace", rtPrepend(sealed, " X-A: b"))
 	addT("untrusted set sealed on top of a trusted one", altered, "arc.aar_pass_now_fails", rtSeal(t, sealed, "rsa2048", &testmail.SealOptions{AuthResults: rec}))
 	return rows
 }
