@@ -140,6 +140,10 @@ func (s *state) messageFields() {
 	if d := s.hdr.first("date"); d != "" {
 		if t, err := mail.ParseDate(d); err == nil {
 			a.Date = t
+		} else if t, z, err := parseMailDate(d); err == nil && !z.unknown && z.problem == "" {
+			// Real mail writes dates net/mail refuses ("03-Jun-2008",
+			// asctime order); a guessed or impossible zone stays unparsed.
+			a.Date = t
 		}
 	}
 	if a.Date.IsZero() {

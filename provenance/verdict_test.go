@@ -421,6 +421,9 @@ func TestMessageFields(t *testing.T) {
 	assert.Equal(t, "x.y@example.com", a.MessageID, "Message-ID without brackets")
 	assert.Equal(t, "2016-03-01T10:00:00+05:30", a.Date.Format(time.RFC3339), "Date keeps its offset")
 
+	a = judgeSynthetic(t, nil, strings.Replace(plainMsg, "Tue, 1 Mar 2016 10:00:00 +0100", "Tue Mar  1 10:00:00 2016 +0100", 1), &dkim.Verification{})
+	assert.Equal(t, "2016-03-01T10:00:00+01:00", a.Date.Format(time.RFC3339), "a date in asctime order is read leniently")
+
 	a = judgeSynthetic(t, nil, "Subject: x\r\n\r\nbody\r\n", &dkim.Verification{})
 	assert.Empty(t, a.FromAddress, "no From: no address")
 	assert.Contains(t, codesOf(a), "identity.from_not_single_mailbox", "missing From is noted")
