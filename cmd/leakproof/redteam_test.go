@@ -149,6 +149,9 @@ func TestRedTeamCLIMboxFraming(t *testing.T) {
 		{"Content-Length cuts the genuine message short", sep + string(withCL(10)) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
 		{"separator line without a blank line, after an l= body", sep + string(lw) + "From ceo@bank.example Tue Mar  1 10:00:00 2016\nFrom: CEO <ceo@example.com>\n\nforged\n", []string{"altered"}},
 		{"forged copy after the genuine one", sep + string(glf) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
+		{"text after a truthful Content-Length, before the next separator", sep + string(withCL(gBody)) + "P.S. Wire it to 66-6666 instead.\n\n" + sep + string(glf),
+			[]string{"altered", "authentic"}},
+		{"text after a truthful Content-Length at the end of the file", sep + string(withCL(gBody)) + "P.S. Wire it to 66-6666 instead.\n", []string{"altered"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := rtWrite(t, t.TempDir(), "leak.mbox", []byte(tt.data))
@@ -157,8 +160,8 @@ func TestRedTeamCLIMboxFraming(t *testing.T) {
 			for _, r := range recs {
 				got = append(got, r["verdict"].(string))
 				if r["verdict"] == "authentic" {
-					assert.Equal(t, float64(1), r["index"], "only the genuine first message is authentic")
-					assert.Equal(t, float64(len(sep)), r["offset"], "it starts right after the first separator")
+					assert.NotContains(t, tt.data[int(r["offset"].(float64)):int(r["offset"].(float64)+r["size"].(float64))], "66-6666",
+						"an authentic record never holds the forged text")
 				}
 			}
 			assert.Equal(t, tt.verdicts, got, "verdicts in archive order")
