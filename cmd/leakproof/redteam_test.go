@@ -104,6 +104,11 @@ func TestRedTeamCLIFolder(t *testing.T) {
 		"dup_content_type.eml": {testmail.Prepend(good, "Content-Type", "text/html"), "unverifiable"},
 		"transplant.eml":       {testmail.ReplaceBody(good, "Bob,\n\nWire it to account 66-6666 today.\n\nAlice\n"), "altered"},
 		"lf/prepended.eml":     {testmail.LF(testmail.Prepend(good, "From", "CEO <ceo@example.com>")), "altered"},
+		"dup_tag.eml":          {rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}), "unverifiable"},
+		"d_paren.eml":          {rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Domain: "example.com(evil)"}), "unverifiable"},
+		"no_from.eml":          {[]byte("To: bob@example.org\r\nSubject: x\r\n\r\nhello\r\n"), "unverifiable"},
+		"broken_arc.eml": {testmail.MustSeal(append(bytes.Clone(good), "-- \r\nfooter\r\n"...), testmail.MustKey("rsa2048b"),
+			&testmail.SealOptions{BreakSeal: true, AuthResults: "mx.example.org; dkim=pass header.d=example.com"}), "altered"},
 	}
 	for name, c := range cases {
 		rtWrite(t, dir, filepath.Join("msgs", name), c.data)
@@ -119,7 +124,46 @@ func TestRedTeamCLIFolder(t *testing.T) {
 			assert.NotEqual(t, "authentic", rec["verdict"], "a hostile message is never authentic; evidence %v", rtCodes(rec))
 			assert.Equal(t, c.verdict, rec["verdict"], "verdict; evidence %v", rtCodes(rec))
 			assert.Equal(t, "", rec["error"], "the message was read")
+			rtNoNulls(t, "record", rec)
+			for _, key := range []string{"file", "index", "offset", "size", "sha256", "format", "message_id", "from", "subject",
+				"from_address", "date", "verdict", "confidence", "summary", "signatures", "arc", "coverage", "evidence", "error"} {
+				assert.Contains(t, rec, key, "record field %s is always present", key)
+			}
+			arc, _ := rec["arc"].(map[string]any)
+			for _, key := range []string{"chain", "failed_instance", "instances"} {
+				assert.Contains(t, arc, key, "arc field %s is always present", key)
+			}
+			cov, _ := rec["coverage"].(map[string]any)
+			fields, _ := cov["fields"].(map[string]any)
+			for _, key := range []string{"from", "to", "cc", "subject", "date", "message_id", "reply_to"} {
+				assert.Contains(t, fields, key, "coverage field %s is always present", key)
+			}
+			sigs, _ := rec["signatures"].([]any)
+			for _, s := range sigs {
+				sig, _ := s.(map[string]any)
+				for _, key := range []string{"domain", "selector", "algorithm", "canonicalization", "header_signature", "body_hash", "result",
+					"reason", "key_bits", "key_source", "aligned", "signed_headers", "body_length", "unsigned_body_bytes", "timestamp", "expires"} {
+					assert.Contains(t, sig, key, "signature field %s is always present", key)
+				}
+			}
 		})
+	}
+}
+
+// rtNoNulls fails on any JSON null inside v (DESIGN.md: never null).
+func rtNoNulls(t *testing.T, path string, v any) {
+	t.Helper()
+	switch x := v.(type) {
+	case nil:
+		t.Errorf("%s is null", path)
+	case map[string]any:
+		for k, e := range x {
+			rtNoNulls(t, path+"."+k, e)
+		}
+	case []any:
+		for i, e := range x {
+			rtNoNulls(t, path+"["+strconv.Itoa(i)+"]", e)
+		}
 	}
 }
 
