@@ -21,8 +21,10 @@ package provenance
 //     not a fully qualified host name (letters, digits and hyphens in at
 //     least two labels; an internationalized domain must be in its xn--
 //     form), or a trailing dot;
-//   - obsolete syntax inside the addr-spec (comments or folding between the
-//     dot-separated words of the local part or the domain, quoted words mixed
+//   - comments or folding next to the @ (legal CFWS, but
+//     "alice@(bank.example)example.com" reads differently in different
+//     clients), and obsolete syntax inside the addr-spec (comments or folding
+//     between the dot-separated words of the local part or the domain, quoted words mixed
 //     with atoms), an @ inside a quoted local part, control characters and
 //     invalid UTF-8 in the address.
 //
@@ -389,8 +391,14 @@ func (p *fromParser) addrSpec() (string, string) {
 			return "", p.notAddress()
 		}
 	}
+	// Comments and folding next to the @ are legal (CFWS), but clients show
+	// them differently ("alice@(bank.example)example.com"): refuse them.
+	before := p.i
 	if r := p.skipCFWS(); r != "" {
 		return "", r
+	}
+	if p.i != before && !p.eof() && p.peek() == '@' {
+		return "", reasonCFWSAt
 	}
 	if p.eof() || p.peek() != '@' {
 		if !p.eof() && (p.peek() == '.' || p.peek() == '"') {
@@ -403,7 +411,7 @@ func (p *fromParser) addrSpec() (string, string) {
 	}
 	p.i++
 	p.sawAt = true
-	if r := p.skipCFWS(); r != "" {
+	if r := p.noCFWSAroundAt(); r != "" {
 		return "", r
 	}
 	if !p.eof() && p.peek() == '[' {
@@ -423,6 +431,21 @@ func (p *fromParser) addrSpec() (string, string) {
 		return "", "the From address domain ends with a dot or uses obsolete syntax"
 	}
 	return canonicalAddr(local, domain)
+}
+
+const reasonCFWSAt = "the From address has a comment or white space next to its @, which mail clients show in different ways"
+
+// noCFWSAroundAt skips CFWS after the @ of an addr-spec and refuses it when
+// there was any.
+func (p *fromParser) noCFWSAroundAt() string {
+	start := p.i
+	if r := p.skipCFWS(); r != "" {
+		return r
+	}
+	if p.i != start {
+		return reasonCFWSAt
+	}
+	return ""
 }
 
 // dotAtom reads dot-atom-text: atoms joined by single dots, with no CFWS
