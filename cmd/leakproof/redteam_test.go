@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -314,5 +316,47 @@ func TestRedTeamCLIOutputInjection(t *testing.T) {
 				assert.Equal(t, "unverifiable", rec["verdict"], "verdict")
 			}
 		})
+	}
+}
+
+// TestRedTeamCLIVerdictsStayWithTheirMessages: an mbox alternating genuine
+// and forged messages, checked by several workers: every record's verdict
+// and SHA-256 belong to the message at its index.
+func TestRedTeamCLIVerdictsStayWithTheirMessages(t *testing.T) {
+	dir := t.TempDir()
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	const n = 120
+	var mbox bytes.Buffer
+	var want []string
+	var sums []string
+	for i := range n {
+		m := testmail.Message{Subject: "Deposit " + strconv.Itoa(i), Body: "Bob,\n\nMessage number " + strconv.Itoa(i) + ".\n\nAlice\n"}
+		msg := testmail.LF(rtSignMsg(t, m, "rsa2048", nil))
+		verdict := "authentic"
+		switch i % 3 {
+		case 1:
+			msg = bytes.Replace(msg, []byte("Message number"), []byte("Massage number"), 1)
+			verdict = "altered"
+		case 2:
+			msg = testmail.LF(m.Bytes()) // unsigned
+			verdict = "unverifiable"
+		}
+		mbox.WriteString("From alice@example.com Tue Mar  1 10:00:00 2016\n")
+		start := mbox.Len()
+		mbox.Write(msg)
+		mbox.WriteString("\n")
+		// Raw is everything after the separator line up to the next one.
+		sum := sha256.Sum256(mbox.Bytes()[start:])
+		sums = append(sums, hex.EncodeToString(sum[:]))
+		want = append(want, verdict)
+	}
+	path := rtWrite(t, dir, "many.mbox", mbox.Bytes())
+	recs := rtVerifyJSON(t, "--keys", keys, "--workers", "4", path)
+	require.Len(t, recs, n, "one record per message")
+	for i, r := range recs {
+		assert.Equal(t, float64(i+1), r["index"], "records in archive order")
+		assert.Equal(t, want[i], r["verdict"], "message %d verdict", i+1)
+		assert.Equal(t, "Deposit "+strconv.Itoa(i), r["subject"], "message %d subject", i+1)
+		assert.Equal(t, sums[i], r["sha256"], "message %d sha256 is of its own stored bytes", i+1)
 	}
 }
