@@ -360,3 +360,35 @@ func TestRedTeamCLIVerdictsStayWithTheirMessages(t *testing.T) {
 		assert.Equal(t, sums[i], r["sha256"], "message %d sha256 is of its own stored bytes", i+1)
 	}
 }
+
+// TestRedTeamCLISymlinksOutOfTheLeak: symbolic links in a leaked folder
+// that point outside it are never followed: the reporter's own mail is
+// not read as part of the leak.
+func TestRedTeamCLISymlinksOutOfTheLeak(t *testing.T) {
+	dir := t.TempDir()
+	keys := rtKeyFile(t, dir, "keys.jsonl")
+	outside := rtWrite(t, dir, "outside/own.eml", rtSignMsg(t, testmail.Message{Subject: "Reporter's own"}, "rsa2048", nil))
+	leak := filepath.Join(dir, "leak")
+	rtWrite(t, leak, "a.eml", rtSignMsg(t, testmail.Message{Subject: "In the leak"}, "rsa2048", nil))
+	for name, target := range map[string]string{"abs.eml": outside, "dir": filepath.Dir(outside), "rel.eml": "../outside/own.eml"} {
+		if err := os.Symlink(target, filepath.Join(leak, name)); err != nil {
+			t.Skipf("symlinks unavailable: %v", err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"verify", "--keys", keys, "--format", "json", leak}, &stdout, &stderr)
+	assert.Equal(t, 1, code, "links out of the tree are unreadable inputs; stderr %s", stderr.String())
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec), "JSON line")
+		assert.NotEqual(t, "Reporter's own", rec["subject"], "a file outside the leak is never read")
+		if rec["verdict"] != "" {
+			checked++
+			assert.Equal(t, "In the leak", rec["subject"], "only the leak's own message is checked")
+		} else {
+			assert.NotEmpty(t, rec["error"], "a link out of the tree is an error record")
+		}
+	}
+	assert.Equal(t, 1, checked, "one message checked")
+}
