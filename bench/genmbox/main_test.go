@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -107,4 +108,24 @@ func TestRunWritesVerifiableMbox(t *testing.T) {
 			assert.Equal(t, msgs[i-12].SHA256, m.SHA256, "message %d repeats pool message %d", m.Index, i%12+1)
 		}
 	}
+}
+
+// FuzzParseSize checks that parseSize never panics, accepts only positive
+// sizes under its cap, and reads back the decimal form of what it returns.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"1", "64KiB", "512MiB", "1GiB", "0", "-1", "1TB", "9999999999GiB", "KiB", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseSize(s)
+		if err != nil {
+			assert.Zero(t, n, "parseSize(%q) returns 0 with an error", s)
+			return
+		}
+		require.Positive(t, n, "parseSize(%q)", s)
+		require.LessOrEqual(t, n, int64(1<<50), "parseSize(%q) stays under the cap", s)
+		again, err := parseSize(strconv.FormatInt(n, 10))
+		require.NoError(t, err, "parseSize of %d, the decimal form of parseSize(%q)", n, s)
+		assert.Equal(t, n, again, "parseSize round-trips %q", s)
+	})
 }
