@@ -1,7 +1,8 @@
 #!/bin/sh
 # Measures the leakproof CLI on a generated mbox (wall time, CPU, peak RSS
 # with /usr/bin/time -v), the SHA-256 floor of the same file (sha256sum),
-# and dkimpy against the CLI on the same 2000 messages. The figures of
+# and dkimpy against the CLI and against our dkim package alone
+# (bench/dkimverify) on the same 2000 messages. The figures of
 # docs/performance.md come from it.
 #
 #	bench/run.sh [SIZE [DIR]]      SIZE default 1GiB, DIR default /tmp/leakproof-bench
@@ -59,6 +60,8 @@ for w in 1 "$(nproc)"; do
 	echo "leakproof verify --workers $w:"
 	MSGS=$small timed "$dir/small/bench.mbox" /dev/null "$dir/leakproof" verify --workers "$w" --keys "$dir/small/keys.jsonl" --format json "$dir/small/bench.mbox"
 done
+echo "leakproof's dkim.VerifyBytes alone (1 goroutine, verify calls only, as the dkimpy script):"
+go run ./bench/dkimverify -keys "$dir/small/keys.jsonl" -limit 0 "$dir/small/bench.mbox"
 if /usr/bin/python3 -c 'import dkim' 2>/dev/null; then
 	echo "dkimpy (1 core, verify calls only):"
 	/usr/bin/python3 bench/dkimpy/verify_mbox.py --keys "$dir/small/keys.jsonl" --limit 0 "$dir/small/bench.mbox"
