@@ -111,6 +111,13 @@ type Signature struct {
 	FutureTimestamp   bool            // t= is later than the verification time
 	Expires           time.Time       // x=, zero when absent; never a failure
 	B                 string          // b= with whitespace removed, for matching Authentication-Results header.b
+	// KeyMismatch is set with HeaderInvalid when the key cannot have made
+	// this b= at all (for RSA: the recovered block is not a PKCS#1 v1.5
+	// signature block), as opposed to a real signature over other bytes: a
+	// key rotated under a reused selector, or a damaged or made-up b=. It
+	// is no evidence that signed content changed. Ed25519 cannot tell the
+	// two apart and never sets it.
+	KeyMismatch bool
 }
 
 // FieldCoverage says, for one field name listed in h=, how many instances
