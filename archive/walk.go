@@ -474,6 +474,14 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	// Sort by path components, as a folder walk orders them; a stable sort
 	// keeps duplicate names in directory order.
 	slices.SortStableFunc(entries, func(a, b zipEntry) int { return slices.Compare(a.parts, b.parts) })
+	// A zip may hold several entries under one name. Their records would
+	// carry the same File, Index and Offset, and unzip keeps only the last,
+	// so each gets a note saying which of them it is.
+	named := map[string]int{}
+	for _, e := range entries {
+		named[e.f.Name]++
+	}
+	seen := map[string]int{}
 	for _, e := range entries {
 		if w.stopped || w.ctx.Err() != nil {
 			return
@@ -486,6 +494,14 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 			// Nothing is ever extracted, so such a name is harmless here,
 			// but a tool that unpacks the zip may put the file elsewhere.
 			w.entryNote = fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name)
+		}
+		if n := named[e.f.Name]; n > 1 {
+			seen[e.f.Name]++
+			dup := fmt.Sprintf("the zip holds %d entries named %q; this is number %d of them in the zip's directory order (unzip extracts only the last)", n, e.f.Name, seen[e.f.Name])
+			if w.entryNote != "" {
+				dup = w.entryNote + "; " + dup
+			}
+			w.entryNote = dup
 		}
 		w.walkZipEntry(joinName(name, e.f.Name), e.f)
 		w.entryNote = ""

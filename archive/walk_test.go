@@ -569,3 +569,26 @@ func TestWalkNamedFileShapedLikeMail(t *testing.T) {
 		assert.ErrorIs(t, m.Err, ErrNotMail, "inside a folder %s is not mail", m.File)
 	}
 }
+
+func TestWalkZipDuplicateNames(t *testing.T) {
+	genuine := []byte("From: a@example.com\r\nSubject: genuine\r\n\r\nhi\r\n")
+	forged := []byte("From: a@example.com\r\nSubject: forged\r\n\r\nhi\r\n")
+	other := []byte("From: b@example.com\r\nSubject: other\r\n\r\nyo\r\n")
+	path := filepath.Join(t.TempDir(), "dump.zip")
+	require.NoError(t, os.WriteFile(path, zipOf(t, "a.eml", genuine, "b.eml", other, "a.eml", forged), 0o644), "writing the zip")
+	var got []*Message
+	for m := range Walk(t.Context(), path, nil) {
+		require.NoError(t, m.Err, "Walk record %s", m.File)
+		got = append(got, m)
+	}
+	require.Len(t, got, 3, "every entry is read, duplicates included")
+	assert.Equal(t, path+"/a.eml", got[0].File, "first a.eml")
+	assert.Equal(t, path+"/a.eml", got[1].File, "second a.eml")
+	assert.Equal(t, string(genuine), string(got[0].Raw), "directory order is kept among duplicates")
+	assert.Equal(t, string(forged), string(got[1].Raw), "directory order is kept among duplicates")
+	for i, m := range got[:2] {
+		require.Len(t, m.Notes, 1, "a duplicate entry is noted")
+		assert.Contains(t, m.Notes[0], fmt.Sprintf("2 entries named \"a.eml\"; this is number %d", i+1), "the note says which duplicate")
+	}
+	assert.Empty(t, got[2].Notes, "a unique entry has no note")
+}
