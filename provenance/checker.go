@@ -11,6 +11,7 @@ import (
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
 // ErrNilMessage is the error of an Assessment made for a nil *archive.Message.
@@ -166,6 +167,12 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 
 	primary := primaryView(m)
 	ver, err := verify(ctx, primary.data, dopts)
+	tooLarge := errors.Is(err, rawheader.ErrHeaderTooLarge)
+	if tooLarge {
+		// Past the caps nothing is verified; the message is judged
+		// unverifiable with header.too_large, never from part of it.
+		ver, err = &dkim.Verification{}, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -178,6 +185,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	}
 
 	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data}
+	s.tooLarge = tooLarge || s.hdr.truncated
 	return s.judge(ctx, m, primary, chosen, dopts)
 }
 
@@ -192,6 +200,7 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 			"The archive stores this message with bare LF line endings; they were made CRLF before checking."))
 	}
 	if chosen.code != "" {
+		s.repair = chosen.code
 		s.add(evidence(chosen.code, "%s", chosen.change))
 	}
 	if _, ok := cutLeadingSeparator(chosen.data); ok {
@@ -240,6 +249,14 @@ func failing(v *dkim.Verification) int {
 
 func arithmeticFails(s *dkim.Signature) bool {
 	return s.HeaderSignature == dkim.HeaderInvalid || s.BodyHash == dkim.BodyMismatch
+}
+
+// provesChange reports whether a signature's failure is evidence that
+// signed content changed: its arithmetic fails, and not because the key on
+// file cannot have made its b= (a key mismatch leaves bh= unauthenticated
+// too, so its body hash proves nothing either).
+func provesChange(s *dkim.Signature) bool {
+	return arithmeticFails(s) && !s.KeyMismatch
 }
 
 // normalizeDomain lower-cases d and removes a trailing dot.

@@ -19,15 +19,25 @@ package provenance
 //     is of the bytes after the transfer encoding (base64,
 //     quoted-printable) is undone; no charset is converted unless the
 //     embedding program installs go-message's charset tables itself.
-//     An attachment is covered only when the body coverage is "full":
-//     with l= it is not known, without canonicalizing again, which part
-//     ends before the limit, so none is claimed.
+//     An attachment is covered only when the body coverage is "full"
+//     (with l= it is not known, without canonicalizing again, which part
+//     ends before the limit, so none is claimed) and every top-level MIME
+//     field a mail client uses to split and decode the body
+//     (Content-Type, Content-Disposition, Content-Transfer-Encoding) is
+//     either absent or signed, every instance of it: the body bytes are
+//     proven, but an unsigned Content-Type can make parts of plain text
+//     and an unsigned Content-Disposition can name the body a file. The
+//     unsigned fields are caution evidence (header.unsigned_mime_field)
+//     when attachments are listed or Content-Disposition is among them;
+//     most mail leaves Content-Type unsigned, and on a message without
+//     attachments that alone is not worth a caution.
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -68,12 +78,29 @@ func (s *state) coverage(msg []byte) {
 			}
 		}
 	}
+	// The top-level MIME fields decide how a client splits and decodes
+	// the proven body bytes: unsigned, no attachment is covered.
+	var unsignedMIME []string
+	for _, name := range mimeFields {
+		if sig != nil && fieldStatus(&sig.Signature, s.hdr, name) == FieldUnsigned {
+			unsignedMIME = append(unsignedMIME, mimeHeader(name))
+		}
+	}
 	c.Attachments = []Attachment{}
 	if ct := strings.ToLower(s.hdr.first("content-type")); strings.Contains(ct, "multipart/") || s.hdr.has("content-disposition") {
 		c.Attachments = attachments(msg)
 	}
 	for i := range c.Attachments {
-		c.Attachments[i].Covered = c.Body == "full"
+		c.Attachments[i].Covered = c.Body == "full" && len(unsignedMIME) == 0
+	}
+	// Most mail leaves Content-Type unsigned; it is worth a caution when it
+	// shapes an attachment, or when an unsigned Content-Disposition could
+	// present the body as a file.
+	if sig != nil && sig.HeaderSignature == dkim.HeaderValid && len(unsignedMIME) > 0 &&
+		(len(c.Attachments) > 0 || slices.Contains(unsignedMIME, "Content-Disposition")) {
+		s.add(evidence("header.unsigned_mime_field",
+			"%s %s not covered by the signature by %s: the body bytes are proven, not how a mail client splits or decodes them, so no attachment counts as covered.",
+			listFields(unsignedMIME), isAre(len(unsignedMIME)), sig.Domain))
 	}
 	s.a.Coverage = c
 }

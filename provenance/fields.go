@@ -8,8 +8,10 @@ import (
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
-// Caps on the header reader: leaked archives are hostile input.
-var headerLimits = &rawheader.Limits{MaxHeaderBytes: 1 << 20, MaxFields: 1000}
+// Caps on the header reader: leaked archives are hostile input. They are
+// rawheader's defaults, the caps dkim and arc read with, so that every
+// check sees the same fields.
+var headerLimits = &rawheader.Limits{MaxHeaderBytes: rawheader.DefaultMaxHeaderBytes, MaxFields: rawheader.DefaultMaxFields}
 
 // A headerField is one field of the message header.
 type headerField struct {
@@ -20,16 +22,18 @@ type headerField struct {
 
 // header is the message header, fields in order, top to bottom.
 type header struct {
-	fields []headerField
-	body   int // offset of the body; len(msg) when there is none
+	fields    []headerField
+	body      int  // offset of the body; len(msg) when there is none
+	truncated bool // the header is past the caps: fields holds only the first ones
 }
 
 // splitHeader reads the header of msg (CRLF or LF) with the shared lenient
 // splitter; lines that are not fields are left out. Past the caps the
-// fields read so far are used: the dkim verifier reports the rest.
+// fields read so far are kept and truncated is set: the verdict then never
+// rests on them (header.too_large).
 func splitHeader(msg []byte) header {
-	rh, _ := rawheader.Split(msg, headerLimits)
-	h := header{body: rh.BodyOffset}
+	rh, err := rawheader.Split(msg, headerLimits)
+	h := header{body: rh.BodyOffset, truncated: err != nil}
 	for i := range rh.Fields {
 		f := &rh.Fields[i]
 		if f.Colon < 0 {

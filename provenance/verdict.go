@@ -1,40 +1,70 @@
 package provenance
 
-// Verdict rules (DESIGN.md, "Verdicts"), applied in order; the first that
-// matches decides:
+// Verdict rules (DESIGN.md, "Verdicts"), numbered as there and applied in
+// the order 1, 3, 2, 4, 5; the first that matches decides. Rule 3 (the
+// message's own aligned signature) comes before rule 2 (a trusted sealer's
+// word): when the message proves itself, the sealer's record adds nothing
+// and must not lower the confidence.
 //
 //  1. altered, on direct evidence of a change after signing: a displayed
-//     field covered by a passing signature has an extra, unsigned instance;
-//     a passing aligned signature leaves body text past its l= (unless
-//     Options.AllowPartialBody); a receiver's Authentication-Results, or the
-//     ARC-Authentication-Results of a sealer the policy does not trust (or
-//     of a trusted sealer whose chain is broken), recorded dkim=pass for a
-//     signature whose header signature is now invalid or whose body hash
-//     now mismatches.
-//  2. authentic, on a trusted sealer's word: an intact ARC chain sealed
-//     only by trusted sealers records an aligned dkim=pass, and From is
-//     exactly one mailbox.
+//     field covered by a passing signature has an extra, unsigned instance
+//     (likewise for the latest ARC-Message-Signature of an intact chain
+//     sealed only by trusted sealers: a displayed field with more instances
+//     than it signed was added after sealing); a passing aligned signature
+//     leaves body text past its l= (unless Options.AllowPartialBody); a
+//     receiver's Authentication-Results, or the ARC-Authentication-Results
+//     of a sealer the policy does not trust (or of a trusted sealer whose
+//     chain is broken), recorded dkim=pass for a signature whose header
+//     signature is now invalid or whose body hash now mismatches (a key
+//     mismatch excepted, see below).
 //  3. authentic: From is exactly one mailbox with no header anomaly that
 //     could show a reader another sender, and an aligned signature passes,
 //     covers From, covers the whole body, and uses an accepted algorithm.
+//     Refinement of DESIGN.md's "other signatures that fail are caution
+//     evidence": when another signature genuinely fails (an invalid header
+//     signature that is not a key mismatch, or a body hash mismatch under
+//     a valid header signature) and it covers a displayed or MIME field
+//     the deciding signature does not cover (or body text past the
+//     deciding signature's l=), a real key signed content that differs
+//     now: the message is altered, with rule 4's confidence, resting on the
+//     failing signature (evidence dkim.wider_signature_fails). A failing
+//     signature that covers nothing beyond the deciding one stays caution
+//     evidence (dkim.other_signature_fails).
+//  2. authentic, on a trusted sealer's word, when rule 3 does not apply: an
+//     intact ARC chain sealed only by trusted sealers records an aligned
+//     dkim=pass, and From is exactly one mailbox.
 //  4. altered: some signature (aligned or not) checked with a key, weak,
 //     testing and published keys included, has an invalid header signature
 //     or a body hash mismatch after every repair.
 //  5. unverifiable: everything else.
 //
+// Key mismatch: a signature whose header signature is invalid because the
+// key on file cannot have made its b= at all (dkim.Signature.KeyMismatch:
+// a key rotated under a reused selector, or a made-up b=) is no evidence of
+// a change, for rule 1 or rule 4; its body hash proves nothing either,
+// since bh= is covered only by that unverifiable b=. It is caution
+// evidence (dkim.key_mismatch) and leaves the message unverifiable.
+//
+// A header past the reader's caps (internal/rawheader's defaults, the same
+// as dkim's) is never judged from the fields read so far: the message is
+// unverifiable with header.too_large.
+//
 // Confidence:
 //
-//   - authentic by rule 3: high with an Ed25519 key or an RSA key of 2048
-//     bits or more, sha256, no l= and not a pre-RFC draft signature;
-//     medium with an RSA key of 1024 to 2047 bits, rsa-sha1, an l= that
-//     covers the whole body, or a draft signature; low otherwise (a key
-//     under 1024 bits accepted by a lowered MinRSABits, or a partial body
-//     accepted by AllowPartialBody).
+//   - authentic by rule 3: high with an Ed25519 key
+//     or an RSA key of 2048 bits or more, sha256, no l= and not a pre-RFC
+//     draft signature; medium with an RSA key of 1024 to 2047 bits,
+//     rsa-sha1, an l= that covers the whole body, or a draft signature; low
+//     otherwise (a key under 1024 bits accepted by a lowered MinRSABits, or
+//     a partial body accepted by AllowPartialBody). At most medium when an
+//     mbox repair (repair.mbox_unescaped, repair.mbox_ambiguous) was needed:
+//     an escaped "From " line and an added quote marker are the same bytes.
 //   - authentic by rule 2: medium (the verdict rests on the sealer's word).
 //   - altered by rule 1: high (the evidence is direct).
-//   - altered by rule 4: high when the failing signature was checked with a
-//     key the policy accepts (result fail) and is aligned; medium
-//     otherwise: the arithmetic is certain, but who signed is not.
+//   - altered by rule 4 (or by a wider failing signature): high when the
+//     failing signature was checked with a key the policy accepts (result
+//     fail) and is aligned; medium otherwise: the arithmetic is certain,
+//     but who signed is not.
 //   - unverifiable: low.
 
 import (
@@ -47,6 +77,7 @@ import (
 
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
 // state carries one message's check from the signatures to the verdict.
@@ -68,6 +99,12 @@ type state struct {
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
 	sealed  bool // rule 2 decided
+
+	repair    string   // the repair.* code of the chosen view, "" for the primary view
+	tooLarge  bool     // the header is past the reader's caps: nothing was verified
+	wider     []string // what a failing signature covers beyond the passing one (rule 3's refinement)
+	widerPass int      // index of the passing signature the wider failure overrides
+	amsRule1  bool     // rule 1's first evidence comes from the trusted ARC-Message-Signature
 }
 
 // add appends evidence items to the assessment.
@@ -129,18 +166,25 @@ func (s *state) decide() {
 	s.add(findings...)
 
 	rule1, r1 := s.rule1()
+	// Rules in the order 1, 3, 2, 4, 5 (see the top of this file).
+	i3, conf3 := s.rule3(blocked)
 	switch {
 	case len(rule1) > 0:
 		s.rule, s.decider = 1, r1
 		a.Verdict, a.Confidence = VerdictAltered, ConfidenceHigh
+	case i3 >= 0:
+		if j, beyond := s.widerFailure(i3); j >= 0 {
+			s.rule, s.decider, s.wider, s.widerPass = 4, j, beyond, i3
+			a.Verdict, a.Confidence = VerdictAltered, s.alteredConfidence(j)
+			break
+		}
+		s.rule, s.decider = 3, i3
+		a.Verdict, a.Confidence = VerdictAuthentic, s.repairCap(conf3)
 	case !blocked && s.rule2():
 		s.rule, s.sealed = 2, true
-		a.Verdict, a.Confidence = VerdictAuthentic, ConfidenceMedium
+		a.Verdict, a.Confidence = VerdictAuthentic, s.repairCap(ConfidenceMedium)
 	default:
-		if i, conf := s.rule3(blocked); i >= 0 {
-			s.rule, s.decider = 3, i
-			a.Verdict, a.Confidence = VerdictAuthentic, conf
-		} else if i, conf := s.rule4(); i >= 0 {
+		if i, conf := s.rule4(); i >= 0 {
 			s.rule, s.decider = 4, i
 			a.Verdict, a.Confidence = VerdictAltered, conf
 		} else {
@@ -152,6 +196,12 @@ func (s *state) decide() {
 		a.Signer = a.Signatures[s.decider].Domain
 	}
 	s.add(s.signatureEvidence()...)
+	if s.wider != nil {
+		pass, fail := &a.Signatures[s.widerPass], &a.Signatures[s.decider]
+		s.add(evidence("dkim.wider_signature_fails",
+			"The signature by %s verifies but does not cover %s; the signature by %s covers %s too and fails with %s, so %s was changed after signing.",
+			signatureName(pass), listFields(s.wider), signatureName(fail), itThem(len(s.wider)), keyPhrase(fail), oneOf(s.wider)))
+	}
 	s.add(rule1...)
 	s.add(s.identityEvidence()...)
 	a.Summary = s.summary(rule1)
@@ -200,12 +250,48 @@ func (s *state) rule1() ([]Evidence, int) {
 				sig.UnsignedBodyBytes, sig.BodyLength, sig.Domain))
 		}
 	}
+	ams := s.amsDuplicates(seen)
+	if len(out) == 0 && len(ams) > 0 {
+		s.amsRule1 = true
+	}
+	out = append(out, ams...)
 	recorded, i := s.recordedEvidence()
 	out = append(out, recorded...)
 	if decider < 0 {
 		decider = i
 	}
 	return out, decider
+}
+
+// amsDuplicates returns rule 1's evidence for the latest
+// ARC-Message-Signature of an intact chain sealed only by trusted sealers
+// (the chain rule 2 would rely on): a displayed field with more instances
+// than that signature lists in h= has an instance added after sealing (it
+// picks instances bottom up, as DKIM does). Fields already in seen are
+// skipped.
+func (s *state) amsDuplicates(seen map[string]bool) []Evidence {
+	if !s.sealerTrusted() || s.arc == nil || len(s.arc.Instances) == 0 {
+		return nil
+	}
+	latest := s.arc.Instances[len(s.arc.Instances)-1]
+	listed := map[string]int{}
+	for _, h := range latest.MessageCheck.SignedHeaders {
+		listed[strings.ToLower(h)]++
+	}
+	sealer := s.sealerOf(latest.Instance)
+	var out []Evidence
+	for _, f := range DisplayedFields {
+		name := strings.ToLower(f.Header)
+		k, n := listed[name], s.hdr.count(name)
+		if k == 0 || n <= k || seen[f.Key] {
+			continue
+		}
+		seen[f.Key] = true
+		out = append(out, evidence("header.unsigned_duplicate_"+f.Key,
+			"The message has %d %s fields and the ARC-Message-Signature of %s (set %d) covers only %d of them: an unsigned one was added after sealing, and a mail client may show it.",
+			n, f.Header, sealer, latest.Instance, k))
+	}
+	return out
 }
 
 // rule3 returns the index of the aligned passing signature that makes the
@@ -245,13 +331,14 @@ func (s *state) confidence(sig *SignatureResult) Confidence {
 	return ConfidenceHigh
 }
 
-// rule4 returns the index of a signature whose arithmetic fails with a key,
-// preferring an aligned one, with the confidence of the altered verdict, or -1.
+// rule4 returns the index of a signature whose arithmetic fails with a key
+// (a key mismatch is no such failure), preferring an aligned one, with the
+// confidence of the altered verdict, or -1.
 func (s *state) rule4() (int, Confidence) {
 	best := -1
 	for i := range s.a.Signatures {
 		sig := &s.a.Signatures[i]
-		if !hasKey(&sig.Signature) || !arithmeticFails(&sig.Signature) {
+		if !hasKey(&sig.Signature) || !provesChange(&sig.Signature) {
 			continue
 		}
 		if best < 0 || sig.Aligned && !s.a.Signatures[best].Aligned {
@@ -261,10 +348,85 @@ func (s *state) rule4() (int, Confidence) {
 	if best < 0 {
 		return -1, ConfidenceNone
 	}
-	if sig := &s.a.Signatures[best]; sig.Result == dkim.ResultFail && sig.Aligned {
-		return best, ConfidenceHigh
+	return best, s.alteredConfidence(best)
+}
+
+// alteredConfidence grades an altered verdict resting on the failing
+// signature i: high when it is aligned and was checked with a key the
+// policy accepts, medium otherwise.
+func (s *state) alteredConfidence(i int) Confidence {
+	if sig := &s.a.Signatures[i]; sig.Result == dkim.ResultFail && sig.Aligned {
+		return ConfidenceHigh
 	}
-	return best, ConfidenceMedium
+	return ConfidenceMedium
+}
+
+// repairCap lowers an authentic verdict's confidence to medium when an
+// mbox repair was needed: the tool cannot tell an escaped "From " line
+// from a ">" someone added.
+func (s *state) repairCap(c Confidence) Confidence {
+	if s.mboxRepair() && c > ConfidenceMedium {
+		return ConfidenceMedium
+	}
+	return c
+}
+
+// mboxRepair reports whether the chosen view is an mbox repair.
+func (s *state) mboxRepair() bool {
+	return s.repair == "repair.mbox_unescaped" || s.repair == "repair.mbox_ambiguous"
+}
+
+// genuineFailure reports whether sig's failure shows that a real key
+// signed other content: an invalid header signature that is not a key
+// mismatch, or a body hash mismatch under a valid header signature.
+func genuineFailure(sig *dkim.Signature) bool {
+	return sig.HeaderSignature == dkim.HeaderInvalid && !sig.KeyMismatch ||
+		sig.BodyHash == dkim.BodyMismatch && sig.HeaderSignature == dkim.HeaderValid
+}
+
+// widerFailure looks, for the passing signature d that rule 3 chose, for
+// another signature that genuinely fails and covers something d does not:
+// a displayed or MIME field listed in its h= but not in d's, or body text
+// past d's l=. It returns that signature's index and what it covers beyond
+// d (header names, or "the body text past l="), or -1.
+func (s *state) widerFailure(d int) (int, []string) {
+	dec := &s.a.Signatures[d]
+	for j := range s.a.Signatures {
+		sig := &s.a.Signatures[j]
+		if j == d || !hasKey(&sig.Signature) || !genuineFailure(&sig.Signature) {
+			continue
+		}
+		var beyond []string
+		if sig.HeaderSignature == dkim.HeaderInvalid {
+			for _, name := range sig.SignedHeaders {
+				name = strings.ToLower(name)
+				h := ""
+				if key := displayedKey(name); key != "" {
+					h = displayedHeader(key)
+				} else if slices.Contains(mimeFields, name) {
+					h = mimeHeader(name)
+				}
+				if h != "" && !signsField(&dec.Signature, name) && !slices.Contains(beyond, h) {
+					beyond = append(beyond, h)
+				}
+			}
+		}
+		if sig.BodyHash == dkim.BodyMismatch && dec.UnsignedBodyBytes > 0 && (sig.BodyLength < 0 || sig.BodyLength > dec.BodyLength) {
+			beyond = append(beyond, "the body text past l=")
+		}
+		if len(beyond) > 0 {
+			return j, beyond
+		}
+	}
+	return -1, nil
+}
+
+// oneOf says "Subject" for one name and "one of To and Subject" for more.
+func oneOf(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return "one of " + listFields(names)
 }
 
 // signsField reports whether sig lists name in h=.
@@ -281,6 +443,12 @@ func signsField(sig *dkim.Signature, name string) bool {
 // and reports whether one of them could show a reader another sender (or
 // another displayed field), which stops an authentic verdict.
 func (s *state) findingEvidence() (out []Evidence, blocked bool) {
+	if s.tooLarge {
+		out = append(out, evidence("header.too_large",
+			"The header is larger than the reader's cap (%d fields or %d MiB), so its signatures and fields were not checked.",
+			rawheader.DefaultMaxFields, rawheader.DefaultMaxHeaderBytes>>20))
+		blocked = true
+	}
 	for _, f := range s.ver.Findings {
 		if f.Offset == 0 && s.separatorLine {
 			continue // the separator line is noted as archive.leading_separator
@@ -334,12 +502,16 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 	return out, blocked
 }
 
-// mimeFields are the fields that decide how a mail client shows the body.
-var mimeFields = []string{"content-type", "content-transfer-encoding"}
+// mimeFields are the top-level fields that decide how a mail client shows
+// the body and splits it into parts.
+var mimeFields = []string{"content-type", "content-transfer-encoding", "content-disposition"}
 
 func mimeHeader(name string) string {
-	if name == "content-type" {
+	switch name {
+	case "content-type":
 		return "Content-Type"
+	case "content-disposition":
+		return "Content-Disposition"
 	}
 	return "Content-Transfer-Encoding"
 }
@@ -363,10 +535,11 @@ func hasLoneCR(b []byte) bool {
 // signatureEvidence describes every signature's outcome.
 func (s *state) signatureEvidence() []Evidence {
 	var out []Evidence
-	if len(s.a.Signatures) == 0 {
+	if len(s.a.Signatures) == 0 && !s.tooLarge {
 		out = append(out, evidence("dkim.none", "The message carries no DKIM signature, so nothing in it vouches for it."))
 	}
 	authentic := s.a.Verdict == VerdictAuthentic
+	skipped := 0
 	for i := range s.a.Signatures {
 		sig := &s.a.Signatures[i]
 		who := signatureName(sig)
@@ -399,9 +572,14 @@ func (s *state) signatureEvidence() []Evidence {
 			out = append(out, evidence("dkim.temperror",
 				"The key lookup for selector %s of %s failed temporarily, so the signature could not be checked.", sig.Selector, sig.Domain))
 		case dkim.ResultSkipped:
-			out = append(out, evidence("dkim.skipped", "The signature by %s was not checked: the message has more signatures than the cap.", who))
+			skipped++
 		}
-		if arithmeticFails(&sig.Signature) {
+		switch {
+		case sig.KeyMismatch && sig.HeaderSignature == dkim.HeaderInvalid:
+			out = append(out, evidence("dkim.key_mismatch",
+				"The key on file for selector %s of %s is not the one that made this signature; the selector was probably reused for a newer key: look for the older key in a DKIM key archive.",
+				orUnknown(sig.Selector), orUnknown(sig.Domain)))
+		case arithmeticFails(&sig.Signature):
 			what := failureWhat(sig)
 			switch {
 			case authentic:
@@ -447,6 +625,15 @@ func (s *state) signatureEvidence() []Evidence {
 				"The signature by %s is timestamped %s (t=), later than the time of the check.", who, sig.Timestamp.UTC().Format(time.RFC3339)))
 		}
 	}
+	if skipped > 0 {
+		limit := s.c.opts.MaxSignatures
+		if limit <= 0 {
+			limit = 16
+		}
+		out = append(out, evidence("dkim.skipped",
+			"%d %s past the cap of %d %s not checked; anyone can add signatures to push a real one past the cap.",
+			skipped, plural(skipped, "signature", "signatures"), limit, plural(skipped, "was", "were")))
+	}
 	for _, dk := range s.ver.DomainKeys {
 		out = append(out, evidence("domainkeys.present",
 			"The message carries a DomainKey-Signature by %s (RFC 4870, DKIM's predecessor), which is not verified.", dk.Domain))
@@ -470,6 +657,14 @@ func (s *state) identityEvidence() []Evidence {
 			"The message was generated by %s's systems (an automatic sender address), as its signature shows.", s.a.Signer))
 	}
 	return out
+}
+
+// plural returns one for n == 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // signatureName names a signature for a sentence: "example.com (selector s1)".
@@ -576,7 +771,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 			}
 			i, how := matchAuthResult(r, sigs)
 			switch {
-			case i >= 0 && r.Result == "pass" && arithmeticFails(&sigs[i]):
+			case i >= 0 && r.Result == "pass" && provesChange(&sigs[i]):
 				out = append(out, evidence("authres.pass_now_fails",
 					"%s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s): the message was changed after it was received.",
 					who, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
@@ -607,7 +802,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 			if r.Method != "dkim" || r.Result != "pass" {
 				continue
 			}
-			if i, how := matchAuthResult(r, sigs); i >= 0 && arithmeticFails(&sigs[i]) {
+			if i, how := matchAuthResult(r, sigs); i >= 0 && provesChange(&sigs[i]) {
 				out = append(out, evidence("arc.aar_pass_now_fails",
 					"The ARC set %d sealed by %s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s).",
 					ar.Instance, sealer, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
@@ -659,7 +854,7 @@ func (s *state) sealerTrusted() bool {
 // chain "none" without further work. The error is non-nil only when ctx is
 // done.
 func (s *state) checkARC(ctx context.Context, msg []byte, opts *dkim.Options) error {
-	if !s.hdr.has("arc-seal") && !s.hdr.has("arc-message-signature") && !s.hdr.has("arc-authentication-results") {
+	if s.tooLarge || !s.hdr.has("arc-seal") && !s.hdr.has("arc-message-signature") && !s.hdr.has("arc-authentication-results") {
 		s.a.ARC = arcResult(nil)
 		return nil
 	}

@@ -97,16 +97,28 @@ func TestAttachments(t *testing.T) {
 		{Name: "=?utf-8?q?b=C3=BCdget.csv?=", ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
 	}}
 	c := testChecker()
-	a := c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", nil)))
+	mimeSigned := &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "mime-version", "content-type"}}
+	a := c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", mimeSigned)))
 	assertWellFormed(t, a)
 	if assert.Len(t, a.Coverage.Attachments, 2, "both attachments are listed") {
 		at := a.Coverage.Attachments[0]
 		assert.Equal(t, "report.pdf", at.Name, "attachment name")
 		assert.Equal(t, sha256Hex(pdf), at.SHA256, "SHA-256 of the decoded bytes")
-		assert.True(t, at.Covered, "a fully signed body covers its attachments")
+		assert.True(t, at.Covered, "a fully signed body with a signed Content-Type covers its attachments")
 		assert.Equal(t, "büdget.csv", a.Coverage.Attachments[1].Name, "an encoded name is decoded")
 	}
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "precondition: the signed message is authentic")
+	assert.NotContains(t, codesOf(a), "header.unsigned_mime_field", "every MIME field is signed")
+
+	// The default h= does not sign Content-Type: the body is proven, the
+	// way a client splits it is not.
+	a = c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", nil)))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "an unsigned Content-Type does not stop an authentic verdict")
+	assert.Contains(t, codesOf(a), "header.unsigned_mime_field", "the unsigned Content-Type is named")
+	assert.Len(t, a.Coverage.Attachments, 2, "attachments are still listed")
+	for _, at := range a.Coverage.Attachments {
+		assert.False(t, at.Covered, "%s: with an unsigned Content-Type no attachment is claimed as covered", at.Name)
+	}
 
 	// The same message with l= covering only the first part.
 	a = c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: 10})))
