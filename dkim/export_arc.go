@@ -24,6 +24,7 @@ type DigestCheck struct {
 	KeyBits         int        // 0 without a key
 	KeySource       string     // the deciding record's source
 	Key             *KeyRecord // the record used; nil when none
+	KeyMismatch     bool       // as [Signature.KeyMismatch]: no record's key can have made sig
 }
 
 // CheckDigest looks up selector._domainkey.domain as [Verify] does and
@@ -62,6 +63,6 @@ func CheckDigest(ctx context.Context, opts *Options, domain, selector, algorithm
 	}
 	return DigestCheck{
 		HeaderSignature: s.HeaderSignature, Result: s.Result, Err: s.Err,
-		KeyBits: s.KeyBits, KeySource: s.KeySource, Key: s.Key,
+		KeyBits: s.KeyBits, KeySource: s.KeySource, Key: s.Key, KeyMismatch: s.KeyMismatch,
 	}
 }

@@ -64,6 +64,7 @@ func TestCheckDigest(t *testing.T) {
 		{"rsa-sha1 pass", rsa.Domain, rsa.Selector, "rsa-sha1", d1[:], sign(rsa, crypto.SHA1, d1[:]), dkim.BodyMatch, dkim.HeaderValid, dkim.ResultPass, 2048, nil},
 		{"ed25519 pass", ed.Domain, ed.Selector, "ed25519-sha256", d256[:], sign(ed, crypto.SHA256, d256[:]), dkim.BodyMatch, dkim.HeaderValid, dkim.ResultPass, 256, nil},
 		{"wrong digest", rsa.Domain, rsa.Selector, "rsa-sha256", d256[:], sign(rsa, crypto.SHA256, make([]byte, 32)), dkim.BodyUnchecked, dkim.HeaderInvalid, dkim.ResultFail, 2048, dkim.ErrHeaderSignature},
+		{"signature by another key", rsa.Domain, rsa.Selector, "rsa-sha256", d256[:], sign(testmail.MustKey("rsa2048b"), crypto.SHA256, d256[:]), dkim.BodyUnchecked, dkim.HeaderInvalid, dkim.ResultFail, 2048, dkim.ErrKeyMismatch},
 		{"body mismatch", rsa.Domain, rsa.Selector, "rsa-sha256", d256[:], good, dkim.BodyMismatch, dkim.HeaderValid, dkim.ResultFail, 2048, dkim.ErrBodyHashMismatch},
 		{"weak key", small.Domain, small.Selector, "rsa-sha256", d256[:], sign(small, crypto.SHA256, d256[:]), dkim.BodyUnchecked, dkim.HeaderValid, dkim.ResultWeakKey, 512, dkim.ErrWeakKey},
 		{"published key", rsa.Domain, "published", "rsa-sha256", d256[:], good, dkim.BodyUnchecked, dkim.HeaderValid, dkim.ResultPublishedKey, 2048, dkim.ErrPublishedKey},
@@ -77,6 +78,7 @@ func TestCheckDigest(t *testing.T) {
 			assert.Equal(t, tt.header, got.HeaderSignature, "CheckDigest(%s).HeaderSignature", tt.name)
 			assert.Equal(t, tt.result, got.Result, "CheckDigest(%s).Result (err %v)", tt.name, got.Err)
 			assert.Equal(t, tt.bits, got.KeyBits, "CheckDigest(%s).KeyBits", tt.name)
+			assert.Equal(t, tt.err == dkim.ErrKeyMismatch, got.KeyMismatch, "CheckDigest(%s).KeyMismatch", tt.name)
 			if tt.err == nil {
 				assert.NoError(t, got.Err, "CheckDigest(%s).Err", tt.name)
 			} else {

@@ -1,6 +1,7 @@
 package dkim
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -32,7 +33,20 @@ var (
 	ErrKeyHash = errors.New("dkim: hash algorithm not usable with this key")
 	// ErrVerification: the signature does not verify with the key.
 	ErrVerification = errors.New("dkim: signature does not verify with the key")
+	// ErrKeyMismatch: the key cannot have made the signature at all (for
+	// RSA, s^e mod n is not a PKCS #1 v1.5 signature block): the key on file
+	// is not the one that signed, as after a key rotated under a reused
+	// selector, or b= was damaged or made up. Key.Verify wraps it together
+	// with ErrVerification. It is no evidence that signed content changed.
+	ErrKeyMismatch = errors.New("dkim: the key on file is not the one that made this signature")
 )
+
+// errKeyMismatch is what Verify returns for a block that is not PKCS #1
+// v1.5: one sentence, both sentinels.
+var errKeyMismatch error = &reasons{
+	text: ErrKeyMismatch.Error() + " (the recovered block is not a PKCS #1 v1.5 signature block)",
+	errs: []error{ErrVerification, ErrKeyMismatch},
+}
 
 const (
 	// maxRSABits caps the modulus size so that a hostile record cannot make
@@ -212,6 +226,16 @@ func parseRSAPublicKey(der []byte) (n, e *big.Int, err error) {
 // checks those with AllowsHash, AllowsEmail and Strict. It returns nil when
 // the signature verifies, an error wrapping ErrVerification when it does
 // not, ErrKeyRevoked for a revoked key and ErrKeyHash when h cannot be used.
+//
+// For RSA, a failure tells two cases apart. When s^e mod n is a
+// well-formed PKCS #1 v1.5 block (00 01, at least eight FF bytes, 00, then
+// anything: only the holder of the private key can make one; by chance it
+// happens once in 2^80) holding another digest, the key made a signature
+// over other bytes, and the error wraps ErrVerification only. When it is
+// not such a block, or sig is a larger integer than the modulus, the key
+// cannot have made sig at all, and the error wraps both ErrVerification
+// and ErrKeyMismatch. Ed25519 cannot tell the two apart: its failures
+// wrap ErrVerification only.
 func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 	if k == nil || k.revoked {
 		return ErrKeyRevoked
@@ -238,6 +262,9 @@ func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 	}
 	size := (k.rsaN.BitLen() + 7) / 8
 	if len(sig) > size {
+		if len(bytes.TrimLeft(sig, "\x00")) > size {
+			return errKeyMismatch // an integer larger than any this modulus gives
+		}
 		return fmt.Errorf("%w: %d-byte signature for a %d-byte modulus", ErrVerification, len(sig), size)
 	}
 	if len(sig) < size {
@@ -248,8 +275,13 @@ func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 	if k.rsaStd != nil && rsa.VerifyPKCS1v15(k.rsaStd, h, digest, sig) == nil {
 		return nil
 	}
-	// crypto/rsa said no, or refuses the key: the arithmetic decides.
-	if !keyVerifyPKCS1v15Big(k.rsaN, k.rsaE, prefix, digest, sig) {
+	// crypto/rsa said no, or refuses the key: the arithmetic decides, and
+	// tells a signature over other bytes from one this key never made.
+	em := keyRecoverBlock(k.rsaN, k.rsaE, sig)
+	switch {
+	case em == nil || !keyPKCS1Padded(em):
+		return errKeyMismatch
+	case !keyPKCS1Matches(em, prefix, digest):
 		return ErrVerification
 	}
 	return nil
@@ -266,17 +298,42 @@ var keyDigestInfoPrefix = map[crypto.Hash][]byte{
 // sig has exactly the modulus length. Timing does not matter: everything
 // here is public.
 func keyVerifyPKCS1v15Big(n, e *big.Int, prefix, digest, sig []byte) bool {
-	size := len(sig)
+	em := keyRecoverBlock(n, e, sig)
+	return em != nil && keyPKCS1Matches(em, prefix, digest)
+}
+
+// keyRecoverBlock returns s^e mod n as len(sig) bytes, or nil when the
+// integer s is not below n (no key with this modulus gives it).
+func keyRecoverBlock(n, e *big.Int, sig []byte) []byte {
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(n) >= 0 {
+		return nil
+	}
+	return new(big.Int).Exp(s, e, n).FillBytes(make([]byte, len(sig)))
+}
+
+// keyPKCS1Padded reports whether em has the structure of a PKCS #1 v1.5
+// signature block, whatever it holds: 0x00 0x01, at least eight 0xFF
+// (RFC 8017 §9.2 step 5), then 0x00.
+func keyPKCS1Padded(em []byte) bool {
+	if len(em) < 11 || em[0] != 0x00 || em[1] != 0x01 {
+		return false
+	}
+	i := 2
+	for i < len(em) && em[i] == 0xff {
+		i++
+	}
+	return i-2 >= 8 && i < len(em) && em[i] == 0x00
+}
+
+// keyPKCS1Matches reports whether em is exactly the PKCS #1 v1.5 block
+// 0x00 0x01 FF..FF 0x00 || prefix || digest of its length.
+func keyPKCS1Matches(em, prefix, digest []byte) bool {
+	size := len(em)
 	tLen := len(prefix) + len(digest)
 	if size < tLen+11 {
 		return false // RFC 8017 §9.2 step 3: "intended encoded message length too short"
 	}
-	s := new(big.Int).SetBytes(sig)
-	if s.Cmp(n) >= 0 {
-		return false
-	}
-	m := new(big.Int).Exp(s, e, n)
-	em := m.FillBytes(make([]byte, size))
 	want := make([]byte, size)
 	want[1] = 0x01
 	for i := 2; i < size-tLen-1; i++ {
@@ -285,6 +342,21 @@ func keyVerifyPKCS1v15Big(n, e *big.Int, prefix, digest, sig []byte) bool {
 	copy(want[size-tLen:], prefix)
 	copy(want[size-len(digest):], digest)
 	return subtle.ConstantTimeCompare(em, want) == 1
+}
+
+// sameMaterial reports whether k and o hold the same public key (type,
+// modulus and exponent, or Ed25519 bytes), whatever their records' flags.
+func (k *Key) sameMaterial(o *Key) bool {
+	if k == o {
+		return true
+	}
+	if k == nil || o == nil || k.typ != o.typ || k.revoked || o.revoked {
+		return false
+	}
+	if k.typ == "ed25519" {
+		return bytes.Equal(k.ed, o.ed)
+	}
+	return k.rsaN != nil && o.rsaN != nil && k.rsaN.Cmp(o.rsaN) == 0 && k.rsaE.Cmp(o.rsaE) == 0
 }
 
 // Type returns "rsa" or "ed25519" (k=, "rsa" when absent).

@@ -1,6 +1,7 @@
 package dkim
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -401,4 +402,114 @@ func TestParseKeyTagErrors(t *testing.T) {
 	assert.ErrorIs(t, err, ErrKeyMalformed, "duplicate tag is a malformed key record")
 	assert.ErrorIs(t, err, ErrDuplicateTag, "duplicate tag keeps ParseTagList's sentinel")
 	assert.Equal(t, 1, strings.Count(err.Error(), "dkim:"), "the package prefix appears once in %q", err)
+}
+
+// TestKeyVerifyMismatch: an RSA failure says whether the key could have
+// made the signature at all (ErrKeyMismatch) or signed other bytes, for
+// keys on both the crypto/rsa and the math/big path.
+func TestKeyVerifyMismatch(t *testing.T) {
+	std, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err, "rsa.GenerateKey(1024)")
+	der, err := x509.MarshalPKIXPublicKey(&std.PublicKey)
+	require.NoError(t, err, "MarshalPKIXPublicKey")
+	rsa1024, err := ParseKey("p=" + base64.StdEncoding.EncodeToString(der))
+	require.NoError(t, err, "ParseKey(1024)")
+	std2, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err, "rsa.GenerateKey(1024), second key")
+	k512, k768 := newTestRSAKey(t, 512), newTestRSAKey(t, 768)
+	rsa512, err := ParseKey(k512.record(""))
+	require.NoError(t, err, "ParseKey(512)")
+	rsa768, err := ParseKey(k768.record(""))
+	require.NoError(t, err, "ParseKey(768)")
+	edPub, edPriv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err, "ed25519.GenerateKey")
+	edKey, err := ParseKey("k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub))
+	require.NoError(t, err, "ParseKey(ed25519)")
+
+	d256, d1, other := sha256Sum("signed bytes"), sha1Sum("signed bytes"), sha256Sum("changed bytes")
+	sign := func(k *rsa.PrivateKey, h crypto.Hash, d []byte) []byte {
+		s, err := rsa.SignPKCS1v15(rand.Reader, k, h, d)
+		require.NoError(t, err, "SignPKCS1v15")
+		return s
+	}
+	sig1024 := sign(std, crypto.SHA256, d256)
+	garbage := bytes.Repeat([]byte("ABC"), 43)[:128]
+	for _, tt := range []struct {
+		name     string
+		key      *Key
+		h        crypto.Hash
+		digest   []byte
+		sig      []byte
+		mismatch bool // want ErrKeyMismatch (else plain ErrVerification)
+	}{
+		{"rsa1024 other digest", rsa1024, crypto.SHA256, other, sig1024, false},
+		{"rsa1024 sha1 block checked as sha256", rsa1024, crypto.SHA256, d256, sign(std, crypto.SHA1, d1), false},
+		{"rsa1024 signature by another key", rsa1024, crypto.SHA256, d256, sign(std2, crypto.SHA256, d256), true},
+		{"rsa1024 garbage b=", rsa1024, crypto.SHA256, d256, garbage, true},
+		{"rsa1024 flipped bit", rsa1024, crypto.SHA256, d256, func() []byte { s := bytes.Clone(sig1024); s[5] ^= 1; return s }(), true},
+		{"rsa1024 signature longer than the modulus", rsa1024, crypto.SHA256, d256, append([]byte{7}, sig1024...), true},
+		{"rsa1024 empty signature", rsa1024, crypto.SHA256, d256, nil, true},
+		{"rsa512 other digest (math/big)", rsa512, crypto.SHA256, other, k512.sign(crypto.SHA256, d256), false},
+		{"rsa512 signature by a 768-bit key", rsa512, crypto.SHA256, d256, k768.sign(crypto.SHA256, d256), true},
+		{"rsa768 signature by a 512-bit key", rsa768, crypto.SHA256, d256, k512.sign(crypto.SHA256, d256), true},
+		{"rsa768 garbage b=", rsa768, crypto.SHA256, d256, garbage[:96], true},
+		{"ed25519 other digest", edKey, crypto.SHA256, other, ed25519.Sign(edPriv, d256), false},
+		{"ed25519 garbage b=", edKey, crypto.SHA256, d256, garbage[:64], false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.key.Verify(tt.h, tt.digest, tt.sig)
+			require.ErrorIs(t, err, ErrVerification, "a failure still wraps ErrVerification")
+			assert.Equal(t, tt.mismatch, errors.Is(err, ErrKeyMismatch), "ErrKeyMismatch (err %v)", err)
+		})
+	}
+}
+
+// TestKeyPKCS1Padded pins the block structure that tells a signature by
+// the key from one it cannot have made.
+func TestKeyPKCS1Padded(t *testing.T) {
+	block := func(ffs int, tail ...byte) []byte {
+		b := append([]byte{0x00, 0x01}, bytes.Repeat([]byte{0xff}, ffs)...)
+		return append(b, tail...)
+	}
+	for _, tt := range []struct {
+		name string
+		em   []byte
+		want bool
+	}{
+		{"eight FF then 00", block(8, 0x00, 0x30), true},
+		{"many FF then 00 and a digest", block(200, append([]byte{0x00}, keyDigestInfoPrefix[crypto.SHA1]...)...), true},
+		{"seven FF", block(7, 0x00, 0x30, 0x31), false},
+		{"no 00 after the FF run", block(20, 0x01, 0x30), false},
+		{"FF to the end", block(20), false},
+		{"block type 2", append([]byte{0x00, 0x02}, block(10, 0x00)[2:]...), false},
+		{"leading byte not 00", append([]byte{0x01}, block(10, 0x00)[1:]...), false},
+		{"too short", []byte{0x00, 0x01, 0x00}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, keyPKCS1Padded(tt.em), "keyPKCS1Padded(% x)", tt.em)
+		})
+	}
+}
+
+// TestKeySameMaterial: records with the same key and other flags hold the
+// same material; other keys, types and revoked keys do not.
+func TestKeySameMaterial(t *testing.T) {
+	k := newTestRSAKey(t, 512)
+	plain, err := ParseKey(k.record(""))
+	require.NoError(t, err, "ParseKey")
+	flagged, err := ParseKey(k.record("t=y; h=sha1; "))
+	require.NoError(t, err, "ParseKey with flags")
+	other, err := ParseKey(newTestRSAKey(t, 768).record(""))
+	require.NoError(t, err, "ParseKey(768)")
+	ed, err := ParseKey("k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+	require.NoError(t, err, "ParseKey(ed25519)")
+	ed2, err := ParseKey("k=ed25519; t=y; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+	require.NoError(t, err, "ParseKey(ed25519 t=y)")
+	revoked, err := ParseKey("p=")
+	require.NoError(t, err, "ParseKey(revoked)")
+	assert.True(t, plain.sameMaterial(flagged), "flags do not change the key material")
+	assert.True(t, ed.sameMaterial(ed2), "Ed25519 keys with the same bytes")
+	assert.False(t, plain.sameMaterial(other), "another modulus")
+	assert.False(t, plain.sameMaterial(ed), "another type")
+	assert.False(t, revoked.sameMaterial(plain), "a revoked key holds no material")
 }

@@ -208,40 +208,117 @@ func parseField(f *rawheader.Field, index int, opts *Options) (Signature, checke
 	return sig, checked{index, p}
 }
 
-// checkWithKeys tries each usable key record (keys rotated under a reused
-// selector), keeps the one that verifies (else the most telling failure)
-// and sets the result.
+// How much a candidate record's check proves, from least to most telling.
+const (
+	rankRestrictedNotMade = iota // a restriction forbids it and the key cannot have made b= (or is of another type)
+	rankMismatch                 // checked: the key cannot have made b= (KeyMismatch)
+	rankRestrictedMade           // a restriction forbids it, though the key made b= (or may have: Ed25519)
+	rankOtherBytes               // checked: the key signed other bytes (or may have: Ed25519)
+	rankValid                    // checked and verifies
+)
+
+// checkWithKeys checks the signature with every usable key record of its
+// selector (keys are rotated under reused selectors) and sets the result.
+// The Result and the reason never depend on the order of the records:
+//
+//   - The standing of a key is read from every candidate record holding
+//     the same key material, whatever their restrictions: the key is
+//     published when any of them has PrivateKeyPublished (the earliest
+//     date is the one reported), testing when any of them has t=y.
+//   - When candidates verify, the one with the worst outcome wins:
+//     published_key, then testing_key, then weak_key, then pass.
+//   - Else the most telling failure wins: a key that signed other bytes
+//     (fail), then a key whose restrictions forbid a signature it made
+//     (permerror), then a key that cannot have made b= (fail with
+//     KeyMismatch, so set only when every candidate cannot have made it),
+//     then a restriction on a key that cannot have made it (permerror);
+//     among equals the worst standing.
+//
+// Key and KeySource name the record that decides: the one marking the key
+// published (earliest date), else the t=y one for testing_key, else the
+// winning record; between records of equal standing, the first that
+// verifies, or the last tried when none does.
 func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandidate, opts *Options) {
 	type outcome struct {
 		cand        KeyCandidate
 		restriction error
-		valid       bool
 		verr        error
+		rank        int
+		published   *KeyRecord // the same-key record published earliest; nil if none
+		testing     *KeyRecord // the first same-key record with t=y; nil if none
 	}
-	var best *outcome
-	rank := func(o *outcome) int {
+	standing := func(o *outcome) Result {
 		switch {
-		case o.valid:
+		case o.published != nil:
+			return ResultPublishedKey
+		case o.cand.Key.Type() == "rsa" && o.cand.Key.Bits() < opts.minRSABits():
+			return ResultWeakKey
+		case o.testing != nil:
+			return ResultTestingKey
+		}
+		return ResultPass
+	}
+	worse := func(r Result) int { // the worst outcome wins among candidates
+		switch r {
+		case ResultPublishedKey:
+			return 3
+		case ResultTestingKey:
 			return 2
-		case o.restriction == nil:
+		case ResultWeakKey:
 			return 1
 		}
 		return 0
 	}
+	var best *outcome
 	for _, c := range cands {
 		o := &outcome{cand: c}
-		if o.restriction = keyRestriction(c.Key, p); o.restriction == nil {
+		o.restriction = keyRestriction(c.Key, p)
+		if c.Key.Type() == p.keyType {
 			o.verr = c.Key.Verify(p.hash, digest, p.b)
-			o.valid = o.verr == nil
 		}
-		if best == nil || rank(o) >= rank(best) { // ties: the last tried, as Signature.Key says
+		made := c.Key.Type() == p.keyType && !errors.Is(o.verr, ErrKeyMismatch)
+		switch {
+		case o.restriction != nil && made:
+			o.rank = rankRestrictedMade
+		case o.restriction != nil:
+			o.rank = rankRestrictedNotMade
+		case o.verr == nil:
+			o.rank = rankValid
+		case made:
+			o.rank = rankOtherBytes
+		default:
+			o.rank = rankMismatch
+		}
+		for _, other := range cands {
+			if !c.Key.sameMaterial(other.Key) {
+				continue
+			}
+			r := other.Record
+			if !r.PrivateKeyPublished.IsZero() && (o.published == nil || r.PrivateKeyPublished.Before(o.published.PrivateKeyPublished)) {
+				o.published = &r
+			}
+			if other.Key.Testing() && o.testing == nil {
+				o.testing = &r
+			}
+		}
+		switch {
+		case best == nil, o.rank > best.rank:
 			best = o
-		}
-		if o.valid {
-			break
+		case o.rank < best.rank:
+		case worse(standing(o)) > worse(standing(best)):
+			best = o
+		case worse(standing(o)) == worse(standing(best)) && o.rank != rankValid:
+			best = o // ties between failures: the last tried, as Signature.Key says
 		}
 	}
 	rec := best.cand.Record
+	st := standing(best)
+	switch {
+	case st == ResultPublishedKey:
+		rec = *best.published
+	case st == ResultTestingKey:
+		rec = *best.testing
+	}
 	sig.Key, sig.KeySource = &rec, rec.Source
 	sig.KeyBits = best.cand.Key.Bits()
 	if best.restriction != nil {
@@ -249,39 +326,49 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 		return
 	}
 	sig.HeaderSignature = HeaderInvalid
-	if best.valid {
+	if best.rank == rankValid {
 		sig.HeaderSignature = HeaderValid
 	}
+	sig.KeyMismatch = best.rank == rankMismatch
 	var arith error
 	switch {
-	case !best.valid:
-		if best.verr == ErrVerification {
-			// The plain arithmetic failure: one sentence, both sentinels.
-			arith = &reasons{text: ErrHeaderSignature.Error(), errs: []error{ErrHeaderSignature, ErrVerification}}
-		} else {
-			arith = fmt.Errorf("%w: %w", ErrHeaderSignature, best.verr)
+	case best.rank == rankMismatch:
+		// One sentence in plain words, every sentinel.
+		arith = &reasons{
+			text: ErrHeaderSignature.Error() + ": the key on file is not the one that made this signature" +
+				" (a key rotated under the same selector, or a damaged or made-up b=); this is no evidence of a change",
+			errs: []error{ErrHeaderSignature, ErrVerification, ErrKeyMismatch},
 		}
-		if sig.BodyHash == BodyMismatch {
+	case best.rank != rankValid && best.verr == ErrVerification:
+		// The plain arithmetic failure: one sentence, both sentinels.
+		arith = &reasons{text: ErrHeaderSignature.Error(), errs: []error{ErrHeaderSignature, ErrVerification}}
+	case best.rank != rankValid:
+		arith = fmt.Errorf("%w: %w", ErrHeaderSignature, best.verr)
+	}
+	if sig.BodyHash == BodyMismatch {
+		if arith == nil {
+			arith = ErrBodyHashMismatch
+		} else {
 			arith = joinReasons(arith, ErrBodyHashMismatch)
 		}
-	case sig.BodyHash == BodyMismatch:
-		arith = ErrBodyHashMismatch
 	}
 	k := best.cand.Key
-	switch {
-	case !rec.PrivateKeyPublished.IsZero():
+	switch st {
+	case ResultPublishedKey:
 		sig.Result = ResultPublishedKey
 		sig.Err = joinArith(fmt.Errorf("%w (%s)", ErrPublishedKey, rec.PrivateKeyPublished.Format("2006-01-02")), arith)
-	case k.Type() == "rsa" && k.Bits() < opts.minRSABits():
+	case ResultWeakKey:
 		sig.Result = ResultWeakKey
 		sig.Err = joinArith(fmt.Errorf("%w: %d bits, minimum %d", ErrWeakKey, k.Bits(), opts.minRSABits()), arith)
-	case k.Testing():
+	case ResultTestingKey:
 		sig.Result = ResultTestingKey
 		sig.Err = joinArith(ErrTestingKey, arith)
-	case arith != nil:
-		sig.Result, sig.Err = ResultFail, arith
 	default:
-		sig.Result, sig.Err = ResultPass, nil
+		if arith != nil {
+			sig.Result, sig.Err = ResultFail, arith
+		} else {
+			sig.Result, sig.Err = ResultPass, nil
+		}
 	}
 }
 
