@@ -32,6 +32,23 @@
 //   - A key record's g= (RFC 4871, dropped by RFC 6376) is still enforced,
 //     as it was when those signatures were made.
 //
+// # Several keys under one selector
+//
+// Selectors are reused with new keys, and key files gather records from
+// many years and sources. Every usable record of a selector is tried, and
+// the outcome never depends on their order: a key marked published, or
+// t=y, in any record holding it makes [ResultPublishedKey] or
+// [ResultTestingKey]; among records that verify, the worst outcome wins
+// (published, then testing, then weak, then pass), and [Signature.Key]
+// names the record that decided.
+//
+// A key that cannot have made b= at all (for RSA, s^e mod n is not a PKCS
+// #1 v1.5 block: a key rotated under the selector, or a damaged or made-up
+// b=) is told apart from a signature over bytes that changed:
+// [Signature.KeyMismatch] is set, and the reason wraps [ErrKeyMismatch].
+// The result stays [ResultFail] with [HeaderInvalid], as other verifiers
+// and their test suites have it. Ed25519 cannot tell the two apart.
+//
 // # Hostile input
 //
 // d= and s= must be letters, digits and hyphens; the key lookup name is
