@@ -15,6 +15,7 @@ import (
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/rawheader"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -252,6 +253,11 @@ func rtAdversarial(t *testing.T) []rtRow {
 		rtSign(t, bank("ceo@bank.example"), "rsa2048", &testmail.SignOptions{Identity: "ceo@bank.example.example.com"}))
 	add("From on top of 1000 unsigned fields above the signed message", altered, dupFrom,
 		append([]byte("From: CEO <ceo@example.com>\r\n"+strings.Repeat("X-Junk: y\r\n", 1000)), good...))
+	// F6: provenance reads the header as far as dkim does.
+	add("extra Content-Type after 1000 unsigned fields", unverif, "header.duplicate_mime_field",
+		rtInsertBeforeBody(good, strings.Repeat("X-Junk: y\r\n", 1000)+"Content-Type: text/html"))
+	add("header past the reader's field cap", unverif, "header.too_large",
+		rtInsertBeforeBody(good, strings.Repeat("X-Junk: y\r\n", rawheader.DefaultMaxFields)+"Content-Type: text/html"))
 
 	// Tags and body length.
 	add("duplicate d= tag", unverif, "dkim.permerror", rtSign(t, base, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}))
@@ -288,6 +294,15 @@ func rtAdversarial(t *testing.T) []rtRow {
 		require.NoError(t, err, "SignatureField")
 		m.Body = f + "\nhello\n"
 	}))
+	// F13: a second aligned (or unaligned) signature proves a change that
+	// the narrower passing one does not cover.
+	twice := rtSign(t, rtSign(t, base, "rsa2048", nil), "ed25519", &testmail.SignOptions{Headers: []string{"from"}})
+	add("Subject changed under a second, narrower aligned signature", altered, "dkim.wider_signature_fails",
+		bytes.Replace(twice, []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1))
+	esp := rtSign(t, rtSign(t, base, "rsa1024", nil), "rsa2048", &testmail.SignOptions{Headers: []string{"from"}})
+	add("Subject changed under an ESP signature, aligned one signs From only", altered, "dkim.header_signature_invalid",
+		bytes.Replace(esp, []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1))
+
 	many := good
 	for i := range 16 {
 		many = rtPrepend(many, fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey%d; h=from; bh=AAAA; b=AAAA", i))
@@ -335,6 +350,12 @@ func rtAdversarial(t *testing.T) []rtRow {
 	addT("trusted chain, lone CR hides a From added after sealing", altered, "header.lone_cr", rtPrepend(sealed, "X-Note: x\rFrom: CEO <ceo@example.com>"))
 	addT("trusted chain, Content-Type added after sealing", altered, "header.duplicate_mime_field", rtPrepend(sealed, "Content-Type: text/html"))
 	addT("trusted chain, leading whitespace added after sealing", altered, "header.leading_whitespace", rtPrepend(sealed, " X-A: b"))
+	// F8: the trusted AMS picks its instances bottom up, like DKIM.
+	addT("trusted chain, Subject prepended after sealing", altered, "header.unsigned_duplicate_subject", rtPrepend(sealed, "Subject: Deposit cancelled"))
+	addT("trusted chain, To prepended after sealing", altered, "header.unsigned_duplicate_to", rtPrepend(sealed, "To: everyone@example.com"))
+	addT("trusted chain, Date prepended after sealing", altered, "header.unsigned_duplicate_date", rtPrepend(sealed, "Date: Wed, 2 Mar 2016 10:00:00 +0000"))
+	nosig := rtSeal(t, append(rtMsg(nil), "-- \r\nfooter\r\n"...), "rsa2048b", &testmail.SealOptions{AuthResults: rec})
+	addT("trusted chain without DKIM, Subject prepended after sealing", altered, "header.unsigned_duplicate_subject", rtPrepend(nosig, "Subject: Deposit cancelled"))
 	addT("untrusted set sealed on top of a trusted one", altered, "arc.aar_pass_now_fails", rtSeal(t, sealed, "rsa2048", &testmail.SealOptions{AuthResults: rec}))
 	return rows
 }
@@ -568,4 +589,137 @@ func TestRedTeamEveryLetterCounts(t *testing.T) {
 		assert.Greater(t, changed, 100, "%s: letters changed", canon)
 		assert.GreaterOrEqual(t, inserted, 6, "%s: insertion points tried", canon)
 	}
+}
+
+// TestRedTeamRotatedKeyIsNotAltered: a selector reused for a newer key
+// makes the key on file unable to have made the signature; that is no
+// evidence of a change (F7), with or without a receiver's record of a pass.
+func TestRedTeamRotatedKeyIsNotAltered(t *testing.T) {
+	good := rtSign(t, rtMsg(nil), "rsa2048", nil)
+	// The selector's newer key (rsa2048b) is the only one on file.
+	rotated := dkim.NewKeyFile([]dkim.KeyRecord{{Domain: "example.com", Selector: "s2048", TXT: testmail.MustKey("rsa2048b").Record(), Source: "dns"}})
+	withAR := rtPrepend(good, "Authentication-Results: mx.google.com; dkim=pass header.i=@example.com header.s=s2048")
+	for _, tt := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"genuine message", good},
+		{"genuine message with a receiver's dkim=pass", withAR},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewChecker(&Options{Keys: rotated, Time: rtTime}).Check(t.Context(), rtEML(tt.raw))
+			require.NoError(t, a.Err, "Check")
+			assert.Equal(t, VerdictUnverifiable, a.Verdict, "another key under the same selector is not evidence of a change; summary %q; evidence %v; %s", a.Summary, rtCodes(a), rtSigs(a))
+			assert.Contains(t, rtCodes(a), "dkim.key_mismatch", "the evidence names the key mismatch")
+			assert.NotContains(t, rtCodes(a), "dkim.header_signature_invalid", "no alteration evidence")
+			assert.Contains(t, a.Summary, "older key", "the summary says what to look for")
+		})
+	}
+	t.Run("control: the right key, a signed field changed", func(t *testing.T) {
+		changed := bytes.Replace(good, []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1)
+		a := NewChecker(&Options{Keys: rtKeys(), Time: rtTime}).Check(t.Context(), rtEML(changed))
+		require.NoError(t, a.Err, "Check")
+		assert.Equal(t, VerdictAltered, a.Verdict, "a changed signed field under the right key is altered")
+		assert.Equal(t, ConfidenceHigh, a.Confidence, "confidence of a changed signed field under the right key")
+	})
+}
+
+// TestRedTeamGarbageSignatureIsNotAlteration: a b= the named key never
+// made turns nothing into "altered" (F7, other direction).
+func TestRedTeamGarbageSignatureIsNotAlteration(t *testing.T) {
+	bogus := rtSign(t, rtMsg(nil), "rsa2048", &testmail.SignOptions{Signature: strings.Repeat("QUJD", 85) + "QQ=="})
+	a := rtCheck(t, rtRow{m: rtEML(bogus)})
+	assert.Equal(t, VerdictUnverifiable, a.Verdict, "a b= the key never made is not evidence of a change; evidence %v; %s", rtCodes(a), rtSigs(a))
+	assert.Contains(t, rtCodes(a), "dkim.key_mismatch", "evidence")
+}
+
+// TestRedTeamUnsignedMIMEFieldsMakeNoAttachment: unsigned top-level MIME
+// fields never make a covered attachment (F9).
+func TestRedTeamUnsignedMIMEFieldsMakeNoAttachment(t *testing.T) {
+	body := "Bob, the raw part follows.\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nPay 66-6666\r\n--b\r\n" +
+		"Content-Type: application/pdf; name=contract.pdf\r\nContent-Disposition: attachment; filename=contract.pdf\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--b--\r\n"
+	plain := []byte("From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: raw\r\n" +
+		"Date: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <r@example.com>\r\n\r\n" + body)
+	good := rtSign(t, rtMsg(nil), "rsa2048", nil)
+	for _, tt := range []struct {
+		name string
+		raw  []byte
+	}{
+		{"multipart Content-Type added to a plain message", rtPrepend(rtSign(t, plain, "rsa2048", nil), "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b")},
+		{"Content-Disposition added to a plain message", rtPrepend(good, "Content-Disposition: attachment; filename=contract.pdf")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := rtCheck(t, rtRow{m: rtEML(tt.raw)})
+			require.NotEmpty(t, a.Coverage.Attachments, "precondition: the unsigned fields make an attachment")
+			for _, att := range a.Coverage.Attachments {
+				assert.False(t, att.Covered, "%s comes from unsigned MIME fields: not covered", att.Name)
+			}
+			assert.Contains(t, rtCodes(a), "header.unsigned_mime_field", "caution names the unsigned field")
+		})
+	}
+	t.Run("control: signed Content-Type", func(t *testing.T) {
+		msg := rtMsg(func(m *testmail.Message) {
+			m.Attachments = []testmail.Attachment{{Name: "invoice.pdf", Data: []byte("%PDF-1.4 real")}}
+		})
+		a := rtCheck(t, rtRow{m: rtEML(rtSign(t, msg, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "mime-version", "content-type"}}))})
+		require.Len(t, a.Coverage.Attachments, 1, "one attachment")
+		assert.True(t, a.Coverage.Attachments[0].Covered, "a signed Content-Type over a fully signed body covers the attachment")
+		assert.NotContains(t, rtCodes(a), "header.unsigned_mime_field", "no caution when every MIME field is signed")
+	})
+}
+
+// TestRedTeamAddedQuoteMarkerIsNotHighConfidence: an mbox repair that made
+// the signature pass leaves the verdict at medium confidence at most, and
+// the summary says so (F10).
+func TestRedTeamAddedQuoteMarkerIsNotHighConfidence(t *testing.T) {
+	m := rtMsg(func(m *testmail.Message) { m.Body = "Bob,\n\nFrom the bank: the deposit is safe.\n\nAlice\n" })
+	signed := rtSign(t, m, "rsa2048", nil)
+	quoted := bytes.Replace(signed, []byte("\r\nFrom the bank"), []byte("\r\n>From the bank"), 1)
+	for _, msg := range []*archive.Message{rtEML(quoted), {File: "a.mbox", Index: 1, Format: "mboxcl2", Raw: testmail.LF(quoted)}} {
+		t.Run(msg.Format, func(t *testing.T) {
+			a := rtCheck(t, rtRow{m: msg})
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "the repaired view verifies; evidence %v", rtCodes(a))
+			assert.Equal(t, ConfidenceMedium, a.Confidence, "a repair that changed body text is not high confidence")
+			assert.Contains(t, a.Summary, ">From", "the summary mentions the repair")
+		})
+	}
+	t.Run("control: no repair needed", func(t *testing.T) {
+		a := rtCheck(t, rtRow{m: rtEML(signed)})
+		assert.Equal(t, ConfidenceHigh, a.Confidence, "the unrepaired message keeps high confidence")
+		assert.NotContains(t, a.Summary, ">From", "no repair is mentioned")
+	})
+}
+
+// TestRedTeamOwnSignatureBeatsTrustedSeal: when the message's own aligned
+// signature passes, it decides (rule 3, high confidence), even if a
+// trusted sealer also sealed it (O5).
+func TestRedTeamOwnSignatureBeatsTrustedSeal(t *testing.T) {
+	good := rtSign(t, rtMsg(nil), "rsa2048", nil)
+	sealed := rtSeal(t, good, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048"})
+	a := rtCheck(t, rtRow{m: rtEML(sealed), trusted: []string{"example.org"}})
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "verdict; evidence %v", rtCodes(a))
+	assert.Equal(t, ConfidenceHigh, a.Confidence, "the message's own signature decides at high confidence")
+	assert.NotContains(t, rtCodes(a), "arc.trusted_sealer", "the verdict does not rest on the sealer's word")
+	assert.Contains(t, a.Summary, "example.com's mail system", "the summary names the signer, not the sealer")
+}
+
+// TestRedTeamSkippedSignaturesAreCounted: signatures past the cap are one
+// caution item that says how many were not checked (O7).
+func TestRedTeamSkippedSignaturesAreCounted(t *testing.T) {
+	changed := bytes.Replace(rtSign(t, rtMsg(nil), "rsa2048", nil), []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1)
+	for i := range 16 {
+		changed = rtPrepend(changed, fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey%d; h=from; bh=AAAA; b=AAAA", i))
+	}
+	a := rtCheck(t, rtRow{m: rtEML(changed)})
+	assert.NotEqual(t, VerdictAuthentic, a.Verdict, "never authentic")
+	var skipped []Evidence
+	for _, e := range a.Evidence {
+		if e.Code == "dkim.skipped" {
+			skipped = append(skipped, e)
+		}
+	}
+	require.Len(t, skipped, 1, "one dkim.skipped item however many were skipped")
+	assert.Equal(t, SeverityCaution, skipped[0].Severity, "skipped signatures are caution evidence")
+	assert.Contains(t, skipped[0].Message, "1 signature past the cap of 16 was not checked", "the item counts them")
 }

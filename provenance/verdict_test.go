@@ -50,6 +50,20 @@ func withResult(r dkim.Result) func(*dkim.Signature) {
 func noKey(s *dkim.Signature) {
 	s.HeaderSignature, s.BodyHash, s.Result, s.KeyBits, s.KeySource = dkim.HeaderUnchecked, dkim.BodyUnchecked, dkim.ResultNoKey, 0, ""
 }
+func keyMismatch(s *dkim.Signature) { s.KeyMismatch = true }
+func skipped(s *dkim.Signature) {
+	s.HeaderSignature, s.BodyHash, s.Result, s.KeyBits, s.KeySource = dkim.HeaderUnchecked, dkim.BodyUnchecked, dkim.ResultSkipped, 0, ""
+}
+
+// signs replaces h= (and its coverage) with names, each once in the header.
+func signs(names ...string) func(*dkim.Signature) {
+	return func(s *dkim.Signature) {
+		s.SignedHeaders, s.Coverage = names, nil
+		for _, n := range names {
+			s.Coverage = append(s.Coverage, dkim.FieldCoverage{Name: n, Count: 1, Signed: []int{1}})
+		}
+	}
+}
 func bits(n int) func(*dkim.Signature) { return func(s *dkim.Signature) { s.KeyBits = n } }
 func coverage(name string, count int, signed ...int) func(*dkim.Signature) {
 	return func(s *dkim.Signature) {
@@ -356,6 +370,89 @@ func TestVerdictRules(t *testing.T) {
 				"Received: from a.example by b.example; Tue, 1 Mar 2016 09:10:00 +0000\r\n" + plainMsg,
 			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
 			verdict: VerdictAuthentic, codes: []string{"received.out_of_order"},
+		},
+		{
+			name: "key mismatch is not alteration", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid, keyMismatch)}},
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow,
+			codes: []string{"dkim.key_mismatch"}, notCodes: []string{"dkim.header_signature_invalid", "dkim.body_hash_mismatch"},
+			summary: "look for the older key",
+		},
+		{
+			name: "key mismatch with a body mismatch: bh= proves nothing", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid, keyMismatch, bodyMismatch)}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_mismatch"}, notCodes: []string{"dkim.body_hash_mismatch"},
+		},
+		{
+			name:    "receiver's pass for a key-mismatched signature is not rule 1",
+			raw:     "Authentication-Results: mx.google.com; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid, keyMismatch)}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_mismatch", "authres.recorded"}, notCodes: []string{"authres.pass_now_fails"},
+		},
+		{
+			name:    "control: receiver's pass for a genuinely invalid signature is rule 1",
+			raw:     "Authentication-Results: mx.google.com; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, codes: []string{"authres.pass_now_fails"},
+		},
+		{
+			name: "key-mismatched aligned signature beside a pass keeps the pass", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", headerInvalid, keyMismatch, signs("from", "to", "subject", "date", "message-id", "cc")),
+				sig("example.com", signs("from")),
+			}},
+			verdict: VerdictAuthentic, codes: []string{"dkim.key_mismatch"}, notCodes: []string{"dkim.wider_signature_fails"},
+		},
+		{
+			name: "wider aligned signature fails: altered", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", headerInvalid),
+				sig("example.com", signs("from")),
+			}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes:   []string{"dkim.wider_signature_fails", "dkim.header_signature_invalid"},
+			summary: "one of To, Subject, Date and Message-ID was changed after signing",
+		},
+		{
+			name: "wider unaligned signature fails: altered, medium", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("news.example", headerInvalid),
+				sig("example.com", signs("from")),
+			}},
+			verdict: VerdictAltered, confidence: ConfidenceMedium, signer: "news.example",
+			codes: []string{"dkim.wider_signature_fails"},
+		},
+		{
+			name: "failing signature covering nothing more stays caution", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", headerInvalid, signs("from", "subject")),
+				sig("example.com"),
+			}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh,
+			codes: []string{"dkim.other_signature_fails"}, notCodes: []string{"dkim.wider_signature_fails"},
+		},
+		{
+			name: "body mismatch under a valid header beside a full pass stays caution", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", bodyMismatch),
+				sig("example.com", signs("from")),
+			}},
+			verdict: VerdictAuthentic, codes: []string{"dkim.other_signature_fails"}, notCodes: []string{"dkim.wider_signature_fails"},
+		},
+		{
+			name: "body mismatch past the passing signature's l= is altered", raw: plainMsg, opts: &Options{AllowPartialBody: true},
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", bodyMismatch),
+				sig("example.com", func(s *dkim.Signature) { s.BodyLength, s.UnsignedBodyBytes = 2, 5 }),
+			}},
+			verdict: VerdictAltered, codes: []string{"dkim.wider_signature_fails"}, summary: "the body text past l=",
+		},
+		{
+			name: "signatures past the cap are counted", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", headerInvalid), sig("example.com", skipped), sig("example.com", skipped),
+			}},
+			verdict: VerdictAltered, codes: []string{"dkim.skipped"},
 		},
 		{
 			name: "expired x= is only noted", raw: plainMsg,
