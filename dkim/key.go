@@ -261,18 +261,22 @@ func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 		return fmt.Errorf("%w: rsa with %v", ErrKeyHash, h)
 	}
 	size := (k.rsaN.BitLen() + 7) / 8
+	var tooLong error
 	if len(sig) > size {
-		if len(bytes.TrimLeft(sig, "\x00")) > size {
+		trimmed := bytes.TrimLeft(sig, "\x00")
+		if len(trimmed) > size {
 			return errKeyMismatch // an integer larger than any this modulus gives
 		}
-		return fmt.Errorf("%w: %d-byte signature for a %d-byte modulus", ErrVerification, len(sig), size)
+		// Extra leading zero bytes: refused, but still told apart below.
+		tooLong = fmt.Errorf("%w: %d-byte signature for a %d-byte modulus", ErrVerification, len(sig), size)
+		sig = trimmed
 	}
 	if len(sig) < size {
 		// A signature with its leading zero bytes dropped is the same
 		// integer; OpenSSL, and so Mail::DKIM, accept it.
 		sig = append(make([]byte, size-len(sig), size), sig...)
 	}
-	if k.rsaStd != nil && rsa.VerifyPKCS1v15(k.rsaStd, h, digest, sig) == nil {
+	if tooLong == nil && k.rsaStd != nil && rsa.VerifyPKCS1v15(k.rsaStd, h, digest, sig) == nil {
 		return nil
 	}
 	// crypto/rsa said no, or refuses the key: the arithmetic decides, and
@@ -281,6 +285,8 @@ func (k *Key) Verify(h crypto.Hash, digest, sig []byte) error {
 	switch {
 	case em == nil || !keyPKCS1Padded(em):
 		return errKeyMismatch
+	case tooLong != nil:
+		return tooLong
 	case !keyPKCS1Matches(em, prefix, digest):
 		return ErrVerification
 	}

@@ -449,6 +449,8 @@ func TestKeyVerifyMismatch(t *testing.T) {
 		{"rsa1024 flipped bit", rsa1024, crypto.SHA256, d256, func() []byte { s := bytes.Clone(sig1024); s[5] ^= 1; return s }(), true},
 		{"rsa1024 signature longer than the modulus", rsa1024, crypto.SHA256, d256, append([]byte{7}, sig1024...), true},
 		{"rsa1024 empty signature", rsa1024, crypto.SHA256, d256, nil, true},
+		{"rsa1024 true signature with an extra leading zero (refused)", rsa1024, crypto.SHA256, d256, append([]byte{0}, sig1024...), false},
+		{"rsa1024 garbage with an extra leading zero", rsa1024, crypto.SHA256, d256, append([]byte{0}, garbage...), true},
 		{"rsa512 other digest (math/big)", rsa512, crypto.SHA256, other, k512.sign(crypto.SHA256, d256), false},
 		{"rsa512 signature by a 768-bit key", rsa512, crypto.SHA256, d256, k768.sign(crypto.SHA256, d256), true},
 		{"rsa768 signature by a 512-bit key", rsa768, crypto.SHA256, d256, k512.sign(crypto.SHA256, d256), true},
@@ -512,4 +514,50 @@ func TestKeySameMaterial(t *testing.T) {
 	assert.False(t, plain.sameMaterial(other), "another modulus")
 	assert.False(t, plain.sameMaterial(ed), "another type")
 	assert.False(t, revoked.sameMaterial(plain), "a revoked key holds no material")
+}
+
+// FuzzKeyVerify: whatever b= holds, Verify never panics, only the one true
+// signature verifies, every failure wraps ErrVerification, and
+// ErrKeyMismatch is reported exactly when s^e mod n (computed here on its
+// own) is not shaped like a PKCS #1 v1.5 block. Ed25519 never reports it.
+func FuzzKeyVerify(f *testing.F) {
+	k := newTestRSAKey(f, 512)
+	key, err := ParseKey(k.record(""))
+	require.NoError(f, err, "ParseKey")
+	edPub, _, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(f, err, "ed25519.GenerateKey")
+	edKey, err := ParseKey("k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub))
+	require.NoError(f, err, "ParseKey(ed25519)")
+	d := sha256Sum("fuzz")
+	good := k.sign(crypto.SHA256, d)
+	size := len(good)
+	f.Add(good)
+	f.Add(k.sign(crypto.SHA256, sha256Sum("other")))
+	f.Add(k.sign(crypto.SHA1, sha1Sum("fuzz")))
+	f.Add([]byte{})
+	f.Add(bytes.Repeat([]byte{0xff}, size))
+	f.Add(append([]byte{0, 0}, good...))
+	f.Fuzz(func(t *testing.T, sig []byte) {
+		err := key.Verify(crypto.SHA256, d, sig)
+		padded := sig
+		if len(sig) < size {
+			padded = append(make([]byte, size-len(sig)), sig...)
+		}
+		if len(sig) <= size && bytes.Equal(padded, good) {
+			require.NoError(t, err, "the true signature verifies")
+			return
+		}
+		require.ErrorIs(t, err, ErrVerification, "any other b= fails")
+		shaped := false
+		if s := new(big.Int).SetBytes(sig); s.Cmp(k.N) < 0 {
+			em := new(big.Int).Exp(s, k.E, k.N).FillBytes(make([]byte, size))
+			i := 2
+			for i < size && em[i] == 0xff {
+				i++
+			}
+			shaped = em[0] == 0 && em[1] == 1 && i-2 >= 8 && i < size && em[i] == 0
+		}
+		assert.Equal(t, !shaped, errors.Is(err, ErrKeyMismatch), "ErrKeyMismatch exactly when the block is not PKCS #1 v1.5 shaped (err %v)", err)
+		assert.NotErrorIs(t, edKey.Verify(crypto.SHA256, d, sig), ErrKeyMismatch, "Ed25519 never reports a key mismatch")
+	})
 }
