@@ -384,6 +384,17 @@ func (s *state) explainCoverage() []string {
 	if c.Body == "none" {
 		out = append(out, "Not proven: the body; do not quote it as sent.")
 	}
+	if s.wider != nil {
+		pass := &s.a.Signatures[s.widerPass]
+		proved := s.signedDisplayed(pass)
+		if b := bodyCoverage(&pass.Signature); b == "full" {
+			proved = append(proved, "the whole body")
+		} else if b == "partial" {
+			proved = append(proved, "the signed part of the body")
+		}
+		out = append(out, fmt.Sprintf("Still proven by the narrower signature by %s: %s; changed after signing: %s.",
+			signatureName(pass), listFields(proved), oneOf(s.wider)))
+	}
 	if len(unsigned) > 0 {
 		why := "not covered by the signature"
 		if sig := &s.a.Signatures[s.decider]; sig.HeaderSignature != dkim.HeaderValid {

@@ -603,3 +603,16 @@ func TestNewCheckerCopiesOptions(t *testing.T) {
 	assert.Equal(t, 3, c.workers(), "Workers is copied")
 	assert.Positive(t, NewChecker(nil).workers(), "nil options: GOMAXPROCS workers")
 }
+
+// TestWiderFailureExplanation: when a wider signature's failure makes the
+// message altered, the explanation still says what the narrower passing
+// signature proves and names the fields that changed.
+func TestWiderFailureExplanation(t *testing.T) {
+	a := judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{
+		sig("example.com", headerInvalid),
+		sig("example.com", signs("from")),
+	}})
+	require.Equal(t, VerdictAltered, a.Verdict, "precondition: altered")
+	assert.Contains(t, a.Explanation, "Still proven by the narrower signature by example.com (selector s1): From and the whole body; changed after signing: one of To, Subject, Date and Message-ID.",
+		"the explanation keeps what the passing signature proves")
+}
