@@ -313,6 +313,8 @@ func TestRedTeamKeyRecordOrder(t *testing.T) {
 			dkim.ResultPass, dkim.HeaderValid, "dns-2016", nil, false},
 		{"changed Subject: the key that signed it decides, not the other", changed, []dkim.KeyRecord{other, plain},
 			dkim.ResultFail, dkim.HeaderInvalid, "dns-2016", dkim.ErrHeaderSignature, false},
+		{"the key that made b= forbids it (h=sha1), the other cannot have made it", good, []dkim.KeyRecord{other, rec("v=DKIM1; k=rsa; h=sha1; p="+k.PublicBase64(), "sha1-only", time.Time{})},
+			dkim.ResultPermError, dkim.HeaderUnchecked, "sha1-only", dkim.ErrKeyRestriction, false},
 		{"no record holds the signing key", good, []dkim.KeyRecord{other, rec(testmail.MustKey("rsa1024").Record(), "short-key", time.Time{})},
 			dkim.ResultFail, dkim.HeaderInvalid, "", dkim.ErrKeyMismatch, true},
 	} {

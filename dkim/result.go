@@ -101,7 +101,7 @@ type Signature struct {
 
 	KeyBits   int        // RSA modulus bits, 256 for Ed25519, 0 without a key
 	KeySource string     // the deciding record's source, or the key file path, or "dns"
-	Key       *KeyRecord // the record that was used (the one that verified, or the last tried); nil when none
+	Key       *KeyRecord // the deciding record: the one that verified, or that marks the key published or t=y, else the most telling failure (see the package doc); nil when none
 
 	SignedHeaders     []string        // h=, lower-cased, in order
 	Coverage          []FieldCoverage // for each distinct name in h=, which instances were signed
