@@ -64,7 +64,8 @@ package provenance
 //   - altered by rule 4 (or by a wider failing signature): high when the
 //     failing signature was checked with a key the policy accepts (result
 //     fail) and is aligned; medium otherwise: the arithmetic is certain,
-//     but who signed is not.
+//     but who signed is not. Medium too for an Ed25519 header failure over
+//     a matching body, which may be a key rotated under its selector.
 //   - unverifiable: low.
 
 import (
@@ -354,11 +355,26 @@ func (s *state) rule4() (int, Confidence) {
 // alteredConfidence grades an altered verdict resting on the failing
 // signature i: high when it is aligned and was checked with a key the
 // policy accepts, medium otherwise.
+//
+// An Ed25519 header failure over a matching body is medium at most: unlike
+// RSA, Ed25519 cannot tell a changed field from a key rotated under the
+// same selector (dkim never sets KeyMismatch for it).
 func (s *state) alteredConfidence(i int) Confidence {
-	if sig := &s.a.Signatures[i]; sig.Result == dkim.ResultFail && sig.Aligned {
+	sig := &s.a.Signatures[i]
+	if edKeyAmbiguous(&sig.Signature) {
+		return ConfidenceMedium
+	}
+	if sig.Result == dkim.ResultFail && sig.Aligned {
 		return ConfidenceHigh
 	}
 	return ConfidenceMedium
+}
+
+// edKeyAmbiguous reports whether sig is an Ed25519 signature whose header
+// signature fails over a matching body: a changed signed field, or a key
+// on file that is not the one that signed, which Ed25519 cannot tell apart.
+func edKeyAmbiguous(sig *dkim.Signature) bool {
+	return strings.HasPrefix(sig.Algorithm, "ed25519") && sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMatch
 }
 
 // repairCap lowers an authentic verdict's confidence to medium when an

@@ -455,6 +455,18 @@ func TestVerdictRules(t *testing.T) {
 			verdict: VerdictAltered, codes: []string{"dkim.skipped"},
 		},
 		{
+			name: "Ed25519 header failure over a matching body is medium (a rotated key looks the same)", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(256), headerInvalid,
+				func(s *dkim.Signature) { s.Algorithm = "ed25519-sha256" })}},
+			verdict: VerdictAltered, confidence: ConfidenceMedium, codes: []string{"dkim.header_signature_invalid"},
+			summary: "unless the key on file is a newer one under the same selector",
+		},
+		{
+			name: "RSA header failure over a matching body stays high", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, summary: "was changed after signing.",
+		},
+		{
 			name: "expired x= is only noted", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", func(s *dkim.Signature) {
 				s.Expires = time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)
