@@ -106,7 +106,7 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	for _, v := range others {
 		data, _ := toCRLF(v.Data)
 		addView(view{data: data, code: "repair.mbox_unescaped",
-			change: "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: the archive's escaping, not the message, differed."})
+			change: "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: most likely the archive's escaping differed, though a \">\" added to such a line would look the same."})
 	}
 
 	// 1b. mboxo's ambiguity: each mix of body lines read as written or
