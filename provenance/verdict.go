@@ -21,9 +21,10 @@ package provenance
 //     could show a reader another sender, and an aligned signature passes,
 //     covers From, covers the whole body, and uses an accepted algorithm.
 //     Refinement of DESIGN.md's "other signatures that fail are caution
-//     evidence": when another signature genuinely fails (an invalid header
-//     signature that is not a key mismatch, or a body hash mismatch under
-//     a valid header signature) and it covers a displayed or MIME field
+//     evidence": when another signature genuinely fails with a key the
+//     policy accepts (result fail: an invalid header signature that is not
+//     a key mismatch, or a body hash mismatch under a valid header
+//     signature) and it covers a displayed or MIME field
 //     the deciding signature does not cover (or body text past the
 //     deciding signature's l=), a real key signed content that differs
 //     now: the message is altered, with rule 4's confidence, resting on the
@@ -409,7 +410,9 @@ func (s *state) widerFailure(d int) (int, []string) {
 	dec := &s.a.Signatures[d]
 	for j := range s.a.Signatures {
 		sig := &s.a.Signatures[j]
-		if j == d || !hasKey(&sig.Signature) || !genuineFailure(&sig.Signature) {
+		// Only a key the policy accepts (result fail): anyone can make a
+		// signature with a published, testing or weak key.
+		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) {
 			continue
 		}
 		var beyond []string

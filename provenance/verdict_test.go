@@ -423,6 +423,14 @@ func TestVerdictRules(t *testing.T) {
 			codes: []string{"dkim.wider_signature_fails"},
 		},
 		{
+			name: "wider signature with a published key proves nothing", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", headerInvalid, withResult(dkim.ResultPublishedKey)),
+				sig("example.com", signs("from")),
+			}},
+			verdict: VerdictAuthentic, notCodes: []string{"dkim.wider_signature_fails"},
+		},
+		{
 			name: "failing signature covering nothing more stays caution", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{
 				sig("example.com", headerInvalid, signs("from", "subject")),
