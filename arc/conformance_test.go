@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
@@ -16,31 +18,6 @@ import (
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 )
-
-// conformanceDir returns ../shared/conformance/<name> next to the module
-// root, skipping the test when it is absent (and failing when the CI
-// environment variable is set, where the suites must be present).
-func conformanceDir(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "no go.mod above the package directory")
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "conformance", name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("conformance suite %s is missing (CI is set): %v", path, err)
-		}
-		t.Skipf("conformance suite %s is absent: %v", path, err)
-	}
-	return path
-}
 
 // readKeyFile reads a key file with the dkim package's reader.
 func readKeyFile(t *testing.T, path string) *dkim.KeyFile {
@@ -128,7 +105,7 @@ var knownDisagreements = map[string]string{}
 // expected blank cv (three cases whose chain already carries cv=fail)
 // agrees with "fail", as RFC 8617 §5.2 step 2 makes such a chain failed.
 func TestARCTestSuite(t *testing.T) {
-	dir := conformanceDir(t, "arc-test-suite")
+	dir := testenv.Conformance(t, "arc-test-suite")
 	cases := readSuite(t, filepath.Join(dir, "arc-draft-validation-tests.yml"))
 	require.Len(t, cases, 175, "validation cases read from the YAML node tree")
 	agree := 0
@@ -164,7 +141,7 @@ func TestARCTestSuite(t *testing.T) {
 // TestDkimpyARCMessages checks the two ARC messages of dkimpy's test suite
 // (../shared/conformance/dkimpy), with keys from its keys.jsonl.
 func TestDkimpyARCMessages(t *testing.T) {
-	dir := conformanceDir(t, "dkimpy")
+	dir := testenv.Conformance(t, "dkimpy")
 	keys := readKeyFile(t, filepath.Join(dir, "keys.jsonl"))
 	for _, tt := range []struct {
 		file string
@@ -197,7 +174,7 @@ var mailDKIMDisagreements = map[string]string{
 // 174 agree; the other three are listed in mailDKIMDisagreements, where the
 // copy differs from upstream and this package follows upstream.
 func TestARCTestSuiteMailDKIMCopy(t *testing.T) {
-	dir := conformanceDir(t, "arc-test-suite")
+	dir := testenv.Conformance(t, "arc-test-suite")
 	cases := readSuite(t, filepath.Join(dir, "mail-dkim-variant", "arc-draft-validation-tests.yml"))
 	require.NotEmpty(t, cases, "validation cases of the Mail::DKIM copy")
 	agree, differ := 0, 0
@@ -316,7 +293,7 @@ func readSignSuite(t *testing.T, path string) []signCase {
 // The expected b= values were signed unfolded: the YAML wraps them, so a
 // wrapped line that does not follow a ";" is joined without whitespace.
 func TestARCSignSuiteAsVerification(t *testing.T) {
-	dir := conformanceDir(t, "arc-test-suite")
+	dir := testenv.Conformance(t, "arc-test-suite")
 	cases := readSignSuite(t, filepath.Join(dir, "arc-draft-sign-tests.yml"))
 	require.NotEmpty(t, cases, "signing cases with expected headers")
 	for _, c := range cases {

@@ -7,26 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/mbox"
 )
-
-// moduleRoot walks up from the package folder to the folder holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "no go.mod above the package")
-		dir = parent
-	}
-}
 
 // TestFormatsTestdata walks the shared corpus in testdata/formats (written by
 // internal/testmail's generator): every file yields its messages, in order,
@@ -34,7 +21,7 @@ func moduleRoot(t *testing.T) string {
 // the file's true variant defines (where the bytes cannot tell two variants
 // apart, either label gives the same view).
 func TestFormatsTestdata(t *testing.T) {
-	dir := filepath.Join(moduleRoot(t), "testdata", "formats")
+	dir := filepath.Join(testenv.ModuleRoot(t), "testdata", "formats")
 	if _, err := os.Stat(dir); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("testdata/formats is missing: %v", err)
@@ -99,7 +86,7 @@ func TestFormatsTestdata(t *testing.T) {
 
 // TestSampleTestdata checks the quickstart archive reads as its README says.
 func TestSampleTestdata(t *testing.T) {
-	p := filepath.Join(moduleRoot(t), "testdata", "sample.mbox")
+	p := filepath.Join(testenv.ModuleRoot(t), "testdata", "sample.mbox")
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("testdata/sample.mbox is missing: %v", err)

@@ -8,36 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/dkim"
 )
-
-// conformanceDir returns ../shared/conformance beside the module root (the
-// directory holding go.mod). It skips the test when the folder is absent,
-// and fails it instead when the CI environment variable is set.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "module root (go.mod) above the package directory")
-		dir = parent
-	}
-	conf := filepath.Join(dir, "..", "shared", "conformance")
-	if _, err := os.Stat(conf); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("conformance suites missing at %s (required when CI is set): %v", conf, err)
-		}
-		t.Skipf("conformance suites not found at %s", conf)
-	}
-	return conf
-}
 
 // mailDKIMOutcome maps a Verification to Mail::DKIM's overall result, as
 // issue 6 defines the agreement: "pass" = some signature with a valid
@@ -90,7 +67,7 @@ var knownDisagreements = map[string]string{
 }
 
 func TestConformanceMailDKIM(t *testing.T) {
-	conf := conformanceDir(t)
+	conf := testenv.Conformance(t, "")
 	agree, total := runConformance(t, filepath.Join(conf, "mail-dkim"))
 	// 56 of the 79 messages agree with Mail::DKIM. The 23 others are
 	// explained: 17 carry only a DomainKey-Signature (RFC 4870, which is
@@ -102,7 +79,7 @@ func TestConformanceMailDKIM(t *testing.T) {
 }
 
 func TestConformanceDKIMPy(t *testing.T) {
-	conf := conformanceDir(t)
+	conf := testenv.Conformance(t, "")
 	agree, total := runConformance(t, filepath.Join(conf, "dkimpy"))
 	t.Logf("dkimpy: %d of %d agree", agree, total)
 	assert.Equal(t, 3, total, "dkimpy DKIM message count (the ARC ones are arc's)")

@@ -10,33 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// conformanceDir returns ../shared/conformance/<name> beside the module
-// root, skipping the test when it is absent (failing when CI is set).
-func conformanceDir(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "no go.mod above the package directory")
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "conformance", name)
-	if _, err := os.Stat(d); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("conformance suite %s is missing (CI is set): %v", d, err)
-		}
-		t.Skipf("conformance suite %s is absent", d)
-	}
-	return d
-}
 
 func readKeyFileString(t *testing.T, s, name string) (*KeyFile, error) {
 	t.Helper()
@@ -216,7 +194,7 @@ func TestConformanceKeyFiles(t *testing.T) {
 		want map[string]want
 	}{{"mail-dkim", mailDKIM}, {"dkimpy", dkimpy}} {
 		t.Run(suite.name, func(t *testing.T) {
-			path := filepath.Join(conformanceDir(t, suite.name), "keys.jsonl")
+			path := filepath.Join(testenv.Conformance(t, suite.name), "keys.jsonl")
 			fh, err := os.Open(path)
 			require.NoError(t, err, "open %s", path)
 			defer fh.Close()
@@ -247,7 +225,7 @@ func TestConformanceKeyFiles(t *testing.T) {
 	}
 
 	// DESIGN.md's rule on Mail::DKIM's key-failure cases.
-	path := filepath.Join(conformanceDir(t, "mail-dkim"), "keys.jsonl")
+	path := filepath.Join(testenv.Conformance(t, "mail-dkim"), "keys.jsonl")
 	fh, err := os.Open(path)
 	require.NoError(t, err, "open %s", path)
 	defer fh.Close()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testenv"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -236,7 +237,7 @@ func TestRepairNeverHidesAChange(t *testing.T) {
 // TestCorpusFiles runs every file of testdata/adversarial/ and
 // testdata/benign/ (written by the testmail generator) when they exist.
 func TestCorpusFiles(t *testing.T) {
-	root := moduleRoot(t)
+	root := testenv.ModuleRoot(t)
 	keysPath := filepath.Join(root, "testdata", "keys.jsonl")
 	f, err := os.Open(keysPath)
 	if os.IsNotExist(err) {
@@ -344,16 +345,9 @@ func sealWith(t *testing.T, msg []byte, o *testmail.SealOptions) []byte {
 // that no signature passes may be authentic. The suites are absent on a
 // plain checkout (skip) but present in CI (fail when missing).
 func TestConformanceMessages(t *testing.T) {
-	base := filepath.Join(moduleRoot(t), "..", "shared", "conformance")
 	for _, suite := range []string{"mail-dkim", "dkimpy"} {
 		t.Run(suite, func(t *testing.T) {
-			dir := filepath.Join(base, suite)
-			if _, err := os.Stat(dir); err != nil {
-				if os.Getenv("CI") != "" {
-					t.Fatalf("conformance suite %s is missing in CI: %v", dir, err)
-				}
-				t.Skipf("conformance suite %s not present", dir)
-			}
+			dir := testenv.Conformance(t, suite)
 			expected := map[string]string{}
 			manifest, err := os.ReadFile(filepath.Join(dir, "MANIFEST.tsv"))
 			require.NoError(t, err, "read MANIFEST.tsv")
@@ -394,7 +388,7 @@ func TestConformanceMessages(t *testing.T) {
 // testdata/README.md promises a reporter, and every format's copy of the
 // same messages against authentic.
 func TestSampleArchive(t *testing.T) {
-	root := moduleRoot(t)
+	root := testenv.ModuleRoot(t)
 	f, err := os.Open(filepath.Join(root, "testdata", "keys.jsonl"))
 	if os.IsNotExist(err) {
 		t.Skip("testdata not generated yet")

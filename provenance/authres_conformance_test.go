@@ -7,36 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
 
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
-
-// arcSuiteDir returns ../shared/conformance/arc-test-suite next to the module
-// root, skipping the test when it is absent (failing when CI is set).
-func arcSuiteDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "working directory")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "no go.mod above the package directory")
-		dir = parent
-	}
-	suite := filepath.Join(dir, "..", "shared", "conformance", "arc-test-suite")
-	if _, err := os.Stat(suite); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("conformance suite %s is missing and CI is set: %v", suite, err)
-		}
-		t.Skipf("conformance suite %s not present", suite)
-	}
-	return suite
-}
 
 // arcSuiteCase is one case of the ValiMail suite with the string values
 // this test reads.
@@ -109,7 +87,7 @@ func headerValues(t *testing.T, msg, name string) []string {
 // write must hold exactly the results of the message's
 // Authentication-Results fields from the case's srv-id, in order.
 func TestAuthResultsArcSigningSuite(t *testing.T) {
-	suite := arcSuiteDir(t)
+	suite := testenv.Conformance(t, "arc-test-suite")
 	checked := 0
 	for _, c := range loadArcSuite(t, filepath.Join(suite, "arc-draft-sign-tests.yml")) {
 		aar, srv := strings.TrimSpace(c.fields["AAR"]), c.fields["srv-id"]
@@ -143,7 +121,7 @@ func TestAuthResultsArcSigningSuite(t *testing.T) {
 // All must parse, except in the cases built around a malformed AAR, where
 // the parser must not invent an instance the field does not state.
 func TestAuthResultsArcValidationSuite(t *testing.T) {
-	suite := arcSuiteDir(t)
+	suite := testenv.Conformance(t, "arc-test-suite")
 	// Cases whose AAR has a broken or missing "i=N;" prefix (by design).
 	malformed := map[string]bool{
 		"aar_struct_i_na": true, "aar_struct_i_empty": true, "aar_struct_invalid": true,

@@ -9,26 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/evidence.md and golden files")
-
-// moduleRoot walks up from the package directory to the directory holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "no go.mod above the package directory")
-		dir = parent
-	}
-}
 
 // renderEvidenceDocs renders docs/evidence.md from the code registry.
 func renderEvidenceDocs() string {
@@ -54,7 +41,7 @@ This file is generated from ` + "`provenance/codes.go`" + ` and checked by a tes
 }
 
 func TestEvidenceDocs(t *testing.T) {
-	path := filepath.Join(moduleRoot(t), "docs", "evidence.md")
+	path := filepath.Join(testenv.ModuleRoot(t), "docs", "evidence.md")
 	want := renderEvidenceDocs()
 	if *update {
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755), "mkdir docs")

@@ -8,34 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// conformanceDir returns ../shared/conformance beside the module root (the
-// directory holding go.mod). It skips the test when the folder is absent,
-// and fails it instead when the CI environment variable is set.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "module root (go.mod) above the package directory")
-		dir = parent
-	}
-	conf := filepath.Join(dir, "..", "shared", "conformance")
-	if _, err := os.Stat(conf); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("conformance suites missing at %s (required when CI is set): %v", conf, err)
-		}
-		t.Skipf("conformance suites not found at %s", conf)
-	}
-	return conf
-}
 
 // TestCanonicalizationConformance checks this package's canonicalization
 // (used by Sign) against signatures made by other implementations: every
@@ -44,7 +21,7 @@ func conformanceDir(t *testing.T) string {
 // accepts with the corpus's own keys. Skipped: the rows upstream does not run
 // (draft-00 signatures without bh=) and DomainKeys-only messages.
 func TestCanonicalizationConformance(t *testing.T) {
-	conf := conformanceDir(t)
+	conf := testenv.Conformance(t, "")
 	for _, suite := range []string{"mail-dkim", "dkimpy"} {
 		t.Run(suite, func(t *testing.T) {
 			dir := filepath.Join(conf, suite)

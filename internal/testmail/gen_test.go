@@ -13,30 +13,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// moduleRoot returns the folder holding go.mod above the package folder.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err, "os.Getwd")
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, dir, parent, "module root (go.mod) above the package directory")
-		dir = parent
-	}
-}
 
 // TestTestdataUpToDate keeps the committed testdata/ equal to what the
 // generator makes now, so nobody edits it by hand.
 func TestTestdataUpToDate(t *testing.T) {
 	const regen = "run `go run ./internal/testmail/cmd/gentestdata` and commit testdata/"
-	dir := filepath.Join(moduleRoot(t), "testdata")
+	dir := filepath.Join(testenv.ModuleRoot(t), "testdata")
 	want := make(map[string]bool)
 	for _, f := range Corpus() {
 		want[f.Path] = true
