@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testenv"
 )
 
 func TestVerifyGolden(t *testing.T) {
@@ -120,16 +122,9 @@ func TestJSONContract(t *testing.T) {
 // The same contract on the external conformance corpora, whose messages
 // are odder than ours (../shared/conformance, found from the module root).
 func TestJSONContractConformance(t *testing.T) {
-	root := moduleRoot(t)
 	for _, suite := range []string{"mail-dkim", "dkimpy"} {
 		t.Run(suite, func(t *testing.T) {
-			dir := filepath.Join(root, "..", "shared", "conformance", suite)
-			if _, err := os.Stat(dir); err != nil {
-				if os.Getenv("CI") != "" {
-					t.Fatalf("conformance suite %s is missing: %v", dir, err)
-				}
-				t.Skipf("conformance suite %s is missing", dir)
-			}
+			dir := testenv.Conformance(t, suite) // skips when absent, fails under CI
 			r := runCLI(t, "verify", "--keys", filepath.Join(dir, "keys.jsonl"), "--format", "json", filepath.Join(dir, "messages"))
 			assert.Contains(t, []int{0, 1}, r.code, "verify finished; stderr: %s", r.stderr)
 			recs := decodeRecords(t, r.stdout)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testenv"
 )
 
 // TestExample builds the example with the go tool and runs it on the
 // sample archive, as a reader of the README would.
 func TestExample(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err, "module root")
+	root := testenv.ModuleRoot(t)
 	sample := filepath.Join(root, "testdata", "sample.mbox")
 	keys := filepath.Join(root, "testdata", "keys.jsonl")
 	if _, err := os.Stat(sample); err != nil {
