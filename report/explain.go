@@ -113,8 +113,8 @@ func (e *explainer) signatures(sigs []provenance.SignatureResult) {
 			}
 		}
 		e.para("     ", fmt.Sprintf("Algorithm %s, canonicalization %s, %s.", orDash(s.Algorithm), orDash(s.Canonicalization), key))
-		e.para("     ", "Header signature "+s.HeaderSignature.String()+": "+headerWords(s.HeaderSignature))
-		e.para("     ", "Body hash "+s.BodyHash.String()+": "+bodyWords(s.BodyHash))
+		e.para("     ", "Header signature "+s.HeaderSignature.String()+": "+headerWords(s.Signature))
+		e.para("     ", "Body hash "+s.BodyHash.String()+": "+bodyWords(s.Signature))
 		if s.Aligned {
 			e.para("     ", "The signing domain matches the From domain.")
 		} else {
@@ -255,22 +255,33 @@ func resultWords(r dkim.Result) string {
 	return orDash(r.String())
 }
 
-func headerWords(s dkim.HeaderStatus) string {
-	switch s {
-	case dkim.HeaderValid:
+func headerWords(s dkim.Signature) string {
+	switch {
+	case s.HeaderSignature == dkim.HeaderValid:
 		return "the signed header fields are as they were sent."
-	case dkim.HeaderInvalid:
+	case s.HeaderSignature == dkim.HeaderInvalid && s.KeyMismatch:
+		return "the key on file cannot have made this signature (a newer key under the same selector, or a damaged signature), so it says nothing about the header."
+	case s.HeaderSignature == dkim.HeaderInvalid:
 		return "a signed header field was changed after signing."
 	}
 	return "not checked (no usable key, or the signature could not be read)."
 }
 
-func bodyWords(s dkim.BodyStatus) string {
-	switch s {
-	case dkim.BodyMatch:
+// bodyWords says what the body hash shows. The bh= value is itself covered
+// by the header signature, so it is proven only when that verifies.
+func bodyWords(s dkim.Signature) string {
+	proven := s.HeaderSignature == dkim.HeaderValid
+	switch {
+	case s.BodyHash == dkim.BodyMatch && proven:
 		return "the signed body is as it was sent."
-	case dkim.BodyMismatch:
+	case s.BodyHash == dkim.BodyMatch:
+		return "the body matches the hash the signature states, but that hash is proven only when the header signature verifies."
+	case s.BodyHash == dkim.BodyMismatch && proven:
 		return "the body was changed after signing."
+	case s.BodyHash == dkim.BodyMismatch && s.KeyMismatch:
+		return "the body does not match the hash the signature states, and with no matching key that hash proves nothing."
+	case s.BodyHash == dkim.BodyMismatch:
+		return "the body does not match the hash the signature states: the body, or the signature's own hash, was changed after signing."
 	}
 	return "not checked."
 }
