@@ -277,3 +277,20 @@ func TestExplanationCleansText(t *testing.T) {
 	assert.NotContains(t, b.String(), "\u202E", "no bidi override in explain output")
 	assert.Contains(t, b.String(), "UNVERIFIABLE", "the verdict is shown")
 }
+
+// TestTextKeepsDomainEnds checks that a long signing domain or From address
+// is cut at the front: the owner of a domain is at its right end, so
+// "example.com.secure-login.evil.example" must not read as example.com.
+func TestTextKeepsDomainEnds(t *testing.T) {
+	long := "example.com.secure-login.accounts.evil.example"
+	a := &provenance.Assessment{File: "leak.mbox", Index: 1, Verdict: provenance.VerdictAuthentic,
+		Confidence: provenance.ConfidenceHigh, Signer: long, FromAddress: "alice@" + long, Subject: "Hi"}
+	var b bytes.Buffer
+	w := report.NewTextWriter(&b)
+	require.NoError(t, w.Write(a), "Write")
+	require.NoError(t, w.Close(), "Close")
+	line := strings.Split(b.String(), "\n")[1]
+	assert.Contains(t, line, "evil.example  ", "the signer column keeps the domain's end: %q", line)
+	assert.Contains(t, line, "…", "the cut is marked: %q", line)
+	assert.NotContains(t, line, "example.com.sec", "no cut leaves a look-alike prefix: %q", line)
+}

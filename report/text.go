@@ -34,7 +34,8 @@ const textHint = `Run "leakproof explain" on a message for the details.`
 // address when From is exactly one mailbox, else the From text.
 //
 // Text from the messages is cleaned of control characters and cut to the
-// column widths; a cut is marked with "…" (paths keep their end).
+// column widths; a cut is marked with "…". Paths, signing domains and From
+// addresses keep their end, where the domain that owns them is.
 type TextWriter struct {
 	w      io.Writer
 	tally  Tally
@@ -96,8 +97,10 @@ func (t *TextWriter) line(msg, verdict, confidence, signer, from, subject string
 		pad(msg, widthMessage, true),
 		pad(verdict, widthVerdict, false),
 		pad(confidence, widthConfidence, false),
-		pad(signer, widthSigner, false),
-		pad(from, widthFrom, false),
+		// Domains are read from the right: cutting the end would show
+		// "example.com.sec…" for a domain that belongs to someone else.
+		pad(signer, widthSigner, true),
+		pad(from, widthFrom, true),
 		fit(subject, widthSubject, false),
 	}, "  ")
 	t.printf("%s\n", strings.TrimRight(s, " "))
