@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +28,9 @@ func TestExample(t *testing.T) {
 	}
 
 	bin := filepath.Join(t.TempDir(), "verify")
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// go test puts its own GOROOT/bin first on PATH.
+	gotool, err := exec.LookPath("go")
+	require.NoError(t, err, "finding the go command")
 	build := exec.CommandContext(t.Context(), gotool, "build", "-o", bin, ".")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build of the example: %s", out)
