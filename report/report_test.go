@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakproof/leakproof/internal/contract"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -69,66 +71,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// jsonType names the JSON type of a decoded value as the contract does.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case float64:
-		return "number"
-	case bool:
-		return "boolean"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return "unknown"
-}
-
-// checkFields checks that obj has exactly the fields of want with their
-// JSON types, none null.
-func checkFields(t *testing.T, what string, obj map[string]any, want map[string]string) {
-	t.Helper()
-	for k, typ := range want {
-		v, ok := obj[k]
-		if assert.True(t, ok, "%s: field %q missing", what, k) {
-			assert.Equal(t, typ, jsonType(v), "%s: type of field %q", what, k)
-		}
-	}
-	for k := range obj {
-		_, ok := want[k]
-		assert.True(t, ok, "%s: field %q is not in the contract", what, k)
-	}
-}
-
-var (
-	recordFields = map[string]string{
-		"file": "string", "index": "number", "offset": "number", "size": "number", "sha256": "string",
-		"format": "string", "message_id": "string", "from": "string", "from_address": "string",
-		"subject": "string", "date": "string", "verdict": "string", "confidence": "string",
-		"summary": "string", "signatures": "array", "arc": "object", "coverage": "object",
-		"evidence": "array", "error": "string",
-	}
-	signatureFields = map[string]string{
-		"domain": "string", "selector": "string", "algorithm": "string", "canonicalization": "string",
-		"header_signature": "string", "body_hash": "string", "result": "string", "reason": "string",
-		"key_bits": "number", "key_source": "string", "aligned": "boolean", "signed_headers": "array",
-		"body_length": "number", "unsigned_body_bytes": "number", "timestamp": "string", "expires": "string",
-	}
-	arcFields         = map[string]string{"chain": "string", "failed_instance": "number", "instances": "array"}
-	arcInstanceFields = map[string]string{
-		"instance": "number", "sealer": "string", "selector": "string", "cv": "string",
-		"seal": "string", "message_signature": "string", "authentication_results": "string",
-	}
-	coverageFields   = map[string]string{"fields": "object", "body": "string", "attachments": "array"}
-	fieldsFields     = map[string]string{"from": "string", "to": "string", "cc": "string", "subject": "string", "date": "string", "message_id": "string", "reply_to": "string"}
-	attachmentFields = map[string]string{"name": "string", "sha256": "string", "covered": "boolean"}
-	evidenceFields   = map[string]string{"code": "string", "severity": "string", "message": "string"}
-)
-
 func TestJSONContract(t *testing.T) {
 	// The zero assessment is the hardest case: nothing is set, and still
 	// every field must be present and nothing may be null.
@@ -141,28 +83,7 @@ func TestJSONContract(t *testing.T) {
 		t.Run(as[i].File+"#"+string(rune('0'+as[i].Index)), func(t *testing.T) {
 			var rec map[string]any
 			require.NoError(t, json.Unmarshal([]byte(line), &rec), "line %d is one JSON object", i+1)
-			checkFields(t, "record", rec, recordFields)
-			for _, s := range rec["signatures"].([]any) {
-				checkFields(t, "signature", s.(map[string]any), signatureFields)
-			}
-			arc := rec["arc"].(map[string]any)
-			checkFields(t, "arc", arc, arcFields)
-			assert.Contains(t, []any{"none", "pass", "fail"}, arc["chain"], "arc.chain")
-			for _, in := range arc["instances"].([]any) {
-				checkFields(t, "arc instance", in.(map[string]any), arcInstanceFields)
-			}
-			cov := rec["coverage"].(map[string]any)
-			checkFields(t, "coverage", cov, coverageFields)
-			checkFields(t, "coverage.fields", cov["fields"].(map[string]any), fieldsFields)
-			for _, at := range cov["attachments"].([]any) {
-				checkFields(t, "attachment", at.(map[string]any), attachmentFields)
-			}
-			for _, e := range rec["evidence"].([]any) {
-				checkFields(t, "evidence", e.(map[string]any), evidenceFields)
-			}
-			if rec["error"] != "" {
-				assert.Equal(t, "", rec["verdict"], "a record with an error has no verdict")
-			}
+			contract.CheckRecord(t, rec, "record")
 		})
 	}
 }

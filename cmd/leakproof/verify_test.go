@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/contract"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -138,113 +140,11 @@ func TestJSONContractConformance(t *testing.T) {
 
 func checkContract(t *testing.T, rec map[string]any, n int) {
 	t.Helper()
-	what := func(s string) string { return "record " + itoa(n) + " " + s }
-	checkFields(t, what("top level"), rec, recordFields)
-	if sigs, ok := rec["signatures"].([]any); ok {
-		for _, s := range sigs {
-			checkFields(t, what("signature"), asObject(s), signatureFields)
-		}
-	}
-	if arc, ok := rec["arc"].(map[string]any); ok {
-		checkFields(t, what("arc"), arc, arcFields)
-		assert.Contains(t, []any{"none", "pass", "fail"}, arc["chain"], what("arc.chain"))
-		if ins, ok := arc["instances"].([]any); ok {
-			for _, in := range ins {
-				checkFields(t, what("arc instance"), asObject(in), arcInstanceFields)
-			}
-		}
-	}
-	if cov, ok := rec["coverage"].(map[string]any); ok {
-		checkFields(t, what("coverage"), cov, coverageFields)
-		checkFields(t, what("coverage.fields"), asObject(cov["fields"]), fieldsFields)
-		if ats, ok := cov["attachments"].([]any); ok {
-			for _, at := range ats {
-				checkFields(t, what("attachment"), asObject(at), attachmentFields)
-			}
-		}
-	}
-	if evs, ok := rec["evidence"].([]any); ok {
-		for _, e := range evs {
-			checkFields(t, what("evidence"), asObject(e), evidenceFields)
-		}
-	}
-	if rec["error"] == "" {
-		assert.Contains(t, []any{"authentic", "altered", "unverifiable"}, rec["verdict"], what("verdict"))
-		assert.Contains(t, []any{"high", "medium", "low"}, rec["confidence"], what("confidence"))
-	} else {
-		assert.Equal(t, "", rec["verdict"], what("verdict of an error record"))
-	}
+	contract.CheckRecord(t, rec, "record "+itoa(n))
+	contract.CheckVerdict(t, rec, "record "+itoa(n))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func asObject(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-// jsonType names the JSON type of a decoded value.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case float64:
-		return "number"
-	case bool:
-		return "boolean"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return "unknown"
-}
-
-// checkFields checks that obj has exactly the fields of want, each with its
-// JSON type (so never null).
-func checkFields(t *testing.T, what string, obj map[string]any, want map[string]string) {
-	t.Helper()
-	if !assert.NotNil(t, obj, "%s: is an object", what) {
-		return
-	}
-	for k, typ := range want {
-		v, ok := obj[k]
-		if assert.True(t, ok, "%s: field %q missing", what, k) {
-			assert.Equal(t, typ, jsonType(v), "%s: JSON type of %q", what, k)
-		}
-	}
-	for k := range obj {
-		_, ok := want[k]
-		assert.True(t, ok, "%s: field %q is not in DESIGN.md's contract", what, k)
-	}
-}
-
-var (
-	recordFields = map[string]string{
-		"file": "string", "index": "number", "offset": "number", "size": "number", "sha256": "string",
-		"format": "string", "message_id": "string", "from": "string", "from_address": "string",
-		"subject": "string", "date": "string", "verdict": "string", "confidence": "string",
-		"summary": "string", "signatures": "array", "arc": "object", "coverage": "object",
-		"evidence": "array", "error": "string",
-	}
-	signatureFields = map[string]string{
-		"domain": "string", "selector": "string", "algorithm": "string", "canonicalization": "string",
-		"header_signature": "string", "body_hash": "string", "result": "string", "reason": "string",
-		"key_bits": "number", "key_source": "string", "aligned": "boolean", "signed_headers": "array",
-		"body_length": "number", "unsigned_body_bytes": "number", "timestamp": "string", "expires": "string",
-	}
-	arcFields         = map[string]string{"chain": "string", "failed_instance": "number", "instances": "array"}
-	arcInstanceFields = map[string]string{
-		"instance": "number", "sealer": "string", "selector": "string", "cv": "string",
-		"seal": "string", "message_signature": "string", "authentication_results": "string",
-	}
-	coverageFields   = map[string]string{"fields": "object", "body": "string", "attachments": "array"}
-	fieldsFields     = map[string]string{"from": "string", "to": "string", "cc": "string", "subject": "string", "date": "string", "message_id": "string", "reply_to": "string"}
-	attachmentFields = map[string]string{"name": "string", "sha256": "string", "covered": "boolean"}
-	evidenceFields   = map[string]string{"code": "string", "severity": "string", "message": "string"}
-)
 
 func TestVerifyWorkersKeepOrder(t *testing.T) {
 	inRoot(t)
