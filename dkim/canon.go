@@ -178,9 +178,10 @@ type bodyHasher struct {
 	sum     []byte
 	unsign  int64
 
-	buf  [4096]byte // canonical bytes not yet hashed
-	nbuf int
-	bulk int // block size for the bulk path; 0 means bulkSize (tests set it)
+	buf     [4096]byte // canonical bytes not yet hashed
+	scratch [1024]byte
+	nbuf    int
+	bulk    int // block size for the bulk path; 0 means bulkSize (tests set it)
 }
 
 var crlfBytes = []byte("\r\n")
@@ -272,11 +273,18 @@ func (b *bodyHasher) Write(p []byte) (int, error) {
 			chunk = p[:min(len(p), size)]
 			if e := bytes.LastIndexByte(chunk, '\n'); e >= 0 {
 				chunk = chunk[:e+1]
-				if b.canonicalBlock(chunk) {
-					b.emitBlock(chunk)
-					p = p[len(chunk):]
+				// Hash the clean lines in one write, then run the first
+				// line that needs rewriting through the line path.
+				k := canonicalPrefix(chunk, b.relaxed)
+				if k > 0 {
+					b.emitBlock(chunk[:k])
+				}
+				p = p[k:]
+				if k == len(chunk) {
 					continue
 				}
+				chunk = chunk[k:]
+				chunk = chunk[:bytes.IndexByte(chunk, '\n')+1]
 			}
 			b.lines(chunk)
 		}
@@ -293,23 +301,7 @@ func (b *bodyHasher) lines(p []byte) {
 	}
 }
 
-var (
-	lfByte   = []byte("\n")
-	spaceEOL = []byte(" \r\n")
-)
-
-// canonicalBlock reports whether blk, whole lines from a line start,
-// is its own canonical form apart from trailing empty lines: every LF is
-// part of a CRLF and, for relaxed, no tab, no double space and no space
-// before a line end. Each check is one vectorised scan of the block.
-func (b *bodyHasher) canonicalBlock(blk []byte) bool {
-	if b.relaxed && (bytes.IndexByte(blk, '\t') >= 0 || bytes.Contains(blk, doubleSpace) || bytes.Contains(blk, spaceEOL)) {
-		return false
-	}
-	return bytes.Count(blk, crlfBytes) == bytes.Count(blk, lfByte)
-}
-
-// emitBlock hashes a canonical block (see canonicalBlock), deferring its
+// emitBlock hashes a canonical block (see canonicalPrefix), deferring its
 // trailing CRLFs as the line-by-line path does.
 func (b *bodyHasher) emitBlock(blk []byte) {
 	j, trailing := len(blk), int64(0)
@@ -370,6 +362,14 @@ func (b *bodyHasher) writeRelaxed(p []byte) {
 				if simpleRelaxedLine(line) {
 					if len(line) > 0 {
 						b.emitContent(line)
+					}
+					b.endLine()
+					p = p[i+1:]
+					continue
+				}
+				if len(line) <= len(b.scratch) {
+					if c := compactLine(b.scratch[:0], line); len(c) > 0 {
+						b.emitContent(c)
 					}
 					b.endLine()
 					p = p[i+1:]
@@ -466,4 +466,38 @@ func (b *bodyHasher) Sum() ([]byte, int64) {
 		b.unsign = b.n - b.limit
 	}
 	return b.sum, b.unsign
+}
+
+// compactLine appends line's relaxed form to dst: runs of WSP become one
+// space, WSP at the end is dropped. A CR inside the line is content.
+func compactLine(dst, line []byte) []byte {
+	for len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
+		line = line[:len(line)-1]
+	}
+	if bytes.IndexByte(line, '\t') < 0 {
+		for {
+			i := bytes.Index(line, doubleSpace)
+			if i < 0 {
+				return append(dst, line...)
+			}
+			dst = append(dst, line[:i+1]...)
+			line = line[i+2:]
+			for len(line) > 0 && line[0] == ' ' {
+				line = line[1:]
+			}
+		}
+	}
+	wsp := false
+	for _, c := range line {
+		if c == ' ' || c == '\t' {
+			wsp = true
+			continue
+		}
+		if wsp {
+			dst = append(dst, ' ')
+			wsp = false
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }

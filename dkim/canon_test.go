@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/sha256"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -228,5 +229,101 @@ func FuzzCanonicalHeader(f *testing.F) {
 		require.True(t, bytes.HasSuffix(r, []byte("\r\n")), "relaxed ends in CRLF")
 		again := AppendCanonicalHeader(nil, r, Relaxed)
 		require.Equal(t, string(r), string(again), "relaxed is idempotent on %q", in)
+	})
+}
+
+// naivePrefix is canonicalPrefix's reference: the longest run of whole
+// lines from the start of blk that the pair scan accepts, byte by byte.
+func naivePrefix(blk []byte, relaxed bool) int {
+	good := 0
+	for i := range blk {
+		c := blk[i]
+		switch {
+		case c == '\n' && (i == 0 || blk[i-1] != '\r'):
+			return good
+		case relaxed && c == '\t':
+			return good
+		case relaxed && c == ' ' && i+1 < len(blk) && blk[i+1] < 0x21:
+			return good
+		case c == '\n':
+			good = i + 1
+		}
+	}
+	return good
+}
+
+func TestCanonicalPrefix(t *testing.T) {
+	long := strings.Repeat("The figures for the quarter are attached.\r\n", 4)
+	for _, tt := range []struct {
+		name            string
+		in              string
+		simple, relaxed int
+	}{
+		{"empty", "", 0, 0},
+		{"clean", long, len(long), len(long)},
+		{"bare lf first", "\nabc\r\n", 0, 0},
+		{"bare lf late", long + "x\n" + long, len(long), len(long)},
+		{"double space late", long + "a  b\r\n" + long, len(long)*2 + 6, len(long)},
+		{"space before crlf", long + "a \r\n", len(long) + 4, len(long)},
+		{"tab late", long + "a\tb\r\n" + long, len(long)*2 + 5, len(long)},
+		{"tab after a violation", "a  b\r\n\t\r\n", 9, 0},
+		{"space before lf in the 8th byte", "abcdefg \r\n" + long, len(long) + 10, 0},
+		{"empty lines", "\r\n\r\n" + long + "\r\n", len(long) + 6, len(long) + 6},
+		{"lone cr is content", "a\rb\r\n", 5, 5},
+		{"space before control", long + "a \x01\r\n", len(long) + 5, len(long)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.simple, canonicalPrefix([]byte(tt.in), false), "simple prefix of %q", tt.in)
+			assert.Equal(t, tt.relaxed, canonicalPrefix([]byte(tt.in), true), "relaxed prefix of %q", tt.in)
+			assert.Equal(t, tt.simple, naivePrefix([]byte(tt.in), false), "reference simple prefix of %q", tt.in)
+			assert.Equal(t, tt.relaxed, naivePrefix([]byte(tt.in), true), "reference relaxed prefix of %q", tt.in)
+		})
+	}
+}
+
+// TestBodyCanonicalizationLong checks long bodies, where the word-at-a-time
+// scan runs, against the reference, written whole and in odd chunks.
+func TestBodyCanonicalizationLong(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	pieces := []string{"word", " ", "  ", "\t", "\r\n", "\n", "\r", "\r\n\r\n", " \r\n", "\x01", "é"}
+	for _, tt := range []struct {
+		name  string
+		sizes []int
+	}{{"sparse events", []int{200, 1000, 5000}}, {"dense events", []int{40, 300}}} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, size := range tt.sizes {
+				for range 50 {
+					var sb strings.Builder
+					for sb.Len() < size {
+						if tt.name == "sparse events" && r.IntN(8) > 0 {
+							sb.WriteString("The figures for the quarter are attached.\r\n")
+							continue
+						}
+						sb.WriteString(pieces[r.IntN(len(pieces))])
+					}
+					in := sb.String()
+					for _, c := range []Canonicalization{Simple, Relaxed} {
+						want := naiveBody(in, c)
+						for _, chunk := range []int{0, 17, 100, 4097} {
+							got, _ := canonicalBody(in, c, -1, chunk)
+							require.Equal(t, want, got, "%v(%q) in chunks of %d", c, in, chunk)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func FuzzCanonicalPrefix(f *testing.F) {
+	for _, s := range []string{"abcdefgh  ijklmnop\r\nqrstuvwxyz\r\n", "abcdefghijklmnopq\nr\r\n", "x\r\n\r\n\t\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, relaxed := range []bool{false, true} {
+			got := canonicalPrefix([]byte(in), relaxed)
+			require.Equal(t, naivePrefix([]byte(in), relaxed), got, "prefix of %q (relaxed %v) matches the reference", in, relaxed)
+			require.True(t, got == 0 || in[got-1] == '\n', "prefix of %q ends after an LF", in)
+		}
 	})
 }
