@@ -11,11 +11,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha256"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/leakproof/leakproof/internal/testenv"
 
 	msgauth "github.com/emersion/go-msgauth/dkim"
 	"github.com/stretchr/testify/assert"
@@ -124,7 +124,7 @@ func BenchmarkCompareVerify(b *testing.B) {
 		b.Run(c.name+"/ours", func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
 			b.ReportAllocs()
-			cmpLoop(b, int64(len(msg)), func() {
+			testenv.BenchLoop(b, int64(len(msg)), func() {
 				v, err := dkim.Verify(b.Context(), bytes.NewReader(msg), opts)
 				if err != nil || v.Signatures[0].Result != dkim.ResultPass {
 					b.Fatalf("dkim.Verify: %v %v", err, v.Signatures[0].Err)
@@ -134,7 +134,7 @@ func BenchmarkCompareVerify(b *testing.B) {
 		b.Run(c.name+"/ours-bytes", func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
 			b.ReportAllocs()
-			cmpLoop(b, int64(len(msg)), func() {
+			testenv.BenchLoop(b, int64(len(msg)), func() {
 				v, err := dkim.VerifyBytes(b.Context(), msg, opts)
 				if err != nil || v.Signatures[0].Result != dkim.ResultPass {
 					b.Fatalf("dkim.VerifyBytes: %v %v", err, v.Signatures[0].Err)
@@ -144,7 +144,7 @@ func BenchmarkCompareVerify(b *testing.B) {
 		b.Run(c.name+"/msgauth", func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
 			b.ReportAllocs()
-			cmpLoop(b, int64(len(msg)), func() {
+			testenv.BenchLoop(b, int64(len(msg)), func() {
 				v, err := msgauth.VerifyWithOptions(bytes.NewReader(msg), &msgauth.VerifyOptions{LookupTXT: lookup})
 				if err != nil || v[0].Err != nil {
 					b.Fatalf("go-msgauth Verify: %v %v", err, v[0].Err)
@@ -153,7 +153,7 @@ func BenchmarkCompareVerify(b *testing.B) {
 		})
 		b.Run(c.name+"/sha256", func(b *testing.B) {
 			b.SetBytes(int64(len(msg)))
-			cmpLoop(b, int64(len(msg)), func() { sha256.Sum256(msg) })
+			testenv.BenchLoop(b, int64(len(msg)), func() { sha256.Sum256(msg) })
 		})
 	}
 }
@@ -170,7 +170,7 @@ func BenchmarkFloorPublicKey(b *testing.B) {
 		require.NoError(b, err, "signing with rsa2048")
 		pub, ok := k.Public().(*rsa.PublicKey)
 		require.True(b, ok, "rsa2048 has an RSA public key")
-		cmpLoop(b, 0, func() {
+		testenv.BenchLoop(b, 0, func() {
 			if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
 				b.Fatalf("rsa.VerifyPKCS1v15: %v", err)
 			}
@@ -182,7 +182,7 @@ func BenchmarkFloorPublicKey(b *testing.B) {
 		require.True(b, ok, "ed25519 has an Ed25519 private key")
 		sig := ed25519.Sign(priv, digest[:])
 		pub := priv.Public().(ed25519.PublicKey)
-		cmpLoop(b, 0, func() {
+		testenv.BenchLoop(b, 0, func() {
 			if !ed25519.Verify(pub, digest[:], sig) {
 				b.Fatal("ed25519.Verify failed")
 			}
@@ -197,56 +197,11 @@ func BenchmarkParseKey(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			txt := testmail.MustKey(name).Record()
 			b.ReportAllocs()
-			cmpLoop(b, 0, func() {
+			testenv.BenchLoop(b, 0, func() {
 				if _, err := dkim.ParseKey(txt); err != nil {
 					b.Fatalf("dkim.ParseKey: %v", err)
 				}
 			})
 		})
-	}
-}
-
-// cmpCPUSeconds returns the CPU time, user plus system, that this process has
-// used (every goroutine, the garbage collector included), read from
-// /proc/self/stat in USER_HZ ticks (100 a second on Linux), and false
-// where that file does not exist. Benchmarks report CPU time beside wall
-// time because the machine is shared: another process's load stretches
-// ns/op, not the CPU time this process spends.
-func cmpCPUSeconds() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:])) // f[0] is field 3, the state
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, err1 := strconv.ParseUint(f[11], 10, 64) // field 14
-	stime, err2 := strconv.ParseUint(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return float64(utime+stime) / 100, true
-}
-
-// cmpLoop runs body in a b.Loop and reports, beside ns/op, the CPU time per
-// op (cpu-ns/op) and, when bytesPerOp > 0, megabytes per CPU second
-// (MB/cpu-s).
-func cmpLoop(b *testing.B, bytesPerOp int64, body func()) {
-	start, ok := cmpCPUSeconds()
-	for b.Loop() {
-		body()
-	}
-	end, _ := cmpCPUSeconds()
-	if !ok || end <= start {
-		return
-	}
-	b.ReportMetric((end-start)*1e9/float64(b.N), "cpu-ns/op")
-	if bytesPerOp > 0 {
-		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/(end-start)/1e6, "MB/cpu-s")
 	}
 }

@@ -12,14 +12,14 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leakproof/leakproof/internal/testenv"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -134,7 +134,7 @@ func BenchmarkRunArchive(b *testing.B) {
 			checker := provenance.NewChecker(&opts)
 			b.SetBytes(benchBytes(msgs))
 			b.ReportAllocs()
-			benchLoop(b, benchBytes(msgs), func() {
+			testenv.BenchLoop(b, benchBytes(msgs), func() {
 				emitted := 0
 				err := checker.Run(b.Context(), slices.Values(msgs), func(a *provenance.Assessment) error {
 					if a.Err != nil {
@@ -179,7 +179,7 @@ func BenchmarkRunArchiveFloor(b *testing.B) {
 	for _, workers := range benchWorkers() {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.SetBytes(benchBytes(msgs))
-			benchLoop(b, benchBytes(msgs), func() {
+			testenv.BenchLoop(b, benchBytes(msgs), func() {
 				var wg sync.WaitGroup
 				next := make(chan int)
 				for range workers {
@@ -208,49 +208,4 @@ func benchWorkers() []int {
 		return []int{1, p}
 	}
 	return []int{1}
-}
-
-// benchCPUSeconds returns the CPU time, user plus system, that this process has
-// used (every goroutine, the garbage collector included), read from
-// /proc/self/stat in USER_HZ ticks (100 a second on Linux), and false
-// where that file does not exist. Benchmarks report CPU time beside wall
-// time because the machine is shared: another process's load stretches
-// ns/op, not the CPU time this process spends.
-func benchCPUSeconds() (float64, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:])) // f[0] is field 3, the state
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, err1 := strconv.ParseUint(f[11], 10, 64) // field 14
-	stime, err2 := strconv.ParseUint(f[12], 10, 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return float64(utime+stime) / 100, true
-}
-
-// benchLoop runs body in a b.Loop and reports, beside ns/op, the CPU time per
-// op (cpu-ns/op) and, when bytesPerOp > 0, megabytes per CPU second
-// (MB/cpu-s).
-func benchLoop(b *testing.B, bytesPerOp int64, body func()) {
-	start, ok := benchCPUSeconds()
-	for b.Loop() {
-		body()
-	}
-	end, _ := benchCPUSeconds()
-	if !ok || end <= start {
-		return
-	}
-	b.ReportMetric((end-start)*1e9/float64(b.N), "cpu-ns/op")
-	if bytesPerOp > 0 {
-		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/(end-start)/1e6, "MB/cpu-s")
-	}
 }

@@ -23,3 +23,17 @@ func TestConformance(t *testing.T) {
 	_, err := os.Stat(filepath.Join(dir, "MANIFEST.tsv"))
 	assert.NoError(t, err, "Conformance(mail-dkim) = %s holds MANIFEST.tsv", dir)
 }
+
+func TestCPUSeconds(t *testing.T) {
+	before, ok := CPUSeconds()
+	if !ok {
+		t.Skip("no /proc/self/stat here")
+	}
+	x := 0
+	for i := range 50_000_000 {
+		x ^= i
+	}
+	after, ok := CPUSeconds()
+	require.True(t, ok, "CPUSeconds works twice (x=%d)", x)
+	assert.GreaterOrEqual(t, after, before, "CPU time never goes back")
+}
