@@ -39,14 +39,16 @@ type suiteCase struct {
 	keys         dkim.KeySource
 }
 
-// readSuite walks the YAML node tree of the validation file: four test IDs
-// occur twice in one mapping, which yaml.v3 refuses to decode into a map.
-func readSuite(t *testing.T, path string) []suiteCase {
+// walkSuite walks the YAML node tree of one of the suite's files and calls
+// each for every test case, with its scenario, the scenario's key records
+// and the case's keys as written. It walks nodes rather than decoding into
+// maps because four test IDs occur twice in one mapping, which yaml.v3
+// refuses to decode into a map.
+func walkSuite(t *testing.T, path string, each func(scenario string, keys dkim.KeySource, id *yaml.Node, fields map[string]string)) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err, "open %s", path)
 	defer f.Close()
-	var cases []suiteCase
 	dec := yaml.NewDecoder(f)
 	for {
 		var doc yaml.Node
@@ -79,19 +81,24 @@ func readSuite(t *testing.T, path string) []suiteCase {
 		require.NotNil(t, tests, "scenario %q has tests", scenario)
 		keys := dkim.NewKeyFile(records)
 		for i := 0; i+1 < len(tests.Content); i += 2 {
-			k, v := tests.Content[i], tests.Content[i+1]
-			c := suiteCase{scenario: scenario, id: k.Value, line: k.Line, keys: keys}
+			id, v := tests.Content[i], tests.Content[i+1]
+			fields := map[string]string{}
 			for j := 0; j+1 < len(v.Content); j += 2 {
-				switch v.Content[j].Value {
-				case "message":
-					c.message = v.Content[j+1].Value
-				case "cv":
-					c.cv = strings.TrimSpace(v.Content[j+1].Value)
-				}
+				fields[v.Content[j].Value] = v.Content[j+1].Value
 			}
-			cases = append(cases, c)
+			each(scenario, keys, id, fields)
 		}
 	}
+}
+
+// readSuite reads the validation cases of a validation file.
+func readSuite(t *testing.T, path string) []suiteCase {
+	t.Helper()
+	var cases []suiteCase
+	walkSuite(t, path, func(scenario string, keys dkim.KeySource, id *yaml.Node, fields map[string]string) {
+		cases = append(cases, suiteCase{scenario: scenario, id: id.Value, line: id.Line, keys: keys,
+			message: fields["message"], cv: strings.TrimSpace(fields["cv"])})
+	})
 	return cases
 }
 
@@ -219,69 +226,31 @@ type signCase struct {
 // headers are empty (the signer must add nothing) are left out.
 func readSignSuite(t *testing.T, path string) []signCase {
 	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err, "open %s", path)
-	defer f.Close()
 	var cases []signCase
-	dec := yaml.NewDecoder(f)
-	for {
-		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
+	walkSuite(t, path, func(scenario string, keys dkim.KeySource, id *yaml.Node, fields map[string]string) {
+		if strings.TrimSpace(fields["AS"]) == "" {
+			return
 		}
-		require.NoError(t, err, "decode a YAML document of %s", path)
-		root := doc.Content[0]
-		var scenario string
-		var tests *yaml.Node
-		var records []dkim.KeyRecord
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			k, v := root.Content[i], root.Content[i+1]
-			switch k.Value {
-			case "description":
-				scenario = v.Value
-			case "tests":
-				tests = v
-			case "txt-records":
-				for j := 0; j+1 < len(v.Content); j += 2 {
-					selector, domain, ok := strings.Cut(v.Content[j].Value, "._domainkey.")
-					require.True(t, ok, "txt-records name %q", v.Content[j].Value)
-					records = append(records, dkim.KeyRecord{Domain: domain, Selector: selector, TXT: v.Content[j+1].Value, Source: "arc-test-suite"})
+		fold := func(name, v string) string {
+			lines := strings.Split(strings.TrimRight(v, "\n"), "\n")
+			out := name + ": " + lines[0]
+			for _, l := range lines[1:] {
+				if strings.HasSuffix(out, ";") {
+					out += "\n " + l
+				} else {
+					out += l
 				}
 			}
+			return out + "\n"
 		}
-		require.NotNil(t, tests, "scenario %q has tests", scenario)
-		keys := dkim.NewKeyFile(records)
-		for i := 0; i+1 < len(tests.Content); i += 2 {
-			k, v := tests.Content[i], tests.Content[i+1]
-			fields := map[string]string{}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				fields[v.Content[j].Value] = v.Content[j+1].Value
-			}
-			if strings.TrimSpace(fields["AS"]) == "" {
-				continue
-			}
-			fold := func(name, v string) string {
-				lines := strings.Split(strings.TrimRight(v, "\n"), "\n")
-				out := name + ": " + lines[0]
-				for _, l := range lines[1:] {
-					if strings.HasSuffix(out, ";") {
-						out += "\n " + l
-					} else {
-						out += l
-					}
-				}
-				return out + "\n"
-			}
-			c := signCase{scenario: scenario, id: k.Value, line: k.Line, keys: keys,
-				message: fold("ARC-Seal", fields["AS"]) + fold("ARC-Message-Signature", fields["AMS"]) +
-					fold("ARC-Authentication-Results", fields["AAR"]) + fields["message"]}
-			if _, after, ok := strings.Cut(fields["AS"], "cv="); ok {
-				c.cv, _, _ = strings.Cut(after, ";")
-			}
-			cases = append(cases, c)
+		c := signCase{scenario: scenario, id: id.Value, line: id.Line, keys: keys,
+			message: fold("ARC-Seal", fields["AS"]) + fold("ARC-Message-Signature", fields["AMS"]) +
+				fold("ARC-Authentication-Results", fields["AAR"]) + fields["message"]}
+		if _, after, ok := strings.Cut(fields["AS"], "cv="); ok {
+			c.cv, _, _ = strings.Cut(after, ";")
 		}
-	}
+		cases = append(cases, c)
+	})
 	return cases
 }
 
