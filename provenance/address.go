@@ -181,26 +181,36 @@ func (p *fromParser) atom() string {
 // quoted reads a quoted string at p.i (which is '"') and returns its
 // content with quoted pairs resolved. Folding inside it is unfolded.
 func (p *fromParser) quoted() (string, bool) {
+	text, end, ok := unquote(p.s, p.i)
+	if ok {
+		p.i = end
+	}
+	return text, ok
+}
+
+// unquote reads the RFC 5322 quoted-string that starts at s[start] == '"'
+// and returns its content, with quoted pairs resolved and line breaks
+// (folding) removed, and the index just past the closing quote. ok is false
+// when the string is not closed.
+func unquote(s string, start int) (text string, end int, ok bool) {
 	var b strings.Builder
-	for i := p.i + 1; i < len(p.s); i++ {
-		c := p.s[i]
-		switch c {
+	for i := start + 1; i < len(s); i++ {
+		switch c := s[i]; c {
 		case '\\':
-			if i+1 >= len(p.s) {
-				return "", false
+			if i+1 >= len(s) {
+				return "", 0, false
 			}
 			i++
-			b.WriteByte(p.s[i])
+			b.WriteByte(s[i])
 		case '"':
-			p.i = i + 1
-			return b.String(), true
+			return b.String(), i + 1, true
 		case '\r', '\n':
 			// Folding: the line break is not part of the content.
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return "", false
+	return "", 0, false
 }
 
 // mailbox parses the whole value as one mailbox and returns the canonical

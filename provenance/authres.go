@@ -243,23 +243,12 @@ func (p *arParser) key() string {
 // hold "=" (base64 padding in header.b) but not white space or ;()".
 func (p *arParser) value() (string, error) {
 	if !p.eof() && p.peek() == '"' {
-		var b strings.Builder
-		for i := p.i + 1; i < len(p.s); i++ {
-			switch c := p.s[i]; c {
-			case '\\':
-				if i+1 < len(p.s) {
-					i++
-					b.WriteByte(p.s[i])
-				}
-			case '"':
-				p.i = i + 1
-				return b.String(), nil
-			case '\r', '\n':
-			default:
-				b.WriteByte(c)
-			}
+		text, end, ok := unquote(p.s, p.i)
+		if !ok {
+			return "", fmt.Errorf("%w: unclosed quoted string", errAuthResSyntax)
 		}
-		return "", fmt.Errorf("%w: unclosed quoted string", errAuthResSyntax)
+		p.i = end
+		return text, nil
 	}
 	start := p.i
 	for !p.eof() {
