@@ -66,7 +66,7 @@ func run(dir string) error {
 			return err
 		}
 	}
-	if err := testmail.WriteARCTestdata(filepath.Join(dir, "arc")); err != nil {
+	if err := testmail.WriteARCTestdata(dir); err != nil {
 		return err
 	}
 	fmt.Printf("gentestdata: %d files and arc/ in %s\n", len(files), dir)

@@ -31,7 +31,11 @@ func TestRun(t *testing.T) {
 	assert.True(t, os.IsNotExist(err), "stale file in a generated folder is removed (stat: %v)", err)
 	_, err = os.Stat(other)
 	assert.NoError(t, err, "a file outside the generated folders is kept")
-	entries, err := os.ReadDir(filepath.Join(dir, "arc"))
-	require.NoError(t, err, "arc/ is written")
-	assert.NotEmpty(t, entries, "arc/ holds the ARC cases")
+	for _, f := range testmail.ARCFiles() {
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		require.NoError(t, err, "read %s", f.Path)
+		assert.Equal(t, string(f.Data), string(got), "%s holds ARCFiles()'s bytes", f.Path)
+	}
+	_, err = os.Stat(filepath.Join(dir, "arc", "arc"))
+	assert.True(t, os.IsNotExist(err), "the ARC cases are not nested in arc/arc (stat: %v)", err)
 }
