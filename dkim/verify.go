@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
@@ -37,7 +38,15 @@ var (
 // ErrMessageTooLarge) or a header over rawheader's caps, or a cancelled ctx.
 // Verify is safe for concurrent use; see VerifyBytes for the rules.
 func Verify(ctx context.Context, r io.Reader, opts *Options) (*Verification, error) {
-	var buf bytes.Buffer
+	buf := readBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		// VerifyBytes retains nothing of msg, so the buffer can serve the
+		// next message; a very large one is left to the collector.
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			readBuffers.Put(buf)
+		}
+	}()
 	if l, ok := r.(interface{ Len() int }); ok && l.Len() <= MaxMessageBytes {
 		buf.Grow(l.Len() + 1) // one allocation for bytes.Reader and the like
 	}
@@ -50,6 +59,13 @@ func Verify(ctx context.Context, r io.Reader, opts *Options) (*Verification, err
 	}
 	return VerifyBytes(ctx, msg, opts)
 }
+
+// readBuffers holds Verify's read buffers between calls: allocating and
+// clearing a fresh buffer cost about a fifth of the time of verifying a
+// 1 MB message. Buffers that grew past maxPooledBuffer are not kept.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 4 << 20
 
 // VerifyBytes is Verify on a message already in memory; msg is not
 // modified or retained.
