@@ -6,12 +6,15 @@ import (
 	"math/bits"
 )
 
-// Word-at-a-time scanning for the bulk path of the body hasher. A block of
-// whole lines is scanned eight bytes at a time for the first byte pair
-// that canonicalization would rewrite; the clean lines before it are hashed
-// in one write, and only the offending line goes through the line-by-line
-// path. The masks below set the high bit of each byte of a word that
-// matches, exactly (no false positive from borrows between bytes).
+// Scanning for the bulk path of the body hasher. A block of whole lines is
+// scanned for the first byte pair that canonicalization would rewrite; the
+// clean lines before it are hashed in one write, and only the offending
+// line goes through the line-by-line path. On amd64 with AVX2 the scan
+// takes 64 bytes a step (scan_amd64.s); elsewhere, and for the last bytes
+// of a block, it takes eight bytes a step in pure Go, below.
+//
+// The masks below set the high bit of each byte of a word that matches,
+// exactly (no false positive from borrows between bytes).
 
 const (
 	swarOnes = 0x0101010101010101
@@ -68,6 +71,26 @@ func canonicalPrefix(blk []byte, relaxed bool) int {
 		return 0 // a bare LF ends the first line
 	}
 	bad := firstViolation(blk, relaxed)
+	if bad < 0 {
+		return len(blk)
+	}
+	return bytes.LastIndexByte(blk[:bad+1], '\n') + 1
+}
+
+// pairViolation reports whether the byte c, followed by d, needs
+// rewriting: an LF after something other than CR and, for relaxed, an SP
+// before a byte below 0x21 (SP, HTAB, CR, LF, another control byte).
+// A tab anywhere is checked apart, as it has no pair.
+func pairViolation(c, d byte, relaxed bool) bool {
+	return d == '\n' && c != '\r' || relaxed && c == ' ' && d < 0x21
+}
+
+// firstViolationSWAR is firstViolation eight bytes at a time in pure Go:
+// the first i where blk[i] and blk[i+1] form a pair that needs rewriting,
+// or for relaxed where blk[i] is a tab; -1 if none. An LF at 0 is not
+// looked for here.
+func firstViolationSWAR(blk []byte, relaxed bool) int {
+	bad := firstPairSWAR(blk, relaxed)
 	if relaxed {
 		// A tab is rewritten wherever it is; look only as far as needed.
 		scan := blk
@@ -78,16 +101,10 @@ func canonicalPrefix(blk []byte, relaxed bool) int {
 			bad = t
 		}
 	}
-	if bad < 0 {
-		return len(blk)
-	}
-	return bytes.LastIndexByte(blk[:bad+1], '\n') + 1
+	return bad
 }
 
-// firstViolation returns the first position i where blk[i] and blk[i+1]
-// form a pair that needs rewriting (see relaxedPairs, simplePairs), or -1.
-// Neither a tab nor an LF at 0 is looked for here.
-func firstViolation(blk []byte, relaxed bool) int {
+func firstPairSWAR(blk []byte, relaxed bool) int {
 	i := 0
 	if relaxed {
 		for s := blk; len(s) >= 17; s = s[16:] {
@@ -115,11 +132,7 @@ func firstViolation(blk []byte, relaxed bool) int {
 		}
 	}
 	for ; i+1 < len(blk); i++ {
-		c, d := blk[i], blk[i+1]
-		if d == '\n' && c != '\r' {
-			return i
-		}
-		if relaxed && c == ' ' && d < 0x21 {
+		if pairViolation(blk[i], blk[i+1], relaxed) {
 			return i
 		}
 	}

@@ -328,3 +328,74 @@ func FuzzCanonicalPrefix(f *testing.F) {
 		}
 	})
 }
+
+// naiveViolation is firstViolation's reference, byte by byte.
+func naiveViolation(blk []byte, relaxed bool) int {
+	for i, c := range blk {
+		if relaxed && c == '\t' || i+1 < len(blk) && pairViolation(c, blk[i+1], relaxed) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestFirstViolation puts each byte pair that needs rewriting, and some
+// that do not, at every position of blocks of every length up to 160
+// bytes, so that each step of the vector scan (64 and 32 bytes), the
+// word-at-a-time scan and their tails each meet it, alone and after an
+// earlier one.
+func TestFirstViolation(t *testing.T) {
+	pairs := []string{"x\n", "\n\n", " \n", " \r", "  ", " \t", "\tx", " \x01", "\r\n", "x ", " x", "\rx", "\x00\n"}
+	for n := 0; n <= 160; n++ {
+		base := []byte(strings.Repeat("abcdefghi\r\n", n/11+1)[:n])
+		check := func(blk []byte) {
+			t.Helper()
+			for _, relaxed := range []bool{false, true} {
+				want := naiveViolation(blk, relaxed)
+				if got := firstViolation(blk, relaxed); got != want {
+					t.Fatalf("firstViolation(%q, relaxed %v) = %d, want %d", blk, relaxed, got, want)
+				}
+				if got := firstViolationSWAR(blk, relaxed); got != want {
+					t.Fatalf("firstViolationSWAR(%q, relaxed %v) = %d, want %d", blk, relaxed, got, want)
+				}
+			}
+		}
+		check(base)
+		for pos := 0; pos+2 <= n; pos++ {
+			for _, p := range pairs {
+				blk := bytes.Clone(base)
+				copy(blk[pos:], p)
+				check(blk)
+				if later := pos + 37; later+2 <= n {
+					copy(blk[later:], "\t ")
+					check(blk)
+				}
+			}
+		}
+	}
+}
+
+// TestFirstViolationRandom compares the scans with the reference on
+// random blocks dense in the bytes they look for, at every offset of a
+// larger buffer (the vector loads are unaligned).
+func TestFirstViolationRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte("ab \t\r\n\x01\xff")
+	buf := make([]byte, 4096)
+	for range 3000 {
+		for i := range buf {
+			if r.IntN(40) == 0 {
+				buf[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				buf[i] = 'a' + byte(r.IntN(26))
+			}
+		}
+		off, n := r.IntN(64), r.IntN(1500)
+		blk := buf[off : off+n]
+		for _, relaxed := range []bool{false, true} {
+			want := naiveViolation(blk, relaxed)
+			require.Equal(t, want, firstViolation(blk, relaxed), "firstViolation(%q, relaxed %v)", blk, relaxed)
+			require.Equal(t, want, firstViolationSWAR(blk, relaxed), "firstViolationSWAR(%q, relaxed %v)", blk, relaxed)
+		}
+	}
+}
