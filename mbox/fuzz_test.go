@@ -92,6 +92,14 @@ func FuzzViews(f *testing.F) {
 		if len(views) == 0 {
 			t.Fatal("no views")
 		}
+		if own := OwnView(raw, Format(format)); own.Format != views[0].Format || !bytes.Equal(own.Data, views[0].Data) {
+			t.Fatalf("OwnView gives %s %q, Views %s %q first", own.Format, own.Data, views[0].Format, views[0].Data)
+		}
+		for _, f := range []Format{FormatMboxrd, FormatMboxo, FormatMboxcl2} {
+			if got, want := string(must(unescape(raw, f))), string(naiveUnescape(raw, f)); got != want {
+				t.Fatalf("unescape(%q, %s) = %q, reference %q", raw, f, got, want)
+			}
+		}
 		own := Format(format)
 		if own == FormatMbox {
 			own = FormatMboxrd
@@ -171,3 +179,5 @@ func FuzzReaderBuffer(f *testing.F) {
 		}
 	})
 }
+
+func must(b []byte, _ bool) []byte { return b }

@@ -1,6 +1,7 @@
 package mbox
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -70,5 +71,54 @@ func TestViewsAliasWhenUnchanged(t *testing.T) {
 	got := Views(raw, FormatMbox)
 	if assert.Len(t, got, 1, "views of a message without escapes") {
 		assert.Same(t, &raw[0], &got[0].Data[0], "the only view aliases raw")
+	}
+}
+
+// naiveUnescape is unescape's reference: every line, one at a time.
+func naiveUnescape(raw []byte, format Format) []byte {
+	var out []byte
+	for len(raw) > 0 {
+		end := len(raw)
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			end = i + 1
+		}
+		line := raw[:end]
+		n := 0
+		for n < len(line) && line[n] == '>' {
+			n++
+		}
+		if format != FormatMboxcl2 && n > 0 && bytes.HasPrefix(line[n:], []byte("From ")) && (n == 1 || format == FormatMboxrd) {
+			line = line[1:]
+		}
+		out = append(out, line...)
+		raw = raw[end:]
+	}
+	return out
+}
+
+func TestUnescapeMatchesReference(t *testing.T) {
+	for _, raw := range []string{
+		"", ">", ">From ", "From x\n>From a\n", ">From a\n>>From b\r\n>>>From c",
+		"a\n>\n>>\n>From\n>From \n>>From x\n", "x>From a\n>>>>\n>From b", "\n>From a\n\n>From b\n",
+		">>>>>", "a\r\n>From b\r\n>xFrom c\r\n",
+	} {
+		for _, f := range []Format{FormatMboxrd, FormatMboxo, FormatMboxcl, FormatMboxcl2} {
+			got, changed := unescape([]byte(raw), f)
+			want := naiveUnescape([]byte(raw), f)
+			if string(got) != string(want) || changed != (string(want) != raw) {
+				t.Errorf("unescape(%q, %s) = %q, %v; want %q", raw, f, got, changed, want)
+			}
+		}
+	}
+}
+
+func TestOwnView(t *testing.T) {
+	raw := []byte("Subject: x\n\n>From a\n>>From b\n")
+	for _, f := range []Format{FormatMbox, FormatMboxrd, FormatMboxo, FormatMboxcl, FormatMboxcl2, Format("eml")} {
+		got := OwnView(raw, f)
+		want := Views(raw, f)[0]
+		if got.Format != want.Format || string(got.Data) != string(want.Data) {
+			t.Errorf("OwnView(%s) = %s %q; Views gives %s %q first", f, got.Format, got.Data, want.Format, want.Data)
+		}
 	}
 }

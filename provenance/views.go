@@ -3,8 +3,8 @@ package provenance
 // Views and repairs (DESIGN.md, "Views and repairs").
 //
 // The verifier first checks the message as its format defines it: the
-// format's own mbox view (mbox.Views(raw, format)[0]) with bare LF line
-// endings made CRLF. Only when a signature's arithmetic fails are repairs
+// format's own mbox view (mbox.OwnView, the first of mbox.Views) with bare
+// LF line endings made CRLF. Only when a signature's arithmetic fails are repairs
 // tried, in this fixed order, each at most once:
 //
 //  1. The other mbox views of the stored bytes (for an mbox whose variant is
@@ -71,9 +71,7 @@ func isMbox(format string) bool {
 func primaryView(m *archive.Message) view {
 	data := m.Raw
 	if isMbox(m.Format) {
-		if vs := mbox.Views(m.Raw, mbox.Format(m.Format)); len(vs) > 0 {
-			data = vs[0].Data
-		}
+		data = mbox.OwnView(m.Raw, mbox.Format(m.Format)).Data
 	}
 	crlf, changed := toCRLF(data)
 	return view{data: crlf, lf: changed}
@@ -242,7 +240,10 @@ func improves(before, after *dkim.Verification) bool {
 // anything. When nothing changes, b itself is returned. It runs at
 // memchr speed: archives are large.
 func toCRLF(b []byte) ([]byte, bool) {
-	bare := bytes.Count(b, []byte("\n")) - bytes.Count(b, []byte("\r\n"))
+	bare := bytes.Count(b, []byte("\n"))
+	if bare > 0 && bytes.IndexByte(b, '\r') >= 0 {
+		bare -= bytes.Count(b, []byte("\r\n"))
+	}
 	if bare == 0 {
 		return b, false
 	}

@@ -23,6 +23,8 @@ func TestToCRLF(t *testing.T) {
 		{"mixed", "a\r\nb\nc", "a\r\nb\r\nc", true},
 		{"leading LF", "\nx", "\r\nx", true},
 		{"lone CR untouched", "a\rb\n", "a\rb\r\n", true},
+		{"lone CR, no LF", "a\rb", "a\rb", false},
+		{"CRLF then bare LF", "a\r\n\nb", "a\r\n\r\nb", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, changed := toCRLF([]byte(tt.in))
