@@ -19,6 +19,12 @@ type Message struct {
 	Raw       []byte // the stored bytes, still escaped
 	Notes     []string
 	Err       error // why the message or file could not be read
+
+	// Entry and Entries are set on the records of a zip entry whose name
+	// other entries of the same zip share (File alone cannot tell them
+	// apart): Entry is its 1-based place among them in the zip's directory
+	// order, Entries how many there are. Both are 0 otherwise.
+	Entry, Entries int
 }
 
 // Errors a Message's Err wraps (with the path, and the offset where there is

@@ -54,6 +54,7 @@ type walker struct {
 	head    []byte // sniffing buffer, SniffSize bytes
 
 	entryNote string // a note for every record of the zip entry being read
+	entry     [2]int // Entry and Entries for every record of that entry
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -64,6 +65,7 @@ func (w *walker) emit(m *Message) bool {
 	if w.entryNote != "" {
 		m.Notes = append(m.Notes, w.entryNote)
 	}
+	m.Entry, m.Entries = w.entry[0], w.entry[1]
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -502,9 +504,11 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 				dup = w.entryNote + "; " + dup
 			}
 			w.entryNote = dup
+			w.entry = [2]int{seen[e.f.Name], n}
 		}
 		w.walkZipEntry(joinName(name, e.f.Name), e.f)
 		w.entryNote = ""
+		w.entry = [2]int{}
 	}
 }
 

@@ -589,6 +589,8 @@ func TestWalkZipDuplicateNames(t *testing.T) {
 	for i, m := range got[:2] {
 		require.Len(t, m.Notes, 1, "a duplicate entry is noted")
 		assert.Contains(t, m.Notes[0], fmt.Sprintf("2 entries named \"a.eml\"; this is number %d", i+1), "the note says which duplicate")
+		assert.Equal(t, [2]int{i + 1, 2}, [2]int{m.Entry, m.Entries}, "Entry and Entries say which duplicate")
 	}
 	assert.Empty(t, got[2].Notes, "a unique entry has no note")
+	assert.Equal(t, [2]int{0, 0}, [2]int{got[2].Entry, got[2].Entries}, "a unique entry has no Entry")
 }

@@ -20,18 +20,22 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cf.register(fs)
 	inner := fs.String("file", "", "the file inside a folder or zip PATH")
 	index := fs.Int("index", 1, "the message within the file")
+	entry := fs.Int("entry", 0, "which of several zip entries sharing the --file name (1 = first in the zip's directory order)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	if *index < 1 {
 		return usageError(stderr, fmt.Sprintf("--index %d: messages are numbered from 1", *index))
 	}
+	if *entry < 0 {
+		return usageError(stderr, fmt.Sprintf("--entry %d: entries are numbered from 1", *entry))
+	}
 	if msg, hint := cf.validate(); msg != "" {
 		return usageError(stderr, msg, hint)
 	}
 	switch len(fs.Args()) {
 	case 0:
-		return usageError(stderr, "no PATH to explain", "leakproof explain [options] [--file INNER] [--index N] PATH")
+		return usageError(stderr, "no PATH to explain", "leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH")
 	case 1:
 	default:
 		return usageError(stderr, "explain takes one PATH", "to pick a file inside a folder or zip, use --file INNER")
@@ -46,7 +50,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer cf.close() // for the early returns; closing twice is harmless
 
-	m, code := findMessage(ctx, root, *inner, *index, stderr)
+	m, code := findMessage(ctx, root, *inner, *index, *entry, stderr)
 	if m == nil {
 		return code
 	}
@@ -70,13 +74,17 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 // findMessage walks root for message index of the file named inner (or of
-// the first file, when inner is ""). It returns the message or, when there
-// is none, the exit status after reporting why.
-func findMessage(ctx context.Context, root, inner string, index int, stderr io.Writer) (*archive.Message, int) {
+// the first file, when inner is ""). When several zip entries share that
+// name, entry (1-based) picks one; without it the name is ambiguous and
+// findMessage refuses rather than explain a message the user may not mean
+// (unzip, and most tools, show only the last). It returns the message or,
+// when there is none, the exit status after reporting why.
+func findMessage(ctx context.Context, root, inner string, index, entry int, stderr io.Writer) (*archive.Message, int) {
 	var files []string // mail files seen, in walk order
 	counts := map[string]int{}
 	var fileErr *archive.Message
 	target := ""
+	held := 0 // records of the target file (of the chosen entry)
 	for m := range archive.Walk(ctx, root, nil) {
 		if m == nil || errors.Is(m.Err, archive.ErrNotMail) {
 			continue
@@ -96,6 +104,20 @@ func findMessage(ctx context.Context, root, inner string, index int, stderr io.W
 			}
 			continue
 		}
+		if m.Entries > 1 && entry == 0 {
+			return nil, usageError(stderr, fmt.Sprintf("%s names %d entries of the zip, not one", m.File, m.Entries),
+				fmt.Sprintf("pick one with --entry N, from 1 to %d in the zip's directory order (unzip extracts only the last); \"leakproof verify\" notes which record is which", m.Entries))
+		}
+		if entry > max(m.Entries, 1) {
+			if m.Entries == 0 {
+				return nil, usageError(stderr, fmt.Sprintf("--entry %d: %s is the only entry of that name", entry, m.File), "leave out --entry")
+			}
+			return nil, usageError(stderr, fmt.Sprintf("--entry %d: %s names only %d entries", entry, m.File, m.Entries))
+		}
+		if m.Entries > 1 && m.Entry != entry {
+			continue
+		}
+		held++
 		if m.Index == 0 {
 			fileErr = m
 			break
@@ -127,7 +149,7 @@ func findMessage(ctx context.Context, root, inner string, index int, stderr io.W
 		return nil, exitInput
 	default:
 		return nil, usageError(stderr, fmt.Sprintf("%s has no message %d", target, index),
-			fmt.Sprintf("it holds %s; pick one with --index N", plural(counts[target], "message", "messages")))
+			fmt.Sprintf("it holds %s; pick one with --index N", plural(held, "message", "messages")))
 	}
 }
 

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExplainGolden(t *testing.T) {
@@ -33,6 +38,59 @@ func TestExplainGolden(t *testing.T) {
 			r := runCLI(t, tt.args...)
 			assert.Equal(t, tt.code, r.code, "exit status of leakproof %q; stderr: %s", tt.args, r.stderr)
 			golden(t, dir, tt.name, r)
+		})
+	}
+}
+
+// TestExplainDuplicateZipEntries: a zip may hold several entries under one
+// name (unzip extracts only the last). explain must not silently pick one:
+// it refuses without --entry and explains the one --entry names.
+func TestExplainDuplicateZipEntries(t *testing.T) {
+	genuine := "From: a@example.com\r\nSubject: genuine\r\n\r\nhi\r\n"
+	forged := "From: a@example.com\r\nSubject: forged\r\n\r\nhi\r\n"
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range []struct{ name, body string }{{"a.eml", genuine}, {"b.eml", genuine}, {"a.eml", forged}} {
+		w, err := zw.Create(e.name)
+		require.NoError(t, err, "zip entry %s", e.name)
+		_, err = w.Write([]byte(e.body))
+		require.NoError(t, err, "zip entry %s", e.name)
+	}
+	require.NoError(t, zw.Close(), "closing the zip")
+	path := filepath.Join(t.TempDir(), "dump.zip")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o444), "writing the zip")
+
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		code    int
+		subject string // in stdout, when code is 0
+		stderr  string // in stderr, when code is not 0
+		noted   bool   // the explanation notes which entry it is
+	}{
+		{"ambiguous", []string{"--file", "a.eml"}, 2, "", "names 2 entries of the zip", false},
+		{"first", []string{"--file", "a.eml", "--entry", "1"}, 0, "genuine", "", true},
+		{"second", []string{"--file", "a.eml", "--entry", "2"}, 0, "forged", "", true},
+		{"past the last", []string{"--file", "a.eml", "--entry", "3"}, 2, "", "names only 2 entries", false},
+		{"unique name", []string{"--file", "b.eml", "--entry", "2"}, 2, "", "the only entry of that name", false},
+		{"unique name, entry 1", []string{"--file", "b.eml", "--entry", "1"}, 0, "genuine", "", false},
+		{"negative", []string{"--file", "a.eml", "--entry", "-1"}, 2, "", "numbered from 1", false},
+		{"no --file: the first file is ambiguous too", nil, 2, "", "names 2 entries of the zip", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, append(append([]string{"explain"}, tt.args...), path)...)
+			require.Equal(t, tt.code, r.code, "exit status; stderr: %s", r.stderr)
+			if tt.code != 0 {
+				assert.Empty(t, r.stdout, "nothing explained")
+				assert.Contains(t, r.stderr, tt.stderr, "the refusal says why")
+				return
+			}
+			assert.Regexp(t, `\n  Subject +`+tt.subject+`\n`, r.stdout, "the chosen entry is explained")
+			if tt.noted {
+				assert.Contains(t, r.stdout, "this is number", "the explanation notes which entry it is")
+			} else {
+				assert.NotContains(t, r.stdout, "this is number", "a unique entry has no such note")
+			}
 		})
 	}
 }

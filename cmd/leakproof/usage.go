@@ -4,7 +4,7 @@ package main
 // DESIGN.md's CLI contract and README.md.
 const usage = `Usage:
     leakproof verify [options] PATH...
-    leakproof explain [options] [--file INNER] [--index N] PATH
+    leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
 
@@ -46,6 +46,9 @@ explain options:
     --file INNER           The file inside a folder or zip PATH
                            (for example Sent/1.eml).
     --index N              The message within that file. Default 1.
+    --entry N              When a zip holds several entries named INNER,
+                           which one (1 = first in the zip's directory
+                           order); without it explain refuses to guess.
 
 Verdicts:
     authentic      Sent as shown by the signing domain's mail system: a
