@@ -26,7 +26,7 @@ var codes = []CodeInfo{
 		"Compare the text with another copy of the message; do not quote the body as sent."},
 	{"dkim.header_signature_invalid", SeverityAlteration,
 		"The signature over the header fields does not verify with the signer's key: a signed header field was changed after signing.",
-		"Compare the signed header fields (From, To, Subject, Date) with another copy of the message."},
+		"Compare the signed header fields (From, To, Subject, Date, and the DKIM-Signature field itself, whose tags are signed too) with another copy of the message."},
 	{"dkim.other_signature_fails", SeverityCaution,
 		"A signature fails while another, aligned signature verifies the message (mailing lists and forwarders often break extra signatures).",
 		"Rely on the signature that verifies; mention the failing one if the message passed through a list or forwarder."},

@@ -53,9 +53,9 @@ func (s *state) summary(rule1 []Evidence) string {
 			// The body matches bh=, but bh= is itself covered by the broken
 			// header signature, so the body is not proven either.
 			if edKeyAmbiguous(&sig.Signature) {
-				return fmt.Sprintf("Altered: %s's Ed25519 signature over the header no longer verifies, so a field it signed (%s) was changed after signing, unless the key on file is a newer one under the same selector (Ed25519 cannot tell the two apart).", sig.Domain, listFields(s.signedDisplayedNames(sig)))
+				return fmt.Sprintf("Altered: %s's Ed25519 signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing, unless the key on file is a newer one under the same selector (Ed25519 cannot tell the two apart).", sig.Domain, listFields(s.signedDisplayedNames(sig)))
 			}
-			return fmt.Sprintf("Altered: %s's signature over the header no longer verifies, so a field it signed (%s) was changed after signing.", sig.Domain, listFields(s.signedDisplayedNames(sig)))
+			return fmt.Sprintf("Altered: %s's signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing.", sig.Domain, listFields(s.signedDisplayedNames(sig)))
 		case sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMismatch:
 			return fmt.Sprintf("Altered: %s's signature matches neither the signed header fields nor the body, so the message was changed after signing.", sig.Domain)
 		}
