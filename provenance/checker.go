@@ -214,6 +214,7 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 	}
 	s.messageFields()
 	s.add(receivedEvidence(s.hdr.values("received"), s.a.Date, !s.a.Date.IsZero())...)
+	s.add(signingTimeEvidence(s.ver.Signatures, s.hdr.fields, s.a.Date, !s.a.Date.IsZero())...)
 	if err := s.checkARC(ctx, chosen.data, dopts); err != nil {
 		return err
 	}
