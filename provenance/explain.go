@@ -153,11 +153,8 @@ func (s *state) unverifiableSummary() string {
 	if !s.fromOK {
 		return fmt.Sprintf("Unverifiable: the From field is not exactly one mailbox (%s), so no signature can vouch for a sender.", s.fromReason)
 	}
-	for _, e := range a.Evidence {
-		switch e.Code {
-		case "header.space_before_colon", "header.leading_whitespace", "header.folded_name", "header.non_ascii_name":
-			return "Unverifiable: the header is malformed in a way that can show a reader a different sender or field than the one signed."
-		}
+	if s.blockedBy != "" {
+		return s.blockedBy
 	}
 	if len(a.Signatures) == 0 {
 		return "Unverifiable: the message has no DKIM signature, so nothing in it vouches for it either way."

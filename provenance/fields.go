@@ -27,6 +27,19 @@ type header struct {
 	truncated bool // the header is past the caps: fields holds only the first ones
 }
 
+// fieldBefore returns the name of the last field that starts before byte
+// offset, or "".
+func (h header) fieldBefore(offset int) string {
+	name := ""
+	for _, f := range h.fields {
+		if f.Offset >= offset {
+			break
+		}
+		name = f.Name
+	}
+	return name
+}
+
 // splitHeader reads the header of msg (CRLF or LF) with the shared lenient
 // splitter; lines that are not fields are left out. Past the caps the
 // fields read so far are kept and truncated is set: the verdict then never

@@ -96,7 +96,8 @@ type state struct {
 	fromDomain string
 	fromReason string
 
-	separatorLine bool // the view starts with an mbox separator line (not a field)
+	separatorLine bool   // the view starts with an mbox separator line (not a field)
+	blockedBy     string // the summary of the header finding that stops an authentic verdict, "" when none
 
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
@@ -460,13 +461,21 @@ func signsField(sig *dkim.Signature, name string) bool {
 
 // findingEvidence turns the dkim header findings into header.* evidence,
 // and reports whether one of them could show a reader another sender (or
-// another displayed field), which stops an authentic verdict.
+// another displayed field), which stops an authentic verdict. It sets
+// s.blockedBy to the summary sentence of the first such finding.
 func (s *state) findingEvidence() (out []Evidence, blocked bool) {
+	block := func(summary string) {
+		if s.blockedBy == "" {
+			s.blockedBy = summary
+		}
+		blocked = true
+	}
+	const malformed = "Unverifiable: the header is malformed in a way that can show a reader a different sender or field than the one signed."
 	if s.tooLarge {
 		out = append(out, evidence("header.too_large",
 			"The header is larger than the reader's cap (%d fields or %d MiB), so its signatures and fields were not checked.",
 			rawheader.DefaultMaxFields, rawheader.DefaultMaxHeaderBytes>>20))
-		blocked = true
+		block("Unverifiable: the header is larger than the reader's cap, so its signatures and fields were not checked.")
 	}
 	for _, f := range s.ver.Findings {
 		if f.Offset == 0 && s.separatorLine {
@@ -483,7 +492,7 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 		case dkim.FindingLeadingWhitespace:
 			out = append(out, evidence("header.leading_whitespace",
 				"The first header line starts with whitespace, which hides %s from some readers.", name))
-			blocked = true
+			block(malformed)
 		case dkim.FindingFoldedName:
 			out = append(out, evidence("header.folded_name",
 				"The name of %q is folded onto the next line, which readers interpret differently.", name))
@@ -491,6 +500,18 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 			out = append(out, evidence("header.non_ascii_name",
 				"A field name (%q) holds bytes outside printable ASCII.", name))
 		case dkim.FindingNoColon:
+			// A reader that takes such a line as a continuation (libmime
+			// folds one that starts with a vertical tab, a form feed or a
+			// Unicode space) shows it as part of the field above: after a
+			// displayed field it can add an address the signature never
+			// covered ("From: a@x" then "\v, evil@y").
+			if key := displayedKey(s.hdr.fieldBefore(f.Offset)); key != "" {
+				field := displayedHeader(key)
+				out = append(out, evidence("header.stray_line",
+					"A header line at byte %d, right after the %s field, is not a field (it has no colon); some mail clients show it as part of %s, which the signature does not cover.", f.Offset, field, field))
+				block(fmt.Sprintf("Unverifiable: a line that is not a field follows the %s field; some mail clients show it as part of %s, and the signature does not cover it.", field, field))
+				continue
+			}
 			out = append(out, evidence("header.no_colon",
 				"A header line at byte %d is not a field (it has no colon).", f.Offset))
 			continue
@@ -498,7 +519,7 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 			continue
 		}
 		if displayedKey(f.Name) != "" {
-			blocked = true
+			block(malformed)
 		}
 	}
 	// A lone CR in the header: some mail clients end a line there, so an
@@ -507,7 +528,7 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 	if hasLoneCR(s.raw[:min(s.hdr.body, len(s.raw))]) {
 		out = append(out, evidence("header.lone_cr",
 			"The header holds a carriage return that does not end a line; some mail clients start a new field there, so they may show a field the signature does not cover."))
-		blocked = true
+		block("Unverifiable: the header holds a carriage return that does not end a line; some mail clients start a new field there and may show one the signature does not cover.")
 	}
 	// Two Content-Type (or Content-Transfer-Encoding) fields: mail clients
 	// disagree on which one decides how the body is shown.
@@ -515,7 +536,7 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 		if n := s.hdr.count(name); n > 1 {
 			out = append(out, evidence("header.duplicate_mime_field",
 				"The header has %d %s fields; mail clients disagree on which one decides how the body is shown.", n, mimeHeader(name)))
-			blocked = true
+			block(fmt.Sprintf("Unverifiable: the header has %d %s fields, and mail clients disagree on which one decides how the body is shown.", n, mimeHeader(name)))
 		}
 	}
 	return out, blocked

@@ -1,0 +1,47 @@
+package provenance
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// TestStrayLineAfterDisplayedField: a line with no colon slipped in after
+// a signed From is outside every field for DKIM, so the signature still
+// verifies; but readers that fold a line starting with a vertical tab, a
+// form feed or a Unicode space show it as part of From (mailauth's
+// header-smuggling tests). It must not be authentic. The same line after
+// a field nobody displays is only noted.
+func TestStrayLineAfterDisplayedField(t *testing.T) {
+	msg := signed(t, baseMessage(), "rsa2048", nil)
+	from := bytes.Index(msg, []byte("\r\nFrom:")) + 2
+	end := from + bytes.Index(msg[from:], []byte("\r\n")) + 2
+	insertAfter := func(at int, line string) []byte {
+		out := append([]byte{}, msg[:at]...)
+		out = append(out, line+"\r\n"...)
+		return append(out, msg[at:]...)
+	}
+	for _, lead := range []string{"\x0b", "\x0c", "\xa0", "\xc2\xa0", "\xe3\x80\x80", "\xe2\x80\xa8", "\xe2\x81\x9f", "x"} {
+		t.Run(fmt.Sprintf("%q", lead), func(t *testing.T) {
+			a := testChecker().Check(t.Context(), eml("smuggled.eml", insertAfter(end, lead+", evil@attacker.test")))
+			assertWellFormed(t, a)
+			require.Equal(t, dkim.ResultPass, a.Signatures[0].Result, "DKIM itself passes: the line is outside every signed field")
+			assert.Equal(t, VerdictUnverifiable, a.Verdict, "not authentic as displayed; summary: %s", a.Summary)
+			assert.Contains(t, codesOf(a), "header.stray_line")
+			assert.Contains(t, a.Summary, "follows the From field", "the summary says why")
+		})
+	}
+	t.Run("after an undisplayed field", func(t *testing.T) {
+		// The DKIM-Signature field is first; the line goes right after it.
+		sigEnd := bytes.Index(msg, []byte("\r\nFrom:")) + 2
+		a := testChecker().Check(t.Context(), eml("noted.eml", insertAfter(sigEnd, "\x0bnot a field")))
+		assert.Equal(t, VerdictAuthentic, a.Verdict, "only noted; summary: %s", a.Summary)
+		assert.Contains(t, codesOf(a), "header.no_colon")
+		assert.NotContains(t, codesOf(a), "header.stray_line")
+	})
+}
