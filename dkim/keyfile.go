@@ -105,9 +105,14 @@ func keyName(domain, selector string) string {
 }
 
 // keyNormalName is how key files store a domain or selector: lower-case,
-// without surrounding white space or final dots.
+// without surrounding white space or final dots, and an internationalized
+// name in A-labels (the form signatures are looked up under).
 func keyNormalName(s string) string {
-	return strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "."))
+	s = strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "."))
+	if a, ok := asciiDomain(s); ok {
+		return strings.ToLower(a)
+	}
+	return s
 }
 
 // Lookup returns the records for selector._domainkey.domain, in file

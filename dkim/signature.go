@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Reasons a DKIM-Signature is a permerror (RFC 6376 §6.1.1). Each is
@@ -83,17 +85,17 @@ func parseSignature(value string) (*sigParams, error) {
 	// names its signer.
 	if d, ok := get("d"); !ok {
 		fail(fmt.Errorf("%w d=", ErrMissingTag))
-	} else if !validDomain(d) {
+	} else if a, ok := asciiDomain(d); !ok {
 		fail(fmt.Errorf("%w: %q", ErrInvalidDomain, clip(d)))
 	} else {
-		p.domain = d
+		p.domain = a
 	}
 	if s, ok := get("s"); !ok {
 		fail(fmt.Errorf("%w s=", ErrMissingTag))
-	} else if s = trimFWS(s); !validDomain(s) {
+	} else if a, ok := asciiDomain(trimFWS(s)); !ok {
 		fail(fmt.Errorf("%w: %q", ErrInvalidSelector, clip(s)))
 	} else {
-		p.selector = s
+		p.selector = a
 	}
 
 	// v= (RFC 6376 §3.5: "MUST be 1"). Signatures of the pre-RFC drafts
@@ -182,6 +184,9 @@ func parseSignature(value string) (*sigParams, error) {
 			fail(fmt.Errorf("%w: i=%s has no @", ErrIdentityMismatch, clip(p.identity)))
 		case p.domain != "":
 			id := strings.ToLower(p.identity[at+1:])
+			if a, ok := asciiDomain(id); ok {
+				id = strings.ToLower(a)
+			}
 			d := strings.ToLower(p.domain)
 			if id != d && !strings.HasSuffix(id, "."+d) {
 				fail(fmt.Errorf("%w: i=%s, d=%s", ErrIdentityMismatch, clip(p.identity), p.domain))
@@ -245,6 +250,30 @@ func parseDigits(s string, max int) (int64, error) {
 		return 0, ErrBadTagValue
 	}
 	return n, nil
+}
+
+// asciiDomain returns d= or s= in the ASCII form the key lookup uses, and
+// whether it is a valid name (validDomain). RFC 8616 §4 lets a message with
+// internationalized header fields write them as U-labels ("bücher.example");
+// such a name is converted to A-labels ("xn--bcher-kva.example") with the
+// strict IDNA2008 registration rules, so that no look-alike mapping (full-
+// width letters, other dots) is applied on the way to DNS.
+func asciiDomain(s string) (string, bool) {
+	ascii := true
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s, validDomain(s)
+	}
+	a, err := idna.Registration.ToASCII(strings.ToLower(s))
+	if err != nil || !validDomain(a) {
+		return "", false
+	}
+	return a, true
 }
 
 // validDomain reports whether s is dot-separated labels of letters, digits

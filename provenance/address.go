@@ -19,8 +19,8 @@ package provenance
 //     atext but which some clients decode and display;
 //   - a missing domain, an address literal ([192.0.2.1]), a domain that is
 //     not a fully qualified host name (letters, digits and hyphens in at
-//     least two labels; an internationalized domain must be in its xn--
-//     form), or a trailing dot;
+//     least two labels, after an internationalized domain is converted to
+//     its xn-- form), or a trailing dot;
 //   - comments or folding next to the @ (legal CFWS, but
 //     "alice@(bank.example)example.com" reads differently in different
 //     clients), and obsolete syntax inside the addr-spec (comments or folding
@@ -41,6 +41,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // maxFromLen caps the From value parseFrom reads; RFC 5322 lines are at most
@@ -544,12 +546,18 @@ func canonicalDomain(d string) (string, string) {
 			break
 		}
 	}
-	if !ascii {
-		// Converting U-labels needs golang.org/x/text, which the module
-		// does not carry; DKIM's d= is ASCII (A-labels) in any case.
-		return "", "the From address domain is not written in ASCII (an internationalized domain in U-label form), so it cannot be compared with a signing domain"
-	}
 	d = strings.ToLower(d)
+	if !ascii {
+		// An internationalized domain (RFC 6532) is compared, and shown, in
+		// the A-label form DNS and signatures use; the strict IDNA2008
+		// rules apply no look-alike mapping (full-width letters stay
+		// invalid). idnEvidence then asks for a close look.
+		a, err := idna.Registration.ToASCII(d)
+		if err != nil {
+			return "", fmt.Sprintf("the From address domain %.80q is not a valid internationalized domain name", d)
+		}
+		d = a
+	}
 	if !isHostName(d) {
 		return "", fmt.Sprintf("the From address domain %.80q is not a valid domain name", d)
 	}

@@ -144,6 +144,7 @@ func (s *state) messageFields() {
 			s.fromOK = true
 			a.FromAddress = addr
 			s.fromDomain = domainOf(addr)
+			s.add(idnEvidence(s.fromDomain)...)
 		} else {
 			s.fromReason = reason
 		}

@@ -1,0 +1,66 @@
+package provenance
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+func TestIDNEvidence(t *testing.T) {
+	for _, tt := range []struct {
+		name, domain string
+		want         []string // fragments of the one message; nil for no evidence
+	}{
+		{"ASCII", "example.com", nil},
+		{"German", "xn--bcher-kva.example", []string{`"bücher.example"`, "xn--bcher-kva.example in DNS"}},
+		{"Cyrillic e among Latin letters", "xn--xample-2of.com", []string{`"еxample.com"`, "mixes Latin and Cyrillic letters"}},
+		{"all Cyrillic", "xn--e1afmkfd.xn--p1ai", []string{`"пример.рф"`}},
+		{"undecodable", "xn--a.example", []string{"does not decode"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := idnEvidence(tt.domain)
+			if tt.want == nil {
+				assert.Empty(t, ev, "no evidence for %s", tt.domain)
+				return
+			}
+			require.Len(t, ev, 1, "one caution for %s", tt.domain)
+			assert.Equal(t, codeIDNFromDomain, ev[0].Code)
+			assert.Equal(t, SeverityCaution, ev[0].Severity)
+			for _, w := range tt.want {
+				assert.Contains(t, ev[0].Message, w)
+			}
+			if tt.name == "all Cyrillic" {
+				assert.NotContains(t, ev[0].Message, "mixes", "one script is not a mix")
+			}
+		})
+	}
+}
+
+// TestIDNFromEndToEnd: an internationalized domain that signs its own mail
+// is authentic for its xn-- name, with the caution; a look-alike of
+// example.com signed by example.com does not align.
+func TestIDNFromEndToEnd(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	keys := dkim.NewKeyFile([]dkim.KeyRecord{
+		{Domain: "xn--bcher-kva.example", Selector: rsa.Selector, TXT: rsa.Record(), Source: "test"},
+		{Domain: rsa.Domain, Selector: rsa.Selector, TXT: rsa.Record(), Source: "test"},
+	})
+	c := NewChecker(&Options{Keys: keys, Time: checkTime})
+	own := signed(t, testmail.Message{From: "Jörg <joerg@bücher.example>", Subject: "Grüße", Body: "Hallo.\n"}, "rsa2048", &testmail.SignOptions{Domain: "bücher.example"})
+	a := c.Check(t.Context(), eml("idn.eml", own))
+	assertWellFormed(t, a)
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
+	assert.Equal(t, "joerg@xn--bcher-kva.example", a.FromAddress, "the address in A-labels")
+	assert.Contains(t, codesOf(a), codeIDNFromDomain)
+	assert.Contains(t, a.Summary, "xn--bcher-kva.example", "the summary names the DNS form")
+
+	lookalike := signed(t, testmail.Message{From: "Alice <alice@еxample.com>", Subject: "Deposit", Body: "Wire it.\n"}, "rsa2048", nil)
+	a = c.Check(t.Context(), eml("homograph.eml", lookalike))
+	assert.Equal(t, VerdictUnverifiable, a.Verdict, "example.com's signature does not vouch for a look-alike; summary: %s", a.Summary)
+	assert.Contains(t, codesOf(a), codeIDNFromDomain)
+	assert.Contains(t, codesOf(a), "dkim.unaligned")
+}
