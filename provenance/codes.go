@@ -73,7 +73,7 @@ var codes = []CodeInfo{
 		"The signature covers only the first part of the body (l=): text after that point is not signed.",
 		"Quote only the signed part of the body."},
 	{"dkim.text_past_body_length", SeverityAlteration,
-		"Text follows the part of the body an aligned, passing signature covers (l=): it was added after signing.",
+		"Text follows the part of the body an aligned, passing signature covers (l=): it was added after signing (or the signer left it out on purpose); nothing vouches for it.",
 		"Quote only the signed part of the body and report that text was appended."},
 	{"dkim.expired", SeverityInfo,
 		"The signature's expiry time (x=) has passed; expiry does not apply to archived mail.",

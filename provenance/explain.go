@@ -91,7 +91,7 @@ func (s *state) alteredDirect(e Evidence) string {
 		field := displayedHeader(strings.TrimPrefix(e.Code, "header.unsigned_duplicate_"))
 		return fmt.Sprintf("Altered: a %s field was added after %s signed the message, and a mail client may show it instead of the signed one.", field, signer)
 	case e.Code == "dkim.text_past_body_length":
-		return fmt.Sprintf("Altered: text was appended to the body after %s signed it; only the part before it is as sent.", signer)
+		return fmt.Sprintf("Altered: text follows the part of the body %s signed (l=); it was appended after signing (or left unsigned by the signer), so only the part before it is as sent.", signer)
 	case e.Code == "arc.aar_pass_now_fails":
 		return fmt.Sprintf("Altered: an ARC sealer recorded that %s's signature passed on arrival and it fails now%s, so the message was changed after delivery (or the record was forged).", signer, s.whatChanged())
 	}

@@ -249,7 +249,7 @@ func (s *state) rule1() ([]Evidence, int) {
 				decider = i
 			}
 			out = append(out, evidence("dkim.text_past_body_length",
-				"%d bytes of body text follow the %d bytes that %s's signature covers (l=): they were added after signing.",
+				"%d bytes of body text follow the %d bytes that %s's signature covers (l=): they were added after signing, or the signer left them out on purpose; either way nothing vouches for them.",
 				sig.UnsignedBodyBytes, sig.BodyLength, sig.Domain))
 		}
 	}
