@@ -70,6 +70,11 @@ func arcEvidence(r *arc.Result) []Evidence {
 		where := "The ARC chain is broken"
 		if r.FailedInstance > 0 {
 			where = fmt.Sprintf("The ARC chain is broken at set %d", r.FailedInstance)
+			if n := r.FailedInstance; n <= len(r.Instances) && (keyless(r.Instances[n-1].Seal) || keyless(r.Instances[n-1].MessageSignature)) {
+				// RFC 8617 fails such a chain too, but nothing was shown to
+				// be changed: the key was missing or unusable.
+				where = fmt.Sprintf("The ARC chain could not be validated at set %d (no usable key for the sealer, so nothing was shown to be changed)", r.FailedInstance)
+			}
 		}
 		out = append(out, evidence("arc.chain_fail", "%s: %s.", where, r.Reason))
 	}
@@ -128,4 +133,14 @@ func arcPlural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// keyless reports whether an ARC signature could not be checked for want
+// of a usable key, as opposed to failing or being malformed.
+func keyless(r dkim.Result) bool {
+	switch r {
+	case dkim.ResultNoKey, dkim.ResultRevoked, dkim.ResultTempError:
+		return true
+	}
+	return false
 }

@@ -59,6 +59,8 @@ func TestARCEvidence(t *testing.T) {
 			[]string{"intact ARC chain of 2 sets", "ARC set 1 was sealed by example.org on 2016-03-01T10:01:05Z (seal: pass, message signature: pass) and records: mx.example.org; dkim=pass header.d=example.com; spf=pass smtp.mailfrom=example.com.", "ARC set 2 was sealed by example.com"}},
 		{"body changed", testmail.ReplaceBody(two, "changed\n"), []string{"arc.chain_fail", "arc.sealed", "arc.sealed"},
 			[]string{"The ARC chain is broken at set 2: ARC-Message-Signature i=2: fail: body hash does not match.", "ARC set 1", "message signature: fail"}},
+		{"sealer's key missing", testmail.MustSeal(msg, testmail.MustKey("rsa2048b"), &testmail.SealOptions{Selector: "gone"}), []string{"arc.chain_fail", "arc.sealed"},
+			[]string{"The ARC chain could not be validated at set 1 (no usable key for the sealer, so nothing was shown to be changed)"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := arc.Verify(t.Context(), tt.msg, &dkim.Options{Keys: keys})
