@@ -1,7 +1,9 @@
 package report_test
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
@@ -101,4 +103,17 @@ func ExampleNewTextWriter() {
 	// 1 message: 1 authentic, 0 altered, 0 unverifiable; 1 non-mail file skipped
 	// "authentic" means sent as shown by the signing domain's mail system, not that the content is true; a
 	// signature proves the account, not the person. Run "leakproof explain" on a message for the details.
+}
+
+func ExampleNewHTMLWriter() {
+	var page strings.Builder
+	w := report.NewHTMLWriter(&page)
+	_ = w.Write(exampleAssessment())
+	_ = w.Close()
+	// One self-contained page; the counts are at the top when it is shown.
+	fmt.Println(strings.HasPrefix(page.String(), "<!DOCTYPE html>"), strings.Contains(page.String(), "<script"))
+	fmt.Println(w.Tally())
+	// Output:
+	// true false
+	// 1 message: 1 authentic, 0 altered, 0 unverifiable
 }

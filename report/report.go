@@ -11,11 +11,13 @@
 //     after a header row.
 //   - [TextWriter]: a table with one line per message, cut to
 //     terminal-friendly widths, and a summary line.
+//   - [HTMLWriter]: one self-contained page, no script and nothing loaded
+//     from the network, with a collapsible section per message.
 //   - [WriteExplanation]: everything known about one message, in plain words.
 //
 // # Hostile input
 //
-// Header text in a leak is untrusted. The text renderings replace control
+// Header text in a leak is untrusted. The text and HTML renderings replace control
 // characters, invalid UTF-8 and Unicode bidirectional controls, so a subject
 // cannot move the cursor, clear the screen or reorder what a reader sees.
 // The CSV rendering puts a single quote before a cell that starts with

@@ -54,6 +54,11 @@ func TestGolden(t *testing.T) {
 			w.NotMail("leak/notes.txt")
 			return w
 		}},
+		{"fixtures.html.golden", func(b *bytes.Buffer) report.Writer {
+			w := report.NewHTMLWriter(b)
+			w.NotMail("leak/notes.txt")
+			return w
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer

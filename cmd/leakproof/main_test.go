@@ -87,7 +87,6 @@ func TestUsageErrors(t *testing.T) {
 		{"verify_help", []string{"verify", "-h"}, 0},
 		{"verify_no_path", []string{"verify"}, 2},
 		{"verify_unknown_flag", []string{"verify", "--bogus", "x.mbox"}, 2},
-		{"verify_html", []string{"verify", "--format", "html", "x.mbox"}, 2},
 		{"verify_bad_format", []string{"verify", "--format", "pdf", "x.mbox"}, 2},
 		{"verify_flag_after_path", []string{"verify", "x.mbox", "--format", "json"}, 2},
 		{"verify_record_without_dns", []string{"verify", "--record", "r.jsonl", "x.mbox"}, 2},

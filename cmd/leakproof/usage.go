@@ -38,7 +38,8 @@ Key and policy options (verify and explain):
 
 verify options:
     --format FORMAT        text (default), json (JSON Lines, one object per
-                           message) or csv. (html is not available yet.)
+                           message), csv, or html (one self-contained page:
+                           no script, nothing loaded from the network).
     --out FILE             Write the report to FILE instead of standard output.
     --workers N            Check N messages at once. Default: the number of CPUs.
 

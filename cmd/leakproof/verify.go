@@ -25,19 +25,16 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var cf checkFlags
 	cf.register(fs)
-	format := fs.String("format", "text", "output format: text, json or csv")
+	format := fs.String("format", "text", "output format: text, json, csv or html")
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	switch *format {
-	case "text", "json", "csv":
-	case "html":
-		return usageError(stderr, "--format html is not available yet",
-			"use --format text, json or csv; the HTML report is planned")
+	case "text", "json", "csv", "html":
 	default:
-		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json and csv")
+		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv and html")
 	}
 	if *workers < 0 {
 		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
@@ -72,15 +69,15 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	bw := bufio.NewWriterSize(dst, 64<<10)
 	var w report.Writer
-	var text *report.TextWriter
 	switch *format {
 	case "json":
 		w = report.NewJSONWriter(bw)
 	case "csv":
 		w = report.NewCSVWriter(bw)
+	case "html":
+		w = report.NewHTMLWriter(bw)
 	default:
-		text = report.NewTextWriter(bw)
-		w = text
+		w = report.NewTextWriter(bw)
 	}
 
 	// On a terminal each line shows as soon as its message is checked;
@@ -110,9 +107,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	})
 	prog.stop()
 	tally.NotMail = notMail.count()
-	if text != nil {
+	// The text table and the HTML page count the skipped files too.
+	if nm, ok := w.(interface{ NotMail(string) }); ok {
 		for range tally.NotMail {
-			text.NotMail("")
+			nm.NotMail("")
 		}
 	}
 	if runErr == nil {
@@ -147,9 +145,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if n := tally.NotMail - len(notMail.names()); n > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: ... and %d more files that are not mail\n", n)
 	}
-	// A text table carries its own summary line; JSON and CSV keep stdout
-	// for the records.
-	if text == nil || *out != "" {
+	// A text table carries its own summary line; JSON, CSV and HTML keep
+	// stdout for the report.
+	if *format != "text" || *out != "" {
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
 	}
 	if tally.Unreadable > 0 {

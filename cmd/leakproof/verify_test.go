@@ -28,6 +28,7 @@ func TestVerifyGolden(t *testing.T) {
 		{"verify_text_sample", []string{"verify", "--keys", "testdata/keys.jsonl", "testdata/sample.mbox"}, "testdata/sample.mbox"},
 		{"verify_json_sample", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json", "testdata/sample.mbox"}, "testdata/sample.mbox"},
 		{"verify_csv_sample", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "csv", "testdata/sample.mbox"}, "testdata/sample.mbox"},
+		{"verify_html_sample", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "html", "testdata/sample.mbox"}, "testdata/sample.mbox"},
 		{"verify_text_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "testdata/formats"}, "testdata/formats"},
 		{"verify_json_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json", "testdata/formats"}, "testdata/formats"},
 		{"verify_csv_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "csv", "testdata/formats"}, "testdata/formats"},
