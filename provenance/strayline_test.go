@@ -26,14 +26,21 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 		out = append(out, line+"\r\n"...)
 		return append(out, msg[at:]...)
 	}
+	lines := []string{}
 	for _, lead := range []string{"\x0b", "\x0c", "\xa0", "\xc2\xa0", "\xe3\x80\x80", "\xe2\x80\xa8", "\xe2\x81\x9f", "x"} {
-		t.Run(fmt.Sprintf("%q", lead), func(t *testing.T) {
-			a := testChecker().Check(t.Context(), eml("smuggled.eml", insertAfter(end, lead+", evil@attacker.test")))
+		lines = append(lines, lead+", evil@attacker.test")
+	}
+	// With a colon the line reads as a field with an odd name to a
+	// lenient parser (found by the second red team).
+	lines = append(lines, "\x0b, undisclosed:evil@attacker.test;", "\x0c, evil@attacker.test (a:b)", "\xc2\xa0, evil@attacker.test (a:b)")
+	for _, line := range lines {
+		t.Run(fmt.Sprintf("%q", line), func(t *testing.T) {
+			a := testChecker().Check(t.Context(), eml("smuggled.eml", insertAfter(end, line)))
 			assertWellFormed(t, a)
 			require.Equal(t, dkim.ResultPass, a.Signatures[0].Result, "DKIM itself passes: the line is outside every signed field")
 			assert.Equal(t, VerdictUnverifiable, a.Verdict, "not authentic as displayed; summary: %s", a.Summary)
 			assert.Contains(t, codesOf(a), "header.stray_line")
-			assert.Contains(t, a.Summary, "follows the From field", "the summary says why")
+			assert.Regexp(t, "not (a|a proper) field follows the From field", a.Summary, "the summary says why")
 		})
 	}
 	t.Run("after an undisplayed field", func(t *testing.T) {

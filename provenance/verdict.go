@@ -497,6 +497,17 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 			out = append(out, evidence("header.folded_name",
 				"The name of %q is folded onto the next line, which readers interpret differently.", name))
 		case dkim.FindingNonASCIIName:
+			// A line that starts with a vertical tab, a form feed or a
+			// Unicode space and holds a colon ("\v, group:evil@y;") is,
+			// to a lenient reader, a field with an odd name; to one that
+			// folds such lines, part of the field above.
+			if key := displayedKey(s.hdr.fieldBefore(f.Offset)); key != "" && displayedKey(f.Name) == "" {
+				field := displayedHeader(key)
+				out = append(out, evidence("header.stray_line",
+					"A header line at byte %d, right after the %s field, starts like no field name (%q); some mail clients show it as part of %s, which the signature does not cover.", f.Offset, field, name, field))
+				block(fmt.Sprintf("Unverifiable: a line that is not a proper field follows the %s field; some mail clients show it as part of %s, and the signature does not cover it.", field, field))
+				continue
+			}
 			out = append(out, evidence("header.non_ascii_name",
 				"A field name (%q) holds bytes outside printable ASCII.", name))
 		case dkim.FindingNoColon:
