@@ -39,8 +39,10 @@
 //     else what an earlier message of the file showed (mboxcl2 once one did),
 //     else mboxcl;
 //   - otherwise mboxrd when the message or an earlier one of the file has a
-//     ">>From " line (only mboxrd escaping makes one), else mbox: mboxo and
-//     mboxrd cannot be told apart, and [Views] gives both readings.
+//     ">>From " line, else mbox: mboxo and mboxrd cannot be told apart, and
+//     [Views] gives both readings. The mboxrd label is a likely reading, not
+//     a proof: mboxrd escaping makes a ">>From " line, but an mboxo writer
+//     also keeps one that the text itself held.
 //
 // A message without any "From " or ">From " line has one view whatever its
 // variant, so the label matters only where the file shows evidence.

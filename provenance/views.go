@@ -126,13 +126,16 @@ func repairCandidates(m *archive.Message, primary view) []view {
 
 // ambiguousFormat reports whether format cannot tell a quoted ">From "
 // body line from an escaped "From " line: mboxo and mboxcl, an mbox of
-// unknown variant, and single-message files that may have been cut from
-// one.
+// unknown variant, single-message files that may have been cut from one,
+// and mboxrd too, because the reader only infers it from a ">>From " line,
+// which an mboxo writer also leaves in place when the text held one (a
+// genuine mboxo message read as mboxrd was altered/high before this).
+// mboxcl2 escapes nothing.
 func ambiguousFormat(format string) bool {
 	switch mbox.Format(format) {
-	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxcl:
+	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxcl, mbox.FormatMboxrd:
 		return true
-	case mbox.FormatMboxrd, mbox.FormatMboxcl2:
+	case mbox.FormatMboxcl2:
 		return false
 	}
 	return !isMbox(format)

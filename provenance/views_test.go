@@ -2,10 +2,13 @@ package provenance
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
@@ -200,4 +203,31 @@ func FuzzViews(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMboxoReadAsMboxrd: the mbox reader infers mboxrd from a ">>From "
+// line anywhere earlier in the file, but an mboxo writer leaves such a
+// line as the text had it. A genuine mboxo message with one escaped and
+// one quoted ">From " line must then still find its repair (second red
+// team, B1: it was altered/high).
+func TestMboxoReadAsMboxrd(t *testing.T) {
+	body := "From here on, the figures are final.\n>From there, Bob quoted this.\n"
+	msg := signed(t, testmail.Message{Subject: "Figures", Body: body}, "rsa2048", nil)
+	lf := bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
+	// mboxo escapes only lines that start with "From ".
+	escaped := bytes.ReplaceAll(lf, []byte("\nFrom here"), []byte("\n>From here"))
+	filler := "From: x@example.net\nSubject: filler\n\n>>From someone quoted twice\n"
+	mbox := "From x@example.net Tue Mar  1 10:00:00 2016\n" + filler + "\n" +
+		"From alice@example.com Tue Mar  1 10:00:00 2016\n" + string(escaped) + "\n"
+	path := filepath.Join(t.TempDir(), "inbox.mbox")
+	require.NoError(t, os.WriteFile(path, []byte(mbox), 0o444))
+	var got []*Assessment
+	for m := range archive.Walk(t.Context(), path, nil) {
+		got = append(got, testChecker().Check(t.Context(), m))
+	}
+	require.Len(t, got, 2)
+	a := got[1]
+	require.Equal(t, "mboxrd", a.Format, "the reader's guess, from the filler's >>From line")
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
+	assert.Contains(t, codesOf(a), "repair.mbox_ambiguous")
 }
