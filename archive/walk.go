@@ -476,14 +476,29 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	// Sort by path components, as a folder walk orders them; a stable sort
 	// keeps duplicate names in directory order.
 	slices.SortStableFunc(entries, func(a, b zipEntry) int { return slices.Compare(a.parts, b.parts) })
-	// A zip may hold several entries under one name. Their records would
-	// carry the same File, Index and Offset, and unzip keeps only the last,
-	// so each gets a note saying which of them it is.
+	// A zip may hold several entries that unzip writes to one file: the
+	// same name, or names that differ only in "./", "x/../" or slashes.
+	// Their records would carry the same (or an equivalent) File, and unzip
+	// keeps only the last, so each gets a note saying which of them it is,
+	// counted in the zip's directory order. Names that differ only in
+	// letter case collide on case-insensitive file systems: noted too.
+	order := map[*zip.File]int{} // 1-based place among the entries of its extracted name
 	named := map[string]int{}
+	folded := map[string]int{}
 	for _, e := range entries {
-		named[e.f.Name]++
+		named[extractedName(e.f.Name)]++
+		folded[strings.ToLower(extractedName(e.f.Name))]++
 	}
 	seen := map[string]int{}
+	for _, zf := range zr.File { // directory order
+		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			continue
+		}
+		if k := extractedName(zf.Name); named[k] > 1 {
+			seen[k]++
+			order[zf] = seen[k]
+		}
+	}
 	for _, e := range entries {
 		if w.stopped || w.ctx.Err() != nil {
 			return
@@ -492,24 +507,31 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 			continue
 		}
 		w.entryNote = ""
-		if !filepath.IsLocal(e.f.Name) || strings.Contains(e.f.Name, `\`) {
+		var notes []string
+		if !filepath.IsLocal(e.f.Name) || strings.Contains(e.f.Name, `\`) || extractedName(e.f.Name) != strings.Trim(e.f.Name, "/") {
 			// Nothing is ever extracted, so such a name is harmless here,
 			// but a tool that unpacks the zip may put the file elsewhere.
-			w.entryNote = fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name)
+			notes = append(notes, fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name))
 		}
-		if n := named[e.f.Name]; n > 1 {
-			seen[e.f.Name]++
-			dup := fmt.Sprintf("the zip holds %d entries named %q; this is number %d of them in the zip's directory order (unzip extracts only the last)", n, e.f.Name, seen[e.f.Name])
-			if w.entryNote != "" {
-				dup = w.entryNote + "; " + dup
-			}
-			w.entryNote = dup
-			w.entry = [2]int{seen[e.f.Name], n}
+		key := extractedName(e.f.Name)
+		if n := named[key]; n > 1 {
+			notes = append(notes, fmt.Sprintf("the zip holds %d entries that unzip writes to %q; this is number %d of them in the zip's directory order (unzip keeps only the last)", n, key, order[e.f]))
+			w.entry = [2]int{order[e.f], n}
+		} else if folded[strings.ToLower(key)] > 1 {
+			notes = append(notes, fmt.Sprintf("another entry of the zip has the name %q but for letter case; on a case-insensitive file system unzip keeps only one of them", key))
 		}
+		w.entryNote = strings.Join(notes, "; ")
 		w.walkZipEntry(joinName(name, e.f.Name), e.f)
 		w.entryNote = ""
 		w.entry = [2]int{}
 	}
+}
+
+// extractedName is the path unzip writes an entry to, relative to the
+// folder it extracts into: slashes for backslashes, "." and ".." resolved,
+// no leading slash.
+func extractedName(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, `\`, "/")), "/")
 }
 
 // inMaildirTmp reports whether an entry lies in the tmp/ folder of a

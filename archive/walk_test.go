@@ -588,9 +588,37 @@ func TestWalkZipDuplicateNames(t *testing.T) {
 	assert.Equal(t, string(forged), string(got[1].Raw), "directory order is kept among duplicates")
 	for i, m := range got[:2] {
 		require.Len(t, m.Notes, 1, "a duplicate entry is noted")
-		assert.Contains(t, m.Notes[0], fmt.Sprintf("2 entries named \"a.eml\"; this is number %d", i+1), "the note says which duplicate")
+		assert.Contains(t, m.Notes[0], fmt.Sprintf("2 entries that unzip writes to \"a.eml\"; this is number %d", i+1), "the note says which duplicate")
 		assert.Equal(t, [2]int{i + 1, 2}, [2]int{m.Entry, m.Entries}, "Entry and Entries say which duplicate")
 	}
 	assert.Empty(t, got[2].Notes, "a unique entry has no note")
 	assert.Equal(t, [2]int{0, 0}, [2]int{got[2].Entry, got[2].Entries}, "a unique entry has no Entry")
+}
+
+// TestWalkZipEquivalentNames: names unzip writes to one file ("./a.eml",
+// "x/../a.eml", "a.eml") are duplicates too, numbered in the zip's
+// directory order whatever the walk order; a name that differs only in
+// letter case is noted (second red team, A2).
+func TestWalkZipEquivalentNames(t *testing.T) {
+	msg := func(s string) []byte { return []byte("From: a@example.com\r\nSubject: " + s + "\r\n\r\nhi\r\n") }
+	path := filepath.Join(t.TempDir(), "dump.zip")
+	require.NoError(t, os.WriteFile(path, zipOf(t, "./a.eml", msg("first"), "x/../a.eml", msg("second"), "a.eml", msg("third"), "B.eml", msg("upper"), "b.eml", msg("lower")), 0o644))
+	entry := map[string][2]int{}
+	notes := map[string]string{}
+	for m := range Walk(t.Context(), path, nil) {
+		require.NoError(t, m.Err, "Walk record %s", m.File)
+		subject := string(m.Raw[bytes.Index(m.Raw, []byte("Subject: "))+9 : bytes.Index(m.Raw, []byte("\r\n\r\n"))])
+		entry[subject] = [2]int{m.Entry, m.Entries}
+		notes[subject] = strings.Join(m.Notes, "; ")
+	}
+	assert.Equal(t, [2]int{1, 3}, entry["first"], "./a.eml is the first of three")
+	assert.Equal(t, [2]int{2, 3}, entry["second"], "x/../a.eml the second")
+	assert.Equal(t, [2]int{3, 3}, entry["third"], "a.eml the third, the one unzip keeps")
+	assert.Contains(t, notes["first"], "not a plain relative path")
+	assert.Contains(t, notes["second"], "not a plain relative path")
+	assert.Contains(t, notes["third"], "3 entries that unzip writes to \"a.eml\"; this is number 3")
+	for _, s := range []string{"upper", "lower"} {
+		assert.Equal(t, [2]int{0, 0}, entry[s], "case-only twins are not the same name")
+		assert.Contains(t, notes[s], "but for letter case", "but they are noted")
+	}
 }

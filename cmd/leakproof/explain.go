@@ -83,8 +83,9 @@ func findMessage(ctx context.Context, root, inner string, index, entry int, stde
 	var files []string // mail files seen, in walk order
 	counts := map[string]int{}
 	var fileErr *archive.Message
-	target := ""
-	held := 0 // records of the target file (of the chosen entry)
+	target := ""   // the File of the first matching record
+	dupes := false // the target's name is shared by several zip entries
+	held := 0      // records of the target file (of the chosen entry)
 	for m := range archive.Walk(ctx, root, nil) {
 		if m == nil || errors.Is(m.Err, archive.ErrNotMail) {
 			continue
@@ -93,17 +94,23 @@ func findMessage(ctx context.Context, root, inner string, index, entry int, stde
 			files = append(files, m.File)
 		}
 		counts[m.File]++
-		if target == "" && (inner == "" || sameFile(m.File, root, inner)) {
-			target = m.File
+		if inner == "" && target == "" && m.File != root {
+			inner = innerName(m.File, root) // the first mail file
 		}
-		if m.File != target {
-			if target != "" {
+		match := m.File == target || target == "" && inner == "" || inner != "" && sameFile(m.File, root, inner)
+		if !match {
+			if target != "" && !dupes {
 				// A file's messages come together: the target file is
-				// done and did not have the message.
+				// done and did not have the message. (Entries that unzip
+				// writes to one name need not be next to each other.)
 				break
 			}
 			continue
 		}
+		if target == "" {
+			target = m.File
+		}
+		dupes = dupes || m.Entries > 1
 		if m.Entries > 1 && entry == 0 {
 			return nil, usageError(stderr, fmt.Sprintf("%s names %d entries of the zip, not one", m.File, m.Entries),
 				fmt.Sprintf("pick one with --entry N, from 1 to %d in the zip's directory order (unzip extracts only the last); \"leakproof verify\" notes which record is which", m.Entries))
@@ -159,10 +166,20 @@ func innerName(file, root string) string {
 }
 
 // sameFile reports whether a message's File is the file inner names inside
-// root: File is root joined with "/" and the inner path.
+// root: File is root joined with "/" and the path inside it, which is
+// compared as unzip would write it ("./a.eml" and "a.eml" are one file).
+// Only the whole path inside root matches: a suffix could pick another
+// folder's file of the same name.
 func sameFile(file, root, inner string) bool {
-	inner = strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(inner, `\`, "/")), "/")
-	return file == inner ||
-		file == strings.TrimSuffix(root, "/")+"/"+inner ||
-		strings.HasSuffix(file, "/"+inner)
+	if file == inner {
+		return true
+	}
+	prefix := strings.TrimSuffix(root, "/") + "/"
+	return strings.HasPrefix(file, prefix) && extracted(strings.TrimPrefix(file, prefix)) == extracted(inner)
+}
+
+// extracted is a path inside a folder or zip as unzip writes it: slashes
+// for backslashes, "." and ".." resolved, no leading slash.
+func extracted(p string) string {
+	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(p, `\`, "/")), "/")
 }

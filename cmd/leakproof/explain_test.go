@@ -94,3 +94,38 @@ func TestExplainDuplicateZipEntries(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainEquivalentZipNames: "./a.eml" and "a.eml" are one file to
+// unzip, so --file a.eml is ambiguous and --entry picks in the zip's
+// directory order; --file never matches another folder's a.eml by suffix
+// (second red team, A2).
+func TestExplainEquivalentZipNames(t *testing.T) {
+	mk := func(entries ...string) string {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for i := 0; i < len(entries); i += 2 {
+			w, err := zw.Create(entries[i])
+			require.NoError(t, err)
+			_, err = w.Write([]byte("From: a@example.com\r\nSubject: " + entries[i+1] + "\r\n\r\nhi\r\n"))
+			require.NoError(t, err)
+		}
+		require.NoError(t, zw.Close())
+		path := filepath.Join(t.TempDir(), "dump.zip")
+		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o444))
+		return path
+	}
+	dotslash := mk("./a.eml", "genuine", "b.eml", "other", "a.eml", "forged")
+	r := runCLI(t, "explain", "--file", "a.eml", dotslash)
+	assert.Equal(t, 2, r.code, "ambiguous; stderr: %s", r.stderr)
+	assert.Contains(t, r.stderr, "names 2 entries")
+	for entry, subject := range map[string]string{"1": "genuine", "2": "forged"} {
+		r = runCLI(t, "explain", "--file", "a.eml", "--entry", entry, dotslash)
+		require.Equal(t, 0, r.code, "--entry %s; stderr: %s", entry, r.stderr)
+		assert.Regexp(t, `\n  Subject +`+subject+`\n`, r.stdout, "--entry %s", entry)
+	}
+
+	subdir := mk("0/a.eml", "genuine", "a.eml", "forged")
+	r = runCLI(t, "explain", "--file", "a.eml", subdir)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout, "a.eml, not 0/a.eml")
+}
