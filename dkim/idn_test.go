@@ -37,6 +37,7 @@ func TestVerifyInternationalizedDomain(t *testing.T) {
 		{"key file written in U-labels", "bücher.example", "schlüssel", "", []dkim.KeyRecord{rec}, dkim.ResultPass, nil, "xn--schlssel-95a._domainkey.xn--bcher-kva.example"},
 		{"key file in U-labels, signature in A-labels", "xn--bcher-kva.example", "xn--schlssel-95a", "", []dkim.KeyRecord{rec}, dkim.ResultPass, nil, "xn--schlssel-95a._domainkey.xn--bcher-kva.example"},
 		{"full-width look-alike", "ｅｘａｍｐｌｅ.com", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"Kelvin sign for k", "example\u212A.com", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
 		{"ideographic full stop", "bücher。example", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
 		{"i= outside d=", "bücher.example", "schlüssel", "@other.example", []dkim.KeyRecord{recA}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "xn--schlssel-95a._domainkey.xn--bcher-kva.example"},
 	} {

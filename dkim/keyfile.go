@@ -108,11 +108,11 @@ func keyName(domain, selector string) string {
 // without surrounding white space or final dots, and an internationalized
 // name in A-labels (the form signatures are looked up under).
 func keyNormalName(s string) string {
-	s = strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "."))
+	s = strings.TrimRight(strings.TrimSpace(s), ".")
 	if a, ok := asciiDomain(s); ok {
 		return strings.ToLower(a)
 	}
-	return s
+	return strings.ToLower(s)
 }
 
 // Lookup returns the records for selector._domainkey.domain, in file

@@ -269,11 +269,26 @@ func asciiDomain(s string) (string, bool) {
 	if ascii {
 		return s, validDomain(s)
 	}
-	a, err := idna.Registration.ToASCII(strings.ToLower(s))
+	// Only ASCII letters are lower-cased first: strings.ToLower would turn
+	// the Kelvin sign (U+212A) into "k" and a dotted capital I into "i",
+	// look-alikes IDNA2008 disallows.
+	a, err := idna.Registration.ToASCII(asciiLower(s))
 	if err != nil || !validDomain(a) {
 		return "", false
 	}
 	return a, true
+}
+
+// asciiLower lower-cases the ASCII letters of s and leaves every other
+// byte as it is.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // validDomain reports whether s is dot-separated labels of letters, digits

@@ -546,7 +546,9 @@ func canonicalDomain(d string) (string, string) {
 			break
 		}
 	}
-	d = strings.ToLower(d)
+	// Only ASCII letters are lower-cased: strings.ToLower would turn the
+	// Kelvin sign (U+212A) into "k", a look-alike IDNA2008 disallows.
+	d = asciiLower(d)
 	if !ascii {
 		// An internationalized domain (RFC 6532) is compared, and shown, in
 		// the A-label form DNS and signatures use; the strict IDNA2008
@@ -565,6 +567,18 @@ func canonicalDomain(d string) (string, string) {
 		return "", fmt.Sprintf("the From address domain %.80q is not a fully qualified domain name", d)
 	}
 	return d, ""
+}
+
+// asciiLower lower-cases the ASCII letters of s and leaves every other
+// byte as it is.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // isHostName reports whether d (lower-case, no trailing dot) is a host name:

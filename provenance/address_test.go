@@ -92,6 +92,8 @@ func TestParseFrom(t *testing.T) {
 		{"junk after", "a@example.com junk", "", "unexpected text"},
 		{"internationalized domain, as A-labels", "a@Müller.de", "a@xn--mller-kva.de", ""},
 		{"full-width domain", "a@ｅｘａｍｐｌｅ.com", "", "not a valid internationalized domain name"},
+		{"Kelvin sign for k", "a@example\u212A.com", "", "not a valid internationalized domain name"},
+		{"dotted capital I", "a@\u0130nfo.example", "", "not a valid internationalized domain name"},
 		{"control char in quoted local", "\"a\x01b\"@example.com", "", "control"},
 		{"invalid utf-8 local", "a\xff@example.com", "", "UTF-8"},
 		{"too long", "a@example.com (" + strings.Repeat("x", maxFromLen) + ")", "", "too long"},

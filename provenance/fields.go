@@ -144,7 +144,9 @@ func (s *state) messageFields() {
 			s.fromOK = true
 			a.FromAddress = addr
 			s.fromDomain = domainOf(addr)
-			s.add(idnEvidence(s.fromDomain)...)
+			ev, mixed := idnEvidence(s.fromDomain)
+			s.add(ev...)
+			s.mixedScripts = mixed
 		} else {
 			s.fromReason = reason
 		}

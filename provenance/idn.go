@@ -31,8 +31,8 @@ var scriptTables = []struct {
 }
 
 // idnEvidence returns the caution for an internationalized From domain
-// (one with an xn-- label), or nil.
-func idnEvidence(domain string) []Evidence {
+// (one with an xn-- label), or nil, and whether a label mixes scripts.
+func idnEvidence(domain string) (ev []Evidence, mixed bool) {
 	idn := false
 	for l := range strings.SplitSeq(domain, ".") {
 		if strings.HasPrefix(l, "xn--") {
@@ -40,21 +40,22 @@ func idnEvidence(domain string) []Evidence {
 		}
 	}
 	if !idn {
-		return nil
+		return nil, false
 	}
 	shown, err := idna.Registration.ToUnicode(domain)
 	if err != nil || shown == domain {
 		return []Evidence{evidence(codeIDNFromDomain,
-			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter.", domain)}
+			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter.", domain)}, false
 	}
 	msg := fmt.Sprintf("The From domain is internationalized: it is %s in DNS and in signatures, and a mail client may show it as %q. Check it letter by letter: letters of other scripts can imitate a familiar domain.", domain, shown)
 	for l := range strings.SplitSeq(shown, ".") {
 		if scripts := labelScripts(l); len(scripts) > 1 {
-			msg += fmt.Sprintf(" The label %q mixes %s letters, a common way to imitate another name.", l, joinAnd(scripts))
+			msg += fmt.Sprintf(" The label %q mixes %s letters, a common way to imitate another name; an authentic verdict is at most medium confidence.", l, joinAnd(scripts))
+			mixed = true
 			break
 		}
 	}
-	return []Evidence{evidence(codeIDNFromDomain, "%s", msg)}
+	return []Evidence{evidence(codeIDNFromDomain, "%s", msg)}, mixed
 }
 
 // labelScripts lists the scripts of scriptTables whose letters label holds,

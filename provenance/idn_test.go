@@ -22,7 +22,8 @@ func TestIDNEvidence(t *testing.T) {
 		{"undecodable", "xn--a.example", []string{"does not decode"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := idnEvidence(tt.domain)
+			ev, mixed := idnEvidence(tt.domain)
+			assert.Equal(t, tt.name == "Cyrillic e among Latin letters", mixed, "mixed scripts")
 			if tt.want == nil {
 				assert.Empty(t, ev, "no evidence for %s", tt.domain)
 				return
@@ -57,6 +58,15 @@ func TestIDNFromEndToEnd(t *testing.T) {
 	assert.Equal(t, "joerg@xn--bcher-kva.example", a.FromAddress, "the address in A-labels")
 	assert.Contains(t, codesOf(a), codeIDNFromDomain)
 	assert.Contains(t, a.Summary, "xn--bcher-kva.example", "the summary names the DNS form")
+
+	// The look-alike's own signature: authentic for its xn-- name, but at
+	// most medium confidence.
+	rec := dkim.KeyRecord{Domain: "xn--xample-2of.com", Selector: rsa.Selector, TXT: rsa.Record(), Source: "test"}
+	c2 := NewChecker(&Options{Keys: dkim.NewKeyFile([]dkim.KeyRecord{rec}), Time: checkTime})
+	own2 := signed(t, testmail.Message{From: "Alice <alice@еxample.com>", Subject: "Deposit", Body: "Wire it.\n"}, "rsa2048", &testmail.SignOptions{Domain: "еxample.com"})
+	a = c2.Check(t.Context(), eml("own-lookalike.eml", own2))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
+	assert.Equal(t, ConfidenceMedium, a.Confidence, "mixed scripts cap the confidence")
 
 	lookalike := signed(t, testmail.Message{From: "Alice <alice@еxample.com>", Subject: "Deposit", Body: "Wire it.\n"}, "rsa2048", nil)
 	a = c.Check(t.Context(), eml("homograph.eml", lookalike))

@@ -60,6 +60,9 @@ package provenance
 //     a partial body accepted by AllowPartialBody). At most medium when an
 //     mbox repair (repair.mbox_unescaped, repair.mbox_ambiguous) was needed:
 //     an escaped "From " line and an added quote marker are the same bytes.
+//     At most medium, too, when a label of the From domain mixes scripts
+//     (identity.idn_from_domain): the signature is that domain's, but a
+//     reader is likely to take it for the one it imitates.
 //   - authentic by rule 2: medium (the verdict rests on the sealer's word).
 //   - altered by rule 1: high (the evidence is direct).
 //   - altered by rule 4 (or by a wider failing signature): high when the
@@ -98,6 +101,7 @@ type state struct {
 
 	separatorLine bool   // the view starts with an mbox separator line (not a field)
 	blockedBy     string // the summary of the header finding that stops an authentic verdict, "" when none
+	mixedScripts  bool   // a label of the From domain mixes scripts (identity.idn_from_domain)
 
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
@@ -383,7 +387,7 @@ func edKeyAmbiguous(sig *dkim.Signature) bool {
 // mbox repair was needed: the tool cannot tell an escaped "From " line
 // from a ">" someone added.
 func (s *state) repairCap(c Confidence) Confidence {
-	if s.mboxRepair() && c > ConfidenceMedium {
+	if (s.mboxRepair() || s.mixedScripts) && c > ConfidenceMedium {
 		return ConfidenceMedium
 	}
 	return c
