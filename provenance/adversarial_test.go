@@ -165,6 +165,8 @@ func TestBenign(t *testing.T) {
 	mboxoStored := bytes.ReplaceAll(testmail.LF(signed(t, both, "rsa2048", nil)), []byte("\nFrom the"), []byte("\n>From the"))
 
 	expired := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Expiration: time.Date(2016, 3, 8, 0, 0, 0, 0, time.UTC)})
+	// x= before t= (OpenDKIM's DKIM_SIGERROR_TIMESTAMPS): noted, never a failure.
+	expiredFirst := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Expiration: time.Date(2016, 2, 1, 0, 0, 0, 0, time.UTC)})
 
 	for _, tt := range []struct {
 		name   string
@@ -178,6 +180,7 @@ func TestBenign(t *testing.T) {
 			"archive.takeout_headers", false},
 		{"unsigned header added on top", eml("added.eml", prepend(signed(t, baseMessage(), "rsa2048", nil), "X-Archived-By: records-office")), "dkim.pass", false},
 		{"expired x=", eml("expired.eml", expired), "dkim.expired", false},
+		{"x= before t=", eml("expired-first.eml", expiredFirst), "dkim.expired", false},
 		{"mbox separator left at the top of an .eml", eml("sep.eml", append([]byte("From alice@example.com Tue Mar  1 10:00:00 2016\r\n"), signed(t, baseMessage(), "rsa2048", nil)...)),
 			"archive.leading_separator", false},
 		{"line endings doubled by a text-mode copy", eml("crcr.eml", bytes.ReplaceAll(signed(t, baseMessage(), "rsa2048", nil), []byte("\r\n"), []byte("\r\r\n"))),

@@ -671,7 +671,13 @@ func (s *state) signatureEvidence() []Evidence {
 					"The signature by %s limits its body coverage (l=%d); the body has no text beyond that point.", who, sig.BodyLength))
 			}
 		}
-		if !sig.Expires.IsZero() && sig.Expires.Before(s.now) {
+		if !sig.Expires.IsZero() && !sig.Timestamp.IsZero() && sig.Expires.Before(sig.Timestamp) {
+			// RFC 6376 §3.5: x= MUST be greater than t=. A signer that
+			// writes this is broken, or the tags were edited; it is noted,
+			// never a failure, as expiry does not apply to archives.
+			out = append(out, evidence("dkim.expired",
+				"The signature by %s says it expired (x=, %s) before it was made (t=, %s), which RFC 6376 forbids: a faulty signer, or edited tags. Expiry does not apply to archived mail.", who, sig.Expires.UTC().Format(time.RFC3339), sig.Timestamp.UTC().Format(time.RFC3339)))
+		} else if !sig.Expires.IsZero() && sig.Expires.Before(s.now) {
 			out = append(out, evidence("dkim.expired",
 				"The signature by %s expired on %s (x=); expiry does not apply to archived mail.", who, sig.Expires.UTC().Format(time.DateOnly)))
 		}
