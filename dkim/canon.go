@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Canonicalization is a DKIM canonicalization algorithm (RFC 6376 §3.4).
@@ -160,11 +161,36 @@ type BodyHasher interface {
 // called once; later writes are ignored. Canonicalization streams: no
 // allocation per line, whatever the write sizes.
 func NewBodyHasher(h crypto.Hash, c Canonicalization, limit int64) BodyHasher {
-	return &bodyHasher{h: h.New(), relaxed: c == Relaxed, limit: limit}
+	return &bodyHasher{h: h.New(), hash: h, relaxed: c == Relaxed, limit: limit}
+}
+
+// bodyHashers keeps body hashers (5.5 KB of buffers each) between the
+// messages Verify checks; see acquireBodyHasher.
+var bodyHashers = sync.Pool{New: func() any { return new(bodyHasher) }}
+
+// acquireBodyHasher is NewBodyHasher from the pool; the caller hands it
+// back with releaseBodyHasher once it has taken the sum (which is a fresh
+// slice, not retained by the hasher).
+func acquireBodyHasher(h crypto.Hash, c Canonicalization, limit int64) *bodyHasher {
+	b := bodyHashers.Get().(*bodyHasher)
+	hh := b.h
+	if hh == nil || b.hash != h {
+		hh = h.New()
+	} else {
+		hh.Reset()
+	}
+	*b = bodyHasher{h: hh, hash: h, relaxed: c == Relaxed, limit: limit}
+	return b
+}
+
+func releaseBodyHasher(b *bodyHasher) {
+	b.sum = nil
+	bodyHashers.Put(b)
 }
 
 type bodyHasher struct {
 	h       hash.Hash
+	hash    crypto.Hash // the hash h computes
 	relaxed bool
 	limit   int64 // -1: none
 	n       int64 // canonical bytes produced so far (hashed or not)

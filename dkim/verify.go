@@ -141,9 +141,10 @@ func VerifyBytes(ctx context.Context, msg []byte, opts *Options) (*Verification,
 		bk := bodyKey{p.hash, p.bc, p.length}
 		bs, ok := sums[bk]
 		if !ok {
-			bh := NewBodyHasher(p.hash, p.bc, p.length)
+			bh := acquireBodyHasher(p.hash, p.bc, p.length)
 			bh.Write(body)
 			bs.sum, bs.unsigned = bh.Sum()
+			releaseBodyHasher(bh)
 			sums[bk] = bs
 		}
 		sig.UnsignedBodyBytes = bs.unsigned

@@ -39,10 +39,15 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	"github.com/leakproof/leakproof/dkim"
 )
+
+// copyBuffers are the 32 KB buffers attachments are hashed through, kept
+// between messages.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // Caps on the MIME walk.
 const (
@@ -186,7 +191,9 @@ func (w *mimeWalk) walk(e *message.Entity, depth int) {
 	}
 	h := sha256.New()
 	// A damaged part (bad base64, truncated) is hashed as far as it reads.
-	_, _ = io.Copy(h, e.Body)
+	buf := copyBuffers.Get().(*[]byte)
+	_, _ = io.CopyBuffer(h, e.Body, *buf)
+	copyBuffers.Put(buf)
 	w.out = append(w.out, Attachment{Name: name, SHA256: hex.EncodeToString(h.Sum(nil))})
 }
 
