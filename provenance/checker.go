@@ -166,6 +166,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	dopts := c.dkimOptions(now)
 
 	primary := primaryView(m)
+	defer primary.release() // the Assessment copies what it keeps
 	ver, err := verify(ctx, primary.data, dopts)
 	tooLarge := errors.Is(err, rawheader.ErrHeaderTooLarge)
 	if tooLarge {

@@ -44,6 +44,7 @@ package provenance
 import (
 	"bytes"
 	"context"
+	"sync"
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
@@ -53,9 +54,10 @@ import (
 // A view is one candidate form of the message bytes.
 type view struct {
 	data   []byte
-	lf     bool   // bare LF line endings were made CRLF
-	code   string // "" for the primary view, else the repair.* evidence code
-	change string // what the repair changed: one sentence
+	lf     bool    // bare LF line endings were made CRLF
+	code   string  // "" for the primary view, else the repair.* evidence code
+	change string  // what the repair changed: one sentence
+	pooled *[]byte // data's buffer, from crlfBuffers (primaryView only)
 }
 
 // isMbox reports whether format is one of the mbox family.
@@ -67,14 +69,43 @@ func isMbox(format string) bool {
 	return false
 }
 
-// primaryView is the message as its format defines it, CRLF.
+// primaryView is the message as its format defines it, CRLF. When it had
+// to be copied to make it CRLF (most mbox-stored mail), the copy comes from
+// crlfBuffers and release hands it back: call it once nothing refers to
+// the view any more (an Assessment holds no byte slices of it).
 func primaryView(m *archive.Message) view {
 	data := m.Raw
 	if isMbox(m.Format) {
 		data = mbox.OwnView(m.Raw, mbox.Format(m.Format)).Data
 	}
-	crlf, changed := toCRLF(data)
-	return view{data: crlf, lf: changed}
+	buf := crlfBuffers.Get().(*[]byte)
+	crlf, changed := toCRLFInto(*buf, data)
+	if !changed {
+		crlfBuffers.Put(buf)
+		return view{data: crlf}
+	}
+	*buf = crlf
+	return view{data: crlf, lf: true, pooled: buf}
+}
+
+// crlfBuffers keeps the CRLF copies of primary views between messages:
+// they were a quarter of all the bytes the command allocates. Buffers over
+// maxPooledView are let go.
+var crlfBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledView = 4 << 20
+
+// release hands a pooled view's buffer back; the view must not be used
+// after it.
+func (v *view) release() {
+	if v.pooled == nil {
+		return
+	}
+	if cap(*v.pooled) <= maxPooledView {
+		*v.pooled = (*v.pooled)[:0]
+		crlfBuffers.Put(v.pooled)
+	}
+	v.pooled, v.data = nil, nil
 }
 
 // repairCandidates returns the repairs of DESIGN.md's bounded list for m,
@@ -243,6 +274,12 @@ func improves(before, after *dkim.Verification) bool {
 // anything. When nothing changes, b itself is returned. It runs at
 // memchr speed: archives are large.
 func toCRLF(b []byte) ([]byte, bool) {
+	return toCRLFInto(nil, b)
+}
+
+// toCRLFInto is toCRLF writing the changed bytes into dst's array when it
+// is large enough.
+func toCRLFInto(dst, b []byte) ([]byte, bool) {
 	bare := bytes.Count(b, []byte("\n"))
 	if bare > 0 && bytes.IndexByte(b, '\r') >= 0 {
 		bare -= bytes.Count(b, []byte("\r\n"))
@@ -250,7 +287,10 @@ func toCRLF(b []byte) ([]byte, bool) {
 	if bare == 0 {
 		return b, false
 	}
-	out := make([]byte, 0, len(b)+bare)
+	out := dst[:0]
+	if cap(out) < len(b)+bare {
+		out = make([]byte, 0, len(b)+bare)
+	}
 	start := 0
 	for i := 0; i < len(b); {
 		j := bytes.IndexByte(b[i:], '\n')

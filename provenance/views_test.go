@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,26 @@ func TestMboxoReadAsMboxrd(t *testing.T) {
 	require.Equal(t, "mboxrd", a.Format, "the reader's guess, from the filler's >>From line")
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
 	assert.Contains(t, codesOf(a), "repair.mbox_ambiguous")
+}
+
+// TestPooledViewNotRetained: the primary view's CRLF copy goes back to a
+// pool when Check returns, so nothing in the Assessment may point into it.
+// Overwriting every pooled buffer afterwards must not change a thing.
+func TestPooledViewNotRetained(t *testing.T) {
+	lf := testmail.LF(signed(t, withField(baseMessage(), "Cc", "Carol <carol@example.org>"), "rsa2048", nil))
+	sealed := testmail.LF(testmail.MustSeal(signed(t, baseMessage(), "rsa2048", nil), testmail.MustKey("rsa2048b"), nil))
+	for _, raw := range [][]byte{lf, sealed, testmail.ReplaceBody(lf, "changed\n")} {
+		a := testChecker().Check(t.Context(), eml("lf.eml", raw))
+		require.Contains(t, codesOf(a), "archive.lf_line_endings", "the view was copied to CRLF")
+		before := fmt.Sprintf("%+v", *a)
+		for range 8 {
+			buf := crlfBuffers.Get().(*[]byte)
+			b := (*buf)[:cap(*buf)]
+			for i := range b {
+				b[i] = 'X'
+			}
+			crlfBuffers.Put(buf)
+		}
+		assert.Equal(t, before, fmt.Sprintf("%+v", *a), "the Assessment does not alias the pooled view")
+	}
 }
