@@ -486,15 +486,15 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	named := map[string]int{}
 	folded := map[string]int{}
 	for _, e := range entries {
-		named[extractedName(e.f.Name)]++
-		folded[strings.ToLower(extractedName(e.f.Name))]++
+		named[ExtractedName(e.f.Name)]++
+		folded[strings.ToLower(ExtractedName(e.f.Name))]++
 	}
 	seen := map[string]int{}
 	for _, zf := range zr.File { // directory order
 		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
 			continue
 		}
-		if k := extractedName(zf.Name); named[k] > 1 {
+		if k := ExtractedName(zf.Name); named[k] > 1 {
 			seen[k]++
 			order[zf] = seen[k]
 		}
@@ -508,12 +508,12 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 		}
 		w.entryNote = ""
 		var notes []string
-		if !filepath.IsLocal(e.f.Name) || strings.Contains(e.f.Name, `\`) || extractedName(e.f.Name) != strings.Trim(e.f.Name, "/") {
+		if !filepath.IsLocal(e.f.Name) || strings.ContainsAny(e.f.Name, "\\\x00") || ExtractedName(e.f.Name) != strings.Trim(e.f.Name, "/") {
 			// Nothing is ever extracted, so such a name is harmless here,
 			// but a tool that unpacks the zip may put the file elsewhere.
 			notes = append(notes, fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name))
 		}
-		key := extractedName(e.f.Name)
+		key := ExtractedName(e.f.Name)
 		if n := named[key]; n > 1 {
 			notes = append(notes, fmt.Sprintf("the zip holds %d entries that unzip writes to %q; this is number %d of them in the zip's directory order (unzip keeps only the last)", n, key, order[e.f]))
 			w.entry = [2]int{order[e.f], n}
@@ -527,11 +527,23 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	}
 }
 
-// extractedName is the path unzip writes an entry to, relative to the
-// folder it extracts into: slashes for backslashes, "." and ".." resolved,
-// no leading slash.
-func extractedName(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, `\`, "/")), "/")
+// ExtractedName is the path Info-ZIP's unzip (and Python's zipfile)
+// writes a zip entry named name to, relative to the folder it extracts
+// into: the name ends at a NUL byte (C strings), backslashes count as
+// slashes, and empty, "." and ".." parts are dropped, not resolved
+// ("x/../a.eml" is written to x/a.eml). Entries with the same
+// ExtractedName overwrite each other, the last one winning.
+func ExtractedName(name string) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	var parts []string
+	for p := range strings.SplitSeq(strings.ReplaceAll(name, `\`, "/"), "/") {
+		if p != "" && p != "." && p != ".." {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // inMaildirTmp reports whether an entry lies in the tmp/ folder of a

@@ -595,14 +595,16 @@ func TestWalkZipDuplicateNames(t *testing.T) {
 	assert.Equal(t, [2]int{0, 0}, [2]int{got[2].Entry, got[2].Entries}, "a unique entry has no Entry")
 }
 
-// TestWalkZipEquivalentNames: names unzip writes to one file ("./a.eml",
-// "x/../a.eml", "a.eml") are duplicates too, numbered in the zip's
-// directory order whatever the walk order; a name that differs only in
-// letter case is noted (second red team, A2).
+// TestWalkZipEquivalentNames: names unzip writes to one file are
+// duplicates too ("./a.eml", "a.eml\x00evil" and "a.eml"; "x/../b.eml" and
+// "x/b.eml", as unzip drops ".." parts instead of resolving them), numbered
+// in the zip's directory order whatever the walk order; a name that
+// differs only in letter case is noted (red teams 2 and 3).
 func TestWalkZipEquivalentNames(t *testing.T) {
 	msg := func(s string) []byte { return []byte("From: a@example.com\r\nSubject: " + s + "\r\n\r\nhi\r\n") }
 	path := filepath.Join(t.TempDir(), "dump.zip")
-	require.NoError(t, os.WriteFile(path, zipOf(t, "./a.eml", msg("first"), "x/../a.eml", msg("second"), "a.eml", msg("third"), "B.eml", msg("upper"), "b.eml", msg("lower")), 0o644))
+	require.NoError(t, os.WriteFile(path, zipOf(t, "./a.eml", msg("first"), "a.eml\x00evil", msg("second"), "a.eml", msg("third"),
+		"x/../b.eml", msg("dotdot"), "x/b.eml", msg("xb"), "C.eml", msg("upper"), "c.eml", msg("lower")), 0o644))
 	entry := map[string][2]int{}
 	notes := map[string]string{}
 	for m := range Walk(t.Context(), path, nil) {
@@ -612,13 +614,24 @@ func TestWalkZipEquivalentNames(t *testing.T) {
 		notes[subject] = strings.Join(m.Notes, "; ")
 	}
 	assert.Equal(t, [2]int{1, 3}, entry["first"], "./a.eml is the first of three")
-	assert.Equal(t, [2]int{2, 3}, entry["second"], "x/../a.eml the second")
+	assert.Equal(t, [2]int{2, 3}, entry["second"], "a.eml NUL evil the second")
 	assert.Equal(t, [2]int{3, 3}, entry["third"], "a.eml the third, the one unzip keeps")
 	assert.Contains(t, notes["first"], "not a plain relative path")
 	assert.Contains(t, notes["second"], "not a plain relative path")
 	assert.Contains(t, notes["third"], "3 entries that unzip writes to \"a.eml\"; this is number 3")
+	assert.Equal(t, [2]int{1, 2}, entry["dotdot"], "x/../b.eml lands in x/b.eml")
+	assert.Equal(t, [2]int{2, 2}, entry["xb"])
 	for _, s := range []string{"upper", "lower"} {
 		assert.Equal(t, [2]int{0, 0}, entry[s], "case-only twins are not the same name")
 		assert.Contains(t, notes[s], "but for letter case", "but they are noted")
+	}
+}
+
+func TestExtractedName(t *testing.T) {
+	for in, want := range map[string]string{
+		"a.eml": "a.eml", "./a.eml": "a.eml", "/x/y/a.eml": "x/y/a.eml", "x/../a.eml": "x/a.eml",
+		"x/y/../../y/a.eml": "x/y/y/a.eml", `x\a.eml`: "x/a.eml", "a.eml\x00evil": "a.eml", "x//a.eml": "x/a.eml", "../../a.eml": "a.eml",
+	} {
+		assert.Equal(t, want, ExtractedName(in), "ExtractedName(%q)", in)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	"github.com/leakproof/leakproof/archive"
@@ -167,7 +166,8 @@ func innerName(file, root string) string {
 
 // sameFile reports whether a message's File is the file inner names inside
 // root: File is root joined with "/" and the path inside it, which is
-// compared as unzip would write it ("./a.eml" and "a.eml" are one file).
+// compared as unzip would write it (archive.ExtractedName: "./a.eml",
+// "x/../a.eml" and "x/a.eml" are where they land).
 // Only the whole path inside root matches: a suffix could pick another
 // folder's file of the same name.
 func sameFile(file, root, inner string) bool {
@@ -175,11 +175,5 @@ func sameFile(file, root, inner string) bool {
 		return true
 	}
 	prefix := strings.TrimSuffix(root, "/") + "/"
-	return strings.HasPrefix(file, prefix) && extracted(strings.TrimPrefix(file, prefix)) == extracted(inner)
-}
-
-// extracted is a path inside a folder or zip as unzip writes it: slashes
-// for backslashes, "." and ".." resolved, no leading slash.
-func extracted(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(p, `\`, "/")), "/")
+	return strings.HasPrefix(file, prefix) && archive.ExtractedName(strings.TrimPrefix(file, prefix)) == archive.ExtractedName(inner)
 }

@@ -124,6 +124,14 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 		assert.Regexp(t, `\n  Subject +`+subject+`\n`, r.stdout, "--entry %s", entry)
 	}
 
+	// unzip drops ".." parts: x/../a.eml lands on x/a.eml (red team 3).
+	dotdot := mk("x/a.eml", "genuine", "x/../a.eml", "forged")
+	r = runCLI(t, "explain", "--file", "x/a.eml", dotdot)
+	assert.Equal(t, 2, r.code, "ambiguous; stderr: %s", r.stderr)
+	r = runCLI(t, "explain", "--file", "x/a.eml", "--entry", "2", dotdot)
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout)
+
 	subdir := mk("0/a.eml", "genuine", "a.eml", "forged")
 	r = runCLI(t, "explain", "--file", "a.eml", subdir)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
