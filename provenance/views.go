@@ -123,24 +123,42 @@ func repairCandidates(m *archive.Message, primary view) []view {
 		out = append(out, v)
 	}
 
-	// 1. Other mbox views.
+	// 1. Other mbox views. Not when a header line of the stored message
+	// starts with ">From ": the format's own view reads it one way (a From
+	// field for mbox, a field named ">From " for an .eml), and a repair
+	// that reads it the other way, or reads the body as escaped but not
+	// the header, can hide an added From behind a passing signature (red
+	// team 3, R3).
 	var others []mbox.View
-	if isMbox(m.Format) {
+	if escapedHeaderLine(m.Raw) {
+		// no mbox repair
+	} else if isMbox(m.Format) {
 		if vs := mbox.Views(m.Raw, mbox.Format(m.Format)); len(vs) > 1 {
 			others = vs[1:]
 		}
 	} else {
 		others = mbox.Views(m.Raw, mbox.FormatMbox)
 	}
+	primaryHeader := primary.data[:splitHeader(primary.data).body]
 	for _, v := range others {
 		data, _ := toCRLF(v.Data)
-		addView(view{data: data, code: "repair.mbox_unescaped",
-			change: "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: most likely the archive's escaping differed, though a \">\" added to such a line would look the same."})
+		// A repair may read body lines differently, never header lines: a
+		// ">From : Mallory" line the format's own view reads as a From
+		// field must not become a harmless field named ">From " because
+		// the signature then passes (red team 3, R3).
+		if !bytes.Equal(data[:splitHeader(data).body], primaryHeader) {
+			continue
+		}
+		change := "Lines starting with \">From \" were unescaped by the " + string(v.Format) + " rule, and the signature checks came out better: most likely the archive's escaping differed, though a \">\" added to such a line would look the same."
+		if v.Format == mbox.FormatMboxcl2 {
+			change = "Lines starting with \">From \" were read as written, not unescaped, and the signature checks came out better: most likely they were quoted in the original, though a \">\" added to such a line would look the same."
+		}
+		addView(view{data: data, code: "repair.mbox_unescaped", change: change})
 	}
 
 	// 1b. mboxo's ambiguity: each mix of body lines read as written or
 	// unescaped.
-	if ambiguousFormat(m.Format) {
+	if ambiguousFormat(m.Format) && !escapedHeaderLine(m.Raw) {
 		for _, data := range mixedFromViews(m.Raw) {
 			addView(view{data: data, code: "repair.mbox_ambiguous",
 				change: "This mbox variant cannot tell a quoted \">From \" line from an escaped \"From \" line; read with some of them unescaped and the others as written, the signature checks came out better."})
@@ -153,6 +171,24 @@ func repairCandidates(m *archive.Message, primary view) []view {
 			change: "Line endings doubled by a text-mode copy (CR CR LF) were read as CR LF, and the signature checks came out better: the copy tool, not the sender, added those bytes."})
 	}
 	return out
+}
+
+// escapedHeaderLine reports whether a line of raw's header starts with
+// ">From " (after any number of '>'), a line mbox escaping touches.
+func escapedHeaderLine(raw []byte) bool {
+	hdr := raw[:splitHeader(raw).body]
+	for len(hdr) > 0 {
+		line := hdr
+		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
+			line, hdr = hdr[:i], hdr[i+1:]
+		} else {
+			hdr = nil
+		}
+		if t := bytes.TrimLeft(line, ">"); len(t) < len(line) && bytes.HasPrefix(t, []byte("From ")) {
+			return true
+		}
+	}
+	return false
 }
 
 // ambiguousFormat reports whether format cannot tell a quoted ">From "

@@ -254,3 +254,28 @@ func TestPooledViewNotRetained(t *testing.T) {
 		assert.Equal(t, before, fmt.Sprintf("%+v", *a), "the Assessment does not alias the pooled view")
 	}
 }
+
+// TestEscapedHeaderLineBlocksRepairs: a ">From : Mallory" line added at the
+// bottom of the header of a signed mbox message is an unsigned From in the
+// format's own view, so the signature fails; no mbox repair may read it as
+// a harmless field named ">From " and pass (red team 3, R3), with or
+// without a body line that needs the mixed-view repair.
+func TestEscapedHeaderLineBlocksRepairs(t *testing.T) {
+	for name, body := range map[string]string{
+		"plain body":          "Please wire the deposit by Friday.\n",
+		"body needing repair": "From here on, the figures are final.\n>From there, Bob quoted this.\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			msg := testmail.LF(signed(t, testmail.Message{Subject: "Deposit", Body: body}, "rsa2048", nil))
+			msg = bytes.ReplaceAll(msg, []byte("\nFrom here"), []byte("\n>From here"))
+			end := bytes.Index(msg, []byte("\n\n")) + 1
+			stored := append(append(append([]byte{}, msg[:end]...), ">From : Mallory <m@evil.example>\n"...), msg[end:]...)
+			for _, f := range []string{"mbox", "mboxo", "mboxrd"} {
+				a := testChecker().Check(t.Context(), &archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: stored})
+				assert.NotEqual(t, VerdictAuthentic, a.Verdict, "%s: summary %s; evidence %v", f, a.Summary, codesOf(a))
+				assert.NotContains(t, codesOf(a), "repair.mbox_unescaped", f)
+				assert.NotContains(t, codesOf(a), "repair.mbox_ambiguous", f)
+			}
+		})
+	}
+}
