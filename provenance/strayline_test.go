@@ -52,3 +52,19 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 		assert.NotContains(t, codesOf(a), "header.stray_line")
 	})
 }
+
+// TestLookalikeFieldName: "From\v: Mallory" above a signed From is a field
+// DKIM ignores, but readers that trim Unicode spaces from names show two
+// From fields (red team 3, R4). It must not be authentic.
+func TestLookalikeFieldName(t *testing.T) {
+	msg := signed(t, baseMessage(), "rsa2048", nil)
+	from := bytes.Index(msg, []byte("\r\nFrom:")) + 2
+	for _, pad := range []string{"\x0b", "\x0c", "\xa0", "\xc2\xa0", "\x00", "\xe2\x80\x8b"} {
+		t.Run(fmt.Sprintf("%q", pad), func(t *testing.T) {
+			raw := append(append(append([]byte{}, msg[:from]...), "From"+pad+": Mallory <m@evil.example>\r\n"...), msg[from:]...)
+			a := testChecker().Check(t.Context(), eml("lookalike.eml", raw))
+			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
+			assert.Contains(t, codesOf(a), "header.lookalike_name")
+		})
+	}
+}

@@ -79,6 +79,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
@@ -510,6 +512,16 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 				out = append(out, evidence("header.stray_line",
 					"A header line at byte %d, right after the %s field, starts like no field name (%q); some mail clients show it as part of %s, which the signature does not cover.", f.Offset, field, name, field))
 				block(fmt.Sprintf("Unverifiable: a line that is not a proper field follows the %s field; some mail clients show it as part of %s, and the signature does not cover it.", field, field))
+				continue
+			}
+			// "From\v" or "From\u00a0": a reader that trims Unicode
+			// spaces and controls from names (JavaScript's trim) sees a
+			// second From that no signature covers (red team 3, R4).
+			if key := displayedKey(trimOddSpace(f.Name)); key != "" && displayedKey(f.Name) == "" {
+				field := displayedHeader(key)
+				out = append(out, evidence("header.lookalike_name",
+					"A field named %q reads as a %s field to mail clients that trim Unicode spaces and control characters from names; no signature covers it.", name, field))
+				block(fmt.Sprintf("Unverifiable: a field whose name reads as %s to some mail clients (%q) is not covered by the signature.", field, name))
 				continue
 			}
 			out = append(out, evidence("header.non_ascii_name",
@@ -960,4 +972,15 @@ func (s *state) rule2() bool {
 		}
 	}
 	return false
+}
+
+// trimOddSpace trims from both ends of a field name what a Unicode-aware
+// trim removes, and what renders as nothing: white space and control
+// characters of any script, format characters (zero-width space, the
+// byte-order mark), and bytes that are not UTF-8 (a lone 0xA0 is a
+// no-break space in Latin-1).
+func trimOddSpace(name string) string {
+	return strings.TrimFunc(name, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || unicode.Is(unicode.Zs, r)
+	})
 }
