@@ -127,8 +127,14 @@ var signatureFields = []string{"dkim-signature", "domainkey-signature", "arc-sea
 // header: two or more well-formed fields, one of them a common one, or a
 // single signature field. final says b is the whole file, so its last line is
 // complete.
+//
+// The first field line must be well-formed. After it, malformed lines (no
+// colon, an odd name, a NUL byte) are tolerated as long as well-formed
+// fields outnumber them: an adversary must not be able to drop a message
+// from a folder's report by adding one odd line to its header. The checker
+// reports such lines as evidence.
 func plausibleHeader(b []byte, final bool) bool {
-	fields, known, signed := 0, false, false
+	fields, bad, known, signed := 0, 0, false, false
 	for len(b) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -142,24 +148,16 @@ func plausibleHeader(b []byte, final bool) bool {
 		if len(line) == 0 {
 			break // the end of the header
 		}
-		if bytes.IndexByte(line, 0) >= 0 {
-			return false
-		}
 		if line[0] == ' ' || line[0] == '\t' {
-			continue // a continuation line
+			continue // a continuation line (or a leading-whitespace first line, an attack the checker reports)
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return false
-		}
-		name := bytes.TrimRight(line[:colon], " \t")
-		if len(name) == 0 || len(name) > 76 {
-			return false
-		}
-		for _, c := range name {
-			if c <= ' ' || c > '~' {
+		name, ok := fieldName(line)
+		if !ok {
+			if fields == 0 {
 				return false
 			}
+			bad++
+			continue
 		}
 		fields++
 		for _, f := range signatureFields {
@@ -176,5 +174,28 @@ func plausibleHeader(b []byte, final bool) bool {
 			}
 		}
 	}
-	return fields >= 2 && known || signed
+	return bad < fields && (fields >= 2 && known || signed)
+}
+
+// fieldName returns the name of a well-formed header line: printable ASCII
+// other than the colon (RFC 5322 §2.2), 1 to 76 bytes, blanks allowed
+// before the colon, and no NUL anywhere in the line.
+func fieldName(line []byte) ([]byte, bool) {
+	if bytes.IndexByte(line, 0) >= 0 {
+		return nil, false
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return nil, false
+	}
+	name := bytes.TrimRight(line[:colon], " \t")
+	if len(name) == 0 || len(name) > 76 {
+		return nil, false
+	}
+	for _, c := range name {
+		if c <= ' ' || c > '~' {
+			return nil, false
+		}
+	}
+	return name, true
 }

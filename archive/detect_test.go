@@ -29,6 +29,12 @@ func TestDetect(t *testing.T) {
 		{"eml without body", "From: a@example.com\nSubject: x", KindEML},
 		{"space before colon", "From : a@example.com\nTo: b@example.org\n\nhi\n", KindEML},
 		{"header leading whitespace", " folded: x\nFrom: a@example.com\nDate: today\n\n", KindEML},
+		// One odd line must not drop a message from a folder's report
+		// (red team 3): the checker reports it.
+		{"odd line after From", "DKIM-Signature: v=1; d=a\nFrom\v: m@evil.example\nFrom: a@example.com\nTo: b@example.org\n\nhi\n", KindEML},
+		{"colon-less line", "From: a@example.com\n\v, evil@x.example\nTo: b@example.org\nDate: today\n\n", KindEML},
+		{"NUL in a later line", "From: a@example.com\nX-Bad: a\x00b\nTo: b@example.org\nDate: today\n\n", KindEML},
+		{"more odd lines than fields", "From: a@example.com\nodd\nodd again\n\n", KindNotMail},
 		{"emlx", "1234      \n" + hdr + "<?xml", KindEmlx},
 		{"emlx crlf length line", "99\r\n" + hdr, KindEmlx},
 		{"one field only", "Subject: shopping\n\nmilk\n", KindNotMail},
