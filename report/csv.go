@@ -75,6 +75,10 @@ func (c *CSVWriter) header() error {
 // cell defuses spreadsheet formulas: a cell that starts with one of the
 // characters a spreadsheet treats as a formula gets a leading single quote.
 func cell(s string) string {
+	// Cleaned like the text table: CSV often ends up on a terminal (cat,
+	// less) and in spreadsheets, where control and bidirectional
+	// characters do harm and nothing good; JSON keeps the text as decoded.
+	s = clean(s)
 	if s == "" {
 		return s
 	}

@@ -168,6 +168,8 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		hs := htmlSignature{signatureRecord: s, Headers: strings.Join(s.SignedHeaders, ", ")}
 		hs.Domain, hs.Selector, hs.Reason, hs.KeySource = clean(s.Domain), clean(s.Selector), clean(s.Reason), clean(s.KeySource)
 		hs.Headers = clean(hs.Headers)
+		hs.Algorithm, hs.Canonicalization = clean(s.Algorithm), clean(s.Canonicalization)
+		hs.Timestamp, hs.Result = clean(s.Timestamp), clean(s.Result)
 		if s.KeyBits > 0 {
 			hs.Key = fmt.Sprintf("%d bits, from %s", s.KeyBits, hs.KeySource)
 		}
@@ -194,9 +196,11 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 	for i := range m.ARC.Instances {
 		in := &m.ARC.Instances[i]
 		in.Sealer, in.Selector, in.AuthenticationResults = clean(in.Sealer), clean(in.Selector), clean(in.AuthenticationResults)
+		in.CV, in.Seal, in.MessageSignature = clean(in.CV), clean(in.Seal), clean(in.MessageSignature)
 	}
+	m.ARC.Chain = clean(m.ARC.Chain)
 	for _, e := range r.Evidence {
-		e.Message = clean(e.Message)
+		e.Message, e.Code = clean(e.Message), clean(e.Code)
 		m.Evidence = append(m.Evidence, e)
 	}
 	return m

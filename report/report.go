@@ -17,7 +17,7 @@
 //
 // # Hostile input
 //
-// Header text in a leak is untrusted. The text and HTML renderings replace control
+// Header text in a leak is untrusted. The text, CSV and HTML renderings replace control
 // characters, invalid UTF-8 and Unicode bidirectional controls, so a subject
 // cannot move the cursor, clear the screen or reorder what a reader sees.
 // The CSV rendering puts a single quote before a cell that starts with
