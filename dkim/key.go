@@ -205,7 +205,10 @@ func parseRSAPublicKey(der []byte) (n, e *big.Int, err error) {
 	}
 	var pk struct{ N, E *big.Int }
 	if _, err := asn1.Unmarshal(inner, &pk); err != nil {
-		return nil, nil, fmt.Errorf("%w: p= is not an RSA public key: %w", ErrKeyMalformed, err)
+		// The asn1 package's text ("structure error: tags don't match (16
+		// vs {class:0 ...}) @2") means nothing to an editor; the length
+		// says enough to tell a cut-off record from junk.
+		return nil, nil, fmt.Errorf("%w: p= is not an RSA public key (%d bytes that are neither a SubjectPublicKeyInfo nor a PKCS #1 key)", ErrKeyMalformed, len(der))
 	}
 	if pk.N == nil || pk.E == nil || pk.N.Sign() <= 0 || pk.E.Cmp(big.NewInt(1)) <= 0 {
 		return nil, nil, fmt.Errorf("%w: RSA modulus or exponent out of range", ErrKeyMalformed)

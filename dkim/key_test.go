@@ -561,3 +561,13 @@ func FuzzKeyVerify(f *testing.F) {
 		assert.NotErrorIs(t, edKey.Verify(crypto.SHA256, d, sig), ErrKeyMismatch, "Ed25519 never reports a key mismatch")
 	})
 }
+
+// TestParseKeyErrorIsReadable: a junk p= gives a sentence an editor can
+// read, not the asn1 package's dump (found on rspamd's bad_dkim1 test).
+func TestParseKeyErrorIsReadable(t *testing.T) {
+	_, err := ParseKey("v=DKIM1; k=rsa; p=BARF")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "asn1", "no asn1 internals")
+	assert.NotContains(t, err.Error(), "{class:", "no asn1 internals")
+	assert.Contains(t, err.Error(), "p= is not an RSA public key")
+}
