@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/idna"
+	"github.com/leakproof/leakproof/internal/idn"
 )
 
 // Reasons a DKIM-Signature is a permerror (RFC 6376 §6.1.1). Each is
@@ -255,40 +255,14 @@ func parseDigits(s string, max int) (int64, error) {
 // asciiDomain returns d= or s= in the ASCII form the key lookup uses, and
 // whether it is a valid name (validDomain). RFC 8616 §4 lets a message with
 // internationalized header fields write them as U-labels ("bücher.example");
-// such a name is converted to A-labels ("xn--bcher-kva.example") with the
-// strict IDNA2008 registration rules, so that no look-alike mapping (full-
-// width letters, other dots) is applied on the way to DNS.
+// such a name is converted to A-labels ("xn--bcher-kva.example") by
+// internal/idn, under strict rules that map no look-alikes.
 func asciiDomain(s string) (string, bool) {
-	ascii := true
-	for i := range len(s) {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return s, validDomain(s)
-	}
-	// Only ASCII letters are lower-cased first: strings.ToLower would turn
-	// the Kelvin sign (U+212A) into "k" and a dotted capital I into "i",
-	// look-alikes IDNA2008 disallows.
-	a, err := idna.Registration.ToASCII(asciiLower(s))
-	if err != nil || !validDomain(a) {
+	a, ok := idn.ToASCII(s)
+	if !ok || !validDomain(a) {
 		return "", false
 	}
 	return a, true
-}
-
-// asciiLower lower-cases the ASCII letters of s and leaves every other
-// byte as it is.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // validDomain reports whether s is dot-separated labels of letters, digits

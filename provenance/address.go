@@ -42,7 +42,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/idna"
+	"github.com/leakproof/leakproof/internal/idn"
 )
 
 // maxFromLen caps the From value parseFrom reads; RFC 5322 lines are at most
@@ -539,27 +539,15 @@ func isDotAtom(s string) bool {
 // canonicalDomain checks that d is a fully qualified host name and returns
 // it lower-cased, with internationalized labels as A-labels.
 func canonicalDomain(d string) (string, string) {
-	ascii := true
-	for i := 0; i < len(d); i++ {
-		if d[i] >= 0x80 {
-			ascii = false
-			break
-		}
+	// An internationalized domain (RFC 6532) is compared, and shown, in
+	// the A-label form DNS and signatures use, converted under rules that
+	// map no look-alikes (internal/idn); idnEvidence then asks for a close
+	// look.
+	a, ok := idn.ToASCII(d)
+	if !ok {
+		return "", fmt.Sprintf("the From address domain %.80q is not a valid internationalized domain name", d)
 	}
-	// Only ASCII letters are lower-cased: strings.ToLower would turn the
-	// Kelvin sign (U+212A) into "k", a look-alike IDNA2008 disallows.
-	d = asciiLower(d)
-	if !ascii {
-		// An internationalized domain (RFC 6532) is compared, and shown, in
-		// the A-label form DNS and signatures use; the strict IDNA2008
-		// rules apply no look-alike mapping (full-width letters stay
-		// invalid). idnEvidence then asks for a close look.
-		a, err := idna.Registration.ToASCII(d)
-		if err != nil {
-			return "", fmt.Sprintf("the From address domain %.80q is not a valid internationalized domain name", d)
-		}
-		d = a
-	}
+	d = strings.ToLower(a)
 	if !isHostName(d) {
 		return "", fmt.Sprintf("the From address domain %.80q is not a valid domain name", d)
 	}
@@ -567,18 +555,6 @@ func canonicalDomain(d string) (string, string) {
 		return "", fmt.Sprintf("the From address domain %.80q is not a fully qualified domain name", d)
 	}
 	return d, ""
-}
-
-// asciiLower lower-cases the ASCII letters of s and leaves every other
-// byte as it is.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // isHostName reports whether d (lower-case, no trailing dot) is a host name:

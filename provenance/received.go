@@ -467,10 +467,7 @@ func receivedEvidence(values []string, date time.Time, hasDate bool) []Evidence 
 		fh := hops[len(hops)-1]
 		d := date.Sub(fh.r.Date)
 		if d > dateFarFromFirstHop || d < -dateFarFromFirstHop {
-			dir := "later"
-			if d < 0 {
-				dir, d = "earlier", -d
-			}
+			d, dir := apart(d, "later", "earlier")
 			ev = append(ev, Evidence{Code: codeReceivedDateFar, Severity: SeverityCaution,
 				Message: fmt.Sprintf("The Date field (%s) is %s %s than the time the first server received the message (%s).",
 					fmtTime(date), fmtDuration(d), dir, fmtTime(fh.r.Date))})
@@ -536,4 +533,13 @@ func joinAnd(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// apart returns the size of the gap d and the word for its direction:
+// after when d is positive, before when it is negative.
+func apart(d time.Duration, after, before string) (time.Duration, string) {
+	if d < 0 {
+		return -d, before
+	}
+	return d, after
 }

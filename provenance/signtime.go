@@ -68,10 +68,7 @@ func signingTimeEvidence(sigs []dkim.Signature, fields []headerField, date time.
 		if hasDate {
 			d := t.Sub(date)
 			if d > dateFarFromFirstHop || d < -dateFarFromFirstHop {
-				dir := "after"
-				if d < 0 {
-					dir, d = "before", -d
-				}
+				d, dir := apart(d, "after", "before")
 				ev = append(ev, Evidence{Code: codeSignedFarFromDate, Severity: SeverityCaution,
 					Message: fmt.Sprintf("The signature by %s was made at %s (t=), %s %s the time the Date field gives (%s).",
 						sigName(sig), fmtTime(t), fmtDuration(d), dir, fmtTime(date))})
