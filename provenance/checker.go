@@ -254,11 +254,16 @@ func arithmeticFails(s *dkim.Signature) bool {
 }
 
 // provesChange reports whether a signature's failure is evidence that
-// signed content changed: its arithmetic fails, and not because the key on
-// file cannot have made its b= (a key mismatch leaves bh= unauthenticated
-// too, so its body hash proves nothing either).
+// signed content changed: its arithmetic fails when checked with a key,
+// and not because the key on file cannot have made its b= (a key mismatch
+// leaves bh= unauthenticated too, so its body hash proves nothing either).
+// Without a key (no_key, revoked, temperror) only the body hash was
+// computed, against a bh= nothing authenticates: anyone can write a
+// signature whose bh= does not match (red team 4, R6). A receiver's record
+// that such a signature passed on arrival is another matter: see
+// recordedProvesChange.
 func provesChange(s *dkim.Signature) bool {
-	return arithmeticFails(s) && !s.KeyMismatch
+	return hasKey(s) && arithmeticFails(s) && !s.KeyMismatch
 }
 
 // normalizeDomain lower-cases d and removes a trailing dot.

@@ -646,7 +646,7 @@ func (s *state) signatureEvidence() []Evidence {
 			out = append(out, evidence("dkim.key_mismatch",
 				"The key on file for selector %s of %s is not the one that made this signature; the selector was probably reused for a newer key: look for the older key in a DKIM key archive.",
 				orUnknown(sig.Selector), orUnknown(sig.Domain)))
-		case arithmeticFails(&sig.Signature):
+		case provesChange(&sig.Signature):
 			what := failureWhat(sig)
 			switch {
 			case authentic:
@@ -844,7 +844,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 			}
 			i, how := matchAuthResult(r, sigs)
 			switch {
-			case i >= 0 && r.Result == "pass" && provesChange(&sigs[i]):
+			case i >= 0 && r.Result == "pass" && s.recordedProvesChange(&sigs[i]):
 				out = append(out, evidence("authres.pass_now_fails",
 					"%s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s): the message was changed after it was received.",
 					who, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
@@ -875,7 +875,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 			if r.Method != "dkim" || r.Result != "pass" {
 				continue
 			}
-			if i, how := matchAuthResult(r, sigs); i >= 0 && provesChange(&sigs[i]) {
+			if i, how := matchAuthResult(r, sigs); i >= 0 && s.recordedProvesChange(&sigs[i]) {
 				out = append(out, evidence("arc.aar_pass_now_fails",
 					"The ARC set %d sealed by %s recorded dkim=pass for the signature by %s (matched by %s), and it fails now (%s).",
 					ar.Instance, sealer, sigs[i].Domain, how, failureWhat(&s.a.Signatures[i])))
@@ -886,6 +886,31 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 		}
 	}
 	return out, decider
+}
+
+// recordedProvesChange reports whether a receiver's record that sig passed
+// on arrival, with sig failing now, shows a change after receipt (DESIGN.md
+// rule 1). With a key, as provesChange. Without one, only a body hash
+// mismatch can be computed, and it counts (the receiver verified the
+// signature, bh= included, with the key it had) unless an aligned
+// signature with a key passes over the whole body now: the body is then
+// proven to be as the sender's own domain signed it, and the record, which
+// anyone can write, is what does not fit (a planted record naming a junk
+// signature would otherwise discredit a genuine message; red team 4, R6).
+func (s *state) recordedProvesChange(sig *dkim.Signature) bool {
+	if hasKey(sig) {
+		return provesChange(sig)
+	}
+	if sig.BodyHash != dkim.BodyMismatch || sig.KeyMismatch {
+		return false
+	}
+	for i := range s.a.Signatures {
+		o := &s.a.Signatures[i]
+		if o.Aligned && o.Result == dkim.ResultPass && o.BodyHash == dkim.BodyMatch && o.UnsignedBodyBytes == 0 && o.HeaderSignature == dkim.HeaderValid {
+			return false
+		}
+	}
+	return true
 }
 
 // latestAMSSignsFrom reports whether the latest ARC-Message-Signature

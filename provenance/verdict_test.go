@@ -636,3 +636,25 @@ func TestWiderFailureExplanation(t *testing.T) {
 	assert.Contains(t, a.Explanation, "Still proven by the narrower signature by example.com (selector s1): From and the whole body; changed after signing: one of To, Subject, Date and Message-ID.",
 		"the explanation keeps what the passing signature proves")
 }
+
+// TestPlantedRecordForJunkSignature: a planted Authentication-Results that
+// records dkim=pass for a junk signature with no key (its bh= matches
+// nothing) must not turn a genuine message, whose aligned signature passes
+// over the whole body, into altered (red team 4, R6). The record still
+// counts when nothing proves the body.
+func TestPlantedRecordForJunkSignature(t *testing.T) {
+	genuine := signed(t, baseMessage(), "rsa2048", nil)
+	junk := "DKIM-Signature: v=1; a=rsa-sha256; d=esp.example; s=x; h=from; bh=" +
+		"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"
+	planted := "Authentication-Results: mx.example.net; dkim=pass header.d=esp.example header.s=x"
+	a := testChecker().Check(t.Context(), eml("planted.eml", prepend(prepend(genuine, junk), planted)))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
+	assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "the record is contradicted by example.com's passing signature")
+
+	// Without a passing aligned signature the record is the only evidence,
+	// and DESIGN.md rule 1 applies.
+	unsigned := baseMessage().Bytes()
+	a = testChecker().Check(t.Context(), eml("record-only.eml", prepend(prepend(unsigned, junk), planted)))
+	assert.Equal(t, VerdictAltered, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
+	assert.Contains(t, codesOf(a), "authres.pass_now_fails", "the record of a pass for a body that no longer matches")
+}
