@@ -228,7 +228,7 @@ func (s *state) rule1() ([]Evidence, int) {
 			continue
 		}
 		for _, fc := range sig.Coverage {
-			if slices.Contains(mimeFields, fc.Name) && fc.Count > len(fc.Signed) && !seen[fc.Name] {
+			if slices.Contains(mimeFields, fc.Name) && fc.Count > len(fc.Signed) && !seen[fc.Name] && !s.provenAll(fc.Name) {
 				seen[fc.Name] = true
 				if decider < 0 {
 					decider = i
@@ -239,7 +239,7 @@ func (s *state) rule1() ([]Evidence, int) {
 				continue
 			}
 			key := displayedKey(fc.Name)
-			if key == "" || fc.Count <= len(fc.Signed) || seen[key] {
+			if key == "" || fc.Count <= len(fc.Signed) || seen[key] || s.provenAll(fc.Name) {
 				continue
 			}
 			seen[key] = true
@@ -250,7 +250,7 @@ func (s *state) rule1() ([]Evidence, int) {
 				"The message has %d %s fields and the passing signature by %s covers only %d of them: an unsigned one was added after signing, and a mail client may show it.",
 				fc.Count, displayedHeader(key), sig.Domain, len(fc.Signed)))
 		}
-		if sig.Aligned && sig.UnsignedBodyBytes > 0 && !s.c.opts.AllowPartialBody {
+		if sig.Aligned && sig.UnsignedBodyBytes > 0 && !s.c.opts.AllowPartialBody && !s.bodyProven() {
 			if decider < 0 {
 				decider = i
 			}
@@ -318,11 +318,26 @@ func (s *state) rule3(blocked bool) (int, Confidence) {
 		if sig.UnsignedBodyBytes > 0 && !s.c.opts.AllowPartialBody {
 			continue
 		}
-		if conf := s.confidence(sig); conf > bestConf {
+		// The most confident; among equals, the one that signs the most
+		// displayed fields, so that the coverage reported does not depend
+		// on the order of the signatures (red team 4, R1).
+		conf := s.confidence(sig)
+		if conf > bestConf || conf == bestConf && displayedSigned(sig) > displayedSigned(&s.a.Signatures[best]) {
 			best, bestConf = i, conf
 		}
 	}
 	return best, bestConf
+}
+
+// displayedSigned counts the displayed fields sig signs.
+func displayedSigned(sig *SignatureResult) int {
+	n := 0
+	for _, f := range DisplayedFields {
+		if signsField(&sig.Signature, strings.ToLower(f.Header)) {
+			n++
+		}
+	}
+	return n
 }
 
 // confidence grades an authentic verdict resting on sig (see the rules at
@@ -415,6 +430,14 @@ func genuineFailure(sig *dkim.Signature) bool {
 // d (header names, or "the body text past l="), or -1.
 func (s *state) widerFailure(d int) (int, []string) {
 	dec := &s.a.Signatures[d]
+	// What the passing signatures prove together: the verdict must not
+	// depend on which of two passing signatures rule 3 picked, or on their
+	// order (red team 4, R1).
+	maxBody, fullBody := dec.BodyLength, dec.UnsignedBodyBytes == 0
+	for _, p := range s.provenPassers() {
+		fullBody = fullBody || p.UnsignedBodyBytes == 0
+		maxBody = max(maxBody, p.BodyLength)
+	}
 	for j := range s.a.Signatures {
 		sig := &s.a.Signatures[j]
 		// Only a key the policy accepts (result fail): anyone can make a
@@ -432,12 +455,12 @@ func (s *state) widerFailure(d int) (int, []string) {
 				} else if slices.Contains(mimeFields, name) {
 					h = mimeHeader(name)
 				}
-				if h != "" && !signsField(&dec.Signature, name) && !slices.Contains(beyond, h) {
+				if h != "" && !signsField(&dec.Signature, name) && !s.provenField(name) && !slices.Contains(beyond, h) {
 					beyond = append(beyond, h)
 				}
 			}
 		}
-		if sig.BodyHash == dkim.BodyMismatch && dec.UnsignedBodyBytes > 0 && (sig.BodyLength < 0 || sig.BodyLength > dec.BodyLength) {
+		if sig.BodyHash == dkim.BodyMismatch && !fullBody && (sig.BodyLength < 0 || sig.BodyLength > maxBody) {
 			beyond = append(beyond, "the body text past l=")
 		}
 		if len(beyond) > 0 {
@@ -674,7 +697,7 @@ func (s *state) signatureEvidence() []Evidence {
 				out = append(out, evidence("dkim.sha1", "The signature by %s uses rsa-sha1, which counts at medium confidence at most.", who))
 			}
 		}
-		if sig.BodyLength >= 0 && !(s.rule == 1 && sig.Aligned && sig.UnsignedBodyBytes > 0 && sig.Result == dkim.ResultPass) {
+		if sig.BodyLength >= 0 && !(s.rule == 1 && sig.Aligned && sig.UnsignedBodyBytes > 0 && sig.Result == dkim.ResultPass && !s.bodyProven()) {
 			if sig.UnsignedBodyBytes > 0 {
 				out = append(out, evidence("dkim.body_length_limit",
 					"The signature by %s covers only the first %d bytes of the body (l=); %d bytes after them are not signed.", who, sig.BodyLength, sig.UnsignedBodyBytes))
@@ -886,6 +909,55 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 		}
 	}
 	return out, decider
+}
+
+// provenPassers returns the aligned signatures that pass with an accepted
+// algorithm: what they cover is proven, whatever the order of the
+// signatures. Unaligned ones do not count: anyone can sign a message with a
+// domain of their own.
+func (s *state) provenPassers() []*SignatureResult {
+	var out []*SignatureResult
+	for i := range s.a.Signatures {
+		if sig := &s.a.Signatures[i]; sig.Aligned && s.accepted(sig) {
+			out = append(out, sig)
+		}
+	}
+	return out
+}
+
+// provenField reports whether a proven passer signs the field name.
+func (s *state) provenField(name string) bool {
+	for _, p := range s.provenPassers() {
+		if signsField(&p.Signature, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// provenAll reports whether a proven passer covers every instance of the
+// field name: an extra instance another signature leaves out is signed.
+func (s *state) provenAll(name string) bool {
+	for _, p := range s.provenPassers() {
+		for _, fc := range p.Coverage {
+			if fc.Name == name && fc.Count > 0 && fc.Count <= len(fc.Signed) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyProven reports whether a proven passer covers the whole body: text
+// past another signature's l= is then signed (red team 4, R5: a gateway
+// that appends a footer and signs again).
+func (s *state) bodyProven() bool {
+	for _, p := range s.provenPassers() {
+		if p.UnsignedBodyBytes == 0 && p.BodyHash == dkim.BodyMatch {
+			return true
+		}
+	}
+	return false
 }
 
 // recordedProvesChange reports whether a receiver's record that sig passed

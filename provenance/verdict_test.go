@@ -456,6 +456,41 @@ func TestVerdictRules(t *testing.T) {
 			verdict: VerdictAltered, codes: []string{"dkim.wider_signature_fails"}, summary: "the body text past l=",
 		},
 		{
+			// Red team 4, R1: A covers the lot and passes, B covers From
+			// and passes, C covers the lot and fails (made over an earlier
+			// Subject). A vouches for what C covers, in either order.
+			name: "a failure covered by another passing signature: narrow first", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", signs("from")), sig("example.com"), sig("example.com", headerInvalid),
+			}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, notCodes: []string{"dkim.wider_signature_fails", "header.unsigned_field"},
+		},
+		{
+			name: "a failure covered by another passing signature: wide first", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com"), sig("example.com", signs("from")), sig("example.com", headerInvalid),
+			}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, notCodes: []string{"dkim.wider_signature_fails", "header.unsigned_field"},
+		},
+		{
+			// Red team 4, R5: a gateway appends a footer past the first
+			// signature's l= and signs the whole body again.
+			name: "text past one signature's l= that another aligned signature covers", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", func(s *dkim.Signature) { s.BodyLength, s.UnsignedBodyBytes = 2, 5 }),
+				sig("example.com"),
+			}},
+			verdict: VerdictAuthentic, codes: []string{"dkim.body_length_limit"}, notCodes: []string{"dkim.text_past_body_length"},
+		},
+		{
+			name: "text past l= covered only by an unaligned signature is still altered", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", func(s *dkim.Signature) { s.BodyLength, s.UnsignedBodyBytes = 2, 5 }),
+				sig("evil.example"),
+			}},
+			verdict: VerdictAltered, codes: []string{"dkim.text_past_body_length"},
+		},
+		{
 			name: "signatures past the cap are counted", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{
 				sig("example.com", headerInvalid), sig("example.com", skipped), sig("example.com", skipped),
