@@ -173,6 +173,18 @@ func (s *state) decide() {
 
 	findings, blocked := s.findingEvidence()
 	s.add(findings...)
+	// Signatures past the cap were not checked; one of them could be the
+	// failure that shows a change, pushed past the cap by junk signatures
+	// above it (red team 4, R2). Nothing is authentic then.
+	for i := range a.Signatures {
+		if a.Signatures[i].Result == dkim.ResultSkipped {
+			blocked = true
+			if s.blockedBy == "" {
+				s.blockedBy = "Unverifiable: the message carries more DKIM signatures than the cap, and one of those not checked could show a change; raise the cap to check them all."
+			}
+			break
+		}
+	}
 
 	rule1, r1 := s.rule1()
 	// Rules in the order 1, 3, 2, 4, 5 (see the top of this file).

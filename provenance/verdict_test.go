@@ -491,6 +491,15 @@ func TestVerdictRules(t *testing.T) {
 			verdict: VerdictAltered, codes: []string{"dkim.text_past_body_length"},
 		},
 		{
+			// Red team 4, R2: junk signatures push the wider failing one
+			// past the cap; what was not checked could show a change.
+			name: "a passing signature with others past the cap is not authentic", raw: plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{
+				sig("example.com", signs("from", "date")), sig("example.com", noKey), sig("example.com", skipped),
+			}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.skipped"}, summary: "more DKIM signatures than the cap",
+		},
+		{
 			name: "signatures past the cap are counted", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{
 				sig("example.com", headerInvalid), sig("example.com", skipped), sig("example.com", skipped),
