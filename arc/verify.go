@@ -127,6 +127,7 @@ func (v *verifier) checkAMS(af *arcField) Check {
 		return c
 	}
 	bs := v.bodyHash(s.hash, s.bodyCanon, s.length)
+	c.UnsignedBodyBytes = bs.unsigned
 	if bytes.Equal(bs.sum, s.bh) {
 		c.BodyHash = dkim.BodyMatch
 	} else {

@@ -75,6 +75,16 @@ func (s *state) coverage(msg []byte) {
 			c.Fields[f.Key] = fieldStatus(&sig.Signature, s.hdr, strings.ToLower(f.Header))
 		}
 		c.Body = bodyCoverage(&sig.Signature)
+	} else if s.sealed {
+		// Rule 2: since the trusted sealer's record, the latest
+		// ARC-Message-Signature is what protects the message.
+		ams := &s.arc.Instances[len(s.arc.Instances)-1].MessageCheck
+		as := dkim.Signature{SignedHeaders: ams.SignedHeaders, HeaderSignature: ams.HeaderSignature, BodyHash: ams.BodyHash,
+			BodyLength: -1, UnsignedBodyBytes: ams.UnsignedBodyBytes}
+		for _, f := range DisplayedFields {
+			c.Fields[f.Key] = fieldStatus(&as, s.hdr, strings.ToLower(f.Header))
+		}
+		c.Body = bodyCoverage(&as)
 	}
 	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
 		for _, f := range DisplayedFields {

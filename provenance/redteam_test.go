@@ -357,6 +357,13 @@ func rtAdversarial(t *testing.T) []rtRow {
 	nosig := rtSeal(t, append(rtMsg(nil), "-- \r\nfooter\r\n"...), "rsa2048b", &testmail.SealOptions{AuthResults: rec})
 	addT("trusted chain without DKIM, Subject prepended after sealing", altered, "header.unsigned_duplicate_subject", rtPrepend(nosig, "Subject: Deposit cancelled"))
 	addT("untrusted set sealed on top of a trusted one", altered, "arc.aar_pass_now_fails", rtSeal(t, sealed, "rsa2048", &testmail.SealOptions{AuthResults: rec}))
+	// Red team 4, R3: what the trusted AMS does not protect may have been
+	// changed after sealing.
+	withL := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, BodyLength: testmail.WholeBody})
+	addT("trusted AMS with l=, text appended after sealing", altered, "dkim.body_hash_mismatch", append(bytes.Clone(withL), "P.S. Use account 98-7654-321.\r\n"...))
+	noSubject := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: []string{"from", "to", "date", "message-id"}})
+	addT("trusted AMS without Subject, Subject edited after sealing", altered, "dkim.header_signature_invalid",
+		bytes.Replace(noSubject, []byte("Subject: "), []byte("Subject: Wire the money today - "), 1))
 	return rows
 }
 

@@ -1058,6 +1058,26 @@ func (s *state) rule2() bool {
 	if !s.fromOK || !s.sealerTrusted() || !s.latestAMSSignsFrom() {
 		return false
 	}
+	// The sealer vouches for what arrived; only the latest
+	// ARC-Message-Signature protects what came after. Text past its l=,
+	// or a field a now-failing aligned signature covered that it leaves
+	// out, may have been changed after sealing (red team 4, R3).
+	ams := &s.arc.Instances[len(s.arc.Instances)-1].MessageCheck
+	if ams.UnsignedBodyBytes > 0 {
+		return false
+	}
+	for i := range s.a.Signatures {
+		sig := &s.a.Signatures[i]
+		if !sig.Aligned || !provesChange(&sig.Signature) {
+			continue
+		}
+		for _, name := range sig.SignedHeaders {
+			name = strings.ToLower(name)
+			if (displayedKey(name) != "" || slices.Contains(mimeFields, name)) && s.hdr.has(name) && !slices.Contains(ams.SignedHeaders, name) {
+				return false
+			}
+		}
+	}
 	// The latest set first: it is the last receiver's record.
 	ins := s.a.ARC.Instances
 	for k := len(ins) - 1; k >= 0; k-- {

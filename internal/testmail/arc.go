@@ -41,6 +41,9 @@ type SealOptions struct {
 	AuthResults string
 	// Headers is the ARC-Message-Signature h=. If nil, DefaultHeaders().
 	Headers []string
+	// BodyLength is the ARC-Message-Signature l=, as SignOptions.BodyLength
+	// (0 for none, WholeBody for the canonical body's length).
+	BodyLength int64
 	// Algorithm is a= of both signatures. If empty, the key's own.
 	Algorithm string
 	// Domain and Selector override d= and s= of both signatures.
@@ -119,6 +122,7 @@ func Seal(msg []byte, key *Key, o *SealOptions) ([]byte, error) {
 	amsOpts := &SignOptions{
 		FieldName: "ARC-Message-Signature", Omit: []string{"v"}, Identity: i,
 		Algorithm: alg, Headers: o.Headers, Domain: domain, Selector: selector, Time: t,
+		BodyLength: o.BodyLength,
 	}
 	ams, err := SignatureField(withAAR, key, amsOpts)
 	if err != nil {
