@@ -18,8 +18,8 @@ import (
 )
 
 // testKeys publishes the test keys at their default names, plus rsa2048
-// under selector "testing" with t=y and under "published" with its private
-// half marked published.
+// under selector "testing" with t=y, and rsa2048p under "published" with its
+// private half marked published.
 func testKeys() *dkim.KeyFile {
 	var recs []dkim.KeyRecord
 	for _, name := range []string{"rsa2048", "rsa2048b", "rsa1024", "rsa512", "ed25519", "ed25519b"} {
@@ -29,7 +29,7 @@ func testKeys() *dkim.KeyFile {
 	k := testmail.MustKey("rsa2048")
 	recs = append(recs,
 		dkim.KeyRecord{Domain: k.Domain, Selector: "testing", TXT: k.Record() + "; t=y", Source: "test"},
-		dkim.KeyRecord{Domain: k.Domain, Selector: "published", TXT: k.Record(), Source: "test",
+		dkim.KeyRecord{Domain: k.Domain, Selector: "published", TXT: testmail.MustKey("rsa2048p").Record(), Source: "test",
 			PrivateKeyPublished: time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)},
 	)
 	return dkim.NewKeyFile(recs)
@@ -172,7 +172,7 @@ func TestVerify(t *testing.T) {
 			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrTestingKey, check: func(t *testing.T, r *arc.Result) {
 				assert.Equal(t, dkim.ResultTestingKey, r.Instances[0].Seal, "seal with a t=y key")
 			}},
-		{name: "published key", msg: sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "published"}),
+		{name: "published key", msg: sealWith(base(), "rsa2048p", &testmail.SealOptions{Domain: "example.com", Selector: "published"}),
 			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrPublishedKey},
 		{name: "no key", msg: sealWith(base(), "rsa2048", &testmail.SealOptions{Selector: "unknown"}),
 			chain: arc.ChainFail, failedAt: 1, err: dkim.ErrNoKey, check: func(t *testing.T, r *arc.Result) {

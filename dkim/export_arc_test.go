@@ -32,11 +32,12 @@ func TestCheckDigest(t *testing.T) {
 	rsa := testmail.MustKey("rsa2048")
 	small := testmail.MustKey("rsa512")
 	ed := testmail.MustKey("ed25519")
+	leaked := testmail.MustKey("rsa2048p")
 	keys := dkim.NewKeyFile([]dkim.KeyRecord{
 		{Domain: rsa.Domain, Selector: rsa.Selector, TXT: rsa.Record(), Source: "test"},
 		{Domain: small.Domain, Selector: small.Selector, TXT: small.Record(), Source: "test"},
 		{Domain: ed.Domain, Selector: ed.Selector, TXT: ed.Record(), Source: "test"},
-		{Domain: rsa.Domain, Selector: "published", TXT: rsa.Record(), Source: "test", PrivateKeyPublished: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Domain: rsa.Domain, Selector: "published", TXT: leaked.Record(), Source: "test", PrivateKeyPublished: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{Domain: rsa.Domain, Selector: "sha1only", TXT: rsa.Record() + "; h=sha1", Source: "test"},
 	})
 	d256 := sha256.Sum256([]byte("header hash input"))
@@ -67,7 +68,7 @@ func TestCheckDigest(t *testing.T) {
 		{"signature by another key", rsa.Domain, rsa.Selector, "rsa-sha256", d256[:], sign(testmail.MustKey("rsa2048b"), crypto.SHA256, d256[:]), dkim.BodyUnchecked, dkim.HeaderInvalid, dkim.ResultFail, 2048, dkim.ErrKeyMismatch},
 		{"body mismatch", rsa.Domain, rsa.Selector, "rsa-sha256", d256[:], good, dkim.BodyMismatch, dkim.HeaderValid, dkim.ResultFail, 2048, dkim.ErrBodyHashMismatch},
 		{"weak key", small.Domain, small.Selector, "rsa-sha256", d256[:], sign(small, crypto.SHA256, d256[:]), dkim.BodyUnchecked, dkim.HeaderValid, dkim.ResultWeakKey, 512, dkim.ErrWeakKey},
-		{"published key", rsa.Domain, "published", "rsa-sha256", d256[:], good, dkim.BodyUnchecked, dkim.HeaderValid, dkim.ResultPublishedKey, 2048, dkim.ErrPublishedKey},
+		{"published key", rsa.Domain, "published", "rsa-sha256", d256[:], sign(leaked, crypto.SHA256, d256[:]), dkim.BodyUnchecked, dkim.HeaderValid, dkim.ResultPublishedKey, 2048, dkim.ErrPublishedKey},
 		{"key h= restriction", rsa.Domain, "sha1only", "rsa-sha256", d256[:], good, dkim.BodyUnchecked, dkim.HeaderUnchecked, dkim.ResultPermError, 2048, dkim.ErrKeyRestriction},
 		{"key type mismatch", ed.Domain, ed.Selector, "rsa-sha256", d256[:], good, dkim.BodyUnchecked, dkim.HeaderUnchecked, dkim.ResultPermError, 256, dkim.ErrKeyRestriction},
 		{"no key", rsa.Domain, "missing", "rsa-sha256", d256[:], good, dkim.BodyUnchecked, dkim.HeaderUnchecked, dkim.ResultNoKey, 0, dkim.ErrNoKey},

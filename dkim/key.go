@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -366,6 +367,20 @@ func (k *Key) sameMaterial(o *Key) bool {
 		return bytes.Equal(k.ed, o.ed)
 	}
 	return k.rsaN != nil && o.rsaN != nil && k.rsaN.Cmp(o.rsaN) == 0 && k.rsaE.Cmp(o.rsaE) == 0
+}
+
+// material identifies the key itself, whatever record or name it is
+// published under: the type and the public key. "" for a revoked key.
+func (k *Key) material() string {
+	switch {
+	case k == nil || k.revoked:
+		return ""
+	case k.typ == "ed25519":
+		return "ed25519:" + hex.EncodeToString(k.ed)
+	case k.rsaN != nil && k.rsaE != nil:
+		return "rsa:" + k.rsaN.Text(16) + ":" + k.rsaE.Text(16)
+	}
+	return ""
 }
 
 // Type returns "rsa" or "ed25519" (k=, "rsa" when absent).

@@ -43,8 +43,9 @@ const (
 // its records. Lookups match domain and selector case-insensitively and
 // ignore a trailing dot. A KeyFile is safe for concurrent use.
 type KeyFile struct {
-	records []KeyRecord
-	index   map[string][]int // lookup name -> positions in records
+	records   []KeyRecord
+	index     map[string][]int     // lookup name -> positions in records
+	published map[string]KeyRecord // key material -> the record marking it published earliest
 }
 
 // ReadKeyFile reads a key file in either format of DESIGN.md, told apart by
@@ -95,8 +96,38 @@ func NewKeyFile(recs []KeyRecord) *KeyFile {
 	for i, r := range f.records {
 		n := keyName(r.Domain, r.Selector)
 		f.index[n] = append(f.index[n], i)
+		if r.PrivateKeyPublished.IsZero() || r.DNSError != "" {
+			continue
+		}
+		// A private key made public is public whatever name its public
+		// half is served under: index it by the key itself (red team 4,
+		// R4: the same key under another selector, or a hosting
+		// provider's key shared by many domains).
+		if k, err := ParseKey(r.TXT); err == nil {
+			if m := k.material(); m != "" {
+				if old, ok := f.published[m]; !ok || r.PrivateKeyPublished.Before(old.PrivateKeyPublished) {
+					if f.published == nil {
+						f.published = map[string]KeyRecord{}
+					}
+					f.published[m] = r
+				}
+			}
+		}
 	}
 	return f
+}
+
+// publishedMaterial returns the record that marks the key material m
+// published earliest, under whatever name.
+func (f *KeyFile) publishedMaterial(m string) (KeyRecord, bool) {
+	r, ok := f.published[m]
+	return r, ok
+}
+
+// publishedIndex is implemented by key sources that know which keys had
+// their private half published, by key material (KeyFile, KeySources).
+type publishedIndex interface {
+	publishedMaterial(m string) (KeyRecord, bool)
 }
 
 // keyName is the case-folded lookup key for (domain, selector).

@@ -51,6 +51,13 @@ type Options struct {
 	Time time.Time
 }
 
+func (o *Options) keys() KeySource {
+	if o == nil {
+		return nil
+	}
+	return o.Keys
+}
+
 func (o *Options) minRSABits() int {
 	if o == nil || o.MinRSABits <= 0 {
 		return 1024

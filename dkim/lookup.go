@@ -181,3 +181,18 @@ func (m multiSource) Lookup(ctx context.Context, domain, selector string) ([]Key
 	}
 	return recs, errors.Join(errs...)
 }
+
+// publishedMaterial asks every source that keeps a published-key index;
+// the earliest publication wins.
+func (m multiSource) publishedMaterial(key string) (KeyRecord, bool) {
+	var best KeyRecord
+	found := false
+	for _, s := range m {
+		if pi, ok := s.(publishedIndex); ok {
+			if r, ok := pi.publishedMaterial(key); ok && (!found || r.PrivateKeyPublished.Before(best.PrivateKeyPublished)) {
+				best, found = r, true
+			}
+		}
+	}
+	return best, found
+}

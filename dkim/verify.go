@@ -318,6 +318,12 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 				o.testing = &r
 			}
 		}
+		// The same key marked published under another selector or domain.
+		if pi, ok := opts.keys().(publishedIndex); ok {
+			if r, ok := pi.publishedMaterial(c.Key.material()); ok && (o.published == nil || r.PrivateKeyPublished.Before(o.published.PrivateKeyPublished)) {
+				o.published = &r
+			}
+		}
 		switch {
 		case best == nil, o.rank > best.rank:
 			best = o
@@ -373,7 +379,11 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 	switch st {
 	case ResultPublishedKey:
 		sig.Result = ResultPublishedKey
-		sig.Err = joinArith(fmt.Errorf("%w (%s)", ErrPublishedKey, rec.PrivateKeyPublished.Format("2006-01-02")), arith)
+		where := ""
+		if keyName(rec.Domain, rec.Selector) != keyName(p.domain, p.selector) {
+			where = fmt.Sprintf(", as the key of %s._domainkey.%s", rec.Selector, rec.Domain)
+		}
+		sig.Err = joinArith(fmt.Errorf("%w (%s%s)", ErrPublishedKey, rec.PrivateKeyPublished.Format("2006-01-02"), where), arith)
 	case ResultWeakKey:
 		sig.Result = ResultWeakKey
 		sig.Err = joinArith(fmt.Errorf("%w: %d bits, minimum %d", ErrWeakKey, k.Bits(), opts.minRSABits()), arith)

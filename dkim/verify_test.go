@@ -427,3 +427,43 @@ func TestVerifyReasons(t *testing.T) {
 	assert.ErrorIs(t, s.Err, dkim.ErrUnsupportedCanonicalization, "reason")
 	assert.Equal(t, "future/simple", s.Canonicalization, "an unknown c= is reported as written, not as a default")
 }
+
+// TestPublishedKeyAnyName: a private key made public is public whatever
+// name its public half is served under. A signature under example.com's
+// s2048 is published_key when the same key is marked published under
+// another selector, another domain (a hosting provider's shared key), or
+// in another key file (red team 4, R4).
+func TestPublishedKeyAnyName(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	msg := sign(t, testmail.Message{Subject: "Hello", Body: "Hi.\n"}.Bytes(), "rsa2048", nil)
+	published := func(domain, selector string) dkim.KeyRecord {
+		return dkim.KeyRecord{Domain: domain, Selector: selector, TXT: rsa.Record(), Source: "leaks",
+			PrivateKeyPublished: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)}
+	}
+	for _, tt := range []struct {
+		name string
+		keys dkim.KeySource
+	}{
+		{"other selector", dkim.NewKeyFile([]dkim.KeyRecord{record(rsa, ""), published(rsa.Domain, "old")})},
+		{"other domain", dkim.NewKeyFile([]dkim.KeyRecord{record(rsa, ""), published("hosting.example", "shared")})},
+		{"other key file", dkim.KeySources(dkim.NewKeyFile([]dkim.KeyRecord{record(rsa, "")}), dkim.NewKeyFile([]dkim.KeyRecord{published("hosting.example", "shared")}))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := dkim.VerifyBytes(t.Context(), msg, &dkim.Options{Keys: tt.keys, Time: verifyTime})
+			require.NoError(t, err, "VerifyBytes")
+			s := v.Signatures[0]
+			assert.Equal(t, dkim.ResultPublishedKey, s.Result, "result; err %v", s.Err)
+			assert.ErrorIs(t, s.Err, dkim.ErrPublishedKey, "the reason names the publication")
+			assert.Contains(t, s.Err.Error(), "2019-05-01", "with its date")
+			assert.Contains(t, s.Err.Error(), "as the key of", "and the name it was published under")
+		})
+	}
+	t.Run("another key marked published changes nothing", func(t *testing.T) {
+		other := testmail.MustKey("rsa2048p")
+		keys := dkim.NewKeyFile([]dkim.KeyRecord{record(rsa, ""), {Domain: rsa.Domain, Selector: "old", TXT: other.Record(),
+			PrivateKeyPublished: time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)}})
+		v, err := dkim.VerifyBytes(t.Context(), msg, &dkim.Options{Keys: keys, Time: verifyTime})
+		require.NoError(t, err, "VerifyBytes")
+		assert.Equal(t, dkim.ResultPass, v.Signatures[0].Result, "err %v", v.Signatures[0].Err)
+	})
+}

@@ -41,7 +41,7 @@ func rtKeys(domains ...string) dkim.KeySource {
 	for _, d := range domains {
 		recs = append(recs, dkim.KeyRecord{Domain: d, Selector: rtSelector, TXT: k.Record(), Source: "rt"})
 	}
-	published := dkim.KeyRecord{Domain: "example.com", Selector: "leaked", TXT: k.Record(), Source: "rt",
+	published := dkim.KeyRecord{Domain: "example.com", Selector: "leaked", TXT: testmail.MustKey("rsa2048p").Record(), Source: "rt",
 		PrivateKeyPublished: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}
 	weak := testmail.MustKey("rsa512")
 	recs = append(recs, published,
@@ -278,13 +278,13 @@ func rtAdversarial(t *testing.T) []rtRow {
 		rtSign(t, base, "rsa2048", &testmail.SignOptions{BodyHash: base64.StdEncoding.EncodeToString(emptyBH[:])}))
 
 	// Keys that prove nothing, alone or beside an unaligned strong pass.
-	add("published key", unverif, "dkim.key_published", rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "leaked"}))
+	add("published key", unverif, "dkim.key_published", rtSign(t, base, "rsa2048p", &testmail.SignOptions{Domain: "example.com", Selector: "leaked"}))
 	add("testing key", unverif, "dkim.key_testing", rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "testing"}))
 	add("512-bit key at the From domain", unverif, "dkim.key_weak", rtSign(t, base, "rsa512", &testmail.SignOptions{Domain: "example.com", Selector: "weak"}))
 	add("aligned weak key beside an unaligned strong pass", unverif, "dkim.key_weak",
 		rtSign(t, rtSign(t, base, "rsa512", &testmail.SignOptions{Domain: "example.com", Selector: "weak"}), "rsa1024", nil))
 	add("aligned published key beside an unaligned strong pass", unverif, "dkim.key_published",
-		rtSign(t, rtSign(t, base, "rsa2048", &testmail.SignOptions{Selector: "leaked"}), "rsa1024", nil))
+		rtSign(t, rtSign(t, base, "rsa2048p", &testmail.SignOptions{Domain: "example.com", Selector: "leaked"}), "rsa1024", nil))
 
 	// Signatures that are not where a verifier looks.
 	add("Authentication-Results dkim=pass on an unsigned message", unverif, "authres.unmatched_pass",

@@ -64,7 +64,7 @@ const (
 	selectorUnknown   = "s2015"       // example.com: in no key file (no_key)
 	selectorRevoked   = "revoked2015" // example.com: empty p=
 	selectorTesting   = "testing"     // example.com: rsa2048 with t=y
-	selectorPublished = "leaked"      // example.org: rsa2048b, private half published
+	selectorPublished = "leaked"      // example.org: rsa2048p, private half published
 	selectorNXDOMAIN  = "gone"        // example.com: recorded NXDOMAIN
 	selectorSERVFAIL  = "flaky"       // example.org: recorded SERVFAIL
 	selectorMismatch  = "mismatch"    // example.com: k=rsa record (rsa2048), ed25519 signatures
@@ -74,11 +74,14 @@ const (
 func corpusKeyEntries() []KeyEntry {
 	var entries []KeyEntry
 	for _, k := range Keys() {
+		if k.Name == "rsa2048p" {
+			continue // only as published, below
+		}
 		e := k.Entry()
 		e.FirstSeen, e.LastSeen = day(2015, 6, 1), day(2026, 11, 1)
 		entries = append(entries, e)
 	}
-	rsa2048, rsa2048b := MustKey("rsa2048"), MustKey("rsa2048b")
+	rsa2048, rsa2048b, rsa2048p := MustKey("rsa2048"), MustKey("rsa2048b"), MustKey("rsa2048p")
 	entries = append(entries,
 		KeyEntry{
 			Domain: rsa2048.Domain, Selector: rsa2048.Selector, TXT: rsa2048b.Record(),
@@ -97,10 +100,10 @@ func corpusKeyEntries() []KeyEntry {
 			Note: "testing key (t=y), key rsa2048",
 		},
 		KeyEntry{
-			Domain: "example.org", Selector: selectorPublished, TXT: rsa2048b.Record(),
+			Domain: "example.org", Selector: selectorPublished, TXT: rsa2048p.Record(),
 			FirstSeen: day(2015, 1, 1), LastSeen: day(2019, 12, 31),
 			PrivateKeyPublished: day(2020, 1, 15), Source: "testmail",
-			Note: "retired key whose private half was published (key rsa2048b)",
+			Note: "retired key whose private half was published (key rsa2048p)",
 		},
 		KeyEntry{
 			Domain: "example.com", Selector: selectorNXDOMAIN, DNSError: "NXDOMAIN",

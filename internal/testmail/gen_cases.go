@@ -78,7 +78,7 @@ func adversarialCases() []corpusCase {
 			sign(24, "Deposit", "rsa2048", &SignOptions{Selector: selectorTesting})},
 		{"published_key.eml", "signed with a key whose private half was published (keys.jsonl private_key_published): anyone could have signed it",
 			signedAt(Message{From: "Carol Example <carol@example.org>", To: "Bob Example <bob@example.org>",
-				Subject: "Deposit", Body: body, Date: at(25)}, at(25), "rsa2048b", &SignOptions{Selector: selectorPublished})},
+				Subject: "Deposit", Body: body, Date: at(25)}, at(25), "rsa2048p", &SignOptions{Selector: selectorPublished})},
 		{"oversigned_extra_subject.eml", "an extra Subject prepended to a message whose signature oversigns Subject (h= lists it twice)",
 			Prepend(sign(26, "Deposit", "rsa2048", oversigned), "Subject", "Deposit - URGENT, new account")},
 		{"appended_past_l.eml", "text appended after the body length the signature covers (l=)",

@@ -46,6 +46,10 @@ type Key struct {
 var keyTable = []struct{ name, domain, selector string }{
 	{"rsa2048", "example.com", "s2048"},
 	{"rsa2048b", "example.org", "s2048b"},
+	// rsa2048p's private half counts as published (testdata/keys.jsonl
+	// marks it): signatures made with it must never be authentic, under
+	// whatever name its public half is served.
+	{"rsa2048p", "example.org", "leaked"},
 	{"rsa1024", "news.example", "s1024"},
 	{"rsa768", "example.net", "s768"},
 	{"rsa512", "example.net", "s512"},
@@ -119,6 +123,7 @@ func Keys() []*Key {
 //	name       type     bits  default d=       default s=
 //	rsa2048    RSA      2048  example.com      s2048
 //	rsa2048b   RSA      2048  example.org      s2048b
+//	rsa2048p   RSA      2048  example.org      leaked (its private half counts as published)
 //	rsa1024    RSA      1024  news.example     s1024
 //	rsa768     RSA       768  example.net      s768
 //	rsa512     RSA       512  example.net      s512

@@ -16,7 +16,7 @@ func TestKeys(t *testing.T) {
 		typ  string
 		bits int
 	}{
-		"rsa2048": {"rsa", 2048}, "rsa2048b": {"rsa", 2048}, "rsa1024": {"rsa", 1024},
+		"rsa2048": {"rsa", 2048}, "rsa2048b": {"rsa", 2048}, "rsa2048p": {"rsa", 2048}, "rsa1024": {"rsa", 1024},
 		"rsa768": {"rsa", 768}, "rsa512": {"rsa", 512}, "ed25519": {"ed25519", 256}, "ed25519b": {"ed25519", 256},
 	}
 	keys := Keys()
