@@ -128,11 +128,11 @@ var signatureFields = []string{"dkim-signature", "domainkey-signature", "arc-sea
 // single signature field. final says b is the whole file, so its last line is
 // complete.
 //
-// The first field line must be well-formed. After it, malformed lines (no
-// colon, an odd name, a NUL byte) are tolerated as long as well-formed
-// fields outnumber them: an adversary must not be able to drop a message
-// from a folder's report by adding one odd line to its header. The checker
-// reports such lines as evidence.
+// Malformed lines (no colon, an odd name, a NUL byte), the first one
+// included, are tolerated as long as well-formed fields outnumber them: an
+// adversary must not be able to drop a message from a folder's report by
+// adding one odd line to its header. The checker reports such lines as
+// evidence.
 func plausibleHeader(b []byte, final bool) bool {
 	fields, bad, known, signed := 0, 0, false, false
 	for len(b) > 0 {
@@ -153,9 +153,6 @@ func plausibleHeader(b []byte, final bool) bool {
 		}
 		name, ok := fieldName(line)
 		if !ok {
-			if fields == 0 {
-				return false
-			}
 			bad++
 			continue
 		}

@@ -35,6 +35,8 @@ func TestDetect(t *testing.T) {
 		{"colon-less line", "From: a@example.com\n\v, evil@x.example\nTo: b@example.org\nDate: today\n\n", KindEML},
 		{"NUL in a later line", "From: a@example.com\nX-Bad: a\x00b\nTo: b@example.org\nDate: today\n\n", KindEML},
 		{"more odd lines than fields", "From: a@example.com\nodd\nodd again\n\n", KindNotMail},
+		{"odd first line (code review)", "From\v: m@evil.example\nFrom: a@example.com\nTo: b@example.org\nDate: today\n\n", KindEML},
+		{"colon-less first line", "\v, x\nFrom: a@example.com\nTo: b@example.org\n\n", KindEML},
 		{"emlx", "1234      \n" + hdr + "<?xml", KindEmlx},
 		{"emlx crlf length line", "99\r\n" + hdr, KindEmlx},
 		{"one field only", "Subject: shopping\n\nmilk\n", KindNotMail},

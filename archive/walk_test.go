@@ -620,7 +620,7 @@ func TestWalkZipEquivalentNames(t *testing.T) {
 	assert.Contains(t, notes["second"], "not a plain relative path")
 	assert.Contains(t, notes["third"], "3 entries that unzip writes to \"a.eml\"; this is number 3")
 	assert.Equal(t, [2]int{1, 2}, entry["dotdot"], "x/../b.eml lands in x/b.eml")
-	assert.Equal(t, [2]int{2, 2}, entry["xb"])
+	assert.Equal(t, [2]int{2, 2}, entry["xb"], "x/b.eml the second, the one unzip keeps")
 	for _, s := range []string{"upper", "lower"} {
 		assert.Equal(t, [2]int{0, 0}, entry[s], "case-only twins are not the same name")
 		assert.Contains(t, notes[s], "but for letter case", "but they are noted")

@@ -51,8 +51,9 @@
 //
 // # Hostile input
 //
-// d= and s= must be letters, digits and hyphens; the key lookup name is
-// built only from validated labels. Tag lists, h= lists, signatures per
+// d= and s= must be letters, digits and hyphens, or U-labels (RFC 8616)
+// that convert to such A-labels under strict IDNA2008 rules; the key lookup
+// name is built only from validated labels. Tag lists, h= lists, signatures per
 // message ([Options.MaxSignatures]), header size and message size
 // ([MaxMessageBytes]) are capped. No input panics.
 //

@@ -39,6 +39,7 @@ func TestVerifyInternationalizedDomain(t *testing.T) {
 		{"full-width look-alike", "ｅｘａｍｐｌｅ.com", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
 		{"Kelvin sign for k", "example\u212A.com", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
 		{"ideographic full stop", "bücher。example", "s2048", "", nil, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"i= with a Kelvin sign for k", "bücher.example", "schlüssel", "@sub\u212A.bücher.example", []dkim.KeyRecord{recA}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "xn--schlssel-95a._domainkey.xn--bcher-kva.example"},
 		{"i= outside d=", "bücher.example", "schlüssel", "@other.example", []dkim.KeyRecord{recA}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "xn--schlssel-95a._domainkey.xn--bcher-kva.example"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

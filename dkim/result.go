@@ -85,8 +85,8 @@ func (s BodyStatus) MarshalText() ([]byte, error) { return []byte(s.String()), n
 // A Signature is the outcome for one DKIM-Signature field, with its evidence.
 type Signature struct {
 	Index            int    // 0-based position among the DKIM-Signature fields, top to bottom
-	Domain           string // d=, as written (empty when it is not a valid domain)
-	Selector         string // s=
+	Domain           string // d= as written, internationalized labels in A-label form (empty when it is not a valid domain)
+	Selector         string // s=, the same way
 	Identity         string // i=, decoded; "" when absent
 	Algorithm        string // a=, lower-cased ("rsa-sha256")
 	Canonicalization string // "header/body", defaults filled in ("relaxed/simple")

@@ -183,10 +183,13 @@ func parseSignature(value string) (*sigParams, error) {
 		case at < 0:
 			fail(fmt.Errorf("%w: i=%s has no @", ErrIdentityMismatch, clip(p.identity)))
 		case p.domain != "":
-			id := strings.ToLower(p.identity[at+1:])
+			// Converted before it is lower-cased: strings.ToLower would
+			// fold a Kelvin sign into "k" (code review).
+			id := p.identity[at+1:]
 			if a, ok := asciiDomain(id); ok {
-				id = strings.ToLower(a)
+				id = a
 			}
+			id = idn.LowerASCII(id)
 			d := strings.ToLower(p.domain)
 			if id != d && !strings.HasSuffix(id, "."+d) {
 				fail(fmt.Errorf("%w: i=%s, d=%s", ErrIdentityMismatch, clip(p.identity), p.domain))

@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func arcEvidence(r *arc.Result) []Evidence {
 		where := "The ARC chain is broken"
 		if r.FailedInstance > 0 {
 			where = fmt.Sprintf("The ARC chain is broken at set %d", r.FailedInstance)
-			if n := r.FailedInstance; n <= len(r.Instances) && (keyless(r.Instances[n-1].Seal) || keyless(r.Instances[n-1].MessageSignature)) {
+			if in := instanceOf(r, r.FailedInstance); in != nil && errors.Is(r.Err, arc.ErrSignature) && (keyless(in.Seal) || keyless(in.MessageSignature)) {
 				// RFC 8617 fails such a chain too, but nothing was shown to
 				// be changed: the key was missing or unusable.
 				where = fmt.Sprintf("The ARC chain could not be validated at set %d (no usable key for the sealer, so nothing was shown to be changed)", r.FailedInstance)
@@ -133,6 +134,17 @@ func arcPlural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// instanceOf returns the set numbered n, or nil: Instances holds the
+// numbers found, so a gap shifts positions.
+func instanceOf(r *arc.Result, n int) *arc.Instance {
+	for i := range r.Instances {
+		if r.Instances[i].Instance == n {
+			return &r.Instances[i]
+		}
+	}
+	return nil
 }
 
 // keyless reports whether an ARC signature could not be checked for want

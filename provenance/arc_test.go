@@ -97,3 +97,24 @@ func TestAARPayload(t *testing.T) {
 		})
 	}
 }
+
+// TestARCGapIsBroken: a chain with sets 1 and 3, set 3's key missing, is
+// broken at set 2 (a removed set is what tampering looks like), not "could
+// not be validated" for want of a key (code review).
+func TestARCGapIsBroken(t *testing.T) {
+	msg := signed(t, baseMessage(), "rsa2048", nil)
+	sealer := testmail.MustKey("rsa2048b")
+	one := testmail.MustSeal(msg, sealer, nil)
+	gap := testmail.MustSeal(one, sealer, &testmail.SealOptions{Instance: 3, Selector: "gone"})
+	keys := dkim.NewKeyFile([]dkim.KeyRecord{{Domain: sealer.Domain, Selector: sealer.Selector, TXT: sealer.Record(), Source: "t"}})
+	r, err := arc.Verify(t.Context(), gap, &dkim.Options{Keys: keys})
+	require.NoError(t, err, "arc.Verify")
+	var chain string
+	for _, e := range arcEvidence(r) {
+		if e.Code == "arc.chain_fail" {
+			chain = e.Message
+		}
+	}
+	assert.Contains(t, chain, "The ARC chain is broken at set 2", "a missing set breaks the chain")
+	assert.NotContains(t, chain, "nothing was shown to be changed", "and is not excused as a missing key")
+}

@@ -31,7 +31,8 @@ var scriptTables = []struct {
 }
 
 // idnEvidence returns the caution for an internationalized From domain
-// (one with an xn-- label), or nil, and whether a label mixes scripts.
+// (one with an xn-- label), or nil, and whether a label mixes scripts or
+// does not decode at all (either caps an authentic verdict at medium).
 func idnEvidence(domain string) (ev []Evidence, mixed bool) {
 	idn := false
 	for l := range strings.SplitSeq(domain, ".") {
@@ -45,7 +46,7 @@ func idnEvidence(domain string) (ev []Evidence, mixed bool) {
 	shown, err := idna.Registration.ToUnicode(domain)
 	if err != nil || shown == domain {
 		return []Evidence{evidence(codeIDNFromDomain,
-			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter.", domain)}, false
+			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter. An authentic verdict is at most medium confidence.", domain)}, true
 	}
 	msg := fmt.Sprintf("The From domain is internationalized: it is %s in DNS and in signatures, and a mail client may show it as %q. Check it letter by letter: letters of other scripts can imitate a familiar domain.", domain, shown)
 	for l := range strings.SplitSeq(shown, ".") {

@@ -39,7 +39,7 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 			assertWellFormed(t, a)
 			require.Equal(t, dkim.ResultPass, a.Signatures[0].Result, "DKIM itself passes: the line is outside every signed field")
 			assert.Equal(t, VerdictUnverifiable, a.Verdict, "not authentic as displayed; summary: %s", a.Summary)
-			assert.Contains(t, codesOf(a), "header.stray_line")
+			assert.Contains(t, codesOf(a), "header.stray_line", "the line is named as evidence")
 			assert.Regexp(t, "not (a|a proper) field follows the From field", a.Summary, "the summary says why")
 		})
 	}
@@ -64,7 +64,7 @@ func TestLookalikeFieldName(t *testing.T) {
 			raw := append(append(append([]byte{}, msg[:from]...), "From"+pad+": Mallory <m@evil.example>\r\n"...), msg[from:]...)
 			a := testChecker().Check(t.Context(), eml("lookalike.eml", raw))
 			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
-			assert.Contains(t, codesOf(a), "header.lookalike_name")
+			assert.Contains(t, codesOf(a), "header.lookalike_name", "the field is named as evidence")
 		})
 	}
 }

@@ -4,8 +4,8 @@ package provenance
 //
 // The verifier first checks the message as its format defines it: the
 // format's own mbox view (mbox.OwnView, the first of mbox.Views) with bare
-// LF line endings made CRLF. Only when a signature's arithmetic fails are repairs
-// tried, in this fixed order, each at most once:
+// LF line endings made CRLF. Only when a signature's arithmetic fails are
+// repairs tried, in this fixed order, each at most once:
 //
 //  1. The other mbox views of the stored bytes (for an mbox whose variant is
 //     ambiguous: mboxrd first, then mboxo). For a single-message file
@@ -14,11 +14,15 @@ package provenance
 //     Evidence: repair.mbox_unescaped.
 //     Then, for the variants that cannot tell a quoted ">From " body line
 //     from an escaped "From " line (mboxo, mboxcl, an mbox of unknown
-//     variant, single-message files), every mix of such body lines read as
-//     written or unescaped, when there are at most maxAmbiguousLines of
-//     them (64 views at most) in a message of at most maxAmbiguousBytes,
-//     and only when a body hash fails.
-//     Header lines are never unescaped. Evidence: repair.mbox_ambiguous.
+//     variant, mboxrd, which the reader only infers, single-message files),
+//     every mix of such body lines read as written or unescaped, when there
+//     are at most maxAmbiguousLines of them (64 views at most) in a message
+//     of at most maxAmbiguousBytes, and only when a body hash fails.
+//     Evidence: repair.mbox_ambiguous.
+//     A repair reads body lines differently, never header lines: no mbox
+//     repair is tried when a stored header line starts with ">From "
+//     (escapedHeaderLine), and a view whose header differs from the
+//     primary's is dropped.
 //  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
 //

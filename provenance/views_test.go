@@ -221,12 +221,12 @@ func TestMboxoReadAsMboxrd(t *testing.T) {
 	mbox := "From x@example.net Tue Mar  1 10:00:00 2016\n" + filler + "\n" +
 		"From alice@example.com Tue Mar  1 10:00:00 2016\n" + string(escaped) + "\n"
 	path := filepath.Join(t.TempDir(), "inbox.mbox")
-	require.NoError(t, os.WriteFile(path, []byte(mbox), 0o444))
+	require.NoError(t, os.WriteFile(path, []byte(mbox), 0o444), "writing the mbox")
 	var got []*Assessment
 	for m := range archive.Walk(t.Context(), path, nil) {
 		got = append(got, testChecker().Check(t.Context(), m))
 	}
-	require.Len(t, got, 2)
+	require.Len(t, got, 2, "two messages in the mbox")
 	a := got[1]
 	require.Equal(t, "mboxrd", a.Format, "the reader's guess, from the filler's >>From line")
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
@@ -235,7 +235,11 @@ func TestMboxoReadAsMboxrd(t *testing.T) {
 
 // TestPooledViewNotRetained: the primary view's CRLF copy goes back to a
 // pool when Check returns, so nothing in the Assessment may point into it.
-// Overwriting every pooled buffer afterwards must not change a thing.
+// Overwriting every pooled buffer afterwards must not change a thing. Today
+// the Assessment holds only strings, which are copies, so this guards
+// against a []byte field added later; sync.Pool may also drop buffers (it
+// does at random under -race), so it catches such a field often, not
+// always.
 func TestPooledViewNotRetained(t *testing.T) {
 	lf := testmail.LF(signed(t, withField(baseMessage(), "Cc", "Carol <carol@example.org>"), "rsa2048", nil))
 	sealed := testmail.LF(testmail.MustSeal(signed(t, baseMessage(), "rsa2048", nil), testmail.MustKey("rsa2048b"), nil))

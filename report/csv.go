@@ -82,8 +82,8 @@ func cell(s string) string {
 	if s == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	switch s[0] { // a tab or CR, which spreadsheets also act on, is a space by now
+	case '=', '+', '-', '@':
 		return "'" + s
 	}
 	return s

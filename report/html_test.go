@@ -113,7 +113,7 @@ func TestHTMLHostileText(t *testing.T) {
 	}
 	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;", "the text is shown, escaped")
 	doc, err := html.Parse(strings.NewReader(out))
-	require.NoError(t, err)
+	require.NoError(t, err, "the page parses")
 	var subject string
 	walkHTML(doc, func(n *html.Node) {
 		if n.Data == "summary" {

@@ -105,13 +105,13 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 		zw := zip.NewWriter(&buf)
 		for i := 0; i < len(entries); i += 2 {
 			w, err := zw.Create(entries[i])
-			require.NoError(t, err)
+			require.NoError(t, err, "zip entry %s", entries[i])
 			_, err = w.Write([]byte("From: a@example.com\r\nSubject: " + entries[i+1] + "\r\n\r\nhi\r\n"))
-			require.NoError(t, err)
+			require.NoError(t, err, "zip entry %s", entries[i])
 		}
-		require.NoError(t, zw.Close())
+		require.NoError(t, zw.Close(), "closing the zip")
 		path := filepath.Join(t.TempDir(), "dump.zip")
-		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o444))
+		require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o444), "writing the zip")
 		return path
 	}
 	dotslash := mk("./a.eml", "genuine", "b.eml", "other", "a.eml", "forged")
@@ -130,7 +130,7 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 	assert.Equal(t, 2, r.code, "ambiguous; stderr: %s", r.stderr)
 	r = runCLI(t, "explain", "--file", "x/a.eml", "--entry", "2", dotdot)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
-	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout)
+	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout, "--entry 2 is the forged x/../a.eml")
 
 	subdir := mk("0/a.eml", "genuine", "a.eml", "forged")
 	r = runCLI(t, "explain", "--file", "a.eml", subdir)

@@ -25,16 +25,17 @@ func ToASCII(name string) (string, bool) {
 	if ascii {
 		return name, true
 	}
-	a, err := idna.Registration.ToASCII(asciiLower(name))
+	a, err := idna.Registration.ToASCII(LowerASCII(name))
 	if err != nil {
 		return "", false
 	}
 	return a, true
 }
 
-// asciiLower lower-cases the ASCII letters of s and leaves every other
-// byte as it is.
-func asciiLower(s string) string {
+// LowerASCII lower-cases the ASCII letters of s and leaves every other
+// byte as it is: unlike strings.ToLower, it folds no look-alike (the Kelvin
+// sign stays what it is).
+func LowerASCII(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
