@@ -204,6 +204,11 @@ var codes = []CodeInfo{
 		"The verdict rests on a trusted ARC sealer's record of a passing aligned signature, not on the signature as it stands now.",
 		"Say that the verdict rests on the sealer's word, and name what differs now."},
 
+	// coverage
+	{"coverage.mime_truncated", SeverityCaution,
+		"The MIME structure is deeper or larger than the reader walks; attachments past the caps are not listed, so the list is incomplete.",
+		"Extract the attachments with a mail client or a MIME tool before relying on the list."},
+
 	// received: the header chain.
 	{"received.out_of_order", SeverityCaution,
 		"A Received hop is timestamped earlier than the hop below it: the header chain is out of order.",

@@ -103,7 +103,16 @@ func (s *state) coverage(msg []byte) {
 	}
 	c.Attachments = []Attachment{}
 	if ct := strings.ToLower(s.hdr.first("content-type")); strings.Contains(ct, "multipart/") || s.hdr.has("content-disposition") {
-		c.Attachments = attachments(msg)
+		var truncated bool
+		c.Attachments, truncated = attachments(msg)
+		if truncated {
+			s.add(evidence("coverage.mime_truncated",
+				"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",
+				maxMIMEDepth, maxMIMEParts, maxAttachments))
+		}
+		if c.Attachments == nil {
+			c.Attachments = []Attachment{}
+		}
 	}
 	for i := range c.Attachments {
 		c.Attachments[i].Covered = c.Body == "full" && len(unsignedMIME) == 0
@@ -160,28 +169,33 @@ func bodyCoverage(sig *dkim.Signature) string {
 // attachments lists the named MIME parts of msg. A message go-message
 // cannot read has none; a part that cannot be decoded is listed with the
 // hash of what could be read.
-func attachments(msg []byte) []Attachment {
+// truncated reports whether the walk stopped at one of its caps, so that
+// attachments past them are not listed.
+func attachments(msg []byte) (out []Attachment, truncated bool) {
 	e, err := message.Read(bytes.NewReader(msg))
 	if err != nil && e == nil {
-		return nil
+		return nil, false
 	}
 	w := &mimeWalk{}
 	w.walk(e, 0)
-	return w.out
+	return w.out, w.truncated
 }
 
 type mimeWalk struct {
-	out   []Attachment
-	parts int
+	out       []Attachment
+	parts     int
+	truncated bool // a cap stopped the walk
 }
 
 func (w *mimeWalk) walk(e *message.Entity, depth int) {
 	w.parts++
 	if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+		w.truncated = true
 		return
 	}
 	if mr := e.MultipartReader(); mr != nil {
 		if depth >= maxMIMEDepth {
+			w.truncated = true
 			return
 		}
 		for {
@@ -191,6 +205,7 @@ func (w *mimeWalk) walk(e *message.Entity, depth int) {
 			}
 			w.walk(p, depth+1)
 			if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+				w.truncated = true
 				return
 			}
 		}

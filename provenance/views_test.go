@@ -283,3 +283,20 @@ func TestEscapedHeaderLineBlocksRepairs(t *testing.T) {
 		})
 	}
 }
+
+// TestMIMETruncatedIsNoted: a MIME tree past the walk's caps lists the
+// attachments it reached and says that the list is cut (red team 4).
+func TestMIMETruncatedIsNoted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: Alice <alice@example.com>\r\nSubject: deep\r\nMIME-Version: 1.0\r\n")
+	for i := range maxMIMEDepth + 2 {
+		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i)
+	}
+	b.WriteString("Content-Type: application/pdf; name=deep.pdf\r\n\r\n%PDF\r\n")
+	a := testChecker().Check(t.Context(), eml("deep.eml", []byte(b.String())))
+	assert.Contains(t, codesOf(a), "coverage.mime_truncated", "the cut list is evidence")
+
+	shallow := "From: Alice <alice@example.com>\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nhi\r\n--z--\r\n"
+	a = testChecker().Check(t.Context(), eml("shallow.eml", []byte(shallow)))
+	assert.NotContains(t, codesOf(a), "coverage.mime_truncated", "a small tree is walked whole")
+}

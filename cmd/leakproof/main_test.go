@@ -125,6 +125,18 @@ func TestMissingKeyFile(t *testing.T) {
 	assert.Contains(t, r.stderr, "leakproof: hint: ", "the error comes with a hint")
 }
 
+// TestBadKeyFileHint: a key file that does not parse names the file and
+// line, and the hint says to fix that line, not to check the path.
+func TestBadKeyFileHint(t *testing.T) {
+	inRoot(t)
+	bad := filepath.Join(t.TempDir(), "keys.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"domain":"a","selector":"b","txt":`+"\n"), 0o644), "writing the key file")
+	r := runCLI(t, "verify", "--keys", bad, "testdata/sample.mbox")
+	assert.Equal(t, 1, r.code, "exit status with a broken key file")
+	assert.Contains(t, r.stderr, "line 1", "the error names the line")
+	assert.Contains(t, r.stderr, "hint: fix the line named above", "the hint fits the error")
+}
+
 func TestSystemResolver(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {

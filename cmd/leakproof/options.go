@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -70,7 +71,11 @@ func (c *checkFlags) options() (opts *provenance.Options, hint string, err error
 	for _, path := range c.keys {
 		src, err := readKeyFile(path)
 		if err != nil {
-			return nil, "check the path; a key archive is JSON Lines or a BIND zone file (see README.md)", err
+			hint := "fix the line named above; a key archive is JSON Lines or a BIND zone file (see README.md)"
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+				hint = "check the path; a key archive is JSON Lines or a BIND zone file (see README.md)"
+			}
+			return nil, hint, err
 		}
 		srcs = append(srcs, src)
 	}
