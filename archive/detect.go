@@ -128,13 +128,19 @@ var signatureFields = []string{"dkim-signature", "domainkey-signature", "arc-sea
 // single signature field. final says b is the whole file, so its last line is
 // complete.
 //
-// Malformed lines (no colon, an odd name, a NUL byte), the first one
-// included, are tolerated as long as well-formed fields outnumber them: an
-// adversary must not be able to drop a message from a folder's report by
-// adding one odd line to its header. The checker reports such lines as
-// evidence.
+// Malformed lines are where two needs meet. An adversary must not drop a
+// message from a folder's report by adding an odd line to its header (the
+// checker reports such lines as evidence); and a log, a YAML file or an
+// HTTP dump that quotes a few header lines must not be read as mail. So:
+//   - lines of the smuggling kind (oddLine: a field name padded with
+//     control or non-ASCII bytes, a line that starts with one, a NUL in a
+//     value) are tolerated anywhere, the first line included;
+//   - any other malformed line (prose, a log or status line, "- item") is
+//     fatal as the first line, and tolerated later only in a header that
+//     holds a signature field and a From field: what the checker is for.
 func plausibleHeader(b []byte, final bool) bool {
-	fields, bad, known, signed := 0, 0, false, false
+	fields, bad, known, signed, from := 0, 0, false, false, false
+	first := true
 	for len(b) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -153,10 +159,20 @@ func plausibleHeader(b []byte, final bool) bool {
 		}
 		name, ok := fieldName(line)
 		if !ok {
-			bad++
+			switch {
+			case oddLine(line):
+				// The smuggling patterns the checker reports.
+			case first:
+				return false
+			default:
+				bad++
+			}
+			first = false
 			continue
 		}
+		first = false
 		fields++
+		from = from || bytes.EqualFold(name, []byte("from"))
 		for _, f := range signatureFields {
 			if bytes.EqualFold(name, []byte(f)) {
 				signed = true
@@ -171,7 +187,39 @@ func plausibleHeader(b []byte, final bool) bool {
 			}
 		}
 	}
-	return bad < fields && (fields >= 2 && known || signed)
+	if bad > 0 && !(signed && from) {
+		return false
+	}
+	return fields >= 2 && known || signed
+}
+
+// oddLine reports whether a malformed header line is of the kind header
+// smuggling uses: it starts with a control or non-ASCII byte ("\v, evil@x",
+// a no-break space), or it would be a well-formed field but for control or
+// non-ASCII bytes in its name or a NUL in its value ("From\v: Mallory").
+func oddLine(line []byte) bool {
+	return line[0] < ' ' || line[0] >= 0x7f || nearField(line)
+}
+
+// nearField reports whether line would be a well-formed field but for
+// control bytes or non-ASCII bytes in its name ("From\v: x", "From\xa0:").
+func nearField(line []byte) bool {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 || colon > 80 {
+		return false
+	}
+	n := 0
+	for _, c := range line[:colon] {
+		switch {
+		case c < ' ' || c >= 0x7f:
+			// dropped
+		case c == ' ':
+			return false // "Nov 25 10:00:00 host ..." is a log line
+		default:
+			n++
+		}
+	}
+	return n > 0
 }
 
 // fieldName returns the name of a well-formed header line: printable ASCII
