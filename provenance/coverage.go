@@ -93,6 +93,17 @@ func (s *state) coverage(msg []byte) {
 			}
 		}
 	}
+	if s.sealed {
+		// Rule 2: what the latest ARC-Message-Signature leaves out may
+		// have been changed after sealing, whatever the sealer saw (red
+		// team 5, F3).
+		sealer := s.a.ARC.Instances[len(s.a.ARC.Instances)-1].Sealer
+		for _, f := range DisplayedFields {
+			if c.Fields[f.Key] == FieldUnsigned && !s.hasCode("header.unsigned_duplicate_"+f.Key) {
+				s.add(evidence("header.unsigned_field", "%s is not covered by %s's ARC-Message-Signature, so it may have been changed after %s sealed the message.", f.Header, sealer, sealer))
+			}
+		}
+	}
 	// The top-level MIME fields decide how a client splits and decodes
 	// the proven body bytes: unsigned, no attachment is covered.
 	var unsignedMIME []string

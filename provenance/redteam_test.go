@@ -361,6 +361,22 @@ func rtAdversarial(t *testing.T) []rtRow {
 	// changed after sealing.
 	withL := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, BodyLength: testmail.WholeBody})
 	addT("trusted AMS with l=, text appended after sealing", altered, "dkim.body_hash_mismatch", append(bytes.Clone(withL), "P.S. Use account 98-7654-321.\r\n"...))
+	// Red team 5, F1, F2: a signature with a key that fails now over a
+	// field the trusted AMS leaves out shows a change after sealing,
+	// aligned or not, the field edited or deleted.
+	withCc := rtMsg(func(m *testmail.Message) {
+		m.Extra = append(m.Extra, testmail.Field{Name: "Cc", Value: "carol@example.net"})
+	})
+	amsNoCc := []string{"from", "to", "subject", "date", "message-id"}
+	ccSigned := rtSign(t, withCc, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "to", "cc", "subject", "date", "message-id"}})
+	ccSealed := rtSeal(t, ccSigned, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: amsNoCc})
+	addT("trusted AMS without Cc, aligned signature's Cc deleted after sealing", altered, "dkim.header_signature_invalid",
+		bytes.Replace(ccSealed, []byte("Cc: carol@example.net\r\n"), nil, 1))
+	espCc := rtSign(t, rtSign(t, withCc, "rsa2048", &testmail.SignOptions{Selector: "nokey"}), "rsa1024",
+		&testmail.SignOptions{Headers: []string{"from", "to", "cc", "subject", "date", "message-id"}})
+	espSealed := rtSeal(t, espCc, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=nokey", Headers: amsNoCc})
+	addT("trusted AMS without Cc, an ESP's signature shows Cc edited after sealing", altered, "dkim.header_signature_invalid",
+		bytes.Replace(espSealed, []byte("Cc: carol@example.net"), []byte("Cc: mallory@evil.example"), 1))
 	noSubject := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: []string{"from", "to", "date", "message-id"}})
 	addT("trusted AMS without Subject, Subject edited after sealing", altered, "dkim.header_signature_invalid",
 		bytes.Replace(noSubject, []byte("Subject: "), []byte("Subject: Wire the money today - "), 1))

@@ -972,6 +972,18 @@ func (s *state) bodyProven() bool {
 	return false
 }
 
+// amsProtects reports whether an ARC-Message-Signature covers every
+// displayed or MIME field of a signature's h=.
+func amsProtects(ams *arc.Check, signed []string) bool {
+	for _, name := range signed {
+		name = strings.ToLower(name)
+		if (displayedKey(name) != "" || slices.Contains(mimeFields, name)) && !slices.Contains(ams.SignedHeaders, name) {
+			return false
+		}
+	}
+	return true
+}
+
 // recordedProvesChange reports whether a receiver's record that sig passed
 // on arrival, with sig failing now, shows a change after receipt (DESIGN.md
 // rule 1). With a key, as provesChange. Without one, only a body hash
@@ -1066,16 +1078,14 @@ func (s *state) rule2() bool {
 	if ams.UnsignedBodyBytes > 0 {
 		return false
 	}
+	// Any signature checked with a key that fails now (aligned or not: an
+	// ESP's signature shows a change as well) must have failed on what the
+	// AMS protects; a field it signed that the AMS leaves out, present or
+	// deleted since, may have been changed after sealing (red team 5, F1,
+	// F2).
 	for i := range s.a.Signatures {
-		sig := &s.a.Signatures[i]
-		if !sig.Aligned || !provesChange(&sig.Signature) {
-			continue
-		}
-		for _, name := range sig.SignedHeaders {
-			name = strings.ToLower(name)
-			if (displayedKey(name) != "" || slices.Contains(mimeFields, name)) && s.hdr.has(name) && !slices.Contains(ams.SignedHeaders, name) {
-				return false
-			}
+		if sig := &s.a.Signatures[i]; provesChange(&sig.Signature) && !amsProtects(ams, sig.SignedHeaders) {
+			return false
 		}
 	}
 	// The latest set first: it is the last receiver's record.
