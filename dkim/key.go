@@ -370,15 +370,61 @@ func (k *Key) sameMaterial(o *Key) bool {
 }
 
 // material identifies the key itself, whatever record or name it is
-// published under: the type and the public key. "" for a revoked key.
+// published under: the type and the public key (for RSA the modulus
+// alone: whoever holds the private half of a modulus can sign for any
+// exponent). "" for a revoked key.
 func (k *Key) material() string {
 	switch {
 	case k == nil || k.revoked:
 		return ""
 	case k.typ == "ed25519":
-		return "ed25519:" + hex.EncodeToString(k.ed)
-	case k.rsaN != nil && k.rsaE != nil:
-		return "rsa:" + k.rsaN.Text(16) + ":" + k.rsaE.Text(16)
+		return edMaterial(k.ed)
+	case k.rsaN != nil:
+		return rsaMaterial(k.rsaN)
+	}
+	return ""
+}
+
+func edMaterial(pub []byte) string  { return "ed25519:" + hex.EncodeToString(pub) }
+func rsaMaterial(n *big.Int) string { return "rsa:" + n.Text(16) }
+
+// recordMaterial reads the key out of a record marked published as
+// leniently as it can: the mark must not be lost to a record that strict
+// parsing refuses (an Ed25519 key in SubjectPublicKeyInfo form, an unknown
+// v=, a duplicate tag, junk after the key, a bare base64 key without p=).
+// It returns "" when no key can be found at all.
+func recordMaterial(txt string) string {
+	if k, err := ParseKey(txt); err == nil {
+		return k.material()
+	}
+	p := ""
+	for part := range strings.SplitSeq(txt, ";") {
+		name, value, ok := strings.Cut(part, "=")
+		if ok && strings.TrimSpace(name) == "p" {
+			p = value
+		}
+	}
+	if p == "" {
+		p = txt // a bare base64 key, perhaps
+	}
+	der, err := decodeBase64(removeFWS(p))
+	if err != nil || len(der) == 0 {
+		return ""
+	}
+	if len(der) == ed25519.PublicKeySize {
+		return edMaterial(der)
+	}
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err == nil && spki.Algorithm.Algorithm.Equal(keyOIDEd25519) {
+		if pub := spki.PublicKey.RightAlign(); len(pub) == ed25519.PublicKeySize {
+			return edMaterial(pub)
+		}
+	}
+	if n, _, err := parseRSAPublicKey(der); err == nil {
+		return rsaMaterial(n)
 	}
 	return ""
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 // testRSAKey is an RSA key of any size, made here because crypto/rsa
@@ -570,4 +572,38 @@ func TestParseKeyErrorIsReadable(t *testing.T) {
 	assert.NotContains(t, err.Error(), "asn1", "no asn1 internals")
 	assert.NotContains(t, err.Error(), "{class:", "no asn1 internals")
 	assert.Contains(t, err.Error(), "p= is not an RSA public key")
+}
+
+// TestRecordMaterial: a record marked published taints its key even when
+// strict parsing refuses the record (red team 5, F4); the same key reads
+// the same whatever its form.
+func TestRecordMaterial(t *testing.T) {
+	rsa := testmail.MustKey("rsa2048")
+	ed := testmail.MustKey("ed25519")
+	edPub := ed.Private.Public().(ed25519.PublicKey)
+	spki, err := x509.MarshalPKIXPublicKey(edPub)
+	require.NoError(t, err, "Ed25519 SubjectPublicKeyInfo")
+	rsaKey, err := ParseKey(rsa.Record())
+	require.NoError(t, err, "the RSA record parses")
+	edKey, err := ParseKey(ed.Record())
+	require.NoError(t, err, "the Ed25519 record parses")
+	for _, tt := range []struct {
+		name, txt string
+		want      string
+	}{
+		{"RSA record", rsa.Record(), rsaKey.material()},
+		{"RSA with a junk tag after the key", rsa.Record() + "; junk", rsaKey.material()},
+		{"RSA with a duplicate k=", "v=DKIM1; k=rsa; k=rsa; p=" + rsa.PublicBase64(), rsaKey.material()},
+		{"RSA under v=DKIM2", "v=DKIM2; k=rsa; p=" + rsa.PublicBase64(), rsaKey.material()},
+		{"bare RSA key", rsa.PublicBase64(), rsaKey.material()},
+		{"Ed25519 record", ed.Record(), edKey.material()},
+		{"Ed25519 in SubjectPublicKeyInfo form", "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(spki), edKey.material()},
+		{"revoked", "v=DKIM1; k=rsa; p=", ""},
+		{"junk", "v=DKIM1; p=BARF", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, recordMaterial(tt.txt), "material of %q", tt.txt)
+		})
+	}
+	assert.NotEmpty(t, rsaKey.material(), "a key has material")
 }

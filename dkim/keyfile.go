@@ -103,14 +103,12 @@ func NewKeyFile(recs []KeyRecord) *KeyFile {
 		// half is served under: index it by the key itself (red team 4,
 		// R4: the same key under another selector, or a hosting
 		// provider's key shared by many domains).
-		if k, err := ParseKey(r.TXT); err == nil {
-			if m := k.material(); m != "" {
-				if old, ok := f.published[m]; !ok || r.PrivateKeyPublished.Before(old.PrivateKeyPublished) {
-					if f.published == nil {
-						f.published = map[string]KeyRecord{}
-					}
-					f.published[m] = r
+		if m := recordMaterial(r.TXT); m != "" {
+			if old, ok := f.published[m]; !ok || r.PrivateKeyPublished.Before(old.PrivateKeyPublished) {
+				if f.published == nil {
+					f.published = map[string]KeyRecord{}
 				}
+				f.published[m] = r
 			}
 		}
 	}
