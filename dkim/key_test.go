@@ -607,3 +607,17 @@ func TestRecordMaterial(t *testing.T) {
 	}
 	assert.NotEmpty(t, rsaKey.material(), "a key has material")
 }
+
+// FuzzRecordMaterial: the lenient reader of published records never
+// panics, and finds the same material as ParseKey when ParseKey succeeds.
+func FuzzRecordMaterial(f *testing.F) {
+	for _, s := range []string{"v=DKIM1; k=rsa; p=BARF", "v=DKIM1; p=", "p=;p=", "MCowBQYDK2VwAyEA", "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, txt string) {
+		m := recordMaterial(txt)
+		if k, err := ParseKey(txt); err == nil && m != k.material() {
+			t.Fatalf("recordMaterial(%q) = %q, ParseKey's key has %q", txt, m, k.material())
+		}
+	})
+}
