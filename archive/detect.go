@@ -157,10 +157,14 @@ func plausibleHeader(b []byte, final bool) bool {
 		if line[0] == ' ' || line[0] == '\t' {
 			continue // a continuation line (or a leading-whitespace first line, an attack the checker reports)
 		}
+		if first && bytes.Equal(line, exchangePreamble) {
+			first = false
+			continue // Exchange's transport-header export starts so
+		}
 		name, ok := fieldName(line)
 		if !ok {
 			switch {
-			case oddLine(line):
+			case oddLine(line, first):
 				// The smuggling patterns the checker reports.
 			case first:
 				return false
@@ -197,9 +201,18 @@ func plausibleHeader(b []byte, final bool) bool {
 // smuggling uses: it starts with a control or non-ASCII byte ("\v, evil@x",
 // a no-break space), or it would be a well-formed field but for control or
 // non-ASCII bytes in its name or a NUL in its value ("From\v: Mallory").
-func oddLine(line []byte) bool {
-	return line[0] < ' ' || line[0] >= 0x7f || nearField(line)
+// As the first line only the second kind counts: a byte-order mark or a
+// non-ASCII word must not carry a log past the first-line check (red team
+// 6, B1).
+func oddLine(line []byte, first bool) bool {
+	return !first && (line[0] < ' ' || line[0] >= 0x7f) || nearField(line)
 }
+
+// exchangePreamble is the first line of the header exports of Microsoft
+// Exchange and Outlook ("Internet headers").
+var exchangePreamble = []byte("Microsoft Mail Internet Headers Version 2.0")
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // nearField reports whether line would be a well-formed field but for
 // control bytes or non-ASCII bytes in its name ("From\v: x", "From\xa0:").
@@ -209,6 +222,7 @@ func nearField(line []byte) bool {
 		return false
 	}
 	n := 0
+	letter := false
 	for _, c := range line[:colon] {
 		switch {
 		case c < ' ' || c >= 0x7f:
@@ -216,10 +230,13 @@ func nearField(line []byte) bool {
 		case c == ' ':
 			return false // "Nov 25 10:00:00 host ..." is a log line
 		default:
+			if n == 0 {
+				letter = isLetter(c)
+			}
 			n++
 		}
 	}
-	return n > 0
+	return n > 0 && letter
 }
 
 // fieldName returns the name of a well-formed header line: printable ASCII
@@ -234,7 +251,9 @@ func fieldName(line []byte) ([]byte, bool) {
 		return nil, false
 	}
 	name := bytes.TrimRight(line[:colon], " \t")
-	if len(name) == 0 || len(name) > 76 {
+	if len(name) == 0 || len(name) > 76 || !isLetter(name[0]) {
+		// Real field names start with a letter; "2024-01-01T10" is the
+		// start of a log line's timestamp (red team 6, B1).
 		return nil, false
 	}
 	for _, c := range name {

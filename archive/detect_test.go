@@ -109,3 +109,24 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// TestDetectRedTeam6: logs with ISO timestamps or a byte-order mark that
+// quote a signed header are not mail; a header export with Exchange's
+// preamble is (red team 6, B1, B2).
+func TestDetectRedTeam6(t *testing.T) {
+	signed := "DKIM-Signature: v=1; d=example.com\nFrom: a@example.com\nTo: b@example.org\n"
+	for _, tt := range []struct {
+		name, in string
+		want     Kind
+	}{
+		{"ISO timestamps", "2024-01-01T10:00:01.123456+00:00 mx amavis[1]: quarantined\n" + signed + "2024-01-01T10:00:02+00:00 mx amavis[1]: done\n", KindNotMail},
+		{"BOM before a log line", "\ufeffNov 25 10:00:00 mx amavis[1]: x\n" + signed, KindNotMail},
+		{"non-ASCII first word", "Übersicht der Nachrichten\n" + signed, KindNotMail},
+		{"BOM before a header", "\ufeff" + signed + "\nhi\n", KindEML},
+		{"Exchange header export", "Microsoft Mail Internet Headers Version 2.0\n" + signed + "\n", KindEML},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Detect([]byte(tt.in)), "Detect(%q)", tt.in)
+		})
+	}
+}

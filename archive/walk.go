@@ -230,11 +230,20 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 }
 
 // messageShaped reports whether head is empty, starts with the blank line
-// that ends an empty header, or starts with a well-formed header field name
-// and its colon (RFC 5322 §2.2: printable ASCII except the colon).
+// that ends an empty header, starts with a well-formed header field name
+// and its colon (RFC 5322 §2.2: printable ASCII except the colon), or has a
+// From or DKIM-Signature field at the start of a line: a doctored message
+// must not escape its verdict because a junk line was put in front of it
+// when it is named directly (red team 6, B2).
 func messageShaped(head []byte) bool {
 	if len(head) == 0 || head[0] == '\n' || bytes.HasPrefix(head, []byte("\r\n")) {
 		return true
+	}
+	lower := bytes.ToLower(head)
+	for _, f := range [][]byte{[]byte("from:"), []byte("dkim-signature:")} {
+		if bytes.HasPrefix(lower, f) || bytes.Contains(lower, append([]byte("\n"), f...)) {
+			return true
+		}
 	}
 	for i, c := range head {
 		switch {

@@ -635,3 +635,18 @@ func TestExtractedName(t *testing.T) {
 		assert.Equal(t, want, ExtractedName(in), "ExtractedName(%q)", in)
 	}
 }
+
+// TestWalkNamedFileWithJunkFirstLine: a message named directly is read
+// even when a junk line is put in front of its header, so that a doctored
+// message cannot escape its verdict that way (red team 6, B2).
+func TestWalkNamedFileWithJunkFirstLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "doctored.eml")
+	require.NoError(t, os.WriteFile(path, []byte("X\nDKIM-Signature: v=1; d=example.com\nFrom: a@example.com\n\nhi\n"), 0o644), "writing the file")
+	var got []*Message
+	for m := range Walk(t.Context(), path, nil) {
+		got = append(got, m)
+	}
+	require.Len(t, got, 1, "one record")
+	require.NoError(t, got[0].Err, "read as a message, not skipped as not mail")
+	assert.Contains(t, strings.Join(got[0].Notes, "; "), "named directly", "with a note saying why")
+}

@@ -186,6 +186,18 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	}
 
 	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data}
+	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated {
+		// A header with no body at all (no empty line after it), as an
+		// export of a message's "Internet headers" is: the body is missing,
+		// not changed, so a body hash mismatch proves nothing (red team 6,
+		// B3). The header signature still counts.
+		s.headerOnly = true
+		for i := range ver.Signatures {
+			if ver.Signatures[i].BodyHash == dkim.BodyMismatch {
+				ver.Signatures[i].BodyHash = dkim.BodyUnchecked
+			}
+		}
+	}
 	s.tooLarge = tooLarge || s.hdr.truncated
 	return s.judge(ctx, m, primary, chosen, dopts)
 }
@@ -195,6 +207,10 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen view, dopts *dkim.Options) error {
 	for _, n := range m.Notes {
 		s.add(evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
+	}
+	if s.headerOnly {
+		s.add(evidence("archive.header_only",
+			"The file holds a header and no body (no empty line follows it), as an export of a message's header alone does; the body could not be checked, so no signature's body hash counts for or against it."))
 	}
 	if primary.lf {
 		s.add(evidence("archive.lf_line_endings",

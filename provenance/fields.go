@@ -23,6 +23,7 @@ type headerField struct {
 // header is the message header, fields in order, top to bottom.
 type header struct {
 	fields    []headerField
+	separator bool // an empty line ends the header (false: a header-only file)
 	body      int  // offset of the body; len(msg) when there is none
 	truncated bool // the header is past the caps: fields holds only the first ones
 }
@@ -46,7 +47,7 @@ func (h header) fieldBefore(offset int) string {
 // rests on them (header.too_large).
 func splitHeader(msg []byte) header {
 	rh, err := rawheader.Split(msg, headerLimits)
-	h := header{body: rh.BodyOffset, truncated: err != nil}
+	h := header{body: rh.BodyOffset, separator: rh.HasSeparator, truncated: err != nil}
 	for i := range rh.Fields {
 		f := &rh.Fields[i]
 		if f.Colon < 0 {

@@ -104,6 +104,7 @@ type state struct {
 	separatorLine bool   // the view starts with an mbox separator line (not a field)
 	blockedBy     string // the summary of the header finding that stops an authentic verdict, "" when none
 	mixedScripts  bool   // a label of the From domain mixes scripts (identity.idn_from_domain)
+	headerOnly    bool   // the file holds a header and no body (archive.header_only)
 
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)

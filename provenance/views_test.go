@@ -300,3 +300,17 @@ func TestMIMETruncatedIsNoted(t *testing.T) {
 	a = testChecker().Check(t.Context(), eml("shallow.eml", []byte(shallow)))
 	assert.NotContains(t, codesOf(a), "coverage.mime_truncated", "a small tree is walked whole")
 }
+
+// TestHeaderOnlyFile: a genuine signed header exported without its body
+// (no empty line, no body) is not altered: the body is missing, not
+// changed (red team 6, B3). A changed signed field still counts.
+func TestHeaderOnlyFile(t *testing.T) {
+	msg := signed(t, baseMessage(), "rsa2048", nil)
+	header := msg[:bytes.Index(msg, []byte("\r\n\r\n"))+2]
+	a := testChecker().Check(t.Context(), eml("headers.txt", header))
+	assert.NotEqual(t, VerdictAltered, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
+	assert.Contains(t, codesOf(a), "archive.header_only", "the missing body is named")
+	edited := bytes.Replace(header, []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1)
+	a = testChecker().Check(t.Context(), eml("edited-headers.txt", edited))
+	assert.Equal(t, VerdictAltered, a.Verdict, "a changed signed field in a header-only file; summary: %s", a.Summary)
+}
