@@ -85,6 +85,15 @@ func (s *state) coverage(msg []byte) {
 			c.Fields[f.Key] = fieldStatus(&as, s.hdr, strings.ToLower(f.Header))
 		}
 		c.Body = bodyCoverage(&as)
+		// The AMS protects the body since sealing; an aligned signature
+		// whose body hash fails now shows that it is not the body the
+		// sender signed (a list footer, say): only part of it is (red
+		// team 6, B5).
+		for i := range s.a.Signatures {
+			if sig := &s.a.Signatures[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == "full" {
+				c.Body = "partial"
+			}
+		}
 	}
 	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
 		for _, f := range DisplayedFields {

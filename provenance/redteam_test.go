@@ -377,6 +377,20 @@ func rtAdversarial(t *testing.T) []rtRow {
 	espSealed := rtSeal(t, espCc, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=nokey", Headers: amsNoCc})
 	addT("trusted AMS without Cc, an ESP's signature shows Cc edited after sealing", altered, "dkim.header_signature_invalid",
 		bytes.Replace(espSealed, []byte("Cc: carol@example.net"), []byte("Cc: mallory@evil.example"), 1))
+	// Red team 6, B4: any field a keyed failing signature covers, Sender
+	// as much as Cc.
+	withSender := rtMsg(func(m *testmail.Message) { m.Extra = append(m.Extra, testmail.Field{Name: "Sender", Value: "alice@example.com"}) })
+	senderSealed := rtSeal(t, rtSign(t, withSender, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "sender", "to", "subject", "date", "message-id"}}),
+		"rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: amsNoCc})
+	addT("trusted AMS without Sender, Sender edited after sealing", altered, "dkim.header_signature_invalid",
+		bytes.Replace(senderSealed, []byte("Sender: alice@example.com"), []byte("Sender: mallory@evil.example"), 1))
+	// Red team 6, B6: a record the same set contradicts, or a pass for a
+	// signature the message does not carry, is not taken at its word.
+	unsignedBody := append(rtMsg(nil), "-- \r\nfooter\r\n"...)
+	addT("trusted record of a pass for a signature the message lacks", unverif, "arc.chain_pass",
+		rtSeal(t, unsignedBody, "rsa2048b", &testmail.SealOptions{AuthResults: rec}))
+	addT("trusted record that says dkim=pass and dmarc=fail", altered, "dkim.body_hash_mismatch",
+		rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec + "; dmarc=fail header.from=example.com"}))
 	noSubject := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: []string{"from", "to", "date", "message-id"}})
 	addT("trusted AMS without Subject, Subject edited after sealing", altered, "dkim.header_signature_invalid",
 		bytes.Replace(noSubject, []byte("Subject: "), []byte("Subject: Wire the money today - "), 1))

@@ -685,6 +685,9 @@ func (s *state) signatureEvidence() []Evidence {
 		case provesChange(&sig.Signature):
 			what := failureWhat(sig)
 			switch {
+			case authentic && s.rule == 2:
+				out = append(out, evidence("dkim.other_signature_fails",
+					"The signature by %s fails now (%s); the verdict rests on the trusted sealer's record that it passed on arrival, so this changed between arrival and sealing (a mailing list's footer or subject tag, say).", who, what))
 			case authentic:
 				out = append(out, evidence("dkim.other_signature_fails",
 					"The signature by %s fails (%s), while another aligned signature verifies the message.", who, what))
@@ -973,12 +976,46 @@ func (s *state) bodyProven() bool {
 	return false
 }
 
-// amsProtects reports whether an ARC-Message-Signature covers every
-// displayed or MIME field of a signature's h=.
+// contradicted reports whether a set of results also records a DKIM
+// result other than pass for a domain aligned with from, or a DMARC failure
+// for it: a record that says both cannot be taken at its word.
+func contradicted(results []authResult, from string) bool {
+	for _, r := range results {
+		switch r.Method {
+		case "dkim":
+			d := r.prop("header.d")
+			if d == "" {
+				d = domainOf(r.prop("header.i"))
+			}
+			if r.Result != "pass" && (d == "" || aligned(d, from)) {
+				return true
+			}
+		case "dmarc":
+			if r.Result == "fail" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// carriesSignatureOf reports whether the message has a DKIM-Signature whose
+// d= is aligned with domain.
+func (s *state) carriesSignatureOf(domain string) bool {
+	for i := range s.ver.Signatures {
+		if aligned(s.ver.Signatures[i].Domain, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// amsProtects reports whether an ARC-Message-Signature covers every field
+// of a signature's h=: any of them (Sender, In-Reply-To, MIME-Version as
+// much as From) may be what changed after sealing (red team 6, B4).
 func amsProtects(ams *arc.Check, signed []string) bool {
 	for _, name := range signed {
-		name = strings.ToLower(name)
-		if (displayedKey(name) != "" || slices.Contains(mimeFields, name)) && !slices.Contains(ams.SignedHeaders, name) {
+		if !slices.Contains(ams.SignedHeaders, strings.ToLower(name)) {
 			return false
 		}
 	}
@@ -1102,6 +1139,14 @@ func (s *state) rule2() bool {
 				d = domainOf(r.prop("header.i"))
 			}
 			if !aligned(d, s.fromDomain) {
+				continue
+			}
+			// Hardening against a record that a sealer's parser was tricked
+			// into writing (a dkim=pass smuggled in through a quoted
+			// envelope address): the same record must not contradict it,
+			// and the message must still carry a DKIM-Signature of that
+			// domain for the pass to be about (red team 6, B6).
+			if contradicted(ar.Results, s.fromDomain) || !s.carriesSignatureOf(d) {
 				continue
 			}
 			s.a.Signer = normalizeDomain(d)
