@@ -379,7 +379,9 @@ func rtAdversarial(t *testing.T) []rtRow {
 		bytes.Replace(espSealed, []byte("Cc: carol@example.net"), []byte("Cc: mallory@evil.example"), 1))
 	// Red team 6, B4: any field a keyed failing signature covers, Sender
 	// as much as Cc.
-	withSender := rtMsg(func(m *testmail.Message) { m.Extra = append(m.Extra, testmail.Field{Name: "Sender", Value: "alice@example.com"}) })
+	withSender := rtMsg(func(m *testmail.Message) {
+		m.Extra = append(m.Extra, testmail.Field{Name: "Sender", Value: "alice@example.com"})
+	})
 	senderSealed := rtSeal(t, rtSign(t, withSender, "rsa2048", &testmail.SignOptions{Headers: []string{"from", "sender", "to", "subject", "date", "message-id"}}),
 		"rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: amsNoCc})
 	addT("trusted AMS without Sender, Sender edited after sealing", altered, "dkim.header_signature_invalid",
