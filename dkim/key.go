@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -388,26 +390,51 @@ func (k *Key) material() string {
 func edMaterial(pub []byte) string  { return "ed25519:" + hex.EncodeToString(pub) }
 func rsaMaterial(n *big.Int) string { return "rsa:" + n.Text(16) }
 
-// recordMaterial reads the key out of a record marked published as
+// recordMaterials reads the keys out of a record marked published as
 // leniently as it can: the mark must not be lost to a record that strict
-// parsing refuses (an Ed25519 key in SubjectPublicKeyInfo form, an unknown
-// v=, a duplicate tag, junk after the key, a bare base64 key without p=).
-// It returns "" when no key can be found at all.
-func recordMaterial(txt string) string {
+// parsing refuses (red team 5, F4; red team 6, B7): an Ed25519 key in
+// SubjectPublicKeyInfo form, an unknown v=, a duplicate or empty p=, junk
+// after the key, a bare base64 key without p=, dig's or a zone file's
+// quoted strings pasted as they are, PEM armour. It returns every key it
+// finds, none when there is none.
+func recordMaterials(txt string) []string {
 	if k, err := ParseKey(txt); err == nil {
-		return k.material()
+		if m := k.material(); m != "" {
+			return []string{m}
+		}
+		return nil
 	}
-	p := ""
+	// dig and zone files: the record is the quoted strings, joined; a
+	// zone line's parentheses and PEM armour go too.
+	txt = quoteJoins.ReplaceAllString(txt, "")
+	txt = strings.NewReplacer(`"`, "", "(", "", ")", "").Replace(txt)
+	txt = pemArmour.ReplaceAllString(txt, "")
+	candidates := []string{txt} // a bare base64 key, perhaps
 	for part := range strings.SplitSeq(txt, ";") {
-		name, value, ok := strings.Cut(part, "=")
-		if ok && strings.TrimSpace(name) == "p" {
-			p = value
+		if name, value, ok := strings.Cut(part, "="); ok && strings.EqualFold(strings.TrimSpace(name), "p") {
+			candidates = append(candidates, value)
 		}
 	}
-	if p == "" {
-		p = txt // a bare base64 key, perhaps
+	var out []string
+	for _, c := range candidates {
+		if m := derMaterial(removeFWS(c)); m != "" && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
 	}
-	der, err := decodeBase64(removeFWS(p))
+	return out
+}
+
+var (
+	pemArmour  = regexp.MustCompile(`-----[A-Z0-9 ]+-----`)
+	quoteJoins = regexp.MustCompile(`"\s*"`)
+)
+
+// derMaterial decodes a base64 public key of any form this package reads:
+// a raw Ed25519 key, an Ed25519 or RSA SubjectPublicKeyInfo, a PKCS #1 RSA
+// key. It returns "" when p is none of them.
+func derMaterial(p string) string {
+	// The URL-safe alphabet too: a key copied out of a web tool.
+	der, err := decodeBase64(strings.NewReplacer("-", "+", "_", "/").Replace(p))
 	if err != nil || len(der) == 0 {
 		return ""
 	}

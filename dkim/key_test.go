@@ -598,26 +598,37 @@ func TestRecordMaterial(t *testing.T) {
 		{"bare RSA key", rsa.PublicBase64(), rsaKey.material()},
 		{"Ed25519 record", ed.Record(), edKey.material()},
 		{"Ed25519 in SubjectPublicKeyInfo form", "v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(spki), edKey.material()},
+		{"dig output pasted with its quotes", `"v=DKIM1; k=rsa; " "p=` + rsa.PublicBase64()[:40] + `" "` + rsa.PublicBase64()[40:] + `"`, rsaKey.material()},
+		{"a zone file line", `s._domainkey IN TXT ( "v=DKIM1; k=rsa; " "p=` + rsa.PublicBase64() + `" )`, rsaKey.material()},
+		{"PEM armour", "v=DKIM1; k=rsa; p=-----BEGIN PUBLIC KEY-----\n" + rsa.PublicBase64() + "\n-----END PUBLIC KEY-----", rsaKey.material()},
+		{"dig output cut mid-key", `v=DKIM1; k=rsa; p=` + rsa.PublicBase64()[:40] + `" "` + rsa.PublicBase64()[40:], rsaKey.material()},
+		{"upper-case tag names", "V=DKIM1; K=rsa; P=" + rsa.PublicBase64(), rsaKey.material()},
+		{"URL-safe base64", "v=DKIM1; k=rsa; p=" + strings.NewReplacer("+", "-", "/", "_").Replace(rsa.PublicBase64()), rsaKey.material()},
+		{"the key, then an empty p=", "v=DKIM1; k=rsa; p=" + rsa.PublicBase64() + "; p=", rsaKey.material()},
 		{"revoked", "v=DKIM1; k=rsa; p=", ""},
 		{"junk", "v=DKIM1; p=BARF", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, recordMaterial(tt.txt), "material of %q", tt.txt)
+			var want []string
+			if tt.want != "" {
+				want = []string{tt.want}
+			}
+			assert.Equal(t, want, recordMaterials(tt.txt), "material of %q", tt.txt)
 		})
 	}
 	assert.NotEmpty(t, rsaKey.material(), "a key has material")
 }
 
-// FuzzRecordMaterial: the lenient reader of published records never
+// FuzzRecordMaterial: recordMaterials, the lenient reader of published records never
 // panics, and finds the same material as ParseKey when ParseKey succeeds.
 func FuzzRecordMaterial(f *testing.F) {
 	for _, s := range []string{"v=DKIM1; k=rsa; p=BARF", "v=DKIM1; p=", "p=;p=", "MCowBQYDK2VwAyEA", "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, txt string) {
-		m := recordMaterial(txt)
-		if k, err := ParseKey(txt); err == nil && m != k.material() {
-			t.Fatalf("recordMaterial(%q) = %q, ParseKey's key has %q", txt, m, k.material())
+		ms := recordMaterials(txt)
+		if k, err := ParseKey(txt); err == nil && k.material() != "" && (len(ms) != 1 || ms[0] != k.material()) {
+			t.Fatalf("recordMaterials(%q) = %q, ParseKey's key has %q", txt, ms, k.material())
 		}
 	})
 }

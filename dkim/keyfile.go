@@ -103,7 +103,7 @@ func NewKeyFile(recs []KeyRecord) *KeyFile {
 		// half is served under: index it by the key itself (red team 4,
 		// R4: the same key under another selector, or a hosting
 		// provider's key shared by many domains).
-		if m := recordMaterial(r.TXT); m != "" {
+		for _, m := range recordMaterials(r.TXT) {
 			if old, ok := f.published[m]; !ok || r.PrivateKeyPublished.Before(old.PrivateKeyPublished) {
 				if f.published == nil {
 					f.published = map[string]KeyRecord{}
