@@ -186,7 +186,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	}
 
 	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data}
-	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated {
+	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated && !hasNoColonLine(ver) {
 		// A header with no body at all (no empty line after it), as an
 		// export of a message's "Internet headers" is: the body is missing,
 		// not changed, so a body hash mismatch proves nothing (red team 6,
@@ -267,6 +267,17 @@ func failing(v *dkim.Verification) int {
 
 func arithmeticFails(s *dkim.Signature) bool {
 	return s.HeaderSignature == dkim.HeaderInvalid || s.BodyHash == dkim.BodyMismatch
+}
+
+// hasNoColonLine reports whether the header holds a line that is no field:
+// in a file without an empty line, the body with its separator removed.
+func hasNoColonLine(v *dkim.Verification) bool {
+	for _, f := range v.Findings {
+		if f.Kind == dkim.FindingNoColon {
+			return true
+		}
+	}
+	return false
 }
 
 // provesChange reports whether a signature's failure is evidence that

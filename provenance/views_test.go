@@ -310,6 +310,13 @@ func TestHeaderOnlyFile(t *testing.T) {
 	a := testChecker().Check(t.Context(), eml("headers.txt", header))
 	assert.NotEqual(t, VerdictAltered, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
 	assert.Contains(t, codesOf(a), "archive.header_only", "the missing body is named")
+	// The separator removed from a doctored message: its body lines are
+	// no fields, and it is still altered.
+	doctored := bytes.Replace(msg, []byte("\r\n\r\n"), []byte("\r\n"), 1)
+	doctored = bytes.Replace(doctored, []byte("deposit"), []byte("DEPOSIT"), 1)
+	a = testChecker().Check(t.Context(), eml("doctored.eml", doctored))
+	assert.NotContains(t, codesOf(a), "archive.header_only", "body lines in the header are not a header export")
+	assert.Equal(t, VerdictAltered, a.Verdict, "the separator removed does not hide a changed body; summary: %s", a.Summary)
 	edited := bytes.Replace(header, []byte("Subject: Deposit"), []byte("Subject: Deposit cancelled"), 1)
 	a = testChecker().Check(t.Context(), eml("edited-headers.txt", edited))
 	assert.Equal(t, VerdictAltered, a.Verdict, "a changed signed field in a header-only file; summary: %s", a.Summary)
