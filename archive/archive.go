@@ -25,6 +25,11 @@ type Message struct {
 	// apart): Entry is its 1-based place among them in the zip's directory
 	// order, Entries how many there are. Both are 0 otherwise.
 	Entry, Entries int
+
+	// Forced is set when the file did not look like mail and was read as
+	// one message only because it was named directly: a verdict on it
+	// deserves less weight (it may be a log or a note quoting a message).
+	Forced bool
 }
 
 // Errors a Message's Err wraps (with the path, and the offset where there is

@@ -55,6 +55,7 @@ type walker struct {
 
 	entryNote string // a note for every record of the zip entry being read
 	entry     [2]int // Entry and Entries for every record of that entry
+	forced    bool   // the file is read as mail only because it was named
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -66,6 +67,7 @@ func (w *walker) emit(m *Message) bool {
 		m.Notes = append(m.Notes, w.entryNote)
 	}
 	m.Entry, m.Entries = w.entry[0], w.entry[1]
+	m.Forced = w.forced
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -223,7 +225,8 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 	}
 	if kind == KindNotMail && named && messageShaped(head) {
 		w.entryNote = "the file does not look like mail; it was read as one message because it was named directly"
-		defer func() { w.entryNote = "" }()
+		w.forced = true
+		defer func() { w.entryNote, w.forced = "", false }()
 		kind = KindEML
 	}
 	w.readStream(name, kind, io.NewSectionReader(f, 0, size), size)

@@ -649,4 +649,5 @@ func TestWalkNamedFileWithJunkFirstLine(t *testing.T) {
 	require.Len(t, got, 1, "one record")
 	require.NoError(t, got[0].Err, "read as a message, not skipped as not mail")
 	assert.Contains(t, strings.Join(got[0].Notes, "; "), "named directly", "with a note saying why")
+	assert.True(t, got[0].Forced, "and marked as forced")
 }

@@ -185,7 +185,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		}
 	}
 
-	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data}
+	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data, forced: m.Forced}
 	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated && !hasNoColonLine(ver) {
 		// A header with no body at all (no empty line after it), as an
 		// export of a message's "Internet headers" is: the body is missing,

@@ -71,6 +71,8 @@ package provenance
 //     but who signed is not. Medium too for an Ed25519 header failure over
 //     a matching body, which may be a key rotated under its selector.
 //   - unverifiable: low.
+//   - Any verdict on a file that did not look like mail and was read only
+//     because it was named directly (archive.Message.Forced): low.
 
 import (
 	"bytes"
@@ -105,6 +107,7 @@ type state struct {
 	blockedBy     string // the summary of the header finding that stops an authentic verdict, "" when none
 	mixedScripts  bool   // a label of the From domain mixes scripts (identity.idn_from_domain)
 	headerOnly    bool   // the file holds a header and no body (archive.header_only)
+	forced        bool   // archive.Message.Forced: read as mail only because it was named
 
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
@@ -216,6 +219,11 @@ func (s *state) decide() {
 	}
 	if s.decider >= 0 {
 		a.Signer = a.Signatures[s.decider].Domain
+	}
+	if s.forced && a.Confidence > ConfidenceLow {
+		// The file did not look like mail: a log or a note that quotes a
+		// message reads the same as a doctored one (red team 6).
+		a.Confidence = ConfidenceLow
 	}
 	s.add(s.signatureEvidence()...)
 	if s.wider != nil {

@@ -321,3 +321,14 @@ func TestHeaderOnlyFile(t *testing.T) {
 	a = testChecker().Check(t.Context(), eml("edited-headers.txt", edited))
 	assert.Equal(t, VerdictAltered, a.Verdict, "a changed signed field in a header-only file; summary: %s", a.Summary)
 }
+
+// TestForcedFileIsLowConfidence: a file read as mail only because it was
+// named directly gets low confidence whatever the verdict: a log quoting a
+// message reads the same as a doctored one (red team 6).
+func TestForcedFileIsLowConfidence(t *testing.T) {
+	msg := testmail.ReplaceBody(signed(t, baseMessage(), "rsa2048", nil), "changed\n")
+	m := eml("quoted.log", append([]byte("X\r\n"), msg...))
+	m.Forced = true
+	a := testChecker().Check(t.Context(), m)
+	assert.Equal(t, ConfidenceLow, a.Confidence, "verdict %s; summary: %s", a.Verdict, a.Summary)
+}
