@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -186,7 +187,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	}
 
 	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data, forced: m.Forced}
-	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated && !hasNoColonLine(ver) {
+	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated && !hasNoColonLine(ver, chosen.data) {
 		// A header with no body at all (no empty line after it), as an
 		// export of a message's "Internet headers" is: the body is missing,
 		// not changed, so a body hash mismatch proves nothing (red team 6,
@@ -224,6 +225,11 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 		s.separatorLine = true
 		s.add(evidence("archive.leading_separator",
 			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(chosen.data)))
+	} else if exchangePreamble(chosen.data) {
+		// Exchange's and Outlook's "Internet headers" exports start so.
+		s.separatorLine = true
+		s.add(evidence("archive.leading_separator",
+			"The file starts with %q, the first line of an Exchange or Outlook header export; it is not a header field and was set aside.", firstLine(chosen.data)))
 	}
 	if s.hdr.has("x-gm-thrid") || s.hdr.has("x-gmail-labels") {
 		s.add(evidence("archive.takeout_headers",
@@ -269,15 +275,23 @@ func arithmeticFails(s *dkim.Signature) bool {
 	return s.HeaderSignature == dkim.HeaderInvalid || s.BodyHash == dkim.BodyMismatch
 }
 
-// hasNoColonLine reports whether the header holds a line that is no field:
-// in a file without an empty line, the body with its separator removed.
-func hasNoColonLine(v *dkim.Verification) bool {
+// hasNoColonLine reports whether the header holds a line that is no field
+// (but for an Exchange export's first line): in a file without an empty
+// line, the body with its separator removed.
+func hasNoColonLine(v *dkim.Verification, msg []byte) bool {
 	for _, f := range v.Findings {
-		if f.Kind == dkim.FindingNoColon {
+		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && exchangePreamble(msg)) {
 			return true
 		}
 	}
 	return false
+}
+
+// exchangePreamble reports whether msg starts with the first line of an
+// Exchange or Outlook header export.
+func exchangePreamble(msg []byte) bool {
+	return bytes.HasPrefix(msg, []byte("Microsoft Mail Internet Headers Version 2.0\r\n")) ||
+		bytes.HasPrefix(msg, []byte("Microsoft Mail Internet Headers Version 2.0\n"))
 }
 
 // provesChange reports whether a signature's failure is evidence that

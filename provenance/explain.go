@@ -156,6 +156,9 @@ func (s *state) unverifiableSummary() string {
 	if s.blockedBy != "" {
 		return s.blockedBy
 	}
+	if s.headerOnly {
+		return "Unverifiable: the file holds a header alone, with no body, as a header export does; the body its signatures cover is missing, so nothing here vouches for the message."
+	}
 	if len(a.Signatures) == 0 {
 		return "Unverifiable: the message has no DKIM signature, so nothing in it vouches for it either way."
 	}

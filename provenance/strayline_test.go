@@ -44,12 +44,14 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 		})
 	}
 	t.Run("after an undisplayed field", func(t *testing.T) {
-		// The DKIM-Signature field is first; the line goes right after it.
+		// The DKIM-Signature field is first; the line goes right after
+		// it. Many readers end the header at such a line and show the rest
+		// as the body (red team 7, C1): not authentic either.
 		sigEnd := bytes.Index(msg, []byte("\r\nFrom:")) + 2
-		a := testChecker().Check(t.Context(), eml("noted.eml", insertAfter(sigEnd, "\x0bnot a field")))
-		assert.Equal(t, VerdictAuthentic, a.Verdict, "only noted; summary: %s", a.Summary)
-		assert.Contains(t, codesOf(a), "header.no_colon")
-		assert.NotContains(t, codesOf(a), "header.stray_line")
+		a := testChecker().Check(t.Context(), eml("noted.eml", insertAfter(sigEnd, "URGENT - the amount is now 900000 EUR")))
+		assert.Equal(t, VerdictUnverifiable, a.Verdict, "summary: %s", a.Summary)
+		assert.Contains(t, codesOf(a), "header.no_colon", "the line is named")
+		assert.NotContains(t, codesOf(a), "header.stray_line", "it follows no displayed field")
 	})
 }
 

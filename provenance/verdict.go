@@ -569,7 +569,8 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 				continue
 			}
 			out = append(out, evidence("header.non_ascii_name",
-				"A field name (%q) holds bytes outside printable ASCII.", name))
+				"A field name (%q) holds bytes outside printable ASCII or a space; some mail clients end the header there and show the line as the start of the body.", name))
+			block("Unverifiable: a line in the header has no proper field name; some mail clients end the header there and show it, and what follows, as the body, which no signature covers.")
 		case dkim.FindingNoColon:
 			// A reader that takes such a line as a continuation (libmime
 			// folds one that starts with a vertical tab, a form feed or a
@@ -583,8 +584,13 @@ func (s *state) findingEvidence() (out []Evidence, blocked bool) {
 				block(fmt.Sprintf("Unverifiable: a line that is not a field follows the %s field; some mail clients show it as part of %s, and the signature does not cover it.", field, field))
 				continue
 			}
+			// Anywhere else in the header, such a line ends the header for
+			// many readers, which then show it, and what follows, as the
+			// body: text slipped in there reads as part of the message
+			// (red team 7, C1).
 			out = append(out, evidence("header.no_colon",
-				"A header line at byte %d is not a field (it has no colon).", f.Offset))
+				"A header line at byte %d is not a field (it has no colon); some mail clients end the header there and show it as the start of the body.", f.Offset))
+			block("Unverifiable: a line in the header is not a field; some mail clients end the header there and show it, and what follows, as the body, which no signature covers.")
 			continue
 		default:
 			continue
