@@ -391,6 +391,11 @@ func rtAdversarial(t *testing.T) []rtRow {
 	unsignedBody := append(rtMsg(nil), "-- \r\nfooter\r\n"...)
 	addT("trusted record of a pass for a signature the message lacks", unverif, "arc.chain_pass",
 		rtSeal(t, unsignedBody, "rsa2048b", &testmail.SealOptions{AuthResults: rec}))
+	// Red team 7, C2: a junk signature added after sealing does not stand
+	// in for the one the record speaks of: the AMS does not cover it.
+	addT("trusted record of a pass, a junk signature added after sealing", unverif, "arc.chain_fail",
+		rtPrepend(rtSeal(t, unsignedBody, "rsa2048b", &testmail.SealOptions{AuthResults: rec}),
+			"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s2048; h=from; bh=AAAA; b=AAAA"))
 	addT("trusted record that says dkim=pass and dmarc=fail", altered, "dkim.body_hash_mismatch",
 		rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec + "; dmarc=fail header.from=example.com"}))
 	noSubject := rtSeal(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: rec, Headers: []string{"from", "to", "date", "message-id"}})

@@ -1013,15 +1013,24 @@ func contradicted(results []authResult, from string) bool {
 	return false
 }
 
-// carriesSignatureOf reports whether the message has a DKIM-Signature whose
-// d= is aligned with domain.
-func (s *state) carriesSignatureOf(domain string) bool {
-	for i := range s.ver.Signatures {
-		if aligned(s.ver.Signatures[i].Domain, domain) {
-			return true
+// sealedSignature reports whether the message still carries the signature
+// a sealer's record r speaks of (matched by header.b, else by d= and s=,
+// without ambiguity), and the latest ARC-Message-Signature covers that
+// DKIM-Signature field: a junk signature added after sealing must not stand
+// in for it (red team 7, C2). The AMS picks DKIM-Signature fields bottom
+// up, one per "dkim-signature" in its h=.
+func (s *state) sealedSignature(r authResult, ams *arc.Check) bool {
+	i, _ := matchAuthResult(r, s.ver.Signatures)
+	if i < 0 {
+		return false
+	}
+	n := 0
+	for _, h := range ams.SignedHeaders {
+		if h == "dkim-signature" {
+			n++
 		}
 	}
-	return false
+	return s.ver.Signatures[i].Index >= len(s.ver.Signatures)-n
 }
 
 // amsProtects reports whether an ARC-Message-Signature covers every field
@@ -1160,7 +1169,7 @@ func (s *state) rule2() bool {
 			// envelope address): the same record must not contradict it,
 			// and the message must still carry a DKIM-Signature of that
 			// domain for the pass to be about (red team 6, B6).
-			if contradicted(ar.Results, s.fromDomain) || !s.carriesSignatureOf(d) {
+			if contradicted(ar.Results, s.fromDomain) || !s.sealedSignature(r, ams) {
 				continue
 			}
 			s.a.Signer = normalizeDomain(d)

@@ -39,7 +39,8 @@ type SealOptions struct {
 	// If empty, DefaultAuthServID + "; dkim=pass header.d=example.com;
 	// spf=pass smtp.mailfrom=example.com".
 	AuthResults string
-	// Headers is the ARC-Message-Signature h=. If nil, DefaultHeaders().
+	// Headers is the ARC-Message-Signature h=. If nil, DefaultHeaders()
+	// and dkim-signature, as Google's sealer signs.
 	Headers []string
 	// BodyLength is the ARC-Message-Signature l=, as SignOptions.BodyLength
 	// (0 for none, WholeBody for the canonical body's length).
@@ -121,7 +122,7 @@ func Seal(msg []byte, key *Key, o *SealOptions) ([]byte, error) {
 	// v=, with i= the instance.
 	amsOpts := &SignOptions{
 		FieldName: "ARC-Message-Signature", Omit: []string{"v"}, Identity: i,
-		Algorithm: alg, Headers: o.Headers, Domain: domain, Selector: selector, Time: t,
+		Algorithm: alg, Headers: amsHeaders(o.Headers), Domain: domain, Selector: selector, Time: t,
 		BodyLength: o.BodyLength,
 	}
 	ams, err := SignatureField(withAAR, key, amsOpts)
@@ -262,4 +263,12 @@ func arcInstance(field string) int {
 		}
 	}
 	return 0
+}
+
+// amsHeaders is the AMS h= of SealOptions.Headers.
+func amsHeaders(h []string) []string {
+	if h != nil {
+		return h
+	}
+	return append(DefaultHeaders(), "dkim-signature")
 }
