@@ -223,8 +223,14 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 		w.walkZip(name, f, size)
 		return
 	}
-	if kind == KindNotMail && named && messageShaped(head) {
+	if kind == KindNotMail && (named || strings.EqualFold(path.Ext(name), ".eml")) && messageShaped(head) {
+		// Named directly, or named .eml in a folder: a doctored message
+		// with a junk line in front must not drop out of the report (red
+		// team 7, C5).
 		w.entryNote = "the file does not look like mail; it was read as one message because it was named directly"
+		if !named {
+			w.entryNote = "the file does not look like mail; it was read as one message because its name ends in .eml"
+		}
 		w.forced = true
 		defer func() { w.entryNote, w.forced = "", false }()
 		kind = KindEML

@@ -651,3 +651,19 @@ func TestWalkNamedFileWithJunkFirstLine(t *testing.T) {
 	assert.Contains(t, strings.Join(got[0].Notes, "; "), "named directly", "with a note saying why")
 	assert.True(t, got[0].Forced, "and marked as forced")
 }
+
+// TestWalkFolderEmlWithJunkFirstLine: in a folder walk, a .eml file with a
+// junk line in front of its header is read (forced), not skipped; a .log
+// file of the same bytes is skipped (red team 7, C5).
+func TestWalkFolderEmlWithJunkFirstLine(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte("----- Original Message -----\nDKIM-Signature: v=1; d=example.com\nFrom: a@example.com\n\nhi\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "doctored.eml"), body, 0o644), "writing the .eml")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "quoted.log"), body, 0o644), "writing the .log")
+	read := map[string]bool{}
+	for m := range Walk(t.Context(), dir, nil) {
+		read[filepath.Base(m.File)] = m.Err == nil && m.Forced
+	}
+	assert.True(t, read["doctored.eml"], "the .eml is read, forced")
+	assert.False(t, read["quoted.log"], "the .log is not mail")
+}
