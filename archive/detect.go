@@ -157,7 +157,7 @@ func plausibleHeader(b []byte, final bool) bool {
 		if line[0] == ' ' || line[0] == '\t' {
 			continue // a continuation line (or a leading-whitespace first line, an attack the checker reports)
 		}
-		if first && bytes.Equal(line, exchangePreamble) {
+		if first && bytes.Equal(line, []byte(ExchangePreamble)) {
 			first = false
 			continue // Exchange's transport-header export starts so
 		}
@@ -208,9 +208,17 @@ func oddLine(line []byte, first bool) bool {
 	return !first && (line[0] < ' ' || line[0] >= 0x7f) || nearField(line)
 }
 
-// exchangePreamble is the first line of the header exports of Microsoft
-// Exchange and Outlook ("Internet headers").
-var exchangePreamble = []byte("Microsoft Mail Internet Headers Version 2.0")
+// ExchangePreamble is the first line of the header exports of Microsoft
+// Exchange and Outlook ("Internet headers"): no header field, and no sign
+// of tampering.
+const ExchangePreamble = "Microsoft Mail Internet Headers Version 2.0"
+
+// StartsWithExchangePreamble reports whether msg starts with the line
+// ExchangePreamble.
+func StartsWithExchangePreamble(msg []byte) bool {
+	rest, ok := bytes.CutPrefix(msg, []byte(ExchangePreamble))
+	return ok && (bytes.HasPrefix(rest, []byte("\n")) || bytes.HasPrefix(rest, []byte("\r\n")))
+}
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 

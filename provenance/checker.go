@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -225,7 +224,7 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 		s.separatorLine = true
 		s.add(evidence("archive.leading_separator",
 			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(chosen.data)))
-	} else if exchangePreamble(chosen.data) {
+	} else if archive.StartsWithExchangePreamble(chosen.data) {
 		// Exchange's and Outlook's "Internet headers" exports start so.
 		s.separatorLine = true
 		s.add(evidence("archive.leading_separator",
@@ -280,18 +279,11 @@ func arithmeticFails(s *dkim.Signature) bool {
 // line, the body with its separator removed.
 func hasNoColonLine(v *dkim.Verification, msg []byte) bool {
 	for _, f := range v.Findings {
-		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && exchangePreamble(msg)) {
+		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && archive.StartsWithExchangePreamble(msg)) {
 			return true
 		}
 	}
 	return false
-}
-
-// exchangePreamble reports whether msg starts with the first line of an
-// Exchange or Outlook header export.
-func exchangePreamble(msg []byte) bool {
-	return bytes.HasPrefix(msg, []byte("Microsoft Mail Internet Headers Version 2.0\r\n")) ||
-		bytes.HasPrefix(msg, []byte("Microsoft Mail Internet Headers Version 2.0\n"))
 }
 
 // provesChange reports whether a signature's failure is evidence that
