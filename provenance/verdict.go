@@ -103,11 +103,12 @@ type state struct {
 	fromDomain string
 	fromReason string
 
-	separatorLine bool   // the view starts with an mbox separator line (not a field)
-	blockedBy     string // the summary of the header finding that stops an authentic verdict, "" when none
-	mixedScripts  bool   // a label of the From domain mixes scripts (identity.idn_from_domain)
-	headerOnly    bool   // the file holds a header and no body (archive.header_only)
-	forced        bool   // archive.Message.Forced: read as mail only because it was named
+	separatorLine bool               // the view starts with an mbox separator line (not a field)
+	blockedBy     string             // the summary of the header finding that stops an authentic verdict, "" when none
+	mixedScripts  bool               // a label of the From domain mixes scripts (identity.idn_from_domain)
+	headerOnly    bool               // the file holds a header and no body (archive.header_only)
+	forced        bool               // archive.Message.Forced: read as mail only because it was named
+	passers       []*SignatureResult // provenPassers, once a.Signatures is set
 
 	decider int  // index into a.Signatures of the deciding signature, -1 when none
 	rule    int  // the verdict rule that decided (1 to 5)
@@ -946,13 +947,15 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 // signatures. Unaligned ones do not count: anyone can sign a message with a
 // domain of their own.
 func (s *state) provenPassers() []*SignatureResult {
-	var out []*SignatureResult
-	for i := range s.a.Signatures {
-		if sig := &s.a.Signatures[i]; sig.Aligned && s.accepted(sig) {
-			out = append(out, sig)
+	if s.passers == nil {
+		s.passers = []*SignatureResult{} // computed once: the signatures are set by then
+		for i := range s.a.Signatures {
+			if sig := &s.a.Signatures[i]; sig.Aligned && s.accepted(sig) {
+				s.passers = append(s.passers, sig)
+			}
 		}
 	}
-	return out
+	return s.passers
 }
 
 // provenField reports whether a proven passer signs the field name.
