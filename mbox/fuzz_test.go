@@ -11,6 +11,7 @@ var fuzzSeeds = []string{
 	"",
 	sep1 + "\nSubject: a\n\nbody\n\n" + sep2 + "\nSubject: b\n\n>From x\n>>From y\n",
 	sep1 + "\r\nSubject: a\r\nContent-Length: 5\r\n\r\nabcde\r\n\r\n" + sep1 + "\r\nb",
+	sep1 + "\r\r\nSubject: a\r\r\n\r\r\nbody\r\r\n\r\r\n" + sep2 + "\r\r\nSubject: b\r\r\n\r\r\nx\r\r\n",
 	sep1 + "\nContent-Length: 40\n\nx\n\n" + sep1 + "\nFrom a@b Mon Jan  1 00:00:00 2018\n",
 	"\n\n" + sep1 + "\nContent-Length: 2\nContent-Length: 3\n\nab\n",
 	"Subject: not mbox\n",

@@ -63,6 +63,7 @@ type state struct {
 	lineStart bool  // buf[r] begins a line
 	lineLen   int64 // bytes of the current line already passed
 	lastByte  byte  // the last byte passed, when lineLen > 0
+	lastByte2 byte  // the byte before it, when lineLen > 1
 	prevBlank bool  // the line before the current one was blank
 	prevStart int64 // offset where that line started
 	curStart  int64 // offset where the current line started
@@ -298,7 +299,7 @@ func (rd *Reader) peekLineAt(rel, max int) (line []byte, ok bool) {
 	}
 }
 
-// blankLen returns the length of the blank line ("\n" or "\r\n") at the
+// blankLen returns the length of the blank line ("\n", "\r\n" or "\r\r\n") at the
 // start of b, or 0 when b does not start with one.
 func blankLen(b []byte) int {
 	switch {
@@ -306,6 +307,8 @@ func blankLen(b []byte) int {
 		return 1
 	case len(b) >= 2 && b[0] == '\r' && b[1] == '\n':
 		return 2
+	case len(b) >= 3 && b[0] == '\r' && b[1] == '\r' && b[2] == '\n':
+		return 3 // a CRLF file copied in text mode
 	}
 	return 0
 }
@@ -399,6 +402,11 @@ func (rd *Reader) advance() {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 {
 			st.lineLen += int64(len(b) - i)
+			if len(b)-i >= 2 {
+				st.lastByte2 = b[len(b)-2]
+			} else {
+				st.lastByte2 = st.lastByte
+			}
 			st.lastByte = b[len(b)-1]
 			st.lineStart = false
 			i = len(b)
@@ -409,7 +417,20 @@ func (rd *Reader) advance() {
 		}
 		total := st.lineLen + int64(j) + 1
 		cr := j >= 1 && b[i+j-1] == '\r' || j == 0 && st.lineLen == 1 && st.lastByte == '\r'
-		st.prevBlank = total == 1 || total == 2 && cr
+		// "\r\r\n" is the blank line of a CRLF file copied in text mode.
+		// The two CRs may sit in an earlier read (the buffer size must
+		// not change what is read).
+		var before1, before2 byte // the two bytes before the LF
+		switch {
+		case j >= 2:
+			before1, before2 = b[i+j-1], b[i+j-2]
+		case j == 1:
+			before1, before2 = b[i], st.lastByte
+		default:
+			before1, before2 = st.lastByte, st.lastByte2
+		}
+		crcr := total == 3 && before1 == '\r' && before2 == '\r'
+		st.prevBlank = total == 1 || total == 2 && cr || total == 3 && crcr
 		if total > maxLine {
 			rd.noteLong()
 		}

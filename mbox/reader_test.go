@@ -256,3 +256,23 @@ func (o oneByte) Read(p []byte) (int, error) {
 	}
 	return o.r.Read(p[:1])
 }
+
+// TestReaderTextModeCopy: a CRLF mbox copied in text mode ends every line
+// in CR CR LF; its blank lines and separators still split it, whatever
+// the read sizes (red team 8, B1).
+func TestReaderTextModeCopy(t *testing.T) {
+	crlf := "From a@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@example.com\r\nSubject: one\r\n\r\nhi\r\n\r\n" +
+		"From b@example.com Tue Mar  1 11:00:00 2016\r\nFrom: b@example.com\r\nSubject: two\r\n\r\nyo\r\n"
+	doubled := strings.ReplaceAll(crlf, "\r\n", "\r\r\n")
+	for _, chunk := range []int{1, 2, 3, 7, 4096} {
+		rd := NewReader(&chunkReader{in: []byte(doubled), n: chunk}, nil)
+		var subjects []string
+		for m, err := range rd.All() {
+			require.NoError(t, err, "reading in chunks of %d", chunk)
+			body, err := io.ReadAll(m.Body)
+			require.NoError(t, err, "message %d", m.Index)
+			subjects = append(subjects, string(body[strings.Index(string(body), "Subject: ")+9:][:3]))
+		}
+		assert.Equal(t, []string{"one", "two"}, subjects, "two messages in chunks of %d", chunk)
+	}
+}

@@ -1059,7 +1059,11 @@ func amsProtects(ams *arc.Check, signed []string) bool {
 // signature would otherwise discredit a genuine message; red team 4, R6).
 func (s *state) recordedProvesChange(sig *dkim.Signature) bool {
 	if hasKey(sig) {
-		return provesChange(sig)
+		// An Ed25519 header failure over a matching body may be a key
+		// rotated under the same selector since the receiver checked it:
+		// that is rule 4's medium case, not a proven change after receipt
+		// (red team 8, B2).
+		return provesChange(sig) && !edKeyAmbiguous(sig)
 	}
 	if sig.BodyHash != dkim.BodyMismatch || sig.KeyMismatch {
 		return false

@@ -507,6 +507,14 @@ func TestVerdictRules(t *testing.T) {
 			verdict: VerdictAltered, codes: []string{"dkim.skipped"},
 		},
 		{
+			// Red team 8, B2: a receiver's record of a pass does not make
+			// the Ed25519 ambiguity a proven change after receipt.
+			name: "Ed25519 header failure with a receiver's record of a pass stays medium", raw: "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
+			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(256), headerInvalid,
+				func(s *dkim.Signature) { s.Algorithm = "ed25519-sha256" })}},
+			verdict: VerdictAltered, confidence: ConfidenceMedium, notCodes: []string{"authres.pass_now_fails"},
+		},
+		{
 			name: "Ed25519 header failure over a matching body is medium (a rotated key looks the same)", raw: plainMsg,
 			ver: dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bits(256), headerInvalid,
 				func(s *dkim.Signature) { s.Algorithm = "ed25519-sha256" })}},
