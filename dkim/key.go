@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/subtle"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
@@ -433,8 +434,11 @@ var (
 // a raw Ed25519 key, an Ed25519 or RSA SubjectPublicKeyInfo, a PKCS #1 RSA
 // key. It returns "" when p is none of them.
 func derMaterial(p string) string {
-	// The URL-safe alphabet too: a key copied out of a web tool.
+	// The URL-safe alphabet too: a key copied out of a web tool; and hex.
 	der, err := decodeBase64(strings.NewReplacer("-", "+", "_", "/").Replace(p))
+	if h, herr := hex.DecodeString(p); herr == nil && len(h) > 0 {
+		der, err = h, nil
+	}
 	if err != nil || len(der) == 0 {
 		return ""
 	}
@@ -452,6 +456,19 @@ func derMaterial(p string) string {
 	}
 	if n, _, err := parseRSAPublicKey(der); err == nil {
 		return rsaMaterial(n)
+	}
+	// The leaked private key itself, recorded as the evidence of the leak
+	// (red team 7, C6).
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return rsaMaterial(k.N)
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		switch k := k.(type) {
+		case *rsa.PrivateKey:
+			return rsaMaterial(k.N)
+		case ed25519.PrivateKey:
+			return edMaterial(k.Public().(ed25519.PublicKey))
+		}
 	}
 	return ""
 }

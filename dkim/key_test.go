@@ -11,6 +11,8 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"math/big"
 	"strings"
@@ -605,6 +607,8 @@ func TestRecordMaterial(t *testing.T) {
 		{"upper-case tag names", "V=DKIM1; K=rsa; P=" + rsa.PublicBase64(), rsaKey.material()},
 		{"URL-safe base64", "v=DKIM1; k=rsa; p=" + strings.NewReplacer("+", "-", "/", "_").Replace(rsa.PublicBase64()), rsaKey.material()},
 		{"the key, then an empty p=", "v=DKIM1; k=rsa; p=" + rsa.PublicBase64() + "; p=", rsaKey.material()},
+		{"the leaked private key in PEM", string(pemPrivate(t, rsa)), rsaKey.material()},
+		{"the public key in hex", "v=DKIM1; k=rsa; p=" + hexOf(t, rsa.PublicBase64()), rsaKey.material()},
 		{"revoked", "v=DKIM1; k=rsa; p=", ""},
 		{"junk", "v=DKIM1; p=BARF", ""},
 	} {
@@ -631,4 +635,20 @@ func FuzzRecordMaterial(f *testing.F) {
 			t.Fatalf("recordMaterials(%q) = %q, ParseKey's key has %q", txt, ms, k.material())
 		}
 	})
+}
+
+// pemPrivate returns k's private key as PKCS #1 PEM.
+func pemPrivate(t *testing.T, k *testmail.Key) []byte {
+	t.Helper()
+	priv, ok := k.Private.(*rsa.PrivateKey)
+	require.True(t, ok, "%s is an RSA key", k.Name)
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)})
+}
+
+// hexOf re-encodes base64 text in hex.
+func hexOf(t *testing.T, b64 string) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(b64)
+	require.NoError(t, err, "test key base64")
+	return hex.EncodeToString(b)
 }
