@@ -391,6 +391,10 @@ func rtAdversarial(t *testing.T) []rtRow {
 	unsignedBody := append(rtMsg(nil), "-- \r\nfooter\r\n"...)
 	addT("trusted record of a pass for a signature the message lacks", unverif, "arc.chain_pass",
 		rtSeal(t, unsignedBody, "rsa2048b", &testmail.SealOptions{AuthResults: rec}))
+	// Red team 9: one CR slipped in before a header line's end is no
+	// text-mode copy: many readers end the header there.
+	partialCR := bytes.Replace(rtSign(t, base, "rsa2048", nil), []byte("\r\nDate:"), []byte("\r\r\nDate:"), 1)
+	add("one doubled CR in the header, not a text-mode copy", altered, "header.lone_cr", partialCR)
 	// Red team 7, C2: a junk signature added after sealing does not stand
 	// in for the one the record speaks of: the AMS does not cover it.
 	addT("trusted record of a pass, a junk signature added after sealing", unverif, "arc.chain_fail",

@@ -169,8 +169,11 @@ func repairCandidates(m *archive.Message, primary view) []view {
 		}
 	}
 
-	// 2. Doubled carriage returns.
-	if bytes.Contains(primary.data, []byte("\r\r\n")) {
+	// 2. Doubled carriage returns, only when every line ending is
+	// doubled, as a text-mode copy of a CRLF file does it: one CR slipped
+	// in before a header line's end makes many readers end the header
+	// there, hiding the signed fields below it in the body (red team 9).
+	if n := bytes.Count(primary.data, []byte("\r\r\n")); n > 0 && n == bytes.Count(primary.data, []byte("\n")) {
 		addView(view{data: undoubleCR(primary.data), code: "repair.double_cr",
 			change: "Line endings doubled by a text-mode copy (CR CR LF) were read as CR LF, and the signature checks came out better: the copy tool, not the sender, added those bytes."})
 	}
