@@ -126,7 +126,12 @@ func (f *KeyFile) publishedMaterial(m string) (KeyRecord, bool) {
 // their private half published, by key material (KeyFile, KeySources).
 type publishedIndex interface {
 	publishedMaterial(m string) (KeyRecord, bool)
+	// anyPublished reports whether any key is marked, so that the key
+	// material is not spelt out for every signature when none is.
+	anyPublished() bool
 }
+
+func (f *KeyFile) anyPublished() bool { return len(f.published) > 0 }
 
 // keyName is the case-folded lookup key for (domain, selector).
 func keyName(domain, selector string) string {

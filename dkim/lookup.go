@@ -182,6 +182,15 @@ func (m multiSource) Lookup(ctx context.Context, domain, selector string) ([]Key
 	return recs, errors.Join(errs...)
 }
 
+func (m multiSource) anyPublished() bool {
+	for _, s := range m {
+		if pi, ok := s.(publishedIndex); ok && pi.anyPublished() {
+			return true
+		}
+	}
+	return false
+}
+
 // publishedMaterial asks every source that keeps a published-key index;
 // the earliest publication wins.
 func (m multiSource) publishedMaterial(key string) (KeyRecord, bool) {

@@ -319,7 +319,7 @@ func checkWithKeys(sig *Signature, p *sigParams, digest []byte, cands []KeyCandi
 			}
 		}
 		// The same key marked published under another selector or domain.
-		if pi, ok := opts.keys().(publishedIndex); ok {
+		if pi, ok := opts.keys().(publishedIndex); ok && pi.anyPublished() {
 			if r, ok := pi.publishedMaterial(c.Key.material()); ok && (o.published == nil || r.PrivateKeyPublished.Before(o.published.PrivateKeyPublished)) {
 				o.published = &r
 			}

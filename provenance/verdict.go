@@ -1068,13 +1068,7 @@ func (s *state) recordedProvesChange(sig *dkim.Signature) bool {
 	if sig.BodyHash != dkim.BodyMismatch || sig.KeyMismatch {
 		return false
 	}
-	for i := range s.a.Signatures {
-		o := &s.a.Signatures[i]
-		if o.Aligned && o.Result == dkim.ResultPass && o.BodyHash == dkim.BodyMatch && o.UnsignedBodyBytes == 0 && o.HeaderSignature == dkim.HeaderValid {
-			return false
-		}
-	}
-	return true
+	return !s.bodyProven()
 }
 
 // latestAMSSignsFrom reports whether the latest ARC-Message-Signature

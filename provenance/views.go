@@ -134,7 +134,8 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	// the header, can hide an added From behind a passing signature (red
 	// team 3, R3).
 	var others []mbox.View
-	if escapedHeaderLine(m.Raw) {
+	escapedHeader := escapedHeaderLine(m.Raw)
+	if escapedHeader {
 		// no mbox repair
 	} else if isMbox(m.Format) {
 		if vs := mbox.Views(m.Raw, mbox.Format(m.Format)); len(vs) > 1 {
@@ -162,7 +163,7 @@ func repairCandidates(m *archive.Message, primary view) []view {
 
 	// 1b. mboxo's ambiguity: each mix of body lines read as written or
 	// unescaped.
-	if ambiguousFormat(m.Format) && !escapedHeaderLine(m.Raw) {
+	if ambiguousFormat(m.Format) && !escapedHeader {
 		for _, data := range mixedFromViews(m.Raw) {
 			addView(view{data: data, code: "repair.mbox_ambiguous",
 				change: "This mbox variant cannot tell a quoted \">From \" line from an escaped \"From \" line; read with some of them unescaped and the others as written, the signature checks came out better."})
