@@ -11,28 +11,69 @@
 //
 //	simple:  p[i+1] == LF && p[i] != CR
 //	relaxed: the same, or p[i] == HTAB, or p[i] == SP && p[i+1] <= 0x20
+//
+// Registers: SI the data, AX the position, CX and R9 the last starts of a
+// 64- and a 32-byte step, Y10 CR, Y11 LF, Y12 SP (also the bound for
+// control bytes), Y13 HTAB, all broadcast.
+
+// SIMPLE marks in OUT the bytes of W (p[i:]) that start a bare LF pair,
+// given N (p[i+1:]); T is scratch.
+#define SIMPLE(W, N, T, OUT) \
+	VPCMPEQB Y10, W, T   \ // w == CR
+	VPCMPEQB Y11, N, OUT \ // n == LF
+	VPANDN   OUT, T, OUT   // LF not after CR
+
+// RELAXED marks in OUT what SIMPLE does, and the tabs of W and the SPs of
+// W before a byte of N at or below SP; T and U are scratch.
+#define RELAXED(W, N, T, U, OUT) \
+	SIMPLE(W, N, T, OUT) \
+	VPCMPEQB Y12, W, T   \ // w == SP
+	VPMINUB  Y12, N, U   \
+	VPCMPEQB U, N, U     \ // n <= 0x20
+	VPAND    T, U, U     \
+	VPCMPEQB Y13, W, T   \ // w == HTAB
+	VPOR     U, OUT, OUT \
+	VPOR     T, OUT, OUT
+
+// BROADCAST fills Y with the byte C.
+#define BROADCAST(C, X, Y) \
+	MOVL $C, BX \
+	MOVQ BX, X  \
+	VPBROADCASTB X, Y
+
+// PROLOGUE loads the arguments and the loop bounds.
+#define PROLOGUE \
+	MOVQ p_base+0(FP), SI \
+	MOVQ p_len+8(FP), DX  \
+	XORQ AX, AX           \
+	MOVQ DX, CX           \
+	SUBQ $65, CX          \ // last start of a 64-byte step: i+65 <= len
+	MOVQ DX, R9           \
+	SUBQ $33, R9            // last start of a 32-byte step
+
+// FOUND returns AX plus the index of the lowest bit of BX, found.
+#define FOUND \
+	BSFL BX, BX           \
+	ADDQ BX, AX           \
+	MOVQ AX, i+24(FP)     \
+	MOVB $1, found+32(FP) \
+	VZEROUPPER            \
+	RET
+
+// NOTFOUND returns AX, not found.
+#define NOTFOUND \
+	MOVQ AX, i+24(FP)     \
+	MOVB $0, found+32(FP) \
+	VZEROUPPER            \
+	RET
 
 // func scanRelaxedAVX2(p []byte) (i int, found bool)
 TEXT ·scanRelaxedAVX2(SB), NOSPLIT, $0-33
-	MOVQ p_base+0(FP), SI
-	MOVQ p_len+8(FP), DX
-	XORQ AX, AX
-	MOVL $0x0d, BX
-	MOVQ BX, X10
-	VPBROADCASTB X10, Y10 // CR
-	MOVL $0x0a, BX
-	MOVQ BX, X11
-	VPBROADCASTB X11, Y11 // LF
-	MOVL $0x20, BX
-	MOVQ BX, X12
-	VPBROADCASTB X12, Y12 // SP, and the bound for control bytes
-	MOVL $0x09, BX
-	MOVQ BX, X13
-	VPBROADCASTB X13, Y13 // HTAB
-	MOVQ DX, CX
-	SUBQ $65, CX // last start of a 64-byte step: i+65 <= len
-	MOVQ DX, R9
-	SUBQ $33, R9 // last start of a 32-byte step
+	PROLOGUE
+	BROADCAST(0x0d, X10, Y10)
+	BROADCAST(0x0a, X11, Y11)
+	BROADCAST(0x20, X12, Y12)
+	BROADCAST(0x09, X13, Y13)
 
 rloop64:
 	CMPQ AX, CX
@@ -41,90 +82,45 @@ rloop64:
 	VMOVDQU 1(SI)(AX*1), Y1
 	VMOVDQU 32(SI)(AX*1), Y6
 	VMOVDQU 33(SI)(AX*1), Y7
-	VPCMPEQB Y10, Y0, Y2  // w == CR
-	VPCMPEQB Y11, Y1, Y3  // n == LF
-	VPANDN   Y3, Y2, Y3   // LF not after CR
-	VPCMPEQB Y12, Y0, Y4  // w == SP
-	VPMINUB  Y12, Y1, Y5
-	VPCMPEQB Y5, Y1, Y5   // n <= 0x20
-	VPAND    Y4, Y5, Y5
-	VPCMPEQB Y13, Y0, Y4  // w == HTAB
-	VPOR     Y3, Y5, Y5
-	VPOR     Y4, Y5, Y5   // Y5: first half's marks
-	VPCMPEQB Y10, Y6, Y2
-	VPCMPEQB Y11, Y7, Y3
-	VPANDN   Y3, Y2, Y3
-	VPCMPEQB Y12, Y6, Y4
-	VPMINUB  Y12, Y7, Y8
-	VPCMPEQB Y8, Y7, Y8
-	VPAND    Y4, Y8, Y8
-	VPCMPEQB Y13, Y6, Y4
-	VPOR     Y3, Y8, Y8
-	VPOR     Y4, Y8, Y8   // Y8: second half's marks
-	VPOR     Y5, Y8, Y9
-	VPTEST   Y9, Y9
-	JNZ      rfound64
-	ADDQ     $64, AX
-	JMP      rloop64
+	RELAXED(Y0, Y1, Y2, Y3, Y5)
+	RELAXED(Y6, Y7, Y2, Y3, Y8)
+	VPOR    Y5, Y8, Y9
+	VPTEST  Y9, Y9
+	JNZ     rfound64
+	ADDQ    $64, AX
+	JMP     rloop64
 
 rfound64:
 	VPMOVMSKB Y5, BX
 	TESTL     BX, BX
-	JNZ       found
+	JNZ       rfound
 	ADDQ      $32, AX
 	VPMOVMSKB Y8, BX
-	JMP       found
+	JMP       rfound
 
 rloop32:
 	CMPQ AX, R9
-	JGT  notfound
+	JGT  rnotfound
 	VMOVDQU (SI)(AX*1), Y0
 	VMOVDQU 1(SI)(AX*1), Y1
-	VPCMPEQB Y10, Y0, Y2
-	VPCMPEQB Y11, Y1, Y3
-	VPANDN   Y3, Y2, Y3
-	VPCMPEQB Y12, Y0, Y4
-	VPMINUB  Y12, Y1, Y5
-	VPCMPEQB Y5, Y1, Y5
-	VPAND    Y4, Y5, Y5
-	VPCMPEQB Y13, Y0, Y4
-	VPOR     Y3, Y5, Y5
-	VPOR     Y4, Y5, Y5
+	RELAXED(Y0, Y1, Y2, Y3, Y5)
 	VPMOVMSKB Y5, BX
-	TESTL    BX, BX
-	JNZ      found
-	ADDQ     $32, AX
-	JMP      rloop32
+	TESTL     BX, BX
+	JNZ       rfound
+	ADDQ      $32, AX
+	JMP       rloop32
 
-found:
-	BSFL BX, BX
-	ADDQ BX, AX
-	MOVQ AX, i+24(FP)
-	MOVB $1, found+32(FP)
-	VZEROUPPER
-	RET
+rfound:
+	FOUND
 
-notfound:
-	MOVQ AX, i+24(FP)
-	MOVB $0, found+32(FP)
-	VZEROUPPER
-	RET
+rnotfound:
+	NOTFOUND
 
 // func scanSimpleAVX2(p []byte) (i int, found bool)
 TEXT ·scanSimpleAVX2(SB), NOSPLIT, $0-33
-	MOVQ p_base+0(FP), SI
-	MOVQ p_len+8(FP), DX
-	XORQ AX, AX
-	MOVL $0x0d, BX
-	MOVQ BX, X10
-	VPBROADCASTB X10, Y10 // CR
-	MOVL $0x0a, BX
-	MOVQ BX, X11
-	VPBROADCASTB X11, Y11 // LF
-	MOVQ DX, CX
-	SUBQ $65, CX
-	MOVQ DX, R9
-	SUBQ $33, R9
+	PROLOGUE
+	BROADCAST(0x0d, X10, Y10)
+	BROADCAST(0x0a, X11, Y11)
 
 sloop64:
 	CMPQ AX, CX
@@ -133,17 +129,13 @@ sloop64:
 	VMOVDQU 1(SI)(AX*1), Y1
 	VMOVDQU 32(SI)(AX*1), Y6
 	VMOVDQU 33(SI)(AX*1), Y7
-	VPCMPEQB Y10, Y0, Y2
-	VPCMPEQB Y11, Y1, Y5
-	VPANDN   Y5, Y2, Y5
-	VPCMPEQB Y10, Y6, Y2
-	VPCMPEQB Y11, Y7, Y8
-	VPANDN   Y8, Y2, Y8
-	VPOR     Y5, Y8, Y9
-	VPTEST   Y9, Y9
-	JNZ      sfound64
-	ADDQ     $64, AX
-	JMP      sloop64
+	SIMPLE(Y0, Y1, Y2, Y5)
+	SIMPLE(Y6, Y7, Y2, Y8)
+	VPOR    Y5, Y8, Y9
+	VPTEST  Y9, Y9
+	JNZ     sfound64
+	ADDQ    $64, AX
+	JMP     sloop64
 
 sfound64:
 	VPMOVMSKB Y5, BX
@@ -158,25 +150,15 @@ sloop32:
 	JGT  snotfound
 	VMOVDQU (SI)(AX*1), Y0
 	VMOVDQU 1(SI)(AX*1), Y1
-	VPCMPEQB Y10, Y0, Y2
-	VPCMPEQB Y11, Y1, Y5
-	VPANDN   Y5, Y2, Y5
+	SIMPLE(Y0, Y1, Y2, Y5)
 	VPMOVMSKB Y5, BX
-	TESTL    BX, BX
-	JNZ      sfound
-	ADDQ     $32, AX
-	JMP      sloop32
+	TESTL     BX, BX
+	JNZ       sfound
+	ADDQ      $32, AX
+	JMP       sloop32
 
 sfound:
-	BSFL BX, BX
-	ADDQ BX, AX
-	MOVQ AX, i+24(FP)
-	MOVB $1, found+32(FP)
-	VZEROUPPER
-	RET
+	FOUND
 
 snotfound:
-	MOVQ AX, i+24(FP)
-	MOVB $0, found+32(FP)
-	VZEROUPPER
-	RET
+	NOTFOUND
