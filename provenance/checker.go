@@ -62,20 +62,29 @@ type Options struct {
 // A Checker turns messages into Assessments under one set of Options. It
 // is safe for concurrent use; the Options are copied by NewChecker.
 type Checker struct {
-	opts    Options
-	trusted map[string]bool
+	opts   Options
+	policy policy
 }
 
 // NewChecker returns a Checker for opts (nil means defaults). Later changes
 // to *opts do not affect the Checker.
 func NewChecker(opts *Options) *Checker {
-	c := &Checker{trusted: map[string]bool{}}
+	c := &Checker{}
 	if opts != nil {
 		c.opts = *opts
 		c.opts.TrustedSealers = slices.Clone(opts.TrustedSealers)
 	}
+	c.policy = policy{
+		noSHA1:        c.opts.NoSHA1,
+		allowPartial:  c.opts.AllowPartialBody,
+		trusted:       map[string]bool{},
+		maxSignatures: c.opts.MaxSignatures,
+	}
+	if c.policy.maxSignatures <= 0 {
+		c.policy.maxSignatures = 16
+	}
 	for _, s := range c.opts.TrustedSealers {
-		c.trusted[normalizeDomain(s)] = true
+		c.policy.trusted[normalizeDomain(s)] = true
 	}
 	return c
 }
@@ -185,64 +194,11 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		}
 	}
 
-	s := &state{c: c, a: a, now: now, ver: ver, hdr: splitHeader(chosen.data), raw: chosen.data, forced: m.Forced}
-	if !s.hdr.separator && len(s.hdr.fields) > 0 && !s.hdr.truncated && !hasNoColonLine(ver, chosen.data) {
-		// A header with no body at all (no empty line after it), as an
-		// export of a message's "Internet headers" is: the body is missing,
-		// not changed, so a body hash mismatch proves nothing (red team 6,
-		// B3). The header signature still counts.
-		s.headerOnly = true
-		for i := range ver.Signatures {
-			if ver.Signatures[i].BodyHash == dkim.BodyMismatch {
-				ver.Signatures[i].BodyHash = dkim.BodyUnchecked
-			}
-		}
-	}
-	s.tooLarge = tooLarge || s.hdr.truncated
-	return s.judge(ctx, m, primary, chosen, dopts)
-}
-
-// judge turns the verification of the chosen view into the verdict,
-// evidence, coverage and explanation.
-func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen view, dopts *dkim.Options) error {
-	for _, n := range m.Notes {
-		s.add(evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
-	}
-	if s.headerOnly {
-		s.add(evidence("archive.header_only",
-			"The file holds a header and no body (no empty line follows it), as an export of a message's header alone does; the body could not be checked, so no signature's body hash counts for or against it."))
-	}
-	if primary.lf {
-		s.add(evidence("archive.lf_line_endings",
-			"The archive stores this message with bare LF line endings; they were made CRLF before checking."))
-	}
-	if chosen.code != "" {
-		s.repair = chosen.code
-		s.add(evidence(chosen.code, "%s", chosen.change))
-	}
-	if _, ok := cutLeadingSeparator(chosen.data); ok {
-		s.separatorLine = true
-		s.add(evidence("archive.leading_separator",
-			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(chosen.data)))
-	} else if archive.StartsWithExchangePreamble(chosen.data) {
-		// Exchange's and Outlook's "Internet headers" exports start so.
-		s.separatorLine = true
-		s.add(evidence("archive.leading_separator",
-			"The file starts with %q, the first line of an Exchange or Outlook header export; it is not a header field and was set aside.", firstLine(chosen.data)))
-	}
-	if s.hdr.has("x-gm-thrid") || s.hdr.has("x-gmail-labels") {
-		s.add(evidence("archive.takeout_headers",
-			"Gmail export fields (X-GM-THRID, X-Gmail-Labels) sit on top of the message; they were added by the export and are not signed."))
-	}
-	s.messageFields()
-	s.add(receivedEvidence(s.hdr.values("received"), s.a.Date, !s.a.Date.IsZero())...)
-	s.add(signingTimeEvidence(s.ver.Signatures, s.hdr.fields, s.a.Date, !s.a.Date.IsZero())...)
-	if err := s.checkARC(ctx, chosen.data, dopts); err != nil {
+	f, err := gather(ctx, m, primary, chosen, ver, tooLarge, now, dopts)
+	if err != nil {
 		return err
 	}
-	s.decide()
-	s.coverage(chosen.data)
-	s.explain()
+	write(a, f, &c.policy, decide(f, &c.policy))
 	return nil
 }
 
@@ -270,10 +226,6 @@ func failing(v *dkim.Verification) int {
 	return n
 }
 
-func arithmeticFails(s *dkim.Signature) bool {
-	return s.HeaderSignature == dkim.HeaderInvalid || s.BodyHash == dkim.BodyMismatch
-}
-
 // hasNoColonLine reports whether the header holds a line that is no field
 // (but for an Exchange export's first line): in a file without an empty
 // line, the body with its separator removed.
@@ -284,19 +236,6 @@ func hasNoColonLine(v *dkim.Verification, msg []byte) bool {
 		}
 	}
 	return false
-}
-
-// provesChange reports whether a signature's failure is evidence that
-// signed content changed: its arithmetic fails when checked with a key,
-// and not because the key on file cannot have made its b= (a key mismatch
-// leaves bh= unauthenticated too, so its body hash proves nothing either).
-// Without a key (no_key, revoked, temperror) only the body hash was
-// computed, against a bh= nothing authenticates: anyone can write a
-// signature whose bh= does not match (red team 4, R6). A receiver's record
-// that such a signature passed on arrival is another matter: see
-// recordedProvesChange.
-func provesChange(s *dkim.Signature) bool {
-	return hasKey(s) && arithmeticFails(s) && !s.KeyMismatch
 }
 
 // normalizeDomain lower-cases d and removes a trailing dot.

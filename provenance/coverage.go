@@ -65,88 +65,111 @@ func emptyCoverage() Coverage {
 	return c
 }
 
-// coverage fills the assessment's Coverage from the deciding signature.
-func (s *state) coverage(msg []byte) {
+// decideCoverage is what the deciding signature proves (or, for rule 3, the
+// latest ARC-Message-Signature: since the trusted sealer's record, it is
+// what protects the message).
+func decideCoverage(f *facts, d *decision) Coverage {
 	c := emptyCoverage()
-	var sig *SignatureResult
-	if s.decider >= 0 {
-		sig = &s.a.Signatures[s.decider]
-		for _, f := range DisplayedFields {
-			c.Fields[f.Key] = fieldStatus(&sig.Signature, s.hdr, strings.ToLower(f.Header))
+	if sig := decidingSignature(f, d); sig != nil {
+		for _, df := range DisplayedFields {
+			c.Fields[df.Key] = fieldStatus(sig, f.hdr, strings.ToLower(df.Header))
 		}
-		c.Body = bodyCoverage(&sig.Signature)
-	} else if s.sealed {
-		// Rule 2: since the trusted sealer's record, the latest
-		// ARC-Message-Signature is what protects the message.
-		ams := &s.arc.Instances[len(s.arc.Instances)-1].MessageCheck
+		c.Body = bodyCoverage(sig)
+	} else if d.sealed != nil {
+		ams := f.latestAMS()
 		as := dkim.Signature{SignedHeaders: ams.SignedHeaders, HeaderSignature: ams.HeaderSignature, BodyHash: ams.BodyHash,
 			BodyLength: -1, UnsignedBodyBytes: ams.UnsignedBodyBytes}
-		for _, f := range DisplayedFields {
-			c.Fields[f.Key] = fieldStatus(&as, s.hdr, strings.ToLower(f.Header))
+		for _, df := range DisplayedFields {
+			c.Fields[df.Key] = fieldStatus(&as, f.hdr, strings.ToLower(df.Header))
 		}
 		c.Body = bodyCoverage(&as)
 		// The AMS protects the body since sealing; an aligned signature
 		// whose body hash fails now shows that it is not the body the
-		// sender signed (a list footer, say): only part of it is (red
-		// team 6, B5).
-		for i := range s.a.Signatures {
-			if sig := &s.a.Signatures[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == "full" {
+		// sender signed (a list footer, say): only part of it is.
+		for i := range f.sigs {
+			if sig := &f.sigs[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == "full" {
 				c.Body = "partial"
 			}
 		}
 	}
-	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
-		for _, f := range DisplayedFields {
-			if c.Fields[f.Key] == FieldUnsigned && !s.hasCode("header.unsigned_duplicate_"+f.Key) {
-				s.add(evidence("header.unsigned_field", "%s is not covered by the signature by %s, so it may have been changed.", f.Header, sig.Domain))
-			}
-		}
+	unsignedMIME := unsignedMIMEFields(f, d)
+	c.Attachments = make([]Attachment, len(f.attachments))
+	for i, at := range f.attachments {
+		at.Covered = c.Body == "full" && len(unsignedMIME) == 0
+		c.Attachments[i] = at
 	}
-	if s.sealed {
-		// Rule 2: what the latest ARC-Message-Signature leaves out may
-		// have been changed after sealing, whatever the sealer saw (red
-		// team 5, F3).
-		sealer := s.a.ARC.Instances[len(s.a.ARC.Instances)-1].Sealer
-		for _, f := range DisplayedFields {
-			if c.Fields[f.Key] == FieldUnsigned && !s.hasCode("header.unsigned_duplicate_"+f.Key) {
-				s.add(evidence("header.unsigned_field", "%s is not covered by %s's ARC-Message-Signature, so it may have been changed after %s sealed the message.", f.Header, sealer, sealer))
-			}
-		}
+	return c
+}
+
+// decidingSignature returns the signature that decided, or nil.
+func decidingSignature(f *facts, d *decision) *dkim.Signature {
+	if d.decider < 0 {
+		return nil
 	}
-	// The top-level MIME fields decide how a client splits and decodes
-	// the proven body bytes: unsigned, no attachment is covered.
-	var unsignedMIME []string
+	return &f.sigs[d.decider].Signature
+}
+
+// unsignedMIMEFields names the top-level MIME fields the deciding
+// signature leaves unsigned: they decide how a client splits and decodes
+// the proven body bytes, so with any of them unsigned no attachment is
+// covered.
+func unsignedMIMEFields(f *facts, d *decision) []string {
+	sig := decidingSignature(f, d)
+	if sig == nil {
+		return nil
+	}
+	var out []string
 	for _, name := range mimeFields {
-		if sig != nil && fieldStatus(&sig.Signature, s.hdr, name) == FieldUnsigned {
-			unsignedMIME = append(unsignedMIME, mimeHeader(name))
+		if fieldStatus(sig, f.hdr, name) == FieldUnsigned {
+			out = append(out, mimeHeader(name))
 		}
 	}
-	c.Attachments = []Attachment{}
-	if ct := strings.ToLower(s.hdr.first("content-type")); strings.Contains(ct, "multipart/") || s.hdr.has("content-disposition") {
-		var truncated bool
-		c.Attachments, truncated = attachments(msg)
-		if truncated {
-			s.add(evidence("coverage.mime_truncated",
-				"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",
-				maxMIMEDepth, maxMIMEParts, maxAttachments))
-		}
-		if c.Attachments == nil {
-			c.Attachments = []Attachment{}
+	return out
+}
+
+// coverageEvidence words what the coverage leaves unproven: displayed
+// fields the deciding signature (or the sealer's AMS) does not cover,
+// attachments past the MIME walk's caps, and unsigned MIME fields that
+// shape what a reader sees.
+func coverageEvidence(f *facts, d *decision) []Evidence {
+	var out []Evidence
+	c := d.coverage
+	duplicated := func(key string) bool {
+		return slices.ContainsFunc(d.changes, func(ch change) bool { return ch.code == "header.unsigned_duplicate_"+key })
+	}
+	sig := decidingSignature(f, d)
+	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
+		for _, df := range DisplayedFields {
+			if c.Fields[df.Key] == FieldUnsigned && !duplicated(df.Key) {
+				out = append(out, evidence("header.unsigned_field", "%s is not covered by the signature by %s, so it may have been changed.", df.Header, sig.Domain))
+			}
 		}
 	}
-	for i := range c.Attachments {
-		c.Attachments[i].Covered = c.Body == "full" && len(unsignedMIME) == 0
+	if d.sealed != nil {
+		// What the latest ARC-Message-Signature leaves out may have been
+		// changed after sealing, whatever the sealer saw.
+		sealer := f.latestSealer()
+		for _, df := range DisplayedFields {
+			if c.Fields[df.Key] == FieldUnsigned && !duplicated(df.Key) {
+				out = append(out, evidence("header.unsigned_field", "%s is not covered by %s's ARC-Message-Signature, so it may have been changed after %s sealed the message.", df.Header, sealer, sealer))
+			}
+		}
+	}
+	if f.mimeCapped {
+		out = append(out, evidence("coverage.mime_truncated",
+			"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",
+			maxMIMEDepth, maxMIMEParts, maxAttachments))
 	}
 	// Most mail leaves Content-Type unsigned; it is worth a caution when it
 	// shapes an attachment, or when an unsigned Content-Disposition could
 	// present the body as a file.
-	if sig != nil && sig.HeaderSignature == dkim.HeaderValid && len(unsignedMIME) > 0 &&
-		(len(c.Attachments) > 0 || slices.Contains(unsignedMIME, "Content-Disposition")) {
-		s.add(evidence("header.unsigned_mime_field",
+	if unsigned := unsignedMIMEFields(f, d); sig != nil && sig.HeaderSignature == dkim.HeaderValid && len(unsigned) > 0 &&
+		(len(c.Attachments) > 0 || slices.Contains(unsigned, "Content-Disposition")) {
+		out = append(out, evidence("header.unsigned_mime_field",
 			"%s %s not covered by the signature by %s: the body bytes are proven, not how a mail client splits or decodes them, so no attachment counts as covered.",
-			listFields(unsignedMIME), isAre(len(unsignedMIME)), sig.Domain))
+			listFields(unsigned), isAre(len(unsigned)), sig.Domain))
 	}
-	s.a.Coverage = c
+	return out
 }
 
 // fieldStatus says whether sig covers every instance of the field name.
@@ -251,14 +274,4 @@ func partName(e *message.Entity) string {
 		return decodeWords(params["name"])
 	}
 	return ""
-}
-
-// hasCode reports whether the assessment already has evidence with code.
-func (s *state) hasCode(code string) bool {
-	for _, e := range s.a.Evidence {
-		if e.Code == code {
-			return true
-		}
-	}
-	return false
 }

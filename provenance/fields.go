@@ -2,7 +2,6 @@ package provenance
 
 import (
 	"mime"
-	"net/mail"
 	"strings"
 
 	"github.com/leakproof/leakproof/internal/rawheader"
@@ -125,49 +124,4 @@ func messageID(v string) string {
 		}
 	}
 	return v
-}
-
-// messageFields fills the Assessment's message fields from the header.
-func (s *state) messageFields() {
-	a := s.a
-	a.MessageID = messageID(s.hdr.first("message-id"))
-	a.Subject = decodeWords(s.hdr.first("subject"))
-	froms := s.hdr.values("from")
-	if len(froms) > 0 {
-		a.From = decodeWords(froms[0])
-	}
-	switch len(froms) {
-	case 0:
-		s.fromReason = "the message has no From field"
-	case 1:
-		addr, ok, reason := parseFrom(froms[0])
-		if ok {
-			s.fromOK = true
-			a.FromAddress = addr
-			s.fromDomain = domainOf(addr)
-			ev, mixed := idnEvidence(s.fromDomain)
-			s.add(ev...)
-			s.mixedScripts = mixed
-		} else {
-			s.fromReason = reason
-		}
-	default:
-		s.fromReason = "the message has more than one From field"
-	}
-	if !s.fromOK {
-		s.add(evidence("identity.from_not_single_mailbox",
-			"The From field is not exactly one mailbox (%s), so there is no single sender a signature could vouch for.", s.fromReason))
-	}
-	if d := s.hdr.first("date"); d != "" {
-		if t, err := mail.ParseDate(d); err == nil {
-			a.Date = t
-		} else if t, z, err := parseMailDate(d); err == nil && !z.unknown && z.problem == "" {
-			// Real mail writes dates net/mail refuses ("03-Jun-2008",
-			// asctime order); a guessed or impossible zone stays unparsed.
-			a.Date = t
-		}
-	}
-	if a.Date.IsZero() {
-		s.add(evidence("header.date_unparseable", "The Date field is missing or cannot be read."))
-	}
 }

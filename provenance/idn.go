@@ -30,33 +30,60 @@ var scriptTables = []struct {
 	{"Armenian", unicode.Armenian}, {"Cherokee", unicode.Cherokee}, {"Coptic", unicode.Coptic},
 }
 
-// idnEvidence returns the caution for an internationalized From domain
-// (one with an xn-- label), or nil, and whether a label mixes scripts or
-// does not decode at all (either caps an authentic verdict at medium).
-func idnEvidence(domain string) (ev []Evidence, mixed bool) {
-	idn := false
+// An idnName is how an internationalized From domain reads: its Unicode
+// form and the first label that mixes scripts. ace is "" for a domain with
+// no xn-- label.
+type idnName struct {
+	ace        string   // the A-label form, as in DNS
+	shown      string   // the Unicode form a mail client may show
+	decodes    bool     // ace decodes to a valid Unicode name other than itself
+	mixedLabel string   // the first Unicode label that mixes scripts, "" when none
+	scripts    []string // the scripts mixedLabel mixes
+}
+
+// readIDN reads domain (an A-label domain) as an internationalized name.
+func readIDN(domain string) idnName {
 	for l := range strings.SplitSeq(domain, ".") {
 		if strings.HasPrefix(l, "xn--") {
-			idn = true
+			n := idnName{ace: domain}
+			shown, err := idna.Registration.ToUnicode(domain)
+			if err != nil || shown == domain {
+				return n
+			}
+			n.shown, n.decodes = shown, true
+			for l := range strings.SplitSeq(shown, ".") {
+				if scripts := labelScripts(l); len(scripts) > 1 {
+					n.mixedLabel, n.scripts = l, scripts
+					break
+				}
+			}
+			return n
 		}
 	}
-	if !idn {
-		return nil, false
+	return idnName{}
+}
+
+// capsConfidence reports whether the name caps an authentic verdict at
+// medium: a label mixes scripts, or the name does not decode at all.
+func (n idnName) capsConfidence() bool {
+	return n.ace != "" && (!n.decodes || n.mixedLabel != "")
+}
+
+// idnEvidence returns the caution for an internationalized From domain,
+// or nil for a domain with no xn-- label.
+func idnEvidence(n idnName) []Evidence {
+	if n.ace == "" {
+		return nil
 	}
-	shown, err := idna.Registration.ToUnicode(domain)
-	if err != nil || shown == domain {
+	if !n.decodes {
 		return []Evidence{evidence(codeIDNFromDomain,
-			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter. An authentic verdict is at most medium confidence.", domain)}, true
+			"The From domain %s is written in the form DNS uses for internationalized names, but it does not decode to a valid Unicode name; check it letter by letter. An authentic verdict is at most medium confidence.", n.ace)}
 	}
-	msg := fmt.Sprintf("The From domain is internationalized: it is %s in DNS and in signatures, and a mail client may show it as %q. Check it letter by letter: letters of other scripts can imitate a familiar domain.", domain, shown)
-	for l := range strings.SplitSeq(shown, ".") {
-		if scripts := labelScripts(l); len(scripts) > 1 {
-			msg += fmt.Sprintf(" The label %q mixes %s letters, a common way to imitate another name; an authentic verdict is at most medium confidence.", l, joinAnd(scripts))
-			mixed = true
-			break
-		}
+	msg := fmt.Sprintf("The From domain is internationalized: it is %s in DNS and in signatures, and a mail client may show it as %q. Check it letter by letter: letters of other scripts can imitate a familiar domain.", n.ace, n.shown)
+	if n.mixedLabel != "" {
+		msg += fmt.Sprintf(" The label %q mixes %s letters, a common way to imitate another name; an authentic verdict is at most medium confidence.", n.mixedLabel, joinAnd(n.scripts))
 	}
-	return []Evidence{evidence(codeIDNFromDomain, "%s", msg)}, mixed
+	return []Evidence{evidence(codeIDNFromDomain, "%s", msg)}
 }
 
 // labelScripts lists the scripts of scriptTables whose letters label holds,

@@ -22,7 +22,8 @@ func TestIDNEvidence(t *testing.T) {
 		{"undecodable", "xn--a.example", []string{"does not decode"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, mixed := idnEvidence(tt.domain)
+			n := readIDN(tt.domain)
+			ev, mixed := idnEvidence(n), n.capsConfidence()
 			assert.Equal(t, tt.name == "Cyrillic e among Latin letters" || tt.name == "undecodable", mixed, "mixed scripts, or no Unicode form at all, cap the confidence")
 			if tt.want == nil {
 				assert.Empty(t, ev, "no evidence for %s", tt.domain)

@@ -87,8 +87,9 @@ func judgeSynthetic(t *testing.T, opts *Options, raw string, ver *dkim.Verificat
 	m := &archive.Message{File: "t.eml", Index: 1, Format: "eml", Raw: []byte(raw)}
 	a := newAssessment(m)
 	primary := primaryView(m)
-	s := &state{c: c, a: a, now: checkTime, ver: ver, hdr: splitHeader(primary.data), raw: primary.data}
-	require.NoError(t, s.judge(t.Context(), m, primary, primary, c.dkimOptions(checkTime)), "judge")
+	f, err := gather(t.Context(), m, primary, primary, ver, false, checkTime, c.dkimOptions(checkTime))
+	require.NoError(t, err, "gather")
+	write(a, f, &c.policy, decide(f, &c.policy))
 	assertWellFormed(t, a)
 	return a
 }
@@ -670,8 +671,8 @@ func TestNewCheckerCopiesOptions(t *testing.T) {
 	c := NewChecker(opts)
 	opts.TrustedSealers[0] = "other.example"
 	opts.Workers = 9
-	assert.True(t, c.trusted["sealer.example"], "sealers are normalized and copied")
-	assert.False(t, c.trusted["other.example"], "later changes to the options do not leak in")
+	assert.True(t, c.policy.trusted["sealer.example"], "sealers are normalized and copied")
+	assert.False(t, c.policy.trusted["other.example"], "later changes to the options do not leak in")
 	assert.Equal(t, 3, c.workers(), "Workers is copied")
 	assert.Positive(t, NewChecker(nil).workers(), "nil options: GOMAXPROCS workers")
 }

@@ -1,0 +1,244 @@
+package provenance
+
+// The second stage: the decision, a pure function of the facts and the
+// policy. The verdict rules are applied in this order; the first that
+// matches decides (each rule family has its own file, with its tests
+// beside it):
+//
+//  1. altered, on direct evidence of a change after signing (rule1,
+//     rule1.go): a displayed or MIME field covered by a passing signature
+//     has an extra, unsigned instance, unless an aligned passing signature
+//     covers every instance (likewise for the latest ARC-Message-Signature
+//     of an intact chain sealed only by trusted sealers); a passing aligned
+//     signature leaves body text past its l= that no aligned passing
+//     signature covers (unless Options.AllowPartialBody); a receiver's
+//     Authentication-Results, or the ARC-Authentication-Results of a sealer
+//     the policy does not trust, recorded dkim=pass for a signature that
+//     fails now (receiver.go).
+//  2. authentic, on the message's own signatures (signatures.go): From is
+//     exactly one mailbox with no header anomaly that could show a reader
+//     another sender (headers.go, identity.go), and the aligned passing
+//     signatures with acceptable keys and algorithms cover From and the
+//     whole body. When another signature, checked with a key the policy
+//     accepts, genuinely fails and covers a displayed or MIME field (or
+//     body text) the passing ones do not, a real key signed content that
+//     differs now: altered (dkim.wider_signature_fails).
+//  3. authentic, on a trusted sealer's word (sealer.go), when rule 2 does
+//     not apply: an intact ARC chain sealed only by trusted sealers records
+//     an aligned dkim=pass for a signature the message still carries, and
+//     the latest ARC-Message-Signature protects what may have changed since.
+//  4. altered: some signature (aligned or not) checked with a key, weak,
+//     testing and published keys included, has an invalid header signature
+//     or a body hash mismatch after every repair (signatures.go).
+//  5. unverifiable: everything else.
+//
+// Rule 2 comes before rule 3: when the message proves itself, a sealer's
+// record adds nothing and must not lower the confidence.
+//
+// Key mismatch: a signature whose header signature is invalid because the
+// key on file cannot have made its b= at all (dkim.Signature.KeyMismatch:
+// a key rotated under a reused selector, or a made-up b=) is no evidence of
+// a change, for rule 1 or rule 4; its body hash proves nothing either,
+// since bh= is covered only by that unverifiable b=. It is caution
+// evidence (dkim.key_mismatch) and leaves the message unverifiable.
+//
+// A header past the reader's caps is never judged from the fields read so
+// far: the message is unverifiable with header.too_large.
+//
+// Confidence:
+//
+//   - authentic by rule 2: high with an Ed25519 key or an RSA key of 2048
+//     bits or more, sha256, no l= and not a pre-RFC draft signature; medium
+//     with an RSA key of 1024 to 2047 bits, rsa-sha1, an l= that covers the
+//     whole body, or a draft signature; low otherwise (a key under 1024
+//     bits accepted by a lowered MinRSABits, or a partial body accepted by
+//     AllowPartialBody). At most medium when an mbox repair was needed (an
+//     escaped "From " line and an added quote marker are the same bytes),
+//     and when a label of the From domain mixes scripts or does not decode
+//     (identity.idn_from_domain): the signature is that domain's, but a
+//     reader is likely to take it for the one it imitates.
+//   - authentic by rule 3: medium (the verdict rests on the sealer's word).
+//   - altered by rule 1: high (the evidence is direct).
+//   - altered by rule 4 (or by a wider failing signature): high when the
+//     failing signature was checked with a key the policy accepts (result
+//     fail) and is aligned; medium otherwise: the arithmetic is certain,
+//     but who signed is not. Medium too for an Ed25519 header failure over
+//     a matching body, which may be a key rotated under its selector.
+//   - unverifiable: low.
+//   - Any verdict on a file that did not look like mail and was read only
+//     because it was named directly (archive.Message.Forced): low. A log or
+//     a note that quotes a message reads the same as a doctored one.
+//
+// The numbers in decision.rule are those of the list above; the user
+// documentation (docs/verdicts.md) numbers the rules the same way.
+
+import (
+	"iter"
+
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// policy is what a Checker's Options say about how much a signature is
+// worth.
+type policy struct {
+	noSHA1        bool
+	allowPartial  bool
+	trusted       map[string]bool // normalized sealer domains
+	maxSignatures int             // the cap, resolved (never zero)
+}
+
+// Rule numbers, in the order the rules are applied.
+const (
+	ruleDirectChange = 1 // altered on direct evidence
+	ruleOwnSignature = 2 // authentic on the message's own signatures
+	ruleSealer       = 3 // authentic on a trusted sealer's word
+	ruleFailing      = 4 // altered on a failing signature
+	ruleNothing      = 5 // unverifiable
+)
+
+// decision is what the rules made of the facts.
+type decision struct {
+	rule       int
+	verdict    Verdict
+	confidence Confidence
+	decider    int    // index into facts.sigs of the deciding signature, -1 when none
+	signer     string // the d= that decided, "" when none
+
+	blocker *anomaly // the first header anomaly that stops an authentic verdict, or nil
+	skipped bool     // a signature went unchecked past the cap, which stops it too
+
+	changes []change // rule 1's direct evidence of a change, in the order found
+
+	sealed *sealedRecord // rule 3 decided on this record
+
+	wider     []string // what a failing signature covers beyond the passing one (rule 2's refinement)
+	widerPass int      // index of the passing signature the wider failure overrides
+
+	coverage Coverage // what the deciding signature (or the sealer's AMS) proves
+}
+
+// blocked reports whether something stops an authentic verdict whatever
+// the signatures say.
+func (d *decision) blocked() bool { return d.blocker != nil || d.skipped }
+
+// decide applies the verdict rules to the facts under the policy.
+func decide(f *facts, p *policy) *decision {
+	d := &decision{decider: -1, widerPass: -1, skipped: f.skipped()}
+	for i := range f.anomalies {
+		if f.anomalies[i].misleads {
+			d.blocker = &f.anomalies[i]
+			break
+		}
+	}
+	d.changes = rule1(f, p)
+	own, ownConf := ownSignature(f, p, d.blocked())
+	var sealed *sealedRecord
+	if len(d.changes) == 0 && own < 0 && !d.blocked() {
+		sealed = sealerRecord(f, p)
+	}
+	switch {
+	case len(d.changes) > 0:
+		d.rule, d.decider = ruleDirectChange, firstSignature(d.changes)
+		d.verdict, d.confidence = VerdictAltered, ConfidenceHigh
+	case own >= 0:
+		if j, beyond := widerFailure(f, p, own); j >= 0 {
+			d.rule, d.decider, d.wider, d.widerPass = ruleFailing, j, beyond, own
+			d.verdict, d.confidence = VerdictAltered, alteredConfidence(&f.sigs[j])
+			break
+		}
+		d.rule, d.decider = ruleOwnSignature, own
+		d.verdict, d.confidence = VerdictAuthentic, capAuthentic(f, ownConf)
+	case sealed != nil:
+		d.rule, d.sealed = ruleSealer, sealed
+		d.verdict, d.confidence = VerdictAuthentic, capAuthentic(f, ConfidenceMedium)
+	default:
+		if i := failingSignature(f); i >= 0 {
+			d.rule, d.decider = ruleFailing, i
+			d.verdict, d.confidence = VerdictAltered, alteredConfidence(&f.sigs[i])
+		} else {
+			d.rule = ruleNothing
+			d.verdict, d.confidence = VerdictUnverifiable, ConfidenceLow
+		}
+	}
+	switch {
+	case d.sealed != nil:
+		d.signer = d.sealed.signer
+	case d.decider >= 0:
+		d.signer = f.sigs[d.decider].Domain
+	}
+	if f.forced && d.confidence > ConfidenceLow {
+		d.confidence = ConfidenceLow
+	}
+	d.coverage = decideCoverage(f, d)
+	return d
+}
+
+// capAuthentic lowers an authentic verdict's confidence to medium when an
+// mbox repair was needed (the tool cannot tell an escaped "From " line
+// from a ">" someone added) or the From domain's name may imitate another.
+func capAuthentic(f *facts, c Confidence) Confidence {
+	if (f.mboxRepair() || f.from.idn.capsConfidence()) && c > ConfidenceMedium {
+		return ConfidenceMedium
+	}
+	return c
+}
+
+// mboxRepair reports whether the chosen view is an mbox repair.
+func (f *facts) mboxRepair() bool {
+	return f.repair.code == "repair.mbox_unescaped" || f.repair.code == "repair.mbox_ambiguous"
+}
+
+// accepted reports whether sig can make a message authentic, apart from
+// alignment and coverage: it passes with an algorithm the policy accepts.
+func (p *policy) accepted(sig *SignatureResult) bool {
+	return sig.Result == dkim.ResultPass && !(p.noSHA1 && sig.Algorithm == "rsa-sha1")
+}
+
+// provenPassers yields the aligned signatures that pass with an accepted
+// algorithm: what they cover is proven, whatever the order of the
+// signatures. Unaligned ones do not count: anyone can sign a message with a
+// domain of their own.
+func provenPassers(f *facts, p *policy) iter.Seq[*SignatureResult] {
+	return func(yield func(*SignatureResult) bool) {
+		for i := range f.sigs {
+			if sig := &f.sigs[i]; sig.Aligned && p.accepted(sig) && !yield(sig) {
+				return
+			}
+		}
+	}
+}
+
+// provenField reports whether a proven passer signs the field name.
+func provenField(f *facts, p *policy, name string) bool {
+	for s := range provenPassers(f, p) {
+		if signsField(&s.Signature, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// provenAll reports whether a proven passer covers every instance of the
+// field name: an extra instance another signature leaves out is signed.
+func provenAll(f *facts, p *policy, name string) bool {
+	for s := range provenPassers(f, p) {
+		for _, fc := range s.Coverage {
+			if fc.Name == name && fc.Count > 0 && fc.Count <= len(fc.Signed) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bodyProven reports whether a proven passer covers the whole body: text
+// past another signature's l= is then signed (a gateway that appends a
+// footer and signs again).
+func bodyProven(f *facts, p *policy) bool {
+	for s := range provenPassers(f, p) {
+		if s.UnsignedBodyBytes == 0 && s.BodyHash == dkim.BodyMatch {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,175 @@
+package provenance
+
+// The first stage: facts. Everything observed about one message is gathered
+// here, once, before anything is decided: the header, the fields a reader
+// sees, the sender's identity, every signature with its alignment, the
+// header anomalies, the ARC chain, what receivers recorded, the attachments
+// and how the archive stored the message. Nothing in facts is a judgement;
+// decide (decide.go) turns facts into a decision, and the words stage
+// (words.go, explain.go) turns both into evidence and sentences.
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/leakproof/leakproof/arc"
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+)
+
+// facts is what was observed about one message.
+type facts struct {
+	now time.Time
+	raw []byte // the chosen view, CRLF
+	hdr header
+	ver *dkim.Verification
+
+	// How the archive stored the message.
+	notes      []string // the archive reader's notes
+	headerOnly bool     // a header and no body (archive.header_only)
+	lf         bool     // stored with bare LF line endings
+	repair     view     // the chosen view; repair.code is "" for the format's own view
+	leading    string   // the kind of leading line set aside ("separator", "exchange"), "" when none
+	takeout    bool     // Gmail export fields sit on top
+	forced     bool     // archive.Message.Forced: read as mail only because it was named
+	tooLarge   bool     // the header is past the reader's caps: nothing was verified
+
+	shown shownFields // the fields a reader sees
+	from  identity    // the sender a signature could vouch for
+
+	sigs        []SignatureResult // every DKIM signature, header order, with alignment
+	anomalies   []anomaly         // header anomalies (headers.go)
+	records     []record          // receivers' records of DKIM results (receiver.go)
+	arc         *arc.Result       // the ARC check, nil when the message has no ARC fields
+	arcResult   ARCResult         // arc mapped for the assessment
+	attachments []Attachment      // named MIME parts, Covered not yet set
+	mimeCapped  bool              // the MIME walk stopped at a cap
+}
+
+// shownFields are the header fields a mail client shows, decoded.
+type shownFields struct {
+	MessageID   string
+	From        string
+	FromAddress string
+	Subject     string
+	Date        time.Time
+}
+
+// gather reads the facts of the chosen view of m. primary is the format's
+// own view (whose line endings are reported), chosen the view the
+// signatures were judged on, ver their verification (a header-only file's
+// body hash mismatches are marked unchecked in it). The error is non-nil
+// only when ctx is done.
+func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *dkim.Verification, tooLarge bool, now time.Time, dopts *dkim.Options) (*facts, error) {
+	f := &facts{
+		now:    now,
+		raw:    chosen.data,
+		hdr:    splitHeader(chosen.data),
+		ver:    ver,
+		notes:  m.Notes,
+		lf:     primary.lf,
+		repair: chosen,
+		forced: m.Forced,
+	}
+	if !f.hdr.separator && len(f.hdr.fields) > 0 && !f.hdr.truncated && !hasNoColonLine(ver, chosen.data) {
+		// A header with no body at all (no empty line after it), as an
+		// export of a message's "Internet headers" is: the body is missing,
+		// not changed, so a body hash mismatch proves nothing. The header
+		// signature still counts.
+		f.headerOnly = true
+		for i := range ver.Signatures {
+			if ver.Signatures[i].BodyHash == dkim.BodyMismatch {
+				ver.Signatures[i].BodyHash = dkim.BodyUnchecked
+			}
+		}
+	}
+	f.tooLarge = tooLarge || f.hdr.truncated
+	if _, ok := cutLeadingSeparator(chosen.data); ok {
+		f.leading = "separator"
+	} else if archive.StartsWithExchangePreamble(chosen.data) {
+		// Exchange's and Outlook's "Internet headers" exports start so.
+		f.leading = "exchange"
+	}
+	f.takeout = f.hdr.has("x-gm-thrid") || f.hdr.has("x-gmail-labels")
+	f.shown, f.from = readShown(f.hdr)
+	f.sigs = make([]SignatureResult, len(ver.Signatures))
+	for i, sig := range ver.Signatures {
+		f.sigs[i] = SignatureResult{Signature: sig, Aligned: f.from.ok && aligned(sig.Domain, f.from.domain)}
+	}
+	f.arcResult = arcResult(nil)
+	if !f.tooLarge && (f.hdr.has("arc-seal") || f.hdr.has("arc-message-signature") || f.hdr.has("arc-authentication-results")) {
+		r, err := arc.Verify(ctx, chosen.data, dopts)
+		if err != nil {
+			return nil, fmt.Errorf("provenance: %w", err)
+		}
+		f.arc, f.arcResult = r, arcResult(r)
+	}
+	f.anomalies = headerAnomalies(f)
+	f.records = readRecords(f)
+	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
+		f.attachments, f.mimeCapped = attachments(chosen.data)
+	}
+	return f, nil
+}
+
+// readShown reads the displayed fields and the sender's identity.
+func readShown(h header) (shownFields, identity) {
+	var s shownFields
+	s.MessageID = messageID(h.first("message-id"))
+	s.Subject = decodeWords(h.first("subject"))
+	froms := h.values("from")
+	if len(froms) > 0 {
+		s.From = decodeWords(froms[0])
+	}
+	id := readIdentity(froms)
+	s.FromAddress = id.address
+	if d := h.first("date"); d != "" {
+		if t, err := mail.ParseDate(d); err == nil {
+			s.Date = t
+		} else if t, z, err := parseMailDate(d); err == nil && !z.unknown && z.problem == "" {
+			// Real mail writes dates net/mail refuses ("03-Jun-2008",
+			// asctime order); a guessed or impossible zone stays unparsed.
+			s.Date = t
+		}
+	}
+	return s, id
+}
+
+// skipped reports whether a signature went unchecked past the cap.
+func (f *facts) skipped() bool {
+	for i := range f.sigs {
+		if f.sigs[i].Result == dkim.ResultSkipped {
+			return true
+		}
+	}
+	return false
+}
+
+// latestAMS returns the latest ARC-Message-Signature's check, or nil.
+func (f *facts) latestAMS() *arc.Check {
+	if f.arc == nil || len(f.arc.Instances) == 0 {
+		return nil
+	}
+	return &f.arc.Instances[len(f.arc.Instances)-1].MessageCheck
+}
+
+// latestSealer names the sealer of the latest ARC set, or "".
+func (f *facts) latestSealer() string {
+	if n := len(f.arcResult.Instances); n > 0 {
+		return f.arcResult.Instances[n-1].Sealer
+	}
+	return ""
+}
+
+// sealerOf names the sealer of ARC instance i, or "an unnamed sealer".
+func (f *facts) sealerOf(i int) string {
+	for _, in := range f.arcResult.Instances {
+		if in.Instance == i && in.Sealer != "" {
+			return in.Sealer
+		}
+	}
+	return "an unnamed sealer"
+}
