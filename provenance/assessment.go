@@ -177,9 +177,64 @@ type Assessment struct {
 	ARC        ARCResult
 	Coverage   Coverage
 	Evidence   []Evidence
-	// Explanation is the plain-language account that explain prints, one
-	// paragraph per line.
-	Explanation []string
+	// Explanation is the plain-language account that explain prints
+	// after the Summary.
+	Explanation Explanation
 
 	Err error // why the message could not be read; Verdict is VerdictNone then
+}
+
+// An Explanation is the plain-language account of one assessment, for an
+// editor. provenance writes every sentence of it, so that no two places can
+// describe a signature differently; a report only lays it out.
+type Explanation struct {
+	// Meaning says what the verdict means and does not mean; "" when the
+	// summary says all there is.
+	Meaning string
+	// Signatures holds one account per DKIM signature, in header order.
+	Signatures []SignatureAccount
+	// Proven says what the deciding signature proves and what it does not,
+	// field by field, for the body and for each attachment.
+	Proven []string
+	// ARC describes the ARC chain, then each set; empty without ARC.
+	ARC []string
+	// Next lists what to do next, one step per distinct evidence code that
+	// is not mere context, most serious first.
+	Next []NextStep
+}
+
+// A SignatureAccount describes one signature: Summary says who signed,
+// what the check found and what the signature covers, in one paragraph;
+// Details lists the facts behind it, one sentence each.
+type SignatureAccount struct {
+	Summary string
+	Details []string
+}
+
+// A NextStep is what to do about one evidence code.
+type NextStep struct {
+	Code string // the evidence code
+	Text string // what to do, one or two sentences
+}
+
+// Paragraphs returns the explanation as plain paragraphs in reading order
+// (meaning, signatures, what is proven, ARC, next steps), for a display
+// that has no room for its structure.
+func (e *Explanation) Paragraphs() []string {
+	var out []string
+	if e.Meaning != "" {
+		out = append(out, e.Meaning)
+	}
+	for _, s := range e.Signatures {
+		out = append(out, s.Summary)
+	}
+	if len(e.Signatures) == 0 {
+		out = append(out, "The message carries no DKIM signature.")
+	}
+	out = append(out, e.Proven...)
+	out = append(out, e.ARC...)
+	for _, n := range e.Next {
+		out = append(out, "What to do next ("+n.Code+"): "+n.Text)
+	}
+	return out
 }

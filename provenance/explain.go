@@ -6,6 +6,7 @@ package provenance
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/leakproof/leakproof/dkim"
 )
@@ -153,42 +154,122 @@ func listFields(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// explain returns the Explanation of the assessment a, whose summary,
-// coverage, ARC chain and evidence are written: one paragraph per line.
-func explain(f *facts, d *decision, a *Assessment) []string {
-	lines := []string{a.Summary}
+// explain returns the Explanation of the assessment a, whose verdict,
+// summary, coverage, ARC chain and evidence are already written.
+func explain(f *facts, d *decision, a *Assessment) Explanation {
+	var e Explanation
 	if a.Verdict == VerdictAuthentic {
-		lines = append(lines, "\"Authentic\" means the message was sent as shown by the signing domain's mail system; it does not mean that what the message says is true.")
+		e.Meaning = "\"Authentic\" means the message was sent as shown by the signing domain's mail system; it does not mean that what the message says is true."
 	}
-	for i := range a.Signatures {
-		lines = append(lines, explainSignature(f, i))
+	for i := range f.sigs {
+		e.Signatures = append(e.Signatures, SignatureAccount{Summary: explainSignature(f, i), Details: signatureDetails(&f.sigs[i])})
 	}
-	if len(a.Signatures) == 0 {
-		lines = append(lines, "The message carries no DKIM signature.")
-	}
-	lines = append(lines, explainCoverage(f, d, a)...)
-	if a.ARC.Chain != "none" {
-		lines = append(lines, fmt.Sprintf("The message carries an ARC chain of %d sets, which is %s.", len(a.ARC.Instances), arcChainWord(a.ARC.Chain)))
-		for _, in := range a.ARC.Instances {
-			lines = append(lines, fmt.Sprintf("ARC set %d was sealed by %s (selector %s, cv=%s); its seal is %s and its message signature %s; it recorded: %s.",
+	e.Proven = explainCoverage(f, d, a)
+	if ch := a.ARC; ch.Chain != "none" {
+		state := "intact"
+		if ch.Chain != "pass" {
+			state = "broken"
+			if ch.FailedInstance > 0 {
+				state = fmt.Sprintf("broken at set %d", ch.FailedInstance)
+			}
+			if ch.Reason != "" {
+				state += " (" + strings.TrimSuffix(ch.Reason, ".") + ")"
+			}
+		}
+		e.ARC = append(e.ARC, fmt.Sprintf("The message carries an ARC chain of %d %s, which is %s.", len(ch.Instances), plural(len(ch.Instances), "set", "sets"), state))
+		for _, in := range ch.Instances {
+			e.ARC = append(e.ARC, fmt.Sprintf("ARC set %d was sealed by %s (selector %s, cv=%s); its seal is %s and its message signature %s; it recorded: %s.",
 				in.Instance, in.Sealer, in.Selector, in.CV, resultWord(in.Seal), resultWord(in.MessageSignature), in.AuthenticationResults))
 		}
 	}
-	// What to do next: one line per distinct code that is not mere context,
-	// most serious first.
+	// What to do next: one step per distinct code that is not mere
+	// context, most serious first.
 	seen := map[string]bool{}
 	for _, sev := range []Severity{SeverityAlteration, SeverityCaution} {
-		for _, e := range a.Evidence {
-			if e.Severity != sev || seen[e.Code] {
+		for _, ev := range a.Evidence {
+			if ev.Severity != sev || seen[ev.Code] {
 				continue
 			}
-			seen[e.Code] = true
-			if c, ok := LookupCode(e.Code); ok {
-				lines = append(lines, fmt.Sprintf("What to do next (%s): %s", e.Code, c.Next))
+			seen[ev.Code] = true
+			if c, ok := LookupCode(ev.Code); ok {
+				e.Next = append(e.Next, NextStep{Code: ev.Code, Text: c.Next})
 			}
 		}
 	}
-	return lines
+	return e
+}
+
+// signatureDetails lists the facts behind one signature's account: the
+// algorithm and key, what the header signature and the body hash show,
+// alignment, the signed fields, the signer's timestamps and, for a
+// signature that does not pass, why.
+func signatureDetails(sig *SignatureResult) []string {
+	key := "no key was used"
+	if sig.KeyBits > 0 {
+		key = fmt.Sprintf("%d-bit key", sig.KeyBits)
+		if sig.KeySource != "" {
+			key += " from " + sig.KeySource
+		}
+	}
+	out := []string{
+		fmt.Sprintf("Algorithm %s, canonicalization %s, %s.", orUnknown(sig.Algorithm), orUnknown(sig.Canonicalization), key),
+		"Header signature " + sig.HeaderSignature.String() + ": " + headerWords(&sig.Signature),
+		"Body hash " + sig.BodyHash.String() + ": " + bodyWords(&sig.Signature),
+	}
+	if sig.Aligned {
+		out = append(out, "The signing domain matches the From domain.")
+	} else {
+		out = append(out, "The signing domain does not match the From domain: it vouches for its own mail system, not for the sender shown.")
+	}
+	if len(sig.SignedHeaders) > 0 {
+		out = append(out, "Signed fields: "+strings.Join(sig.SignedHeaders, ", ")+".")
+	}
+	if !sig.Timestamp.IsZero() {
+		out = append(out, "Signed at "+sig.Timestamp.UTC().Format(time.RFC3339)+" (the signer's own clock).")
+	}
+	if !sig.Expires.IsZero() {
+		out = append(out, "Marked to expire at "+sig.Expires.UTC().Format(time.RFC3339)+"; expiry does not apply to archived mail.")
+	}
+	if sig.Result != dkim.ResultPass && sig.Err != nil {
+		out = append(out, "Reason: "+reason(sig.Err)+".")
+	}
+	return out
+}
+
+// headerWords says what a signature's header signature shows.
+func headerWords(s *dkim.Signature) string {
+	switch {
+	case s.HeaderSignature == dkim.HeaderValid:
+		return "the signed header fields are as they were sent."
+	case s.HeaderSignature == dkim.HeaderInvalid && s.KeyMismatch:
+		return "the key on file cannot have made this signature (a newer key under the same selector, or a damaged signature), so it says nothing about the header."
+	case s.HeaderSignature == dkim.HeaderInvalid:
+		return "a signed header field was changed after signing."
+	}
+	return "not checked (no usable key, or the signature could not be read)."
+}
+
+// bodyWords says what a signature's body hash shows. The bh= value is
+// itself covered by the header signature, so it is proven only when that
+// verifies; without a key nothing authenticates it, so a mismatch proves
+// no change either (anyone can write a signature whose bh= does not match).
+func bodyWords(s *dkim.Signature) string {
+	proven := s.HeaderSignature == dkim.HeaderValid
+	switch {
+	case s.BodyHash == dkim.BodyMatch && proven:
+		return "the signed body is as it was sent."
+	case s.BodyHash == dkim.BodyMatch:
+		return "the body matches the hash the signature states, but that hash is proven only when the header signature verifies."
+	case s.BodyHash == dkim.BodyMismatch && proven:
+		return "the body was changed after signing."
+	case s.BodyHash == dkim.BodyMismatch && s.KeyMismatch:
+		return "the body does not match the hash the signature states, and with no matching key that hash proves nothing."
+	case s.BodyHash == dkim.BodyMismatch && !hasKey(s):
+		return "the body does not match the hash the signature states, but with no key to check the signature that hash proves nothing."
+	case s.BodyHash == dkim.BodyMismatch:
+		return "the body does not match the hash the signature states: the body, or the signature's own hash, was changed after signing."
+	}
+	return "not checked."
 }
 
 // explainSignature describes one signature: outcome, what it covers.
@@ -345,13 +426,6 @@ func itThem(n int) string {
 		return "it"
 	}
 	return "them"
-}
-
-func arcChainWord(chain string) string {
-	if chain == "pass" {
-		return "intact"
-	}
-	return "broken"
 }
 
 func resultWord(r dkim.Result) string {

@@ -630,9 +630,10 @@ func TestExplanation(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := judgeSynthetic(t, nil, tt.raw, &tt.ver)
-			require.NotEmpty(t, a.Explanation, "explanation")
-			assert.Equal(t, a.Summary, a.Explanation[0], "the explanation starts with the summary")
-			all := strings.Join(a.Explanation, "\n")
+			paras := a.Explanation.Paragraphs()
+			require.NotEmpty(t, paras, "explanation")
+			assert.NotContains(t, paras, a.Summary, "the explanation does not repeat the summary")
+			all := strings.Join(paras, "\n")
 			for _, w := range tt.want {
 				assert.Contains(t, all, w, "explanation")
 			}
@@ -677,6 +678,22 @@ func TestNewCheckerCopiesOptions(t *testing.T) {
 	assert.Positive(t, NewChecker(nil).workers(), "nil options: GOMAXPROCS workers")
 }
 
+// TestExplanationNeverContradictsItself: the account of a signature
+// checked without a key whose body hash does not match must not say the
+// body was changed (anyone can write such a bh=), while the explanation
+// says that no signature proves anything; each sentence has one author.
+func TestExplanationNeverContradictsItself(t *testing.T) {
+	keyless := sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })
+	a := judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{keyless}})
+	require.Equal(t, VerdictUnverifiable, a.Verdict, "precondition: a keyless failure proves nothing")
+	require.Len(t, a.Explanation.Signatures, 1, "one account per signature")
+	details := strings.Join(a.Explanation.Signatures[0].Details, "\n")
+	assert.Contains(t, details, "with no key to check the signature that hash proves nothing", "the body hash is worded as proving nothing")
+	all := strings.Join(a.Explanation.Paragraphs(), "\n") + "\n" + details
+	assert.Contains(t, all, "No signature proves any part of this message", "the coverage says nothing is proven")
+	assert.NotContains(t, all, "changed after signing", "nothing claims a change")
+}
+
 // TestWiderFailureExplanation: when a wider signature's failure makes the
 // message altered, the explanation still says what the narrower passing
 // signature proves and names the fields that changed.
@@ -686,7 +703,7 @@ func TestWiderFailureExplanation(t *testing.T) {
 		sig("example.com", signs("from")),
 	}})
 	require.Equal(t, VerdictAltered, a.Verdict, "precondition: altered")
-	assert.Contains(t, a.Explanation, "Still proven by the narrower signature by example.com (selector s1): From and the whole body; changed after signing: one of To, Subject, Date and Message-ID.",
+	assert.Contains(t, a.Explanation.Proven, "Still proven by the narrower signature by example.com (selector s1): From and the whole body; changed after signing: one of To, Subject, Date and Message-ID.",
 		"the explanation keeps what the passing signature proves")
 }
 

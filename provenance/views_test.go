@@ -157,7 +157,7 @@ func FuzzCheck(f *testing.F) {
 		if a.Verdict == VerdictAuthentic && !bytes.Contains(bytes.ToLower(raw), []byte("dkim-signature")) && !bytes.Contains(bytes.ToLower(raw), []byte("arc-seal")) {
 			t.Fatalf("authentic without any signature: %q", a.Summary)
 		}
-		if a.Summary == "" || len(a.Explanation) == 0 {
+		if a.Summary == "" || len(a.Explanation.Paragraphs()) == 0 {
 			t.Fatalf("no summary or explanation")
 		}
 	})

@@ -24,6 +24,20 @@ func exampleAssessment() *provenance.Assessment {
 			HeaderSignature: dkim.HeaderValid, BodyHash: dkim.BodyMatch, Result: dkim.ResultPass,
 			KeyBits: 2048, KeySource: "keys.jsonl", SignedHeaders: []string{"from"}, BodyLength: -1,
 		}}},
+		Explanation: provenance.Explanation{
+			Meaning: `"Authentic" means the message was sent as shown by the signing domain's mail system; it does not mean that what the message says is true.`,
+			Signatures: []provenance.SignatureAccount{{
+				Summary: "Signature 1, by example.com (selector s1, rsa-sha256, relaxed/relaxed), speaks for the From domain: verifies with a 2048-bit RSA key from keys.jsonl. It covers From and the whole body; Subject, Date and Message-ID are not covered.",
+				Details: []string{
+					"Header signature valid: the signed header fields are as they were sent.",
+					"Body hash match: the signed body is as it was sent.",
+				},
+			}},
+			Proven: []string{
+				"Proven as sent: From and the whole body.",
+				"Not proven: Subject, Date and Message-ID are not covered by the signature, so do not quote them as sent.",
+			},
+		},
 	}
 }
 
@@ -64,26 +78,22 @@ func ExampleWriteExplanation() {
 	// Verdict: AUTHENTIC (high confidence)
 	// Sent as shown by example.com's mail system.
 	//
+	// "Authentic" means the message was sent as shown by the signing domain's mail
+	// system; it does not mean that what the message says is true.
+	//
 	// Signatures (1, top to bottom):
-	//   1. example.com, selector s1: pass (verified)
-	//      Algorithm rsa-sha256, canonicalization relaxed/relaxed, 2048-bit key from
-	//      keys.jsonl.
-	//      Header signature valid: the signed header fields are as they were sent.
-	//      Body hash match: the signed body is as it was sent.
-	//      The signing domain matches the From domain.
-	//      Signed fields: from.
+	//   Signature 1, by example.com (selector s1, rsa-sha256, relaxed/relaxed),
+	//     speaks for the From domain: verifies with a 2048-bit RSA key from
+	//     keys.jsonl. It covers From and the whole body; Subject, Date and
+	//     Message-ID are not covered.
+	//       Header signature valid: the signed header fields are as they were
+	//         sent.
+	//       Body hash match: the signed body is as it was sent.
 	//
-	// ARC chain: none.
-	//
-	// What the signature of example.com proves:
-	//   From        proven: as sent
-	//   To          absent
-	//   Cc          absent
-	//   Subject     NOT proven: do not quote it as sent
-	//   Date        NOT proven: do not quote it as sent
-	//   Message-ID  NOT proven: do not quote it as sent
-	//   Reply-To    absent
-	//   Body        proven: as sent, in full
+	// What is proven:
+	//   Proven as sent: From and the whole body.
+	//   Not proven: Subject, Date and Message-ID are not covered by the signature,
+	//     so do not quote them as sent.
 	//
 	// Evidence: none.
 	//

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
 )
 
@@ -14,9 +13,11 @@ import (
 const explainWidth = 78
 
 // WriteExplanation writes a plain-language account of one assessment: where
-// the message is, its verdict and summary, the explanation paragraphs the
-// checker wrote, each signature and what it proves, the ARC chain, what the
-// deciding signature covers, and the evidence, most serious first.
+// the message is, its verdict and summary, and the explanation the checker
+// wrote (what the verdict means, each signature, what is proven, the ARC
+// chain, what to do next), then the evidence, most serious first. Every
+// sentence about the message comes from the assessment: this only lays it
+// out.
 func WriteExplanation(w io.Writer, a *provenance.Assessment) error {
 	e := &explainer{w: w}
 	if a.Index > 0 {
@@ -43,17 +44,20 @@ func WriteExplanation(w io.Writer, a *provenance.Assessment) error {
 	}
 	e.printf("\n")
 	e.para("", a.Summary)
-	for _, p := range a.Explanation {
-		if strings.TrimSpace(p) == strings.TrimSpace(a.Summary) {
-			continue // the summary is already shown above
-		}
+	x := &a.Explanation
+	if x.Meaning != "" {
 		e.printf("\n")
-		e.para("", p)
+		e.para("", x.Meaning)
 	}
-
-	e.signatures(a.Signatures)
-	e.arc(a.ARC)
-	e.coverage(a)
+	e.signatures(x.Signatures)
+	e.section("ARC chain:", x.ARC)
+	e.section("What is proven:", x.Proven)
+	if len(x.Next) > 0 {
+		e.printf("\nWhat to do next:\n")
+		for _, n := range x.Next {
+			e.item("  ", "    ", fmt.Sprintf("(%s) %s", n.Code, n.Text))
+		}
+	}
 	e.evidence(a.Evidence)
 	e.printf("\n")
 	e.para("", "Remember: "+Reminder)
@@ -97,119 +101,31 @@ func (e *explainer) item(first, rest, text string) {
 	}
 }
 
-func (e *explainer) signatures(sigs []provenance.SignatureResult) {
-	if len(sigs) == 0 {
-		e.printf("\nSignatures: none. Nothing in this message was signed with DKIM.\n")
+// signatures lays out the account of each signature, with the facts
+// behind it indented below.
+func (e *explainer) signatures(accounts []provenance.SignatureAccount) {
+	if len(accounts) == 0 {
+		e.printf("\nSignatures: none.\n")
 		return
 	}
-	e.printf("\nSignatures (%d, top to bottom):\n", len(sigs))
-	for i, s := range sigs {
-		e.printf("  %d. %s, selector %s: %s\n", i+1, clean(orDash(s.Domain)), clean(orDash(s.Selector)), resultWords(s.Result))
-		key := "no key was used"
-		if s.KeyBits > 0 {
-			key = fmt.Sprintf("%d-bit key", s.KeyBits)
-			if s.KeySource != "" {
-				key += " from " + s.KeySource
-			}
-		}
-		e.para("     ", fmt.Sprintf("Algorithm %s, canonicalization %s, %s.", orDash(s.Algorithm), orDash(s.Canonicalization), key))
-		e.para("     ", "Header signature "+s.HeaderSignature.String()+": "+headerWords(s.Signature))
-		e.para("     ", "Body hash "+s.BodyHash.String()+": "+bodyWords(s.Signature))
-		if s.Aligned {
-			e.para("     ", "The signing domain matches the From domain.")
-		} else {
-			e.para("     ", "The signing domain does not match the From domain: it vouches for its own mail system, not for the sender shown.")
-		}
-		if len(s.SignedHeaders) > 0 {
-			e.para("     ", "Signed fields: "+strings.Join(s.SignedHeaders, ", ")+".")
-		}
-		if s.BodyLength >= 0 {
-			e.para("     ", fmt.Sprintf("The signature covers only the first %d bytes of the body (l=); %d bytes after them are not covered.", s.BodyLength, s.UnsignedBodyBytes))
-		}
-		if t := rfc3339UTC(s.Timestamp); t != "" {
-			e.para("     ", "Signed at "+t+" (the signer's own clock).")
-		}
-		if x := rfc3339UTC(s.Expires); x != "" {
-			e.para("     ", "Marked to expire at "+x+"; expiry does not apply to archived mail.")
-		}
-		if s.Result != dkim.ResultPass && s.Err != nil {
-			e.para("     ", "Reason: "+s.Err.Error()+".")
+	e.printf("\nSignatures (%d, top to bottom):\n", len(accounts))
+	for _, s := range accounts {
+		e.item("  ", "    ", s.Summary)
+		for _, d := range s.Details {
+			e.item("      ", "        ", d)
 		}
 	}
 }
 
-func (e *explainer) arc(a provenance.ARCResult) {
-	switch a.Chain {
-	case "", "none":
-		e.printf("\nARC chain: none.\n")
-		return
-	case "pass":
-		e.printf("\nARC chain: intact (pass), %s.\n", plural(len(a.Instances), "hop", "hops"))
-	default:
-		e.printf("\nARC chain: %s", clean(a.Chain))
-		if a.FailedInstance > 0 {
-			e.printf(", broken at instance %d", a.FailedInstance)
-		}
-		e.printf(".\n")
-		if a.Reason != "" {
-			e.para("  ", "Reason: "+a.Reason+".")
-		}
-	}
-	for _, in := range a.Instances {
-		e.item("  ", "    ", fmt.Sprintf("Hop %d: sealed by %s (selector %s), cv=%s; seal %s, message signature %s.",
-			in.Instance, orDash(in.Sealer), orDash(in.Selector), orDash(in.CV), orDash(in.Seal.String()), orDash(in.MessageSignature.String())))
-		if in.AuthenticationResults != "" {
-			e.item("    ", "      ", "It recorded: "+in.AuthenticationResults)
-		}
-	}
-}
-
-func (e *explainer) coverage(a *provenance.Assessment) {
-	c := a.Coverage
-	decided := c.Body != ""
-	for _, st := range c.Fields {
-		decided = decided || st != provenance.FieldNone
-	}
-	if !decided {
-		e.printf("\nCoverage: no signature decided the verdict, so no field is proven.\n")
+// section writes a heading and its paragraphs, or nothing when there are
+// none.
+func (e *explainer) section(heading string, paras []string) {
+	if len(paras) == 0 {
 		return
 	}
-	signer := "the deciding signature"
-	if a.Signer != "" {
-		signer = "the signature of " + clean(a.Signer)
-	}
-	e.printf("\nWhat %s proves:\n", signer)
-	for _, f := range provenance.DisplayedFields {
-		st := c.Fields[f.Key]
-		var words string
-		switch st {
-		case provenance.FieldSigned:
-			words = "proven: as sent"
-		case provenance.FieldUnsigned:
-			words = "NOT proven: do not quote it as sent"
-		case provenance.FieldAbsent:
-			words = "absent"
-		default:
-			words = "-"
-		}
-		e.printf("  %-11s %s\n", f.Header, words)
-	}
-	switch c.Body {
-	case "full":
-		e.printf("  %-11s %s\n", "Body", "proven: as sent, in full")
-	case "partial":
-		e.printf("  %-11s %s\n", "Body", "only partly proven: text after the signed part may have been added")
-	case "none":
-		e.printf("  %-11s %s\n", "Body", "NOT proven: do not quote it as sent")
-	default:
-		e.printf("  %-11s %s\n", "Body", "-")
-	}
-	for _, at := range c.Attachments {
-		cov := "covered"
-		if !at.Covered {
-			cov = "NOT covered"
-		}
-		e.item("  ", "    ", fmt.Sprintf("Attachment %q (SHA-256 %s): %s.", at.Name, orDash(at.SHA256), cov))
+	e.printf("\n%s\n", heading)
+	for _, p := range paras {
+		e.item("  ", "    ", p)
 	}
 }
 
@@ -227,63 +143,6 @@ func (e *explainer) evidence(ev []provenance.Evidence) {
 			e.item("  ", "    ", fmt.Sprintf("[%s] %s: %s", sev, x.Code, x.Message))
 		}
 	}
-}
-
-func resultWords(r dkim.Result) string {
-	switch r {
-	case dkim.ResultPass:
-		return "pass (verified)"
-	case dkim.ResultFail:
-		return "FAIL (checked with the key; does not match)"
-	case dkim.ResultNoKey:
-		return "no key (the key is not in your key archive)"
-	case dkim.ResultRevoked:
-		return "revoked key (the published record is empty)"
-	case dkim.ResultWeakKey:
-		return "weak key (too short to prove anything)"
-	case dkim.ResultTestingKey:
-		return "testing key (t=y: the signer said not to rely on it)"
-	case dkim.ResultPublishedKey:
-		return "published key (its private half is public: anyone could sign)"
-	case dkim.ResultPermError:
-		return "permanent error (malformed signature or key)"
-	case dkim.ResultTempError:
-		return "temporary error (the key lookup failed)"
-	case dkim.ResultSkipped:
-		return "skipped (too many signatures)"
-	}
-	return orDash(r.String())
-}
-
-func headerWords(s dkim.Signature) string {
-	switch {
-	case s.HeaderSignature == dkim.HeaderValid:
-		return "the signed header fields are as they were sent."
-	case s.HeaderSignature == dkim.HeaderInvalid && s.KeyMismatch:
-		return "the key on file cannot have made this signature (a newer key under the same selector, or a damaged signature), so it says nothing about the header."
-	case s.HeaderSignature == dkim.HeaderInvalid:
-		return "a signed header field was changed after signing."
-	}
-	return "not checked (no usable key, or the signature could not be read)."
-}
-
-// bodyWords says what the body hash shows. The bh= value is itself covered
-// by the header signature, so it is proven only when that verifies.
-func bodyWords(s dkim.Signature) string {
-	proven := s.HeaderSignature == dkim.HeaderValid
-	switch {
-	case s.BodyHash == dkim.BodyMatch && proven:
-		return "the signed body is as it was sent."
-	case s.BodyHash == dkim.BodyMatch:
-		return "the body matches the hash the signature states, but that hash is proven only when the header signature verifies."
-	case s.BodyHash == dkim.BodyMismatch && proven:
-		return "the body was changed after signing."
-	case s.BodyHash == dkim.BodyMismatch && s.KeyMismatch:
-		return "the body does not match the hash the signature states, and with no matching key that hash proves nothing."
-	case s.BodyHash == dkim.BodyMismatch:
-		return "the body does not match the hash the signature states: the body, or the signature's own hash, was changed after signing."
-	}
-	return "not checked."
 }
 
 func orDash(s string) string {

@@ -50,8 +50,13 @@ func fixtures() []*provenance.Assessment {
 				{Code: "dkim.pass", Severity: provenance.SeverityInfo, Message: "The example.com signature verifies."},
 				{Code: "archive.lf_line_endings", Severity: provenance.SeverityInfo, Message: "The archive stores this message with LF line endings; they were made CRLF before checking."},
 			},
-			Explanation: []string{
-				"This message was sent as shown by example.com's mail system. That proves the example.com account sent it, not that what it says is true.",
+			Explanation: provenance.Explanation{
+				Meaning: "This message was sent as shown by example.com's mail system. That proves the example.com account sent it, not that what it says is true.",
+				Signatures: []provenance.SignatureAccount{{
+					Summary: "Signature 1, by example.com (selector s2048, rsa-sha256, relaxed/relaxed), speaks for the From domain: verifies with a 2048-bit RSA key from keys.jsonl. It covers From, To, Subject, Date and Message-ID and the whole body.",
+					Details: []string{"Header signature valid: the signed header fields are as they were sent.", "Body hash match: the signed body is as it was sent."},
+				}},
+				Proven: []string{"Proven as sent: From, To, Subject, Date, Message-ID and the whole body."},
 			},
 		},
 		{
@@ -64,7 +69,19 @@ func fixtures() []*provenance.Assessment {
 			Date:    time.Date(2017, 11, 5, 9, 30, 0, 0, time.FixedZone("", 5*3600+30*60)),
 			Verdict: provenance.VerdictAltered, Confidence: provenance.ConfidenceHigh,
 			Summary: "The headers are as sent; the body was changed after gmail.com signed it.",
-			Signer:  "gmail.com",
+			Explanation: provenance.Explanation{
+				Signatures: []provenance.SignatureAccount{{
+					Summary: "Signature 1, by gmail.com (selector 20161025, rsa-sha256, relaxed/relaxed), speaks for the From domain: checked with a 2048-bit RSA key from archive of 2017, the header signature is valid and the body hash does not match; the headers are as sent; the body was changed.",
+					Details: []string{"Reason: body hash does not match."},
+				}},
+				Proven: []string{"What still holds: From, To, Subject, Date and Message-ID.", "Not proven: the body; do not quote it as sent."},
+				ARC: []string{
+					"The message carries an ARC chain of 1 set, which is intact.",
+					"ARC set 1 was sealed by google.com (selector arc-20160816, cv=none); its seal is pass and its message signature fail; it recorded: i=1; mx.google.com; dkim=pass header.i=@gmail.com header.s=20161025 header.b=AbCd1234.",
+				},
+				Next: []provenance.NextStep{{Code: "dkim.body_hash_mismatch", Text: "Compare the text with another copy of the message; do not quote the body as sent."}},
+			},
+			Signer: "gmail.com",
 			Signatures: []provenance.SignatureResult{{
 				Signature: dkim.Signature{
 					Domain: "gmail.com", Selector: "20161025", Algorithm: "rsa-sha256", Canonicalization: "relaxed/relaxed",

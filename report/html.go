@@ -97,21 +97,9 @@ type htmlMessage struct {
 	Explanation                    []string
 	Custody                        [][2]string
 	Signatures                     []htmlSignature
-	Fields                         [][2]string
-	Body                           string
 	Attachments                    []attachmentRecord
 	ARC                            arcRecord
 	Evidence                       []evidenceRecord
-}
-
-// provenWords says a coverage status in an editor's words.
-var provenWords = map[string]string{
-	"signed":       "proven: signed",
-	"unsigned":     "not proven",
-	"absent":       "absent",
-	"body full":    "proven: the whole body",
-	"body partial": "partly proven: text follows the signed part",
-	"body none":    "not proven",
 }
 
 type htmlSignature struct {
@@ -135,7 +123,6 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		Signer:     clean(a.Signer),
 		Summary:    clean(r.Summary),
 		Error:      clean(r.Error),
-		Body:       r.Coverage.Body,
 		ARC:        r.ARC,
 	}
 	if r.Index > 0 {
@@ -147,10 +134,7 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 	if r.Error != "" {
 		m.Class, m.Verdict = "unreadable", "UNREADABLE"
 	}
-	for i, p := range a.Explanation {
-		if i == 0 && p == a.Summary {
-			continue // shown above it already
-		}
+	for _, p := range a.Explanation.Paragraphs() {
 		m.Explanation = append(m.Explanation, clean(p))
 	}
 	m.Custody = [][2]string{
@@ -182,12 +166,6 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 			hs.Length = fmt.Sprintf("first %d bytes (l=)", s.BodyLength)
 		}
 		m.Signatures = append(m.Signatures, hs)
-	}
-	if r.Coverage.Body != "" {
-		for _, f := range provenance.DisplayedFields {
-			m.Fields = append(m.Fields, [2]string{f.Header, provenWords[r.Coverage.Fields[f.Key]]})
-		}
-		m.Body = provenWords["body "+r.Coverage.Body]
 	}
 	for _, at := range r.Coverage.Attachments {
 		at.Name = clean(at.Name)
@@ -286,15 +264,6 @@ footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
 {{- range $i, $s := .Signatures}}
 <tr><td>{{inc $i}}</td><td><bdi>{{$s.Domain}}</bdi> <span class="note">selector <bdi>{{$s.Selector}}</bdi>{{if $s.Aligned}}, matches From{{end}}</span></td><td>{{$s.Result}}</td><td>{{$s.HeaderSignature}}</td><td>{{$s.BodyHash}}</td><td>{{$s.Algorithm}} {{$s.Canonicalization}}</td><td><bdi>{{$s.Key}}</bdi></td><td><bdi>{{$s.Headers}}</bdi></td><td>{{$s.Length}}</td><td>{{$s.Timestamp}}</td><td><bdi>{{$s.Reason}}</bdi></td></tr>
 {{- end}}
-</table>
-{{- end}}
-{{- if .Fields}}
-<h3>What the signature that decided proves</h3>
-<table>
-{{- range .Fields}}
-<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>
-{{- end}}
-<tr><th>Body</th><td>{{.Body}}</td></tr>
 </table>
 {{- end}}
 {{- if .Attachments}}

@@ -102,8 +102,8 @@ func TestHTMLHostileText(t *testing.T) {
 	a.Subject = `</summary><script>alert(1)</script><img src=x onerror=alert(2)>` + "\u202Egnp.exe\x1b[2J"
 	a.From = `"><a href="https://evil.example/">click</a>`
 	a.FromAddress = ""
-	a.Explanation = []string{`<style>body{display:none}</style>`}
-	a.Signatures[0].Algorithm = "rsa-sha256\u202e\u200b" // tag values are untrusted too (red team 3, R6)
+	a.Explanation = provenance.Explanation{Meaning: `<style>body{display:none}</style>`, Proven: []string{"<b>\u202e"}}
+	a.Signatures[0].Algorithm = "rsa-sha256\u202e\u200b" // tag values are untrusted too
 	a.Signatures[0].Canonicalization = "relaxed\u202e/relaxed"
 	var b bytes.Buffer
 	render(t, report.NewHTMLWriter(&b), []*provenance.Assessment{a})

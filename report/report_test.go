@@ -186,14 +186,28 @@ func TestTally(t *testing.T) {
 		"Add counts errors and verdict-less assessments as unreadable")
 }
 
-func TestExplanationWithoutDecidingSignature(t *testing.T) {
-	a := fixtures()[2]
-	a.Coverage.Fields = map[string]provenance.FieldStatus{"from": provenance.FieldNone, "to": provenance.FieldNone}
+// TestExplanationIsLaidOutNotWritten: every sentence about the message
+// comes from the assessment's Explanation; the report adds none of its own
+// about signatures or coverage, so the two can never disagree.
+func TestExplanationIsLaidOutNotWritten(t *testing.T) {
+	a := fixtures()[1]
 	var b bytes.Buffer
 	require.NoError(t, report.WriteExplanation(&b, a), "WriteExplanation")
-	assert.Contains(t, b.String(), "Coverage: no signature decided the verdict, so no field is proven.",
-		"fields present with no status mean that no signature decided")
-	assert.NotContains(t, b.String(), "What the", "no coverage table without a deciding signature")
+	out := strings.Join(strings.Fields(b.String()), " ")
+	for _, p := range a.Explanation.Paragraphs() {
+		if strings.HasPrefix(p, "What to do next (") {
+			continue // laid out as "(code) text" under its own heading
+		}
+		assert.Contains(t, out, strings.Join(strings.Fields(p), " "), "the explanation's sentence is shown")
+	}
+	assert.Contains(t, out, "(dkim.body_hash_mismatch) Compare the text", "the next steps are shown")
+
+	a.Explanation = provenance.Explanation{}
+	b.Reset()
+	require.NoError(t, report.WriteExplanation(&b, a), "WriteExplanation")
+	for _, words := range []string{"proven", "verifies", "Header signature", "Body hash", "ARC chain"} {
+		assert.NotContains(t, b.String(), words, "with no explanation the report says nothing about signatures or coverage")
+	}
 }
 
 func TestExplanationCleansText(t *testing.T) {
