@@ -678,22 +678,6 @@ func TestNewCheckerCopiesOptions(t *testing.T) {
 	assert.Positive(t, NewChecker(nil).workers(), "nil options: GOMAXPROCS workers")
 }
 
-// TestExplanationNeverContradictsItself: the account of a signature
-// checked without a key whose body hash does not match must not say the
-// body was changed (anyone can write such a bh=), while the explanation
-// says that no signature proves anything; each sentence has one author.
-func TestExplanationNeverContradictsItself(t *testing.T) {
-	keyless := sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })
-	a := judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{keyless}})
-	require.Equal(t, VerdictUnverifiable, a.Verdict, "precondition: a keyless failure proves nothing")
-	require.Len(t, a.Explanation.Signatures, 1, "one account per signature")
-	details := strings.Join(a.Explanation.Signatures[0].Details, "\n")
-	assert.Contains(t, details, "with no key to check the signature that hash proves nothing", "the body hash is worded as proving nothing")
-	all := strings.Join(a.Explanation.Paragraphs(), "\n") + "\n" + details
-	assert.Contains(t, all, "No signature proves any part of this message", "the coverage says nothing is proven")
-	assert.NotContains(t, all, "changed after signing", "nothing claims a change")
-}
-
 // TestWiderFailureExplanation: when a wider signature's failure makes the
 // message altered, the explanation still says what the narrower passing
 // signature proves and names the fields that changed.

@@ -184,11 +184,7 @@ func alteredDirect(f *facts, d *decision) string {
 		}
 		return fmt.Sprintf("Altered: a %s field was added after %s sealed the message (ARC), and a mail client may show it instead of the sealed one.", c.field, sealer)
 	case strings.HasPrefix(c.code, "header.unsigned_duplicate_"):
-		field := c.field
-		if c.code == "header.unsigned_duplicate_mime" {
-			field = "mime"
-		}
-		return fmt.Sprintf("Altered: a %s field was added after %s signed the message, and a mail client may show it instead of the signed one.", field, signer)
+		return fmt.Sprintf("Altered: a %s field was added after %s signed the message, and a mail client may show it instead of the signed one.", c.field, signer)
 	case c.code == "dkim.text_past_body_length":
 		return fmt.Sprintf("Altered: text follows the part of the body %s signed (l=); it was appended after signing (or left unsigned by the signer), so only the part before it is as sent.", signer)
 	case c.code == "arc.aar_pass_now_fails":
