@@ -8,6 +8,54 @@
 // ([Options]). [Checker.Check] assesses one message; [Checker.Run] checks a
 // whole archive in parallel and hands the results back in archive order.
 //
+// # How one message is judged
+//
+// [Checker.Check] follows one message through four steps, each a function
+// whose output is plain data for the next:
+//
+//   - Views (views.go): the message as its format defines it (mbox
+//     escaping undone, line endings made CRLF), checked by package dkim;
+//     only when a signature fails are repairs tried, in a fixed, bounded
+//     order, each removing only bytes the archive format or a copy tool
+//     adds. A repair that makes the checks come out better is kept and
+//     recorded as repair.* evidence.
+//   - Facts (facts.go): everything observed, once: the header, the fields a
+//     reader sees, the sender's identity, each signature with its
+//     alignment, header anomalies, the ARC chain, what receivers recorded,
+//     the attachments. Nothing is decided here.
+//   - Decision (decide.go): a pure function of the facts and the policy:
+//     which rule applies, the deciding signature, the verdict, its
+//     confidence, and what is proven (the [Coverage]).
+//   - Words (words.go, explain.go): the evidence, the one-sentence summary
+//     and the [Explanation], a pure function of facts and decision. Every
+//     sentence an editor reads is written here; package report only lays
+//     it out.
+//
+// # Verdicts
+//
+// The rules are applied in order, the first that matches deciding (one
+// file per rule family: rule1.go, signatures.go, sealer.go, with
+// identity.go, headers.go and receiver.go for what they weigh):
+//
+//  1. altered, on direct evidence of a change after signing: an unsigned
+//     extra instance of a displayed field, text past an aligned
+//     signature's l=, a receiver's recorded pass for a signature that
+//     fails now;
+//  2. authentic, when aligned passing signatures with acceptable keys
+//     cover From and the whole body, and From is one mailbox with no
+//     header anomaly that could show a reader another sender;
+//  3. authentic, on the word of a trusted ARC sealer (only when
+//     Options.TrustedSealers lists it), at medium confidence at most;
+//  4. altered, when a signature checked with a key fails;
+//  5. unverifiable otherwise.
+//
+// "Authentic" means sent as shown by the signing domain's mail system,
+// never that the content is true. What receivers recorded
+// (Authentication-Results, ARC-Authentication-Results) never makes a
+// message authentic on its own. docs/verdicts.md states the rules in full
+// for users; decide.go states them beside the code, with the confidence
+// grades.
+//
 // # Policy
 //
 // The zero [Options] is the newsroom default: key files only (no DNS unless
@@ -16,29 +64,7 @@
 // confidence, full body coverage required, no trusted ARC sealer.
 // Confidence is high for an Ed25519 or 2048-bit RSA key with sha256 and no
 // l=, medium for 1024 to 2047 bits, rsa-sha1, an l= or a trusted sealer's
-// word, low otherwise (verdict.go documents the rules).
-//
-// # Views and repairs
-//
-// A message is first checked as its format defines it (mbox escaping undone
-// per variant, line endings made CRLF). Only when a signature fails are
-// repairs tried, in a fixed, bounded order, each of which only removes
-// bytes the archive format or a copy tool adds; a repair that makes the
-// checks come out better is kept and recorded as repair.* evidence
-// (views.go lists them).
-//
-// # Verdicts
-//
-// The rules of DESIGN.md are applied in order, the first that matches
-// deciding: altered on direct evidence of a change after signing; authentic
-// on a trusted ARC sealer's word; authentic on an aligned, passing
-// signature covering From and the whole body; altered on a failing
-// signature; unverifiable otherwise. "Authentic" means sent as shown by the
-// signing domain's mail system, never that the content is true.
-//
-// What receivers recorded (Authentication-Results, ARC-Authentication-Results)
-// never makes a message authentic on its own; a recorded dkim=pass for a
-// signature that fails now is evidence of a change after receipt.
+// word, low otherwise.
 //
 // # Evidence
 //
