@@ -1,0 +1,230 @@
+package archive
+
+// Zip files: each entry is read as a file of its own, under the zip's
+// path joined with the entry's, with caps on what an entry may inflate to.
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// zipEntry is one file entry of a zip.
+type zipEntry struct {
+	f     *zip.File
+	parts []string
+}
+
+// walkZip reads every entry of a zip file, one level deep.
+func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
+	zr, err := zip.NewReader(f, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		w.fileError(name, err)
+		return
+	}
+	if len(zr.File) > w.opts.maxZipEntries() {
+		w.fileError(name, fmt.Errorf("%w: %d entries, the cap is %d", ErrTooManyEntries, len(zr.File), w.opts.maxZipEntries()))
+		return
+	}
+	var entries []zipEntry
+	dirs := map[string]bool{}
+	for _, zf := range zr.File {
+		p := strings.Trim(zf.Name, "/")
+		for d := path.Dir(p); d != "." && d != "/" && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			dirs[p] = true
+			continue
+		}
+		entries = append(entries, zipEntry{f: zf, parts: strings.Split(p, "/")})
+	}
+	// Sort by path components, as a folder walk orders them; a stable sort
+	// keeps duplicate names in directory order.
+	slices.SortStableFunc(entries, func(a, b zipEntry) int { return slices.Compare(a.parts, b.parts) })
+	// A zip may hold several entries that unzip writes to one file: the
+	// same name, or names that differ only in "./", "x/../" or slashes.
+	// Their records would carry the same (or an equivalent) File, and unzip
+	// keeps only the last, so each gets a note saying which of them it is,
+	// counted in the zip's directory order. Names that differ only in
+	// letter case collide on case-insensitive file systems: noted too.
+	order := map[*zip.File]int{} // 1-based place among the entries of its extracted name
+	named := map[string]int{}
+	folded := map[string]int{}
+	for _, e := range entries {
+		named[ExtractedName(e.f.Name)]++
+		folded[strings.ToLower(ExtractedName(e.f.Name))]++
+	}
+	seen := map[string]int{}
+	for _, zf := range zr.File { // directory order
+		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
+			continue
+		}
+		if k := ExtractedName(zf.Name); named[k] > 1 {
+			seen[k]++
+			order[zf] = seen[k]
+		}
+	}
+	for _, e := range entries {
+		if w.stopped || w.ctx.Err() != nil {
+			return
+		}
+		if inMaildirTmp(e.parts, dirs) {
+			continue
+		}
+		w.entryNote = ""
+		var notes []string
+		if !filepath.IsLocal(e.f.Name) || strings.ContainsAny(e.f.Name, "\\\x00") || ExtractedName(e.f.Name) != strings.Trim(e.f.Name, "/") {
+			// Nothing is ever extracted, so such a name is harmless here,
+			// but a tool that unpacks the zip may put the file elsewhere.
+			notes = append(notes, fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name))
+		}
+		key := ExtractedName(e.f.Name)
+		if n := named[key]; n > 1 {
+			notes = append(notes, fmt.Sprintf("the zip holds %d entries that unzip writes to %q; this is number %d of them in the zip's directory order (unzip keeps only the last)", n, key, order[e.f]))
+			w.entry = [2]int{order[e.f], n}
+		} else if folded[strings.ToLower(key)] > 1 {
+			notes = append(notes, fmt.Sprintf("another entry of the zip has the name %q but for letter case; on a case-insensitive file system unzip keeps only one of them", key))
+		}
+		w.entryNote = strings.Join(notes, "; ")
+		w.walkZipEntry(joinName(name, e.f.Name), e.f)
+		w.entryNote = ""
+		w.entry = [2]int{}
+	}
+}
+
+// ExtractedName is the path Info-ZIP's unzip (and Python's zipfile)
+// writes a zip entry named name to, relative to the folder it extracts
+// into: the name ends at a NUL byte (C strings), backslashes count as
+// slashes, and empty, "." and ".." parts are dropped, not resolved
+// ("x/../a.eml" is written to x/a.eml). Entries with the same
+// ExtractedName overwrite each other, the last one winning.
+func ExtractedName(name string) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	var parts []string
+	for p := range strings.SplitSeq(strings.ReplaceAll(name, `\`, "/"), "/") {
+		if p != "" && p != "." && p != ".." {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// inMaildirTmp reports whether an entry lies in the tmp/ folder of a
+// Maildir (a folder that also has cur/ and new/).
+func inMaildirTmp(parts []string, dirs map[string]bool) bool {
+	for i := 0; i < len(parts)-1; i++ {
+		if parts[i] != "tmp" {
+			continue
+		}
+		parent := strings.Join(parts[:i], "/")
+		if parent != "" {
+			parent += "/"
+		}
+		if dirs[parent+"cur"] && dirs[parent+"new"] {
+			return true
+		}
+	}
+	return false
+}
+
+// walkZipEntry reads one entry of a zip, within the entry caps.
+func (w *walker) walkZipEntry(name string, zf *zip.File) {
+	if zf.Mode()&fs.ModeSymlink != 0 {
+		w.fileError(name, fmt.Errorf("%w (a symbolic link)", ErrNotMail))
+		return
+	}
+	usize, csize := zf.UncompressedSize64, zf.CompressedSize64
+	maxSize, ratio := w.opts.maxZipEntrySize(), w.opts.maxZipRatio()
+	if usize > uint64(maxSize) {
+		w.fileError(name, fmt.Errorf("%w: %d bytes, the cap is %d", ErrZipEntryTooLarge, usize, maxSize))
+		return
+	}
+	// A tiny entry may compress badly or well; the ratio matters past 1 MiB.
+	limit := min(maxSize, max(int64(csize)*ratio, 1<<20))
+	if usize > uint64(limit) {
+		w.fileError(name, fmt.Errorf("%w: %d bytes from %d compressed, the cap is %d times", ErrZipRatio, usize, csize, ratio))
+		return
+	}
+	capErr := ErrZipRatio
+	if limit == maxSize {
+		capErr = ErrZipEntryTooLarge
+	}
+	// The CRC covers the whole entry and is checked only at its end, after
+	// the first messages would have been yielded: check it first, so that
+	// no message of a corrupt entry is read as if it were intact.
+	if err := w.checkEntry(zf, limit, capErr); err != nil {
+		w.fileError(name, err)
+		return
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		w.fileError(name, err)
+		return
+	}
+	defer rc.Close()
+	lr := &capReader{r: rc, n: limit, err: capErr}
+	// Read the whole window whatever the declared size, which may lie.
+	head := w.headBuf(SniffSize)
+	n, err := io.ReadFull(lr, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		w.fileError(name, err)
+		return
+	}
+	kind := Detect(head[:n])
+	if kind == KindZip {
+		w.fileError(name, ErrNestedZip)
+		return
+	}
+	if kind == KindNotMail {
+		w.fileError(name, ErrNotMail)
+		return
+	}
+	w.readStream(name, kind, io.MultiReader(bytes.NewReader(head[:n]), lr), int64(usize))
+}
+
+// checkEntry reads a zip entry through the caps and reports an error when
+// it cannot be read whole or fails its CRC check.
+func (w *walker) checkEntry(zf *zip.File, limit int64, capErr error) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, 64<<10)
+	}
+	_, err = io.CopyBuffer(io.Discard, &capReader{r: rc, n: limit, err: capErr}, w.copyBuf)
+	return err
+}
+
+// capReader fails with err once more than n bytes are read.
+type capReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n < 0 {
+		return 0, c.err
+	}
+	if int64(len(p)) > c.n+1 {
+		p = p[:c.n+1]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if c.n < 0 {
+		return n, c.err
+	}
+	return n, err
+}
