@@ -3,6 +3,7 @@ package provenance
 import (
 	"time"
 
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 )
 
@@ -159,7 +160,7 @@ type Assessment struct {
 	Offset    int64
 	Size      int64
 	SHA256    string
-	Format    string
+	Format    archive.Format // how the message was stored, from archive.Message.Format
 	Separator string
 
 	MessageID   string    // without angle brackets

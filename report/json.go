@@ -116,7 +116,7 @@ func newRecord(a *provenance.Assessment) record {
 		Offset:      a.Offset,
 		Size:        a.Size,
 		SHA256:      a.SHA256,
-		Format:      a.Format,
+		Format:      a.Format.String(),
 		MessageID:   a.MessageID,
 		From:        a.From,
 		FromAddress: a.FromAddress,
