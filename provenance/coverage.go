@@ -90,8 +90,8 @@ func (s *state) coverage(msg []byte) {
 		// sender signed (a list footer, say): only part of it is (red
 		// team 6, B5).
 		for i := range s.a.Signatures {
-			if sig := &s.a.Signatures[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == "full" {
-				c.Body = "partial"
+			if sig := &s.a.Signatures[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == BodyFull {
+				c.Body = BodyPartial
 			}
 		}
 	}
@@ -135,7 +135,7 @@ func (s *state) coverage(msg []byte) {
 		}
 	}
 	for i := range c.Attachments {
-		c.Attachments[i].Covered = c.Body == "full" && len(unsignedMIME) == 0
+		c.Attachments[i].Covered = c.Body == BodyFull && len(unsignedMIME) == 0
 	}
 	// Most mail leaves Content-Type unsigned; it is worth a caution when it
 	// shapes an attachment, or when an unsigned Content-Disposition could
@@ -173,17 +173,17 @@ func fieldStatus(sig *dkim.Signature, h header, name string) FieldStatus {
 	return FieldUnsigned
 }
 
-// bodyCoverage returns "full", "partial" or "none" for sig. A body that
+// bodyCoverage returns BodyFull, BodyPartial or BodyNone for sig. A body that
 // matches bh= proves nothing when the header signature, which covers bh=,
 // does not verify: whoever changed the body could have changed bh= too.
-func bodyCoverage(sig *dkim.Signature) string {
+func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 	switch {
 	case sig.BodyHash != dkim.BodyMatch || sig.HeaderSignature != dkim.HeaderValid:
-		return "none"
+		return BodyNone
 	case sig.UnsignedBodyBytes > 0:
-		return "partial"
+		return BodyPartial
 	}
-	return "full"
+	return BodyFull
 }
 
 // attachments lists the named MIME parts of msg. A message go-message

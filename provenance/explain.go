@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 )
 
@@ -256,7 +257,7 @@ func (s *state) explain() {
 		lines = append(lines, "The message carries no DKIM signature.")
 	}
 	lines = append(lines, s.explainCoverage()...)
-	if a.ARC.Chain != "none" {
+	if a.ARC.Chain != arc.ChainNone {
 		lines = append(lines, fmt.Sprintf("The message carries an ARC chain of %d sets, which is %s.", len(a.ARC.Instances), arcChainWord(a.ARC.Chain)))
 		for _, in := range a.ARC.Instances {
 			lines = append(lines, fmt.Sprintf("ARC set %d was sealed by %s (selector %s, cv=%s); its seal is %s and its message signature %s; it recorded: %s.",
@@ -370,9 +371,9 @@ func (s *state) explainCoverage() []string {
 	var out []string
 	proven := signed
 	switch c.Body {
-	case "full":
+	case BodyFull:
 		proven = append(proven, "the whole body")
-	case "partial":
+	case BodyPartial:
 		proven = append(proven, "the signed part of the body")
 	}
 	lead := "What still holds"
@@ -384,15 +385,15 @@ func (s *state) explainCoverage() []string {
 	} else {
 		out = append(out, fmt.Sprintf("%s: %s.", lead, listFields(proven)))
 	}
-	if c.Body == "none" {
+	if c.Body == BodyNone {
 		out = append(out, "Not proven: the body; do not quote it as sent.")
 	}
 	if s.wider != nil {
 		pass := &s.a.Signatures[s.widerPass]
 		proved := s.signedDisplayed(pass)
-		if b := bodyCoverage(&pass.Signature); b == "full" {
+		if b := bodyCoverage(&pass.Signature); b == BodyFull {
 			proved = append(proved, "the whole body")
-		} else if b == "partial" {
+		} else if b == BodyPartial {
 			proved = append(proved, "the signed part of the body")
 		}
 		out = append(out, fmt.Sprintf("Still proven by the narrower signature by %s: %s; changed after signing: %s.",
@@ -436,8 +437,8 @@ func itThem(n int) string {
 	return "them"
 }
 
-func arcChainWord(chain string) string {
-	if chain == "pass" {
+func arcChainWord(chain arc.ChainStatus) string {
+	if chain == arc.ChainPass {
 		return "intact"
 	}
 	return "broken"

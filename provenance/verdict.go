@@ -1094,7 +1094,7 @@ func (s *state) sealerOf(i int) string {
 // sealerTrusted reports whether the ARC chain is intact and every seal is
 // by a sealer the policy trusts: rule 2 then weighs its records.
 func (s *state) sealerTrusted() bool {
-	if len(s.c.trusted) == 0 || s.a.ARC.Chain != "pass" || len(s.a.ARC.Instances) == 0 {
+	if len(s.c.trusted) == 0 || s.a.ARC.Chain != arc.ChainPass || len(s.a.ARC.Instances) == 0 {
 		return false
 	}
 	for _, in := range s.a.ARC.Instances {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
 )
@@ -140,13 +141,13 @@ func (e *explainer) signatures(sigs []provenance.SignatureResult) {
 
 func (e *explainer) arc(a provenance.ARCResult) {
 	switch a.Chain {
-	case "", "none":
+	case arc.ChainNone:
 		e.printf("\nARC chain: none.\n")
 		return
-	case "pass":
+	case arc.ChainPass:
 		e.printf("\nARC chain: intact (pass), %s.\n", plural(len(a.Instances), "hop", "hops"))
 	default:
-		e.printf("\nARC chain: %s", clean(a.Chain))
+		e.printf("\nARC chain: %s", a.Chain)
 		if a.FailedInstance > 0 {
 			e.printf(", broken at instance %d", a.FailedInstance)
 		}
@@ -166,7 +167,7 @@ func (e *explainer) arc(a provenance.ARCResult) {
 
 func (e *explainer) coverage(a *provenance.Assessment) {
 	c := a.Coverage
-	decided := c.Body != ""
+	decided := c.Body != provenance.BodyUndecided
 	for _, st := range c.Fields {
 		decided = decided || st != provenance.FieldNone
 	}
@@ -195,11 +196,11 @@ func (e *explainer) coverage(a *provenance.Assessment) {
 		e.printf("  %-11s %s\n", f.Header, words)
 	}
 	switch c.Body {
-	case "full":
+	case provenance.BodyFull:
 		e.printf("  %-11s %s\n", "Body", "proven: as sent, in full")
-	case "partial":
+	case provenance.BodyPartial:
 		e.printf("  %-11s %s\n", "Body", "only partly proven: text after the signed part may have been added")
-	case "none":
+	case provenance.BodyNone:
 		e.printf("  %-11s %s\n", "Body", "NOT proven: do not quote it as sent")
 	default:
 		e.printf("  %-11s %s\n", "Body", "-")

@@ -104,15 +104,20 @@ type htmlMessage struct {
 	Evidence                       []evidenceRecord
 }
 
-// provenWords says a coverage status in an editor's words.
-var provenWords = map[string]string{
-	"signed":       "proven: signed",
-	"unsigned":     "not proven",
-	"absent":       "absent",
-	"body full":    "proven: the whole body",
-	"body partial": "partly proven: text follows the signed part",
-	"body none":    "not proven",
-}
+// fieldProvenWords and bodyProvenWords say a coverage status in an
+// editor's words.
+var (
+	fieldProvenWords = map[provenance.FieldStatus]string{
+		provenance.FieldSigned:   "proven: signed",
+		provenance.FieldUnsigned: "not proven",
+		provenance.FieldAbsent:   "absent",
+	}
+	bodyProvenWords = map[provenance.BodyCoverage]string{
+		provenance.BodyFull:    "proven: the whole body",
+		provenance.BodyPartial: "partly proven: text follows the signed part",
+		provenance.BodyNone:    "not proven",
+	}
+)
 
 type htmlSignature struct {
 	signatureRecord
@@ -135,7 +140,6 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		Signer:     clean(a.Signer),
 		Summary:    clean(r.Summary),
 		Error:      clean(r.Error),
-		Body:       r.Coverage.Body,
 		ARC:        r.ARC,
 	}
 	if r.Index > 0 {
@@ -183,11 +187,11 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		}
 		m.Signatures = append(m.Signatures, hs)
 	}
-	if r.Coverage.Body != "" {
+	if a.Coverage.Body != provenance.BodyUndecided {
 		for _, f := range provenance.DisplayedFields {
-			m.Fields = append(m.Fields, [2]string{f.Header, provenWords[r.Coverage.Fields[f.Key]]})
+			m.Fields = append(m.Fields, [2]string{f.Header, fieldProvenWords[a.Coverage.Fields[f.Key]]})
 		}
-		m.Body = provenWords["body "+r.Coverage.Body]
+		m.Body = bodyProvenWords[a.Coverage.Body]
 	}
 	for _, at := range r.Coverage.Attachments {
 		at.Name = clean(at.Name)
