@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // the most ARC sets a chain can have.
 const MaxInstances = 50
 
-// ChainStatus is the chain validation status of RFC 8617 §4.4.
+// ChainStatus is the chain validation status of RFC 8617 §4.4. It marshals
+// as "none", "pass" or "fail"; the zero value is ChainNone.
 type ChainStatus int
 
 const (
@@ -25,19 +27,36 @@ const (
 	ChainFail                    // the chain is broken, malformed or failed by an earlier hop
 )
 
-// String returns "none", "pass" or "fail".
+var chainWords = []string{"none", "pass", "fail"}
+
+// String returns "none", "pass" or "fail" (and "none" for a value outside
+// the constants).
 func (s ChainStatus) String() string {
-	switch s {
-	case ChainPass:
-		return "pass"
-	case ChainFail:
-		return "fail"
+	if s < 0 || int(s) >= len(chainWords) {
+		return "none"
 	}
-	return "none"
+	return chainWords[s]
 }
 
-// MarshalText implements encoding.TextMarshaler with the names of String.
-func (s ChainStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (s ChainStatus) MarshalText() ([]byte, error) {
+	if s < 0 || int(s) >= len(chainWords) {
+		return nil, fmt.Errorf("arc: invalid ChainStatus %d", int(s))
+	}
+	return []byte(chainWords[s]), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (s *ChainStatus) UnmarshalText(text []byte) error {
+	i := slices.Index(chainWords, string(text))
+	if i < 0 {
+		return fmt.Errorf("arc: unknown chain status %q", text)
+	}
+	*s = ChainStatus(i)
+	return nil
+}
 
 // Sentinels wrapped by [Result.Err] (and by [Check.Err] where they apply).
 // A failing signature's error also wraps the dkim package's own sentinels

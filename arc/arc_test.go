@@ -270,13 +270,31 @@ func TestVerifyNilOptions(t *testing.T) {
 	assert.Equal(t, dkim.ResultNoKey, r.Instances[0].Seal, "seal without keys")
 }
 
-func TestChainStatusString(t *testing.T) {
-	for s, want := range map[arc.ChainStatus]string{arc.ChainNone: "none", arc.ChainPass: "pass", arc.ChainFail: "fail"} {
-		got, err := s.MarshalText()
-		require.NoError(t, err, "MarshalText(%d)", s)
-		assert.Equal(t, want, string(got), "MarshalText(%d)", s)
-		assert.Equal(t, want, s.String(), "String(%d)", s)
+func TestChainStatusText(t *testing.T) {
+	for _, tt := range []struct {
+		status arc.ChainStatus
+		word   string
+	}{{arc.ChainNone, "none"}, {arc.ChainPass, "pass"}, {arc.ChainFail, "fail"}} {
+		t.Run(tt.word, func(t *testing.T) {
+			got, err := tt.status.MarshalText()
+			require.NoError(t, err, "MarshalText(%d)", tt.status)
+			assert.Equal(t, tt.word, string(got), "MarshalText(%d)", tt.status)
+			assert.Equal(t, tt.word, tt.status.String(), "String(%d)", tt.status)
+			var back arc.ChainStatus
+			require.NoError(t, back.UnmarshalText(got), "UnmarshalText(%q)", got)
+			assert.Equal(t, tt.status, back, "UnmarshalText(%q)", got)
+		})
 	}
+	for _, w := range []string{"", "Pass", "neutral", "broken"} {
+		t.Run("unknown "+w, func(t *testing.T) {
+			var back arc.ChainStatus
+			assert.Error(t, back.UnmarshalText([]byte(w)), "UnmarshalText(%q)", w)
+		})
+	}
+	// A value past the constants has no word: a constant added without
+	// one fails here.
+	_, err := (arc.ChainFail + 1).MarshalText()
+	assert.Error(t, err, "MarshalText(%d), outside the constants", arc.ChainFail+1)
 }
 
 // TestVerifyAsksEachNameOnce checks that the six signatures of a

@@ -14,7 +14,7 @@ type Message struct {
 	Offset    int64  // where Raw starts within File (within the uncompressed zip entry)
 	Size      int64  // len(Raw) as stored
 	SHA256    string // hex SHA-256 of Raw
-	Format    string // eml, emlx, mboxo, mboxrd, mboxcl, mboxcl2, mbox
+	Format    Format // how the message was stored: eml, emlx, or the mbox variant
 	Separator string // the mbox separator line, "" otherwise
 	Raw       []byte // the stored bytes, still escaped
 	Notes     []string

@@ -27,9 +27,9 @@
 // A file's kind comes from its content ([Detect]), never its name: an mbox
 // by its first separator line, .emlx by its length line followed by a
 // header, a single RFC 5322 message by a plausible header, a zip by its
-// signature. Message.Format is "eml" (a single message, a Maildir file),
-// "emlx", or the mbox variant the mbox reader reports ("mbox", "mboxrd",
-// "mboxcl", "mboxcl2"; "mboxo" only when Options.Mbox names it).
+// signature. Message.Format ([Format]) is "eml" (a single message, a
+// Maildir file), "emlx", or the mbox variant the mbox reader reports ("mbox",
+// "mboxrd", "mboxcl", "mboxcl2"; "mboxo" only when Options.Mbox names it).
 //
 // # Walking
 //

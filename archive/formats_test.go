@@ -41,7 +41,7 @@ func TestFormatsTestdata(t *testing.T) {
 	require.NotEmpty(t, got, "records under testdata/formats")
 	checkCustody(t, got)
 	perFile := map[string]int{}
-	kinds := map[string]bool{}
+	kinds := map[Format]bool{}
 	for _, m := range got {
 		rel := strings.TrimPrefix(m.File, dir+"/")
 		if strings.HasSuffix(rel, ".txt") || strings.HasSuffix(rel, ".md") || strings.HasSuffix(rel, ".gitkeep") {
@@ -54,9 +54,9 @@ func TestFormatsTestdata(t *testing.T) {
 		kinds[m.Format] = true
 		switch {
 		case strings.HasSuffix(rel, ".emlx"):
-			assert.Equal(t, "emlx", m.Format, "%s Format", rel)
+			assert.Equal(t, FormatEMLX, m.Format, "%s Format", rel)
 		case strings.HasSuffix(rel, ".mbox"):
-			assert.True(t, strings.HasPrefix(m.Format, "mbox"), "%s #%d Format %q is an mbox variant", rel, m.Index, m.Format)
+			assert.True(t, strings.HasPrefix(m.Format.String(), "mbox"), "%s #%d Format %q is an mbox variant", rel, m.Index, m.Format)
 			assert.True(t, mbox.IsSeparator([]byte(m.Separator)), "%s #%d Separator %q", rel, m.Index, m.Separator)
 			base := filepath.Base(rel)
 			if want, ok := truth[base]; ok {
@@ -67,10 +67,10 @@ func TestFormatsTestdata(t *testing.T) {
 				}
 				assert.True(t, found, "%s #%d read as %s: its views include the %s view", rel, m.Index, m.Format, want)
 				assert.Equal(t, want == mbox.FormatMboxcl || want == mbox.FormatMboxcl2,
-					m.Format == "mboxcl" || m.Format == "mboxcl2", "%s #%d read as %s: framed by Content-Length as %s is", rel, m.Index, m.Format, want)
+					m.Format == FormatMboxcl || m.Format == FormatMboxcl2, "%s #%d read as %s: framed by Content-Length as %s is", rel, m.Index, m.Format, want)
 			}
 		default:
-			assert.Equal(t, "eml", m.Format, "%s Format", rel)
+			assert.Equal(t, FormatEML, m.Format, "%s Format", rel)
 		}
 	}
 	for _, f := range []string{"mboxo.mbox", "mboxrd.mbox", "mboxcl.mbox", "mboxcl2.mbox", "crlf.mbox", "takeout.mbox"} {

@@ -270,7 +270,7 @@ func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 	case KindMbox:
 		w.readMbox(name, r)
 	case KindEML:
-		m := &Message{File: name, Index: 1, Format: "eml"}
+		m := &Message{File: name, Index: 1, Format: FormatEML}
 		if limit := w.opts.maxMessageSize(); size > limit {
 			// Not read at all: nothing in it would be used.
 			m.Size = size
@@ -381,12 +381,12 @@ func (w *walker) readMbox(name string, r io.Reader) {
 		}
 		m := &Message{File: name, Index: mm.Index, Offset: mm.Offset, Separator: mm.Separator}
 		rerr := w.readRaw(m, mm.Body, -1)
-		m.Format = string(mm.Format)
+		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
 		if rerr != nil {
 			m.Err = wrapErr(name, fmt.Sprintf("message %d at offset %d", m.Index, m.Offset), rerr)
 			if m.Format == "" {
-				m.Format = string(mbox.FormatMbox)
+				m.Format = FormatMbox
 			}
 		}
 		if !w.emit(m) {
@@ -408,7 +408,7 @@ func (w *walker) readEmlx(name string, r io.Reader, size int64) {
 		w.fileError(name, ErrNotMail)
 		return
 	}
-	m := &Message{File: name, Index: 1, Offset: int64(lineLen), Format: "emlx"}
+	m := &Message{File: name, Index: 1, Offset: int64(lineLen), Format: FormatEMLX}
 	rest := io.MultiReader(bytes.NewReader(line[lineLen:n]), r)
 	hint := count
 	if size >= 0 {

@@ -87,7 +87,7 @@ var errAny = errors.New("any error")
 type record struct {
 	File   string
 	Index  int
-	Format string
+	Format Format
 	Err    error // a sentinel the record's Err must wrap, or nil
 }
 
@@ -247,7 +247,7 @@ func TestWalkTree(t *testing.T) {
 	})
 	checkCustody(t, got)
 	for _, m := range got {
-		if strings.HasPrefix(m.Format, "mbox") {
+		if strings.HasPrefix(m.Format.String(), "mbox") {
 			assert.True(t, strings.HasPrefix(m.Separator, "From "), "%s #%d: Separator %q", m.File, m.Index, m.Separator)
 		} else {
 			assert.Empty(t, m.Separator, "%s #%d: no Separator outside mbox", m.File, m.Index)

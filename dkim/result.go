@@ -2,6 +2,7 @@ package dkim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -33,54 +34,103 @@ func (r Result) String() string {
 	return resultNames[r]
 }
 
-// MarshalText implements encoding.TextMarshaler with the DESIGN.md name.
-func (r Result) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+// MarshalText implements encoding.TextMarshaler with the name of String
+// ("" for ResultNone). A value outside the constants is an error.
+func (r Result) MarshalText() ([]byte, error) { return marshalName(resultNames[:], int(r), "Result") }
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// MarshalText writes and rejects any other.
+func (r *Result) UnmarshalText(text []byte) error {
+	return unmarshalName(resultNames[:], text, "result", (*int)(r))
+}
 
 // HeaderStatus is the outcome of the cryptographic check of the header hash.
+// It marshals as "unchecked", "valid" or "invalid"; the zero value is
+// HeaderUnchecked.
 type HeaderStatus int
 
 const (
 	HeaderUnchecked HeaderStatus = iota // no usable key, or the signature could not be parsed
-	HeaderValid
-	HeaderInvalid
+	HeaderValid                         // the key verifies b= over the signed header fields
+	HeaderInvalid                       // checked with a key, and b= does not verify
 )
 
-// String returns "unchecked", "valid" or "invalid".
+var headerStatusNames = []string{"unchecked", "valid", "invalid"}
+
+// String returns "unchecked", "valid" or "invalid" (and "unchecked" for a
+// value outside the constants).
 func (s HeaderStatus) String() string {
-	switch s {
-	case HeaderValid:
-		return "valid"
-	case HeaderInvalid:
-		return "invalid"
+	if s < 0 || int(s) >= len(headerStatusNames) {
+		return "unchecked"
 	}
-	return "unchecked"
+	return headerStatusNames[s]
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (s HeaderStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// MarshalText implements encoding.TextMarshaler with the name of String.
+// A value outside the constants is an error.
+func (s HeaderStatus) MarshalText() ([]byte, error) {
+	return marshalName(headerStatusNames, int(s), "HeaderStatus")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// MarshalText writes and rejects any other.
+func (s *HeaderStatus) UnmarshalText(text []byte) error {
+	return unmarshalName(headerStatusNames, text, "header status", (*int)(s))
+}
 
 // BodyStatus is the outcome of comparing the computed body hash with bh=.
+// It marshals as "unchecked", "match" or "mismatch"; the zero value is
+// BodyUnchecked.
 type BodyStatus int
 
 const (
-	BodyUnchecked BodyStatus = iota
-	BodyMatch
-	BodyMismatch
+	BodyUnchecked BodyStatus = iota // not compared: the signature could not be parsed or was skipped, or it covers no body
+	BodyMatch                       // the computed body hash equals bh=
+	BodyMismatch                    // the computed body hash differs from bh=
 )
 
-// String returns "unchecked", "match" or "mismatch".
+var bodyStatusNames = []string{"unchecked", "match", "mismatch"}
+
+// String returns "unchecked", "match" or "mismatch" (and "unchecked" for a
+// value outside the constants).
 func (s BodyStatus) String() string {
-	switch s {
-	case BodyMatch:
-		return "match"
-	case BodyMismatch:
-		return "mismatch"
+	if s < 0 || int(s) >= len(bodyStatusNames) {
+		return "unchecked"
 	}
-	return "unchecked"
+	return bodyStatusNames[s]
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (s BodyStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// MarshalText implements encoding.TextMarshaler with the name of String.
+// A value outside the constants is an error.
+func (s BodyStatus) MarshalText() ([]byte, error) {
+	return marshalName(bodyStatusNames, int(s), "BodyStatus")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// MarshalText writes and rejects any other.
+func (s *BodyStatus) UnmarshalText(text []byte) error {
+	return unmarshalName(bodyStatusNames, text, "body status", (*int)(s))
+}
+
+// marshalName returns names[i], or an error naming typ when i is not one
+// of its constants.
+func marshalName(names []string, i int, typ string) ([]byte, error) {
+	if i < 0 || i >= len(names) {
+		return nil, fmt.Errorf("dkim: invalid %s %d", typ, i)
+	}
+	return []byte(names[i]), nil
+}
+
+// unmarshalName sets *dst to the position of text in names, or returns an
+// error naming what when text is none of them.
+func unmarshalName(names []string, text []byte, what string, dst *int) error {
+	i := slices.Index(names, string(text))
+	if i < 0 {
+		return fmt.Errorf("dkim: unknown %s %q", what, text)
+	}
+	*dst = i
+	return nil
+}
 
 // A Signature is the outcome for one DKIM-Signature field, with its evidence.
 type Signature struct {

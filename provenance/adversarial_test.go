@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/testenv"
@@ -328,7 +329,7 @@ func TestTrustedSealer(t *testing.T) {
 			}
 			assert.Contains(t, codesOf(a), tt.code, "evidence")
 			assert.Contains(t, a.Summary, tt.summary, "summary")
-			assert.NotEqual(t, "none", a.ARC.Chain, "the ARC chain is reported")
+			assert.NotEqual(t, arc.ChainNone, a.ARC.Chain, "the ARC chain is reported")
 			if a.Verdict == VerdictAuthentic {
 				assert.Equal(t, "example.com", a.Signer, "the signer is the recorded aligned d=")
 				assert.Contains(t, a.Summary, "fails now", "the summary names what differs now")

@@ -30,10 +30,10 @@ const maxAARInMessage = 240
 // was made) is chain "none". Instances is never nil.
 func arcResult(r *arc.Result) ARCResult {
 	if r == nil {
-		return ARCResult{Chain: arc.ChainNone.String(), Instances: []ARCInstance{}}
+		return ARCResult{Chain: arc.ChainNone, Instances: []ARCInstance{}}
 	}
 	out := ARCResult{
-		Chain:          r.Chain.String(),
+		Chain:          r.Chain,
 		FailedInstance: r.FailedInstance,
 		Reason:         r.Reason,
 		Instances:      make([]ARCInstance, 0, len(r.Instances)),

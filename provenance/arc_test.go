@@ -26,10 +26,10 @@ func TestARCResult(t *testing.T) {
 		in   *arc.Result
 		want ARCResult
 	}{
-		{"nil", nil, ARCResult{Chain: "none", Instances: []ARCInstance{}}},
-		{"none", &arc.Result{Chain: arc.ChainNone, Instances: []arc.Instance{}}, ARCResult{Chain: "none", Instances: []ARCInstance{}}},
+		{"nil", nil, ARCResult{Chain: arc.ChainNone, Instances: []ARCInstance{}}},
+		{"none", &arc.Result{Chain: arc.ChainNone, Instances: []arc.Instance{}}, ARCResult{Chain: arc.ChainNone, Instances: []ARCInstance{}}},
 		{"fail", &arc.Result{Chain: arc.ChainFail, FailedInstance: 1, Reason: "why", Instances: []arc.Instance{in}},
-			ARCResult{Chain: "fail", FailedInstance: 1, Reason: "why", Instances: []ARCInstance{{
+			ARCResult{Chain: arc.ChainFail, FailedInstance: 1, Reason: "why", Instances: []ARCInstance{{
 				Instance: 1, Sealer: "example.org", Selector: "s1", CV: "none",
 				Seal: dkim.ResultPass, MessageSignature: dkim.ResultWeakKey, Timestamp: sealed,
 				AuthenticationResults: "i=1; mx.example.org; dkim=pass header.d=example.com",
@@ -130,7 +130,7 @@ func TestTrustedSealerBodyCoverage(t *testing.T) {
 	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, TrustedSealers: []string{"example.org"}})
 	a := c.Check(t.Context(), eml("listed.eml", sealed))
 	require.Equal(t, VerdictAuthentic, a.Verdict, "the list footer case rests on the sealer; summary: %s", a.Summary)
-	assert.Equal(t, "partial", a.Coverage.Body, "the footer is not the sender's")
+	assert.Equal(t, BodyPartial, a.Coverage.Body, "the footer is not the sender's")
 	for _, e := range a.Evidence {
 		if e.Code == "dkim.other_signature_fails" {
 			assert.NotContains(t, e.Message, "another aligned signature verifies", "no such signature here")

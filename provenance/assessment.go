@@ -1,12 +1,19 @@
 package provenance
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
+	"github.com/leakproof/leakproof/arc"
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 )
 
-// Verdict is the answer for one message.
+// Verdict is the answer for one message. It marshals as its word
+// ("authentic", "altered", "unverifiable"); the zero value, VerdictNone,
+// marshals as "", as the JSON record of a message that could not be read
+// has it.
 type Verdict int
 
 const (
@@ -16,43 +23,52 @@ const (
 	VerdictUnverifiable                // nothing here vouches for it either way
 )
 
+var verdictWords = []string{"", "authentic", "altered", "unverifiable"}
+
 // String returns "authentic", "altered", "unverifiable", or "" for VerdictNone.
-func (v Verdict) String() string {
-	switch v {
-	case VerdictAuthentic:
-		return "authentic"
-	case VerdictAltered:
-		return "altered"
-	case VerdictUnverifiable:
-		return "unverifiable"
-	}
-	return ""
+func (v Verdict) String() string { return word(verdictWords, int(v), "") }
+
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (v Verdict) MarshalText() ([]byte, error) { return marshalWord(verdictWords, int(v), "Verdict") }
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (v *Verdict) UnmarshalText(text []byte) error {
+	return unmarshalWord(verdictWords, text, "verdict", (*int)(v))
 }
 
-// Confidence says how strong a verdict is.
+// Confidence says how strong a verdict is (the package documentation gives
+// the rules). It marshals as "low", "medium" or "high"; the zero value,
+// ConfidenceNone (no verdict), marshals as "".
 type Confidence int
 
 const (
-	ConfidenceNone Confidence = iota
+	ConfidenceNone Confidence = iota // no verdict
 	ConfidenceLow
 	ConfidenceMedium
 	ConfidenceHigh
 )
 
+var confidenceWords = []string{"", "low", "medium", "high"}
+
 // String returns "low", "medium", "high", or "".
-func (c Confidence) String() string {
-	switch c {
-	case ConfidenceLow:
-		return "low"
-	case ConfidenceMedium:
-		return "medium"
-	case ConfidenceHigh:
-		return "high"
-	}
-	return ""
+func (c Confidence) String() string { return word(confidenceWords, int(c), "") }
+
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (c Confidence) MarshalText() ([]byte, error) {
+	return marshalWord(confidenceWords, int(c), "Confidence")
 }
 
-// Severity grades an evidence item.
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (c *Confidence) UnmarshalText(text []byte) error {
+	return unmarshalWord(confidenceWords, text, "confidence", (*int)(c))
+}
+
+// Severity grades an evidence item. It marshals as "info", "caution" or
+// "alteration"; the zero value is SeverityInfo.
 type Severity int
 
 const (
@@ -61,15 +77,22 @@ const (
 	SeverityAlteration
 )
 
-// String returns "info", "caution" or "alteration".
-func (s Severity) String() string {
-	switch s {
-	case SeverityCaution:
-		return "caution"
-	case SeverityAlteration:
-		return "alteration"
-	}
-	return "info"
+var severityWords = []string{"info", "caution", "alteration"}
+
+// String returns "info", "caution" or "alteration" (and "info" for a value
+// outside the constants).
+func (s Severity) String() string { return word(severityWords, int(s), "info") }
+
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (s Severity) MarshalText() ([]byte, error) {
+	return marshalWord(severityWords, int(s), "Severity")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (s *Severity) UnmarshalText(text []byte) error {
+	return unmarshalWord(severityWords, text, "severity", (*int)(s))
 }
 
 // An Evidence item is one finding with a stable code (see evidence codes in
@@ -87,6 +110,8 @@ type SignatureResult struct {
 }
 
 // FieldStatus says whether the deciding signature covers a displayed field.
+// It marshals as "signed", "unsigned" or "absent"; the zero value,
+// FieldNone (no signature decided), marshals as "".
 type FieldStatus int
 
 const (
@@ -96,17 +121,52 @@ const (
 	FieldAbsent                      // not in the message
 )
 
+var fieldStatusWords = []string{"", "signed", "unsigned", "absent"}
+
 // String returns "signed", "unsigned", "absent", or "".
-func (s FieldStatus) String() string {
-	switch s {
-	case FieldSigned:
-		return "signed"
-	case FieldUnsigned:
-		return "unsigned"
-	case FieldAbsent:
-		return "absent"
-	}
-	return ""
+func (s FieldStatus) String() string { return word(fieldStatusWords, int(s), "") }
+
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (s FieldStatus) MarshalText() ([]byte, error) {
+	return marshalWord(fieldStatusWords, int(s), "FieldStatus")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (s *FieldStatus) UnmarshalText(text []byte) error {
+	return unmarshalWord(fieldStatusWords, text, "field status", (*int)(s))
+}
+
+// BodyCoverage says how much of the body the deciding signature proves.
+// It marshals as "full", "partial" or "none"; the zero value,
+// BodyUndecided (no signature decided, so nothing was measured), marshals
+// as "", which is not the same as "none" (a signature decided and proves
+// none of the body).
+type BodyCoverage int
+
+const (
+	BodyUndecided BodyCoverage = iota // no deciding signature
+	BodyNone                          // the deciding signature proves none of the body
+	BodyPartial                       // the signed part is proven, but more text follows it (l=, or a change after an ARC seal)
+	BodyFull                          // the whole body is proven: header signature valid, body hash matching, nothing after l=
+)
+
+var bodyCoverageWords = []string{"", "none", "partial", "full"}
+
+// String returns "none", "partial", "full", or "" for BodyUndecided.
+func (b BodyCoverage) String() string { return word(bodyCoverageWords, int(b), "") }
+
+// MarshalText implements encoding.TextMarshaler with the words of String.
+// A value outside the constants is an error.
+func (b BodyCoverage) MarshalText() ([]byte, error) {
+	return marshalWord(bodyCoverageWords, int(b), "BodyCoverage")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the words
+// MarshalText writes and rejects any other.
+func (b *BodyCoverage) UnmarshalText(text []byte) error {
+	return unmarshalWord(bodyCoverageWords, text, "body coverage", (*int)(b))
 }
 
 // Coverage is what the deciding signature proves.
@@ -114,7 +174,7 @@ type Coverage struct {
 	// Fields maps each displayed field ("from", "to", "cc", "subject",
 	// "date", "message_id", "reply_to") to its status.
 	Fields      map[string]FieldStatus
-	Body        string // "full", "partial", "none", or "" when no signature decided
+	Body        BodyCoverage // BodyUndecided when no signature decided
 	Attachments []Attachment
 }
 
@@ -134,9 +194,9 @@ type Attachment struct {
 
 // ARCResult is the ARC chain of a message.
 type ARCResult struct {
-	Chain          string // "none", "pass", "fail"
-	FailedInstance int    // 0 when none
-	Reason         string // why the chain failed, "" otherwise
+	Chain          arc.ChainStatus // ChainNone when the message has no ARC set
+	FailedInstance int             // 0 when none
+	Reason         string          // why the chain failed, "" otherwise
 	Instances      []ARCInstance
 }
 
@@ -152,14 +212,18 @@ type ARCInstance struct {
 	Timestamp             time.Time
 }
 
-// An Assessment is the answer for one message.
+// An Assessment is the answer for one message. Its contract values
+// (Format, Verdict, Confidence, the signature results, the ARC chain, the
+// coverage and the severities) are typed, and each marshals as the word
+// the JSON contract uses, so json.Marshal of an Assessment writes words,
+// not numbers.
 type Assessment struct {
 	File      string
 	Index     int
 	Offset    int64
 	Size      int64
 	SHA256    string
-	Format    string
+	Format    archive.Format // how the message was stored, from archive.Message.Format
 	Separator string
 
 	MessageID   string    // without angle brackets
@@ -237,4 +301,32 @@ func (e *Explanation) Paragraphs() []string {
 		out = append(out, "What to do next ("+n.Code+"): "+n.Text)
 	}
 	return out
+}
+
+// word returns words[i], or otherwise when i is not one of its constants.
+func word(words []string, i int, otherwise string) string {
+	if i < 0 || i >= len(words) {
+		return otherwise
+	}
+	return words[i]
+}
+
+// marshalWord returns words[i], or an error naming typ when i is not one of
+// its constants.
+func marshalWord(words []string, i int, typ string) ([]byte, error) {
+	if i < 0 || i >= len(words) {
+		return nil, fmt.Errorf("provenance: invalid %s %d", typ, i)
+	}
+	return []byte(words[i]), nil
+}
+
+// unmarshalWord sets *dst to the position of text in words, or returns an
+// error naming what when text is none of them.
+func unmarshalWord(words []string, text []byte, what string, dst *int) error {
+	i := slices.Index(words, string(text))
+	if i < 0 {
+		return fmt.Errorf("provenance: unknown %s %q", what, text)
+	}
+	*dst = i
+	return nil
 }

@@ -87,15 +87,15 @@ func decideCoverage(f *facts, d *decision) Coverage {
 		// whose body hash fails now shows that it is not the body the
 		// sender signed (a list footer, say): only part of it is.
 		for i := range f.sigs {
-			if sig := &f.sigs[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == "full" {
-				c.Body = "partial"
+			if sig := &f.sigs[i]; sig.Aligned && sig.BodyHash == dkim.BodyMismatch && c.Body == BodyFull {
+				c.Body = BodyPartial
 			}
 		}
 	}
 	unsignedMIME := unsignedMIMEFields(f, d)
 	c.Attachments = make([]Attachment, len(f.attachments))
 	for i, at := range f.attachments {
-		at.Covered = c.Body == "full" && len(unsignedMIME) == 0
+		at.Covered = c.Body == BodyFull && len(unsignedMIME) == 0
 		c.Attachments[i] = at
 	}
 	return c
@@ -196,17 +196,17 @@ func fieldStatus(sig *dkim.Signature, h header, name string) FieldStatus {
 	return FieldUnsigned
 }
 
-// bodyCoverage returns "full", "partial" or "none" for sig. A body that
-// matches bh= proves nothing when the header signature, which covers bh=,
-// does not verify: whoever changed the body could have changed bh= too.
-func bodyCoverage(sig *dkim.Signature) string {
+// bodyCoverage returns BodyFull, BodyPartial or BodyNone for sig. A body
+// that matches bh= proves nothing when the header signature, which covers
+// bh=, does not verify: whoever changed the body could have changed bh= too.
+func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 	switch {
 	case sig.BodyHash != dkim.BodyMatch || sig.HeaderSignature != dkim.HeaderValid:
-		return "none"
+		return BodyNone
 	case sig.UnsignedBodyBytes > 0:
-		return "partial"
+		return BodyPartial
 	}
-	return "full"
+	return BodyFull
 }
 
 // attachments lists the named MIME parts of msg. A message go-message

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 )
 
@@ -165,9 +166,9 @@ func explain(f *facts, d *decision, a *Assessment) Explanation {
 		e.Signatures = append(e.Signatures, SignatureAccount{Summary: explainSignature(f, i), Details: signatureDetails(&f.sigs[i])})
 	}
 	e.Proven = explainCoverage(f, d, a)
-	if ch := a.ARC; ch.Chain != "none" {
+	if ch := a.ARC; ch.Chain != arc.ChainNone {
 		state := "intact"
-		if ch.Chain != "pass" {
+		if ch.Chain != arc.ChainPass {
 			state = "broken"
 			if ch.FailedInstance > 0 {
 				state = fmt.Sprintf("broken at set %d", ch.FailedInstance)
@@ -362,9 +363,9 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 	var out []string
 	proven := signed
 	switch c.Body {
-	case "full":
+	case BodyFull:
 		proven = append(proven, "the whole body")
-	case "partial":
+	case BodyPartial:
 		proven = append(proven, "the signed part of the body")
 	}
 	lead := "What still holds"
@@ -376,15 +377,15 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 	} else {
 		out = append(out, fmt.Sprintf("%s: %s.", lead, listFields(proven)))
 	}
-	if c.Body == "none" {
+	if c.Body == BodyNone {
 		out = append(out, "Not proven: the body; do not quote it as sent.")
 	}
 	if d.wider != nil {
 		pass := &f.sigs[d.widerPass]
 		proved := signedDisplayed(f, pass)
-		if b := bodyCoverage(&pass.Signature); b == "full" {
+		if b := bodyCoverage(&pass.Signature); b == BodyFull {
 			proved = append(proved, "the whole body")
-		} else if b == "partial" {
+		} else if b == BodyPartial {
 			proved = append(proved, "the signed part of the body")
 		}
 		out = append(out, fmt.Sprintf("Still proven by the narrower signature by %s: %s; changed after signing: %s.",

@@ -315,8 +315,8 @@ func rtAdversarial(t *testing.T) []rtRow {
 	rdStored := bytes.ReplaceAll(testmail.LF(fs), []byte("\nFrom the"), []byte("\n>From the"))
 	smuggled := append([]byte(">From : CEO <ceo@bank.example>\n"), rdStored...)
 	add(".eml cut from an mboxrd file, >From : in the header", altered, "header.space_before_colon", smuggled)
-	for _, f := range []string{"mboxrd", "mboxo", "mbox"} {
-		addM(f+" message with >From : in the header", altered, "header.space_before_colon",
+	for _, f := range []archive.Format{"mboxrd", "mboxo", "mbox"} {
+		addM(f.String()+" message with >From : in the header", altered, "header.space_before_colon",
 			&archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: smuggled})
 	}
 	changed := bytes.Replace(fs, []byte("yes."), []byte("no."), 1)
@@ -488,8 +488,8 @@ func rtBenign(t *testing.T) []rtRow {
 	// An mboxo writer escaped "From the desk" and left a real ">From" line.
 	both := rtSign(t, rtMsg(func(m *testmail.Message) { m.Body = "Bob,\n\nFrom the desk: yes.\n>From your mail: no.\n\nAlice\n" }), "rsa2048", nil)
 	oStored := bytes.ReplaceAll(testmail.LF(both), []byte("\nFrom the"), []byte("\n>From the"))
-	for _, f := range []string{"mboxo", "mbox"} {
-		addM("a real >From line and an escaped From line in one "+f+" message", "repair.mbox_ambiguous",
+	for _, f := range []archive.Format{"mboxo", "mbox"} {
+		addM("a real >From line and an escaped From line in one "+f.String()+" message", "repair.mbox_ambiguous",
 			&archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: oStored})
 	}
 	rows = append(rows, rtRow{name: "trusted sealer records the aligned pass a list broke", trusted: []string{"EXAMPLE.ORG."}, want: VerdictAuthentic, code: "arc.trusted_sealer",
@@ -728,7 +728,7 @@ func TestRedTeamAddedQuoteMarkerIsNotHighConfidence(t *testing.T) {
 	signed := rtSign(t, m, "rsa2048", nil)
 	quoted := bytes.Replace(signed, []byte("\r\nFrom the bank"), []byte("\r\n>From the bank"), 1)
 	for _, msg := range []*archive.Message{rtEML(quoted), {File: "a.mbox", Index: 1, Format: "mboxcl2", Raw: testmail.LF(quoted)}} {
-		t.Run(msg.Format, func(t *testing.T) {
+		t.Run(msg.Format.String(), func(t *testing.T) {
 			a := rtCheck(t, rtRow{m: msg})
 			assert.Equal(t, VerdictAuthentic, a.Verdict, "the repaired view verifies; evidence %v", rtCodes(a))
 			assert.Equal(t, ConfidenceMedium, a.Confidence, "a repair that changed body text is not high confidence")

@@ -37,7 +37,7 @@ type sealedRecord struct {
 // sealerTrusted reports whether the ARC chain is intact and every seal is
 // by a sealer the policy trusts: rule 3 then weighs its records.
 func sealerTrusted(f *facts, p *policy) bool {
-	if len(p.trusted) == 0 || f.arcResult.Chain != "pass" || len(f.arcResult.Instances) == 0 {
+	if len(p.trusted) == 0 || f.arcResult.Chain != arc.ChainPass || len(f.arcResult.Instances) == 0 {
 		return false
 	}
 	for _, in := range f.arcResult.Instances {

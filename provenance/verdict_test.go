@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 )
@@ -566,18 +567,18 @@ func TestCoverageFields(t *testing.T) {
 		"date": FieldSigned, "message_id": FieldSigned, "reply_to": FieldAbsent,
 	}
 	assert.Equal(t, want, a.Coverage.Fields, "coverage.fields")
-	assert.Equal(t, "full", a.Coverage.Body, "coverage.body")
+	assert.Equal(t, BodyFull, a.Coverage.Body, "coverage.body")
 
 	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{sig("example.com", bodyMismatch)}})
-	assert.Equal(t, "none", a.Coverage.Body, "a changed body is not covered")
+	assert.Equal(t, BodyNone, a.Coverage.Body, "a changed body is not covered")
 	assert.Equal(t, FieldSigned, a.Coverage.Fields["from"], "the header signature still holds for From")
 
 	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{Signatures: []dkim.Signature{sig("example.com", headerInvalid)}})
-	assert.Equal(t, "none", a.Coverage.Body, "a body matching bh= under a broken header signature is not proven")
+	assert.Equal(t, BodyNone, a.Coverage.Body, "a body matching bh= under a broken header signature is not proven")
 	assert.Equal(t, FieldUnsigned, a.Coverage.Fields["from"], "a broken header signature proves no field")
 
 	a = judgeSynthetic(t, nil, plainMsg, &dkim.Verification{})
-	assert.Empty(t, a.Coverage.Body, "no deciding signature: empty body coverage")
+	assert.Equal(t, BodyUndecided, a.Coverage.Body, "no deciding signature: undecided body coverage")
 	assert.Equal(t, FieldNone, a.Coverage.Fields["from"], "no deciding signature: empty field status")
 }
 
@@ -653,7 +654,7 @@ func TestCheckErrors(t *testing.T) {
 	assert.Equal(t, VerdictNone, a.Verdict, "an unreadable message has no verdict")
 	assert.Equal(t, "x.mbox", a.File, "chain of custody is kept")
 	assert.Equal(t, 3, a.Index, "index is kept")
-	assert.Equal(t, "none", a.ARC.Chain, "the arc object is complete even on an error")
+	assert.Equal(t, arc.ChainNone, a.ARC.Chain, "the arc object is complete even on an error")
 	assert.NotNil(t, a.ARC.Instances, "arc instances are empty, not nil")
 	assert.NotNil(t, a.Signatures, "signatures are empty, not nil")
 	assert.NotNil(t, a.Evidence, "evidence is empty, not nil")

@@ -65,7 +65,7 @@ type view struct {
 }
 
 // isMbox reports whether format is one of the mbox family.
-func isMbox(format string) bool {
+func isMbox(format archive.Format) bool {
 	switch mbox.Format(format) {
 	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxrd, mbox.FormatMboxcl, mbox.FormatMboxcl2:
 		return true
@@ -206,7 +206,7 @@ func escapedHeaderLine(raw []byte) bool {
 // which an mboxo writer also leaves in place when the text held one (a
 // genuine mboxo message read as mboxrd was altered/high before this).
 // mboxcl2 escapes nothing.
-func ambiguousFormat(format string) bool {
+func ambiguousFormat(format archive.Format) bool {
 	switch mbox.Format(format) {
 	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxcl, mbox.FormatMboxrd:
 		return true

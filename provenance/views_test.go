@@ -81,7 +81,7 @@ func TestImproves(t *testing.T) {
 
 func TestRepairCandidatesBounded(t *testing.T) {
 	raw := []byte("From x@y Tue Mar  1 10:00:00 2016\r\r\nFrom: a@b.c\r\r\n\r\r\n>From here\r\r\n>>From there\r\r\n")
-	for _, format := range []string{"eml", "mbox", "mboxo", "mboxrd", "mboxcl", "mboxcl2"} {
+	for _, format := range []archive.Format{"eml", "mbox", "mboxo", "mboxrd", "mboxcl", "mboxcl2"} {
 		m := &archive.Message{Format: format, Raw: raw}
 		p := primaryView(m)
 		cs := repairCandidates(m, p)
@@ -145,7 +145,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s2048; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\n"), "mboxo")
 	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, MaxSignatures: 4})
 	f.Fuzz(func(t *testing.T, raw []byte, format string) {
-		a := c.Check(t.Context(), &archive.Message{File: "f", Index: 1, Format: format, Raw: raw})
+		a := c.Check(t.Context(), &archive.Message{File: "f", Index: 1, Format: archive.Format(format), Raw: raw})
 		if a.Err != nil {
 			t.Fatalf("Check failed: %v", a.Err)
 		}
@@ -228,7 +228,7 @@ func TestMboxoReadAsMboxrd(t *testing.T) {
 	}
 	require.Len(t, got, 2, "two messages in the mbox")
 	a := got[1]
-	require.Equal(t, "mboxrd", a.Format, "the reader's guess, from the filler's >>From line")
+	require.Equal(t, archive.FormatMboxrd, a.Format, "the reader's guess, from the filler's >>From line")
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
 	assert.Contains(t, codesOf(a), "repair.mbox_ambiguous")
 }
@@ -274,7 +274,7 @@ func TestEscapedHeaderLineBlocksRepairs(t *testing.T) {
 			msg = bytes.ReplaceAll(msg, []byte("\nFrom here"), []byte("\n>From here"))
 			end := bytes.Index(msg, []byte("\n\n")) + 1
 			stored := append(append(append([]byte{}, msg[:end]...), ">From : Mallory <m@evil.example>\n"...), msg[end:]...)
-			for _, f := range []string{"mbox", "mboxo", "mboxrd"} {
+			for _, f := range []archive.Format{"mbox", "mboxo", "mboxrd"} {
 				a := testChecker().Check(t.Context(), &archive.Message{File: "a.mbox", Index: 1, Format: f, Raw: stored})
 				assert.NotEqual(t, VerdictAuthentic, a.Verdict, "%s: summary %s; evidence %v", f, a.Summary, codesOf(a))
 				assert.NotContains(t, codesOf(a), "repair.mbox_unescaped", f)

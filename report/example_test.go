@@ -60,7 +60,7 @@ func ExampleNewCSVWriter() {
 
 func ExampleWriteExplanation() {
 	a := exampleAssessment()
-	a.Coverage = provenance.Coverage{Body: "full", Fields: map[string]provenance.FieldStatus{
+	a.Coverage = provenance.Coverage{Body: provenance.BodyFull, Fields: map[string]provenance.FieldStatus{
 		"from": provenance.FieldSigned, "to": provenance.FieldAbsent, "cc": provenance.FieldAbsent,
 		"subject": provenance.FieldUnsigned, "date": provenance.FieldUnsigned,
 		"message_id": provenance.FieldUnsigned, "reply_to": provenance.FieldAbsent,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
 )
@@ -37,14 +38,14 @@ func fixtures() []*provenance.Assessment {
 				},
 				Aligned: true,
 			}},
-			ARC: provenance.ARCResult{Chain: "none"},
+			ARC: provenance.ARCResult{Chain: arc.ChainNone},
 			Coverage: provenance.Coverage{
 				Fields: map[string]provenance.FieldStatus{
 					"from": provenance.FieldSigned, "to": provenance.FieldSigned, "cc": provenance.FieldAbsent,
 					"subject": provenance.FieldSigned, "date": provenance.FieldSigned,
 					"message_id": provenance.FieldSigned, "reply_to": provenance.FieldAbsent,
 				},
-				Body: "full",
+				Body: provenance.BodyFull,
 			},
 			Evidence: []provenance.Evidence{
 				{Code: "dkim.pass", Severity: provenance.SeverityInfo, Message: "The example.com signature verifies."},
@@ -93,7 +94,7 @@ func fixtures() []*provenance.Assessment {
 				},
 				Aligned: true,
 			}},
-			ARC: provenance.ARCResult{Chain: "pass", Instances: []provenance.ARCInstance{{
+			ARC: provenance.ARCResult{Chain: arc.ChainPass, Instances: []provenance.ARCInstance{{
 				Instance: 1, Sealer: "google.com", Selector: "arc-20160816", CV: "none",
 				Seal: dkim.ResultPass, MessageSignature: dkim.ResultFail,
 				AuthenticationResults: "i=1; mx.google.com; dkim=pass header.i=@gmail.com header.s=20161025 header.b=AbCd1234",
@@ -104,7 +105,7 @@ func fixtures() []*provenance.Assessment {
 					"subject": provenance.FieldSigned, "date": provenance.FieldSigned,
 					"message_id": provenance.FieldSigned, "reply_to": provenance.FieldAbsent,
 				},
-				Body:        "partial",
+				Body:        provenance.BodyPartial,
 				Attachments: []provenance.Attachment{{Name: "contract.pdf", SHA256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", Covered: false}},
 			},
 			Evidence: []provenance.Evidence{

@@ -116,7 +116,7 @@ func newRecord(a *provenance.Assessment) record {
 		Offset:      a.Offset,
 		Size:        a.Size,
 		SHA256:      a.SHA256,
-		Format:      a.Format,
+		Format:      a.Format.String(),
 		MessageID:   a.MessageID,
 		From:        a.From,
 		FromAddress: a.FromAddress,
@@ -171,12 +171,9 @@ func newSignatureRecord(s provenance.SignatureResult) signatureRecord {
 
 func newARCRecord(a provenance.ARCResult) arcRecord {
 	r := arcRecord{
-		Chain:          a.Chain,
+		Chain:          a.Chain.String(),
 		FailedInstance: a.FailedInstance,
 		Instances:      make([]arcInstanceRecord, 0, len(a.Instances)),
-	}
-	if r.Chain == "" {
-		r.Chain = "none"
 	}
 	for _, in := range a.Instances {
 		r.Instances = append(r.Instances, arcInstanceRecord{
@@ -195,7 +192,7 @@ func newARCRecord(a provenance.ARCResult) arcRecord {
 func newCoverageRecord(c provenance.Coverage) coverageRecord {
 	r := coverageRecord{
 		Fields:      make(map[string]string, len(provenance.DisplayedFields)),
-		Body:        c.Body,
+		Body:        c.Body.String(),
 		Attachments: make([]attachmentRecord, 0, len(c.Attachments)),
 	}
 	// Every displayed field is always present, "" when no signature decided.
