@@ -1,10 +1,10 @@
 package provenance
 
 import (
-	"mime"
 	"net/mail"
 	"strings"
 
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
@@ -104,47 +104,24 @@ func (h header) first(name string) string {
 	return ""
 }
 
-// decodeWords decodes RFC 2047 encoded words. Charsets other than UTF-8,
-// US-ASCII and ISO-8859-1 are left encoded (the library loads no charset
-// tables); so is anything malformed.
-func decodeWords(s string) string {
-	var d mime.WordDecoder
-	out, err := d.DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return out
-}
-
-// messageID returns a Message-ID value without angle brackets.
-func messageID(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i+1:], '>'); j >= 0 {
-			return strings.TrimSpace(v[i+1 : i+1+j])
-		}
-	}
-	return v
-}
-
 // messageFields fills the Assessment's message fields from the header.
 func (s *state) messageFields() {
 	a := s.a
-	a.MessageID = messageID(s.hdr.first("message-id"))
-	a.Subject = decodeWords(s.hdr.first("subject"))
+	a.MessageID = mailsyntax.MessageID(s.hdr.first("message-id"))
+	a.Subject = mailsyntax.DecodeWords(s.hdr.first("subject"))
 	froms := s.hdr.values("from")
 	if len(froms) > 0 {
-		a.From = decodeWords(froms[0])
+		a.From = mailsyntax.DecodeWords(froms[0])
 	}
 	switch len(froms) {
 	case 0:
 		s.fromReason = "the message has no From field"
 	case 1:
-		addr, ok, reason := parseFrom(froms[0])
+		addr, ok, reason := mailsyntax.ParseFrom(froms[0])
 		if ok {
 			s.fromOK = true
 			a.FromAddress = addr
-			s.fromDomain = domainOf(addr)
+			s.fromDomain = mailsyntax.Domain(addr)
 			ev, mixed := idnEvidence(s.fromDomain)
 			s.add(ev...)
 			s.mixedScripts = mixed
@@ -161,7 +138,7 @@ func (s *state) messageFields() {
 	if d := s.hdr.first("date"); d != "" {
 		if t, err := mail.ParseDate(d); err == nil {
 			a.Date = t
-		} else if t, z, err := parseMailDate(d); err == nil && !z.unknown && z.problem == "" {
+		} else if t, z, err := mailsyntax.ParseDate(d); err == nil && !z.Unknown && z.Problem == "" {
 			// Real mail writes dates net/mail refuses ("03-Jun-2008",
 			// asctime order); a guessed or impossible zone stays unparsed.
 			a.Date = t

@@ -86,6 +86,7 @@ import (
 
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
@@ -887,7 +888,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 	decider := -1
 	sigs := s.ver.Signatures
 	for _, v := range s.hdr.values("authentication-results") {
-		ar, _ := parseAuthResults(v) // a malformed field still yields what it could read
+		ar, _ := mailsyntax.ParseAuthResults(v) // a malformed field still yields what it could read
 		who := ar.AuthServID
 		if who == "" {
 			who = "A receiver"
@@ -908,9 +909,9 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 			case i >= 0:
 				s.add(evidence("authres.recorded", "%s recorded dkim=%s for the signature by %s (matched by %s).", who, r.Result, sigs[i].Domain, how))
 			case r.Result == "pass" && how != matchAmbiguous:
-				d := r.prop("header.d")
+				d := r.Prop("header.d")
 				if d == "" {
-					d = domainOf(r.prop("header.i"))
+					d = mailsyntax.Domain(r.Prop("header.i"))
 				}
 				s.add(evidence("authres.unmatched_pass",
 					"%s recorded dkim=pass for a signature by %s that this message does not carry.", who, orUnknown(d)))
@@ -923,7 +924,7 @@ func (s *state) recordedEvidence() ([]Evidence, int) {
 		return out, decider
 	}
 	for _, v := range s.hdr.values("arc-authentication-results") {
-		ar, _ := parseAuthResults(v)
+		ar, _ := mailsyntax.ParseAuthResults(v)
 		sealer := s.sealerOf(ar.Instance)
 		for _, r := range ar.Results {
 			if r.Method != "dkim" || r.Result != "pass" {
@@ -996,13 +997,13 @@ func (s *state) bodyProven() bool {
 // contradicted reports whether a set of results also records a DKIM
 // result other than pass for a domain aligned with from, or a DMARC failure
 // for it: a record that says both cannot be taken at its word.
-func contradicted(results []authResult, from string) bool {
+func contradicted(results []mailsyntax.AuthResult, from string) bool {
 	for _, r := range results {
 		switch r.Method {
 		case "dkim":
-			d := r.prop("header.d")
+			d := r.Prop("header.d")
 			if d == "" {
-				d = domainOf(r.prop("header.i"))
+				d = mailsyntax.Domain(r.Prop("header.i"))
 			}
 			if r.Result != "pass" && (d == "" || aligned(d, from)) {
 				return true
@@ -1022,7 +1023,7 @@ func contradicted(results []authResult, from string) bool {
 // DKIM-Signature field: a junk signature added after sealing must not stand
 // in for it (red team 7, C2). The AMS picks DKIM-Signature fields bottom
 // up, one per "dkim-signature" in its h=.
-func (s *state) sealedSignature(r authResult, ams *arc.Check) bool {
+func (s *state) sealedSignature(r mailsyntax.AuthResult, ams *arc.Check) bool {
 	i, _ := matchAuthResult(r, s.ver.Signatures)
 	if i < 0 {
 		return false
@@ -1153,14 +1154,14 @@ func (s *state) rule2() bool {
 	// The latest set first: it is the last receiver's record.
 	ins := s.a.ARC.Instances
 	for k := len(ins) - 1; k >= 0; k-- {
-		ar, _ := parseAuthResults(ins[k].AuthenticationResults)
+		ar, _ := mailsyntax.ParseAuthResults(ins[k].AuthenticationResults)
 		for _, r := range ar.Results {
 			if r.Method != "dkim" || r.Result != "pass" {
 				continue
 			}
-			d := r.prop("header.d")
+			d := r.Prop("header.d")
 			if d == "" {
-				d = domainOf(r.prop("header.i"))
+				d = mailsyntax.Domain(r.Prop("header.i"))
 			}
 			if !aligned(d, s.fromDomain) {
 				continue
