@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
 // Reasons alignReason gives.
@@ -62,7 +64,7 @@ func alignReason(sigDomain, fromDomain string) string {
 // the rest is not a host name.
 func normDomain(d string) string {
 	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	if !isHostName(d) {
+	if !mailsyntax.IsHostName(d) {
 		return ""
 	}
 	return d
@@ -148,7 +150,7 @@ func proxyLabelUnambiguous(label, domain string) bool {
 			}
 		}
 		alt := string(b)
-		if alt == domain || !isHostName(alt) || isPublicSuffix(alt) {
+		if alt == domain || !mailsyntax.IsHostName(alt) || isPublicSuffix(alt) {
 			continue
 		}
 		if o, err := publicsuffix.EffectiveTLDPlusOne(alt); err == nil && o != org {

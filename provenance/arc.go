@@ -20,7 +20,7 @@ import (
 // seal and the latest message signature passed with acceptable keys (weak,
 // testing and published keys fail the chain), so it needs only the sealers
 // (every Instances[i].Sealer listed) and the latest instance's
-// AuthenticationResults (parseAuthResults) for an aligned dkim=pass.
+// AuthenticationResults (mailsyntax.ParseAuthResults) for an aligned dkim=pass.
 
 // maxAARInMessage caps how much of an ARC-Authentication-Results value an
 // evidence message quotes.

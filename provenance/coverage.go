@@ -43,6 +43,7 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
 // copyBuffers are the 32 KB buffers attachments are hashed through, kept
@@ -268,10 +269,10 @@ func (w *mimeWalk) walk(e *message.Entity, depth int) {
 // partName returns a part's file name, decoded, or "".
 func partName(e *message.Entity) string {
 	if _, params, err := e.Header.ContentDisposition(); err == nil && params["filename"] != "" {
-		return decodeWords(params["filename"])
+		return mailsyntax.DecodeWords(params["filename"])
 	}
 	if _, params, err := e.Header.ContentType(); err == nil && params["name"] != "" {
-		return decodeWords(params["name"])
+		return mailsyntax.DecodeWords(params["name"])
 	}
 	return ""
 }

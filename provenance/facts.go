@@ -18,6 +18,7 @@ import (
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
 // facts is what was observed about one message.
@@ -118,18 +119,18 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 // readShown reads the displayed fields and the sender's identity.
 func readShown(h header) (shownFields, identity) {
 	var s shownFields
-	s.MessageID = messageID(h.first("message-id"))
-	s.Subject = decodeWords(h.first("subject"))
+	s.MessageID = mailsyntax.MessageID(h.first("message-id"))
+	s.Subject = mailsyntax.DecodeWords(h.first("subject"))
 	froms := h.values("from")
 	if len(froms) > 0 {
-		s.From = decodeWords(froms[0])
+		s.From = mailsyntax.DecodeWords(froms[0])
 	}
 	id := readIdentity(froms)
 	s.FromAddress = id.address
 	if d := h.first("date"); d != "" {
 		if t, err := mail.ParseDate(d); err == nil {
 			s.Date = t
-		} else if t, z, err := parseMailDate(d); err == nil && !z.unknown && z.problem == "" {
+		} else if t, z, err := mailsyntax.ParseDate(d); err == nil && !z.Unknown && z.Problem == "" {
 			// Real mail writes dates net/mail refuses ("03-Jun-2008",
 			// asctime order); a guessed or impossible zone stays unparsed.
 			s.Date = t

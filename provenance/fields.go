@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"mime"
 	"strings"
 
 	"github.com/leakproof/leakproof/internal/rawheader"
@@ -101,27 +100,4 @@ func (h header) first(name string) string {
 		}
 	}
 	return ""
-}
-
-// decodeWords decodes RFC 2047 encoded words. Charsets other than UTF-8,
-// US-ASCII and ISO-8859-1 are left encoded (the library loads no charset
-// tables); so is anything malformed.
-func decodeWords(s string) string {
-	var d mime.WordDecoder
-	out, err := d.DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	return out
-}
-
-// messageID returns a Message-ID value without angle brackets.
-func messageID(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i+1:], '>'); j >= 0 {
-			return strings.TrimSpace(v[i+1 : i+1+j])
-		}
-	}
-	return v
 }

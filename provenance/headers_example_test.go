@@ -5,29 +5,11 @@ import (
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
-// The header parsers are internal to the package; these examples show how
-// the checker uses them.
-
-func Example_parseFrom() {
-	for _, v := range []string{
-		`"Alice Smith" <Alice@Example.COM>`,
-		`"ceo@bank.example" <evil@attacker.example>`,
-		`alice@example.com, bob@example.com`,
-	} {
-		addr, ok, reason := parseFrom(v)
-		if ok {
-			fmt.Printf("ok %s\n", addr)
-		} else {
-			fmt.Printf("refused: %s\n", reason)
-		}
-	}
-	// Output:
-	// ok alice@example.com
-	// refused: the From display name shows the address ceo@bank.example, but the message is from evil@attacker.example
-	// refused: the From field lists more than one mailbox
-}
+// The evidence helpers are internal to the package; these examples show
+// how the checker uses them.
 
 func Example_alignReason() {
 	for _, d := range []string{"example.com", "mail.example.com", "example-com.20150623.gappssmtp.com", "example.net"} {
@@ -41,7 +23,7 @@ func Example_alignReason() {
 }
 
 func Example_matchAuthResult() {
-	ar, err := parseAuthResults("mx.example.net; dkim=pass (2048-bit key) header.d=example.com header.s=sel header.b=AbCd1234; spf=pass smtp.mailfrom=example.com")
+	ar, err := mailsyntax.ParseAuthResults("mx.example.net; dkim=pass (2048-bit key) header.d=example.com header.s=sel header.b=AbCd1234; spf=pass smtp.mailfrom=example.com")
 	if err != nil {
 		fmt.Println(err)
 		return

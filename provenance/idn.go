@@ -2,7 +2,7 @@ package provenance
 
 // Internationalized From domains (RFC 6532, RFC 8616).
 //
-// parseFrom turns a From domain written in Unicode (U-labels) into the
+// mailsyntax.ParseFrom turns a From domain written in Unicode (U-labels) into the
 // A-label form DNS and signatures use ("bücher.example" becomes
 // "xn--bcher-kva.example"), so that alignment compares like with like. A
 // mail client may show either form, and letters from different scripts

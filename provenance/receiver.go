@@ -8,17 +8,21 @@ package provenance
 // (rule 1). The records of sealers the policy trusts are weighed by rule 3
 // (sealer.go) instead.
 
-import "github.com/leakproof/leakproof/dkim"
+import (
+	"github.com/leakproof/leakproof/dkim"
+
+	"github.com/leakproof/leakproof/internal/mailsyntax"
+)
 
 // A record is one receiver's DKIM result, matched to the message's
 // signatures.
 type record struct {
-	aar      bool       // an ARC-Authentication-Results record (else Authentication-Results)
-	who      string     // the authserv-id, or "A receiver"; for an AAR, its sealer
-	instance int        // the ARC set of an AAR
-	result   authResult // the dkim result as written
-	sig      int        // index into facts.sigs of the signature it speaks of, -1 when none
-	how      string     // how it was matched (matchAuthResult)
+	aar      bool                  // an ARC-Authentication-Results record (else Authentication-Results)
+	who      string                // the authserv-id, or "A receiver"; for an AAR, its sealer
+	instance int                   // the ARC set of an AAR
+	result   mailsyntax.AuthResult // the dkim result as written
+	sig      int                   // index into facts.sigs of the signature it speaks of, -1 when none
+	how      string                // how it was matched (matchAuthResult)
 }
 
 // readRecords lists every dkim result of every Authentication-Results
@@ -28,7 +32,7 @@ func readRecords(f *facts) []record {
 	var out []record
 	sigs := f.ver.Signatures
 	for _, v := range f.hdr.values("authentication-results") {
-		ar, _ := parseAuthResults(v) // a malformed field still yields what it could read
+		ar, _ := mailsyntax.ParseAuthResults(v) // a malformed field still yields what it could read
 		who := ar.AuthServID
 		if who == "" {
 			who = "A receiver"
@@ -42,7 +46,7 @@ func readRecords(f *facts) []record {
 		}
 	}
 	for _, v := range f.hdr.values("arc-authentication-results") {
-		ar, _ := parseAuthResults(v)
+		ar, _ := mailsyntax.ParseAuthResults(v)
 		for _, r := range ar.Results {
 			if r.Method != "dkim" || r.Result != "pass" {
 				continue
@@ -110,9 +114,9 @@ func recordEvidence(f *facts, d *decision) []Evidence {
 		case r.sig >= 0:
 			out = append(out, evidence("authres.recorded", "%s recorded dkim=%s for the signature by %s (matched by %s).", r.who, r.result.Result, f.sigs[r.sig].Domain, r.how))
 		case r.result.Result == "pass" && r.how != matchAmbiguous:
-			d := r.result.prop("header.d")
+			d := r.result.Prop("header.d")
 			if d == "" {
-				d = domainOf(r.result.prop("header.i"))
+				d = mailsyntax.Domain(r.result.Prop("header.i"))
 			}
 			out = append(out, evidence("authres.unmatched_pass",
 				"%s recorded dkim=pass for a signature by %s that this message does not carry.", r.who, orUnknown(d)))

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/leakproof/leakproof/arc"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
 // A sealedRecord is the trusted sealer's record rule 3 rests on.
@@ -66,14 +67,14 @@ func sealerRecord(f *facts, p *policy) *sealedRecord {
 	}
 	ins := f.arcResult.Instances
 	for k := len(ins) - 1; k >= 0; k-- {
-		ar, _ := parseAuthResults(ins[k].AuthenticationResults)
+		ar, _ := mailsyntax.ParseAuthResults(ins[k].AuthenticationResults)
 		for _, r := range ar.Results {
 			if r.Method != "dkim" || r.Result != "pass" {
 				continue
 			}
-			d := r.prop("header.d")
+			d := r.Prop("header.d")
 			if d == "" {
-				d = domainOf(r.prop("header.i"))
+				d = mailsyntax.Domain(r.Prop("header.i"))
 			}
 			if !aligned(d, f.from.domain) {
 				continue
@@ -90,13 +91,13 @@ func sealerRecord(f *facts, p *policy) *sealedRecord {
 // contradicted reports whether a set of results also records a DKIM
 // result other than pass for a domain aligned with from, or a DMARC failure
 // for it: a record that says both cannot be taken at its word.
-func contradicted(results []authResult, from string) bool {
+func contradicted(results []mailsyntax.AuthResult, from string) bool {
 	for _, r := range results {
 		switch r.Method {
 		case "dkim":
-			d := r.prop("header.d")
+			d := r.Prop("header.d")
 			if d == "" {
-				d = domainOf(r.prop("header.i"))
+				d = mailsyntax.Domain(r.Prop("header.i"))
 			}
 			if r.Result != "pass" && (d == "" || aligned(d, from)) {
 				return true
@@ -115,7 +116,7 @@ func contradicted(results []authResult, from string) bool {
 // without ambiguity), and the latest ARC-Message-Signature covers that
 // DKIM-Signature field. The AMS picks DKIM-Signature fields bottom up, one
 // per "dkim-signature" in its h=.
-func sealedSignature(f *facts, r authResult, ams *arc.Check) bool {
+func sealedSignature(f *facts, r mailsyntax.AuthResult, ams *arc.Check) bool {
 	i, _ := matchAuthResult(r, f.ver.Signatures)
 	if i < 0 {
 		return false

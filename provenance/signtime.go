@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
 // Evidence codes signingTimeEvidence emits (registered in codes.go).
@@ -54,7 +55,7 @@ func signingTimeEvidence(sigs []dkim.Signature, fields []headerField, date time.
 				continue
 			}
 			checked++
-			r, err := parseReceived(fields[recvPos[k]].Value)
+			r, err := mailsyntax.ParseReceived(fields[recvPos[k]].Value)
 			if err != nil || !r.HasDate || r.ZoneUnknown {
 				continue
 			}

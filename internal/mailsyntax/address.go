@@ -1,9 +1,9 @@
-package provenance
+package mailsyntax
 
 // Strict parsing of the From field (RFC 5322 §3.4).
 //
 // A From field is an identity claim only when it names exactly one mailbox
-// that a reader sees unambiguously. parseFrom therefore accepts the standard
+// that a reader sees unambiguously. ParseFrom therefore accepts the standard
 // grammar (a display name, quoted or not, with RFC 2047 encoded words and
 // comments; an angle-addr; a bare addr-spec; RFC 6532 UTF-8) and refuses,
 // with a plain-language reason, everything that could show a reader one
@@ -45,19 +45,19 @@ import (
 	"github.com/leakproof/leakproof/internal/idn"
 )
 
-// maxFromLen caps the From value parseFrom reads; RFC 5322 lines are at most
+// maxFromLen caps the From value ParseFrom reads; RFC 5322 lines are at most
 // 998 octets and a From of several folded lines is already unusual.
 const maxFromLen = 16 << 10
 
-// maxCommentDepth caps nested comments in the header parsers of this package.
-const maxCommentDepth = 32
-
-// parseFrom parses the value of a From field (folded or not, without the
-// field name) strictly. ok is true only when it is exactly one mailbox; addr
-// is then the lower-cased addr-spec (a quoted local part is unquoted when it
-// is a plain dot-atom).
-// When ok is false, reason says why in plain language and addr is "".
-func parseFrom(value string) (addr string, ok bool, reason string) {
+// ParseFrom parses the value of a From field (folded or not, without the
+// field name) strictly. ok is true only when it is exactly one mailbox that
+// a reader sees unambiguously; addr is then the canonical addr-spec: the
+// local part lower-cased (and unquoted when it is a plain dot-atom), the
+// domain lower-cased and in its ASCII (A-label) form. When ok is false,
+// addr is "" and reason says why, as a lower-case clause fit to quote in a
+// sentence ("the From field lists more than one mailbox"). Values longer
+// than 16 KiB are refused.
+func ParseFrom(value string) (addr string, ok bool, reason string) {
 	if len(value) > maxFromLen {
 		return "", false, "the From field is too long to be a single address"
 	}
@@ -69,18 +69,9 @@ func parseFrom(value string) (addr string, ok bool, reason string) {
 	return addr, true, ""
 }
 
-// fromDomain returns the lower-cased domain of the From value when it is
-// exactly one mailbox, as parseFrom decides.
-func fromDomain(value string) (domain string, ok bool) {
-	addr, ok, _ := parseFrom(value)
-	if !ok {
-		return "", false
-	}
-	return domainOf(addr), true
-}
-
-// domainOf returns the part of addr after its last @, or "" when there is none.
-func domainOf(addr string) string {
+// Domain returns the part of addr after its last @, or "" when there is
+// none. For an address [ParseFrom] accepted, that is its domain.
+func Domain(addr string) string {
 	i := strings.LastIndexByte(addr, '@')
 	if i < 0 {
 		return ""
@@ -124,41 +115,6 @@ func (p *fromParser) skipCFWS() string {
 	return ""
 }
 
-// readComment reads the comment starting at s[start] == '(' and returns its
-// text (quoted pairs resolved, nested parentheses kept), the index after it,
-// and whether it was well formed.
-func readComment(s string, start int) (text string, end int, ok bool) {
-	var b strings.Builder
-	depth := 0
-	for i := start; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '\\':
-			if i+1 < len(s) {
-				i++
-				b.WriteByte(s[i])
-			}
-		case '(':
-			depth++
-			if depth > maxCommentDepth {
-				return "", 0, false
-			}
-			if depth > 1 {
-				b.WriteByte(c)
-			}
-		case ')':
-			depth--
-			if depth == 0 {
-				return b.String(), i + 1, true
-			}
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", 0, false
-}
-
 // isAtext reports whether c may appear in an atom (RFC 5322 §3.2.3, with
 // RFC 6532's UTF-8 octets).
 func isAtext(c byte) bool {
@@ -188,31 +144,6 @@ func (p *fromParser) quoted() (string, bool) {
 		p.i = end
 	}
 	return text, ok
-}
-
-// unquote reads the RFC 5322 quoted-string that starts at s[start] == '"'
-// and returns its content, with quoted pairs resolved and line breaks
-// (folding) removed, and the index just past the closing quote. ok is false
-// when the string is not closed.
-func unquote(s string, start int) (text string, end int, ok bool) {
-	var b strings.Builder
-	for i := start + 1; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			if i+1 >= len(s) {
-				return "", 0, false
-			}
-			i++
-			b.WriteByte(s[i])
-		case '"':
-			return b.String(), i + 1, true
-		case '\r', '\n':
-			// Folding: the line break is not part of the content.
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", 0, false
 }
 
 // mailbox parses the whole value as one mailbox and returns the canonical
@@ -541,14 +472,13 @@ func isDotAtom(s string) bool {
 func canonicalDomain(d string) (string, string) {
 	// An internationalized domain (RFC 6532) is compared, and shown, in
 	// the A-label form DNS and signatures use, converted under rules that
-	// map no look-alikes (internal/idn); idnEvidence then asks for a close
-	// look.
+	// map no look-alikes (internal/idn).
 	a, ok := idn.ToASCII(d)
 	if !ok {
 		return "", fmt.Sprintf("the From address domain %.80q is not a valid internationalized domain name", d)
 	}
 	d = strings.ToLower(a)
-	if !isHostName(d) {
+	if !IsHostName(d) {
 		return "", fmt.Sprintf("the From address domain %.80q is not a valid domain name", d)
 	}
 	if !strings.Contains(d, ".") {
@@ -557,11 +487,11 @@ func canonicalDomain(d string) (string, string) {
 	return d, ""
 }
 
-// isHostName reports whether d (lower-case, no trailing dot) is a host name:
+// IsHostName reports whether d (lower-case, no trailing dot) is a host name:
 // labels of 1 to 63 letters, digits and hyphens, not starting or ending with
 // a hyphen, at most 253 octets in all, and a last label that is not all
 // digits (an IP address is not a domain).
-func isHostName(d string) bool {
+func IsHostName(d string) bool {
 	if d == "" || len(d) > 253 {
 		return false
 	}

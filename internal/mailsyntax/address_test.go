@@ -1,8 +1,10 @@
-package provenance
+package mailsyntax
 
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,21 +102,21 @@ func TestParseFrom(t *testing.T) {
 		{"deep comment", "a@example.com " + strings.Repeat("(", 40) + strings.Repeat(")", 40), "", "comment"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			addr, ok, reason := parseFrom(tt.in)
+			addr, ok, reason := ParseFrom(tt.in)
 			if tt.want != "" {
-				assert.True(t, ok, "parseFrom(%q) ok; reason %q", tt.in, reason)
-				assert.Equal(t, tt.want, addr, "parseFrom(%q) address", tt.in)
-				assert.Empty(t, reason, "parseFrom(%q) reason when ok", tt.in)
+				assert.True(t, ok, "ParseFrom(%q) ok; reason %q", tt.in, reason)
+				assert.Equal(t, tt.want, addr, "ParseFrom(%q) address", tt.in)
+				assert.Empty(t, reason, "ParseFrom(%q) reason when ok", tt.in)
 				return
 			}
-			assert.False(t, ok, "parseFrom(%q) must not be ok; got address %q", tt.in, addr)
-			assert.Empty(t, addr, "parseFrom(%q) address when not ok", tt.in)
-			assert.Contains(t, reason, tt.reason, "parseFrom(%q) reason", tt.in)
+			assert.False(t, ok, "ParseFrom(%q) must not be ok; got address %q", tt.in, addr)
+			assert.Empty(t, addr, "ParseFrom(%q) address when not ok", tt.in)
+			assert.Contains(t, reason, tt.reason, "ParseFrom(%q) reason", tt.in)
 		})
 	}
 }
 
-func TestFromDomain(t *testing.T) {
+func TestDomain(t *testing.T) {
 	for _, tt := range []struct {
 		name, in, want string
 		ok             bool
@@ -125,19 +127,21 @@ func TestFromDomain(t *testing.T) {
 		{"quoted local", `"a b"@example.net`, "example.net", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := fromDomain(tt.in)
-			assert.Equal(t, tt.ok, ok, "fromDomain(%q) ok", tt.in)
-			assert.Equal(t, tt.want, got, "fromDomain(%q) domain", tt.in)
+			addr, ok, _ := ParseFrom(tt.in)
+			assert.Equal(t, tt.ok, ok, "ParseFrom(%q) ok", tt.in)
+			assert.Equal(t, tt.want, Domain(addr), "Domain of ParseFrom(%q)", tt.in)
 		})
 	}
-	assert.Equal(t, "", domainOf("nodomain"), `domainOf("nodomain")`)
-	assert.Equal(t, "x.com", domainOf(`"a@b"@x.com`), "domainOf takes the last @")
+	assert.Equal(t, "", Domain("nodomain"), `Domain("nodomain")`)
+	assert.Equal(t, "x.com", Domain(`"a@b"@x.com`), "Domain takes the last @")
 }
 
-// FuzzParseFrom checks parseFrom's invariants: an accepted value yields an
-// address with exactly one @ outside quotes and a valid, fully qualified
-// lower-case domain; the address re-parses to itself, alone and inside
-// angle brackets; a refusal always has a reason and no address.
+// FuzzParseFrom checks ParseFrom's invariants: an accepted value yields a
+// lower-case, valid UTF-8 address without control characters, with exactly
+// one @ outside quotes and a valid, fully qualified ASCII domain that
+// Domain returns; the address re-parses to itself, alone, inside angle
+// brackets and after a display name; a refusal always has a reason, one
+// line of valid UTF-8 and bounded length, and no address.
 func FuzzParseFrom(f *testing.F) {
 	for _, s := range []string{
 		"alice@example.com", "Alice <alice@example.com>", `"ceo@bank.com" <evil@x.com>`,
@@ -148,41 +152,54 @@ func FuzzParseFrom(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		addr, ok, reason := parseFrom(in)
+		addr, ok, reason := ParseFrom(in)
 		if !ok {
-			require.NotEmpty(t, reason, "parseFrom(%q) refused without a reason", in)
-			require.Empty(t, addr, "parseFrom(%q) refused but gave an address", in)
+			require.NotEmpty(t, reason, "ParseFrom(%q) refused without a reason", in)
+			require.Empty(t, addr, "ParseFrom(%q) refused but gave an address", in)
+			require.True(t, utf8.ValidString(reason), "ParseFrom(%q) reason %q is valid UTF-8", in, reason)
+			require.NotContains(t, reason, "\n", "ParseFrom(%q) reason is one line", in)
+			require.NotContains(t, reason, "\r", "ParseFrom(%q) reason is one line", in)
+			require.Less(t, len(reason), 1024, "ParseFrom(%q) reason stays a clause", in)
 			return
 		}
-		require.Empty(t, reason, "parseFrom(%q) accepted with a reason", in)
+		require.Empty(t, reason, "ParseFrom(%q) accepted with a reason", in)
+		require.True(t, utf8.ValidString(addr), "ParseFrom(%q) = %q: valid UTF-8", in, addr)
+		require.Equal(t, strings.ToLower(addr), addr, "ParseFrom(%q) = %q: lower-case", in, addr)
+		require.False(t, strings.ContainsFunc(addr, unicode.IsControl), "ParseFrom(%q) = %q: no control characters", in, addr)
 		local, domain, found := strings.Cut(addr, "@")
 		if strings.HasPrefix(local, `"`) {
 			end := strings.LastIndex(addr, `"@`)
-			require.Positive(t, end, "parseFrom(%q) = %q: quoted local part not closed", in, addr)
+			require.Positive(t, end, "ParseFrom(%q) = %q: quoted local part not closed", in, addr)
 			local, domain = addr[:end+1], addr[end+2:]
 			found = true
 		}
-		require.True(t, found, "parseFrom(%q) = %q: no @", in, addr)
-		require.NotContains(t, domain, "@", "parseFrom(%q) = %q: more than one @", in, addr)
-		require.NotEmpty(t, local, "parseFrom(%q) = %q: empty local part", in, addr)
-		require.True(t, isHostName(domain) && strings.Contains(domain, "."),
-			"parseFrom(%q) = %q: domain %q not a fully qualified host name", in, addr, domain)
-		require.Equal(t, strings.ToLower(domain), domain, "parseFrom(%q) domain not lower-case", in)
-		require.Equal(t, domain, domainOf(addr), "domainOf(%q)", addr)
+		require.True(t, found, "ParseFrom(%q) = %q: no @", in, addr)
+		require.NotContains(t, domain, "@", "ParseFrom(%q) = %q: more than one @", in, addr)
+		require.NotEmpty(t, local, "ParseFrom(%q) = %q: empty local part", in, addr)
+		require.True(t, IsHostName(domain) && strings.Contains(domain, "."),
+			"ParseFrom(%q) = %q: domain %q not a fully qualified host name", in, addr, domain)
+		require.Equal(t, strings.ToLower(domain), domain, "ParseFrom(%q) domain not lower-case", in)
+		for i := 0; i < len(domain); i++ {
+			require.Less(t, domain[i], byte(0x80), "ParseFrom(%q) = %q: domain not ASCII (A-labels)", in, addr)
+		}
+		require.Equal(t, domain, Domain(addr), "Domain(%q)", addr)
 
-		again, ok2, reason2 := parseFrom(addr)
-		require.True(t, ok2, "parseFrom(%q) accepted %q, which does not re-parse: %s", in, addr, reason2)
-		require.Equal(t, addr, again, "parseFrom round trip of %q", addr)
-		again, ok2, reason2 = parseFrom("<" + addr + ">")
-		require.True(t, ok2, "parseFrom(<%s>) does not parse: %s", addr, reason2)
-		require.Equal(t, addr, again, "parseFrom(<%s>) round trip", addr)
+		again, ok2, reason2 := ParseFrom(addr)
+		require.True(t, ok2, "ParseFrom(%q) accepted %q, which does not re-parse: %s", in, addr, reason2)
+		require.Equal(t, addr, again, "ParseFrom round trip of %q", addr)
+		again, ok2, reason2 = ParseFrom("<" + addr + ">")
+		require.True(t, ok2, "ParseFrom(<%s>) does not parse: %s", addr, reason2)
+		require.Equal(t, addr, again, "ParseFrom(<%s>) round trip", addr)
+		again, ok2, reason2 = ParseFrom("Name <" + addr + ">")
+		require.True(t, ok2, "ParseFrom(Name <%s>) does not parse: %s", addr, reason2)
+		require.Equal(t, addr, again, "ParseFrom(Name <%s>) round trip", addr)
 	})
 }
 
 func TestParseFromReasonIsShort(t *testing.T) {
 	in := `"` + strings.Repeat("a", 5000) + `@bank.example" <evil@x.example>`
-	_, ok, reason := parseFrom(in)
-	assert.False(t, ok, "parseFrom with a long hidden address is refused")
+	_, ok, reason := ParseFrom(in)
+	assert.False(t, ok, "ParseFrom with a long hidden address is refused")
 	assert.Less(t, len(reason), 400, "the reason stays a sentence, whatever the input length: %q", reason)
 	assert.Contains(t, reason, "...", "a long address is clipped in the reason")
 }

@@ -1,4 +1,4 @@
-package provenance
+package mailsyntax
 
 import (
 	"os"
@@ -95,15 +95,15 @@ func TestAuthResultsArcSigningSuite(t *testing.T) {
 			continue // cases that expect no ARC set
 		}
 		t.Run(c.id, func(t *testing.T) {
-			want, err := parseAuthResults(aar)
-			require.NoError(t, err, "parseAuthResults(AAR %q)", aar)
+			want, err := ParseAuthResults(aar)
+			require.NoError(t, err, "ParseAuthResults(AAR %q)", aar)
 			assert.Positive(t, want.Instance, "AAR %q has an instance", aar)
 			assert.True(t, strings.EqualFold(want.AuthServID, srv), "AAR authserv-id %q is srv-id %q", want.AuthServID, srv)
 
-			var got []authResult
+			var got []AuthResult
 			for _, v := range headerValues(t, c.fields["message"], "Authentication-Results") {
-				ar, err := parseAuthResults(v)
-				require.NoError(t, err, "parseAuthResults(%q)", v)
+				ar, err := ParseAuthResults(v)
+				require.NoError(t, err, "ParseAuthResults(%q)", v)
 				assert.Zero(t, ar.Instance, "Authentication-Results %q has no instance", v)
 				if strings.EqualFold(ar.AuthServID, srv) {
 					got = append(got, ar.Results...)
@@ -136,15 +136,15 @@ func TestAuthResultsArcValidationSuite(t *testing.T) {
 		}
 		for _, v := range headerValues(t, msg, "Authentication-Results") {
 			fields++
-			ar, err := parseAuthResults(v)
-			if assert.NoError(t, err, "%s: parseAuthResults(%q)", c.id, v) {
+			ar, err := ParseAuthResults(v)
+			if assert.NoError(t, err, "%s: ParseAuthResults(%q)", c.id, v) {
 				parsed++
 				assert.Zero(t, ar.Instance, "%s: Authentication-Results %q has no instance", c.id, v)
 			}
 		}
 		for _, v := range headerValues(t, msg, "ARC-Authentication-Results") {
 			fields++
-			ar, err := parseAuthResults(v)
+			ar, err := ParseAuthResults(v)
 			if malformed[c.id] {
 				if err == nil {
 					parsed++
@@ -153,7 +153,7 @@ func TestAuthResultsArcValidationSuite(t *testing.T) {
 					"%s: malformed AAR %q: instance %d must come from the field", c.id, v, ar.Instance)
 				continue
 			}
-			if assert.NoError(t, err, "%s: parseAuthResults(%q)", c.id, v) {
+			if assert.NoError(t, err, "%s: ParseAuthResults(%q)", c.id, v) {
 				parsed++
 				assert.Positive(t, ar.Instance, "%s: AAR %q has an instance", c.id, v)
 			}
