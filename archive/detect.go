@@ -202,8 +202,7 @@ func plausibleHeader(b []byte, final bool) bool {
 // a no-break space), or it would be a well-formed field but for control or
 // non-ASCII bytes in its name or a NUL in its value ("From\v: Mallory").
 // As the first line only the second kind counts: a byte-order mark or a
-// non-ASCII word must not carry a log past the first-line check (red team
-// 6, B1).
+// non-ASCII word must not carry a log past the first-line check.
 func oddLine(line []byte, first bool) bool {
 	return !first && (line[0] < ' ' || line[0] >= 0x7f) || nearField(line)
 }
@@ -261,7 +260,8 @@ func fieldName(line []byte) ([]byte, bool) {
 	name := bytes.TrimRight(line[:colon], " \t")
 	if len(name) == 0 || len(name) > 76 || !isLetter(name[0]) {
 		// Real field names start with a letter; "2024-01-01T10" is the
-		// start of a log line's timestamp (red team 6, B1).
+		// start of a log line's timestamp, and a log that quotes a header
+		// is not mail.
 		return nil, false
 	}
 	for _, c := range name {
