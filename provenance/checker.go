@@ -220,11 +220,12 @@ func (s *state) judge(ctx context.Context, m *archive.Message, primary, chosen v
 		s.repair = chosen.code
 		s.add(evidence(chosen.code, "%s", chosen.change))
 	}
-	if _, ok := cutLeadingSeparator(chosen.data); ok {
+	switch lead, _ := archive.LeadingLine(chosen.data); lead {
+	case archive.LeadSeparator:
 		s.separatorLine = true
 		s.add(evidence("archive.leading_separator",
 			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(chosen.data)))
-	} else if archive.StartsWithExchangePreamble(chosen.data) {
+	case archive.LeadExchange:
 		// Exchange's and Outlook's "Internet headers" exports start so.
 		s.separatorLine = true
 		s.add(evidence("archive.leading_separator",
@@ -278,8 +279,9 @@ func arithmeticFails(s *dkim.Signature) bool {
 // (but for an Exchange export's first line): in a file without an empty
 // line, the body with its separator removed.
 func hasNoColonLine(v *dkim.Verification, msg []byte) bool {
+	lead, _ := archive.LeadingLine(msg)
 	for _, f := range v.Findings {
-		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && archive.StartsWithExchangePreamble(msg)) {
+		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && lead == archive.LeadExchange) {
 			return true
 		}
 	}
