@@ -157,7 +157,7 @@ func plausibleHeader(b []byte, final bool) bool {
 		if line[0] == ' ' || line[0] == '\t' {
 			continue // a continuation line (or a leading-whitespace first line, an attack the checker reports)
 		}
-		if first && bytes.Equal(line, []byte(ExchangePreamble)) {
+		if first && isExchangePreamble(line) {
 			first = false
 			continue // Exchange's transport-header export starts so
 		}
@@ -202,8 +202,7 @@ func plausibleHeader(b []byte, final bool) bool {
 // a no-break space), or it would be a well-formed field but for control or
 // non-ASCII bytes in its name or a NUL in its value ("From\v: Mallory").
 // As the first line only the second kind counts: a byte-order mark or a
-// non-ASCII word must not carry a log past the first-line check (red team
-// 6, B1).
+// non-ASCII word must not carry a log past the first-line check.
 func oddLine(line []byte, first bool) bool {
 	return !first && (line[0] < ' ' || line[0] >= 0x7f) || nearField(line)
 }
@@ -213,11 +212,38 @@ func oddLine(line []byte, first bool) bool {
 // of tampering.
 const ExchangePreamble = "Microsoft Mail Internet Headers Version 2.0"
 
-// StartsWithExchangePreamble reports whether msg starts with the line
+// isExchangePreamble reports whether line, without its line ending, is
 // ExchangePreamble.
-func StartsWithExchangePreamble(msg []byte) bool {
-	rest, ok := bytes.CutPrefix(msg, []byte(ExchangePreamble))
-	return ok && (bytes.HasPrefix(rest, []byte("\n")) || bytes.HasPrefix(rest, []byte("\r\n")))
+func isExchangePreamble(line []byte) bool {
+	return string(line) == ExchangePreamble
+}
+
+// A LeadKind is the kind of line an export tool leaves at the top of a
+// single message's bytes, above its header: no header field, and no sign
+// of tampering.
+type LeadKind int
+
+// The lines LeadingLine tells apart.
+const (
+	LeadNone      LeadKind = iota // no such line: a header field, or anything else
+	LeadSeparator                 // an mbox separator line ([mbox.LeadingSeparatorLen])
+	LeadExchange                  // [ExchangePreamble], as Exchange and Outlook header exports start
+)
+
+// LeadingLine reports the kind of line an export tool left at the start of
+// msg, a message's bytes (an .eml file, or a view of one), and its length
+// up to and including its "\n"; LeadNone and 0 when there is none. A line
+// without a line ending, the whole of msg, is none. A checker sets such a
+// line aside instead of reading it as a malformed header field.
+func LeadingLine(msg []byte) (LeadKind, int) {
+	if n := mbox.LeadingSeparatorLen(msg); n > 0 {
+		return LeadSeparator, n
+	}
+	head := msg[:min(len(msg), len(ExchangePreamble)+2)] // room for the preamble and its line ending
+	if i := bytes.IndexByte(head, '\n'); i >= 0 && isExchangePreamble(bytes.TrimSuffix(head[:i], []byte("\r"))) {
+		return LeadExchange, i + 1
+	}
+	return LeadNone, 0
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
@@ -261,7 +287,8 @@ func fieldName(line []byte) ([]byte, bool) {
 	name := bytes.TrimRight(line[:colon], " \t")
 	if len(name) == 0 || len(name) > 76 || !isLetter(name[0]) {
 		// Real field names start with a letter; "2024-01-01T10" is the
-		// start of a log line's timestamp (red team 6, B1).
+		// start of a log line's timestamp, and a log that quotes a header
+		// is not mail.
 		return nil, false
 	}
 	for _, c := range name {

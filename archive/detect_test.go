@@ -130,3 +130,29 @@ func TestDetectRedTeam6(t *testing.T) {
 		})
 	}
 }
+
+// TestLeadingLine: a separator line or Exchange's preamble at the top of a
+// message is set aside, with its line ending; anything else is not.
+func TestLeadingLine(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     LeadKind
+		n        int
+	}{
+		{"separator", "From alice@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@b.c\r\n", LeadSeparator, len("From alice@example.com Tue Mar  1 10:00:00 2016\r\n")},
+		{"undated separator", "From MAILER-DAEMON\nX: y\n", LeadSeparator, len("From MAILER-DAEMON\n")},
+		{"Exchange preamble, CRLF", ExchangePreamble + "\r\nFrom: a@b.c\r\n", LeadExchange, len(ExchangePreamble) + 2},
+		{"Exchange preamble, LF", ExchangePreamble + "\nFrom: a@b.c\n", LeadExchange, len(ExchangePreamble) + 1},
+		{"Exchange preamble without a line ending", ExchangePreamble, LeadNone, 0},
+		{"Exchange preamble with more on its line", ExchangePreamble + " x\n", LeadNone, 0},
+		{"From field", "From: a@b.c\r\n", LeadNone, 0},
+		{"From field with a space before the colon", "From : a@b.c\r\n", LeadNone, 0},
+		{"empty", "", LeadNone, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			kind, n := LeadingLine([]byte(tt.in))
+			assert.Equal(t, tt.want, kind, "LeadingLine(%q) kind", tt.in)
+			assert.Equal(t, tt.n, n, "LeadingLine(%q) length", tt.in)
+		})
+	}
+}

@@ -28,8 +28,11 @@
 // by its first separator line, .emlx by its length line followed by a
 // header, a single RFC 5322 message by a plausible header, a zip by its
 // signature. Message.Format ([Format]) is "eml" (a single message, a
-// Maildir file), "emlx", or the mbox variant the mbox reader reports ("mbox",
-// "mboxrd", "mboxcl", "mboxcl2"; "mboxo" only when Options.Mbox names it).
+// Maildir file), "emlx", or the mbox variant the mbox reader reports
+// ("mbox", "mboxrd", "mboxcl", "mboxcl2"; "mboxo" only when Options.Mbox
+// names it). A single message's Raw keeps a line its export tool left above
+// the header (an mbox separator line, Exchange's preamble); [LeadingLine]
+// finds it for a verifier to set aside.
 //
 // # Walking
 //

@@ -240,7 +240,7 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 // and its colon (RFC 5322 §2.2: printable ASCII except the colon), or has a
 // From or DKIM-Signature field at the start of a line: a doctored message
 // must not escape its verdict because a junk line was put in front of it
-// when it is named directly (red team 6, B2).
+// when it is named directly.
 func messageShaped(head []byte) bool {
 	if len(head) == 0 || head[0] == '\n' || bytes.HasPrefix(head, []byte("\r\n")) {
 		return true

@@ -17,6 +17,13 @@
 // untouched (LF and CRLF files alike); they include the blank line that the
 // mbox writer puts before the next separator.
 //
+// A second, looser test, [LeadingSeparatorLen], answers another question:
+// whether a single message's bytes (an .eml cut out of an mbox) start with
+// a separator line the cutting tool left there. Any "From " line with more
+// than blanks after it counts, dated or not, unless a colon comes first
+// ("From : x" is a From field): no other such line can be a header field.
+// The Reader splits messages only at lines [IsSeparator] accepts.
+//
 // # Content-Length
 //
 // A message whose header has exactly one Content-Length field is framed by
@@ -46,6 +53,19 @@
 //
 // A message without any "From " or ">From " line has one view whatever its
 // variant, so the label matters only where the file shows evidence.
+//
+// # Views
+//
+// A message's stored bytes are still escaped. [Views] gives the candidate
+// unescaped messages, the format's own view first ([OwnView] alone, for the
+// cost of one unescaping), then the other variants' readings a verifier may
+// try when a signature fails; [ParseFormat] tells an mbox variant's name
+// from another format's. A variant that cannot tell a quoted ">From " line
+// from an escaped one ([Format.Ambiguous]) allows every mix of such body
+// lines read as written or unescaped: [MixedViews], at most
+// 1<<[MaxMixedLines] of them. [HasEscapedLine] finds the lines any
+// unescaping touches, which a verifier must not read differently in a
+// header. No view changes line endings or is longer than the stored bytes.
 //
 // # Bounds
 //

@@ -81,7 +81,9 @@ func FuzzReader(f *testing.F) {
 }
 
 // FuzzViews checks that no view is longer than the stored bytes, that the
-// format's own rule comes first, and that views differ only in '>' bytes.
+// format's own rule comes first, that views differ only in '>' bytes, that
+// bytes without a line HasEscapedLine finds have one view, and that the
+// rules that unescape only one level (mboxo, mboxcl) are idempotent.
 func FuzzViews(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), "mbox")
@@ -108,6 +110,15 @@ func FuzzViews(f *testing.F) {
 		if views[0].Format != own {
 			t.Fatalf("first view is %s, want %s", views[0].Format, own)
 		}
+		if !HasEscapedLine(raw) && len(views) != 1 {
+			t.Fatalf("%d views of %q, which has no escaped line", len(views), raw)
+		}
+		for _, f := range []Format{FormatMboxo, FormatMboxcl, FormatMboxcl2} {
+			once := OwnView(raw, f).Data
+			if twice := OwnView(once, f).Data; !bytes.Equal(once, twice) {
+				t.Fatalf("%s unescapes %q to %q, then again to %q", f, raw, once, twice)
+			}
+		}
 		for i, v := range views {
 			if len(v.Data) > len(raw) {
 				t.Fatalf("view %d (%s) has %d bytes, more than the %d stored", i, v.Format, len(v.Data), len(raw))
@@ -120,6 +131,88 @@ func FuzzViews(f *testing.F) {
 					t.Fatalf("views %d and %d are identical", j, i)
 				}
 			}
+		}
+	})
+}
+
+// FuzzMixedViews checks the mixed views: at most 1<<MaxMixedLines, none
+// longer than raw, nothing before from changed, only '>' bytes removed,
+// raw itself first, one view per subset of the ambiguous lines (counted
+// line by line for reference); the last view unescapes every ambiguous
+// line, so it has no mixed views of its own; and bytes without an escaped
+// line have none.
+func FuzzMixedViews(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), 0)
+	}
+	f.Add([]byte("From: a@b.c\n>From : x\n\n>From one\n>>From two\r\n>From three"), 23)
+	f.Add([]byte(">From a\n>From b\n>From c\n>From d\n>From e\n>From f\n"), 0)
+	f.Fuzz(func(t *testing.T, raw []byte, from int) {
+		views := MixedViews(raw, from)
+		ambiguous := 0 // the reference: lines from from on, one at a time
+		for _, line := range bytes.SplitAfter(raw[min(max(from, 0), len(raw)):], []byte("\n")) {
+			if bytes.HasPrefix(line, []byte(">From ")) {
+				ambiguous++
+			}
+		}
+		want := 1 << ambiguous
+		if ambiguous == 0 || ambiguous > MaxMixedLines || len(raw) > maxMixedBytes {
+			want = 0
+		}
+		if len(views) != want {
+			t.Fatalf("%d mixed views of %q from %d, with %d ambiguous lines", len(views), raw, from, ambiguous)
+		}
+		if len(views) == 0 {
+			return
+		}
+		keep := raw[:min(max(from, 0), len(raw))]
+		if !HasEscapedLine(raw[len(keep):]) {
+			t.Fatalf("mixed views of %q from %d, which has no escaped line there", raw, from)
+		}
+		if !bytes.Equal(views[0], raw) {
+			t.Fatalf("the first mixed view %q is not raw %q", views[0], raw)
+		}
+		for i, v := range views {
+			if len(v) > len(raw) || !bytes.HasPrefix(v, keep) {
+				t.Fatalf("mixed view %d %q of %q adds bytes or changes what precedes offset %d", i, v, raw, from)
+			}
+			if !bytes.Equal(bytes.ReplaceAll(v, []byte(">"), nil), bytes.ReplaceAll(raw, []byte(">"), nil)) {
+				t.Fatalf("mixed view %d changed more than '>' bytes", i)
+			}
+			for j := range i {
+				if bytes.Equal(views[j], v) {
+					t.Fatalf("mixed views %d and %d are identical", j, i)
+				}
+			}
+		}
+		if again := MixedViews(views[len(views)-1], from); again != nil {
+			t.Fatalf("the last mixed view %q still has %d mixed views", views[len(views)-1], len(again))
+		}
+	})
+}
+
+// FuzzLeadingSeparator checks that a leading separator line is a prefix of
+// msg that starts "From " and ends at its first "\n", and that it is looser
+// than IsSeparator: a line IsSeparator takes, but for one that reads as a
+// From field ("From : x ..."), is a leading separator too.
+func FuzzLeadingSeparator(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte("From MAILER-DAEMON\r\nX: y\n"))
+	f.Add([]byte("From :x Mon Jan  1 00:00:00 2018\n"))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		n := LeadingSeparatorLen(msg)
+		if n < 0 || n > len(msg) {
+			t.Fatalf("LeadingSeparatorLen(%q) = %d, outside the input", msg, n)
+		}
+		line, _, hasEOL := bytes.Cut(msg, []byte("\n"))
+		if n > 0 && (!bytes.HasPrefix(msg, fromSpace) || !hasEOL || n != len(line)+1) {
+			t.Fatalf("LeadingSeparatorLen(%q) = %d, not its first line", msg, n)
+		}
+		fieldLike := bytes.HasPrefix(bytes.TrimLeft(line[min(len(line), len(fromSpace)):], " \t"), []byte(":"))
+		if hasEOL && IsSeparator(msg[:len(line)+1]) && !fieldLike && n == 0 {
+			t.Fatalf("IsSeparator takes the first line of %q, LeadingSeparatorLen does not", msg)
 		}
 	})
 }

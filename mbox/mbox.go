@@ -10,7 +10,7 @@ import (
 // "mbox" when the file cannot tell mboxo from mboxrd.
 type Format string
 
-// The mbox variants, named as DESIGN.md names them.
+// The mbox variants, by the names Message.Format reports.
 const (
 	// FormatMbox is an mbox file that cannot tell mboxo from mboxrd: it has
 	// no line that only mboxrd escaping produces (">>From ").
@@ -24,6 +24,17 @@ const (
 	// FormatMboxcl2 frames messages by Content-Length and escapes nothing.
 	FormatMboxcl2 Format = "mboxcl2"
 )
+
+// ParseFormat returns the mbox variant named s and true, or "" and false
+// when s names none (an "eml" or "emlx" file, say). Names are exact and
+// lower-case, as Message.Format gives them.
+func ParseFormat(s string) (Format, bool) {
+	switch f := Format(s); f {
+	case FormatMbox, FormatMboxo, FormatMboxrd, FormatMboxcl, FormatMboxcl2:
+		return f, true
+	}
+	return "", false
+}
 
 // Errors returned by the Reader, wrapped in a [*ParseError] where an offset
 // is known.
@@ -47,9 +58,9 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // A Message is one message of an mbox file. Body is valid until the next
-// call to Reader.Next; it yields the stored bytes (Raw in DESIGN.md): the
-// bytes after the separator line up to the next separator line or the end of
-// the input, still escaped, line endings untouched.
+// call to Reader.Next; it yields the stored bytes: the bytes after the
+// separator line up to the next separator line or the end of the input,
+// still escaped, line endings untouched.
 //
 // Size, Format and Notes are complete once Body has returned io.EOF (or the
 // Reader has moved on): what they say depends on bytes not yet read when

@@ -2,6 +2,19 @@ package mbox
 
 import "bytes"
 
+// Two tests define a separator line, for two questions, and this file holds
+// both:
+//
+//   - [IsSeparator], strict: may the Reader end a message here? A body line
+//     such as "From the Jan 2018 meeting at 10:30" after a blank line must
+//     not split a message where no real tool would, so the line must carry
+//     an envelope sender and a plausible date.
+//   - [LeadingSeparatorLen], loose: is the first line of a single message's
+//     bytes a separator left there by the tool that cut it out of an mbox?
+//     Such a line is no header field whatever follows "From " (a field name
+//     holds no space, and "From :" is a From field), so every such line
+//     counts, dated or not ("From MAILER-DAEMON", "From -").
+
 // MaxSeparatorLength is the longest line, line ending included, that
 // [IsSeparator] accepts. Real separator lines are well under 200 bytes.
 const MaxSeparatorLength = 1024
@@ -12,6 +25,8 @@ var fromSpace = []byte("From ")
 // plausible mbox separator line (RFC 4155): "From ", an envelope sender, then
 // an envelope date. It does not know what precedes the line; the Reader also
 // requires a blank line or the start of the file before a separator.
+// [LeadingSeparatorLen] is the looser test for a line at the top of a single
+// message.
 //
 // The date is read leniently, because real writers differ: every word after
 // the sender must be a weekday, a month, a day of the month, a time (hh:mm or
@@ -70,9 +85,33 @@ func IsSeparator(line []byte) bool {
 	return month && day && clock && year
 }
 
-// trimEOL removes one trailing "\n", "\r\n", or "\r\r\n" (the CRLF file
-// copied in text mode that DESIGN.md lists as a benign artifact: the
-// checker's repair.double_cr reads its messages).
+// LeadingSeparatorLen returns the length, line ending included, of the
+// separator line at the start of msg, the stored bytes of one message (an
+// .eml file, say), or 0 when msg does not start with one. Such a line is
+// "From " followed, after any blanks, by anything but a colon ("From : x"
+// is a From field with a space before its colon), up to a "\n"; a "\r"
+// before the "\n" counts as something. A line without a line ending, the
+// whole of msg, is not one.
+//
+// The test is looser than [IsSeparator]: see the top of this file.
+func LeadingSeparatorLen(msg []byte) int {
+	if !bytes.HasPrefix(msg, fromSpace) {
+		return 0
+	}
+	i := bytes.IndexByte(msg, '\n')
+	if i < 0 {
+		return 0
+	}
+	after := bytes.TrimLeft(msg[len(fromSpace):i], " \t")
+	if len(after) == 0 || after[0] == ':' {
+		return 0
+	}
+	return i + 1
+}
+
+// trimEOL removes one trailing "\n", "\r\n", or "\r\r\n" (a CRLF file
+// copied in text mode, a benign artifact whose messages a verifier can
+// still read).
 func trimEOL(line []byte) []byte {
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))

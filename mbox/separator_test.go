@@ -42,3 +42,30 @@ func TestIsSeparator(t *testing.T) {
 		})
 	}
 }
+
+// TestLeadingSeparatorLen: the first line of a single message's bytes is a
+// separator left by an export tool when it starts "From " and is no From
+// field, dated or not.
+func TestLeadingSeparatorLen(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, rest string
+		ok             bool
+	}{
+		{"separator", "From alice@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@b.c\r\n", "From: a@b.c\r\n", true},
+		{"takeout separator", "From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018\nX: y\n", "X: y\n", true},
+		{"undated, as IsSeparator would not take it", "From MAILER-DAEMON\nX: y\n", "X: y\n", true},
+		{"From field", "From: a@b.c\r\n", "From: a@b.c\r\n", false},
+		{"From with a space before the colon", "From : a@b.c\r\n", "From : a@b.c\r\n", false},
+		{"From with spaces before the colon", "From   : a@b.c\r\n", "From   : a@b.c\r\n", false},
+		{"nothing after From", "From   \nX: y\n", "From   \nX: y\n", false},
+		{"no line end", "From x", "From x", false},
+		{"other field", "Subject: From x\r\n", "Subject: From x\r\n", false},
+		{"escaped", ">From x\n", ">From x\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := LeadingSeparatorLen([]byte(tt.in))
+			assert.Equal(t, tt.ok, n > 0, "LeadingSeparatorLen(%q) = %d", tt.in, n)
+			assert.Equal(t, tt.rest, tt.in[n:], "LeadingSeparatorLen(%q): what follows the line", tt.in)
+		})
+	}
+}

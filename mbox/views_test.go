@@ -2,6 +2,7 @@ package mbox
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -120,5 +121,63 @@ func TestOwnView(t *testing.T) {
 		if got.Format != want.Format || string(got.Data) != string(want.Data) {
 			t.Errorf("OwnView(%s) = %s %q; Views gives %s %q first", f, got.Format, got.Data, want.Format, want.Data)
 		}
+	}
+}
+
+func TestMixedViews(t *testing.T) {
+	raw := []byte("From: a@b.c\n>From : header line\n\n>From one\nx\n>From two\n>>From three\n")
+	body := bytes.Index(raw, []byte("\n\n")) + 2
+	views := MixedViews(raw, body)
+	if assert.Len(t, views, 4, "two ambiguous body lines: four mixes") {
+		for _, v := range views {
+			assert.True(t, bytes.HasPrefix(v, []byte("From: a@b.c\n>From : header line\n\n")), "lines before from are never unescaped: %q", v)
+			assert.Contains(t, string(v), ">>From three", "only lines with exactly one > are ambiguous")
+		}
+		assert.Equal(t, string(raw), string(views[0]), "the first view reads every line as written")
+		assert.Contains(t, string(views[3]), "\nFrom one\nx\nFrom two", "the last view unescapes every line")
+	}
+	many := []byte("From: a@b.c\n\n" + strings.Repeat(">From x\n", MaxMixedLines+1))
+	assert.Nil(t, MixedViews(many, 13), "too many ambiguous lines: no views")
+	assert.Nil(t, MixedViews([]byte("Subject: x\n\nno escapes\n"), 12), "no ambiguous lines: no views")
+	large := append([]byte("Subject: x\n\n>From x\n"), bytes.Repeat([]byte("a"), maxMixedBytes)...)
+	assert.Nil(t, MixedViews(large, 12), "a message over the byte bound: no views")
+}
+
+func TestAmbiguous(t *testing.T) {
+	for f, want := range map[Format]bool{
+		FormatMbox: true, FormatMboxo: true, FormatMboxrd: true, FormatMboxcl: true,
+		FormatMboxcl2: false, "eml": false, "": false,
+	} {
+		assert.Equal(t, want, f.Ambiguous(), "%q.Ambiguous()", f)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range []Format{FormatMbox, FormatMboxo, FormatMboxrd, FormatMboxcl, FormatMboxcl2} {
+		got, ok := ParseFormat(string(f))
+		assert.True(t, ok, "ParseFormat(%q) ok", f)
+		assert.Equal(t, f, got, "ParseFormat(%q)", f)
+	}
+	for _, s := range []string{"eml", "emlx", "", "MBOX", "mboxcl3"} {
+		got, ok := ParseFormat(s)
+		assert.False(t, ok, "ParseFormat(%q) ok", s)
+		assert.Equal(t, Format(""), got, "ParseFormat(%q)", s)
+	}
+}
+
+func TestHasEscapedLine(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{"From: a@b.c\nSubject: x\n", false},
+		{">From : Mallory\n", true},
+		{"From: a@b.c\r\n>>>From x\r\n", true},
+		{"From: a@b.c\n>Fromage\n", false},
+		{"From: a@b.c\nX: >From y\n", false},
+		{"Subject: x\n>From", false},
+	} {
+		assert.Equal(t, tt.want, HasEscapedLine([]byte(tt.in)), "HasEscapedLine(%q)", tt.in)
 	}
 }

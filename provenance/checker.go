@@ -230,8 +230,9 @@ func failing(v *dkim.Verification) int {
 // (but for an Exchange export's first line): in a file without an empty
 // line, the body with its separator removed.
 func hasNoColonLine(v *dkim.Verification, msg []byte) bool {
+	lead, _ := archive.LeadingLine(msg)
 	for _, f := range v.Findings {
-		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && archive.StartsWithExchangePreamble(msg)) {
+		if (f.Kind == dkim.FindingNoColon || f.Kind == dkim.FindingNonASCIIName) && !(f.Offset == 0 && lead == archive.LeadExchange) {
 			return true
 		}
 	}

@@ -29,14 +29,14 @@ type facts struct {
 	ver *dkim.Verification
 
 	// How the archive stored the message.
-	notes      []string // the archive reader's notes
-	headerOnly bool     // a header and no body (archive.header_only)
-	lf         bool     // stored with bare LF line endings
-	repair     view     // the chosen view; repair.code is "" for the format's own view
-	leading    string   // the kind of leading line set aside ("separator", "exchange"), "" when none
-	takeout    bool     // Gmail export fields sit on top
-	forced     bool     // archive.Message.Forced: read as mail only because it was named
-	tooLarge   bool     // the header is past the reader's caps: nothing was verified
+	notes      []string         // the archive reader's notes
+	headerOnly bool             // a header and no body (archive.header_only)
+	lf         bool             // stored with bare LF line endings
+	repair     view             // the chosen view; repair.code is "" for the format's own view
+	leading    archive.LeadKind // the line an export tool left above the header, set aside
+	takeout    bool             // Gmail export fields sit on top
+	forced     bool             // archive.Message.Forced: read as mail only because it was named
+	tooLarge   bool             // the header is past the reader's caps: nothing was verified
 
 	shown shownFields // the fields a reader sees
 	from  identity    // the sender a signature could vouch for
@@ -88,12 +88,7 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 		}
 	}
 	f.tooLarge = tooLarge || f.hdr.truncated
-	if _, ok := cutLeadingSeparator(chosen.data); ok {
-		f.leading = "separator"
-	} else if archive.StartsWithExchangePreamble(chosen.data) {
-		// Exchange's and Outlook's "Internet headers" exports start so.
-		f.leading = "exchange"
-	}
+	f.leading, _ = archive.LeadingLine(chosen.data)
 	f.takeout = f.hdr.has("x-gm-thrid") || f.hdr.has("x-gmail-labels")
 	f.shown, f.from = readShown(f.hdr)
 	f.sigs = make([]SignatureResult, len(ver.Signatures))

@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
@@ -36,7 +37,7 @@ func headerAnomalies(f *facts) []anomaly {
 		out = append(out, anomaly{code: "header.too_large", misleads: true})
 	}
 	for _, fd := range f.ver.Findings {
-		if fd.Offset == 0 && f.leading != "" {
+		if fd.Offset == 0 && f.leading != archive.LeadNone {
 			continue // the leading line is noted as archive.leading_separator
 		}
 		a := anomaly{kind: fd.Kind, name: fd.Name, offset: fd.Offset}

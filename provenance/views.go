@@ -1,6 +1,6 @@
 package provenance
 
-// Views and repairs (DESIGN.md, "Views and repairs").
+// Views and repairs.
 //
 // The verifier first checks the message as its format defines it: the
 // format's own mbox view (mbox.OwnView, the first of mbox.Views) with bare
@@ -15,13 +15,12 @@ package provenance
 //     Then, for the variants that cannot tell a quoted ">From " body line
 //     from an escaped "From " line (mboxo, mboxcl, an mbox of unknown
 //     variant, mboxrd, which the reader only infers, single-message files),
-//     every mix of such body lines read as written or unescaped, when there
-//     are at most maxAmbiguousLines of them (64 views at most) in a message
-//     of at most maxAmbiguousBytes, and only when a body hash fails.
-//     Evidence: repair.mbox_ambiguous.
+//     every mix of such body lines read as written or unescaped
+//     (mbox.MixedViews: 64 views at most, none for a message over 1 MiB),
+//     and only when a body hash fails. Evidence: repair.mbox_ambiguous.
 //     A repair reads body lines differently, never header lines: no mbox
 //     repair is tried when a stored header line starts with ">From "
-//     (escapedHeaderLine), and a view whose header differs from the
+//     (mbox.HasEscapedLine), and a view whose header differs from the
 //     primary's is dropped.
 //  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
@@ -31,8 +30,9 @@ package provenance
 // Google Takeout's X-GM-THRID and X-Gmail-Labels fields above the signed
 // ones (archive.takeout_headers); an mbox separator line ("From sender
 // date") left at the top of a single-message file by an export tool
-// (archive.leading_separator: it is not a header field, so no verifier or
-// mail client takes it for one, and its header finding is not reported);
+// (archive.leading_separator, as archive.LeadingLine finds it: it is not a
+// header field, so no verifier or mail client takes it for one, and its
+// header finding is not reported);
 // a blank line the mbox writer added at the end of the body, and a missing
 // final CRLF (both vanish in body canonicalization, RFC 6376 §3.4.3 and
 // §3.4.4).
@@ -64,24 +64,12 @@ type view struct {
 	pooled *[]byte // data's buffer, from crlfBuffers (primaryView only)
 }
 
-// isMbox reports whether format is one of the mbox family.
-func isMbox(format archive.Format) bool {
-	switch mbox.Format(format) {
-	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxrd, mbox.FormatMboxcl, mbox.FormatMboxcl2:
-		return true
-	}
-	return false
-}
-
 // primaryView is the message as its format defines it, CRLF. When it had
 // to be copied to make it CRLF (most mbox-stored mail), the copy comes from
 // crlfBuffers and release hands it back: call it once nothing refers to
 // the view any more (an Assessment holds no byte slices of it).
 func primaryView(m *archive.Message) view {
-	data := m.Raw
-	if isMbox(m.Format) {
-		data = mbox.OwnView(m.Raw, mbox.Format(m.Format)).Data
-	}
+	data := mbox.OwnView(m.Raw, mbox.Format(m.Format)).Data // m.Raw for an .eml
 	buf := crlfBuffers.Get().(*[]byte)
 	crlf, changed := toCRLFInto(*buf, data)
 	if !changed {
@@ -112,8 +100,8 @@ func (v *view) release() {
 	v.pooled, v.data = nil, nil
 }
 
-// repairCandidates returns the repairs of DESIGN.md's bounded list for m,
-// in order (see the comment at the top of this file).
+// repairCandidates returns the bounded list of repairs for m, in order
+// (see the comment at the top of this file).
 func repairCandidates(m *archive.Message, primary view) []view {
 	var out []view
 	seen := [][]byte{primary.data}
@@ -131,18 +119,23 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	// starts with ">From ": the format's own view reads it one way (a From
 	// field for mbox, a field named ">From " for an .eml), and a repair
 	// that reads it the other way, or reads the body as escaped but not
-	// the header, can hide an added From behind a passing signature (red
-	// team 3, R3).
+	// the header, can hide an added From behind a passing signature.
+	// A single-message file may have been cut out of an mbox of any
+	// variant without being unescaped: it gets every view of an mbox of
+	// unknown variant.
 	var others []mbox.View
-	escapedHeader := escapedHeaderLine(m.Raw)
-	if escapedHeader {
-		// no mbox repair
-	} else if isMbox(m.Format) {
-		if vs := mbox.Views(m.Raw, mbox.Format(m.Format)); len(vs) > 1 {
-			others = vs[1:]
+	var mixed [][]byte
+	if body := splitHeader(m.Raw).body; !mbox.HasEscapedLine(m.Raw[:body]) {
+		format, ok := mbox.ParseFormat(m.Format.String())
+		if ok {
+			others = mbox.Views(m.Raw, format)[1:]
+		} else {
+			format = mbox.FormatMbox
+			others = mbox.Views(m.Raw, format)
 		}
-	} else {
-		others = mbox.Views(m.Raw, mbox.FormatMbox)
+		if format.Ambiguous() {
+			mixed = mbox.MixedViews(m.Raw, body)
+		}
 	}
 	primaryHeader := primary.data[:splitHeader(primary.data).body]
 	for _, v := range others {
@@ -150,7 +143,7 @@ func repairCandidates(m *archive.Message, primary view) []view {
 		// A repair may read body lines differently, never header lines: a
 		// ">From : Mallory" line the format's own view reads as a From
 		// field must not become a harmless field named ">From " because
-		// the signature then passes (red team 3, R3).
+		// the signature then passes.
 		if !bytes.Equal(data[:splitHeader(data).body], primaryHeader) {
 			continue
 		}
@@ -163,104 +156,19 @@ func repairCandidates(m *archive.Message, primary view) []view {
 
 	// 1b. mboxo's ambiguity: each mix of body lines read as written or
 	// unescaped.
-	if ambiguousFormat(m.Format) && !escapedHeader {
-		for _, data := range mixedFromViews(m.Raw) {
-			addView(view{data: data, code: "repair.mbox_ambiguous",
-				change: "This mbox variant cannot tell a quoted \">From \" line from an escaped \"From \" line; read with some of them unescaped and the others as written, the signature checks came out better."})
-		}
+	for _, v := range mixed {
+		data, _ := toCRLF(v)
+		addView(view{data: data, code: "repair.mbox_ambiguous",
+			change: "This mbox variant cannot tell a quoted \">From \" line from an escaped \"From \" line; read with some of them unescaped and the others as written, the signature checks came out better."})
 	}
 
 	// 2. Doubled carriage returns, only when every line ending is
 	// doubled, as a text-mode copy of a CRLF file does it: one CR slipped
 	// in before a header line's end makes many readers end the header
-	// there, hiding the signed fields below it in the body (red team 9).
+	// there, hiding the signed fields below it in the body.
 	if n := bytes.Count(primary.data, []byte("\r\r\n")); n > 0 && n == bytes.Count(primary.data, []byte("\n")) {
 		addView(view{data: undoubleCR(primary.data), code: "repair.double_cr",
 			change: "Line endings doubled by a text-mode copy (CR CR LF) were read as CR LF, and the signature checks came out better: the copy tool, not the sender, added those bytes."})
-	}
-	return out
-}
-
-// escapedHeaderLine reports whether a line of raw's header starts with
-// ">From " (after any number of '>'), a line mbox escaping touches.
-func escapedHeaderLine(raw []byte) bool {
-	hdr := raw[:splitHeader(raw).body]
-	for len(hdr) > 0 {
-		line := hdr
-		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
-			line, hdr = hdr[:i], hdr[i+1:]
-		} else {
-			hdr = nil
-		}
-		if t := bytes.TrimLeft(line, ">"); len(t) < len(line) && bytes.HasPrefix(t, []byte("From ")) {
-			return true
-		}
-	}
-	return false
-}
-
-// ambiguousFormat reports whether format cannot tell a quoted ">From "
-// body line from an escaped "From " line: mboxo and mboxcl, an mbox of
-// unknown variant, single-message files that may have been cut from one,
-// and mboxrd too, because the reader only infers it from a ">>From " line,
-// which an mboxo writer also leaves in place when the text held one (a
-// genuine mboxo message read as mboxrd was altered/high before this).
-// mboxcl2 escapes nothing.
-func ambiguousFormat(format archive.Format) bool {
-	switch mbox.Format(format) {
-	case mbox.FormatMbox, mbox.FormatMboxo, mbox.FormatMboxcl, mbox.FormatMboxrd:
-		return true
-	case mbox.FormatMboxcl2:
-		return false
-	}
-	return !isMbox(format)
-}
-
-// Bounds on the mixed views: 2^maxAmbiguousLines views at most, and none
-// for messages over maxAmbiguousBytes.
-const (
-	maxAmbiguousLines = 6
-	maxAmbiguousBytes = 1 << 20
-)
-
-// mixedFromViews returns raw (made CRLF) with each subset of its body lines
-// that start with exactly ">From " unescaped, the empty and the full subset
-// included, when there are at most maxAmbiguousLines such lines. Header
-// lines are never touched: unescaping one could make a new field.
-func mixedFromViews(raw []byte) [][]byte {
-	if len(raw) > maxAmbiguousBytes {
-		return nil
-	}
-	stored, _ := toCRLF(raw)
-	body := splitHeader(stored).body
-	var at []int // offsets of the '>' of each ">From " line in the body
-	for i := body; i < len(stored); {
-		if bytes.HasPrefix(stored[i:], []byte(">From ")) {
-			if len(at) == maxAmbiguousLines {
-				return nil
-			}
-			at = append(at, i)
-		}
-		j := bytes.IndexByte(stored[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-	}
-	if len(at) == 0 {
-		return nil
-	}
-	out := make([][]byte, 0, 1<<len(at))
-	for mask := range 1 << len(at) {
-		data := make([]byte, 0, len(stored))
-		prev := 0
-		for k, off := range at {
-			if mask&(1<<k) != 0 {
-				data = append(data, stored[prev:off]...)
-				prev = off + 1 // drop the '>'
-			}
-		}
-		out = append(out, append(data, stored[prev:]...))
 	}
 	return out
 }
@@ -355,24 +263,6 @@ func toCRLFInto(dst, b []byte) ([]byte, bool) {
 // undoubleCR replaces every "\r\r\n" of b with "\r\n".
 func undoubleCR(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte("\r\r\n"), []byte("\r\n"))
-}
-
-// cutLeadingSeparator returns b without its first line when that line is
-// an mbox separator ("From " not followed by a colon), and true.
-func cutLeadingSeparator(b []byte) ([]byte, bool) {
-	if !bytes.HasPrefix(b, []byte("From ")) {
-		return b, false
-	}
-	line, rest, ok := bytes.Cut(b, []byte("\n"))
-	if !ok {
-		return b, false
-	}
-	// "From : x" is a (malformed) From field, not a separator.
-	after := bytes.TrimLeft(line[len("From "):], " \t")
-	if len(after) == 0 || after[0] == ':' {
-		return b, false
-	}
-	return rest, true
 }
 
 // firstLine returns b's first line without its ending, at most 80 bytes.

@@ -14,6 +14,7 @@ import (
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/testmail"
+	"github.com/leakproof/leakproof/mbox"
 )
 
 func TestToCRLF(t *testing.T) {
@@ -34,27 +35,6 @@ func TestToCRLF(t *testing.T) {
 			got, changed := toCRLF([]byte(tt.in))
 			assert.Equal(t, tt.want, string(got), "toCRLF(%q)", tt.in)
 			assert.Equal(t, tt.changed, changed, "toCRLF(%q) changed", tt.in)
-		})
-	}
-}
-
-func TestCutLeadingSeparator(t *testing.T) {
-	for _, tt := range []struct {
-		name, in, rest string
-		ok             bool
-	}{
-		{"separator", "From alice@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@b.c\r\n", "From: a@b.c\r\n", true},
-		{"takeout separator", "From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018\nX: y\n", "X: y\n", true},
-		{"From field", "From: a@b.c\r\n", "From: a@b.c\r\n", false},
-		{"From with a space before the colon", "From : a@b.c\r\n", "From : a@b.c\r\n", false},
-		{"From with spaces before the colon", "From   : a@b.c\r\n", "From   : a@b.c\r\n", false},
-		{"no line end", "From x", "From x", false},
-		{"other field", "Subject: From x\r\n", "Subject: From x\r\n", false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			rest, ok := cutLeadingSeparator([]byte(tt.in))
-			assert.Equal(t, tt.ok, ok, "cutLeadingSeparator(%q) ok", tt.in)
-			assert.Equal(t, tt.rest, string(rest), "cutLeadingSeparator(%q) rest", tt.in)
 		})
 	}
 }
@@ -85,7 +65,7 @@ func TestRepairCandidatesBounded(t *testing.T) {
 		m := &archive.Message{Format: format, Raw: raw}
 		p := primaryView(m)
 		cs := repairCandidates(m, p)
-		assert.LessOrEqual(t, len(cs), 4+1<<maxAmbiguousLines, "%s: the repairs are a bounded set", format)
+		assert.LessOrEqual(t, len(cs), 4+1<<mbox.MaxMixedLines, "%s: the repairs are a bounded set", format)
 		stored, _ := toCRLF(raw)
 		for _, c := range cs {
 			assert.NotEqual(t, p.data, c.data, "%s: a repair differs from the primary view", format)
@@ -163,24 +143,10 @@ func FuzzCheck(f *testing.F) {
 	})
 }
 
-func TestMixedFromViews(t *testing.T) {
-	raw := []byte("From: a@b.c\n>From : header line\n\n>From one\nx\n>From two\n>>From three\n")
-	views := mixedFromViews(raw)
-	if assert.Len(t, views, 4, "two ambiguous body lines: four mixes") {
-		for _, v := range views {
-			assert.True(t, bytes.HasPrefix(v, []byte("From: a@b.c\r\n>From : header line\r\n\r\n")), "header lines are never unescaped: %q", v)
-			assert.Contains(t, string(v), ">>From three", "only lines with exactly one > are ambiguous")
-		}
-		assert.Contains(t, string(views[0]), ">From one\r\nx\r\n>From two", "the first view reads every line as written")
-		assert.Contains(t, string(views[3]), "\r\nFrom one\r\nx\r\nFrom two", "the last view unescapes every line")
-	}
-	many := []byte("From: a@b.c\n\n" + strings.Repeat(">From x\n", maxAmbiguousLines+1))
-	assert.Nil(t, mixedFromViews(many), "too many ambiguous lines: no views")
-}
-
 // FuzzViews checks the view helpers on arbitrary bytes: CRLF conversion
-// leaves no bare LF and adds exactly one CR per bare LF; a cut separator
-// leaves a suffix; mixed views never add bytes and never touch the header.
+// leaves no bare LF and adds exactly one CR per bare LF; a leading line
+// set aside is a prefix; mixed views, made CRLF, never add bytes to the
+// CRLF message and never touch its header.
 func FuzzViews(f *testing.F) {
 	f.Add([]byte("From a@b Tue Mar  1 10:00:00 2016\nFrom: a@b.c\n\n>From x\n>From y\n"))
 	f.Add([]byte("a\r\nb\nc\r\r\n\n"))
@@ -194,11 +160,12 @@ func FuzzViews(f *testing.F) {
 		if bytes.Count(crlf, []byte("\n")) != bytes.Count(crlf, []byte("\r\n")) {
 			t.Fatalf("toCRLF left a bare LF in %q", crlf)
 		}
-		if rest, ok := cutLeadingSeparator(raw); !bytes.HasSuffix(raw, rest) || ok == (len(rest) == len(raw)) {
-			t.Fatalf("cutLeadingSeparator(%q) = %q, %v", raw, rest, ok)
+		if lead, n := archive.LeadingLine(raw); n < 0 || n > len(raw) || (lead == archive.LeadNone) != (n == 0) {
+			t.Fatalf("LeadingLine(%q) = %v, %d", raw, lead, n)
 		}
 		hdr := crlf[:splitHeader(crlf).body]
-		for _, v := range mixedFromViews(raw) {
+		for _, v := range mbox.MixedViews(raw, splitHeader(raw).body) {
+			v, _ = toCRLF(v)
 			if len(v) > len(crlf) || !bytes.HasPrefix(v, hdr) {
 				t.Fatalf("mixed view %q of %q adds bytes or changes the header", v, crlf)
 			}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 )
 
@@ -62,10 +63,11 @@ func observedEvidence(f *facts) []Evidence {
 		out = append(out, evidence(f.repair.code, "%s", f.repair.change))
 	}
 	switch f.leading {
-	case "separator":
+	case archive.LeadSeparator:
 		out = append(out, evidence("archive.leading_separator",
 			"The file starts with an mbox separator line (%q), left there by an export tool; it is not a header field and was set aside.", firstLine(f.raw)))
-	case "exchange":
+	case archive.LeadExchange:
+		// Exchange's and Outlook's "Internet headers" exports start so.
 		out = append(out, evidence("archive.leading_separator",
 			"The file starts with %q, the first line of an Exchange or Outlook header export; it is not a header field and was set aside.", firstLine(f.raw)))
 	}
