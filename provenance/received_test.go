@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/dkim"
 )
 
 // Synthetic Received fields in the shapes common servers write.
@@ -306,5 +308,19 @@ func FuzzParseReceived(f *testing.F) {
 			require.True(t, strings.HasPrefix(e.Code, "received."), "receivedEvidence code %q", e.Code)
 			require.NotEmpty(t, e.Message, "receivedEvidence message for %s", e.Code)
 		}
+	})
+}
+
+// TestReceivedHopsInVerdict: Received hops out of order are noted beside
+// the verdict, never changing it.
+func TestReceivedHopsInVerdict(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			name: "Received hops out of order are noted",
+			raw: "Received: from b.example by c.example; Tue, 1 Mar 2016 08:00:00 +0000\r\n" +
+				"Received: from a.example by b.example; Tue, 1 Mar 2016 09:10:00 +0000\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"received.out_of_order"},
+		},
 	})
 }
