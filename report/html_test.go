@@ -103,7 +103,7 @@ func TestHTMLHostileText(t *testing.T) {
 	a.From = `"><a href="https://evil.example/">click</a>`
 	a.FromAddress = ""
 	a.Explanation = []string{`<style>body{display:none}</style>`}
-	a.Signatures[0].Algorithm = "rsa-sha256\u202e\u200b" // tag values are untrusted too (red team 3, R6)
+	a.Signatures[0].Algorithm = "rsa-sha256\u202e\u200b" // tag values are untrusted too
 	a.Signatures[0].Canonicalization = "relaxed\u202e/relaxed"
 	var b bytes.Buffer
 	render(t, report.NewHTMLWriter(&b), []*provenance.Assessment{a})
