@@ -29,15 +29,15 @@ func TestDetect(t *testing.T) {
 		{"eml without body", "From: a@example.com\nSubject: x", KindEML},
 		{"space before colon", "From : a@example.com\nTo: b@example.org\n\nhi\n", KindEML},
 		{"header leading whitespace", " folded: x\nFrom: a@example.com\nDate: today\n\n", KindEML},
-		// One odd line must not drop a message from a folder's report
-		// (red team 3): the checker reports it.
+		// One odd line must not drop a message from a folder's report:
+		// the checker reports it.
 		{"odd line after From", "DKIM-Signature: v=1; d=a\nFrom\v: m@evil.example\nFrom: a@example.com\nTo: b@example.org\n\nhi\n", KindEML},
 		{"colon-less line", "From: a@example.com\n\v, evil@x.example\nTo: b@example.org\nDate: today\n\n", KindEML},
 		{"NUL in a later line", "From: a@example.com\nX-Bad: a\x00b\nTo: b@example.org\nDate: today\n\n", KindEML},
 		{"prose lines without a signature", "From: a@example.com\nodd\nTo: b@example.org\nDate: today\n\n", KindNotMail},
-		{"odd first line (code review)", "From\v: m@evil.example\nDKIM-Signature: v=1; d=a\nFrom: a@example.com\nTo: b@example.org\n\n", KindEML},
-		{"many odd lines in a signed header (red team 5, F7)", "DKIM-Signature: v=1; d=a\nFrom: a@example.com\nX\nX\nX\nX\nX\nX\nX\nTo: b@example.org\n\n", KindEML},
-		// Red team 5, F5 and F6: files that quote header lines are not mail.
+		{"odd first line", "From\v: m@evil.example\nDKIM-Signature: v=1; d=a\nFrom: a@example.com\nTo: b@example.org\n\n", KindEML},
+		{"many odd lines in a signed header", "DKIM-Signature: v=1; d=a\nFrom: a@example.com\nX\nX\nX\nX\nX\nX\nX\nTo: b@example.org\n\n", KindEML},
+		// Files that quote header lines are not mail.
 		{"log quoting a signed header", "Nov 25 10:00:00 mx amavis[123]: quarantined\nDKIM-Signature: v=1; d=a\nFrom: a@example.com\nTo: b@example.org\nNov 25 10:00:01 mx amavis[123]: done\n", KindNotMail},
 		{"yaml", "plan: budget\nfrom: alice@example.com\nsubject: plan\n- item one\n- item two\n", KindNotMail},
 		{"http response", "HTTP/1.1 200 OK\nDate: Tue, 1 Mar 2016 10:00:00 GMT\nContent-Type: text/html\n\n<html>", KindNotMail},
@@ -110,10 +110,10 @@ func FuzzDetect(f *testing.F) {
 	})
 }
 
-// TestDetectRedTeam6: logs with ISO timestamps or a byte-order mark that
-// quote a signed header are not mail; a header export with Exchange's
-// preamble is (red team 6, B1, B2).
-func TestDetectRedTeam6(t *testing.T) {
+// TestDetectLogsAndHeaderExports: logs with ISO timestamps or a
+// byte-order mark that quote a signed header are not mail; a header export
+// with Exchange's preamble is.
+func TestDetectLogsAndHeaderExports(t *testing.T) {
 	signed := "DKIM-Signature: v=1; d=example.com\nFrom: a@example.com\nTo: b@example.org\n"
 	for _, tt := range []struct {
 		name, in string

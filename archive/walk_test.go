@@ -599,7 +599,7 @@ func TestWalkZipDuplicateNames(t *testing.T) {
 // duplicates too ("./a.eml", "a.eml\x00evil" and "a.eml"; "x/../b.eml" and
 // "x/b.eml", as unzip drops ".." parts instead of resolving them), numbered
 // in the zip's directory order whatever the walk order; a name that
-// differs only in letter case is noted (red teams 2 and 3).
+// differs only in letter case is noted.
 func TestWalkZipEquivalentNames(t *testing.T) {
 	msg := func(s string) []byte { return []byte("From: a@example.com\r\nSubject: " + s + "\r\n\r\nhi\r\n") }
 	path := filepath.Join(t.TempDir(), "dump.zip")
@@ -638,7 +638,7 @@ func TestExtractedName(t *testing.T) {
 
 // TestWalkNamedFileWithJunkFirstLine: a message named directly is read
 // even when a junk line is put in front of its header, so that a doctored
-// message cannot escape its verdict that way (red team 6, B2).
+// message cannot escape its verdict that way.
 func TestWalkNamedFileWithJunkFirstLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "doctored.eml")
 	require.NoError(t, os.WriteFile(path, []byte("X\nDKIM-Signature: v=1; d=example.com\nFrom: a@example.com\n\nhi\n"), 0o644), "writing the file")
@@ -654,7 +654,7 @@ func TestWalkNamedFileWithJunkFirstLine(t *testing.T) {
 
 // TestWalkFolderEmlWithJunkFirstLine: in a folder walk, a .eml file with a
 // junk line in front of its header is read (forced), not skipped; a .log
-// file of the same bytes is skipped (red team 7, C5).
+// file of the same bytes is skipped.
 func TestWalkFolderEmlWithJunkFirstLine(t *testing.T) {
 	dir := t.TempDir()
 	body := []byte("----- Original Message -----\nDKIM-Signature: v=1; d=example.com\nFrom: a@example.com\n\nhi\n")

@@ -16,8 +16,8 @@ import (
 	"github.com/leakproof/leakproof/dkim"
 )
 
-// mailDKIMOutcome maps a Verification to Mail::DKIM's overall result, as
-// issue 6 defines the agreement: "pass" = some signature with a valid
+// mailDKIMOutcome maps a Verification to Mail::DKIM's overall result, the
+// way agreement with the suite is counted: "pass" = some signature with a valid
 // header signature, a matching body hash and result pass, weak_key,
 // testing_key or published_key; "fail" = otherwise some signature with
 // result fail (or one of those three keys with invalid/mismatch);

@@ -577,8 +577,8 @@ func TestParseKeyErrorIsReadable(t *testing.T) {
 }
 
 // TestRecordMaterial: a record marked published taints its key even when
-// strict parsing refuses the record (red team 5, F4); the same key reads
-// the same whatever its form.
+// strict parsing refuses the record; the same key reads the same whatever
+// its form.
 func TestRecordMaterial(t *testing.T) {
 	rsa := testmail.MustKey("rsa2048")
 	ed := testmail.MustKey("ed25519")

@@ -3,7 +3,10 @@ package dkim_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +37,33 @@ func sign(t testing.TB, msg []byte, key string, o *testmail.SignOptions) []byte 
 	require.NoError(t, err, "testmail.Sign with %s", key)
 	return out
 }
+
+// committedKeys publishes every committed test key at its default name,
+// plus the extra records.
+func committedKeys(extra ...dkim.KeyRecord) dkim.KeySource {
+	var recs []dkim.KeyRecord
+	for _, k := range testmail.Keys() {
+		recs = append(recs, dkim.KeyRecord{Domain: k.Domain, Selector: k.Selector, TXT: k.Record(), Source: "testkeys"})
+	}
+	return dkim.NewKeyFile(append(recs, extra...))
+}
+
+// verifyWith verifies msg with keys at verifyTime; it must not fail.
+func verifyWith(t *testing.T, msg []byte, keys dkim.KeySource) *dkim.Verification {
+	t.Helper()
+	v, err := dkim.Verify(t.Context(), bytes.NewReader(msg), &dkim.Options{Keys: keys, Time: verifyTime})
+	require.NoError(t, err, "Verify")
+	require.NotNil(t, v, "Verify returns a Verification")
+	return v
+}
+
+// depositMsg is an unsigned message worth forging.
+func depositMsg() []byte {
+	return testmail.Message{Subject: "Deposit", Body: "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"}.Bytes()
+}
+
+// prepend puts field at the top of the header.
+func prepend(msg []byte, field string) []byte { return append([]byte(field+"\r\n"), msg...) }
 
 func TestVerifyResults(t *testing.T) {
 	msg := testmail.Message{Subject: "Hello", Body: "Hi Bob.\n\nBye.\n"}.Bytes()
@@ -432,7 +462,7 @@ func TestVerifyReasons(t *testing.T) {
 // name its public half is served under. A signature under example.com's
 // s2048 is published_key when the same key is marked published under
 // another selector, another domain (a hosting provider's shared key), or
-// in another key file (red team 4, R4).
+// in another key file.
 func TestPublishedKeyAnyName(t *testing.T) {
 	rsa := testmail.MustKey("rsa2048")
 	msg := sign(t, testmail.Message{Subject: "Hello", Body: "Hi.\n"}.Bytes(), "rsa2048", nil)
@@ -466,4 +496,185 @@ func TestPublishedKeyAnyName(t *testing.T) {
 		require.NoError(t, err, "VerifyBytes")
 		assert.Equal(t, dkim.ResultPass, v.Signatures[0].Result, "err %v", v.Signatures[0].Err)
 	})
+}
+
+// TestVerifySignatureTags: malformed, duplicated or out-of-range tags, and
+// key records that forbid the signature, give the result and sentinel
+// they must, and the key lookup name uses validated labels only.
+func TestVerifySignatureTags(t *testing.T) {
+	msg := depositMsg()
+	emptyBH := sha256.Sum256([]byte("\r\n"))
+	for _, tt := range []struct {
+		name   string
+		o      *testmail.SignOptions
+		result dkim.Result
+		err    error // sentinel the reason wraps; nil on pass
+		lookup string
+	}{
+		{"h= in upper case", &testmail.SignOptions{Headers: []string{"FROM", "TO", "Subject"}}, dkim.ResultPass, nil, "s2048._domainkey.example.com"},
+		{"d= in upper case", &testmail.SignOptions{Domain: "EXAMPLE.COM"}, dkim.ResultPass, nil, "s2048._domainkey.example.com"},
+		{"i= in upper case", &testmail.SignOptions{Identity: "Alice@EXAMPLE.COM"}, dkim.ResultPass, nil, "s2048._domainkey.example.com"},
+		{"d= with a trailing dot", &testmail.SignOptions{Domain: "example.com."}, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"d= with a NUL", &testmail.SignOptions{Domain: "example.com\x00.evil.example"}, dkim.ResultPermError, dkim.ErrMalformedTags, ""},
+		{"d= with a quote", &testmail.SignOptions{Domain: `example.com"evil`}, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"d= with an empty label", &testmail.SignOptions{Domain: "example..com"}, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"d= with a label of 64 letters", &testmail.SignOptions{Domain: strings.Repeat("a", 64) + ".com"}, dkim.ResultPermError, dkim.ErrInvalidDomain, ""},
+		{"s= naming another _domainkey tree", &testmail.SignOptions{Selector: "s2048._domainkey.evil"}, dkim.ResultPermError, dkim.ErrInvalidSelector, ""},
+		{"s= with a slash", &testmail.SignOptions{Selector: "s/2048"}, dkim.ResultPermError, dkim.ErrInvalidSelector, ""},
+		{"i= outside d=", &testmail.SignOptions{Identity: "alice@bank.example"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
+		{"i= that only ends like d=", &testmail.SignOptions{Identity: "alice@evilexample.com"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
+		{"i= in a domain that starts with d=", &testmail.SignOptions{Identity: "alice@example.com.evil.example"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
+		{"h= without From, From only in an x-from", &testmail.SignOptions{Headers: []string{"x-from", "to", "subject"}}, dkim.ResultPermError, dkim.ErrFromNotSigned, "s2048._domainkey.example.com"},
+		{"duplicate d=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}, dkim.ResultPermError, dkim.ErrDuplicateTag, ""},
+		{"duplicate b=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "b", Value: "AAAA"}}}, dkim.ResultPermError, dkim.ErrDuplicateTag, ""},
+		{"v=2", &testmail.SignOptions{Version: "2"}, dkim.ResultPermError, dkim.ErrUnsupportedVersion, "s2048._domainkey.example.com"},
+		{"draft signature without h=", &testmail.SignOptions{Omit: []string{"v", "h"}}, dkim.ResultPermError, dkim.ErrMissingTag, "s2048._domainkey.example.com"},
+		{"draft signature without bh=", &testmail.SignOptions{Omit: []string{"v", "bh"}}, dkim.ResultPermError, dkim.ErrMissingTag, "s2048._domainkey.example.com"},
+		{"no a=", &testmail.SignOptions{Omit: []string{"a"}}, dkim.ResultPermError, dkim.ErrMissingTag, "s2048._domainkey.example.com"},
+		{"draft i= in quoted-printable outside d=", &testmail.SignOptions{Omit: []string{"v"}, Identity: "alice=40bank.example"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
+		{"l=-1 (the absent sentinel)", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "l", Value: "-1"}}}, dkim.ResultPermError, dkim.ErrBadTagValue, "s2048._domainkey.example.com"},
+		{"l=+5", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "l", Value: "+5"}}}, dkim.ResultPermError, dkim.ErrBadTagValue, "s2048._domainkey.example.com"},
+		{"l= past int64", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "l", Value: "99999999999999999999"}}}, dkim.ResultPermError, dkim.ErrBadTagValue, "s2048._domainkey.example.com"},
+		{"t= negative", &testmail.SignOptions{Omit: []string{"t"}, Extra: []testmail.Tag{{Name: "t", Value: "-5"}}}, dkim.ResultPermError, dkim.ErrBadTagValue, "s2048._domainkey.example.com"},
+		{"a garbage b= the key never made", &testmail.SignOptions{Signature: strings.Repeat("QUJD", 85) + "QQ=="}, dkim.ResultFail, dkim.ErrHeaderSignature, "s2048._domainkey.example.com"},
+		{"bh= of the empty body", &testmail.SignOptions{BodyHash: base64.StdEncoding.EncodeToString(emptyBH[:])}, dkim.ResultFail, dkim.ErrBodyHashMismatch, "s2048._domainkey.example.com"},
+		{"a= rsa-sha256 on a record restricted to h=sha1", &testmail.SignOptions{Selector: "sha1only"}, dkim.ResultPermError, nil, "sha1only._domainkey.example.com"},
+		{"a= rsa-sha256 on a record of service type s=other", &testmail.SignOptions{Selector: "other"}, dkim.ResultPermError, nil, "other._domainkey.example.com"},
+		{"i= in a subdomain under a t=s record", &testmail.SignOptions{Selector: "strict", Identity: "alice@mail.example.com"}, dkim.ResultPermError, nil, "strict._domainkey.example.com"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			k := testmail.MustKey("rsa2048")
+			keys := committedKeys(
+				dkim.KeyRecord{Domain: "example.com", Selector: "sha1only", TXT: "v=DKIM1; k=rsa; h=sha1; p=" + k.PublicBase64()},
+				dkim.KeyRecord{Domain: "example.com", Selector: "other", TXT: "v=DKIM1; k=rsa; s=other; p=" + k.PublicBase64()},
+				dkim.KeyRecord{Domain: "example.com", Selector: "strict", TXT: "v=DKIM1; k=rsa; t=s; p=" + k.PublicBase64()},
+			)
+			v := verifyWith(t, sign(t, msg, "rsa2048", tt.o), keys)
+			require.Len(t, v.Signatures, 1, "one signature")
+			sig := v.Signatures[0]
+			assert.Equal(t, tt.result, sig.Result, "result; reason %v", sig.Err)
+			if tt.err != nil {
+				assert.ErrorIs(t, sig.Err, tt.err, "reason")
+			}
+			if tt.result == dkim.ResultPass {
+				assert.NoError(t, sig.Err, "no reason on pass")
+				assert.Contains(t, sig.SignedHeaders, "from", "h= is reported lower-case")
+			}
+			assert.Equal(t, tt.lookup, sig.LookupName, "the key lookup name is built from validated labels only")
+		})
+	}
+}
+
+// TestVerifyFieldInstances: extra From fields in the forms verifiers and
+// mail clients disagree on; the coverage and findings must show them.
+func TestVerifyFieldInstances(t *testing.T) {
+	good := sign(t, depositMsg(), "rsa2048", nil)
+	bottom := bytes.Replace(good, []byte("\r\n\r\n"), []byte("\r\nFrom: CEO <ceo@example.com>\r\n\r\n"), 1)
+	for _, tt := range []struct {
+		name    string
+		msg     []byte
+		count   int
+		signed  []int
+		header  dkim.HeaderStatus
+		finding dkim.FindingKind // 0: none expected
+	}{
+		{"lower-case from: on top", prepend(good, "from: CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, 0},
+		{"upper-case FROM: on top", prepend(good, "FROM: CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, 0},
+		{"From<TAB>: on top", prepend(good, "From\t: CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, dkim.FindingSpaceBeforeColon},
+		{"From : on top", prepend(good, "From : CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, dkim.FindingSpaceBeforeColon},
+		{"From folded after the colon on top", prepend(good, "From:\r\n CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, 0},
+		{"From name folded onto the next line", prepend(good, "From\r\n : CEO <ceo@example.com>"), 2, []int{2}, dkim.HeaderValid, dkim.FindingFoldedName},
+		{"From below the signed one", bottom, 2, []int{2}, dkim.HeaderInvalid, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := verifyWith(t, tt.msg, committedKeys())
+			require.Len(t, v.Signatures, 1, "one signature")
+			sig := v.Signatures[0]
+			assert.Equal(t, tt.header, sig.HeaderSignature, "header signature; reason %v", sig.Err)
+			var from *dkim.FieldCoverage
+			for i := range sig.Coverage {
+				if sig.Coverage[i].Name == "from" {
+					from = &sig.Coverage[i]
+				}
+			}
+			require.NotNil(t, from, "coverage has a from entry: %+v", sig.Coverage)
+			assert.Equal(t, tt.count, from.Count, "From instances counted")
+			assert.Equal(t, tt.signed, from.Signed, "the bottom From is the signed one")
+			if tt.finding != 0 {
+				var kinds []dkim.FindingKind
+				for _, f := range v.Findings {
+					kinds = append(kinds, f.Kind)
+				}
+				assert.Contains(t, kinds, tt.finding, "finding reported")
+			}
+		})
+	}
+}
+
+// TestVerifyBodyLengthTricks: text past l= is counted as unsigned, l= of
+// zero signs nothing, and an l= past the body is the signer's mistake.
+func TestVerifyBodyLengthTricks(t *testing.T) {
+	msg := depositMsg()
+	_, body := testmail.Split(msg)
+	whole := sign(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	for _, tt := range []struct {
+		name     string
+		msg      []byte
+		result   dkim.Result
+		unsigned int64
+	}{
+		{"l=0 leaves the whole body unsigned", sign(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: testmail.ZeroLength}), dkim.ResultPass, int64(len(body))},
+		{"text appended past l=", append(bytes.Clone(whole), "P.S. new account\r\n"...), dkim.ResultPass, int64(len("P.S. new account\r\n"))},
+		{"whitespace lines past l= vanish under relaxed", append(bytes.Clone(whole), " \t \r\n\r\n"...), dkim.ResultPass, 0},
+		// RFC 6376 §3.5 says l= MUST NOT exceed the body; Mail::DKIM and
+		// dkimpy verify the whole body anyway (appending still breaks the
+		// hash), and a signer's mistake is not made to read as alteration.
+		{"l= larger than the body verifies, as Mail::DKIM and dkimpy have it", sign(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: 100000}), dkim.ResultPass, 0},
+		{"text inserted inside the signed part", bytes.Replace(whole, []byte("usual account"), []byte("other account"), 1), dkim.ResultFail, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v := verifyWith(t, tt.msg, committedKeys())
+			require.Len(t, v.Signatures, 1, "one signature")
+			sig := v.Signatures[0]
+			assert.Equal(t, tt.result, sig.Result, "result; reason %v", sig.Err)
+			assert.Equal(t, tt.unsigned, sig.UnsignedBodyBytes, "canonical body bytes past l=")
+			assert.GreaterOrEqual(t, sig.BodyLength, int64(0), "l= is reported")
+		})
+	}
+}
+
+// TestVerifyWhereSignaturesAre: signatures a verifier must not pick up,
+// and the cap.
+func TestVerifyWhereSignaturesAre(t *testing.T) {
+	field, err := testmail.SignatureField(depositMsg(), testmail.MustKey("rsa2048"), nil)
+	require.NoError(t, err, "SignatureField")
+	inBody := testmail.Message{Body: strings.ReplaceAll(field, "\r\n", "\n") + "\nhello\n"}.Bytes()
+	v := verifyWith(t, inBody, committedKeys())
+	assert.Empty(t, v.Signatures, "a DKIM-Signature in the body is not a signature")
+
+	renamed := sign(t, depositMsg(), "rsa2048", &testmail.SignOptions{FieldName: "X-Google-DKIM-Signature"})
+	v = verifyWith(t, renamed, committedKeys())
+	assert.Empty(t, v.Signatures, "X-Google-DKIM-Signature is not a DKIM-Signature")
+
+	good := sign(t, depositMsg(), "rsa2048", nil)
+	many := good
+	for i := range 16 {
+		many = prepend(many, fmt.Sprintf("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=nokey%d; h=from; bh=AAAA; b=AAAA", i))
+	}
+	v = verifyWith(t, many, committedKeys())
+	require.Len(t, v.Signatures, 17, "every signature is reported")
+	last := v.Signatures[16]
+	assert.Equal(t, dkim.ResultSkipped, last.Result, "the 17th signature is past the cap")
+	assert.ErrorIs(t, last.Err, dkim.ErrSkipped, "reason")
+	assert.Equal(t, dkim.HeaderUnchecked, last.HeaderSignature, "a skipped signature is not checked")
+	for i, s := range v.Signatures[:16] {
+		assert.NotEqual(t, dkim.ResultPass, s.Result, "junk signature %d does not pass", i)
+	}
+
+	hostile := strings.Repeat("from:", 10000) + "from"
+	start := time.Now()
+	v = verifyWith(t, prepend(depositMsg(), "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s2048; h="+hostile+"; bh=AAAA; b=AAAA"), committedKeys())
+	require.Len(t, v.Signatures, 1, "one signature")
+	assert.Equal(t, dkim.ResultPermError, v.Signatures[0].Result, "10,000 h= entries are refused")
+	assert.Less(t, time.Since(start), 5*time.Second, "in bounded time")
 }

@@ -259,7 +259,7 @@ func (o oneByte) Read(p []byte) (int, error) {
 
 // TestReaderTextModeCopy: a CRLF mbox copied in text mode ends every line
 // in CR CR LF; its blank lines and separators still split it, whatever
-// the read sizes (red team 8, B1).
+// the read sizes.
 func TestReaderTextModeCopy(t *testing.T) {
 	crlf := "From a@example.com Tue Mar  1 10:00:00 2016\r\nFrom: a@example.com\r\nSubject: one\r\n\r\nhi\r\n\r\n" +
 		"From b@example.com Tue Mar  1 11:00:00 2016\r\nFrom: b@example.com\r\nSubject: two\r\n\r\nyo\r\n"

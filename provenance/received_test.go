@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/mailsyntax"
 )
 
@@ -153,5 +154,19 @@ func FuzzReceivedEvidence(f *testing.F) {
 			require.True(t, strings.HasPrefix(e.Code, "received."), "receivedEvidence code %q", e.Code)
 			require.NotEmpty(t, e.Message, "receivedEvidence message for %s", e.Code)
 		}
+	})
+}
+
+// TestReceivedHopsInVerdict: Received hops out of order are noted beside
+// the verdict, never changing it.
+func TestReceivedHopsInVerdict(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			name: "Received hops out of order are noted",
+			raw: "Received: from b.example by c.example; Tue, 1 Mar 2016 08:00:00 +0000\r\n" +
+				"Received: from a.example by b.example; Tue, 1 Mar 2016 09:10:00 +0000\r\n" + plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"received.out_of_order"},
+		},
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,73 +75,6 @@ func TestRepairCandidatesBounded(t *testing.T) {
 	}
 }
 
-func TestAttachments(t *testing.T) {
-	pdf := bytes.Repeat([]byte("%PDF-1.4 not really\n"), 50)
-	msg := testmail.Message{Subject: "Report", Attachments: []testmail.Attachment{
-		{Name: "report.pdf", ContentType: "application/pdf", Data: pdf},
-		{Name: "=?utf-8?q?b=C3=BCdget.csv?=", ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
-	}}
-	c := testChecker()
-	mimeSigned := &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "message-id", "mime-version", "content-type"}}
-	a := c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", mimeSigned)))
-	assertWellFormed(t, a)
-	if assert.Len(t, a.Coverage.Attachments, 2, "both attachments are listed") {
-		at := a.Coverage.Attachments[0]
-		assert.Equal(t, "report.pdf", at.Name, "attachment name")
-		assert.Equal(t, sha256Hex(pdf), at.SHA256, "SHA-256 of the decoded bytes")
-		assert.True(t, at.Covered, "a fully signed body with a signed Content-Type covers its attachments")
-		assert.Equal(t, "büdget.csv", a.Coverage.Attachments[1].Name, "an encoded name is decoded")
-	}
-	assert.Equal(t, VerdictAuthentic, a.Verdict, "precondition: the signed message is authentic")
-	assert.NotContains(t, codesOf(a), "header.unsigned_mime_field", "every MIME field is signed")
-
-	// The default h= does not sign Content-Type: the body is proven, the
-	// way a client splits it is not.
-	a = c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", nil)))
-	assert.Equal(t, VerdictAuthentic, a.Verdict, "an unsigned Content-Type does not stop an authentic verdict")
-	assert.Contains(t, codesOf(a), "header.unsigned_mime_field", "the unsigned Content-Type is named")
-	assert.Len(t, a.Coverage.Attachments, 2, "attachments are still listed")
-	for _, at := range a.Coverage.Attachments {
-		assert.False(t, at.Covered, "%s: with an unsigned Content-Type no attachment is claimed as covered", at.Name)
-	}
-
-	// The same message with l= covering only the first part.
-	a = c.Check(t.Context(), eml("att.eml", signed(t, msg, "rsa2048", &testmail.SignOptions{BodyLength: 10})))
-	for _, at := range a.Coverage.Attachments {
-		assert.False(t, at.Covered, "%s: with l= no attachment is claimed as covered", at.Name)
-	}
-}
-
-// FuzzCheck feeds arbitrary bytes through Check as every format. Beyond
-// not panicking: the check never fails internally, every evidence code is
-// registered, and an unsigned message is never authentic.
-func FuzzCheck(f *testing.F) {
-	f.Add([]byte(plainMsg), "eml")
-	f.Add([]byte("From : x@y.z\n\nbody\n"), "mbox")
-	f.Add([]byte("From a@b Tue Mar  1 10:00:00 2016\r\r\nFrom: a@b.c\r\r\n\r\r\n>From x\r\r\n"), "mboxrd")
-	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Disposition: attachment; filename=a\r\n\r\nhi\r\n--x--\r\n"), "eml")
-	f.Add(testmail.MustSign(testmail.Message{}.Bytes(), testmail.MustKey("ed25519"), nil), "eml")
-	f.Add([]byte("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s2048; h=from; bh=; b=\r\nFrom: a@example.com\r\n\r\n"), "mboxo")
-	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, MaxSignatures: 4})
-	f.Fuzz(func(t *testing.T, raw []byte, format string) {
-		a := c.Check(t.Context(), &archive.Message{File: "f", Index: 1, Format: archive.Format(format), Raw: raw})
-		if a.Err != nil {
-			t.Fatalf("Check failed: %v", a.Err)
-		}
-		for _, e := range a.Evidence {
-			if _, ok := LookupCode(e.Code); !ok {
-				t.Fatalf("unregistered evidence code %q", e.Code)
-			}
-		}
-		if a.Verdict == VerdictAuthentic && !bytes.Contains(bytes.ToLower(raw), []byte("dkim-signature")) && !bytes.Contains(bytes.ToLower(raw), []byte("arc-seal")) {
-			t.Fatalf("authentic without any signature: %q", a.Summary)
-		}
-		if a.Summary == "" || len(a.Explanation.Paragraphs()) == 0 {
-			t.Fatalf("no summary or explanation")
-		}
-	})
-}
-
 // FuzzViews checks the view helpers on arbitrary bytes: CRLF conversion
 // leaves no bare LF and adds exactly one CR per bare LF; a leading line
 // set aside is a prefix; mixed views, made CRLF, never add bytes to the
@@ -176,8 +108,8 @@ func FuzzViews(f *testing.F) {
 // TestMboxoReadAsMboxrd: the mbox reader infers mboxrd from a ">>From "
 // line anywhere earlier in the file, but an mboxo writer leaves such a
 // line as the text had it. A genuine mboxo message with one escaped and
-// one quoted ">From " line must then still find its repair (second red
-// team, B1: it was altered/high).
+// one quoted ">From " line must then still find its repair, not be
+// altered.
 func TestMboxoReadAsMboxrd(t *testing.T) {
 	body := "From here on, the figures are final.\n>From there, Bob quoted this.\n"
 	msg := signed(t, testmail.Message{Subject: "Figures", Body: body}, "rsa2048", nil)
@@ -229,7 +161,7 @@ func TestPooledViewNotRetained(t *testing.T) {
 // TestEscapedHeaderLineBlocksRepairs: a ">From : Mallory" line added at the
 // bottom of the header of a signed mbox message is an unsigned From in the
 // format's own view, so the signature fails; no mbox repair may read it as
-// a harmless field named ">From " and pass (red team 3, R3), with or
+// a harmless field named ">From " and pass, with or
 // without a body line that needs the mixed-view repair.
 func TestEscapedHeaderLineBlocksRepairs(t *testing.T) {
 	for name, body := range map[string]string{
@@ -251,26 +183,9 @@ func TestEscapedHeaderLineBlocksRepairs(t *testing.T) {
 	}
 }
 
-// TestMIMETruncatedIsNoted: a MIME tree past the walk's caps lists the
-// attachments it reached and says that the list is cut (red team 4).
-func TestMIMETruncatedIsNoted(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("From: Alice <alice@example.com>\r\nSubject: deep\r\nMIME-Version: 1.0\r\n")
-	for i := range maxMIMEDepth + 2 {
-		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i)
-	}
-	b.WriteString("Content-Type: application/pdf; name=deep.pdf\r\n\r\n%PDF\r\n")
-	a := testChecker().Check(t.Context(), eml("deep.eml", []byte(b.String())))
-	assert.Contains(t, codesOf(a), "coverage.mime_truncated", "the cut list is evidence")
-
-	shallow := "From: Alice <alice@example.com>\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nhi\r\n--z--\r\n"
-	a = testChecker().Check(t.Context(), eml("shallow.eml", []byte(shallow)))
-	assert.NotContains(t, codesOf(a), "coverage.mime_truncated", "a small tree is walked whole")
-}
-
 // TestHeaderOnlyFile: a genuine signed header exported without its body
 // (no empty line, no body) is not altered: the body is missing, not
-// changed (red team 6, B3). A changed signed field still counts.
+// changed. A changed signed field still counts.
 func TestHeaderOnlyFile(t *testing.T) {
 	msg := signed(t, baseMessage(), "rsa2048", nil)
 	header := msg[:bytes.Index(msg, []byte("\r\n\r\n"))+2]
@@ -291,11 +206,59 @@ func TestHeaderOnlyFile(t *testing.T) {
 
 // TestForcedFileIsLowConfidence: a file read as mail only because it was
 // named directly gets low confidence whatever the verdict: a log quoting a
-// message reads the same as a doctored one (red team 6).
+// message reads the same as a doctored one.
 func TestForcedFileIsLowConfidence(t *testing.T) {
 	msg := testmail.ReplaceBody(signed(t, baseMessage(), "rsa2048", nil), "changed\n")
 	m := eml("quoted.log", append([]byte("X\r\n"), msg...))
 	m.Forced = true
 	a := testChecker().Check(t.Context(), m)
 	assert.Equal(t, ConfidenceLow, a.Confidence, "verdict %s; summary: %s", a.Verdict, a.Summary)
+}
+
+// TestRepairNeverHidesAChange: a message that was really changed stays
+// altered whatever the repairs try.
+func TestRepairNeverHidesAChange(t *testing.T) {
+	c := testChecker()
+	orig := signed(t, baseMessage(), "rsa2048", nil)
+	changed := bytes.Replace(orig, []byte("usual account"), []byte("other account"), 1)
+	for _, tt := range []struct {
+		name string
+		m    *archive.Message
+	}{
+		{"eml", eml("x.eml", changed)},
+		{"with a separator on top", eml("x.eml", append([]byte("From x@y Tue Mar  1 10:00:00 2016\r\n"), changed...))},
+		{"doubled CR", eml("x.eml", bytes.ReplaceAll(changed, []byte("\r\n"), []byte("\r\r\n")))},
+		{"ambiguous mbox", &archive.Message{File: "x.mbox", Index: 1, Format: "mbox", Raw: testmail.LF(changed)}},
+		{"ambiguous mbox with >From lines", &archive.Message{File: "x.mbox", Index: 1, Format: "mbox",
+			Raw: bytes.ReplaceAll(testmail.LF(changed), []byte("\nPlease"), []byte("\n>From Please"))}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.Check(t.Context(), tt.m)
+			require.NoError(t, a.Err, "Check")
+			assert.Equal(t, VerdictAltered, a.Verdict, "a changed body stays altered; evidence %v", codesOf(a))
+			assert.Contains(t, a.Summary, "the headers are as sent", "summary says the body changed, not the headers")
+		})
+	}
+}
+
+// TestQuoteMarkerRepairIsNotHighConfidence: an mbox repair that made
+// the signature pass leaves the verdict at medium confidence at most, and
+// the summary says so.
+func TestQuoteMarkerRepairIsNotHighConfidence(t *testing.T) {
+	m := baseBytes(func(m *testmail.Message) { m.Body = "Bob,\n\nFrom the bank: the deposit is safe.\n\nAlice\n" })
+	signed := signRaw(t, m, "rsa2048", nil)
+	quoted := bytes.Replace(signed, []byte("\r\nFrom the bank"), []byte("\r\n>From the bank"), 1)
+	for _, msg := range []*archive.Message{asEML(quoted), {File: "a.mbox", Index: 1, Format: "mboxcl2", Raw: testmail.LF(quoted)}} {
+		t.Run(msg.Format.String(), func(t *testing.T) {
+			a := checkCase(t, verdictCase{m: msg})
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "the repaired view verifies; evidence %v", codesOf(a))
+			assert.Equal(t, ConfidenceMedium, a.Confidence, "a repair that changed body text is not high confidence")
+			assert.Contains(t, a.Summary, ">From", "the summary mentions the repair")
+		})
+	}
+	t.Run("control: no repair needed", func(t *testing.T) {
+		a := checkCase(t, verdictCase{m: asEML(signed)})
+		assert.Equal(t, ConfidenceHigh, a.Confidence, "the unrepaired message keeps high confidence")
+		assert.NotContains(t, a.Summary, ">From", "no repair is mentioned")
+	})
 }

@@ -97,8 +97,7 @@ func TestExplainDuplicateZipEntries(t *testing.T) {
 
 // TestExplainEquivalentZipNames: "./a.eml" and "a.eml" are one file to
 // unzip, so --file a.eml is ambiguous and --entry picks in the zip's
-// directory order; --file never matches another folder's a.eml by suffix
-// (second red team, A2).
+// directory order; --file never matches another folder's a.eml by suffix.
 func TestExplainEquivalentZipNames(t *testing.T) {
 	mk := func(entries ...string) string {
 		var buf bytes.Buffer
@@ -124,7 +123,7 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 		assert.Regexp(t, `\n  Subject +`+subject+`\n`, r.stdout, "--entry %s", entry)
 	}
 
-	// unzip drops ".." parts: x/../a.eml lands on x/a.eml (red team 3).
+	// unzip drops ".." parts: x/../a.eml lands on x/a.eml.
 	dotdot := mk("x/a.eml", "genuine", "x/../a.eml", "forged")
 	r = runCLI(t, "explain", "--file", "x/a.eml", dotdot)
 	assert.Equal(t, 2, r.code, "ambiguous; stderr: %s", r.stderr)

@@ -75,7 +75,7 @@ func TestSignDetectsChanges(t *testing.T) {
 		{"body changed", ReplaceBody(MustSign(msg, k, nil), "Hi Bob,\n\nRevenue is down.\n"), false},
 		{"subject changed", bytes.Replace(MustSign(msg, k, nil), []byte("Subject: Quarterly figures"), []byte("Subject: Quarterly figure"), 1), false},
 		{"unsigned field on top", Prepend(MustSign(msg, k, nil), "X-Relay", "mx.example.org"), true},
-		// DKIM picks the bottom instance: the attack of issue 7, caught only by header findings.
+		// DKIM picks the bottom instance: an added field on top is caught only by header findings.
 		{"extra Subject on top, not oversigned", Prepend(MustSign(msg, k, nil), "Subject", "Other"), true},
 		{"extra Subject on oversigned", Prepend(oversigned, "Subject", "Other"), false},
 		{"text past l=", append(bytes.Clone(partial), "P.S. appended\r\n"...), true},

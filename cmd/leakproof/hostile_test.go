@@ -19,14 +19,17 @@ import (
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
-// Red-team tests through the command line, as a hidden suite would run
-// them: verify --keys FILE --format json PATH.
+// The verify command on hostile leaks, run as a user would run it:
+// verify --keys FILE --format json PATH. Forged, malformed or misframed
+// messages never come out authentic, verdicts stay with their messages,
+// and header text cannot forge output rows.
 
-const rtBody = "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"
+// depositBody is the body of the messages these tests sign.
+const depositBody = "Bob,\n\nPlease wire the deposit to the usual account by Friday.\n\nAlice\n"
 
-// rtKeyFile writes a key file with every committed test key at its
+// writeKeyFile writes a key file with every committed test key at its
 // default name, then extra.
-func rtKeyFile(t *testing.T, dir, name string, extra ...testmail.KeyEntry) string {
+func writeKeyFile(t *testing.T, dir, name string, extra ...testmail.KeyEntry) string {
 	t.Helper()
 	var entries []testmail.KeyEntry
 	for _, k := range testmail.Keys() {
@@ -38,8 +41,8 @@ func rtKeyFile(t *testing.T, dir, name string, extra ...testmail.KeyEntry) strin
 	return path
 }
 
-// rtVerifyJSON runs verify --format json and decodes its records.
-func rtVerifyJSON(t *testing.T, args ...string) []map[string]any {
+// verifyJSON runs verify --format json and decodes its records.
+func verifyJSON(t *testing.T, args ...string) []map[string]any {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := run(t.Context(), append([]string{"verify", "--format", "json"}, args...), &stdout, &stderr)
@@ -53,10 +56,12 @@ func rtVerifyJSON(t *testing.T, args ...string) []map[string]any {
 	return recs
 }
 
-func rtSignMsg(t *testing.T, m testmail.Message, key string, o *testmail.SignOptions) []byte {
+// signDeposit signs m with the committed test key named key, filling in
+// the deposit subject and body when m has none.
+func signDeposit(t *testing.T, m testmail.Message, key string, o *testmail.SignOptions) []byte {
 	t.Helper()
 	if m.Body == "" {
-		m.Body = rtBody
+		m.Body = depositBody
 	}
 	if m.Subject == "" {
 		m.Subject = "Deposit"
@@ -66,7 +71,8 @@ func rtSignMsg(t *testing.T, m testmail.Message, key string, o *testmail.SignOpt
 	return out
 }
 
-func rtWrite(t *testing.T, dir, name string, data []byte) string {
+// writeBytes writes data to dir/name, making the folders it needs.
+func writeBytes(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700), "mkdir")
@@ -74,7 +80,8 @@ func rtWrite(t *testing.T, dir, name string, data []byte) string {
 	return path
 }
 
-func rtCodes(rec map[string]any) []string {
+// evidenceCodes lists the evidence codes of a JSON record.
+func evidenceCodes(rec map[string]any) []string {
 	var out []string
 	ev, _ := rec["evidence"].([]any)
 	for _, e := range ev {
@@ -85,13 +92,13 @@ func rtCodes(rec map[string]any) []string {
 	return out
 }
 
-// TestRedTeamCLIFolder: a folder of hostile .eml files, verified in one
+// TestVerifyHostileFolder: a folder of hostile .eml files, verified in one
 // run; none may be authentic.
-func TestRedTeamCLIFolder(t *testing.T) {
+func TestVerifyHostileFolder(t *testing.T) {
 	dir := t.TempDir()
-	keys := rtKeyFile(t, dir, "keys.jsonl")
-	good := rtSignMsg(t, testmail.Message{}, "rsa2048", nil)
-	lw := rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
+	keys := writeKeyFile(t, dir, "keys.jsonl")
+	good := signDeposit(t, testmail.Message{}, "rsa2048", nil)
+	lw := signDeposit(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody})
 	cases := map[string]struct {
 		data    []byte
 		verdict string
@@ -99,23 +106,23 @@ func TestRedTeamCLIFolder(t *testing.T) {
 		"lower_from.eml":       {testmail.Prepend(good, "from", "CEO <ceo@example.com>"), "altered"},
 		"tab_colon.eml":        {append([]byte("From\t: CEO <ceo@example.com>\r\n"), good...), "altered"},
 		"lone_cr.eml":          {append([]byte("X-Note: x\rFrom: CEO <ceo@example.com>\r\n"), good...), "unverifiable"},
-		"comment_address.eml":  {rtSignMsg(t, testmail.Message{From: "Alice (ceo@bank.example) <alice@example.com>"}, "rsa2048", nil), "unverifiable"},
+		"comment_address.eml":  {signDeposit(t, testmail.Message{From: "Alice (ceo@bank.example) <alice@example.com>"}, "rsa2048", nil), "unverifiable"},
 		"past_l.eml":           {append(bytes.Clone(lw), "P.S. new account 66-6666\r\n"...), "altered"},
-		"unaligned.eml":        {rtSignMsg(t, testmail.Message{From: "Alice <alice@bank.example>"}, "rsa1024", nil), "unverifiable"},
-		"weak.eml":             {rtSignMsg(t, testmail.Message{From: "Eve <eve@example.net>"}, "rsa512", nil), "unverifiable"},
+		"unaligned.eml":        {signDeposit(t, testmail.Message{From: "Alice <alice@bank.example>"}, "rsa1024", nil), "unverifiable"},
+		"weak.eml":             {signDeposit(t, testmail.Message{From: "Eve <eve@example.net>"}, "rsa512", nil), "unverifiable"},
 		"dup_content_type.eml": {testmail.Prepend(good, "Content-Type", "text/html"), "unverifiable"},
 		"transplant.eml":       {testmail.ReplaceBody(good, "Bob,\n\nWire it to account 66-6666 today.\n\nAlice\n"), "altered"},
 		"lf/prepended.eml":     {testmail.LF(testmail.Prepend(good, "From", "CEO <ceo@example.com>")), "altered"},
-		"dup_tag.eml":          {rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}), "unverifiable"},
-		"d_paren.eml":          {rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Domain: "example.com(evil)"}), "unverifiable"},
+		"dup_tag.eml":          {signDeposit(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}), "unverifiable"},
+		"d_paren.eml":          {signDeposit(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{Domain: "example.com(evil)"}), "unverifiable"},
 		"no_from.eml":          {[]byte("To: bob@example.org\r\nSubject: x\r\n\r\nhello\r\n"), "unverifiable"},
 		"broken_arc.eml": {testmail.MustSeal(append(bytes.Clone(good), "-- \r\nfooter\r\n"...), testmail.MustKey("rsa2048b"),
 			&testmail.SealOptions{BreakSeal: true, AuthResults: "mx.example.org; dkim=pass header.d=example.com"}), "altered"},
 	}
 	for name, c := range cases {
-		rtWrite(t, dir, filepath.Join("msgs", name), c.data)
+		writeBytes(t, dir, filepath.Join("msgs", name), c.data)
 	}
-	recs := rtVerifyJSON(t, "--keys", keys, filepath.Join(dir, "msgs"))
+	recs := verifyJSON(t, "--keys", keys, filepath.Join(dir, "msgs"))
 	require.Len(t, recs, len(cases), "one record per message")
 	for _, rec := range recs {
 		file, _ := rec["file"].(string)
@@ -123,10 +130,10 @@ func TestRedTeamCLIFolder(t *testing.T) {
 		c, ok := cases[name]
 		require.True(t, ok, "record for a known file: %s", file)
 		t.Run(name, func(t *testing.T) {
-			assert.NotEqual(t, "authentic", rec["verdict"], "a hostile message is never authentic; evidence %v", rtCodes(rec))
-			assert.Equal(t, c.verdict, rec["verdict"], "verdict; evidence %v", rtCodes(rec))
+			assert.NotEqual(t, "authentic", rec["verdict"], "a hostile message is never authentic; evidence %v", evidenceCodes(rec))
+			assert.Equal(t, c.verdict, rec["verdict"], "verdict; evidence %v", evidenceCodes(rec))
 			assert.Equal(t, "", rec["error"], "the message was read")
-			rtNoNulls(t, "record", rec)
+			assertNoNulls(t, "record", rec)
 			for _, key := range []string{"file", "index", "offset", "size", "sha256", "format", "message_id", "from", "subject",
 				"from_address", "date", "verdict", "confidence", "summary", "signatures", "arc", "coverage", "evidence", "error"} {
 				assert.Contains(t, rec, key, "record field %s is always present", key)
@@ -152,29 +159,30 @@ func TestRedTeamCLIFolder(t *testing.T) {
 	}
 }
 
-// rtNoNulls fails on any JSON null inside v (DESIGN.md: never null).
-func rtNoNulls(t *testing.T, path string, v any) {
+// assertNoNulls fails on any JSON null inside v: the JSON contract never
+// writes null.
+func assertNoNulls(t *testing.T, path string, v any) {
 	t.Helper()
 	switch x := v.(type) {
 	case nil:
 		t.Errorf("%s is null", path)
 	case map[string]any:
 		for k, e := range x {
-			rtNoNulls(t, path+"."+k, e)
+			assertNoNulls(t, path+"."+k, e)
 		}
 	case []any:
 		for i, e := range x {
-			rtNoNulls(t, path+"["+strconv.Itoa(i)+"]", e)
+			assertNoNulls(t, path+"["+strconv.Itoa(i)+"]", e)
 		}
 	}
 }
 
-// TestRedTeamCLIMboxFraming: a lying Content-Length or a separator line
+// TestVerifyMboxFraming: a lying Content-Length or a separator line
 // inside a body must not let a forged message ride on a genuine one.
-func TestRedTeamCLIMboxFraming(t *testing.T) {
+func TestVerifyMboxFraming(t *testing.T) {
 	dir := t.TempDir()
-	keys := rtKeyFile(t, dir, "keys.jsonl")
-	genuine := rtSignMsg(t, testmail.Message{}, "rsa2048", nil)
+	keys := writeKeyFile(t, dir, "keys.jsonl")
+	genuine := signDeposit(t, testmail.Message{}, "rsa2048", nil)
 	forged := testmail.LF(testmail.ReplaceBody(genuine, "Bob,\n\nWire it to account 66-6666 today.\n\nAlice\n"))
 	glf := testmail.LF(genuine)
 	split := bytes.Index(glf, []byte("\n\n"))
@@ -185,7 +193,7 @@ func TestRedTeamCLIMboxFraming(t *testing.T) {
 	}
 	sep := "From alice@example.com Tue Mar  1 10:00:00 2016\n"
 	gBody := len(glf) - split - 2
-	lw := testmail.LF(rtSignMsg(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody}))
+	lw := testmail.LF(signDeposit(t, testmail.Message{}, "rsa2048", &testmail.SignOptions{BodyLength: testmail.WholeBody}))
 	for _, tt := range []struct {
 		name     string
 		data     string
@@ -200,8 +208,8 @@ func TestRedTeamCLIMboxFraming(t *testing.T) {
 		{"text after a truthful Content-Length at the end of the file", sep + string(withCL(gBody)) + "P.S. Wire it to 66-6666 instead.\n", []string{"altered"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := rtWrite(t, t.TempDir(), "leak.mbox", []byte(tt.data))
-			recs := rtVerifyJSON(t, "--keys", keys, path)
+			path := writeBytes(t, t.TempDir(), "leak.mbox", []byte(tt.data))
+			recs := verifyJSON(t, "--keys", keys, path)
 			var got []string
 			for _, r := range recs {
 				got = append(got, r["verdict"].(string))
@@ -215,16 +223,16 @@ func TestRedTeamCLIMboxFraming(t *testing.T) {
 	}
 }
 
-// TestRedTeamCLITrustSealer: --trust-sealer matches the sealer's d=
+// TestVerifyTrustSealerExactly: --trust-sealer matches the sealer's d=
 // exactly; a look-alike sealer name is not trusted.
-func TestRedTeamCLITrustSealer(t *testing.T) {
+func TestVerifyTrustSealerExactly(t *testing.T) {
 	dir := t.TempDir()
 	k := testmail.MustKey("rsa2048")
-	keys := rtKeyFile(t, dir, "keys.jsonl", testmail.KeyEntry{Domain: "example.org.evil.example", Selector: "rt", TXT: k.Record()})
-	listed := append(rtSignMsg(t, testmail.Message{}, "rsa2048", nil), "-- \r\nlist footer\r\n"...)
+	keys := writeKeyFile(t, dir, "keys.jsonl", testmail.KeyEntry{Domain: "example.org.evil.example", Selector: "lookalike", TXT: k.Record()})
+	listed := append(signDeposit(t, testmail.Message{}, "rsa2048", nil), "-- \r\nlist footer\r\n"...)
 	aar := "mx.example.org; dkim=pass header.d=example.com header.s=s2048"
 	real := testmail.MustSeal(listed, testmail.MustKey("rsa2048b"), &testmail.SealOptions{AuthResults: aar})
-	spoof := testmail.MustSeal(listed, k, &testmail.SealOptions{AuthResults: aar, Domain: "example.org.evil.example", Selector: "rt"})
+	spoof := testmail.MustSeal(listed, k, &testmail.SealOptions{AuthResults: aar, Domain: "example.org.evil.example", Selector: "lookalike"})
 	for _, tt := range []struct {
 		name, trust string
 		msg         []byte
@@ -236,10 +244,10 @@ func TestRedTeamCLITrustSealer(t *testing.T) {
 		{"sealer not listed", "example.com", real, "altered"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := rtWrite(t, t.TempDir(), "m.eml", tt.msg)
-			recs := rtVerifyJSON(t, "--keys", keys, "--trust-sealer", tt.trust, path)
+			path := writeBytes(t, t.TempDir(), "m.eml", tt.msg)
+			recs := verifyJSON(t, "--keys", keys, "--trust-sealer", tt.trust, path)
 			require.Len(t, recs, 1, "one record")
-			assert.Equal(t, tt.verdict, recs[0]["verdict"], "verdict; evidence %v", rtCodes(recs[0]))
+			assert.Equal(t, tt.verdict, recs[0]["verdict"], "verdict; evidence %v", evidenceCodes(recs[0]))
 			arc, _ := recs[0]["arc"].(map[string]any)
 			assert.Equal(t, "pass", arc["chain"], "the chain itself is intact")
 			if tt.verdict == "authentic" {
@@ -249,38 +257,38 @@ func TestRedTeamCLITrustSealer(t *testing.T) {
 	}
 }
 
-// TestRedTeamCLIPublishedKeyFile: a key file marking a key published
+// TestVerifyPublishedKeyFile: a key file marking a key published
 // makes its signatures prove nothing.
-func TestRedTeamCLIPublishedKeyFile(t *testing.T) {
+func TestVerifyPublishedKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	k := testmail.MustKey("rsa2048")
 	published := k.Entry()
 	published.Source, published.PrivateKeyPublished = "published-keys", time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
-	pubFile := rtWrite(t, dir, "published.jsonl", testmail.KeyFile(published))
-	keys := rtKeyFile(t, dir, "keys.jsonl")
-	msg := rtWrite(t, dir, "m.eml", rtSignMsg(t, testmail.Message{}, "rsa2048", nil))
-	recs := rtVerifyJSON(t, "--keys", pubFile, "--keys", keys, msg)
+	pubFile := writeBytes(t, dir, "published.jsonl", testmail.KeyFile(published))
+	keys := writeKeyFile(t, dir, "keys.jsonl")
+	msg := writeBytes(t, dir, "m.eml", signDeposit(t, testmail.Message{}, "rsa2048", nil))
+	recs := verifyJSON(t, "--keys", pubFile, "--keys", keys, msg)
 	require.Len(t, recs, 1, "one record")
-	assert.Equal(t, "unverifiable", recs[0]["verdict"], "a published key proves nothing; evidence %v", rtCodes(recs[0]))
-	assert.Contains(t, rtCodes(recs[0]), "dkim.key_published", "evidence")
+	assert.Equal(t, "unverifiable", recs[0]["verdict"], "a published key proves nothing; evidence %v", evidenceCodes(recs[0]))
+	assert.Contains(t, evidenceCodes(recs[0]), "dkim.key_published", "evidence")
 	sigs, _ := recs[0]["signatures"].([]any)
 	require.Len(t, sigs, 1, "one signature")
 	assert.Equal(t, "published_key", sigs[0].(map[string]any)["result"], "signature result")
 }
 
-// TestRedTeamCLIOutputInjection: header text cannot forge rows or
+// TestVerifyOutputInjection: header text cannot forge rows or
 // records in the text, CSV or JSON output.
-func TestRedTeamCLIOutputInjection(t *testing.T) {
+func TestVerifyOutputInjection(t *testing.T) {
 	dir := t.TempDir()
-	keys := rtKeyFile(t, dir, "keys.jsonl")
+	keys := writeKeyFile(t, dir, "keys.jsonl")
 	// Unsigned message whose subject and display name carry line breaks,
 	// quotes and commas that would forge an authentic row.
 	m := testmail.Message{
 		From:    `=?utf-8?q?Alice=0D=0Afake.eml#1,authentic,high?= <alice@example.com>`,
 		Subject: "=?utf-8?q?x=0D=0Afake.eml#1  authentic  high=0A{\"verdict\":\"authentic\"}?=",
-		Body:    rtBody,
+		Body:    depositBody,
 	}
-	path := rtWrite(t, dir, "m.eml", m.Bytes())
+	path := writeBytes(t, dir, "m.eml", m.Bytes())
 	for _, format := range []string{"text", "csv", "json"} {
 		t.Run(format, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -319,19 +327,19 @@ func TestRedTeamCLIOutputInjection(t *testing.T) {
 	}
 }
 
-// TestRedTeamCLIVerdictsStayWithTheirMessages: an mbox alternating genuine
+// TestVerifyVerdictsStayWithTheirMessages: an mbox alternating genuine
 // and forged messages, checked by several workers: every record's verdict
 // and SHA-256 belong to the message at its index.
-func TestRedTeamCLIVerdictsStayWithTheirMessages(t *testing.T) {
+func TestVerifyVerdictsStayWithTheirMessages(t *testing.T) {
 	dir := t.TempDir()
-	keys := rtKeyFile(t, dir, "keys.jsonl")
+	keys := writeKeyFile(t, dir, "keys.jsonl")
 	const n = 120
 	var mbox bytes.Buffer
 	var want []string
 	var sums []string
 	for i := range n {
 		m := testmail.Message{Subject: "Deposit " + strconv.Itoa(i), Body: "Bob,\n\nMessage number " + strconv.Itoa(i) + ".\n\nAlice\n"}
-		msg := testmail.LF(rtSignMsg(t, m, "rsa2048", nil))
+		msg := testmail.LF(signDeposit(t, m, "rsa2048", nil))
 		verdict := "authentic"
 		switch i % 3 {
 		case 1:
@@ -350,8 +358,8 @@ func TestRedTeamCLIVerdictsStayWithTheirMessages(t *testing.T) {
 		sums = append(sums, hex.EncodeToString(sum[:]))
 		want = append(want, verdict)
 	}
-	path := rtWrite(t, dir, "many.mbox", mbox.Bytes())
-	recs := rtVerifyJSON(t, "--keys", keys, "--workers", "4", path)
+	path := writeBytes(t, dir, "many.mbox", mbox.Bytes())
+	recs := verifyJSON(t, "--keys", keys, "--workers", "4", path)
 	require.Len(t, recs, n, "one record per message")
 	for i, r := range recs {
 		assert.Equal(t, float64(i+1), r["index"], "records in archive order")
@@ -361,15 +369,15 @@ func TestRedTeamCLIVerdictsStayWithTheirMessages(t *testing.T) {
 	}
 }
 
-// TestRedTeamCLISymlinksOutOfTheLeak: symbolic links in a leaked folder
+// TestVerifySymlinksOutOfTheLeak: symbolic links in a leaked folder
 // that point outside it are never followed: the reporter's own mail is
 // not read as part of the leak.
-func TestRedTeamCLISymlinksOutOfTheLeak(t *testing.T) {
+func TestVerifySymlinksOutOfTheLeak(t *testing.T) {
 	dir := t.TempDir()
-	keys := rtKeyFile(t, dir, "keys.jsonl")
-	outside := rtWrite(t, dir, "outside/own.eml", rtSignMsg(t, testmail.Message{Subject: "Reporter's own"}, "rsa2048", nil))
+	keys := writeKeyFile(t, dir, "keys.jsonl")
+	outside := writeBytes(t, dir, "outside/own.eml", signDeposit(t, testmail.Message{Subject: "Reporter's own"}, "rsa2048", nil))
 	leak := filepath.Join(dir, "leak")
-	rtWrite(t, leak, "a.eml", rtSignMsg(t, testmail.Message{Subject: "In the leak"}, "rsa2048", nil))
+	writeBytes(t, leak, "a.eml", signDeposit(t, testmail.Message{Subject: "In the leak"}, "rsa2048", nil))
 	for name, target := range map[string]string{"abs.eml": outside, "dir": filepath.Dir(outside), "rel.eml": "../outside/own.eml"} {
 		if err := os.Symlink(target, filepath.Join(leak, name)); err != nil {
 			t.Skipf("symlinks unavailable: %v", err)

@@ -3,6 +3,7 @@ package provenance
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,51 @@ import (
 
 	"github.com/leakproof/leakproof/dkim"
 )
+
+// TestHeaderRules: a malformed or unsigned displayed field decides
+// before any signature: an unsigned extra From is altered, a finding on a
+// displayed field blocks authentic, an unsigned Cc is only noted.
+func TestHeaderRules(t *testing.T) {
+	twoFrom := "From: Mallory <ceo@example.com>\r\n" + plainMsg
+	withCc := strings.Replace(plainMsg, "Subject:", "Cc: carol@example.net\r\nSubject:", 1)
+	runRuleCases(t, []ruleCase{
+		{
+			name: "rule 1: unsigned extra From above the signed one", raw: twoFrom,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", coverage("from", 2, 2))}},
+			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
+			codes: []string{"header.unsigned_duplicate_from"}, summary: "From field was added",
+		},
+		{
+			name: "From with a space before the colon", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingSpaceBeforeColon, Name: "from", Offset: 0}},
+			},
+			verdict: VerdictUnverifiable, codes: []string{"header.space_before_colon"}, summary: "malformed",
+		},
+		{
+			name: "leading whitespace", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingLeadingWhitespace, Name: "from"}},
+			},
+			verdict: VerdictUnverifiable, codes: []string{"header.leading_whitespace"},
+		},
+		{
+			name: "a finding on an undisplayed field does not block", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingSpaceBeforeColon, Name: "x-mailer"}},
+			},
+			verdict: VerdictAuthentic, codes: []string{"header.space_before_colon"},
+		},
+		{
+			name: "Cc present and unsigned", raw: withCc,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}},
+			verdict: VerdictAuthentic, codes: []string{"header.unsigned_field"},
+		},
+	})
+}
 
 // TestStrayLineAfterDisplayedField: a line with no colon slipped in after
 // a signed From is outside every field for DKIM, so the signature still
@@ -31,7 +77,7 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 		lines = append(lines, lead+", evil@attacker.test")
 	}
 	// With a colon the line reads as a field with an odd name to a
-	// lenient parser (found by the second red team).
+	// lenient parser.
 	lines = append(lines, "\x0b, undisclosed:evil@attacker.test;", "\x0c, evil@attacker.test (a:b)", "\xc2\xa0, evil@attacker.test (a:b)")
 	for _, line := range lines {
 		t.Run(fmt.Sprintf("%q", line), func(t *testing.T) {
@@ -46,7 +92,7 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 	t.Run("after an undisplayed field", func(t *testing.T) {
 		// The DKIM-Signature field is first; the line goes right after
 		// it. Many readers end the header at such a line and show the rest
-		// as the body (red team 7, C1): not authentic either.
+		// as the body: not authentic either.
 		sigEnd := bytes.Index(msg, []byte("\r\nFrom:")) + 2
 		a := testChecker().Check(t.Context(), eml("noted.eml", insertAfter(sigEnd, "URGENT - the amount is now 900000 EUR")))
 		assert.Equal(t, VerdictUnverifiable, a.Verdict, "summary: %s", a.Summary)
@@ -57,7 +103,7 @@ func TestStrayLineAfterDisplayedField(t *testing.T) {
 
 // TestLookalikeFieldName: "From\v: Mallory" above a signed From is a field
 // DKIM ignores, but readers that trim Unicode spaces from names show two
-// From fields (red team 3, R4). It must not be authentic.
+// From fields. It must not be authentic.
 func TestLookalikeFieldName(t *testing.T) {
 	msg := signed(t, baseMessage(), "rsa2048", nil)
 	from := bytes.Index(msg, []byte("\r\nFrom:")) + 2
