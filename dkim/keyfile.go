@@ -50,7 +50,7 @@ type KeyFile struct {
 	keys      dkimcore.KeyCache
 }
 
-// ReadKeyFile reads a key file in either format of DESIGN.md, told apart by
+// ReadKeyFile reads a key file in either format, told apart by
 // content: JSON Lines when the first character that is not white space is
 // "{", else a BIND zone file. name is used in errors and becomes the Source
 // of each record that has no "source" field (zone records never have one).

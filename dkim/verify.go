@@ -13,8 +13,8 @@ import (
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
-// MaxMessageBytes is the size above which Verify refuses a message
-// (DESIGN.md: the message-size cap, 100 MiB).
+// MaxMessageBytes is the size above which Verify refuses a message: 100 MiB,
+// so that a hostile archive cannot make one message cost unbounded memory.
 const MaxMessageBytes = 100 << 20
 
 // Verify checks every DKIM signature of the message read from r (the message
@@ -60,7 +60,7 @@ const maxPooledBuffer = 4 << 20
 // hash and the header signature are computed independently (the header
 // signature is checked even when the body hash does not match, and the
 // body hash is computed even without a key), then [Signature.Result] says
-// what they prove, as DESIGN.md defines it. Only the first
+// what they prove (see the package doc). Only the first
 // Options.MaxSignatures signatures that parse are checked; later ones are
 // parsed and reported with ResultSkipped. DomainKey-Signature fields go to
 // [Verification.DomainKeys]; other names (X-Google-DKIM-Signature) are

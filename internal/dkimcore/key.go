@@ -392,8 +392,8 @@ func edMaterial(pub []byte) string  { return "ed25519:" + hex.EncodeToString(pub
 func rsaMaterial(n *big.Int) string { return "rsa:" + n.Text(16) }
 
 // RecordMaterials reads the keys out of a record marked published as
-// leniently as it can: the mark must not be lost to a record that strict
-// parsing refuses (red team 5, F4; red team 6, B7): an Ed25519 key in
+// leniently as it can, because the mark must not be lost to a record that
+// strict parsing refuses (key archives hold hand-pasted records): an Ed25519 key in
 // SubjectPublicKeyInfo form, an unknown v=, a duplicate or empty p=, junk
 // after the key, a bare base64 key without p=, dig's or a zone file's
 // quoted strings pasted as they are, PEM armour. It returns every key it
@@ -457,8 +457,8 @@ func derMaterial(p string) string {
 	if n, _, err := parseRSAPublicKey(der); err == nil {
 		return rsaMaterial(n)
 	}
-	// The leaked private key itself, recorded as the evidence of the leak
-	// (red team 7, C6).
+	// The leaked private key itself, recorded as the evidence of the leak:
+	// its modulus is the public key.
 	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
 		return rsaMaterial(k.N)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // A KeyRecord is one published (or recorded) answer for
-// selector._domainkey.domain, as the key-archive format of DESIGN.md holds it.
+// selector._domainkey.domain, as a key file holds it.
 type KeyRecord struct {
 	Domain   string
 	Selector string
@@ -51,7 +51,7 @@ type keyRecordJSON struct {
 }
 
 // MarshalJSON writes the record as one line of a JSON Lines key file
-// (DESIGN.md, Keys): txt is null for a recorded DNS failure, empty times
+// (the format ReadKeyFile reads): txt is null for a recorded DNS failure, empty times
 // and an empty source are left out, times are RFC 3339.
 func (r KeyRecord) MarshalJSON() ([]byte, error) {
 	j := keyRecordJSON{
