@@ -189,7 +189,7 @@ func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error
 
 // verifyChain runs the checks on a CRLF message with ARC fields.
 func verifyChain(ctx context.Context, msg []byte, hdr *rawheader.Header, c *collection, opts *dkim.Options) (*Result, error) {
-	v := &verifier{ctx: ctx, opts: memoOptions(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}, prefixes: map[crypto.Hash]*prefix{}}
+	v := &verifier{ctx: ctx, opts: opts, keys: keyResolver(opts), msg: msg, hdr: hdr, c: c, bodies: map[bodyKey]bodySum{}, prefixes: map[crypto.Hash]*prefix{}}
 	res := v.run()
 	if err := ctx.Err(); err != nil {
 		return nil, err

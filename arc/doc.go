@@ -55,8 +55,8 @@
 // no usable record), and each name is asked at most once per call. With no
 // key at all every signature is ResultNoKey and the chain fails.
 //
-// Canonicalization, body hashing, tag lists, header selection and key
-// handling are the dkim package's ([dkim.ParseTagList],
-// [dkim.AppendHeaderHashInput], [dkim.NewBodyHasher], [dkim.CheckDigest]);
-// this package only adds the ARC rules.
+// Canonicalization, body hashing, tag lists, header selection and the key
+// rules are those [dkim.Verify] applies, shared through an internal
+// package, so there is one canonicalization in the module; this package
+// only adds the ARC rules.
 package arc

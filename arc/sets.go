@@ -3,7 +3,7 @@ package arc
 import (
 	"strings"
 
-	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
@@ -36,12 +36,12 @@ func fieldKind(f *rawheader.Field) (kind, bool) {
 type arcField struct {
 	kind     kind
 	field    *rawheader.Field
-	index    int        // position of field in the header
-	instance int        // 1..50; 0 when err is set
-	tags     []dkim.Tag // the parsed tag list (ARC-Seal and ARC-Message-Signature)
-	tagErr   error      // why the tag list did not parse; the instance may still be known
-	err      error      // why the instance is unknown or invalid
-	relaxed  []byte     // relaxed canonical form, once computed (seals)
+	index    int            // position of field in the header
+	instance int            // 1..50; 0 when err is set
+	tags     []dkimcore.Tag // the parsed tag list (ARC-Seal and ARC-Message-Signature)
+	tagErr   error          // why the tag list did not parse; the instance may still be known
+	err      error          // why the instance is unknown or invalid
+	relaxed  []byte         // relaxed canonical form, once computed (seals)
 }
 
 // A set holds the fields of one instance, by kind.
@@ -173,7 +173,7 @@ func (c *collection) instances() []Instance {
 	return out
 }
 
-func tagValue(tags []dkim.Tag, name string) string {
+func tagValue(tags []dkimcore.Tag, name string) string {
 	for _, t := range tags {
 		if t.Name == name {
 			return t.Value
@@ -213,8 +213,8 @@ func aarInstance(v string) (int, error) {
 // and reads its i=. A tag list that does not parse leaves the instance
 // unknown unless a plain "i=N" can still be read, so that the report can
 // name the set.
-func tagInstance(v string) (inst int, tags []dkim.Tag, tagErr, err error) {
-	tags, tagErr = dkim.ParseTagList(v)
+func tagInstance(v string) (inst int, tags []dkimcore.Tag, tagErr, err error) {
+	tags, tagErr = dkimcore.ParseTagList(v)
 	if tagErr == nil {
 		tagErr = emptySpec(v)
 	}
@@ -237,14 +237,14 @@ func tagInstance(v string) (inst int, tags []dkim.Tag, tagErr, err error) {
 }
 
 // emptySpec reports an empty tag-spec (";;") before the end of a tag list.
-// dkim.ParseTagList accepts them, as Mail::DKIM does for DKIM-Signature;
+// dkimcore.ParseTagList accepts them, as Mail::DKIM does for DKIM-Signature;
 // the ABNF of RFC 6376 §3.2 (tag-spec *(";" tag-spec) [";"]) does not, and
 // the ARC test suite (as_format_tags_sc) expects a chain with one to fail.
 func emptySpec(v string) error {
 	specs := strings.Split(v, ";")
 	for _, spec := range specs[:len(specs)-1] {
 		if strings.Trim(spec, " \t\r\n") == "" {
-			return errf(dkim.ErrMalformedTags, nil, "empty tag-spec")
+			return errf(dkimcore.ErrMalformedTags, nil, "empty tag-spec")
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 // sig is a parsed ARC-Seal or ARC-Message-Signature.
@@ -20,7 +21,7 @@ type sig struct {
 	selector  string
 	headers   []string // AMS h=, lower-cased
 
-	headerCanon, bodyCanon dkim.Canonicalization
+	headerCanon, bodyCanon dkimcore.Canonicalization
 	length                 int64 // AMS l=, -1 when absent
 	cv                     string
 }
@@ -37,9 +38,9 @@ var algorithms = map[string]crypto.Hash{
 // ARC-Message-Signature (kindAMS) and fills the descriptive part of a
 // Check. On malformed tags the Check has ResultPermError, the malformed
 // flag and an error wrapping ErrMalformed or ErrAlgorithm.
-func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
+func parseSig(k kind, tags []dkimcore.Tag) (*sig, Check) {
 	var c Check
-	s := &sig{length: -1, headerCanon: dkim.Relaxed, bodyCanon: dkim.Relaxed}
+	s := &sig{length: -1, headerCanon: dkimcore.Relaxed, bodyCanon: dkimcore.Relaxed}
 	fail := func(err error) (*sig, Check) {
 		c.Result = dkim.ResultPermError
 		c.Err = err
@@ -77,10 +78,10 @@ func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
 	if s.b, err = decodeBase64(m["b"]); err != nil {
 		return fail(errf(ErrMalformed, err, "b="))
 	}
-	if !dkim.ValidDomain(m["d"]) {
+	if !dkimcore.ValidDomain(m["d"]) {
 		return fail(errf(ErrMalformed, nil, "d=%.80q is not a domain name", m["d"]))
 	}
-	if !dkim.ValidDomain(m["s"]) {
+	if !dkimcore.ValidDomain(m["s"]) {
 		return fail(errf(ErrMalformed, nil, "s=%.80q is not a selector", m["s"]))
 	}
 	s.domain, s.selector = m["d"], m["s"]
@@ -109,7 +110,7 @@ func parseSig(k kind, tags []dkim.Tag) (*sig, Check) {
 		if strings.Trim(cv, " \t\r\n") == "" {
 			return fail(errf(ErrMalformed, nil, "empty c="))
 		}
-		if s.headerCanon, s.bodyCanon, err = dkim.ParseCanonicalization(cv); err != nil {
+		if s.headerCanon, s.bodyCanon, err = dkimcore.ParseCanonicalization(cv); err != nil {
 			return fail(errf(ErrMalformed, err, "c="))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
@@ -15,6 +16,7 @@ import (
 type verifier struct {
 	ctx      context.Context
 	opts     *dkim.Options
+	keys     *dkimcore.Resolver
 	msg      []byte // CRLF
 	hdr      *rawheader.Header
 	c        *collection
@@ -25,7 +27,7 @@ type verifier struct {
 
 type bodyKey struct {
 	h crypto.Hash
-	c dkim.Canonicalization
+	c dkimcore.Canonicalization
 	l int64
 }
 
@@ -135,8 +137,8 @@ func (v *verifier) checkAMS(af *arcField) Check {
 	}
 	// RFC 6376 §5.4.2: each name in h= takes the next instance of that
 	// field from the bottom of the header.
-	sel := dkim.SelectSignedFields(v.hdr.Fields, s.headers, af.index)
-	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, sel, af.field.Raw, s.headerCanon)
+	sel := dkimcore.SelectSignedFields(v.hdr.Fields, s.headers, af.index)
+	v.buf = dkimcore.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, sel, af.field.Raw, s.headerCanon)
 	hh := s.hash.New()
 	hh.Write(v.buf)
 	v.verifyKey(&c, s, hh.Sum(nil))
@@ -168,7 +170,7 @@ func (v *verifier) checkAS(i int, af *arcField) Check {
 	for k := range kindAS {
 		hh.Write(v.relaxed(v.c.one(i, k)))
 	}
-	v.buf = dkim.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, nil, af.field.Raw, dkim.Relaxed)
+	v.buf = dkimcore.AppendHeaderHashInput(v.buf[:0], v.hdr.Fields, nil, af.field.Raw, dkimcore.Relaxed)
 	hh.Write(v.buf)
 	v.verifyKey(&c, s, hh.Sum(nil))
 	return c
@@ -214,23 +216,19 @@ type prefix struct {
 // relaxed returns the relaxed canonical form of an ARC field, computed once.
 func (v *verifier) relaxed(af *arcField) []byte {
 	if af.relaxed == nil {
-		af.relaxed = dkim.AppendCanonicalHeader(nil, af.field.Raw, dkim.Relaxed)
+		af.relaxed = dkimcore.AppendCanonicalHeader(nil, af.field.Raw, dkimcore.Relaxed)
 	}
 	return af.relaxed
 }
 
 // bodyHash hashes the body once per (hash, canonicalization, l=).
-func (v *verifier) bodyHash(h crypto.Hash, c dkim.Canonicalization, l int64) bodySum {
+func (v *verifier) bodyHash(h crypto.Hash, c dkimcore.Canonicalization, l int64) bodySum {
 	k := bodyKey{h, c, l}
 	if bs, ok := v.bodies[k]; ok {
 		return bs
 	}
-	bh := dkim.NewBodyHasher(h, c, l)
 	var bs bodySum
-	if bh != nil {
-		bh.Write(v.msg[v.hdr.BodyOffset:])
-		bs.sum, bs.unsigned = bh.Sum()
-	}
+	bs.sum, bs.unsigned = dkimcore.BodyHash(h, c, l, v.msg[v.hdr.BodyOffset:])
 	v.bodies[k] = bs
 	return bs
 }
@@ -240,9 +238,9 @@ func (v *verifier) bodyHash(h crypto.Hash, c dkim.Canonicalization, l int64) bod
 // with the outcome. The body hash, for a message signature, is already in
 // c. On top of the dkim rules, rsa-sha1 is not allowed for ARC.
 func (v *verifier) verifyKey(c *Check, s *sig, digest []byte) {
-	dc := dkim.CheckDigest(v.ctx, v.opts, s.domain, s.selector, s.algorithm, digest, s.b, c.BodyHash)
-	c.HeaderSignature, c.Result, c.Err = dc.HeaderSignature, dc.Result, dc.Err
-	c.KeyBits, c.KeySource = dc.KeyBits, dc.KeySource
+	kc := v.keys.CheckDigest(v.ctx, s.domain, s.selector, s.algorithm, digest, s.b, c.BodyHash == dkim.BodyMismatch)
+	c.HeaderSignature, c.Result, c.Err = dkim.HeaderStatus(kc.Header), dkim.Result(kc.Result), kc.Err
+	c.KeyBits, c.KeySource = kc.KeyBits, kc.KeySource
 	if c.Result == dkim.ResultPass && s.algorithm == "rsa-sha1" {
 		// RFC 8617 §4.1.2 and §4.1.3 take DKIM's algorithms as updated by
 		// RFC 8301, which forbids rsa-sha1 for signing; the ARC test suite
@@ -253,22 +251,25 @@ func (v *verifier) verifyKey(c *Check, s *sig, digest []byte) {
 	}
 }
 
-// memoOptions returns a copy of opts whose key sources remember their
-// answers for the length of one Verify call: the seals and message
-// signatures of a chain often share a selector, and a live DNS source
-// should be asked once per name, not once per signature.
-func memoOptions(opts *dkim.Options) *dkim.Options {
+// keyResolver returns the key lookup and check for one Verify call. Its
+// sources remember their answers for the length of the call (the seals and
+// message signatures of a chain often share a selector, and a live DNS
+// source should be asked once per name, not once per signature), and its
+// cache parses each key record once. Published stays nil: a key counts as
+// published for ARC only when a record of the signing selector says so.
+func keyResolver(opts *dkim.Options) *dkimcore.Resolver {
+	r := &dkimcore.Resolver{Cache: new(dkimcore.KeyCache)}
 	if opts == nil {
-		return nil
+		return r
 	}
-	o := *opts
-	if o.Keys != nil {
-		o.Keys = &memoSource{src: o.Keys}
+	r.MinRSABits = opts.MinRSABits
+	if opts.Keys != nil {
+		r.Keys = &memoSource{src: opts.Keys}
 	}
-	if o.DNS != nil {
-		o.DNS = &memoSource{src: o.DNS}
+	if opts.DNS != nil {
+		r.DNS = &memoSource{src: opts.DNS}
 	}
-	return &o
+	return r
 }
 
 // memoSource is a dkim.KeySource that asks src once per name. It is used by

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -70,13 +71,13 @@ func BenchmarkSHA256(b *testing.B) {
 // BenchmarkBodyHasher is body canonicalization and hashing alone.
 func BenchmarkBodyHasher(b *testing.B) {
 	for _, sz := range benchSizes {
-		for _, c := range []dkim.Canonicalization{dkim.Relaxed, dkim.Simple} {
+		for _, c := range []dkimcore.Canonicalization{dkimcore.Relaxed, dkimcore.Simple} {
 			b.Run(fmt.Sprintf("%s/%v", sz.name, c), func(b *testing.B) {
 				body := []byte(strings.ReplaceAll(benchBody(sz.size), "\n", "\r\n"))
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
 				for b.Loop() {
-					h := dkim.NewBodyHasher(crypto.SHA256, c, -1)
+					h := dkimcore.NewBodyHasher(crypto.SHA256, c, -1)
 					h.Write(body)
 					h.Sum()
 				}

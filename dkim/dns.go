@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 // ErrDNSName: the name to look up is not a valid DNS name.
@@ -94,7 +96,7 @@ func (s *DNSSource) RecordErr() error {
 // and returns one KeyRecord per TXT record (its strings joined), with
 // Source "dns" and Seen set, or one record with DNSError.
 func (s *DNSSource) Lookup(ctx context.Context, domain, selector string) ([]KeyRecord, error) {
-	domain, selector = keyNormalName(domain), keyNormalName(selector)
+	domain, selector = dkimcore.NormalName(domain), dkimcore.NormalName(selector)
 	fqdn := selector + "._domainkey." + domain + "."
 	name, err := dnsName(fqdn)
 	if err != nil {
@@ -140,12 +142,12 @@ func dnsName(fqdn string) (dnsmessage.Name, error) {
 	labels := strings.Split(strings.TrimSuffix(fqdn, "."), ".")
 	for _, l := range labels {
 		if l == "" || len(l) > 63 {
-			return dnsmessage.Name{}, fmt.Errorf("%w: %q", ErrDNSName, keyClip(fqdn))
+			return dnsmessage.Name{}, fmt.Errorf("%w: %q", ErrDNSName, dkimcore.ClipValue(fqdn))
 		}
 		for i := 0; i < len(l); i++ {
 			c := l[i]
 			if c <= ' ' || c >= 0x7f || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' {
-				return dnsmessage.Name{}, fmt.Errorf("%w: %q", ErrDNSName, keyClip(fqdn))
+				return dnsmessage.Name{}, fmt.Errorf("%w: %q", ErrDNSName, dkimcore.ClipValue(fqdn))
 			}
 		}
 	}

@@ -14,6 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
+	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 // zoneEntry says how the test DNS server answers one name.
@@ -163,8 +166,7 @@ func split255(s string) []string {
 }
 
 func TestDNSSource(t *testing.T) {
-	k := newTestRSAKey(t, 2048)
-	big := k.record("v=DKIM1; k=rsa; ")
+	big := "v=DKIM1; k=rsa; p=" + testmail.MustKey("rsa2048").PublicBase64()
 	srv := newTestDNSServer(t, map[string]zoneEntry{
 		"s1._domainkey.example.com.":      {txts: [][]string{{"v=DKIM1; k=rsa; ", "p=AAAA"}}},
 		"two._domainkey.example.com.":     {txts: [][]string{{"p=OLD"}, {"p=NEW"}}},
@@ -235,10 +237,10 @@ func TestDNSSource(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		selector string
-		want     Result
-	}{{"big", ResultNone}, {"missing", ResultNoKey}, {"fail", ResultTempError}, {"slow", ResultTempError}, {"refused", ResultTempError}} {
-		live := LookupKeys(t.Context(), &Options{DNS: NewDNSSource(srv.addr, &DNSOptions{Timeout: 200 * time.Millisecond})}, "example.com", tt.selector)
-		offline := LookupKeys(t.Context(), &Options{Keys: f}, "example.com", tt.selector)
+		want     dkimcore.Result
+	}{{"big", dkimcore.ResultNone}, {"missing", dkimcore.ResultNoKey}, {"fail", dkimcore.ResultTempError}, {"slow", dkimcore.ResultTempError}, {"refused", dkimcore.ResultTempError}} {
+		live := (&Options{DNS: NewDNSSource(srv.addr, &DNSOptions{Timeout: 200 * time.Millisecond})}).resolver().Lookup(t.Context(), "example.com", tt.selector)
+		offline := (&Options{Keys: f}).resolver().Lookup(t.Context(), "example.com", tt.selector)
 		assert.Equal(t, tt.want, live.Result, "live LookupKeys(%s)", tt.selector)
 		assert.Equal(t, tt.want, offline.Result, "recorded LookupKeys(%s)", tt.selector)
 	}

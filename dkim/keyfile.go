@@ -3,12 +3,11 @@ package dkim
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"time"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 // ErrKeyFile: a key file could not be parsed. The error says where
@@ -41,14 +40,17 @@ const (
 
 // A KeyFile is a key archive read into memory: a KeySource answering from
 // its records. Lookups match domain and selector case-insensitively and
-// ignore a trailing dot. A KeyFile is safe for concurrent use.
+// ignore a trailing dot. Used as Options.Keys, it keeps the keys Verify
+// parses, so that a key cited by many messages is parsed once. A KeyFile is
+// safe for concurrent use.
 type KeyFile struct {
 	records   []KeyRecord
 	index     map[string][]int     // lookup name -> positions in records
 	published map[string]KeyRecord // key material -> the record marking it published earliest
+	keys      dkimcore.KeyCache
 }
 
-// ReadKeyFile reads a key file in either format of DESIGN.md, told apart by
+// ReadKeyFile reads a key file in either format, told apart by
 // content: JSON Lines when the first character that is not white space is
 // "{", else a BIND zone file. name is used in errors and becomes the Source
 // of each record that has no "source" field (zone records never have one).
@@ -94,16 +96,16 @@ func ReadKeyFile(r io.Reader, name string) (*KeyFile, error) {
 func NewKeyFile(recs []KeyRecord) *KeyFile {
 	f := &KeyFile{records: append([]KeyRecord(nil), recs...), index: make(map[string][]int)}
 	for i, r := range f.records {
-		n := keyName(r.Domain, r.Selector)
+		n := dkimcore.KeyName(r.Domain, r.Selector)
 		f.index[n] = append(f.index[n], i)
 		if r.PrivateKeyPublished.IsZero() || r.DNSError != "" {
 			continue
 		}
 		// A private key made public is public whatever name its public
-		// half is served under: index it by the key itself (red team 4,
-		// R4: the same key under another selector, or a hosting
-		// provider's key shared by many domains).
-		for _, m := range recordMaterials(r.TXT) {
+		// half is served under (the same key under another selector, or a
+		// hosting provider's key shared by many domains): index it by the
+		// key itself.
+		for _, m := range dkimcore.RecordMaterials(r.TXT) {
 			if old, ok := f.published[m]; !ok || r.PrivateKeyPublished.Before(old.PrivateKeyPublished) {
 				if f.published == nil {
 					f.published = map[string]KeyRecord{}
@@ -133,26 +135,18 @@ type publishedIndex interface {
 
 func (f *KeyFile) anyPublished() bool { return len(f.published) > 0 }
 
-// keyName is the case-folded lookup key for (domain, selector).
-func keyName(domain, selector string) string {
-	return keyNormalName(selector) + "._domainkey." + keyNormalName(domain)
+// keyCacher is implemented by key sources that keep the keys parsed from
+// records across messages (KeyFile, KeySources).
+type keyCacher interface {
+	keyCache() *dkimcore.KeyCache
 }
 
-// keyNormalName is how key files store a domain or selector: lower-case,
-// without surrounding white space or final dots, and an internationalized
-// name in A-labels (the form signatures are looked up under).
-func keyNormalName(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), ".")
-	if a, ok := asciiDomain(s); ok {
-		return strings.ToLower(a)
-	}
-	return strings.ToLower(s)
-}
+func (f *KeyFile) keyCache() *dkimcore.KeyCache { return &f.keys }
 
 // Lookup returns the records for selector._domainkey.domain, in file
 // order. It never fails.
 func (f *KeyFile) Lookup(_ context.Context, domain, selector string) ([]KeyRecord, error) {
-	idx := f.index[keyName(domain, selector)]
+	idx := f.index[dkimcore.KeyName(domain, selector)]
 	if len(idx) == 0 {
 		return nil, nil
 	}
@@ -165,109 +159,6 @@ func (f *KeyFile) Lookup(_ context.Context, domain, selector string) ([]KeyRecor
 
 // Records returns a copy of every record, in file order.
 func (f *KeyFile) Records() []KeyRecord { return append([]KeyRecord(nil), f.records...) }
-
-// keyRecordJSON is one line of a JSON Lines key file.
-type keyRecordJSON struct {
-	Domain              string  `json:"domain"`
-	Selector            string  `json:"selector"`
-	TXT                 *string `json:"txt"`
-	DNSError            string  `json:"dns_error,omitempty"`
-	FirstSeen           string  `json:"first_seen,omitempty"`
-	LastSeen            string  `json:"last_seen,omitempty"`
-	Seen                string  `json:"seen,omitempty"`
-	PrivateKeyPublished string  `json:"private_key_published,omitempty"`
-	Source              string  `json:"source,omitempty"`
-}
-
-// MarshalJSON writes the record as one line of a JSON Lines key file
-// (DESIGN.md, Keys): txt is null for a recorded DNS failure, empty times
-// and an empty source are left out, times are RFC 3339.
-func (r KeyRecord) MarshalJSON() ([]byte, error) {
-	j := keyRecordJSON{
-		Domain: r.Domain, Selector: r.Selector, DNSError: r.DNSError, Source: r.Source,
-		FirstSeen: keyTime(r.FirstSeen), LastSeen: keyTime(r.LastSeen), Seen: keyTime(r.Seen),
-		PrivateKeyPublished: keyTime(r.PrivateKeyPublished),
-	}
-	if r.DNSError == "" {
-		txt := r.TXT
-		j.TXT = &txt
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(j); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// UnmarshalJSON reads one line of a JSON Lines key file, with the checks
-// ReadKeyFile applies. Source stays "" when the line has none.
-func (r *KeyRecord) UnmarshalJSON(b []byte) error {
-	var j keyRecordJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return err
-	}
-	rec, err := j.record()
-	if err != nil {
-		return err
-	}
-	*r = rec
-	return nil
-}
-
-func keyTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.RFC3339Nano)
-}
-
-func (j *keyRecordJSON) record() (KeyRecord, error) {
-	r := KeyRecord{
-		Domain:   keyNormalName(j.Domain),
-		Selector: keyNormalName(j.Selector),
-		Source:   j.Source,
-	}
-	if r.Domain == "" {
-		return r, errors.New(`missing "domain"`)
-	}
-	if r.Selector == "" {
-		return r, errors.New(`missing "selector"`)
-	}
-	switch e := strings.ToUpper(j.DNSError); {
-	case j.TXT != nil && e != "":
-		return r, errors.New(`both "txt" and "dns_error"`)
-	case j.TXT != nil:
-		r.TXT = *j.TXT
-	case e == "":
-		return r, errors.New(`"txt" is null but there is no "dns_error"`)
-	case e == "NXDOMAIN" || e == "SERVFAIL" || e == "TIMEOUT" || e == "REFUSED":
-		r.DNSError = e
-	default:
-		return r, fmt.Errorf(`"dns_error" %q is not NXDOMAIN, SERVFAIL, TIMEOUT or REFUSED`, keyClip(j.DNSError))
-	}
-	for _, t := range []struct {
-		name string
-		in   string
-		out  *time.Time
-	}{
-		{"first_seen", j.FirstSeen, &r.FirstSeen},
-		{"last_seen", j.LastSeen, &r.LastSeen},
-		{"seen", j.Seen, &r.Seen},
-		{"private_key_published", j.PrivateKeyPublished, &r.PrivateKeyPublished},
-	} {
-		if t.in == "" {
-			continue
-		}
-		v, err := time.Parse(time.RFC3339Nano, t.in)
-		if err != nil {
-			return r, fmt.Errorf("%q is not an RFC 3339 time: %q", t.name, keyClip(t.in))
-		}
-		*t.out = v
-	}
-	return r, nil
-}
 
 // parseJSONLines reads a JSON Lines key file.
 func parseJSONLines(data []byte, name string) ([]KeyRecord, error) {
@@ -287,15 +178,7 @@ func parseJSONLines(data []byte, name string) ([]KeyRecord, error) {
 		if len(l) > maxKeyFileLine {
 			return nil, &KeyFileError{Name: name, Line: line, Err: fmt.Errorf("line longer than %d bytes", maxKeyFileLine)}
 		}
-		var j keyRecordJSON
-		dec := json.NewDecoder(bytes.NewReader(l))
-		if err := dec.Decode(&j); err != nil {
-			return nil, &KeyFileError{Name: name, Line: line, Err: err}
-		}
-		if dec.More() {
-			return nil, &KeyFileError{Name: name, Line: line, Err: errors.New("more than one JSON value on the line")}
-		}
-		r, err := j.record()
+		r, err := dkimcore.DecodeRecordLine(l)
 		if err != nil {
 			return nil, &KeyFileError{Name: name, Line: line, Err: err}
 		}

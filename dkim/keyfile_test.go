@@ -12,6 +12,7 @@ import (
 
 	"github.com/leakproof/leakproof/internal/testenv"
 
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -248,8 +249,8 @@ func TestConformanceKeyFiles(t *testing.T) {
 		{"wander.science", "2023-05-ed25519", ResultNone},
 		{"nowhere.example", "x", ResultNoKey},
 	} {
-		got := LookupKeys(t.Context(), &Options{Keys: f}, tt.domain, tt.selector)
-		assert.Equal(t, tt.want, got.Result, "LookupKeys(%s, %s) result (err %v)", tt.domain, tt.selector, got.Err)
+		got := (&Options{Keys: f}).resolver().Lookup(t.Context(), tt.domain, tt.selector)
+		assert.Equal(t, tt.want, Result(got.Result), "LookupKeys(%s, %s) result (err %v)", tt.domain, tt.selector, got.Err)
 	}
 }
 
@@ -293,8 +294,8 @@ func checkKeyFileInvariants(t *testing.T, f *KeyFile, in []byte) {
 	for _, r := range recs {
 		require.NotEmpty(t, r.Domain, "record domain from %q", in)
 		require.NotEmpty(t, r.Selector, "record selector from %q", in)
-		require.Equal(t, keyNormalName(r.Domain), r.Domain, "domain is normalised")
-		require.Equal(t, keyNormalName(r.Selector), r.Selector, "selector is normalised")
+		require.Equal(t, dkimcore.NormalName(r.Domain), r.Domain, "domain is normalised")
+		require.Equal(t, dkimcore.NormalName(r.Selector), r.Selector, "selector is normalised")
 		require.NotEmpty(t, r.Source, "record has a source")
 		if r.DNSError != "" {
 			require.Contains(t, []string{"NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED"}, r.DNSError, "dns_error vocabulary")

@@ -1,7 +1,6 @@
 package dkim_test
 
 import (
-	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -57,29 +56,4 @@ sel._domainkey  3600 IN TXT ( "v=DKIM1; k=rsa; "  ; long records are split
 	}
 	// Output:
 	// {"domain":"example.com","selector":"sel","txt":"v=DKIM1; k=rsa; p=","source":"example.zone"}
-}
-
-// LookupKeys applies DESIGN.md's rule to what the key files hold.
-func ExampleLookupKeys() {
-	archive := `{"domain":"example.com","selector":"old","txt":"v=DKIM1; p=","source":"2019 crawl"}
-{"domain":"example.com","selector":"gone","txt":null,"dns_error":"NXDOMAIN"}
-{"domain":"example.com","selector":"flaky","txt":null,"dns_error":"SERVFAIL"}
-{"domain":"example.com","selector":"odd","txt":"v=DKIM1; k=dsa; p=AAAA"}
-`
-	f, err := dkim.ReadKeyFile(strings.NewReader(archive), "keys.jsonl")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	opts := &dkim.Options{Keys: f}
-	for _, sel := range []string{"old", "gone", "flaky", "odd", "never-seen"} {
-		l := dkim.LookupKeys(context.Background(), opts, "example.com", sel)
-		fmt.Printf("%s: %s\n", sel, l.Result)
-	}
-	// Output:
-	// old: revoked
-	// gone: no_key
-	// flaky: temperror
-	// odd: permerror
-	// never-seen: no_key
 }

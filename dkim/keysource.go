@@ -3,27 +3,19 @@ package dkim
 import (
 	"context"
 	"time"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 // A KeyRecord is one published (or recorded) answer for
-// selector._domainkey.domain, as the key-archive format of DESIGN.md holds it.
-type KeyRecord struct {
-	Domain   string
-	Selector string
-	// TXT is the record text. It is meaningful only when DNSError is "".
-	TXT string
-	// DNSError is a recorded failure instead of a record: "NXDOMAIN",
-	// "SERVFAIL", "TIMEOUT" or "REFUSED". "" for a record with text.
-	DNSError            string
-	FirstSeen, LastSeen time.Time // zero when unknown
-	Seen                time.Time // when a DNS answer was recorded; zero when unknown
-	// PrivateKeyPublished is when the private half of the key was made
-	// public; zero when it was not. Anyone could sign with such a key.
-	PrivateKeyPublished time.Time
-	// Source says where the record came from: the file's "source" field,
-	// else the key file's name, or "dns".
-	Source string
-}
+// selector._domainkey.domain, as a key file holds it: Domain, Selector,
+// TXT (the record text, meaningful only when DNSError is ""), DNSError (a
+// recorded failure: "NXDOMAIN", "SERVFAIL", "TIMEOUT" or "REFUSED"),
+// FirstSeen, LastSeen and Seen (zero when unknown), PrivateKeyPublished
+// (when the private half was made public: anyone could sign with it) and
+// Source (the file's "source" field, else the key file's name, or "dns").
+// It marshals as one line of a JSON Lines key file.
+type KeyRecord = dkimcore.KeyRecord
 
 // A KeySource returns the records published for selector._domainkey.domain.
 // Lookup returns no records and a nil error when it knows nothing of the name;
@@ -51,11 +43,22 @@ type Options struct {
 	Time time.Time
 }
 
-func (o *Options) keys() KeySource {
+// resolver returns the key lookup and check that o configures. Parsed keys
+// are kept by Keys when it is a KeyFile or KeySources, for the next
+// message; else for this one only.
+func (o *Options) resolver() *dkimcore.Resolver {
+	r := &dkimcore.Resolver{MinRSABits: o.minRSABits()}
 	if o == nil {
-		return nil
+		return r
 	}
-	return o.Keys
+	r.Keys, r.DNS = o.Keys, o.DNS
+	if kc, ok := o.Keys.(keyCacher); ok {
+		r.Cache = kc.keyCache()
+	}
+	if pi, ok := o.Keys.(publishedIndex); ok && pi.anyPublished() {
+		r.Published = pi.publishedMaterial
+	}
+	return r
 }
 
 func (o *Options) minRSABits() int {

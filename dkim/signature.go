@@ -1,27 +1,26 @@
 package dkim
 
 import (
-	"bytes"
 	"crypto"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/idn"
 )
 
-// Reasons a DKIM-Signature is a permerror (RFC 6376 §6.1.1). Each is
-// wrapped with the detail (which tag, which value) and reported in
-// [Signature.Err]; test with errors.Is.
+// Reasons a DKIM-Signature is a permerror (RFC 6376 §6.1.1), beside
+// ErrMalformedTags. Each is wrapped with the detail (which tag, which value)
+// and reported in [Signature.Err]; test with errors.Is.
 var (
 	ErrMissingTag                  = errors.New("dkim: missing required tag")
 	ErrBadBase64                   = errors.New("dkim: bad base64")
 	ErrUnsupportedVersion          = errors.New("dkim: unsupported signature version")
-	ErrUnsupportedAlgorithm        = errors.New("dkim: unsupported algorithm")
-	ErrUnsupportedCanonicalization = errors.New("dkim: unsupported canonicalization")
+	ErrUnsupportedAlgorithm        = dkimcore.ErrUnsupportedAlgorithm
+	ErrUnsupportedCanonicalization = dkimcore.ErrUnsupportedCanonicalization
 	ErrUnsupportedQuery            = errors.New("dkim: no supported query method")
 	ErrInvalidDomain               = errors.New("dkim: d= is not a valid domain name")
 	ErrInvalidSelector             = errors.New("dkim: s= is not a valid selector")
@@ -47,7 +46,7 @@ type sigParams struct {
 	b         []byte
 	bText     string // b= without whitespace
 	bh        []byte
-	hc, bc    Canonicalization
+	hc, bc    dkimcore.Canonicalization
 	canon     string // "header/body", defaults filled in
 	domain    string // d= as written, only when valid
 	selector  string // s= as written, only when valid
@@ -71,7 +70,7 @@ func (p *sigParams) lookupName() string {
 // after the colon, folding included). The returned params are never nil.
 func parseSignature(value string) (*sigParams, error) {
 	p := &sigParams{length: -1}
-	tags, err := ParseTagList(value)
+	tags, err := dkimcore.ParseTagList(value)
 	if err != nil {
 		return p, err
 	}
@@ -79,20 +78,20 @@ func parseSignature(value string) (*sigParams, error) {
 	fail := func(err error) {
 		errs = append(errs, err)
 	}
-	get := func(name string) (string, bool) { return lookupTag(tags, name) }
+	get := func(name string) (string, bool) { return dkimcore.TagValue(tags, name) }
 
 	// d= and s= first, so that a signature failing on anything else still
 	// names its signer.
 	if d, ok := get("d"); !ok {
 		fail(fmt.Errorf("%w d=", ErrMissingTag))
-	} else if a, ok := asciiDomain(d); !ok {
+	} else if a, ok := dkimcore.ASCIIDomain(d); !ok {
 		fail(fmt.Errorf("%w: %q", ErrInvalidDomain, clip(d)))
 	} else {
 		p.domain = a
 	}
 	if s, ok := get("s"); !ok {
 		fail(fmt.Errorf("%w s=", ErrMissingTag))
-	} else if a, ok := asciiDomain(trimFWS(s)); !ok {
+	} else if a, ok := dkimcore.ASCIIDomain(dkimcore.TrimFWS(s)); !ok {
 		fail(fmt.Errorf("%w: %q", ErrInvalidSelector, clip(s)))
 	} else {
 		p.selector = a
@@ -133,8 +132,8 @@ func parseSignature(value string) (*sigParams, error) {
 	if b, ok := get("b"); !ok {
 		fail(fmt.Errorf("%w b=", ErrMissingTag))
 	} else {
-		p.bText = removeFWS(b)
-		if p.b, err = decodeBase64(p.bText); err != nil || len(p.b) == 0 {
+		p.bText = dkimcore.RemoveFWS(b)
+		if p.b, err = dkimcore.DecodeBase64(p.bText); err != nil || len(p.b) == 0 {
 			fail(fmt.Errorf("%w in b=", ErrBadBase64))
 		}
 	}
@@ -142,14 +141,14 @@ func parseSignature(value string) (*sigParams, error) {
 		// draft-ietf-dkim-base-00 and -01 had no bh=; their body was part
 		// of the header hash, which Mail::DKIM no longer supports either.
 		fail(fmt.Errorf("%w bh=", ErrMissingTag))
-	} else if p.bh, err = decodeBase64(removeFWS(bh)); err != nil || len(p.bh) == 0 {
+	} else if p.bh, err = dkimcore.DecodeBase64(dkimcore.RemoveFWS(bh)); err != nil || len(p.bh) == 0 {
 		fail(fmt.Errorf("%w in bh=", ErrBadBase64))
 	}
 
 	c, _ := get("c")
-	if p.hc, p.bc, err = ParseCanonicalization(c); err != nil {
+	if p.hc, p.bc, err = dkimcore.ParseCanonicalization(c); err != nil {
 		fail(err)
-		p.canon = strings.ToLower(clip(removeFWS(c))) // as written: it names no known algorithm
+		p.canon = strings.ToLower(clip(dkimcore.RemoveFWS(c))) // as written: it names no known algorithm
 	} else {
 		p.canon = p.hc.String() + "/" + p.bc.String()
 	}
@@ -159,7 +158,7 @@ func parseSignature(value string) (*sigParams, error) {
 	} else {
 		from := false
 		for name := range strings.SplitSeq(h, ":") {
-			if name = strings.ToLower(trimFWS(name)); name == "" {
+			if name = strings.ToLower(dkimcore.TrimFWS(name)); name == "" {
 				continue
 			}
 			if len(p.headers) == maxSignedHeaders {
@@ -177,7 +176,7 @@ func parseSignature(value string) (*sigParams, error) {
 	if i, ok := get("i"); ok {
 		// Mail::DKIM decodes dkim-quoted-printable (RFC 6376 §2.11) in i=;
 		// real signers wrote "=40" for "@" and "=2E" for ".".
-		p.identity = decodeQP(removeFWS(i))
+		p.identity = decodeQP(dkimcore.RemoveFWS(i))
 		at := strings.LastIndexByte(p.identity, '@')
 		switch {
 		case at < 0:
@@ -186,7 +185,7 @@ func parseSignature(value string) (*sigParams, error) {
 			// Converted before it is lower-cased: strings.ToLower would
 			// fold a Kelvin sign into "k" (code review).
 			id := p.identity[at+1:]
-			if a, ok := asciiDomain(id); ok {
+			if a, ok := dkimcore.ASCIIDomain(id); ok {
 				id = a
 			}
 			id = idn.LowerASCII(id)
@@ -202,7 +201,7 @@ func parseSignature(value string) (*sigParams, error) {
 		// Drafts wrote plain "dns", which Mail::DKIM accepts.
 		found := false
 		for m := range strings.SplitSeq(q, ":") {
-			m = strings.ToLower(trimFWS(m))
+			m = strings.ToLower(dkimcore.TrimFWS(m))
 			found = found || m == "dns/txt" || m == "dns"
 		}
 		if !found {
@@ -239,7 +238,7 @@ func parseSignature(value string) (*sigParams, error) {
 
 // parseDigits parses 1*max DIGIT (with FWS around) into an int64.
 func parseDigits(s string, max int) (int64, error) {
-	s = trimFWS(s)
+	s = dkimcore.TrimFWS(s)
 	if s == "" || len(s) > max {
 		return 0, ErrBadTagValue
 	}
@@ -253,40 +252,6 @@ func parseDigits(s string, max int) (int64, error) {
 		return 0, ErrBadTagValue
 	}
 	return n, nil
-}
-
-// asciiDomain returns d= or s= in the ASCII form the key lookup uses, and
-// whether it is a valid name (validDomain). RFC 8616 §4 lets a message with
-// internationalized header fields write them as U-labels ("bücher.example");
-// such a name is converted to A-labels ("xn--bcher-kva.example") by
-// internal/idn, under strict rules that map no look-alikes.
-func asciiDomain(s string) (string, bool) {
-	a, ok := idn.ToASCII(s)
-	if !ok || !validDomain(a) {
-		return "", false
-	}
-	return a, true
-}
-
-// validDomain reports whether s is dot-separated labels of letters, digits
-// and hyphens (RFC 6376 §3.5 "domain-name" and "selector" are sub-domains:
-// Let-dig [Ldh-str]), each of 1 to 63 bytes, 253 bytes in all. A NUL, a
-// quote, a parenthesis or a backslash is an attack on the key lookup.
-func validDomain(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := range len(label) {
-			if c := label[i]; !isAlpha(c) && !isDigit(c) && c != '-' {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // decodeQP decodes the =XX escapes of dkim-quoted-printable; a malformed
@@ -310,14 +275,6 @@ func decodeQP(s string) string {
 
 func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
-// decodeBase64 decodes standard base64, with or without padding.
-func decodeBase64(s string) ([]byte, error) {
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
-}
-
 // clip shortens a value for an error message: kilobyte-long tag values
 // occur in hostile mail.
 func clip(s string) string {
@@ -327,45 +284,4 @@ func clip(s string) string {
 	return s
 }
 
-// StripSignatureValue returns a copy of a raw signature field
-// (DKIM-Signature, ARC-Message-Signature or ARC-Seal: name, colon, tag list,
-// line ending) with the value of its b= tag deleted, whitespace around the
-// value included (RFC 6376 §3.7: "the value of the b= tag (including all
-// surrounding whitespace) deleted"). Only a tag named exactly "b" at the
-// top level of the tag list is emptied, never a "b=" inside another tag's
-// value (z= copies of header fields contain such text; go-msgauth's
-// regular expression strips those too). The line ending is kept. A field
-// without b= is returned unchanged (copied).
-func StripSignatureValue(field []byte) []byte {
-	out := bytes.Clone(field)
-	colon := bytes.IndexByte(out, ':')
-	if colon < 0 {
-		return out
-	}
-	end := len(out)
-	// Keep the final line ending out of the last tag's value.
-	if end > colon+1 && out[end-1] == '\n' {
-		end--
-		if end > colon+1 && out[end-1] == '\r' {
-			end--
-		}
-	}
-	pos := colon + 1
-	for pos <= end {
-		semi := bytes.IndexByte(out[pos:end], ';')
-		specEnd := end
-		if semi >= 0 {
-			specEnd = pos + semi
-		}
-		spec := out[pos:specEnd]
-		if eq := bytes.IndexByte(spec, '='); eq >= 0 && trimFWS(string(spec[:eq])) == "b" {
-			valStart := pos + eq + 1
-			return append(out[:valStart], out[specEnd:]...)
-		}
-		if semi < 0 {
-			break
-		}
-		pos = specEnd + 1
-	}
-	return out
-}
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

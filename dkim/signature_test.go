@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 const goodSig = " v=1; a=rsa-sha256; c=relaxed/simple; d=Example.com; s=sel-1;\r\n" +
@@ -22,8 +24,8 @@ func TestParseSignature(t *testing.T) {
 	assert.Equal(t, "rsa-sha256", p.algorithm, "a=")
 	assert.Equal(t, crypto.SHA256, p.hash, "hash of a=")
 	assert.Equal(t, "rsa", p.keyType, "key type of a=")
-	assert.Equal(t, Relaxed, p.hc, "header canonicalization")
-	assert.Equal(t, Simple, p.bc, "body canonicalization")
+	assert.Equal(t, dkimcore.Relaxed, p.hc, "header canonicalization")
+	assert.Equal(t, dkimcore.Simple, p.bc, "body canonicalization")
 	assert.Equal(t, "relaxed/simple", p.canon, "canonicalization text")
 	assert.Equal(t, "Example.com", p.domain, "d= as written")
 	assert.Equal(t, "sel-1", p.selector, "s=")
@@ -98,7 +100,7 @@ func TestParseSignatureErrors(t *testing.T) {
 		{"l not digits", map[string]string{"l": "12a"}, ErrBadTagValue, false},
 		{"l overflows", map[string]string{"l": strings.Repeat("9", 30)}, ErrBadTagValue, false},
 		{"t not digits", map[string]string{"t": "-1"}, ErrBadTagValue, false},
-		{"duplicate tag", map[string]string{"x": "1; x=2"}, ErrDuplicateTag, false},
+		{"duplicate tag", map[string]string{"x": "1; x=2"}, dkimcore.ErrDuplicateTag, false},
 		{"kilobyte value", map[string]string{"s": strings.Repeat("a", 2000)}, ErrInvalidSelector, false},
 		{"ten thousand h entries", map[string]string{"h": "from" + strings.Repeat(":to", 10000)}, ErrTooManySignedHeaders, false},
 	} {
@@ -151,10 +153,10 @@ func FuzzParseSignature(f *testing.F) {
 		p, err := parseSignature(s)
 		require.NotNil(t, p, "params are never nil")
 		if p.domain != "" {
-			require.True(t, validDomain(p.domain), "reported d= %q is valid", p.domain)
+			require.True(t, dkimcore.ValidDomain(p.domain), "reported d= %q is valid", p.domain)
 		}
 		if p.selector != "" {
-			require.True(t, validDomain(p.selector), "reported s= %q is valid", p.selector)
+			require.True(t, dkimcore.ValidDomain(p.selector), "reported s= %q is valid", p.selector)
 		}
 		if name := p.lookupName(); name != "" {
 			require.NotContainsf(t, name, "\x00", "lookup name %q", name)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -525,8 +526,8 @@ func TestVerifySignatureTags(t *testing.T) {
 		{"i= that only ends like d=", &testmail.SignOptions{Identity: "alice@evilexample.com"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
 		{"i= in a domain that starts with d=", &testmail.SignOptions{Identity: "alice@example.com.evil.example"}, dkim.ResultPermError, dkim.ErrIdentityMismatch, "s2048._domainkey.example.com"},
 		{"h= without From, From only in an x-from", &testmail.SignOptions{Headers: []string{"x-from", "to", "subject"}}, dkim.ResultPermError, dkim.ErrFromNotSigned, "s2048._domainkey.example.com"},
-		{"duplicate d=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}, dkim.ResultPermError, dkim.ErrDuplicateTag, ""},
-		{"duplicate b=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "b", Value: "AAAA"}}}, dkim.ResultPermError, dkim.ErrDuplicateTag, ""},
+		{"duplicate d=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "d", Value: "evil.example"}}}, dkim.ResultPermError, dkimcore.ErrDuplicateTag, ""},
+		{"duplicate b=", &testmail.SignOptions{Extra: []testmail.Tag{{Name: "b", Value: "AAAA"}}}, dkim.ResultPermError, dkimcore.ErrDuplicateTag, ""},
 		{"v=2", &testmail.SignOptions{Version: "2"}, dkim.ResultPermError, dkim.ErrUnsupportedVersion, "s2048._domainkey.example.com"},
 		{"draft signature without h=", &testmail.SignOptions{Omit: []string{"v", "h"}}, dkim.ResultPermError, dkim.ErrMissingTag, "s2048._domainkey.example.com"},
 		{"draft signature without bh=", &testmail.SignOptions{Omit: []string{"v", "bh"}}, dkim.ResultPermError, dkim.ErrMissingTag, "s2048._domainkey.example.com"},

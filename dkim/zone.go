@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/leakproof/leakproof/internal/dkimcore"
 )
 
 // zoneToken is one token of a zone-file record: a word or a quoted string,
@@ -41,7 +43,7 @@ func parseZone(data []byte, name string) ([]KeyRecord, error) {
 			case "$INCLUDE":
 				return errors.New("$INCLUDE is not supported: import the included file on its own")
 			default:
-				return fmt.Errorf("unknown directive %s", keyClip(first.text))
+				return fmt.Errorf("unknown directive %s", dkimcore.ClipValue(first.text))
 			}
 			return nil
 		}
@@ -64,7 +66,7 @@ func parseZone(data []byte, name string) ([]KeyRecord, error) {
 			return nil // SOA, NS, MX, ...: not ours
 		}
 		sel, domain, ok := strings.Cut(owner, "._domainkey.")
-		sel, domain = keyNormalName(sel), keyNormalName(domain)
+		sel, domain = dkimcore.NormalName(sel), dkimcore.NormalName(domain)
 		if !ok || sel == "" || domain == "" {
 			return nil // a TXT record that is not a DKIM key (SPF, DMARC, ...)
 		}

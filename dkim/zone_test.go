@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 func TestReadKeyFileZone(t *testing.T) {
@@ -79,8 +81,7 @@ func TestReadKeyFileZone(t *testing.T) {
 // TestReadKeyFileZoneKey checks that a zone record, split the way BIND
 // splits long records, parses as the key it holds.
 func TestReadKeyFileZoneKey(t *testing.T) {
-	k := newTestRSAKey(t, 1024)
-	b64 := k.b64()
+	b64 := testmail.MustKey("rsa1024").PublicBase64()
 	var zone strings.Builder
 	zone.WriteString("$ORIGIN example.com.\nsel._domainkey 3600 IN TXT ( \"v=DKIM1; k=rsa; p=\"\n")
 	for len(b64) > 0 {
@@ -91,7 +92,7 @@ func TestReadKeyFileZoneKey(t *testing.T) {
 	zone.WriteString(")\n")
 	f, err := readKeyFileString(t, zone.String(), "k.zone")
 	require.NoError(t, err, "ReadKeyFile(zone)")
-	got := LookupKeys(t.Context(), &Options{Keys: f}, "example.com", "sel")
+	got := (&Options{Keys: f}).resolver().Lookup(t.Context(), "example.com", "sel")
 	require.Len(t, got.Candidates, 1, "LookupKeys candidates (err %v)", got.Err)
 	assert.Equal(t, 1024, got.Candidates[0].Key.Bits(), "key bits from the zone file")
 	assert.Equal(t, "k.zone", got.Candidates[0].Record.Source, "key source is the zone file")

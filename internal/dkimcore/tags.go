@@ -1,6 +1,7 @@
-package dkim
+package dkimcore
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,13 +42,13 @@ func ParseTagList(s string) ([]Tag, error) {
 		}
 		name, value, ok := strings.Cut(spec, "=")
 		if !ok {
-			return nil, fmt.Errorf("%w: %q has no '='", ErrMalformedTags, trimFWS(spec))
+			return nil, fmt.Errorf("%w: %q has no '='", ErrMalformedTags, TrimFWS(spec))
 		}
-		name = trimFWS(name)
+		name = TrimFWS(name)
 		if !validTagName(name) {
 			return nil, fmt.Errorf("%w: invalid tag name %q", ErrMalformedTags, name)
 		}
-		value = trimFWS(value)
+		value = TrimFWS(value)
 		for i := range len(value) {
 			if c := value[i]; (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f {
 				return nil, fmt.Errorf("%w: control character %#02x in the value of %s=", ErrMalformedTags, c, name)
@@ -66,8 +67,8 @@ func ParseTagList(s string) ([]Tag, error) {
 	return tags, nil
 }
 
-// lookupTag returns the value of the tag called name.
-func lookupTag(tags []Tag, name string) (string, bool) {
+// TagValue returns the value of the tag called name.
+func TagValue(tags []Tag, name string) (string, bool) {
 	for _, t := range tags {
 		if t.Name == name {
 			return t.Value, true
@@ -87,7 +88,8 @@ func isFWSOnly(s string) bool {
 	return true
 }
 
-func trimFWS(s string) string {
+// TrimFWS returns s without whitespace (SP, HTAB, CR, LF) at either end.
+func TrimFWS(s string) string {
 	for len(s) > 0 && isFWS(s[0]) {
 		s = s[1:]
 	}
@@ -97,9 +99,9 @@ func trimFWS(s string) string {
 	return s
 }
 
-// removeFWS returns s without any whitespace (for base64 values, where
+// RemoveFWS returns s without any whitespace (for base64 values, where
 // RFC 6376 §3.5 allows FWS anywhere).
-func removeFWS(s string) string {
+func RemoveFWS(s string) string {
 	if !strings.ContainsAny(s, " \t\r\n") {
 		return s
 	}
@@ -127,3 +129,11 @@ func validTagName(n string) bool {
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// DecodeBase64 decodes standard base64, with or without padding.
+func DecodeBase64(s string) ([]byte, error) {
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, nil
+	}
+	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
+}

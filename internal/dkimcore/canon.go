@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func ParseCanonicalization(s string) (header, body Canonicalization, err error) 
 }
 
 func parseCanon(s string) (Canonicalization, error) {
-	switch strings.ToLower(trimFWS(s)) {
+	switch strings.ToLower(TrimFWS(s)) {
 	case "", "simple":
 		return Simple, nil
 	case "relaxed":
@@ -186,6 +186,19 @@ func acquireBodyHasher(h crypto.Hash, c Canonicalization, limit int64) *bodyHash
 func releaseBodyHasher(b *bodyHasher) {
 	b.sum = nil
 	bodyHashers.Put(b)
+}
+
+// BodyHash returns the hash h (crypto.SHA1 or crypto.SHA256) of body in
+// canonical form c, limited to limit canonical bytes (l=, or -1 for the
+// whole body), and the count of canonical bytes beyond the limit. It is
+// what a NewBodyHasher given all of body at once returns, from a pooled
+// hasher.
+func BodyHash(h crypto.Hash, c Canonicalization, limit int64, body []byte) (sum []byte, unsigned int64) {
+	bh := acquireBodyHasher(h, c, limit)
+	bh.Write(body)
+	sum, unsigned = bh.Sum()
+	releaseBodyHasher(bh)
+	return sum, unsigned
 }
 
 type bodyHasher struct {

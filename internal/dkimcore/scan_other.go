@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package dkim
+package dkimcore
 
 // firstViolation returns the first position i where blk[i], with blk[i+1],
 // needs rewriting (see pairViolation), or -1.

@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"context"
@@ -22,7 +22,12 @@ func (s *countingSource) Lookup(ctx context.Context, domain, selector string) ([
 	s.mu.Lock()
 	s.calls++
 	s.mu.Unlock()
-	recs, _ := NewKeyFile(s.recs).Lookup(ctx, domain, selector)
+	var recs []KeyRecord
+	for _, r := range s.recs {
+		if KeyName(r.Domain, r.Selector) == KeyName(domain, selector) {
+			recs = append(recs, r)
+		}
+	}
 	return recs, s.err
 }
 
@@ -74,15 +79,15 @@ func TestLookupKeys(t *testing.T) {
 		{"live DNS nothing", nil, nil, []KeyRecord{}, nil, true, ResultNoKey, ErrNoKey, nil, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := &Options{}
+			r := &Resolver{}
 			if tt.files != nil || tt.filesErr != nil {
-				opts.Keys = &countingSource{recs: tt.files, err: tt.filesErr}
+				r.Keys = &countingSource{recs: tt.files, err: tt.filesErr}
 			}
 			dns := &countingSource{recs: tt.dns, err: tt.dnsErr}
 			if tt.useDNS {
-				opts.DNS = dns
+				r.DNS = dns
 			}
-			got := LookupKeys(t.Context(), opts, "Example.COM.", "S1")
+			got := r.Lookup(t.Context(), "Example.COM.", "S1")
 			assert.Equal(t, tt.want, got.Result, "LookupKeys result")
 			if tt.wantErr == nil {
 				assert.NoError(t, got.Err, "LookupKeys error with candidates")
@@ -101,21 +106,21 @@ func TestLookupKeys(t *testing.T) {
 	}
 }
 
-func TestLookupKeysNilOptions(t *testing.T) {
-	got := LookupKeys(t.Context(), nil, "example.com", "s1")
-	assert.Equal(t, ResultNoKey, got.Result, "LookupKeys(nil opts) result")
-	assert.ErrorIs(t, got.Err, ErrNoKey, "LookupKeys(nil opts) error")
+func TestLookupKeysNoSources(t *testing.T) {
+	got := (&Resolver{}).Lookup(t.Context(), "example.com", "s1")
+	assert.Equal(t, ResultNoKey, got.Result, "Lookup without sources: result")
+	assert.ErrorIs(t, got.Err, ErrNoKey, "Lookup without sources: error")
 }
 
 func TestLookupKeysConcurrent(t *testing.T) {
 	k := newTestRSAKey(t, 512)
-	src := NewKeyFile([]KeyRecord{{Domain: "example.com", Selector: "s1", TXT: k.record(""), Source: "f"}})
-	opts := &Options{Keys: src}
+	src := &countingSource{recs: []KeyRecord{{Domain: "example.com", Selector: "s1", TXT: k.record(""), Source: "f"}}}
+	r := &Resolver{Keys: src, Cache: new(KeyCache)}
 	var wg sync.WaitGroup
 	keys := make([]*Key, 8)
 	for i := range keys {
 		wg.Go(func() {
-			got := LookupKeys(context.Background(), opts, "example.com", "s1")
+			got := r.Lookup(context.Background(), "example.com", "s1")
 			if len(got.Candidates) == 1 {
 				keys[i] = got.Candidates[0].Key
 			}
@@ -126,17 +131,4 @@ func TestLookupKeysConcurrent(t *testing.T) {
 		require.NotNil(t, key, "goroutine %d got a candidate", i)
 		assert.Equal(t, 512, key.Bits(), "goroutine %d key bits", i)
 	}
-}
-
-func TestKeySources(t *testing.T) {
-	a := NewKeyFile([]KeyRecord{{Domain: "example.com", Selector: "s1", TXT: "p=", Source: "a"}})
-	b := &countingSource{recs: []KeyRecord{{Domain: "example.com", Selector: "s1", TXT: "p=", Source: "b"}}, err: errors.New("b broke")}
-	c := NewKeyFile([]KeyRecord{{Domain: "example.org", Selector: "s1", TXT: "p=", Source: "c"}})
-	recs, err := KeySources(a, nil, b, c).Lookup(t.Context(), "EXAMPLE.com", "s1")
-	assert.ErrorContains(t, err, "b broke", "KeySources passes on a source's error")
-	var srcs []string
-	for _, r := range recs {
-		srcs = append(srcs, r.Source)
-	}
-	assert.Equal(t, []string{"a", "b"}, srcs, "KeySources returns every source's records in order")
 }

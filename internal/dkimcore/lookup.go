@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// Errors of LookupKeys, beside ErrKeyRevoked and the ParseKey errors.
+// Errors of Resolver.Lookup, beside ErrKeyRevoked and the ParseKey errors.
 var (
 	// ErrNoKey: no source has a record for the name (or a recorded NXDOMAIN).
 	ErrNoKey = errors.New("dkim: no key record")
@@ -17,7 +17,7 @@ var (
 	ErrKeyTempFail = errors.New("dkim: key lookup failed temporarily")
 )
 
-// A KeyLookup is the outcome of resolving one selector by DESIGN.md's rule.
+// A KeyLookup is the outcome of resolving one selector.
 type KeyLookup struct {
 	Candidates []KeyCandidate // usable records, each with its parsed key, in source order
 	// Result is ResultNone when there are candidates; otherwise
@@ -39,33 +39,55 @@ type KeyCandidate struct {
 	Key    *Key
 }
 
-// LookupKeys resolves selector._domainkey.domain from opts.Keys, and from
-// opts.DNS only when the key files hold no usable record.
+// A Resolver finds the key records of a selector and checks signatures
+// with them, by the rules DKIM and ARC share. Its methods are safe for
+// concurrent use when its sources are.
+type Resolver struct {
+	// Keys finds key records (key files). If nil, none are used.
+	Keys KeySource
+	// DNS is asked only when Keys holds no usable record. If nil, never.
+	DNS KeySource
+	// Published returns the record that marks key material (Key.material)
+	// published earliest, under whatever name; nil when no key is marked.
+	Published func(material string) (KeyRecord, bool)
+	// MinRSABits is the RSA key size below which a key is weak. If zero, 1024.
+	MinRSABits int
+	// Cache keeps parsed keys by record text. If nil, every record is
+	// parsed when it is looked up.
+	Cache *KeyCache
+}
+
+func (r *Resolver) minRSABits() int {
+	if r.MinRSABits <= 0 {
+		return 1024
+	}
+	return r.MinRSABits
+}
+
+// Lookup resolves selector._domainkey.domain from r.Keys, and from r.DNS
+// only when the key files hold no usable record.
 //
-// Every usable record becomes a candidate, in source order; the verifier
+// Every usable record becomes a candidate, in source order; the check
 // tries each and reports which verified (keys are rotated under reused
 // selectors). With no usable record, Result is ResultRevoked if a record
 // has an empty p=, else ResultPermError if a record is malformed or
 // unsupported, else ResultTempError if a failure other than NXDOMAIN was
 // recorded or a source failed, else ResultNoKey. Records are not filtered by
-// time. A nil opts, or one without sources, gives ResultNoKey.
-//
-// Parsed keys are cached by record text, so that the same record is parsed
-// once however many messages cite it. LookupKeys is safe for concurrent use
-// when the sources are.
-func LookupKeys(ctx context.Context, opts *Options, domain, selector string) KeyLookup {
-	var st lookupState
-	if opts != nil && opts.Keys != nil {
-		st.ask(ctx, opts.Keys, domain, selector)
+// time. Without sources the result is ResultNoKey.
+func (r *Resolver) Lookup(ctx context.Context, domain, selector string) KeyLookup {
+	st := lookupState{cache: r.Cache}
+	if r.Keys != nil {
+		st.ask(ctx, r.Keys, domain, selector)
 	}
-	if len(st.out.Candidates) == 0 && opts != nil && opts.DNS != nil {
-		st.ask(ctx, opts.DNS, domain, selector)
+	if len(st.out.Candidates) == 0 && r.DNS != nil {
+		st.ask(ctx, r.DNS, domain, selector)
 	}
 	return st.result()
 }
 
 // lookupState gathers what the sources said for one name.
 type lookupState struct {
+	cache     *KeyCache
 	out       KeyLookup
 	revoked   error
 	malformed error
@@ -85,7 +107,7 @@ func (st *lookupState) ask(ctx context.Context, src KeySource, domain, selector 
 			}
 			continue
 		}
-		k, err := parseKeyCached(r.TXT)
+		k, err := st.cache.Parse(r.TXT)
 		switch {
 		case err != nil:
 			if st.malformed == nil {
@@ -118,12 +140,14 @@ func (st *lookupState) result() KeyLookup {
 	return out
 }
 
-// keyCache memoises ParseKey by record text. Keys are immutable, so one
-// parsed Key is shared by every goroutine. The cache is bounded: when full
-// it is emptied, which only costs a re-parse.
-var keyCache struct {
-	sync.RWMutex
-	m map[string]keyCacheEntry
+// A KeyCache memoises ParseKey by record text, so that a record cited by
+// many messages is parsed once. Keys are immutable, so one parsed Key is
+// shared by every goroutine. The cache is bounded: when full it is
+// emptied, which only costs a re-parse. The zero KeyCache is empty and
+// ready; a nil *KeyCache parses every time. It is safe for concurrent use.
+type KeyCache struct {
+	mu sync.RWMutex
+	m  map[string]keyCacheEntry
 }
 
 type keyCacheEntry struct {
@@ -133,75 +157,23 @@ type keyCacheEntry struct {
 
 const keyCacheMax = 4096
 
-func parseKeyCached(txt string) (*Key, error) {
-	if len(txt) > 8<<10 {
+// Parse returns ParseKey(txt), from the cache when it was parsed before.
+func (c *KeyCache) Parse(txt string) (*Key, error) {
+	if c == nil || len(txt) > 8<<10 {
 		return ParseKey(txt) // not worth a cache slot
 	}
-	keyCache.RLock()
-	e, ok := keyCache.m[txt]
-	keyCache.RUnlock()
+	c.mu.RLock()
+	e, ok := c.m[txt]
+	c.mu.RUnlock()
 	if ok {
 		return e.key, e.err
 	}
 	k, err := ParseKey(txt)
-	keyCache.Lock()
-	if keyCache.m == nil || len(keyCache.m) >= keyCacheMax {
-		keyCache.m = make(map[string]keyCacheEntry)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= keyCacheMax {
+		c.m = make(map[string]keyCacheEntry)
 	}
-	keyCache.m[txt] = keyCacheEntry{k, err}
-	keyCache.Unlock()
+	c.m[txt] = keyCacheEntry{k, err}
+	c.mu.Unlock()
 	return k, err
-}
-
-// KeySources combines sources into one that asks each in order and
-// returns all their records, in order. A failing source does not hide the
-// others: its error is returned, joined with any others, beside the records
-// that were found. Nil sources are skipped.
-func KeySources(srcs ...KeySource) KeySource {
-	var list multiSource
-	for _, s := range srcs {
-		if s != nil {
-			list = append(list, s)
-		}
-	}
-	return list
-}
-
-type multiSource []KeySource
-
-func (m multiSource) Lookup(ctx context.Context, domain, selector string) ([]KeyRecord, error) {
-	var recs []KeyRecord
-	var errs []error
-	for _, s := range m {
-		r, err := s.Lookup(ctx, domain, selector)
-		recs = append(recs, r...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return recs, errors.Join(errs...)
-}
-
-func (m multiSource) anyPublished() bool {
-	for _, s := range m {
-		if pi, ok := s.(publishedIndex); ok && pi.anyPublished() {
-			return true
-		}
-	}
-	return false
-}
-
-// publishedMaterial asks every source that keeps a published-key index;
-// the earliest publication wins.
-func (m multiSource) publishedMaterial(key string) (KeyRecord, bool) {
-	var best KeyRecord
-	found := false
-	for _, s := range m {
-		if pi, ok := s.(publishedIndex); ok {
-			if r, ok := pi.publishedMaterial(key); ok && (!found || r.PrivateKeyPublished.Before(best.PrivateKeyPublished)) {
-				best, found = r, true
-			}
-		}
-	}
-	return best, found
 }

@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"strings"
@@ -79,7 +79,7 @@ func FuzzParseTagList(f *testing.F) {
 			require.True(t, validTagName(tag.Name), "tag name %q is valid", tag.Name)
 			require.False(t, seen[tag.Name], "tag %q is not duplicated", tag.Name)
 			seen[tag.Name] = true
-			require.Equal(t, trimFWS(tag.Value), tag.Value, "value %q is trimmed", tag.Value)
+			require.Equal(t, TrimFWS(tag.Value), tag.Value, "value %q is trimmed", tag.Value)
 			require.NotContains(t, tag.Value, ";", "value holds no separator")
 		}
 		// Re-serialising the tags parses to the same list.

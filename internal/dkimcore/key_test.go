@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"bytes"
@@ -178,8 +178,8 @@ func TestParseKey(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			k, err := ParseKey(tt.txt)
 			if tt.err != nil {
-				require.ErrorIs(t, err, tt.err, "ParseKey(%q) error", keyClip(tt.txt))
-				assert.Nil(t, k, "ParseKey(%q) key on error", keyClip(tt.txt))
+				require.ErrorIs(t, err, tt.err, "ParseKey(%q) error", ClipValue(tt.txt))
+				assert.Nil(t, k, "ParseKey(%q) key on error", ClipValue(tt.txt))
 				return
 			}
 			require.NoError(t, err, "ParseKey(%q)", tt.txt)
@@ -617,22 +617,22 @@ func TestRecordMaterial(t *testing.T) {
 			if tt.want != "" {
 				want = []string{tt.want}
 			}
-			assert.Equal(t, want, recordMaterials(tt.txt), "material of %q", tt.txt)
+			assert.Equal(t, want, RecordMaterials(tt.txt), "material of %q", tt.txt)
 		})
 	}
 	assert.NotEmpty(t, rsaKey.material(), "a key has material")
 }
 
-// FuzzRecordMaterial: recordMaterials, the lenient reader of published records never
+// FuzzRecordMaterial: RecordMaterials, the lenient reader of published records never
 // panics, and finds the same material as ParseKey when ParseKey succeeds.
 func FuzzRecordMaterial(f *testing.F) {
 	for _, s := range []string{"v=DKIM1; k=rsa; p=BARF", "v=DKIM1; p=", "p=;p=", "MCowBQYDK2VwAyEA", "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, txt string) {
-		ms := recordMaterials(txt)
+		ms := RecordMaterials(txt)
 		if k, err := ParseKey(txt); err == nil && k.material() != "" && (len(ms) != 1 || ms[0] != k.material()) {
-			t.Fatalf("recordMaterials(%q) = %q, ParseKey's key has %q", txt, ms, k.material())
+			t.Fatalf("RecordMaterials(%q) = %q, ParseKey's key has %q", txt, ms, k.material())
 		}
 	})
 }

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package dkim
+package dkimcore
 
 import "golang.org/x/sys/cpu"
 

@@ -1,4 +1,4 @@
-package dkim
+package dkimcore
 
 import (
 	"bytes"

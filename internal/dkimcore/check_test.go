@@ -1,4 +1,4 @@
-package dkim_test
+package dkimcore_test
 
 import (
 	"crypto"
@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -23,7 +24,7 @@ func TestValidDomain(t *testing.T) {
 		{"", false}, {"example.com(x)", false}, {"-a.example", false}, {"a..b", false}, {"a_b", false},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, dkim.ValidDomain(tt.in), "ValidDomain(%q)", tt.in)
+			assert.Equal(t, tt.want, dkimcore.ValidDomain(tt.in), "ValidDomain(%q)", tt.in)
 		})
 	}
 }
@@ -75,9 +76,10 @@ func TestCheckDigest(t *testing.T) {
 		{"unknown algorithm", rsa.Domain, rsa.Selector, "rsa-sha42", d256[:], good, dkim.BodyUnchecked, dkim.HeaderUnchecked, dkim.ResultPermError, 0, dkim.ErrUnsupportedAlgorithm},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := dkim.CheckDigest(t.Context(), &dkim.Options{Keys: keys}, tt.domain, tt.selector, tt.alg, tt.digest, tt.sig, tt.body)
-			assert.Equal(t, tt.header, got.HeaderSignature, "CheckDigest(%s).HeaderSignature", tt.name)
-			assert.Equal(t, tt.result, got.Result, "CheckDigest(%s).Result (err %v)", tt.name, got.Err)
+			r := &dkimcore.Resolver{Keys: keys}
+			got := r.CheckDigest(t.Context(), tt.domain, tt.selector, tt.alg, tt.digest, tt.sig, tt.body == dkim.BodyMismatch)
+			assert.Equal(t, tt.header, dkim.HeaderStatus(got.Header), "CheckDigest(%s).Header", tt.name)
+			assert.Equal(t, tt.result, dkim.Result(got.Result), "CheckDigest(%s).Result (err %v)", tt.name, got.Err)
 			assert.Equal(t, tt.bits, got.KeyBits, "CheckDigest(%s).KeyBits", tt.name)
 			assert.Equal(t, tt.err == dkim.ErrKeyMismatch, got.KeyMismatch, "CheckDigest(%s).KeyMismatch", tt.name)
 			if tt.err == nil {
