@@ -8,8 +8,8 @@ import (
 	"github.com/leakproof/leakproof/provenance"
 )
 
-// CSVColumns are the columns a CSVWriter writes, in order (DESIGN.md, "CLI
-// contract"). signer is the d= of the signature that decided the verdict.
+// CSVColumns are the columns a CSVWriter writes, in order (docs/output.md,
+// "CSV"). signer is the d= of the signature that decided the verdict.
 var CSVColumns = []string{"file", "index", "offset", "sha256", "message_id", "from", "subject", "date", "verdict", "confidence", "signer", "summary"}
 
 // A CSVWriter writes a header row and then one row per assessment. A record

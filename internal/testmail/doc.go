@@ -46,7 +46,7 @@
 //
 // # Key files
 //
-// [KeyEntry] is one line of a JSON Lines key archive (DESIGN.md, "Keys");
+// [KeyEntry] is one line of a JSON Lines key archive (docs/keys.md);
 // [Key.Entry], [KeyFileLine] and [KeyFile] write them, [KeyEntry.ZoneRecord]
 // writes a BIND TXT record, and [TXTLookup] answers go-msgauth's
 // VerifyOptions.LookupTXT from entries, without the network.

@@ -231,7 +231,7 @@ The quickstart archive (` + "`leakproof verify --keys testdata/keys.jsonl testda
 |---|---|
 `)
 	desc := map[string]string{
-		"keys.jsonl":                   "key archive (JSON Lines, DESIGN.md \"Keys\")",
+		"keys.jsonl":                   "key archive (JSON Lines, docs/keys.md)",
 		"keys.zone":                    "the same records as a BIND zone file",
 		"sample.mbox":                  "quickstart archive, 8 messages, LF",
 		"formats/mboxo.mbox":           "3 messages, mboxo (`From ` lines escaped as `>From `)",

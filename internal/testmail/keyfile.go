@@ -8,7 +8,7 @@ import (
 )
 
 // A KeyEntry is one record of a key archive, in the JSON Lines format of
-// DESIGN.md ("Keys"): a published key record or a recorded DNS failure for
+// docs/keys.md: a published key record or a recorded DNS failure for
 // selector._domainkey.domain.
 type KeyEntry struct {
 	Domain, Selector string
