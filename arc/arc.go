@@ -160,13 +160,31 @@ type Check struct {
 // sets are ever checked. The error is non-nil only when ctx is done.
 // Verify is safe for concurrent use; it does not modify msg.
 func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error) {
+	hdr, err := rawheader.Split(msg, nil)
+	return verify(ctx, msg, hdr, err, opts)
+}
+
+// VerifyHeader is Verify on a message whose header was split by
+// [dkim.ParseHeader] (for [dkim.VerifyHeader] too): the header is not
+// split again unless the message has ARC fields and bare LF line endings.
+func VerifyHeader(ctx context.Context, h *dkim.Header, opts *dkim.Options) (*Result, error) {
+	hdr := &rawheader.Header{Fields: make([]rawheader.Field, h.Len()), BodyOffset: h.BodyOffset(), HasSeparator: h.HasSeparator(), CRLF: h.CRLF()}
+	for i := range hdr.Fields {
+		f := h.Field(i)
+		hdr.Fields[i] = rawheader.Field{Raw: f.Raw, Offset: f.Offset, Colon: f.Colon, NameRaw: f.NameRaw, LeadingWhitespace: f.LeadingWhitespace}
+	}
+	return verify(ctx, h.Message(), hdr, h.Err(), opts)
+}
+
+// verify checks the chain of msg, whose header hdr was split with the error
+// splitErr.
+func verify(ctx context.Context, msg []byte, hdr *rawheader.Header, splitErr error, opts *dkim.Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	// Most messages have no ARC field, and most archives store bare LF:
 	// look for ARC fields before copying the message to make it CRLF.
 	for pass := 0; ; pass++ {
-		hdr, splitErr := rawheader.Split(msg, nil)
 		c, err := collect(hdr.Fields)
 		if err != nil {
 			return failed(0, err, nil), nil
@@ -181,6 +199,7 @@ func Verify(ctx context.Context, msg []byte, opts *dkim.Options) (*Result, error
 		}
 		if crlf := toCRLF(msg); pass == 0 && len(crlf) != len(msg) {
 			msg = crlf
+			hdr, splitErr = rawheader.Split(msg, nil)
 			continue
 		}
 		return verifyChain(ctx, msg, hdr, c, opts)

@@ -12,7 +12,12 @@
 // header signature is checked even when the body does not match, and the
 // body hash is computed even without a key. A bad signature is a finding,
 // not an error; the error of Verify is for a failing reader, a message over
-// [MaxMessageBytes] or a cancelled context.
+// [MaxMessageBytes], a header past the caps ([ErrHeaderTooLarge]) or a
+// cancelled context.
+//
+// A program that reads the header itself, or checks ARC too, splits it once
+// with [ParseHeader] and passes the [Header] to [VerifyHeader] (and to
+// arc.VerifyHeader): the fields it sees are the ones the verifier checked.
 //
 // # Results
 //

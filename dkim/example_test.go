@@ -39,3 +39,25 @@ func ExampleVerify() {
 	// d=example.com pass: header valid, body match, 2048-bit key from keys.jsonl, signed 2016-03-01
 	// d=example.com fail: header valid, body mismatch, 2048-bit key from keys.jsonl, signed 2016-03-01
 }
+
+func ExampleVerifyHeader() {
+	// Split the header once, read the fields a mail client shows, and
+	// verify with the same split.
+	key := testmail.MustKey("rsa2048")
+	msg := testmail.MustSign(testmail.Message{Subject: "Board pack", Body: "Attached.\n"}.Bytes(), key, nil)
+	h := dkim.ParseHeader(msg)
+	for i := range h.Len() {
+		if f := h.Field(i); f.Name() == "Subject" {
+			fmt.Printf("Subject:%s\n", f.Value())
+		}
+	}
+	opts := &dkim.Options{Keys: dkim.NewKeyFile([]dkim.KeyRecord{{Domain: key.Domain, Selector: key.Selector, TXT: key.Record()}})}
+	v, err := dkim.VerifyHeader(context.Background(), h, opts)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(v.Signatures[0].Result, h.BodyOffset() < len(msg))
+	// Output:
+	// Subject: Board pack
+	// pass true
+}

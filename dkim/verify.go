@@ -67,13 +67,20 @@ const maxPooledBuffer = 4 << 20
 // ignored. Signatures sharing a body canonicalization, hash and l= share
 // one body hash computation.
 func VerifyBytes(ctx context.Context, msg []byte, opts *Options) (*Verification, error) {
+	return VerifyHeader(ctx, ParseHeader(msg), opts)
+}
+
+// VerifyHeader is VerifyBytes on a message whose header was split by
+// [ParseHeader]: the message is ph.Message(). A header past the caps is an
+// error wrapping ErrHeaderTooLarge, as for VerifyBytes.
+func VerifyHeader(ctx context.Context, ph *Header, opts *Options) (*Verification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h, err := rawheader.Split(msg, nil)
-	if err != nil {
-		return nil, fmt.Errorf("dkim: %w", err)
+	if ph.err != nil {
+		return nil, ph.err
 	}
+	msg, h := ph.msg, ph.raw
 	v := &Verification{Findings: findings(h), Signatures: []Signature{}, DomainKeys: []DomainKey{}}
 
 	type pending struct {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
-	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
 // ErrNilMessage is the error of an Assessment made for a nil *archive.Message.
@@ -176,8 +175,8 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 
 	primary := primaryView(m)
 	defer primary.release() // the Assessment copies what it keeps
-	ver, err := verify(ctx, primary.data, dopts)
-	tooLarge := errors.Is(err, rawheader.ErrHeaderTooLarge)
+	ver, err := verify(ctx, primary.header(), dopts)
+	tooLarge := errors.Is(err, dkim.ErrHeaderTooLarge)
 	if tooLarge {
 		// Past the caps nothing is verified; the message is judged
 		// unverifiable with header.too_large, never from part of it.
@@ -203,8 +202,8 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 }
 
 // verify runs the dkim verifier over one view of the message.
-func verify(ctx context.Context, msg []byte, opts *dkim.Options) (*dkim.Verification, error) {
-	ver, err := dkim.VerifyBytes(ctx, msg, opts)
+func verify(ctx context.Context, h *dkim.Header, opts *dkim.Options) (*dkim.Verification, error) {
+	ver, err := dkim.VerifyHeader(ctx, h, opts)
 	if err != nil {
 		return nil, fmt.Errorf("provenance: %w", err)
 	}

@@ -68,7 +68,7 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f := &facts{
 		now:    now,
 		raw:    chosen.data,
-		hdr:    splitHeader(chosen.data),
+		hdr:    headerOf(chosen.header()),
 		ver:    ver,
 		notes:  m.Notes,
 		lf:     primary.lf,
@@ -97,7 +97,7 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	}
 	f.arcResult = arcResult(nil)
 	if !f.tooLarge && (f.hdr.has("arc-seal") || f.hdr.has("arc-message-signature") || f.hdr.has("arc-authentication-results")) {
-		r, err := arc.Verify(ctx, chosen.data, dopts)
+		r, err := arc.VerifyHeader(ctx, chosen.header(), dopts)
 		if err != nil {
 			return nil, fmt.Errorf("provenance: %w", err)
 		}

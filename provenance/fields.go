@@ -3,13 +3,8 @@ package provenance
 import (
 	"strings"
 
-	"github.com/leakproof/leakproof/internal/rawheader"
+	"github.com/leakproof/leakproof/dkim"
 )
-
-// Caps on the header reader: leaked archives are hostile input. They are
-// rawheader's defaults, the caps dkim and arc read with, so that every
-// check sees the same fields.
-var headerLimits = &rawheader.Limits{MaxHeaderBytes: rawheader.DefaultMaxHeaderBytes, MaxFields: rawheader.DefaultMaxFields}
 
 // A headerField is one field of the message header.
 type headerField struct {
@@ -39,15 +34,17 @@ func (h header) fieldBefore(offset int) string {
 	return name
 }
 
-// splitHeader reads the header of msg (CRLF or LF) with the shared lenient
-// splitter; lines that are not fields are left out. Past the caps the
-// fields read so far are kept and truncated is set: the verdict then never
-// rests on them (header.too_large).
-func splitHeader(msg []byte) header {
-	rh, err := rawheader.Split(msg, headerLimits)
-	h := header{body: rh.BodyOffset, separator: rh.HasSeparator, truncated: err != nil}
-	for i := range rh.Fields {
-		f := &rh.Fields[i]
+// splitHeader reads the header of msg (CRLF or LF) with the verifier's
+// lenient splitter and caps.
+func splitHeader(msg []byte) header { return headerOf(dkim.ParseHeader(msg)) }
+
+// headerOf reads the fields of a header split by dkim; lines that are not
+// fields are left out. Past the caps the fields read so far are kept and
+// truncated is set: the verdict then never rests on them (header.too_large).
+func headerOf(ph *dkim.Header) header {
+	h := header{body: ph.BodyOffset(), separator: ph.HasSeparator(), truncated: ph.Err() != nil}
+	for i := range ph.Len() {
+		f := ph.Field(i)
 		if f.Colon < 0 {
 			continue
 		}

@@ -58,10 +58,20 @@ import (
 // A view is one candidate form of the message bytes.
 type view struct {
 	data   []byte
-	lf     bool    // bare LF line endings were made CRLF
-	code   string  // "" for the primary view, else the repair.* evidence code
-	change string  // what the repair changed: one sentence
-	pooled *[]byte // data's buffer, from crlfBuffers (primaryView only)
+	lf     bool         // bare LF line endings were made CRLF
+	code   string       // "" for the primary view, else the repair.* evidence code
+	change string       // what the repair changed: one sentence
+	pooled *[]byte      // data's buffer, from crlfBuffers (primaryView only)
+	hdr    *dkim.Header // data's header, split once by header()
+}
+
+// header returns the view's header, split on first use and then shared by
+// the DKIM check, the ARC check and the facts.
+func (v *view) header() *dkim.Header {
+	if v.hdr == nil {
+		v.hdr = dkim.ParseHeader(v.data)
+	}
+	return v.hdr
 }
 
 // primaryView is the message as its format defines it, CRLF. When it had
@@ -185,7 +195,7 @@ func (c *Checker) repair(ctx context.Context, m *archive.Message, primary view, 
 		if v.code == "repair.mbox_ambiguous" && !bodyFails {
 			continue // these views differ only in the body
 		}
-		rv, err := verify(ctx, v.data, opts)
+		rv, err := verify(ctx, v.header(), opts)
 		if err != nil {
 			return primary, ver, err
 		}
