@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Result is the outcome of one signature check, named as docs/output.md names it.
+// Result is the outcome of one signature check, named as docs/json.md names it.
 // The zero value, ResultNone, means no outcome was computed.
 type Result int
 
@@ -26,7 +26,7 @@ const (
 
 var resultNames = [...]string{"", "pass", "fail", "no_key", "revoked", "weak_key", "testing_key", "published_key", "permerror", "temperror", "skipped"}
 
-// String returns the name docs/output.md gives r ("pass", "no_key", ...), or "" for ResultNone.
+// String returns the name docs/json.md gives r ("pass", "no_key", ...), or "" for ResultNone.
 func (r Result) String() string {
 	if r < 0 || int(r) >= len(resultNames) {
 		return fmt.Sprintf("Result(%d)", int(r))

@@ -8,7 +8,7 @@ import (
 	"github.com/leakproof/leakproof/provenance"
 )
 
-// CSVColumns are the columns a CSVWriter writes, in order (docs/output.md,
+// CSVColumns are the columns a CSVWriter writes, in order (docs/json.md,
 // "CSV"). signer is the d= of the signature that decided the verdict.
 var CSVColumns = []string{"file", "index", "offset", "sha256", "message_id", "from", "subject", "date", "verdict", "confidence", "signer", "summary"}
 

@@ -10,7 +10,7 @@ import (
 )
 
 // A JSONWriter writes one JSON object per assessment, one per line (JSON
-// Lines), with exactly the fields of docs/output.md. Every field
+// Lines), with exactly the fields of docs/json.md. Every field
 // is always present; a missing value is "", 0, false or [], never null.
 type JSONWriter struct {
 	enc *json.Encoder
@@ -33,7 +33,7 @@ func (j *JSONWriter) Write(a *provenance.Assessment) error {
 // Close does nothing: every record is complete when Write returns.
 func (j *JSONWriter) Close() error { return nil }
 
-// record is the JSON contract. Field order follows docs/output.md's table.
+// record is the JSON contract. Field order follows docs/json.md's table.
 type record struct {
 	File        string            `json:"file"`
 	Index       int               `json:"index"`
@@ -132,7 +132,7 @@ func newRecord(a *provenance.Assessment) record {
 	}
 	if a.Err != nil {
 		r.Error = a.Err.Error()
-		// docs/output.md: a record with an error has no verdict.
+		// docs/json.md: a record with an error has no verdict.
 		r.Verdict, r.Confidence = "", ""
 	}
 	for _, s := range a.Signatures {

@@ -5,7 +5,7 @@
 // # Formats
 //
 //   - [JSONWriter]: one JSON object per message, exactly the contract of
-//     docs/output.md: every field is always present, a missing
+//     docs/json.md: every field is always present, a missing
 //     value is "", 0, false or [], never null.
 //   - [CSVWriter]: one row per message with the columns of [CSVColumns],
 //     after a header row.

@@ -2,7 +2,7 @@
 // authentic, altered or unverifiable.
 //
 // Run "leakproof -h" for the usage; README.md has a quickstart and
-// docs/output.md the output contract. This command only parses flags, opens
+// docs/json.md the output contract. This command only parses flags, opens
 // files and prints: the work is done by the provenance, archive, dkim and
 // report packages.
 package main
@@ -27,7 +27,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit statuses (docs/output.md, "Exit statuses").
+// Exit statuses (docs/json.md, "Exit statuses").
 const (
 	exitOK    = 0 // the run finished, whatever the verdicts
 	exitInput = 1 // some input could not be read; the rest was reported

@@ -1,7 +1,7 @@
 package main
 
 // usage is the help text of `leakproof -h`. Keep it in step with
-// docs/output.md and README.md.
+// docs/json.md and README.md.
 const usage = `Usage:
     leakproof verify [options] PATH...
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH

@@ -1,5 +1,5 @@
 // Package contract checks decoded JSON Lines records against the output
-// contract of docs/output.md: every field present with its JSON
+// contract of docs/json.md: every field present with its JSON
 // type, never null, nothing extra. The report and cmd/leakproof tests share
 // it, so the contract is written down once.
 package contract
@@ -69,7 +69,7 @@ func CheckRecord(t testing.TB, rec map[string]any, what string) {
 }
 
 // CheckVerdict checks that a record without an error has a verdict and a
-// confidence from docs/output.md's vocabulary, as every record the command
+// confidence from docs/json.md's vocabulary, as every record the command
 // writes must.
 func CheckVerdict(t testing.TB, rec map[string]any, what string) {
 	t.Helper()
@@ -95,7 +95,7 @@ func CheckFields(t testing.TB, what string, obj map[string]any, want map[string]
 	}
 	for k := range obj {
 		_, ok := want[k]
-		assert.True(t, ok, "%s: field %q is not in docs/output.md's contract", what, k)
+		assert.True(t, ok, "%s: field %q is not in docs/json.md's contract", what, k)
 	}
 }
 
