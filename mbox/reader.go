@@ -7,6 +7,10 @@ import (
 	"iter"
 )
 
+// This file holds the Reader: its options, the message it is reading, and
+// the framing that ends a message at a separator line and names its
+// variant.
+
 // DefaultBufferSize is the Reader's buffer when Options.BufferSize is zero.
 const DefaultBufferSize = 1 << 20
 
@@ -45,15 +49,6 @@ func (o *Options) maxLineLength() int64 {
 	}
 	return o.MaxLineLength
 }
-
-// Content-Length states of the current message.
-const (
-	clNone      = iota // no usable Content-Length
-	clPending          // a Content-Length not yet checked against the file
-	clOK               // the file agrees with the Content-Length
-	clRejected         // the file disagrees; separators framed the message
-	clUnchecked        // too far ahead to check; separators framed the message
-)
 
 // state is what the Reader knows about the message being read.
 type state struct {
@@ -215,90 +210,6 @@ func (rd *Reader) skip() {
 	}
 }
 
-// consume passes n buffered bytes.
-func (rd *Reader) consume(n int) {
-	rd.r += n
-	rd.off += int64(n)
-}
-
-// fill reads more input into the buffer, sliding the unread bytes to its
-// start when the end is reached. It reports whether it read anything.
-func (rd *Reader) fill() bool {
-	if rd.eof || rd.err != nil {
-		return false
-	}
-	if rd.w == len(rd.buf) {
-		if rd.r == 0 {
-			return false
-		}
-		copy(rd.buf, rd.buf[rd.r:rd.w])
-		rd.w -= rd.r
-		rd.r = 0
-	}
-	for range 100 {
-		n, err := rd.src.Read(rd.buf[rd.w:])
-		if n < 0 || n > len(rd.buf)-rd.w {
-			rd.err = fmt.Errorf("mbox: offset %d: invalid read count %d", rd.off, n)
-			return false
-		}
-		rd.w += n
-		if err == io.EOF {
-			rd.eof = true
-			return n > 0
-		}
-		if err != nil {
-			rd.err = fmt.Errorf("mbox: offset %d: %w", rd.off+int64(rd.w-rd.r), err)
-			return n > 0
-		}
-		if n > 0 {
-			return true
-		}
-	}
-	rd.err = fmt.Errorf("mbox: offset %d: %w", rd.off+int64(rd.w-rd.r), io.ErrNoProgress)
-	return false
-}
-
-// ensure tries to buffer at least n unread bytes (n <= len(buf)) and reports
-// whether it did.
-func (rd *Reader) ensure(n int) bool {
-	for rd.w-rd.r < n {
-		if len(rd.buf)-rd.r < n && rd.r > 0 {
-			copy(rd.buf, rd.buf[rd.r:rd.w])
-			rd.w -= rd.r
-			rd.r = 0
-		}
-		if !rd.fill() {
-			return rd.w-rd.r >= n
-		}
-	}
-	return true
-}
-
-// peekLine returns the line at buf[r], line ending included, if it is at
-// most max bytes long; ok is false when the line is longer. A last line
-// without a line ending is returned whole.
-func (rd *Reader) peekLine(max int) (line []byte, ok bool) {
-	return rd.peekLineAt(0, max)
-}
-
-// peekLineAt is peekLine for the line starting at buf[r+rel].
-func (rd *Reader) peekLineAt(rel, max int) (line []byte, ok bool) {
-	for {
-		b := rd.buf[rd.r+rel : rd.w]
-		lim := min(len(b), max)
-		if i := bytes.IndexByte(b[:lim], '\n'); i >= 0 {
-			return b[:i+1], true
-		}
-		if lim >= max {
-			return b[:lim], false
-		}
-		if !rd.ensure(rd.w - rd.r + 1) {
-			b = rd.buf[rd.r+rel : rd.w]
-			return b, rd.eof && rd.err == nil
-		}
-	}
-}
-
 // blankLen returns the length of the blank line ("\n", "\r\n" or "\r\r\n") at the
 // start of b, or 0 when b does not start with one.
 func blankLen(b []byte) int {
@@ -311,71 +222,6 @@ func blankLen(b []byte) int {
 		return 3 // a CRLF file copied in text mode
 	}
 	return 0
-}
-
-var contentLength = []byte("content-length:")
-
-// readContentLength looks for a Content-Length field in the header of the
-// message starting at buf[r], within the buffer, and sets up its framing.
-func (rd *Reader) readContentLength() {
-	st := &rd.st
-	switch rd.opts.Format {
-	case FormatMboxo, FormatMboxrd:
-		return
-	}
-	var (
-		rel    int
-		count  int
-		value  int64 = -1
-		badVal bool
-	)
-	for {
-		b := rd.buf[rd.r+rel : rd.w]
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			if rd.w-rd.r == len(rd.buf) {
-				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-					"the header is longer than %d bytes; Content-Length was not looked for", len(rd.buf)))
-				return
-			}
-			if !rd.ensure(rd.w - rd.r + 1) {
-				return // the input ends inside the header
-			}
-			continue
-		}
-		line := b[:i+1]
-		if blankLen(line) > 0 {
-			rel += i + 1
-			break
-		}
-		if line[0] == 'F' && IsSeparator(line) {
-			return // no header end before the next separator
-		}
-		if len(line) >= len(contentLength) && bytes.EqualFold(line[:len(contentLength)], contentLength) {
-			count++
-			v := bytes.TrimSpace(line[len(contentLength):])
-			if !isDigits(v) || len(v) > 15 {
-				badVal = true
-			} else {
-				value = 0
-				for _, c := range v {
-					value = value*10 + int64(c-'0')
-				}
-			}
-		}
-		rel += i + 1
-	}
-	switch {
-	case count == 0:
-	case count > 1:
-		st.m.Notes = append(st.m.Notes, "several Content-Length fields; the message was framed by its separator lines")
-	case badVal:
-		st.m.Notes = append(st.m.Notes, "an unreadable Content-Length; the message was framed by its separator lines")
-	default:
-		st.clState = clPending
-		st.cl = value
-		st.clEnd = rd.off + int64(rel) + value
-	}
 }
 
 // advance finds how many buffered bytes belong to the message (st.avail),
@@ -496,68 +342,6 @@ func (rd *Reader) checkLineStart() bool {
 		}
 	}
 	return false
-}
-
-// atSeparator decides whether the separator line at buf[r] ends the message,
-// checking the message's Content-Length against the file.
-func (rd *Reader) atSeparator() bool {
-	st := &rd.st
-	if st.clState != clPending {
-		return true
-	}
-	q := rd.off
-	switch {
-	case q == st.clEnd || st.prevBlank && st.prevStart == st.clEnd:
-		st.clState = clOK
-		return true
-	case q > st.clEnd:
-		rd.rejectCL(fmt.Sprintf("the next separator line is at offset %d", q))
-		return true
-	}
-	// The separator candidate lies inside the counted body: either an
-	// unescaped "From " line of an mboxcl2 body, or a Content-Length that
-	// lies. Look at where the count ends.
-	dist := st.clEnd - q
-	if dist+2*MaxSeparatorLength > int64(len(rd.buf)) {
-		st.clState = clUnchecked
-		st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-			"Content-Length %d reaches too far ahead to be checked; the message was framed by the separator line at offset %d",
-			st.cl, q))
-		return true
-	}
-	if rd.agreesAt(int(dist)) {
-		return false
-	}
-	rd.rejectCL(fmt.Sprintf("a separator line is at offset %d", q))
-	return true
-}
-
-// agreesAt reports whether the input at buf[r+rel] is where a message may
-// end: the end of input or a separator line, optionally after a blank line.
-func (rd *Reader) agreesAt(rel int) bool {
-	rd.ensure(rel + 2*MaxSeparatorLength)
-	if rd.w-rd.r < rel {
-		return false
-	}
-	b := rd.buf[rd.r+rel : rd.w]
-	if len(b) == 0 {
-		return rd.eof && rd.err == nil
-	}
-	if n := blankLen(b); n > 0 {
-		rel += n
-		if rd.w-rd.r == rel {
-			return rd.eof && rd.err == nil
-		}
-	}
-	line, ok := rd.peekLineAt(rel, MaxSeparatorLength)
-	return ok && IsSeparator(line)
-}
-
-func (rd *Reader) rejectCL(why string) {
-	st := &rd.st
-	st.clState = clRejected
-	st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-		"Content-Length %d does not match the file (%s); the message was framed by its separator lines", st.cl, why))
 }
 
 // finish ends the current message, at the end of input when eof is set,

@@ -88,44 +88,6 @@ func TestReader(t *testing.T) {
 	}
 }
 
-func TestReaderContentLength(t *testing.T) {
-	// An mboxcl2 body holds an unescaped separator-like line; its
-	// Content-Length says where the message really ends.
-	body := "line\n\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nstill body\n"
-	hdr := "Subject: cl\nContent-Length: " + strconv.Itoa(len(body)) + "\n\n"
-	cl2 := sep1 + "\n" + hdr + body + "\n" + sep2 + "\nSubject: next\n\nnext\n"
-	escaped := "line\n>From here\n"
-	hdrEsc := "Subject: cl\nContent-Length: " + strconv.Itoa(len(escaped)) + "\n\n"
-	cl := sep1 + "\n" + hdrEsc + escaped + sep2 + "\nSubject: next\n\nnext\n"
-	lying := sep1 + "\nSubject: cl\nContent-Length: 3\n\n" + "0123456789\n\n" + sep2 + "\nSubject: next\n\nnext\n"
-	tooShort := sep1 + "\nSubject: cl\nContent-Length: 500\n\nabc\n"
-	for _, tt := range []struct {
-		name string
-		in   string
-		want []got
-	}{
-		{"mboxcl2 with an unescaped From line", cl2, []got{
-			{int64(len(sep1) + 1), sep1, hdr + body + "\n", FormatMboxcl2, 0},
-			{int64(len(sep1) + 1 + len(hdr) + len(body) + 1 + len(sep2) + 1), sep2, "Subject: next\n\nnext\n", FormatMbox, 0},
-		}},
-		{"mboxcl with an escaped From line, no blank line before the next", cl, []got{
-			{int64(len(sep1) + 1), sep1, hdrEsc + escaped, FormatMboxcl, 0},
-			{int64(len(sep1) + 1 + len(hdrEsc) + len(escaped) + len(sep2) + 1), sep2, "Subject: next\n\nnext\n", FormatMbox, 0},
-		}},
-		{"lying Content-Length", lying, []got{
-			{int64(len(sep1) + 1), sep1, "Subject: cl\nContent-Length: 3\n\n0123456789\n\n", FormatMbox, 1},
-			{int64(len(lying) - len("Subject: next\n\nnext\n")), sep2, "Subject: next\n\nnext\n", FormatMbox, 0},
-		}},
-		{"truncated", tooShort, []got{{int64(len(sep1) + 1), sep1, "Subject: cl\nContent-Length: 500\n\nabc\n", FormatMbox, 1}}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			out, err := readAll(t, tt.in, nil)
-			require.NoError(t, err, "reading %q", tt.in)
-			assert.Equal(t, tt.want, out, "messages of %q", tt.in)
-		})
-	}
-}
-
 func TestReaderNoSeparator(t *testing.T) {
 	rd := NewReader(strings.NewReader("Subject: not an mbox\n\nhi\n"), nil)
 	m, err := rd.Next()
@@ -187,74 +149,6 @@ func TestReaderSkipsUnread(t *testing.T) {
 	n, err := first.Body.Read(make([]byte, 10))
 	assert.Equal(t, 0, n, "a stale Body yields nothing")
 	assert.Equal(t, io.EOF, err, "a stale Body reports io.EOF")
-}
-
-// zeros yields n zero bytes without holding them.
-type zeros struct{ n int64 }
-
-func (z *zeros) Read(p []byte) (int, error) {
-	if z.n == 0 {
-		return 0, io.EOF
-	}
-	k := min(int64(len(p)), z.n)
-	clear(p[:k])
-	z.n -= k
-	return int(k), nil
-}
-
-func TestReaderHugeLineBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reads 2 GB")
-	}
-	const size = 2 << 30
-	in := io.MultiReader(strings.NewReader(sep1+"\nSubject: big\n\n"), &zeros{size})
-	rd := NewReader(in, nil)
-	m, err := rd.Next()
-	require.NoError(t, err, "Next on a message with a 2 GB line")
-	n, err := io.Copy(io.Discard, m.Body)
-	require.NoError(t, err, "streaming a 2 GB line")
-	assert.Equal(t, int64(size+len("Subject: big\n\n")), n, "bytes of the 2 GB message")
-	assert.Equal(t, n, m.Size, "Size of the 2 GB message")
-	require.Len(t, m.Notes, 2, "notes on a 2 GB line without newline: %q", m.Notes)
-	assert.Contains(t, m.Notes[0], "a line longer than", "first note")
-	assert.Contains(t, m.Notes[1], "ends in the middle of a line", "second note")
-	assert.Equal(t, DefaultBufferSize, len(rd.buf), "the buffer never grew")
-	_, err = rd.Next()
-	assert.Equal(t, io.EOF, err, "Next after the 2 GB message")
-}
-
-func TestReaderNoNewlineAtAll(t *testing.T) {
-	in := io.MultiReader(strings.NewReader("From "), &zeros{10 << 20})
-	_, err := NewReader(in, nil).Next()
-	require.ErrorIs(t, err, ErrNoSeparator, "a 10 MB first line is no separator")
-}
-
-func TestReaderSmallReads(t *testing.T) {
-	// Reading one byte at a time must give the same messages.
-	in := sep1 + "\r\nSubject: x\r\nContent-Length: 4\r\n\r\nab\r\n\r\n" + sep2 + "\r\n>>From y\r\n\r\n" + sep1 + "\r\nz"
-	want, err := readAll(t, in, nil)
-	require.NoError(t, err, "reading whole")
-	rd := NewReader(oneByte{strings.NewReader(in)}, nil)
-	var bodies []string
-	for m, err := range rd.All() {
-		require.NoError(t, err, "All over one-byte reads")
-		b, err := io.ReadAll(m.Body)
-		require.NoError(t, err, "Body over one-byte reads")
-		bodies = append(bodies, string(b))
-	}
-	require.Len(t, bodies, len(want), "messages over one-byte reads")
-	for i := range want {
-		assert.Equal(t, want[i].Body, bodies[i], "message %d over one-byte reads", i+1)
-	}
-}
-
-type oneByte struct{ r io.Reader }
-
-func (o oneByte) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	return o.r.Read(p[:1])
 }
 
 // TestReaderTextModeCopy: a CRLF mbox copied in text mode ends every line
