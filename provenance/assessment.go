@@ -185,6 +185,14 @@ var DisplayedFields = []struct{ Key, Header string }{
 	{"date", "Date"}, {"message_id", "Message-ID"}, {"reply_to", "Reply-To"},
 }
 
+// ShownFields are the header fields a mail client shows beside
+// DisplayedFields, or uses to place the message: Sender ("X on behalf of
+// Y"), Bcc, and the threading fields. They are not in Coverage.Fields; an
+// unsigned or duplicated one is evidence.
+var ShownFields = []struct{ Key, Header string }{
+	{"sender", "Sender"}, {"bcc", "Bcc"}, {"in_reply_to", "In-Reply-To"}, {"references", "References"},
+}
+
 // An Attachment is one MIME part with a file name.
 type Attachment struct {
 	Name    string

@@ -102,6 +102,18 @@ func decideCoverage(f *facts, d *decision) Coverage {
 	return c
 }
 
+// unsignedShownEvidence words an unsigned Sender, Bcc, In-Reply-To or
+// References field.
+func unsignedShownEvidence(header, signer string) Evidence {
+	switch header {
+	case "Sender":
+		return evidence("header.unsigned_field", "Sender is not covered by the signature by %s, so it may have been added or changed: Outlook and others show it as \"Sender on behalf of From\".", signer)
+	case "Bcc":
+		return evidence("header.unsigned_field", "Bcc is not covered by the signature by %s, so it may have been added or changed; sent mail rarely carries it.", signer)
+	}
+	return evidence("header.unsigned_field", "%s is not covered by the signature by %s, so it may have been added or changed: mail clients use it to place the message in a thread.", header, signer)
+}
+
 // decidingSignature returns the signature that decided, or nil.
 func decidingSignature(f *facts, d *decision) *dkim.Signature {
 	if d.decider < 0 {
@@ -143,6 +155,15 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 		for _, df := range DisplayedFields {
 			if c.Fields[df.Key] == FieldUnsigned && !duplicated(df.Key) {
 				out = append(out, evidence("header.unsigned_field", "%s is not covered by the signature by %s, so it may have been changed.", df.Header, sig.Domain))
+			}
+		}
+	}
+	if sig != nil && sig.HeaderSignature == dkim.HeaderValid {
+		// Sender, Bcc and the threading fields are not in the coverage
+		// table, but a reader sees them or is guided by them.
+		for _, sf := range ShownFields {
+			if name := strings.ToLower(sf.Header); fieldStatus(sig, f.hdr, name) == FieldUnsigned && !duplicated(sf.Key) {
+				out = append(out, unsignedShownEvidence(sf.Header, sig.Domain))
 			}
 		}
 	}

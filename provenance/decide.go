@@ -25,11 +25,15 @@ package provenance
 //     differs now: altered (dkim.wider_signature_fails).
 //  3. authentic, on a trusted sealer's word (sealer.go), when rule 2 does
 //     not apply: an intact ARC chain sealed only by trusted sealers records
-//     an aligned dkim=pass for a signature the message still carries, and
-//     the latest ARC-Message-Signature protects what may have changed since.
-//  4. altered: some signature (aligned or not) checked with a key, weak,
-//     testing and published keys included, has an invalid header signature
-//     or a body hash mismatch after every repair (signatures.go).
+//     an aligned dkim=pass for a signature the message still carries, whose
+//     key as checked now is acceptable, and the latest ARC-Message-Signature
+//     protects what may have changed since.
+//  4. altered: some signature (aligned or not) tied to this message and
+//     checked with a key, weak, testing and published keys included, has an
+//     invalid header signature or a body hash mismatch after every repair
+//     (signatures.go). A failing signature not tied to the message (see
+//     tied: it could have been copied from any public email) is caution
+//     evidence only, for every rule.
 //  5. unverifiable: everything else.
 //
 // Rule 2 comes before rule 3: when the message proves itself, a sealer's
@@ -152,7 +156,7 @@ func decide(f *facts, p *policy) *decision {
 		d.rule, d.sealed = ruleSealer, sealed
 		d.verdict, d.confidence = VerdictAuthentic, capAuthentic(f, ConfidenceMedium)
 	default:
-		if i := failingSignature(f); i >= 0 {
+		if i := failingSignature(f, p); i >= 0 {
 			d.rule, d.decider = ruleFailing, i
 			d.verdict, d.confidence = VerdictAltered, alteredConfidence(&f.sigs[i])
 		} else {

@@ -114,6 +114,9 @@ func unverifiableSummary(f *facts, p *policy, d *decision) string {
 	case dkim.ResultSkipped:
 		return "Unverifiable: the message has more signatures than the cap, and none of those checked vouches for it."
 	case dkim.ResultFail:
+		if !sig.KeyMismatch && arithmeticFails(&sig.Signature) && !tied(f, p, sig) {
+			return fmt.Sprintf("Unverifiable: the signature by %s matches neither this message's signed header fields nor its body, so it may have been copied from another message; it proves nothing either way.", signatureName(sig))
+		}
 		if sig.KeyMismatch && sig.HeaderSignature == dkim.HeaderInvalid {
 			return fmt.Sprintf("Unverifiable: the key on file for selector %s of %s is not the one that made its signature (the selector was probably reused for a newer key), so nothing was proven either way; look for the older key in a DKIM key archive.", orUnknown(sig.Selector), orUnknown(sig.Domain))
 		}
@@ -133,12 +136,14 @@ func signedDisplayed(f *facts, sig *SignatureResult) []string {
 	return out
 }
 
-// signedDisplayedNames returns the displayed fields sig lists in h=.
-func signedDisplayedNames(sig *SignatureResult) []string {
+// signedDisplayedNames returns the displayed fields sig lists in h= that
+// the message has: a field a signer listed without it being there
+// (oversigning, against its later addition) is nothing a reader sees.
+func signedDisplayedNames(f *facts, sig *SignatureResult) []string {
 	var out []string
-	for _, f := range DisplayedFields {
-		if signsField(&sig.Signature, strings.ToLower(f.Header)) {
-			out = append(out, f.Header)
+	for _, df := range DisplayedFields {
+		if name := strings.ToLower(df.Header); signsField(&sig.Signature, name) && f.hdr.has(name) {
+			out = append(out, df.Header)
 		}
 	}
 	return out
@@ -319,7 +324,7 @@ func explainSignature(f *facts, i int) string {
 	if sig.BodyHash == dkim.BodyMismatch && sig.HeaderSignature == dkim.HeaderValid {
 		b.WriteString("; the headers are as sent; the body was changed")
 	}
-	fields := signedDisplayedNames(sig)
+	fields := signedDisplayedNames(f, sig)
 	fmt.Fprintf(&b, ". It covers %s", listFields(fields))
 	switch {
 	case sig.BodyLength < 0:

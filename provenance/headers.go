@@ -183,9 +183,28 @@ func displayedKey(name string) string {
 	return ""
 }
 
+// shownKey maps a header field name to its key among DisplayedFields or
+// ShownFields, or "": every field a reader sees or that places the message.
+func shownKey(name string) string {
+	if k := displayedKey(name); k != "" {
+		return k
+	}
+	for _, f := range ShownFields {
+		if strings.EqualFold(f.Header, name) {
+			return f.Key
+		}
+	}
+	return ""
+}
+
 // displayedHeader maps a Coverage.Fields key to its header name.
 func displayedHeader(key string) string {
 	for _, f := range DisplayedFields {
+		if f.Key == key {
+			return f.Header
+		}
+	}
+	for _, f := range ShownFields {
 		if f.Key == key {
 			return f.Header
 		}

@@ -66,7 +66,7 @@ func recordedChanges(f *facts, p *policy) []change {
 	trusted := sealerTrusted(f, p)
 	var out []change
 	for k, r := range f.records {
-		if r.aar && trusted || r.sig < 0 || r.result.Result != "pass" || !recordedProvesChange(f, p, &f.sigs[r.sig].Signature) {
+		if r.aar && trusted || r.sig < 0 || r.result.Result != "pass" || !recordedProvesChange(f, p, &f.sigs[r.sig]) {
 			continue
 		}
 		code := "authres.pass_now_fails"
@@ -86,15 +86,18 @@ func recordedChanges(f *facts, p *policy) []change {
 // passes over the whole body now: the body is then proven to be as the
 // sender's own domain signed it, and the record, which anyone can write,
 // is what does not fit (a planted record naming a junk signature would
-// otherwise discredit a genuine message).
-func recordedProvesChange(f *facts, p *policy, sig *dkim.Signature) bool {
+// otherwise discredit a genuine message). Either way the signature must be
+// tied to this message: a signature copied from another message comes with
+// that message's record just as easily.
+func recordedProvesChange(f *facts, p *policy, s *SignatureResult) bool {
+	sig := &s.Signature
 	if hasKey(sig) {
 		// An Ed25519 header failure over a matching body may be a key
 		// rotated under the same selector since the receiver checked it:
 		// that is rule 4's medium case, not a proven change after receipt.
-		return provesChange(sig) && !edKeyAmbiguous(sig)
+		return provesChange(sig) && !edKeyAmbiguous(sig) && tied(f, p, s)
 	}
-	if sig.BodyHash != dkim.BodyMismatch || sig.KeyMismatch {
+	if sig.BodyHash != dkim.BodyMismatch || sig.KeyMismatch || !tied(f, p, s) {
 		return false
 	}
 	return !bodyProven(f, p)
@@ -104,13 +107,28 @@ func recordedProvesChange(f *facts, p *policy, sig *dkim.Signature) bool {
 // change (those are worded with rule 1's changes): what was recorded for
 // which signature, or a recorded pass for a signature the message does not
 // carry.
-func recordEvidence(f *facts, d *decision) []Evidence {
+func recordEvidence(f *facts, p *policy, d *decision) []Evidence {
 	var out []Evidence
+	trusted := sealerTrusted(f, p)
 	for k, r := range f.records {
-		if r.aar || isChange(d.changes, k) {
+		if isChange(d.changes, k) || r.aar && trusted {
+			continue
+		}
+		if r.aar {
+			// An ARC set's record is worded only when it speaks of a
+			// signature that fails now and is not tied to this message.
+			if r.sig >= 0 && failsNow(&f.sigs[r.sig].Signature) && !tied(f, p, &f.sigs[r.sig]) {
+				out = append(out, evidence("authres.pass_not_tied",
+					"The ARC set %d sealed by %s recorded dkim=pass for the signature by %s (matched by %s), which fails now; nothing ties that signature to this message, and a copied signature comes with its record just as easily, so this proves no change.",
+					r.instance, r.who, f.sigs[r.sig].Domain, r.how))
+			}
 			continue
 		}
 		switch {
+		case r.sig >= 0 && r.result.Result == "pass" && failsNow(&f.sigs[r.sig].Signature) && !tied(f, p, &f.sigs[r.sig]):
+			out = append(out, evidence("authres.pass_not_tied",
+				"%s recorded dkim=pass for the signature by %s (matched by %s), which fails now; nothing ties that signature to this message, and a copied signature comes with its record just as easily, so this proves no change.",
+				r.who, f.sigs[r.sig].Domain, r.how))
 		case r.sig >= 0:
 			out = append(out, evidence("authres.recorded", "%s recorded dkim=%s for the signature by %s (matched by %s).", r.who, r.result.Result, f.sigs[r.sig].Domain, r.how))
 		case r.result.Result == "pass" && r.how != matchAmbiguous:
@@ -125,6 +143,16 @@ func recordEvidence(f *facts, d *decision) []Evidence {
 		}
 	}
 	return out
+}
+
+// failsNow reports whether sig fails in a way a receiver's record of a pass
+// would contradict: its arithmetic fails with a key (not a key mismatch),
+// or, without a key, its body hash does not match.
+func failsNow(sig *dkim.Signature) bool {
+	if hasKey(sig) {
+		return provesChange(sig)
+	}
+	return sig.BodyHash == dkim.BodyMismatch && !sig.KeyMismatch
 }
 
 // isChange reports whether record k is the ground of one of changes.

@@ -15,11 +15,13 @@ import (
 func TestReceiverRecords(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		{
-			name:    "receiver recorded pass for a signature that fails now (no key needed for the body)",
-			raw:     "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s1 header.b=AbCdEfGh\r\n" + plainMsg,
-			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
-			verdict: VerdictAltered, confidence: ConfidenceHigh, signer: "example.com",
-			codes: []string{"authres.pass_now_fails"}, summary: "changed after it was received",
+			name: "receiver recorded pass for a signature that fails now (no key needed for the body)",
+			raw:  "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s1 header.b=AbCdEfGh\r\n" + plainMsg,
+			ver:  dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
+			// Without a key nothing ties the signature to this message: it
+			// and the record could both have been copied from another.
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow,
+			codes: []string{"authres.pass_not_tied"}, summary: "not in your key archive",
 		},
 		{
 			name:    "receiver recorded pass for a signature that still passes",
@@ -36,7 +38,7 @@ func TestReceiverRecords(t *testing.T) {
 			name:    "untrusted ARC sealer recorded pass for a signature that fails now",
 			raw:     "ARC-Authentication-Results: i=1; mx.example.org; dkim=pass header.d=example.com header.s=s1\r\n" + plainMsg,
 			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com", noKey, func(s *dkim.Signature) { s.BodyHash = dkim.BodyMismatch })}},
-			verdict: VerdictAltered, codes: []string{"arc.aar_pass_now_fails"}, summary: "ARC sealer",
+			verdict: VerdictUnverifiable, codes: []string{"authres.pass_not_tied"}, summary: "not in your key archive",
 		},
 		{
 			name:    "receiver's pass for a key-mismatched signature is not rule 1",
@@ -76,9 +78,11 @@ func TestPlantedRecordForJunkSignature(t *testing.T) {
 	assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "the record is contradicted by example.com's passing signature")
 
 	// Without a passing aligned signature the record is the only evidence,
-	// and the receiver-record rule applies.
+	// and it is about a signature nothing ties to this message: the junk
+	// signature and its record were planted together.
 	unsigned := baseMessage().Bytes()
 	a = testChecker().Check(t.Context(), eml("record-only.eml", prepend(prepend(unsigned, junk), planted)))
-	assert.Equal(t, VerdictAltered, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
-	assert.Contains(t, codesOf(a), "authres.pass_now_fails", "the record of a pass for a body that no longer matches")
+	assert.Equal(t, VerdictUnverifiable, a.Verdict, "summary: %s; evidence %v", a.Summary, codesOf(a))
+	assert.Contains(t, codesOf(a), "authres.pass_not_tied", "the record of a pass for a signature not tied to the message")
+	assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "a planted record proves no change")
 }

@@ -41,7 +41,7 @@ func rule1(f *facts, p *policy) []change {
 				out = append(out, change{code: "header.unsigned_duplicate_mime", sig: i, field: mimeHeader(fc.Name), count: fc.Count, signed: len(fc.Signed), record: -1})
 				continue
 			}
-			key := displayedKey(fc.Name)
+			key := shownKey(fc.Name)
 			if key == "" || fc.Count <= len(fc.Signed) || seen[key] || provenAll(f, p, fc.Name) {
 				continue
 			}

@@ -82,6 +82,12 @@ func sealerRecord(f *facts, p *policy) *sealedRecord {
 			if contradicted(ar.Results, f.from.domain) || !sealedSignature(f, r, ams) {
 				continue
 			}
+			// The recorded signature's key, as checked now, must be one the
+			// policy accepts: a weak, testing, published or revoked key
+			// proves nothing, whoever recorded the pass.
+			if i, _ := matchAuthResult(r, f.ver.Signatures); !acceptableKey(p, &f.sigs[i]) {
+				continue
+			}
 			return &sealedRecord{instance: ins[k].Instance, sealer: ins[k].Sealer, signer: normalizeDomain(d)}
 		}
 	}

@@ -39,6 +39,58 @@ func provesChange(s *dkim.Signature) bool {
 	return hasKey(s) && arithmeticFails(s) && !s.KeyMismatch
 }
 
+// tied reports whether the failing signature sig was made for this
+// message, so that its failure is evidence about this message and not about
+// another one it was copied from (any public signed email will do): its
+// header signature is valid (it was made for these headers: the body
+// changed), or its body hash matches (it was made for this body: a signed
+// header changed), or an aligned passing signature with an accepted
+// algorithm, or the latest ARC-Message-Signature of a chain the policy
+// trusts, covers its DKIM-Signature field. A signature of any other domain
+// does not tie it: whoever pasted a signature on can sign the result with
+// a domain of their own. A signature that is not tied is caution evidence,
+// never alteration.
+func tied(f *facts, p *policy, sig *SignatureResult) bool {
+	if sig.HeaderSignature == dkim.HeaderValid || sig.BodyHash == dkim.BodyMatch {
+		return true
+	}
+	for pass := range provenPassers(f, p) {
+		if pass.Index == sig.Index {
+			continue
+		}
+		// Positions among the DKIM-Signature fields, the passing
+		// signature's own field left out (it cannot sign itself).
+		pos := sig.Index + 1
+		if sig.Index > pass.Index {
+			pos--
+		}
+		for _, fc := range pass.Coverage {
+			if fc.Name == "dkim-signature" && slices.Contains(fc.Signed, pos) {
+				return true
+			}
+		}
+	}
+	if ams := f.latestAMS(); ams != nil && sealerTrusted(f, p) {
+		n := 0
+		for _, h := range ams.SignedHeaders {
+			if h == "dkim-signature" {
+				n++
+			}
+		}
+		if sig.Index >= len(f.sigs)-n {
+			return true
+		}
+	}
+	return false
+}
+
+// provesChangeHere reports whether sig's failure is evidence that this
+// message changed after signing: it proves a change (provesChange) and it
+// is tied to this message.
+func provesChangeHere(f *facts, p *policy, sig *SignatureResult) bool {
+	return provesChange(&sig.Signature) && tied(f, p, sig)
+}
+
 // genuineFailure reports whether sig's failure shows that a real key
 // signed other content: an invalid header signature that is not a key
 // mismatch, or a body hash mismatch under a valid header signature.
@@ -52,6 +104,17 @@ func genuineFailure(sig *dkim.Signature) bool {
 // on file that is not the one that signed, which Ed25519 cannot tell apart.
 func edKeyAmbiguous(sig *dkim.Signature) bool {
 	return strings.HasPrefix(sig.Algorithm, "ed25519") && sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMatch
+}
+
+// acceptableKey reports whether sig's key, as checked now, is one the
+// policy lets vouch for a message: not weak, testing, published or revoked,
+// and its algorithm accepted.
+func acceptableKey(p *policy, sig *SignatureResult) bool {
+	switch sig.Result {
+	case dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey, dkim.ResultRevoked:
+		return false
+	}
+	return !(p.noSHA1 && sig.Algorithm == "rsa-sha1")
 }
 
 // signsField reports whether sig lists name in h=.
@@ -116,14 +179,14 @@ func authenticConfidence(sig *SignatureResult) Confidence {
 	return ConfidenceHigh
 }
 
-// failingSignature returns the index of a signature whose arithmetic fails
-// with a key (a key mismatch is no such failure), preferring an aligned
-// one, or -1 (rule 4).
-func failingSignature(f *facts) int {
+// failingSignature returns the index of a signature tied to this message
+// whose arithmetic fails with a key (a key mismatch is no such failure),
+// preferring an aligned one, or -1 (rule 4).
+func failingSignature(f *facts, p *policy) int {
 	best := -1
 	for i := range f.sigs {
 		sig := &f.sigs[i]
-		if !provesChange(&sig.Signature) {
+		if !provesChangeHere(f, p, sig) {
 			continue
 		}
 		if best < 0 || sig.Aligned && !f.sigs[best].Aligned {
@@ -169,7 +232,7 @@ func widerFailure(f *facts, p *policy, d int) (int, []string) {
 		sig := &f.sigs[j]
 		// Only a key the policy accepts (result fail): anyone can make a
 		// signature with a published, testing or weak key.
-		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) {
+		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) || !tied(f, p, sig) {
 			continue
 		}
 		var beyond []string
@@ -182,7 +245,9 @@ func widerFailure(f *facts, p *policy, d int) (int, []string) {
 				} else if slices.Contains(mimeFields, name) {
 					h = mimeHeader(name)
 				}
-				if h != "" && !signsField(&dec.Signature, name) && !provenField(f, p, name) && !slices.Contains(beyond, h) {
+				// Only fields the message has: an absent field a signer
+				// listed in h= (oversigning) is nothing a reader sees.
+				if h != "" && f.hdr.has(name) && !signsField(&dec.Signature, name) && !provenField(f, p, name) && !slices.Contains(beyond, h) {
 					beyond = append(beyond, h)
 				}
 			}
@@ -245,6 +310,9 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 			out = append(out, evidence("dkim.key_mismatch",
 				"The key on file for selector %s of %s is not the one that made this signature; the selector was probably reused for a newer key: look for the older key in a DKIM key archive.",
 				orUnknown(sig.Selector), orUnknown(sig.Domain)))
+		case provesChange(&sig.Signature) && !tied(f, p, sig):
+			out = append(out, evidence("dkim.untied_signature_fails",
+				"The signature by %s matches neither this message's signed header fields nor its body, and no other signature covers it: it may have been copied from another message, so its failure proves nothing about this one.", who))
 		case provesChange(&sig.Signature):
 			what := failureWhat(sig)
 			switch {

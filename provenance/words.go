@@ -31,7 +31,7 @@ func write(a *Assessment, f *facts, p *policy, d *decision) {
 	for i := range f.anomalies {
 		a.Evidence = append(a.Evidence, f.anomalies[i].evidence())
 	}
-	a.Evidence = append(a.Evidence, recordEvidence(f, d)...)
+	a.Evidence = append(a.Evidence, recordEvidence(f, p, d)...)
 	a.Evidence = append(a.Evidence, sealerEvidence(d)...)
 	a.Evidence = append(a.Evidence, signatureEvidence(f, p, d)...)
 	for _, c := range d.changes {
@@ -151,9 +151,9 @@ func summary(f *facts, p *policy, d *decision) string {
 			// The body matches bh=, but bh= is itself covered by the broken
 			// header signature, so the body is not proven either.
 			if edKeyAmbiguous(&sig.Signature) {
-				return fmt.Sprintf("Altered: %s's Ed25519 signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing, unless the key on file is a newer one under the same selector (Ed25519 cannot tell the two apart).", sig.Domain, listFields(signedDisplayedNames(sig)))
+				return fmt.Sprintf("Altered: %s's Ed25519 signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing, unless the key on file is a newer one under the same selector (Ed25519 cannot tell the two apart).", sig.Domain, listFields(signedDisplayedNames(f, sig)))
 			}
-			return fmt.Sprintf("Altered: %s's signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing.", sig.Domain, listFields(signedDisplayedNames(sig)))
+			return fmt.Sprintf("Altered: %s's signature over the header no longer verifies, so a field it signed (%s, or the signature's own tags) was changed after signing.", sig.Domain, listFields(signedDisplayedNames(f, sig)))
 		case sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMismatch:
 			return fmt.Sprintf("Altered: %s's signature matches neither the signed header fields nor the body, so the message was changed after signing.", sig.Domain)
 		}

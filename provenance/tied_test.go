@@ -1,0 +1,158 @@
+package provenance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+)
+
+// foreignSignature returns the DKIM-Signature field another message got
+// from key: a signature anyone can copy from any public signed email.
+func foreignSignature(t *testing.T, key string) string {
+	t.Helper()
+	other := testmail.Message{From: "Press Office <press@" + testmail.MustKey(key).Domain + ">", Subject: "Newsletter", Body: "This week's news.\n"}
+	field, err := testmail.SignatureField(other.Bytes(), testmail.MustKey(key), nil)
+	require.NoError(t, err, "SignatureField")
+	return strings.TrimRight(field, "\r\n")
+}
+
+// TestCopiedSignatureProvesNothing: a DKIM-Signature copied from another
+// message and pasted onto a genuine one (above or below its own, from the
+// same domain or another, with the copied message's Authentication-Results
+// beside it) fails over both its header and its body; it is not tied to
+// this message, so it is caution evidence and the genuine message stays
+// authentic. On a message with no signature of its own it leaves it
+// unverifiable, never altered.
+func TestCopiedSignatureProvesNothing(t *testing.T) {
+	genuine := signed(t, baseMessage(), "rsa2048", nil)
+	c := testChecker()
+	for _, key := range []string{"rsa2048", "rsa2048b", "ed25519"} {
+		foreign := foreignSignature(t, key)
+		d := testmail.MustKey(key).Domain
+		record := "Authentication-Results: mx.example.net; dkim=pass header.d=" + d + " header.s=" + testmail.MustKey(key).Selector
+		for name, raw := range map[string][]byte{
+			"on top":               prepend(genuine, foreign),
+			"below its own":        insertBeforeBody(genuine, foreign),
+			"with its record":      prepend(prepend(genuine, foreign), record),
+			"twice, with a record": prepend(prepend(prepend(genuine, foreign), foreign), record),
+		} {
+			t.Run(key+" "+name, func(t *testing.T) {
+				a := c.Check(t.Context(), eml("genuine.eml", raw))
+				assertWellFormed(t, a)
+				assert.Equal(t, VerdictAuthentic, a.Verdict, "a copied signature does not discredit a genuine message; summary %q; evidence %v", a.Summary, codesOf(a))
+				assert.Equal(t, ConfidenceHigh, a.Confidence, "nor lower its confidence")
+				assert.Contains(t, codesOf(a), "dkim.untied_signature_fails", "the copied signature is named")
+				assert.NotContains(t, codesOf(a), "dkim.header_signature_invalid", "no alteration evidence")
+				assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "the copied record proves no change")
+			})
+		}
+		t.Run(key+" on an unsigned message", func(t *testing.T) {
+			a := c.Check(t.Context(), eml("unsigned.eml", prepend(prepend(baseMessage().Bytes(), foreign), record)))
+			assertWellFormed(t, a)
+			assert.Equal(t, VerdictUnverifiable, a.Verdict, "summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.Contains(t, a.Summary, "copied from another message", "the summary says why it proves nothing")
+		})
+	}
+}
+
+// TestTiedFailuresStillCount: a failure that is tied to the message (the
+// header signature holds and the body changed; the body matches and a
+// signed field changed; a passing signature covers the failing one) is
+// still alteration.
+func TestTiedFailuresStillCount(t *testing.T) {
+	c := NewChecker(&Options{Keys: keysFor("example.com"), Time: checkTime})
+	genuine := signed(t, baseMessage(), "rsa2048", nil)
+	bodyChanged := []byte(strings.Replace(string(genuine), "usual account", "new account", 1))
+	subjectChanged := []byte(strings.Replace(string(genuine), "Subject: Deposit", "Subject: Deposit now", 1))
+	// example.com signs again with its first signature in h= (a gateway);
+	// then, as if both halves of the first failed, the second ties it.
+	inner := signed(t, baseMessage(), "rsa2048", nil)
+	outer := signAs(t, inner, "example.com", &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "dkim-signature"}})
+	// The same, signed by another domain: that does not tie it.
+	byOther := signRaw(t, inner, "rsa2048b", &testmail.SignOptions{Headers: []string{"from", "to", "subject", "date", "dkim-signature"}})
+	for _, tt := range []struct {
+		name string
+		raw  []byte
+		code string
+	}{
+		{"body changed under a valid header signature", bodyChanged, "dkim.body_hash_mismatch"},
+		{"signed field changed over a matching body", subjectChanged, "dkim.header_signature_invalid"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := c.Check(t.Context(), eml("m.eml", tt.raw))
+			assert.Equal(t, VerdictAltered, a.Verdict, "summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.Contains(t, codesOf(a), tt.code, "evidence")
+		})
+	}
+	f, _ := gatherFor(t, c, byOther)
+	require.Len(t, f.sigs, 2, "two signatures")
+	for i := range f.sigs {
+		if f.sigs[i].Domain == "example.com" {
+			f.sigs[i].HeaderSignature, f.sigs[i].BodyHash = dkim.HeaderInvalid, dkim.BodyMismatch
+			assert.False(t, tied(f, &c.policy, &f.sigs[i]), "an unaligned domain's signature does not tie it")
+		}
+	}
+	f, _ = gatherFor(t, c, outer)
+	require.Len(t, f.sigs, 2, "two signatures")
+	for i := range f.sigs {
+		if f.sigs[i].Selector == "s2048" {
+			assert.False(t, tied(f, &c.policy, &SignatureResult{Signature: dkim.Signature{Index: 99, HeaderSignature: dkim.HeaderInvalid, BodyHash: dkim.BodyMismatch}}),
+				"a failing signature no passing one covers is not tied")
+			// As if both halves failed: example.org's passing signature
+			// covers this DKIM-Signature field, so it is still tied.
+			f.sigs[i].HeaderSignature, f.sigs[i].BodyHash = dkim.HeaderInvalid, dkim.BodyMismatch
+			assert.True(t, tied(f, &c.policy, &f.sigs[i]), "a signature another passing signature covers is tied")
+		}
+	}
+}
+
+// gatherFor gathers the facts of raw and decides them.
+func gatherFor(t *testing.T, c *Checker, raw []byte) (*facts, *decision) {
+	t.Helper()
+	m := eml("m.eml", raw)
+	primary := primaryView(m)
+	ver, err := verify(t.Context(), primary.header(), c.dkimOptions(checkTime))
+	require.NoError(t, err, "verify")
+	f, err := gather(t.Context(), m, primary, primary, ver, false, checkTime, c.dkimOptions(checkTime))
+	require.NoError(t, err, "gather")
+	return f, decide(f, &c.policy)
+}
+
+// TestSealerNeedsAnAcceptableKey: a trusted sealer's record of a pass makes
+// a message authentic only when the recorded signature's key, checked now,
+// is one the policy accepts: not a testing, published, weak or revoked key.
+func TestSealerNeedsAnAcceptableKey(t *testing.T) {
+	for _, tt := range []struct {
+		name, key, domain, selector string
+		minBits                     int
+	}{
+		{"published key", "rsa2048p", "example.com", "leaked", 0},
+		{"testing key", "rsa2048", "example.com", "testing", 0},
+		{"weak key", "rsa512", "example.com", "weak", 0},
+		{"key under the policy minimum", "rsa1024", "news.example", "s1024", 2048},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := testmail.Message{From: "Alice <alice@" + tt.domain + ">", Subject: "Deposit", Body: adversarialBody}
+			signedMsg := signed(t, msg, tt.key, &testmail.SignOptions{Domain: tt.domain, Selector: tt.selector})
+			listed := append(signedMsg, "-- \r\nlist footer\r\n"...)
+			sealed := sealWithKey(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=" + tt.domain + " header.s=" + tt.selector})
+			opts := &Options{Keys: keysFor(), Time: checkTime, TrustedSealers: []string{"example.org"}, MinRSABits: tt.minBits}
+			a := NewChecker(opts).Check(t.Context(), eml("sealed.eml", sealed))
+			assertWellFormed(t, a)
+			assert.NotEqual(t, VerdictAuthentic, a.Verdict, "a sealer's word for an unusable key makes nothing authentic; summary %q; evidence %v", a.Summary, codesOf(a))
+			assert.NotContains(t, codesOf(a), "arc.trusted_sealer", "the record is not relied on")
+		})
+	}
+	// The same chain for a key the policy accepts is authentic on the
+	// sealer's word: the check above is not what stops every sealed message.
+	msg := testmail.Message{From: "Alice <alice@example.com>", Subject: "Deposit", Body: adversarialBody}
+	listed := append(signed(t, msg, "rsa2048", nil), "-- \r\nlist footer\r\n"...)
+	sealed := sealWithKey(t, listed, "rsa2048b", &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048"})
+	a := NewChecker(&Options{Keys: keysFor(), Time: checkTime, TrustedSealers: []string{"example.org"}}).Check(t.Context(), eml("sealed.eml", sealed))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "an acceptable key: authentic on the sealer's word; evidence %v", codesOf(a))
+}
