@@ -156,3 +156,34 @@ func TestSealerNeedsAnAcceptableKey(t *testing.T) {
 	a := NewChecker(&Options{Keys: keysFor(), Time: checkTime, TrustedSealers: []string{"example.org"}}).Check(t.Context(), eml("sealed.eml", sealed))
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "an acceptable key: authentic on the sealer's word; evidence %v", codesOf(a))
 }
+
+// TestSenderAndThreadingFieldsAreWeighed: a Sender (shown as "on behalf
+// of"), Bcc or threading field the signature does not cover is named, and
+// an unsigned extra instance of one the signature covers is alteration.
+func TestSenderAndThreadingFieldsAreWeighed(t *testing.T) {
+	c := testChecker()
+	genuine := signed(t, baseMessage(), "rsa2048", nil)
+	for _, tt := range []struct{ field, words string }{
+		{"Sender: Chief Executive <ceo@example.com>", "on behalf of"},
+		{"Bcc: press@example.net", "Bcc is not covered"},
+		{"In-Reply-To: <other-thread@example.com>", "thread"},
+		{"References: <other-thread@example.com>", "thread"},
+	} {
+		t.Run(tt.field, func(t *testing.T) {
+			a := c.Check(t.Context(), eml("m.eml", prepend(genuine, tt.field)))
+			assertWellFormed(t, a)
+			require.Equal(t, VerdictAuthentic, a.Verdict, "an unsigned extra field does not hide the signed ones")
+			found := false
+			for _, e := range a.Evidence {
+				found = found || e.Code == "header.unsigned_field" && strings.Contains(e.Message, tt.words)
+			}
+			assert.True(t, found, "the unsigned field is named (%q); evidence %v", tt.words, a.Evidence)
+		})
+	}
+	withSender := withField(baseMessage(), "Sender", "Alice Example <alice@example.com>")
+	h := append(testmail.DefaultHeaders(), "sender")
+	signedSender := signed(t, withSender, "rsa2048", &testmail.SignOptions{Headers: h})
+	a := c.Check(t.Context(), eml("m.eml", prepend(signedSender, "Sender: Chief Executive <ceo@example.com>")))
+	assert.Equal(t, VerdictAltered, a.Verdict, "an unsigned Sender above a signed one; evidence %v", codesOf(a))
+	assert.Contains(t, codesOf(a), "header.unsigned_duplicate_sender", "evidence")
+}
