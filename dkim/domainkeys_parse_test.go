@@ -46,7 +46,7 @@ func TestParseDomainKey(t *testing.T) {
 
 func TestFirstAddress(t *testing.T) {
 	for in, want := range map[string]string{
-		" Jason Long <jlong@Messiah.Edu>":  "jlong@Messiah.Edu",
+		" Jason Long <jlong@Messiah.Edu>": "jlong@Messiah.Edu",
 		" jlong@messiah.edu (Jason Long)": "jlong@messiah.edu",
 		" (a@b.example) c@d.example":      "c@d.example",
 		" a@b.example, c@d.example":       "a@b.example",
