@@ -236,7 +236,7 @@ func provenAll(f *facts, p *policy, name string) bool {
 // footer and signs again).
 func bodyProven(f *facts, p *policy) bool {
 	for s := range provenPassers(f, p) {
-		if s.UnsignedBodyBytes == 0 && s.BodyHash == dkim.BodyMatch {
+		if s.UnsignedBodyBytes == 0 && bodyVerified(&s.Signature) {
 			return true
 		}
 	}
