@@ -6,8 +6,8 @@
 //
 // [Verify] (or [VerifyBytes] for a message in memory) returns a
 // [Verification]: one [Signature] per DKIM-Signature field, top to bottom,
-// the header anomalies read from the raw bytes ([Finding]) and the
-// DomainKey-Signature fields ([DomainKey], RFC 4870, listed, not verified).
+// the header anomalies read from the raw bytes ([Finding]) and one
+// Signature per DomainKey-Signature field ([Verification.DomainKeys]).
 // The body hash and the header signature are computed independently: the
 // header signature is checked even when the body does not match, and the
 // body hash is computed even without a key. A bad signature is a finding,
@@ -50,6 +50,21 @@
 //     Mail::DKIM verifies them and flagged ([Signature.Draft]).
 //   - A key record's g= (RFC 4871, dropped by RFC 6376) is still enforced,
 //     as it was when those signatures were made.
+//
+// # DomainKeys
+//
+// DomainKeys (RFC 4870), DKIM's predecessor, signed Yahoo's and Gmail's
+// mail from 2004 to about 2010, often as the only signature. A
+// DomainKey-Signature is verified as Mail::DKIM verifies it: c=simple or
+// c=nofws, the fields named in h= (in h= order, every instance) or else
+// every field below the signature, then the body without its trailing
+// empty lines, all in one rsa-sha1 hash, checked with the key record at
+// selector._domainkey.domain (k=rsa; a g= restricts the local part of the
+// sending address, an empty g= matches all). Its d= must be the domain, or
+// a parent domain, of the signed Sender address, else of the signed From
+// address ([ErrSendingDomain]); a q= other than "dns" is
+// [ErrUnsupportedQuery]; both are [ResultPermError]. Its one check is in
+// [Signature.HeaderSignature]; [Signature.BodyHash] stays [BodyUnchecked].
 //
 // # Keys
 //

@@ -132,9 +132,45 @@ func unmarshalName(names []string, text []byte, what string, dst *int) error {
 	return nil
 }
 
-// A Signature is the outcome for one DKIM-Signature field, with its evidence.
+// SignatureType says which kind of field a Signature is. It marshals as
+// "dkim" or "domainkeys"; the zero value is SignatureDKIM.
+type SignatureType int
+
+const (
+	SignatureDKIM       SignatureType = iota // a DKIM-Signature (RFC 6376, or a pre-RFC draft)
+	SignatureDomainKeys                      // a DomainKey-Signature (RFC 4870)
+)
+
+var signatureTypeNames = []string{"dkim", "domainkeys"}
+
+// String returns "dkim" or "domainkeys" (and "dkim" for a value outside
+// the constants).
+func (t SignatureType) String() string {
+	if t < 0 || int(t) >= len(signatureTypeNames) {
+		return "dkim"
+	}
+	return signatureTypeNames[t]
+}
+
+// MarshalText implements encoding.TextMarshaler with the name of String.
+// A value outside the constants is an error.
+func (t SignatureType) MarshalText() ([]byte, error) {
+	return marshalName(signatureTypeNames, int(t), "SignatureType")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: it accepts the names
+// MarshalText writes and rejects any other.
+func (t *SignatureType) UnmarshalText(text []byte) error {
+	return unmarshalName(signatureTypeNames, text, "signature type", (*int)(t))
+}
+
+// A Signature is the outcome for one DKIM-Signature field, with its
+// evidence, or for one DomainKey-Signature field (Type
+// SignatureDomainKeys; see [Verification.DomainKeys] for how its fields
+// read then).
 type Signature struct {
-	Index            int    // 0-based position among the DKIM-Signature fields, top to bottom
+	Type             SignatureType
+	Index            int    // 0-based position among the fields of its Type, top to bottom
 	Domain           string // d= as written, internationalized labels in A-label form (empty when it is not a valid domain)
 	Selector         string // s=, the same way
 	Identity         string // i=, decoded; "" when absent
@@ -215,15 +251,19 @@ type Finding struct {
 	Offset int    // byte offset of the field within the message
 }
 
-// A DomainKey is a DomainKey-Signature field (RFC 4870): reported, not verified.
-type DomainKey struct {
-	Domain, Selector string
-	Offset           int
-}
-
 // Verification is everything Verify found in one message.
 type Verification struct {
-	Signatures []Signature // in header order, top to bottom
+	Signatures []Signature // the DKIM-Signature fields, in header order, top to bottom
 	Findings   []Finding   // header anomalies, in header order
-	DomainKeys []DomainKey // DomainKey-Signature fields, in header order
+	// DomainKeys holds one Signature per DomainKey-Signature field (RFC
+	// 4870), in header order, with Type SignatureDomainKeys. They are kept
+	// apart from Signatures because their arithmetic differs: one rsa-sha1
+	// signature over the header fields and the body together. For them,
+	// HeaderSignature is that one check (valid means the signed fields and
+	// the body are as signed), BodyHash is always BodyUnchecked, Identity
+	// is the Sender (else From) address whose domain d= must match,
+	// Canonicalization is "simple" or "nofws", SignedHeaders names the
+	// fields hashed in the order hashed (h=, or every field below the
+	// signature), BodyLength is -1 and there is no t=, x= or v=.
+	DomainKeys []Signature
 }

@@ -81,13 +81,14 @@ func VerifyHeader(ctx context.Context, ph *Header, opts *Options) (*Verification
 		return nil, ph.err
 	}
 	msg, h := ph.msg, ph.raw
-	v := &Verification{Findings: findings(h), Signatures: []Signature{}, DomainKeys: []DomainKey{}}
+	v := &Verification{Findings: findings(h), Signatures: []Signature{}, DomainKeys: []Signature{}}
 
 	type pending struct {
 		field int // index in h.Fields
 		checked
 	}
 	var checks []pending
+	var dkFields []int
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		switch {
@@ -102,16 +103,16 @@ func VerifyHeader(ctx context.Context, ph *Header, opts *Options) (*Verification
 			}
 			v.Signatures = append(v.Signatures, sig)
 		case f.NameEqualFold("DomainKey-Signature"):
-			dk := DomainKey{Offset: f.Offset}
-			if tags, err := dkimcore.ParseTagList(string(f.Value())); err == nil {
-				dk.Domain, _ = dkimcore.TagValue(tags, "d")
-				dk.Selector, _ = dkimcore.TagValue(tags, "s")
-			}
-			v.DomainKeys = append(v.DomainKeys, dk)
+			dkFields = append(dkFields, i)
 		}
 	}
+	res := opts.resolver()
+	keys := map[string]dkimcore.KeyLookup{}
+	if len(dkFields) > 0 {
+		v.DomainKeys = verifyDomainKeys(ctx, h, msg, dkFields, res, keys, opts)
+	}
 	if len(checks) == 0 {
-		return v, nil
+		return v, ctx.Err()
 	}
 
 	// One body pass per distinct (hash, body canonicalization, l=).
@@ -126,8 +127,6 @@ func VerifyHeader(ctx context.Context, ph *Header, opts *Options) (*Verification
 	}
 	body := msg[h.BodyOffset:]
 	sums := map[bodyKey]bodySum{}
-	res := opts.resolver()
-	keys := map[string]dkimcore.KeyLookup{}
 	var buf []byte
 	for _, c := range checks {
 		sig := &v.Signatures[c.index]

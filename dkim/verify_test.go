@@ -272,8 +272,14 @@ func TestVerifySeveralSignatures(t *testing.T) {
 		assert.Equal(t, i, s.Index, "index %d", i)
 		assert.Equal(t, dkim.ResultPass, s.Result, "signature %d (err %v)", i, s.Err)
 	}
-	require.Len(t, v.DomainKeys, 1, "DomainKey-Signature reported")
-	assert.Equal(t, dkim.DomainKey{Domain: "example.net", Selector: "old", Offset: 0}, v.DomainKeys[0], "DomainKey-Signature fields")
+	require.Len(t, v.DomainKeys, 1, "DomainKey-Signature reported apart from the DKIM ones")
+	dk := v.DomainKeys[0]
+	assert.Equal(t, dkim.SignatureDomainKeys, dk.Type, "DomainKey-Signature type")
+	assert.Equal(t, "example.net", dk.Domain, "DomainKey-Signature d=")
+	assert.Equal(t, "old", dk.Selector, "DomainKey-Signature s=")
+	assert.Equal(t, "nofws", dk.Canonicalization, "DomainKey-Signature c=")
+	assert.Equal(t, dkim.ResultPermError, dk.Result, "its d= is not the From domain")
+	assert.ErrorIs(t, dk.Err, dkim.ErrSendingDomain, "sending domain rule")
 
 	opts.MaxSignatures = 1
 	v, err = dkim.VerifyBytes(t.Context(), signed, opts)

@@ -217,9 +217,11 @@ func verify(ctx context.Context, h *dkim.Header, opts *dkim.Options) (*dkim.Veri
 // signature or a body hash mismatch.
 func failing(v *dkim.Verification) int {
 	n := 0
-	for i := range v.Signatures {
-		if arithmeticFails(&v.Signatures[i]) {
-			n++
+	for _, list := range [][]dkim.Signature{v.Signatures, v.DomainKeys} {
+		for i := range list {
+			if arithmeticFails(&list[i]) {
+				n++
+			}
 		}
 	}
 	return n

@@ -96,9 +96,20 @@ var codes = []CodeInfo{
 	{"dkim.none", SeverityInfo,
 		"The message carries no DKIM signature, so nothing here vouches for it.",
 		"Look for other copies of the message, or for the sender's or recipients' confirmation."},
-	{"domainkeys.present", SeverityInfo,
-		"The message carries a DomainKey-Signature (RFC 4870, DKIM's predecessor), which is not verified.",
-		"Nothing to do; it neither helps nor hurts."},
+	{"dkim.key_outside_seen_dates", SeverityCaution,
+		"The signature's own timestamp (t=) or the message's Date lies outside the dates the key archive saw the key that verified it published (first_seen to last_seen): the key may have been used before or after those dates, or the date was set wrong. The signature keeps its result.",
+		"Check the date against the key archive's history of the selector, or against other mail signed with it; a date years away from the key's is worth a second source."},
+
+	// domainkeys: DomainKey-Signature fields (RFC 4870, DKIM's predecessor,
+	// 2004 to about 2010), verified as Mail::DKIM verifies them. The
+	// outcomes they share with DKIM (no_key, key_weak, permerror, ...) use
+	// the dkim codes.
+	{"domainkeys.pass", SeverityInfo,
+		"A DomainKeys signature verifies: the header fields it signs and the body, hashed together, are as the signing domain's mail system sent them. DomainKeys is rsa-sha1 by definition, so it makes a message authentic at medium confidence at most.",
+		"Check that the signing domain is the one the message claims to come from (see dkim.unaligned); prefer a DKIM signature of the same domain when there is one."},
+	{"domainkeys.signature_invalid", SeverityAlteration,
+		"A DomainKeys signature does not verify with the signer's key: a header field it signs or the body was changed after signing (DomainKeys hashes both together, so it cannot say which).",
+		"Compare the signed header fields and the body with another copy of the message; with simple canonicalization even changed spacing breaks it, so check whether an archive tool rewrote whitespace."},
 
 	// header: what the header itself shows.
 	{"header.unsigned_duplicate_from", SeverityAlteration,

@@ -223,7 +223,7 @@ func fieldStatus(sig *dkim.Signature, h header, name string) FieldStatus {
 // bh=, does not verify: whoever changed the body could have changed bh= too.
 func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 	switch {
-	case sig.BodyHash != dkim.BodyMatch || sig.HeaderSignature != dkim.HeaderValid:
+	case !bodyVerified(sig):
 		return BodyNone
 	case sig.UnsignedBodyBytes > 0:
 		return BodyPartial

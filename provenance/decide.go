@@ -19,10 +19,14 @@ package provenance
 //     exactly one mailbox with no header anomaly that could show a reader
 //     another sender (headers.go, identity.go), and the aligned passing
 //     signatures with acceptable keys and algorithms cover From and the
-//     whole body. When another signature, checked with a key the policy
-//     accepts, genuinely fails and covers a displayed or MIME field (or
-//     body text) the passing ones do not, a real key signed content that
-//     differs now: altered (dkim.wider_signature_fails).
+//     whole body. A DomainKeys signature (RFC 4870,
+//     dkim.SignatureDomainKeys) counts here too: its valid signature proves
+//     the fields it signs and the body at once. When another signature,
+//     checked with a key the policy accepts, genuinely fails and covers a
+//     displayed or MIME field (or body text) the passing ones do not, a
+//     real key signed content that differs now: altered
+//     (dkim.wider_signature_fails). A failing DomainKeys signature never
+//     counts as such: its one hash cannot say what changed.
 //  3. authentic, on a trusted sealer's word (sealer.go), when rule 2 does
 //     not apply: an intact ARC chain sealed only by trusted sealers records
 //     an aligned dkim=pass for a signature the message still carries, whose
@@ -30,10 +34,11 @@ package provenance
 //     protects what may have changed since.
 //  4. altered: some signature (aligned or not) tied to this message and
 //     checked with a key, weak, testing and published keys included, has an
-//     invalid header signature or a body hash mismatch after every repair
-//     (signatures.go). A failing signature not tied to the message (see
-//     tied: it could have been copied from any public email) is caution
-//     evidence only, for every rule.
+//     invalid header signature or a body hash mismatch after every repair,
+//     or a DomainKeys signature tied to it and checked with a key does not
+//     verify (signatures.go). A failing signature not tied to the message
+//     (see tied: it could have been copied from any public email) is
+//     caution evidence only, for every rule.
 //  5. unverifiable: everything else.
 //
 // Rule 2 comes before rule 3: when the message proves itself, a sealer's
@@ -54,7 +59,8 @@ package provenance
 //   - authentic by rule 2: high with an Ed25519 key or an RSA key of 2048
 //     bits or more, sha256, no l= and not a pre-RFC draft signature; medium
 //     with an RSA key of 1024 to 2047 bits, rsa-sha1, an l= that covers the
-//     whole body, or a draft signature; low otherwise (a key under 1024
+//     whole body, a draft signature, or a DomainKeys signature (rsa-sha1
+//     by definition, and a scheme retired in 2007); low otherwise (a key under 1024
 //     bits accepted by a lowered MinRSABits, or a partial body accepted by
 //     AllowPartialBody). At most medium when an mbox repair was needed (an
 //     escaped "From " line and an added quote marker are the same bytes),
@@ -240,7 +246,7 @@ func provenAll(f *facts, p *policy, name string) bool {
 // footer and signs again).
 func bodyProven(f *facts, p *policy) bool {
 	for s := range provenPassers(f, p) {
-		if s.UnsignedBodyBytes == 0 && s.BodyHash == dkim.BodyMatch {
+		if s.UnsignedBodyBytes == 0 && bodyVerified(&s.Signature) {
 			return true
 		}
 	}

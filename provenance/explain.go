@@ -20,6 +20,8 @@ func whatChanged(f *facts, d *decision) string {
 	}
 	sig := &f.sigs[d.decider]
 	switch {
+	case domainKeys(&sig.Signature) && sig.HeaderSignature == dkim.HeaderInvalid:
+		return " (a header field its DomainKeys signature covers, or the body, was changed)"
 	case sig.HeaderSignature == dkim.HeaderValid && sig.BodyHash == dkim.BodyMismatch:
 		return " (the headers are as sent; the body was changed)"
 	case sig.HeaderSignature == dkim.HeaderInvalid:
@@ -245,6 +247,12 @@ func signatureDetails(sig *SignatureResult) []string {
 // headerWords says what a signature's header signature shows.
 func headerWords(s *dkim.Signature) string {
 	switch {
+	case domainKeys(s) && s.HeaderSignature == dkim.HeaderValid:
+		return "the signed header fields and the body, hashed together by DomainKeys, are as they were sent."
+	case domainKeys(s) && s.HeaderSignature == dkim.HeaderInvalid && !s.KeyMismatch:
+		return "a signed header field or the body was changed after signing (DomainKeys hashes both together, so it cannot say which)."
+	case domainKeys(s) && s.HeaderSignature == dkim.HeaderUnchecked:
+		return "not checked (no usable key, the signature could not be read, or it breaks the DomainKeys sending-domain rule)."
 	case s.HeaderSignature == dkim.HeaderValid:
 		return "the signed header fields are as they were sent."
 	case s.HeaderSignature == dkim.HeaderInvalid && s.KeyMismatch:
@@ -262,6 +270,8 @@ func headerWords(s *dkim.Signature) string {
 func bodyWords(s *dkim.Signature) string {
 	proven := s.HeaderSignature == dkim.HeaderValid
 	switch {
+	case domainKeys(s):
+		return "DomainKeys has no body hash of its own: the body is covered by the one signature above."
 	case s.BodyHash == dkim.BodyMatch && proven:
 		return "the signed body is as it was sent."
 	case s.BodyHash == dkim.BodyMatch:
@@ -282,7 +292,11 @@ func bodyWords(s *dkim.Signature) string {
 func explainSignature(f *facts, i int) string {
 	sig := &f.sigs[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "Signature %d, by %s", i+1, orUnknown(sig.Domain))
+	kind := ""
+	if domainKeys(&sig.Signature) {
+		kind = " (DomainKeys, DKIM's predecessor)"
+	}
+	fmt.Fprintf(&b, "Signature %d%s, by %s", i+1, kind, orUnknown(sig.Domain))
 	if sig.Selector != "" {
 		fmt.Fprintf(&b, " (selector %s, %s, %s)", sig.Selector, orUnknown(sig.Algorithm), orUnknown(sig.Canonicalization))
 	} else {
@@ -298,7 +312,11 @@ func explainSignature(f *facts, i int) string {
 	case dkim.ResultPass:
 		fmt.Fprintf(&b, "verifies with %s", keyPhrase(sig))
 	case dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey:
-		fmt.Fprintf(&b, "checked with %s, the header signature is %s and the body hash %s", keyPhrase(sig), sig.HeaderSignature, bodyWord(sig.BodyHash))
+		if domainKeys(&sig.Signature) {
+			fmt.Fprintf(&b, "checked with %s, the signature over the signed header fields and the body is %s", keyPhrase(sig), sig.HeaderSignature)
+		} else {
+			fmt.Fprintf(&b, "checked with %s, the header signature is %s and the body hash %s", keyPhrase(sig), sig.HeaderSignature, bodyWord(sig.BodyHash))
+		}
 		switch sig.Result {
 		case dkim.ResultWeakKey:
 			b.WriteString(", but the key is too short to vouch for anything")

@@ -86,14 +86,25 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 				ver.Signatures[i].BodyHash = dkim.BodyUnchecked
 			}
 		}
+		// A DomainKeys signature hashes the body with the header: with
+		// the body missing, its failure proves nothing either.
+		for i := range ver.DomainKeys {
+			if ver.DomainKeys[i].HeaderSignature == dkim.HeaderInvalid {
+				ver.DomainKeys[i].HeaderSignature = dkim.HeaderUnchecked
+			}
+		}
 	}
 	f.tooLarge = tooLarge || f.hdr.truncated
 	f.leading, _ = archive.LeadingLine(chosen.data)
 	f.takeout = f.hdr.has("x-gm-thrid") || f.hdr.has("x-gmail-labels")
 	f.shown, f.from = readShown(f.hdr)
-	f.sigs = make([]SignatureResult, len(ver.Signatures))
-	for i, sig := range ver.Signatures {
-		f.sigs[i] = SignatureResult{Signature: sig, Aligned: f.from.ok && aligned(sig.Domain, f.from.domain)}
+	// The DKIM signatures first, so that an index into ver.Signatures is
+	// one into f.sigs too, then the DomainKeys ones.
+	f.sigs = make([]SignatureResult, 0, len(ver.Signatures)+len(ver.DomainKeys))
+	for _, list := range [][]dkim.Signature{ver.Signatures, ver.DomainKeys} {
+		for _, sig := range list {
+			f.sigs = append(f.sigs, SignatureResult{Signature: sig, Aligned: f.from.ok && aligned(sig.Domain, f.from.domain)})
+		}
 	}
 	f.arcResult = arcResult(nil)
 	if !f.tooLarge && (f.hdr.has("arc-seal") || f.hdr.has("arc-message-signature") || f.hdr.has("arc-authentication-results")) {

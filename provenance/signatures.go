@@ -14,6 +14,18 @@ import (
 	"github.com/leakproof/leakproof/dkim"
 )
 
+// domainKeys reports whether sig is a DomainKey-Signature (RFC 4870): one
+// rsa-sha1 signature over the signed header fields and the body together,
+// checked in HeaderSignature, with no body hash of its own.
+func domainKeys(sig *dkim.Signature) bool { return sig.Type == dkim.SignatureDomainKeys }
+
+// bodyVerified reports whether sig's arithmetic proves the body it signs:
+// a matching body hash under a valid header signature (the header
+// signature covers bh=), or a valid DomainKeys signature.
+func bodyVerified(sig *dkim.Signature) bool {
+	return sig.HeaderSignature == dkim.HeaderValid && (sig.BodyHash == dkim.BodyMatch || domainKeys(sig))
+}
+
 // hasKey reports whether a signature's outcome was computed with a key.
 func hasKey(sig *dkim.Signature) bool {
 	switch sig.Result {
@@ -54,8 +66,14 @@ func tied(f *facts, p *policy, sig *SignatureResult) bool {
 	if sig.HeaderSignature == dkim.HeaderValid || sig.BodyHash == dkim.BodyMatch {
 		return true
 	}
+	if domainKeys(&sig.Signature) {
+		// One hash over the header and the body together: a failure cannot
+		// say it was made for either, and no DKIM coverage is counted for
+		// DomainKey-Signature fields.
+		return false
+	}
 	for pass := range provenPassers(f, p) {
-		if pass.Index == sig.Index {
+		if domainKeys(&pass.Signature) || pass.Index == sig.Index {
 			continue
 		}
 		// Positions among the DKIM-Signature fields, the passing
@@ -77,7 +95,7 @@ func tied(f *facts, p *policy, sig *SignatureResult) bool {
 				n++
 			}
 		}
-		if sig.Index >= len(f.sigs)-n {
+		if sig.Index >= len(f.ver.Signatures)-n {
 			return true
 		}
 	}
@@ -173,7 +191,9 @@ func authenticConfidence(sig *SignatureResult) Confidence {
 		return ConfidenceLow
 	case rsa && sig.KeyBits < 1024:
 		return ConfidenceLow
-	case sig.Algorithm == "rsa-sha1", rsa && sig.KeyBits < 2048, sig.BodyLength >= 0, sig.Draft:
+	case sig.Algorithm == "rsa-sha1", rsa && sig.KeyBits < 2048, sig.BodyLength >= 0, sig.Draft, domainKeys(&sig.Signature):
+		// DomainKeys is rsa-sha1 by definition, and a scheme retired in
+		// 2007: medium at most, whatever the key.
 		return ConfidenceMedium
 	}
 	return ConfidenceHigh
@@ -232,7 +252,11 @@ func widerFailure(f *facts, p *policy, d int) (int, []string) {
 		sig := &f.sigs[j]
 		// Only a key the policy accepts (result fail): anyone can make a
 		// signature with a published, testing or weak key.
-		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) || !tied(f, p, sig) {
+		// Nor a DomainKeys signature: its one hash cannot say whether a
+		// field it signs or the body changed, and its simple
+		// canonicalization breaks on whitespace a relaxed DKIM signature
+		// forgives.
+		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) || domainKeys(&sig.Signature) || !tied(f, p, sig) {
 			continue
 		}
 		var beyond []string
@@ -276,7 +300,12 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 		who := signatureName(sig)
 		switch sig.Result {
 		case dkim.ResultPass:
-			out = append(out, evidence("dkim.pass", "The signature by %s verifies with %s.", who, keyPhrase(sig)))
+			if domainKeys(&sig.Signature) {
+				out = append(out, evidence("domainkeys.pass",
+					"The DomainKeys signature by %s (RFC 4870, DKIM's predecessor) verifies with %s: the header fields it signs and the body are as sent.", signatureName(sig), keyPhrase(sig)))
+			} else {
+				out = append(out, evidence("dkim.pass", "The signature by %s verifies with %s.", who, keyPhrase(sig)))
+			}
 			if !sig.Aligned && f.from.ok {
 				out = append(out, evidence("dkim.unaligned",
 					"The signing domain %s is not the From domain %s nor part of its organization, so it does not vouch for the sender shown.",
@@ -310,6 +339,9 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 			out = append(out, evidence("dkim.key_mismatch",
 				"The key on file for selector %s of %s is not the one that made this signature; the selector was probably reused for a newer key: look for the older key in a DKIM key archive.",
 				orUnknown(sig.Selector), orUnknown(sig.Domain)))
+		case provesChange(&sig.Signature) && !tied(f, p, sig) && domainKeys(&sig.Signature):
+			out = append(out, evidence("dkim.untied_signature_fails",
+				"The DomainKeys signature by %s does not verify, and nothing ties it to this message: DomainKeys hashes the header and the body together, so a signature copied from another message fails the same way; it proves nothing either way.", who))
 		case provesChange(&sig.Signature) && !tied(f, p, sig):
 			out = append(out, evidence("dkim.untied_signature_fails",
 				"The signature by %s matches neither this message's signed header fields nor its body, and no other signature covers it: it may have been copied from another message, so its failure proves nothing about this one.", who))
@@ -322,6 +354,9 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 			case authentic:
 				out = append(out, evidence("dkim.other_signature_fails",
 					"The signature by %s fails (%s), while another aligned signature verifies the message.", who, what))
+			case domainKeys(&sig.Signature):
+				out = append(out, evidence("domainkeys.signature_invalid",
+					"The DomainKeys signature by %s does not verify: a header field it signs or the body was changed after signing (DomainKeys hashes both together, so it cannot say which).", who))
 			default:
 				if sig.HeaderSignature == dkim.HeaderInvalid {
 					out = append(out, evidence("dkim.header_signature_invalid",
@@ -374,10 +409,6 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 		out = append(out, evidence("dkim.skipped",
 			"%d %s past the cap of %d %s not checked; anyone can add signatures to push a real one past the cap.",
 			skipped, plural(skipped, "signature", "signatures"), p.maxSignatures, plural(skipped, "was", "were")))
-	}
-	for _, dk := range f.ver.DomainKeys {
-		out = append(out, evidence("domainkeys.present",
-			"The message carries a DomainKey-Signature by %s (RFC 4870, DKIM's predecessor), which is not verified.", dk.Domain))
 	}
 	if d.wider != nil {
 		pass, fail := &f.sigs[d.widerPass], &f.sigs[d.decider]

@@ -222,9 +222,9 @@ func TestSignaturesThatProveNothing(t *testing.T) {
 			verdict: VerdictUnverifiable, confidence: ConfidenceLow, codes: []string{"dkim.none"}, summary: "no DKIM signature",
 		},
 		{
-			name: "DomainKey-Signature only", raw: plainMsg,
-			ver:     dkim.Verification{DomainKeys: []dkim.DomainKey{{Domain: "example.com", Selector: "dk"}}},
-			verdict: VerdictUnverifiable, codes: []string{"domainkeys.present", "dkim.none"},
+			name: "DomainKey-Signature without a key", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com", noKey)}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.no_key"}, notCodes: []string{"dkim.none"},
 		},
 	})
 }
@@ -447,4 +447,88 @@ func TestGarbageSignatureIsNotAlteration(t *testing.T) {
 	a := checkCase(t, verdictCase{m: asEML(bogus)})
 	assert.Equal(t, VerdictUnverifiable, a.Verdict, "a b= the key never made is not evidence of a change; evidence %v; %s", codesOf(a), describeSigs(a))
 	assert.Contains(t, codesOf(a), "dkim.key_mismatch", "evidence")
+}
+
+// dk is sig for a DomainKey-Signature: rsa-sha1, one check in
+// HeaderSignature, no body hash.
+func dk(domain string, edits ...func(*dkim.Signature)) dkim.Signature {
+	s := sig(domain, func(s *dkim.Signature) {
+		s.Type, s.Algorithm, s.Canonicalization, s.Version = dkim.SignatureDomainKeys, "rsa-sha1", "nofws", ""
+		s.BodyHash = dkim.BodyUnchecked
+		s.Identity = "alice@" + domain
+	})
+	for _, e := range edits {
+		e(&s)
+	}
+	return s
+}
+
+func dkInvalid(s *dkim.Signature) {
+	s.HeaderSignature, s.Result, s.Err = dkim.HeaderInvalid, dkim.ResultFail, dkim.ErrHeaderSignature
+}
+
+// TestDomainKeys: a DomainKeys signature counts like a DKIM one, at medium
+// confidence at most, and its failure with a key is alteration.
+func TestDomainKeys(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			name: "aligned pass: authentic at medium", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com")}},
+			verdict: VerdictAuthentic, confidence: ConfidenceMedium, signer: "example.com",
+			codes: []string{"domainkeys.pass", "dkim.sha1"}, notCodes: []string{"dkim.none", "dkim.pass"},
+		},
+		{
+			name: "pass under --no-sha1 counts for nothing", raw: plainMsg, opts: &Options{NoSHA1: true},
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com")}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.sha1_rejected"},
+		},
+		{
+			name: "unaligned pass", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.net")}},
+			verdict: VerdictUnverifiable, codes: []string{"domainkeys.pass", "dkim.unaligned"},
+		},
+		{
+			name: "testing key", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com", withResult(dkim.ResultTestingKey))}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_testing"},
+		},
+		{
+			// Its one hash over header and body cannot say the signature was
+			// made for this message: one copied from another fails the same.
+			name: "fails with a key: not tied, so unverifiable", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com", dkInvalid)}},
+			verdict: VerdictUnverifiable, confidence: ConfidenceLow,
+			codes: []string{"dkim.untied_signature_fails"}, notCodes: []string{"dkim.header_signature_invalid", "domainkeys.signature_invalid"},
+		},
+		{
+			name: "key mismatch is not alteration", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com", dkInvalid, keyMismatch)}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.key_mismatch"}, notCodes: []string{"domainkeys.signature_invalid"},
+		},
+		{
+			name: "sending-domain rule broken", raw: plainMsg,
+			ver: dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com", func(s *dkim.Signature) {
+				s.HeaderSignature, s.Result, s.Err = dkim.HeaderUnchecked, dkim.ResultPermError, dkim.ErrSendingDomain
+			})}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.permerror"}, summary: "signed Sender",
+		},
+		{
+			name: "DKIM pass beside it decides, at high", raw: plainMsg,
+			ver:     dkim.Verification{Signatures: []dkim.Signature{sig("example.com")}, DomainKeys: []dkim.Signature{dk("example.com")}},
+			verdict: VerdictAuthentic, confidence: ConfidenceHigh, codes: []string{"dkim.pass", "domainkeys.pass"},
+		},
+		{
+			name: "failing DomainKeys beside a DKIM pass is no wider failure", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com", signs("from", "subject"))},
+				DomainKeys: []dkim.Signature{dk("example.com", dkInvalid, signs("from", "to", "subject", "date", "message-id"))},
+			},
+			verdict: VerdictAuthentic, codes: []string{"dkim.untied_signature_fails"}, notCodes: []string{"dkim.wider_signature_fails"},
+		},
+		{
+			name: "over the cap: never authentic", raw: plainMsg,
+			ver:     dkim.Verification{DomainKeys: []dkim.Signature{dk("example.com"), dk("example.com", skipped)}},
+			verdict: VerdictUnverifiable, codes: []string{"dkim.skipped"},
+		},
+	})
 }

@@ -48,6 +48,7 @@ package provenance
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/leakproof/leakproof/archive"
@@ -211,12 +212,14 @@ func (c *Checker) repair(ctx context.Context, m *archive.Message, primary view, 
 // more successful checks (header signatures valid, body hashes matching)
 // and none that succeeded before failing now.
 func improves(before, after *dkim.Verification) bool {
-	if len(before.Signatures) != len(after.Signatures) {
+	if len(before.Signatures) != len(after.Signatures) || len(before.DomainKeys) != len(after.DomainKeys) {
 		return false
 	}
 	gained := false
-	for i := range before.Signatures {
-		b, a := &before.Signatures[i], &after.Signatures[i]
+	bs := append(slices.Clone(before.Signatures), before.DomainKeys...)
+	as := append(slices.Clone(after.Signatures), after.DomainKeys...)
+	for i := range bs {
+		b, a := &bs[i], &as[i]
 		if b.Domain != a.Domain || b.Selector != a.Selector || b.B != a.B {
 			return false
 		}

@@ -81,6 +81,7 @@ func observedEvidence(f *facts) []Evidence {
 	}
 	out = append(out, receivedEvidence(f.hdr.values("received"), f.shown.Date, !f.shown.Date.IsZero())...)
 	out = append(out, signingTimeEvidence(f.ver.Signatures, f.hdr.fields, f.shown.Date, !f.shown.Date.IsZero())...)
+	out = append(out, keyDatingEvidence(f.sigs, f.shown.Date, !f.shown.Date.IsZero())...)
 	return append(out, arcEvidence(f.arc)...)
 }
 
@@ -217,10 +218,17 @@ func signatureName(sig *SignatureResult) string {
 	if d == "" {
 		d = "an unnamed domain"
 	}
+	kind := ""
+	if domainKeys(&sig.Signature) {
+		kind = "DomainKeys, "
+	}
 	if sig.Selector == "" {
+		if kind != "" {
+			return d + " (DomainKeys)"
+		}
 		return d
 	}
-	return d + " (selector " + sig.Selector + ")"
+	return d + " (" + kind + "selector " + sig.Selector + ")"
 }
 
 // keyPhrase describes the key that verified sig: "a 2048-bit RSA key from keys.jsonl".
@@ -242,6 +250,8 @@ func keyPhrase(sig *SignatureResult) string {
 // failureWhat says which part of a failing signature fails.
 func failureWhat(sig *SignatureResult) string {
 	switch {
+	case domainKeys(&sig.Signature):
+		return "the header fields it signs or the body"
 	case sig.HeaderSignature == dkim.HeaderInvalid && sig.BodyHash == dkim.BodyMismatch:
 		return "header and body"
 	case sig.HeaderSignature == dkim.HeaderInvalid:

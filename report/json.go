@@ -57,6 +57,7 @@ type record struct {
 }
 
 type signatureRecord struct {
+	Type              string   `json:"type"`
 	Domain            string   `json:"domain"`
 	Selector          string   `json:"selector"`
 	Algorithm         string   `json:"algorithm"`
@@ -146,6 +147,7 @@ func newRecord(a *provenance.Assessment) record {
 
 func newSignatureRecord(s provenance.SignatureResult) signatureRecord {
 	r := signatureRecord{
+		Type:              s.Type.String(),
 		Domain:            s.Domain,
 		Selector:          s.Selector,
 		Algorithm:         s.Algorithm,

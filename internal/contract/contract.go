@@ -20,7 +20,7 @@ var (
 		"evidence": "array", "error": "string",
 	}
 	Signature = map[string]string{
-		"domain": "string", "selector": "string", "algorithm": "string", "canonicalization": "string",
+		"type": "string", "domain": "string", "selector": "string", "algorithm": "string", "canonicalization": "string",
 		"header_signature": "string", "body_hash": "string", "result": "string", "reason": "string",
 		"key_bits": "number", "key_source": "string", "aligned": "boolean", "signed_headers": "array",
 		"body_length": "number", "unsigned_body_bytes": "number", "timestamp": "string", "expires": "string",
@@ -45,6 +45,7 @@ func CheckRecord(t testing.TB, rec map[string]any, what string) {
 	CheckFields(t, at("top level"), rec, Record)
 	for _, s := range array(rec["signatures"]) {
 		CheckFields(t, at("signature"), object(s), Signature)
+		assert.Contains(t, []any{"dkim", "domainkeys"}, object(s)["type"], at("signature type"))
 	}
 	if arc := object(rec["arc"]); arc != nil {
 		CheckFields(t, at("arc"), arc, ARC)

@@ -67,6 +67,10 @@ type Signed struct {
 	B                []byte      // b=, decoded
 	Digest           []byte      // the header hash the signature is over
 	BodyMismatch     bool        // the body hash was computed and differs from bh=
+	// DomainKeys marks a DomainKey-Signature (RFC 4870): Identity is then
+	// the Sender, else From, address; t=s does not apply, and an empty g=
+	// matches every local part, as Mail::DKIM has it.
+	DomainKeys bool
 }
 
 // A KeyCheck is the outcome of checking one signature with the key records
@@ -342,7 +346,7 @@ func keyRestriction(k *Key, s *Signed) error {
 	if at := strings.LastIndexByte(s.Identity, '@'); at >= 0 {
 		local, idDomain = s.Identity[:at], s.Identity[at+1:]
 	}
-	if k.Strict() && !strings.EqualFold(idDomain, s.Domain) {
+	if k.Strict() && !s.DomainKeys && !strings.EqualFold(idDomain, s.Domain) {
 		return fmt.Errorf("%w: t=s forbids i= in a subdomain of d=", ErrKeyRestriction)
 	}
 	// RFC 4871 §3.6.1 g= (granularity) was dropped by RFC 6376, but it was
@@ -350,7 +354,9 @@ func keyRestriction(k *Key, s *Signed) error {
 	// made, and Mail::DKIM still applies it. A key without g= allows all;
 	// "an empty g= value never matches any addresses" (RFC 4871 §3.6.1),
 	// not even the empty local part of a default i=.
-	if g, has := k.Granularity(); has && (g == "" || !k.MatchesGranularity(local)) {
+	// DomainKeys keys took an empty g= as "*" (Mail::DKIM's verifier, and
+	// its corpus, still do).
+	if g, has := k.Granularity(); has && (g == "" && !s.DomainKeys || g != "" && !k.MatchesGranularity(local)) {
 		return fmt.Errorf("%w: g= of the key does not match the i= local part %q", ErrKeyRestriction, local)
 	}
 	return nil
