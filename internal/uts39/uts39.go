@@ -1,6 +1,6 @@
 // Package uts39 holds the Unicode security data leakproof needs to see text
 // as a reader sees it (Unicode Technical Standard #39): the confusable
-// skeleton, whole-script confusable labels, and the default-ignorable code
+// skeleton, labels that imitate an ASCII one, and the default-ignorable code
 // points a renderer shows as nothing.
 //
 // The tables are for Unicode 15.0, the edition of Go's unicode package and
@@ -13,10 +13,8 @@ package uts39
 //go:generate go run gen.go
 
 import (
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -72,91 +70,32 @@ func prototype(r rune) string {
 	return string(r)
 }
 
-// WholeScriptConfusable reports whether label, written in one script
-// besides Common and Inherited characters, could be written entirely in
-// another script with the same skeleton (UTS #39 §4): an all-Cyrillic
-// "аррӏе" could be Latin. It returns the label's script and the other
-// script (Latin first when several qualify). A label mixing scripts, or
-// with none, is not whole-script confusable: mixing is its own finding.
-func WholeScriptConfusable(label string) (script, other string, ok bool) {
-	var candidates []string
-	for _, r := range norm.NFD.String(label) {
-		sc := scriptOf(r)
-		if sc == "" || sc == "Common" || sc == "Inherited" {
-			continue
+// ASCIILookalike reports whether label, which has characters outside
+// ASCII, reads as a label of ASCII letters, digits and hyphens: the
+// case-insensitive skeleton of each of its code points is ASCII. This is
+// the whole-script (or single-script) confusable that imitates a familiar
+// domain: all-Cyrillic "аррӏе", Latin "lınkedin" with a dotless i. It
+// returns the skeleton, which is for comparison, not for display ("m"
+// reads "rn"). A label with a letter no ASCII one imitates ("пример",
+// "bücher") is not one.
+func ASCIILookalike(label string) (string, bool) {
+	ascii := true
+	var b strings.Builder
+	for _, r := range label {
+		if r >= utf8.RuneSelf {
+			ascii = false
 		}
-		if script == "" {
-			script = sc
-		} else if sc != script {
-			return "", "", false
+		s := strings.ToLower(SkeletonRune(unicode.ToLower(r)))
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return "", false
+			}
 		}
-		alike := lookalikeScripts(r)
-		if candidates == nil {
-			candidates = slices.Clone(alike)
-		} else {
-			candidates = slices.DeleteFunc(candidates, func(s string) bool { return !slices.Contains(alike, s) })
-		}
+		b.WriteString(s)
 	}
-	candidates = slices.DeleteFunc(candidates, func(s string) bool { return s == script })
-	if script == "" || len(candidates) == 0 {
-		return "", "", false
+	if ascii || b.Len() == 0 {
+		return "", false
 	}
-	if slices.Contains(candidates, "Latin") {
-		return script, "Latin", true
-	}
-	return script, candidates[0], true
-}
-
-// lookalikeScripts returns, sorted, the scripts of the single code points
-// that share r's skeleton, r's own among them.
-func lookalikeScripts(r rune) []string {
-	idx := lookalikes()
-	var out []string
-	add := func(c rune) {
-		if sc := scriptOf(c); sc != "" && sc != "Common" && sc != "Inherited" && !slices.Contains(out, sc) {
-			out = append(out, sc)
-		}
-	}
-	add(r)
-	for _, c := range idx[prototype(r)] {
-		add(c)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// lookalikes indexes the confusables by prototype: each prototype that is
-// one code point is listed with the code points mapped to it.
-var lookalikes = sync.OnceValue(func() map[string][]rune {
-	m := make(map[string][]rune)
-	for _, c := range confusables {
-		m[c.s] = append(m[c.s], c.r)
-	}
-	for s, rs := range m {
-		if r, n := utf8.DecodeRuneInString(s); n == len(s) && r != utf8.RuneError {
-			m[s] = append(rs, r)
-		}
-	}
-	return m
-})
-
-// scriptNames lists the names of unicode.Scripts in a fixed order.
-var scriptNames = sync.OnceValue(func() []string {
-	names := make([]string, 0, len(unicode.Scripts))
-	for n := range unicode.Scripts {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-})
-
-// scriptOf returns the Script property of r, or "" for an unassigned code
-// point.
-func scriptOf(r rune) string {
-	for _, n := range scriptNames() {
-		if unicode.Is(unicode.Scripts[n], r) {
-			return n
-		}
-	}
-	return ""
+	return b.String(), true
 }

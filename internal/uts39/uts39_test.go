@@ -51,29 +51,29 @@ func TestIsDefaultIgnorable(t *testing.T) {
 	}
 }
 
-func TestWholeScriptConfusable(t *testing.T) {
+func TestASCIILookalike(t *testing.T) {
 	for _, tt := range []struct {
-		label, script, other string
-		ok                   bool
+		label, reads string
+		ok           bool
 	}{
-		{"аррӏе", "Cyrillic", "Latin", true},
-		{"сосо", "Cyrillic", "Latin", true},
-		{"ѕсоре", "Cyrillic", "Latin", true},
-		{"apple", "Latin", "Cyrillic", true},
-		{"почта", "", "", false},
-		{"bücher", "", "", false},
-		{"münchen", "", "", false},
-		{"東京", "", "", false},
-		{"exаmple", "", "", false}, // mixed: a finding of its own
-		{"123", "", "", false},
+		{"аррӏе", "appie", true}, // U+04CF's prototype is "i"
+		{"сосо", "coco", true},
+		{"ѕсоре", "scope", true},
+		{"раураӏ", "paypai", true},
+		{"lınkedin", "linkedin", true},
+		{"apple", "", false}, // ASCII already
+		{"почта", "", false},
+		{"пример", "", false},
+		{"рф", "", false},
+		{"bücher", "", false},
+		{"münchen", "", false},
+		{"東京", "", false},
+		{"", "", false},
 	} {
 		t.Run(tt.label, func(t *testing.T) {
-			script, other, ok := WholeScriptConfusable(tt.label)
-			assert.Equal(t, tt.ok, ok, "WholeScriptConfusable(%q) ok", tt.label)
-			if tt.ok {
-				assert.Equal(t, tt.script, script, "WholeScriptConfusable(%q) script", tt.label)
-				assert.Equal(t, tt.other, other, "WholeScriptConfusable(%q) other script", tt.label)
-			}
+			reads, ok := ASCIILookalike(tt.label)
+			assert.Equal(t, tt.ok, ok, "ASCIILookalike(%q) ok", tt.label)
+			assert.Equal(t, tt.reads, reads, "ASCIILookalike(%q) reading", tt.label)
 		})
 	}
 }
