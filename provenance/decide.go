@@ -64,7 +64,8 @@ package provenance
 //     bits accepted by a lowered MinRSABits, or a partial body accepted by
 //     AllowPartialBody). At most medium when an mbox repair was needed (an
 //     escaped "From " line and an added quote marker are the same bytes),
-//     and when a label of the From domain mixes scripts or does not decode
+//     and when a label of the From domain mixes scripts, reads as an ASCII
+//     label in look-alike letters (a whole-script confusable) or does not decode
 //     (identity.idn_from_domain): the signature is that domain's, but a
 //     reader is likely to take it for the one it imitates.
 //   - authentic by rule 3: medium (the verdict rests on the sealer's word).

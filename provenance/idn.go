@@ -8,7 +8,10 @@ package provenance
 // mail client may show either form, and letters from different scripts
 // can look alike ("exаmple.com" with a Cyrillic "а" is not example.com), so
 // every internationalized From domain gets idnEvidence: a caution that
-// gives both forms and names the scripts a label mixes.
+// gives both forms and names the scripts a label mixes, or says that a
+// label reads as an ASCII one (all-Cyrillic "аррӏе", whose every letter
+// has a Latin look-alike: a whole-script confusable). Either caps an
+// authentic verdict at medium.
 
 import (
 	"fmt"
@@ -16,6 +19,8 @@ import (
 	"unicode"
 
 	"golang.org/x/net/idna"
+
+	"github.com/leakproof/leakproof/internal/uts39"
 )
 
 const codeIDNFromDomain = "identity.idn_from_domain"
@@ -39,6 +44,7 @@ type idnName struct {
 	decodes    bool     // ace decodes to a valid Unicode name other than itself
 	mixedLabel string   // the first Unicode label that mixes scripts, "" when none
 	scripts    []string // the scripts mixedLabel mixes
+	asciiLabel string   // when no label mixes scripts, the first that reads as an ASCII label
 }
 
 // readIDN reads domain (an A-label domain) as an internationalized name.
@@ -54,6 +60,12 @@ func readIDN(domain string) idnName {
 			for l := range strings.SplitSeq(shown, ".") {
 				if scripts := labelScripts(l); len(scripts) > 1 {
 					n.mixedLabel, n.scripts = l, scripts
+					return n
+				}
+			}
+			for l := range strings.SplitSeq(shown, ".") {
+				if _, ok := uts39.ASCIILookalike(l); ok {
+					n.asciiLabel, n.scripts = l, labelScripts(l)
 					break
 				}
 			}
@@ -64,9 +76,10 @@ func readIDN(domain string) idnName {
 }
 
 // capsConfidence reports whether the name caps an authentic verdict at
-// medium: a label mixes scripts, or the name does not decode at all.
+// medium: a label mixes scripts or reads as an ASCII label, or the name
+// does not decode at all.
 func (n idnName) capsConfidence() bool {
-	return n.ace != "" && (!n.decodes || n.mixedLabel != "")
+	return n.ace != "" && (!n.decodes || n.mixedLabel != "" || n.asciiLabel != "")
 }
 
 // idnEvidence returns the caution for an internationalized From domain,
@@ -82,6 +95,13 @@ func idnEvidence(n idnName) []Evidence {
 	msg := fmt.Sprintf("The From domain is internationalized: it is %s in DNS and in signatures, and a mail client may show it as %q. Check it letter by letter: letters of other scripts can imitate a familiar domain.", n.ace, n.shown)
 	if n.mixedLabel != "" {
 		msg += fmt.Sprintf(" The label %q mixes %s letters, a common way to imitate another name; an authentic verdict is at most medium confidence.", n.mixedLabel, joinAnd(n.scripts))
+	}
+	if n.asciiLabel != "" {
+		letters := "letters"
+		if len(n.scripts) == 1 {
+			letters = n.scripts[0] + " letters"
+		}
+		msg += fmt.Sprintf(" The label %q is written in %s that each look like a Latin letter or digit, so it can pass for a plain ASCII name; an authentic verdict is at most medium confidence.", n.asciiLabel, letters)
 	}
 	return []Evidence{evidence(codeIDNFromDomain, "%s", msg)}
 }

@@ -20,11 +20,14 @@ func TestIDNEvidence(t *testing.T) {
 		{"Cyrillic e among Latin letters", "xn--xample-2of.com", []string{`"еxample.com"`, "mixes Latin and Cyrillic letters"}},
 		{"all Cyrillic", "xn--e1afmkfd.xn--p1ai", []string{`"пример.рф"`}},
 		{"undecodable", "xn--a.example", []string{"does not decode"}},
+		{"whole-script Cyrillic look-alike", "xn--80ak6aa92e.com", []string{`"аррӏе.com"`, `The label "аррӏе" is written in Cyrillic letters that each look like a Latin letter`, "at most medium"}},
+		{"dotless i among Latin letters", "xn--lnkedin-rfb.com", []string{`"lınkedin.com"`, `The label "lınkedin"`, "at most medium"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			n := readIDN(tt.domain)
 			ev, mixed := idnEvidence(n), n.capsConfidence()
-			assert.Equal(t, tt.name == "Cyrillic e among Latin letters" || tt.name == "undecodable", mixed, "mixed scripts, or no Unicode form at all, cap the confidence")
+			caps := map[string]bool{"Cyrillic e among Latin letters": true, "undecodable": true, "whole-script Cyrillic look-alike": true, "dotless i among Latin letters": true}
+			assert.Equal(t, caps[tt.name], mixed, "mixed scripts, a label that reads as ASCII, or no Unicode form at all, cap the confidence")
 			if tt.want == nil {
 				assert.Empty(t, ev, "no evidence for %s", tt.domain)
 				return
@@ -68,6 +71,16 @@ func TestIDNFromEndToEnd(t *testing.T) {
 	a = c2.Check(t.Context(), eml("own-lookalike.eml", own2))
 	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
 	assert.Equal(t, ConfidenceMedium, a.Confidence, "mixed scripts cap the confidence")
+
+	// A whole-script look-alike: every letter Cyrillic, each imitating a
+	// Latin one. Authentic for its own xn-- name, at most medium.
+	rec = dkim.KeyRecord{Domain: "xn--80ak6aa92e.com", Selector: rsa.Selector, TXT: rsa.Record(), Source: "test"}
+	c3 := NewChecker(&Options{Keys: dkim.NewKeyFile([]dkim.KeyRecord{rec}), Time: checkTime})
+	own3 := signed(t, testmail.Message{From: "Apple <support@аррӏе.com>", Subject: "Your ID", Body: "Sign in.\n"}, "rsa2048", &testmail.SignOptions{Domain: "аррӏе.com"})
+	a = c3.Check(t.Context(), eml("own-wholescript.eml", own3))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "summary: %s", a.Summary)
+	assert.Equal(t, ConfidenceMedium, a.Confidence, "a whole-script confusable caps the confidence")
+	assert.Contains(t, codesOf(a), codeIDNFromDomain, "the caution names the look-alike label")
 
 	lookalike := signed(t, testmail.Message{From: "Alice <alice@еxample.com>", Subject: "Deposit", Body: "Wire it.\n"}, "rsa2048", nil)
 	a = c.Check(t.Context(), eml("homograph.eml", lookalike))

@@ -13,8 +13,11 @@ package mailsyntax
 //   - route syntax (<@relay:user@x.com>), an obsolete form clients render
 //     differently;
 //   - an address in the display name or in a comment that differs from the
-//     real one ("ceo@bank.com" <evil@x.com>), checked both as written and
-//     after decoding encoded words;
+//     real one ("ceo@bank.com" <evil@x.com>), or an "@" followed by another
+//     domain, looked for in every form a reader's client may show
+//     (shown.go): as written, with encoded words decoded in any charset,
+//     in display order, without invisible code points, and folded to the
+//     confusable skeleton;
 //   - an encoded word (=?utf-8?...?=) inside the addr-spec, which is legal
 //     atext but which some clients decode and display;
 //   - a missing domain, an address literal ([192.0.2.1]), a domain that is
@@ -37,10 +40,11 @@ package mailsyntax
 import (
 	"fmt"
 	"io"
-	"mime"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 
 	"github.com/leakproof/leakproof/internal/idn"
 )
@@ -511,9 +515,6 @@ func IsHostName(d string) bool {
 	return strings.Trim(last, "0123456789") != ""
 }
 
-// shownAddrRe finds something a reader would take for an email address.
-var shownAddrRe = regexp.MustCompile(`[\p{L}\p{N}.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
-
 // foldLookalikes maps characters that render like the ASCII of an address
 // to it: the full-width forms (U+FF01 to U+FF5E: "ｃｅｏ＠ｂａｎｋ．ｃｏｍ"),
 // the small commercial at (U+FE6B) and the ideographic and one-dot-leader
@@ -557,24 +558,41 @@ func asciiCharsetReader(charset string, input io.Reader) (io.Reader, error) {
 }
 
 // checkShown refuses addr when the display name or a comment shows a
-// different address, as written or after decoding encoded words.
+// reader a different address, or an "@" with a different domain, in any
+// form a client may show it (shownAddresses).
 func (p *fromParser) checkShown(addr string) (string, string) {
-	dec := mime.WordDecoder{CharsetReader: asciiCharsetReader}
+	if len(p.shown) == 0 {
+		return addr, ""
+	}
+	same := make(map[string]bool)
+	local, domain := addr[:strings.LastIndexByte(addr, '@')], Domain(addr)
+	for _, d := range []string{domain, unicodeDomain(domain)} {
+		same[foldShown(local+"@"+d)] = true
+		same[foldShown("@"+d)] = true
+	}
 	for _, text := range p.shown {
-		forms := []string{text}
-		if d, err := dec.DecodeHeader(text); err == nil && d != text {
-			forms = append(forms, d)
-		}
-		for _, f := range forms {
-			f = foldLookalikes(f)
-			for _, m := range shownAddrRe.FindAllString(f, -1) {
-				if strings.ToLower(strings.Trim(m, ".")) != addr {
-					return "", fmt.Sprintf("the From display name shows the address %s, but the message is from %s", clip(m), clip(addr))
-				}
+		for _, a := range shownAddresses(text) {
+			if same[a.folded] {
+				continue
 			}
+			what := "address"
+			if a.domain {
+				what = "domain"
+			}
+			return "", fmt.Sprintf("the From display name shows the %s %s, but the message is from %s", what, clip(a.text), clip(addr))
 		}
 	}
 	return addr, ""
+}
+
+// unicodeDomain returns the Unicode form a client may show for an A-label
+// domain, or d itself.
+func unicodeDomain(d string) string {
+	u, err := idna.Registration.ToUnicode(d)
+	if err != nil {
+		return d
+	}
+	return u
 }
 
 // clip shortens s for a reason sentence: hostile input can be long.

@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/leakproof/leakproof/internal/uts39"
 )
 
 func TestParseFrom(t *testing.T) {
@@ -136,18 +139,58 @@ func TestDomain(t *testing.T) {
 	assert.Equal(t, "x.com", Domain(`"a@b"@x.com`), "Domain takes the last @")
 }
 
+// requireNoOtherAddressShown fails when an accepted From shows a reader,
+// in its display name or a comment, an addr-spec other than addr: each
+// form a client shows (shownForms) is normalised with the whole-string
+// UTS #39 skeleton, not the rune-by-rune folding ParseFrom uses.
+func requireNoOtherAddressShown(t *testing.T, in, addr string) {
+	p := &fromParser{s: in}
+	_, r := p.mailbox()
+	require.Empty(t, r, "ParseFrom(%q) accepted but re-parsing refuses", in)
+	want := map[string]bool{}
+	for _, d := range []string{Domain(addr), unicodeDomain(Domain(addr))} {
+		want[wholeSkeleton(addr[:strings.LastIndexByte(addr, '@')+1]+d)] = true
+	}
+	for _, text := range p.shown {
+		for _, form := range readerForms(text) {
+			form = strings.Map(func(r rune) rune {
+				if uts39.IsDefaultIgnorable(r) || isNarrowSpace(r) {
+					return -1
+				}
+				return r
+			}, form)
+			sk := wholeSkeleton(foldLookalikes(norm.NFKC.String(form)))
+			for _, m := range shownAddrRe.FindAllString(sk, -1) {
+				m = strings.Trim(strings.TrimLeft(m, "'`"), ".")
+				if m != "" && !want[m] {
+					require.Failf(t, "hidden address accepted", "ParseFrom(%q) = %q, but the display form %+q shows %q", in, addr, form, m)
+				}
+			}
+		}
+	}
+}
+
+// wholeSkeleton is the case-insensitive skeleton of s as a whole.
+func wholeSkeleton(s string) string {
+	return strings.ToLower(uts39.Skeleton(strings.ToLower(s)))
+}
+
 // FuzzParseFrom checks ParseFrom's invariants: an accepted value yields a
 // lower-case, valid UTF-8 address without control characters, with exactly
 // one @ outside quotes and a valid, fully qualified ASCII domain that
 // Domain returns; the address re-parses to itself, alone, inside angle
 // brackets and after a display name; a refusal always has a reason, one
-// line of valid UTF-8 and bounded length, and no address.
+// line of valid UTF-8 and bounded length, and no address. An accepted
+// value never shows another address in its display name or a comment,
+// after the normalisation a reader's client applies.
 func FuzzParseFrom(f *testing.F) {
 	for _, s := range []string{
 		"alice@example.com", "Alice <alice@example.com>", `"ceo@bank.com" <evil@x.com>`,
 		"a@b.com, c@d.com", "Team: a@b.com;", "<@r.example:a@b.com>", `"a\"b"@example.com`,
 		"=?utf-8?q?x?= <a@b.com>", "a@b.com (c (d) e)", "John Q. Public <jqp@example.com>",
 		"=?utf-8?q?ceo=40bank.com?=@x.com", "<jürgen@example.de>", "a@[1.2.3.4]",
+		"\"ceo\u200b@bank\ufe52example\" <a@b.com>", "\"\u202emoc.knab@oec\u202c\" <a@b.com>",
+		"=?utf-7?Q?ceo+AEA-bank.com?= <a@b.com>", "\"Zoë 👩\u200d💻 محمد\" <a@b.com>",
 	} {
 		f.Add(s)
 	}
@@ -163,6 +206,7 @@ func FuzzParseFrom(f *testing.F) {
 			return
 		}
 		require.Empty(t, reason, "ParseFrom(%q) accepted with a reason", in)
+		requireNoOtherAddressShown(t, in, addr)
 		require.True(t, utf8.ValidString(addr), "ParseFrom(%q) = %q: valid UTF-8", in, addr)
 		require.Equal(t, strings.ToLower(addr), addr, "ParseFrom(%q) = %q: lower-case", in, addr)
 		require.False(t, strings.ContainsFunc(addr, unicode.IsControl), "ParseFrom(%q) = %q: no control characters", in, addr)

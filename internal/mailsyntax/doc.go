@@ -16,9 +16,8 @@
 // accepts it only when it names exactly one mailbox that a reader sees
 // unambiguously. It is strict where a lenient reading could show a reader
 // one address while the mail system used another: it refuses lists, group
-// and route syntax, an address in the display name or a comment that
-// differs from the real one (as written, after decoding encoded words, and
-// after folding full-width look-alikes), encoded words inside the
+// and route syntax, an address (or an "@domain") in the display name or a
+// comment that differs from the real one, encoded words inside the
 // addr-spec, comments or folding next to the "@", address literals, and
 // domains that are not fully qualified host names once converted to
 // A-labels. A refusal comes with a plain-language reason. It is lenient
@@ -26,6 +25,19 @@
 // Public"), and an unquoted display name that is the very address in the
 // angle brackets. [Domain] takes the domain of the address it returns, and
 // [IsHostName] is the test its domain passes.
+//
+// The display name is read as a reader sees it, in this order: every
+// encoded word decoded (any charset golang.org/x/text knows, and UTF-7);
+// the text laid out in display order by the Unicode bidirectional
+// algorithm, so that an address written backwards under a right-to-left
+// override is found, as well as in stored order; default-ignorable code
+// points (zero-width characters, joiners, the soft hyphen, the byte-order
+// mark, variation selectors, tag characters, bidirectional controls) and
+// spaces narrower than a normal one dropped; NFKC applied; and the result
+// folded to its UTS #39 confusable skeleton, case-insensitively, so that
+// look-alike letters and dots (Cyrillic "а", the small full stop, the Lisu
+// tone mark, the Arabic-Indic zero) read as what they imitate. The sender's
+// own address, in either form of its domain, may be shown.
 //
 // # Dates and Received
 //

@@ -1,0 +1,83 @@
+package utf7
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecode(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		// The examples of RFC 2152 §2 ("Hi Mom -☺-!", "日本語", A≢Α.).
+		{"rfc 2152 A not identical to Alpha", "A+ImIDkQ.", "A\u2262\u0391."},
+		{"rfc 2152 smiley", "Hi Mom -+Jjo--!", "Hi Mom -\u263a-!"},
+		{"rfc 2152 japanese", "+ZeVnLIqe-", "日本語"},
+		{"plus sign", "1 +- 1", "1 + 1"},
+		{"plain ascii", "ceo@bank.example", "ceo@bank.example"},
+		{"address in base64", "+AGMAZQBvAEAAYgBhAG4AawAuAGUAeABhAG0AcABsAGU-", "ceo@bank.example"},
+		{"run ended by a non-base64 byte", "+AEA.x", "@.x"},
+		{"surrogate pair", "+2D3eAA-", "\U0001f600"},
+		{"unpaired surrogate", "+2D0-", "\ufffd"},
+		{"empty run", "+-x", "+x"},
+		{"trailing plus", "a+", "a"},
+		{"eight-bit byte", "a\xffb", "a\ufffdb"},
+		{"left-over bits dropped", "+AGM", "c"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Decode([]byte(tt.in)), "Decode(%q)", tt.in)
+		})
+	}
+}
+
+// encode writes s in UTF-7, every non-ASCII rune and '@' in base64, as the
+// oracle for the round trip.
+func encode(s string) string {
+	var b strings.Builder
+	var run []rune
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		var buf []byte
+		for _, u := range utf16.Encode(run) {
+			buf = append(buf, byte(u>>8), byte(u))
+		}
+		b.WriteByte('+')
+		b.WriteString(base64.RawStdEncoding.EncodeToString(buf))
+		b.WriteByte('-')
+		run = run[:0]
+	}
+	for _, r := range s {
+		if r >= utf8.RuneSelf || r == '@' || r == '+' {
+			run = append(run, r)
+			continue
+		}
+		flush()
+		b.WriteRune(r)
+	}
+	flush()
+	return b.String()
+}
+
+// FuzzDecode checks that Decode never panics, always returns valid UTF-8,
+// never grows its input more than UTF-8 can (three bytes per input byte at
+// most), and inverts encode on valid UTF-8 text.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{"Hi Mom -+Jjo--!", "+ZeVnLIqe-", "+AGMAZQBvAEAAYgBhAG4AawAuAGUAeABhAG0AcABsAGU-", "+2D0-", "a+", "+-"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := Decode(in)
+		require.True(t, utf8.ValidString(out), "Decode(%q) = %q: valid UTF-8", in, out)
+		require.LessOrEqual(t, len(out), 3*len(in), "Decode(%q) = %q: at most three bytes out per byte in", in, out)
+		if utf8.Valid(in) && !strings.ContainsRune(string(in), utf8.RuneError) {
+			s := strings.ReplaceAll(string(in), "\x00", "")
+			require.Equal(t, s, Decode([]byte(encode(s))), "Decode(encode(%q))", s)
+		}
+	})
+}
