@@ -53,7 +53,7 @@ func (rd *Reader) readContentLength() {
 			rel += i + 1
 			break
 		}
-		if line[0] == 'F' && IsSeparator(line) {
+		if (line[0] == 'F' || line[0] == UTF8BOM[0]) && isSeparatorLine(line) {
 			return // no header end before the next separator
 		}
 		if len(line) >= len(contentLength) && bytes.EqualFold(line[:len(contentLength)], contentLength) {
@@ -141,8 +141,14 @@ func (rd *Reader) agreesAt(rel int) bool {
 			return rd.eof && rd.err == nil
 		}
 	}
-	line, ok := rd.peekLineAt(rel, MaxSeparatorLength)
-	return ok && IsSeparator(line)
+	line, ok := rd.peekLineAt(rel, MaxSeparatorLength+len(UTF8BOM))
+	return ok && isSeparatorLine(line)
+}
+
+// isSeparatorLine is IsSeparator for a line that may start with the
+// byte-order mark of a file appended to another.
+func isSeparatorLine(line []byte) bool {
+	return IsSeparator(bytes.TrimPrefix(line, bomBytes))
 }
 
 // rejectCL overrules the Content-Length: the separator lines frame the

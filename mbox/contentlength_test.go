@@ -54,6 +54,10 @@ func TestReaderContentLength(t *testing.T) {
 			{int64(hdrOver + len(sep2) + 1), sep2, hidden + "\n", FormatMbox, 0, false, false},
 			{int64(hdrOver + len(sep2) + 1 + len(hidden) + 1 + len(sep1) + 1), sep1, next, FormatMbox, 0, false, false},
 		}},
+		{"mboxcl2 followed by a file with a byte-order mark", cl2[:len(cl2)-len(sep2+"\nSubject: next\n\nnext\n")] + UTF8BOM + sep2 + "\nSubject: next\n\nnext\n", []got{
+			{int64(len(sep1) + 1), sep1, hdr + body + "\n", FormatMboxcl2, 0, false, false},
+			{int64(len(sep1) + 1 + len(hdr) + len(body) + 1 + 3 + len(sep2) + 1), sep2, "Subject: next\n\nnext\n", FormatMbox, 0, false, true},
+		}},
 		{"truncated", tooShort, []got{{int64(len(sep1) + 1), sep1, "Subject: cl\nContent-Length: 500\n\nabc\n", FormatMbox, 1, false, false}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
