@@ -20,6 +20,18 @@ type Message struct {
 	Notes     []string
 	Err       error // why the message or file could not be read
 
+	// BOM is set when a UTF-8 byte-order mark sits at the start of the
+	// file or of the message: a storage artifact that Windows tools
+	// write, not part of the message. Raw keeps the stored bytes, so a
+	// mark at the start of the message is still Raw's first three bytes
+	// (a verifier sets it aside); one before an mbox file's separator line
+	// is in no message's Raw and is reported on the message after it.
+	BOM bool
+	// ContentLengthConflict says why the message's Content-Length field
+	// was overruled by the mbox separator lines, "" when it was not (see
+	// mbox.Message.ContentLengthConflict).
+	ContentLengthConflict string
+
 	// Entry and Entries are set on the records of a zip entry whose name
 	// other entries of the same zip share (File alone cannot tell them
 	// apart): Entry is its 1-based place among them in the zip's directory

@@ -45,6 +45,10 @@ func (k Kind) String() string {
 //     Message-ID, ...), up to the blank line that ends the header or the end
 //     of head.
 //
+// A UTF-8 byte-order mark at the start of head (Windows tools write one)
+// is read past for an mbox, whose reader sets it aside; for the other
+// kinds the mark stays, and a verifier sets it aside.
+//
 // Anything else, an empty head included, is KindNotMail. Detect is safe for
 // concurrent use.
 func Detect(head []byte) Kind {
@@ -57,7 +61,7 @@ func Detect(head []byte) Kind {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return KindZip
 	}
-	b := head
+	b := bytes.TrimPrefix(head, []byte(mbox.UTF8BOM))
 	for {
 		if bytes.HasPrefix(b, []byte("\n")) {
 			b = b[1:]

@@ -123,6 +123,8 @@ func TestDetectLogsAndHeaderExports(t *testing.T) {
 		{"BOM before a log line", "\ufeffNov 25 10:00:00 mx amavis[1]: x\n" + signed, KindNotMail},
 		{"non-ASCII first word", "Übersicht der Nachrichten\n" + signed, KindNotMail},
 		{"BOM before a header", "\ufeff" + signed + "\nhi\n", KindEML},
+		{"BOM before an mbox separator", "\ufeffFrom alice@example.com Tue Mar  1 10:00:00 2016\n" + signed + "\nhi\n", KindMbox},
+		{"BOM and a blank line before an mbox separator", "\ufeff\r\nFrom - Tue Mar 01 10:00:00 GMT+01:00 2016\r\n" + signed + "\nhi\n", KindMbox},
 		{"Exchange header export", "Microsoft Mail Internet Headers Version 2.0\n" + signed + "\n", KindEML},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

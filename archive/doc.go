@@ -34,6 +34,24 @@
 // the header (an mbox separator line, Exchange's preamble); [LeadingLine]
 // finds it for a verifier to set aside.
 //
+// A UTF-8 byte-order mark at the start of a file or of a message (Windows
+// tools write one) is a storage artifact, reported with Message.BOM. Raw
+// still holds one at the start of the message, so that the custody hash
+// stays that of the stored bytes, and a verifier sets it aside; one before
+// an mbox file's separator line belongs to no message's Raw. A
+// Content-Length that the mbox separator lines overrule is reported with
+// Message.ContentLengthConflict.
+//
+// # Zip entry names
+//
+// A zip may hold several entries that land in one file when unzipped: the
+// same name, names unzip writes to one path ([ExtractedName]: "./a.eml",
+// "x/../a.eml"), and names that a Mac or Windows takes for one and that
+// look the same on screen ([CollisionName]: "café.eml" composed or
+// decomposed, "a.eml."). Each such entry's records carry Entry and Entries
+// and a note saying which of them it is; names that differ only in letter
+// case get a note.
+//
 // # Walking
 //
 // Folders are opened with os.OpenRoot: no path, symbolic links included,

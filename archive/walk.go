@@ -65,6 +65,7 @@ func (w *walker) emit(m *Message) bool {
 	}
 	m.Entry, m.Entries = w.entry[0], w.entry[1]
 	m.Forced = w.forced
+	m.BOM = m.BOM || bytes.HasPrefix(m.Raw, []byte(mbox.UTF8BOM))
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -383,6 +384,7 @@ func (w *walker) readMbox(name string, r io.Reader) {
 		rerr := w.readRaw(m, mm.Body, -1)
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
+		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
 		if rerr != nil {
 			m.Err = wrapErr(name, fmt.Sprintf("message %d at offset %d", m.Index, m.Offset), rerr)
 			if m.Format == "" {

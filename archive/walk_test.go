@@ -627,6 +627,72 @@ func TestWalkZipEquivalentNames(t *testing.T) {
 	}
 }
 
+// TestWalkZipNamesThatLookTheSame: names a Mac or Windows takes for one
+// file, and that look the same on screen (NFC and NFD, a trailing dot or
+// space), are duplicates like "./a.eml" and "a.eml", numbered in the
+// zip's directory order.
+func TestWalkZipNamesThatLookTheSame(t *testing.T) {
+	msg := func(s string) []byte { return []byte("From: a@example.com\r\nSubject: " + s + "\r\n\r\nhi\r\n") }
+	path := filepath.Join(t.TempDir(), "dump.zip")
+	require.NoError(t, os.WriteFile(path, zipOf(t, "Caf\u00e9/r\u00e9sum\u00e9.eml", msg("nfc"), "Cafe\u0301/re\u0301sume\u0301.eml", msg("nfd"),
+		"b.eml", msg("b"), "b.eml.", msg("b dot"), "b.eml ", msg("b space"), "B.eml", msg("upper")), 0o644))
+	entry := map[string][2]int{}
+	notes := map[string]string{}
+	for m := range Walk(t.Context(), path, nil) {
+		require.NoError(t, m.Err, "Walk record %s", m.File)
+		subject := string(m.Raw[bytes.Index(m.Raw, []byte("Subject: "))+9 : bytes.Index(m.Raw, []byte("\r\n\r\n"))])
+		entry[subject] = [2]int{m.Entry, m.Entries}
+		notes[subject] = strings.Join(m.Notes, "; ")
+	}
+	assert.Equal(t, [2]int{1, 2}, entry["nfc"], "the composed name is the first of two")
+	assert.Equal(t, [2]int{2, 2}, entry["nfd"], "the decomposed name, as macOS writes it, the second")
+	assert.Contains(t, notes["nfd"], "differ only in Unicode normalisation or in spaces or dots at the end of a part); this is number 2")
+	assert.Equal(t, [2]int{1, 3}, entry["b"], "b.eml is the first of three")
+	assert.Equal(t, [2]int{2, 3}, entry["b dot"], "b.eml. is b.eml on Windows")
+	assert.Equal(t, [2]int{3, 3}, entry["b space"], "b.eml with a trailing space is b.eml on Windows")
+	assert.Equal(t, [2]int{0, 0}, entry["upper"], "a case-only twin is not the same name")
+	assert.Contains(t, notes["upper"], "but for letter case", "but it is noted")
+}
+
+func TestCollisionName(t *testing.T) {
+	for in, want := range map[string]string{
+		"a.eml": "a.eml", "./a.eml": "a.eml", "a.eml.": "a.eml", "a.eml .. ": "a.eml", "x. /a.eml": "x/a.eml",
+		"Cafe\u0301.eml": "Caf\u00e9.eml", "Caf\u00e9.eml": "Caf\u00e9.eml", "A.eml": "A.eml", "a.eml\x00.": "a.eml",
+	} {
+		assert.Equal(t, want, CollisionName(in), "CollisionName(%q)", in)
+	}
+}
+
+// TestWalkByteOrderMark: a UTF-8 byte-order mark at the start of an mbox
+// file, of a message after its separator line, or of an .eml file is
+// reported with BOM; Raw, Offset and SHA256 stay those of the stored
+// bytes, and no message is lost.
+func TestWalkByteOrderMark(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	dir := t.TempDir()
+	m1, m2 := mail("one", "Hello.\n"), mail("two", "Bye.\n")
+	writeTree(t, dir,
+		"file.mbox", append([]byte(bom), mboxOf(sepA, "\r\n", m1, m2)...),
+		"message.mbox", []byte(sepA+"\n"+bom+string(m1)+"\n"+sepA+"\n"+string(m2)),
+		"one.eml", append([]byte(bom), m1...),
+		"sub/zipped.zip", zipOf(t, "in.eml", append([]byte(bom), m2...)))
+	got := collect(t, dir, nil)
+	checkRecords(t, dir, got, []record{
+		{"/file.mbox", 1, FormatMbox, nil}, {"/file.mbox", 2, FormatMbox, nil},
+		{"/message.mbox", 1, FormatMbox, nil}, {"/message.mbox", 2, FormatMbox, nil},
+		{"/one.eml", 1, FormatEML, nil},
+		{"/sub/zipped.zip/in.eml", 1, FormatEML, nil},
+	})
+	checkCustody(t, got)
+	var marked []bool
+	for _, m := range got {
+		marked = append(marked, m.BOM)
+	}
+	assert.Equal(t, []bool{true, false, true, false, true, true}, marked, "BOM of each record")
+	assert.Equal(t, int64(len(bom)+len(sepA)+2), got[0].Offset, "the first message of file.mbox starts after the mark and its separator line")
+	assert.Equal(t, bom, string(got[4].Raw[:3]), "an .eml's Raw is the whole stored file, mark included")
+}
+
 func TestExtractedName(t *testing.T) {
 	for in, want := range map[string]string{
 		"a.eml": "a.eml", "./a.eml": "a.eml", "/x/y/a.eml": "x/y/a.eml", "x/../a.eml": "x/a.eml",

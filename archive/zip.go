@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // zipEntry is one file entry of a zip.
@@ -53,21 +55,26 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	// same name, or names that differ only in "./", "x/../" or slashes.
 	// Their records would carry the same (or an equivalent) File, and unzip
 	// keeps only the last, so each gets a note saying which of them it is,
-	// counted in the zip's directory order. Names that differ only in
-	// letter case collide on case-insensitive file systems: noted too.
-	order := map[*zip.File]int{} // 1-based place among the entries of its extracted name
+	// counted in the zip's directory order. So are names that a Mac or
+	// Windows takes for one file and that look the same on screen
+	// (CollisionName), which no reader can tell apart in a report. Names
+	// that differ only in letter case collide on case-insensitive file
+	// systems: noted too.
+	order := map[*zip.File]int{} // 1-based place among the entries of its colliding name
 	named := map[string]int{}
+	exact := map[string]int{}
 	folded := map[string]int{}
 	for _, e := range entries {
-		named[ExtractedName(e.f.Name)]++
-		folded[strings.ToLower(ExtractedName(e.f.Name))]++
+		named[CollisionName(e.f.Name)]++
+		exact[ExtractedName(e.f.Name)]++
+		folded[strings.ToLower(CollisionName(e.f.Name))]++
 	}
 	seen := map[string]int{}
 	for _, zf := range zr.File { // directory order
 		if strings.HasSuffix(zf.Name, "/") || zf.Mode().IsDir() {
 			continue
 		}
-		if k := ExtractedName(zf.Name); named[k] > 1 {
+		if k := CollisionName(zf.Name); named[k] > 1 {
 			seen[k]++
 			order[zf] = seen[k]
 		}
@@ -86,11 +93,15 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 			// but a tool that unpacks the zip may put the file elsewhere.
 			notes = append(notes, fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name))
 		}
-		key := ExtractedName(e.f.Name)
-		if n := named[key]; n > 1 {
+		key := CollisionName(e.f.Name)
+		switch n := named[key]; {
+		case n > 1 && exact[ExtractedName(e.f.Name)] == n:
 			notes = append(notes, fmt.Sprintf("the zip holds %d entries that unzip writes to %q; this is number %d of them in the zip's directory order (unzip keeps only the last)", n, key, order[e.f]))
 			w.entry = [2]int{order[e.f], n}
-		} else if folded[strings.ToLower(key)] > 1 {
+		case n > 1:
+			notes = append(notes, fmt.Sprintf("the zip holds %d entries whose names look the same, %q, and that unzip on a Mac or on Windows writes to one file (the names differ only in Unicode normalisation or in spaces or dots at the end of a part); this is number %d of them in the zip's directory order (unzip keeps only the last)", n, key, order[e.f]))
+			w.entry = [2]int{order[e.f], n}
+		case folded[strings.ToLower(key)] > 1:
 			notes = append(notes, fmt.Sprintf("another entry of the zip has the name %q but for letter case; on a case-insensitive file system unzip keeps only one of them", key))
 		}
 		w.entryNote = strings.Join(notes, "; ")
@@ -114,6 +125,24 @@ func ExtractedName(name string) string {
 	for p := range strings.SplitSeq(strings.ReplaceAll(name, `\`, "/"), "/") {
 		if p != "" && p != "." && p != ".." {
 			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// CollisionName is the form of a zip entry name under which entries land
+// in one file when unzipped on a Mac or on Windows, names that also look
+// the same on screen: its ExtractedName in Unicode normalization form C
+// (macOS writes names decomposed, NFD, and its file systems take both
+// forms of "café" for one name), without the spaces and dots that Windows
+// drops from the end of each part ("a.eml. " is a.eml there). Entries with
+// the same CollisionName are reported as duplicates; letter case, which
+// shows on screen, is not folded.
+func CollisionName(name string) string {
+	parts := strings.Split(norm.NFC.String(ExtractedName(name)), "/")
+	for i, p := range parts {
+		if t := strings.TrimRight(p, " ."); t != "" {
+			parts[i] = t
 		}
 	}
 	return strings.Join(parts, "/")

@@ -53,7 +53,7 @@ func (rd *Reader) readContentLength() {
 			rel += i + 1
 			break
 		}
-		if line[0] == 'F' && IsSeparator(line) {
+		if (line[0] == 'F' || line[0] == UTF8BOM[0]) && isSeparatorLine(line) {
 			return // no header end before the next separator
 		}
 		if len(line) >= len(contentLength) && bytes.EqualFold(line[:len(contentLength)], contentLength) {
@@ -83,9 +83,9 @@ func (rd *Reader) readContentLength() {
 	}
 }
 
-// atSeparator decides whether the separator line at buf[r] ends the message,
-// checking the message's Content-Length against the file.
-func (rd *Reader) atSeparator() bool {
+// atSeparator decides whether the separator line at buf[r], n bytes long,
+// ends the message, checking the message's Content-Length against the file.
+func (rd *Reader) atSeparator(n int) bool {
 	st := &rd.st
 	if st.clState != clPending {
 		return true
@@ -96,12 +96,19 @@ func (rd *Reader) atSeparator() bool {
 		st.clState = clOK
 		return true
 	case q > st.clEnd:
-		rd.rejectCL(fmt.Sprintf("the next separator line is at offset %d", q))
+		rd.rejectCL(fmt.Sprintf("Content-Length %d ends at offset %d, short of the next separator line at offset %d", st.cl, st.clEnd, q))
 		return true
 	}
 	// The separator candidate lies inside the counted body: either an
 	// unescaped "From " line of an mboxcl2 body, or a Content-Length that
-	// lies. Look at where the count ends.
+	// lies. A header after the line means a message starts there: the
+	// separators frame the messages, so that a count stretched over a
+	// message (by a tool that rewrote the header, or to hide it) cannot
+	// swallow it. Otherwise look at where the count ends.
+	if rd.headerAt(n) {
+		rd.rejectCL(fmt.Sprintf("Content-Length %d reaches over the separator line at offset %d, where another message starts", st.cl, q))
+		return true
+	}
 	dist := st.clEnd - q
 	if dist+2*MaxSeparatorLength > int64(len(rd.buf)) {
 		st.clState = clUnchecked
@@ -113,7 +120,7 @@ func (rd *Reader) atSeparator() bool {
 	if rd.agreesAt(int(dist)) {
 		return false
 	}
-	rd.rejectCL(fmt.Sprintf("a separator line is at offset %d", q))
+	rd.rejectCL(fmt.Sprintf("Content-Length %d ends at offset %d, where no separator line follows; the separator line at offset %d ends the message", st.cl, st.clEnd, q))
 	return true
 }
 
@@ -134,13 +141,20 @@ func (rd *Reader) agreesAt(rel int) bool {
 			return rd.eof && rd.err == nil
 		}
 	}
-	line, ok := rd.peekLineAt(rel, MaxSeparatorLength)
-	return ok && IsSeparator(line)
+	line, ok := rd.peekLineAt(rel, MaxSeparatorLength+len(UTF8BOM))
+	return ok && isSeparatorLine(line)
 }
 
+// isSeparatorLine is IsSeparator for a line that may start with the
+// byte-order mark of a file appended to another.
+func isSeparatorLine(line []byte) bool {
+	return IsSeparator(bytes.TrimPrefix(line, bomBytes))
+}
+
+// rejectCL overrules the Content-Length: the separator lines frame the
+// message, and why says what the file shows instead.
 func (rd *Reader) rejectCL(why string) {
 	st := &rd.st
 	st.clState = clRejected
-	st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-		"Content-Length %d does not match the file (%s); the message was framed by its separator lines", st.cl, why))
+	st.m.ContentLengthConflict = why
 }

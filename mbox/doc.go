@@ -8,14 +8,27 @@
 //
 // # Messages and separators
 //
-// A message starts after a separator line: "From " at the start of the
-// input (after optional blank lines) or after a blank line, followed by a
-// plausible envelope sender and date ([IsSeparator]). A "From " line inside a
-// body that does not follow a blank line, or whose date does not read as
-// one, is body text. The message's bytes (its Body) run up to the next
-// separator line or the end of the input, still escaped, line endings
-// untouched (LF and CRLF files alike); they include the blank line that the
-// mbox writer puts before the next separator.
+// A message starts after a separator line: "From " followed by a plausible
+// envelope sender and date ([IsSeparator], which takes the dates real tools
+// write: asctime with or without a zone, numeric and named zones, Java's
+// "GMT+01:00", a UUCP "remote from" tail), at the start of the input (after
+// optional blank lines) or after a blank line. Where the previous line is
+// not blank (a writer that left a message's last line without its line
+// ending), the separator line still ends the message when a header field
+// follows it, except in a file named mboxcl2, which escapes nothing: every
+// other variant escapes the "From " lines of a body. Any other "From " line,
+// or one whose date does not read as one, is body text. The message's bytes
+// (its Body) run up to the next separator line or the end of the input,
+// still escaped, line endings untouched (LF and CRLF files alike); they
+// include the blank line that the mbox writer puts before the next
+// separator.
+//
+// A UTF-8 byte-order mark ([UTF8BOM]) that Windows tools write at the start
+// of a text file is a storage artifact: one before a separator line (at the
+// start of the input, or of a file appended to another) is set aside and
+// reported with Message.BOM; one right after a separator line is the first
+// thing Body yields, because Body holds the stored bytes, and a verifier
+// sets it aside.
 //
 // A second, looser test, [LeadingSeparatorLen], answers another question:
 // whether a single message's bytes (an .eml cut out of an mbox) start with
@@ -30,10 +43,14 @@
 // it when the file agrees: where the counted body ends, the input must end
 // or a separator line must follow (after at most one blank line). A "From "
 // separator-like line inside the counted body is then body text (mboxcl2
-// does not escape). Where the file disagrees, the Content-Length is ignored,
-// the separator lines frame the message and a note says so; where the input
-// ends before the counted body does, a note says the message is truncated.
-// A count reaching further ahead than the buffer cannot be checked: the
+// does not escape), unless a header field follows it: a message starts
+// there, and a count stretched over it must not make it vanish. Where the
+// file disagrees (the count stops short of the next separator line or of
+// the end of the input, or reaches over a separator line that starts a
+// message), the Content-Length is overruled, the separator lines frame the
+// message and Message.ContentLengthConflict says why; where the input ends
+// before the counted body does, a note says the message is truncated. A
+// count reaching further ahead than the buffer cannot be checked: the
 // separator lines frame the message, with a note.
 //
 // # Formats
@@ -77,6 +94,6 @@
 // Content-Length and the Content-Length look-ahead are bounded by the buffer.
 //
 // Malformed input (truncation, a lying Content-Length, long lines) gives
-// notes, never errors: only an input that does not start with a separator
+// notes or Message fields, never errors: only an input that does not start with a separator
 // ([ErrNoSeparator]) or an I/O error ends the reading.
 package mbox

@@ -15,6 +15,9 @@ var fuzzSeeds = []string{
 	sep1 + "\nContent-Length: 40\n\nx\n\n" + sep1 + "\nFrom a@b Mon Jan  1 00:00:00 2018\n",
 	"\n\n" + sep1 + "\nContent-Length: 2\nContent-Length: 3\n\nab\n",
 	"Subject: not mbox\n",
+	UTF8BOM + sep1 + "\r\n" + UTF8BOM + "Subject: a\r\n\r\nx\r\n\r\n" + UTF8BOM + sep2 + "\r\nSubject: b\r\n\r\ny",
+	sep1 + "\nContent-Length: 60\n\nx\n\n" + sep2 + "\nSubject: hidden\n\nh\n\n" + sep1 + "\nSubject: c\n",
+	sep1 + "\nSubject: a\n\nno newline\nFrom a at b Mon Jan 01 00:00:00 GMT+01:00 2018\nSubject: b\n\nb\n",
 	sep1,
 }
 
@@ -47,6 +50,9 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("message %d: Offset %d not after the previous %d", m.Index, m.Offset, last)
 			}
 			last = m.Offset
+			if m.BOM && !bytes.Contains(in[max(0, m.Offset-int64(len(m.Separator))-6):m.Offset], []byte(UTF8BOM+m.Separator)) {
+				t.Fatalf("message %d: BOM is set, but no byte-order mark precedes its separator line", m.Index)
+			}
 			if prev != nil && prev.Offset+prev.Size+int64(len(m.Separator)) > m.Offset {
 				t.Fatalf("message %d (%d bytes at %d) and the next separator overlap message %d at %d",
 					prev.Index, prev.Size, prev.Offset, m.Index, m.Offset)

@@ -19,6 +19,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.mbox and *.golden")
 
+// gBOM is the UTF-8 byte-order mark.
+const gBOM = UTF8BOM
+
 const (
 	gSepA = "From alice@example.com Tue Mar  1 10:00:00 2016"
 	gSepB = "From carol@example.org Tue Mar  1 11:00:00 2016"
@@ -88,7 +91,14 @@ func goldenCases() map[string][]byte {
 			crlf(plain), []byte("\r\n"+strings.Replace(gSepT, "12345@", "12346@", 1)+"\r\n"),
 			[]byte("X-GM-THRID: 1527958493458712346\r\nX-Gmail-Labels: Sent\r\n"), crlf(short)),
 		"no_blank_line": join([]byte(gSepA+"\n"), short, []byte(gSepB+"\n"), short, []byte("\n")),
-		"truncated":     join([]byte(gSepA+"\n"), short, []byte("\n"+gSepB+"\n"), plain[:len(plain)/2]),
+		"bom": join([]byte(gBOM+gSepA+"\r\n"), crlf(short), []byte("\r\n"+gSepB+"\r\n"+gBOM), crlf(plain),
+			[]byte("\r\n"+gBOM+gSepA+"\r\n"), crlf(short)),
+		"java_separators": join([]byte("From alice@example.com Tue Mar 01 11:00:00 GMT+01:00 2016\n"), short,
+			[]byte("\nFrom alice at example.com  Tue Mar  1 10:00:00 2016\n"), escapeO(quoting),
+			[]byte("\nFrom alice@example.com Tue Mar 01 11:00:00 CET 2016\n"), short),
+		"stretched_content_length": join([]byte(gSepA+"\n"), bytes.Replace(withCL(short, "\n"), []byte("Content-Length: 4"),
+			[]byte("Content-Length: "+strconv.Itoa(4+1+len(gSepB)+1+len(plain))), 1), []byte("\n"+gSepB+"\n"), plain),
+		"truncated": join([]byte(gSepA+"\n"), short, []byte("\n"+gSepB+"\n"), plain[:len(plain)/2]),
 	}
 }
 
@@ -106,6 +116,12 @@ func describe(t *testing.T, in []byte) string {
 		sum := sha256.Sum256(raw)
 		fmt.Fprintf(&b, "#%d offset=%d size=%d format=%s sha256=%s\n   separator=%q\n", m.Index, m.Offset, m.Size, m.Format,
 			hex.EncodeToString(sum[:]), m.Separator)
+		if m.BOM {
+			fmt.Fprintf(&b, "   byte-order mark before the separator line\n")
+		}
+		if m.ContentLengthConflict != "" {
+			fmt.Fprintf(&b, "   content-length conflict: %s\n", m.ContentLengthConflict)
+		}
 		for _, n := range m.Notes {
 			fmt.Fprintf(&b, "   note: %s\n", n)
 		}

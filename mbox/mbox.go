@@ -38,6 +38,10 @@ func ParseFormat(s string) (Format, bool) {
 
 // Errors returned by the Reader, wrapped in a [*ParseError] where an offset
 // is known.
+// UTF8BOM is the UTF-8 byte-order mark (U+FEFF), which Windows tools write
+// at the start of a text file.
+const UTF8BOM = "\xef\xbb\xbf"
+
 var (
 	// ErrNoSeparator means the input does not start with a "From " separator
 	// line (after optional blank lines).
@@ -70,7 +74,20 @@ type Message struct {
 	Offset    int64  // byte offset of the first byte after the separator line
 	Separator string // the separator line, without its line ending
 	Body      io.Reader
-	Notes     []string // non-fatal findings (a lying Content-Length, a truncated message)
+	Notes     []string // non-fatal findings (a truncated message, a long line)
+
+	// BOM is set when a UTF-8 byte-order mark came before the separator
+	// line, at the start of the file or of a file concatenated onto
+	// another: a storage artifact, set aside and in no message's bytes.
+	// (A mark right after the separator line is the first thing Body
+	// yields: the Reader never drops stored bytes of a message.)
+	BOM bool
+	// ContentLengthConflict says why the message's Content-Length field
+	// was overruled, "" when it was not: the count ends short of the next
+	// separator line (or of the end of the input), or reaches over a
+	// separator line that starts another message. The separator lines
+	// frame the message either way. It is final when Body is exhausted.
+	ContentLengthConflict string
 
 	// Size is the number of bytes Body yields. It is final when Body is
 	// exhausted.

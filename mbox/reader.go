@@ -89,6 +89,7 @@ type Reader struct {
 	started bool
 	index   int
 	st      state
+	bom     bool // a byte-order mark was set aside before the next separator line
 
 	fileRD, fileCL, fileCL2 bool // variant evidence seen in earlier messages
 }
@@ -115,6 +116,13 @@ func (rd *Reader) Next() (*Message, error) {
 	}
 	if !rd.started {
 		rd.started = true
+		// QUIRK: Windows tools (Notepad, PowerShell's Out-File) start a
+		// text file with a UTF-8 byte-order mark. It belongs to the file,
+		// not to the first message.
+		if rd.ensure(len(UTF8BOM)) && bytes.HasPrefix(rd.buf[rd.r:rd.w], bomBytes) {
+			rd.consume(len(UTF8BOM))
+			rd.bom = true
+		}
 		// Leading blank lines are tolerated: some exporters write one.
 		for rd.ensure(2) || rd.r < rd.w {
 			n := blankLen(rd.buf[rd.r:rd.w])
@@ -142,10 +150,16 @@ func (rd *Reader) Next() (*Message, error) {
 	}
 	// The previous message ended at a separator line, or this is the first.
 	line, _ := rd.peekLine(MaxSeparatorLength)
-	sep := string(trimEOL(line))
 	rd.consume(len(line))
+	bom := rd.bom
+	rd.bom = false
+	if bytes.HasPrefix(line, bomBytes) {
+		// A file that started with a byte-order mark was appended here.
+		line, bom = line[len(UTF8BOM):], true
+	}
+	sep := string(trimEOL(line))
 	rd.index++
-	m := &Message{Index: rd.index, Offset: rd.off, Separator: sep}
+	m := &Message{Index: rd.index, Offset: rd.off, Separator: sep, BOM: bom}
 	m.Body = &body{rd: rd, m: m}
 	rd.st = state{m: m, lineStart: true, curStart: rd.off, prevStart: -1}
 	// An I/O error while looking at the header reaches the caller through
@@ -285,7 +299,7 @@ func (rd *Reader) advance() {
 		st.curStart = rd.off + int64(i)
 		st.lineLen = 0
 		st.lineStart = true
-		if i == len(b) || b[i] == 'F' || b[i] == '>' {
+		if i == len(b) || b[i] == 'F' || b[i] == '>' || b[i] == UTF8BOM[0] {
 			break
 		}
 	}
@@ -306,27 +320,22 @@ func (rd *Reader) noteLong() {
 func (rd *Reader) checkLineStart() bool {
 	st := &rd.st
 	switch rd.buf[rd.r] {
-	case 'F':
+	case 'F', UTF8BOM[0]:
 		line, ok := rd.peekLine(MaxSeparatorLength)
+		n := len(line)
+		bom := bytes.HasPrefix(line, bomBytes)
+		if bom {
+			// A separator line of a file with a byte-order mark that
+			// was appended to this one.
+			line = line[len(UTF8BOM):]
+		}
 		if !bytes.HasPrefix(line, fromSpace) {
 			return false
 		}
-		if ok && IsSeparator(line) {
-			if st.prevBlank || st.clState == clPending && rd.off == st.clEnd {
-				if rd.atSeparator() {
-					return true
-				}
-			} else if !st.sepNoted && !(st.clState == clPending && rd.off < st.clEnd) {
-				// QUIRK: some exporters omit the blank line before a
-				// separator; an unescaped line in a body looks the same.
-				// RFC 4155 asks for the blank line, so this is body text,
-				// and the note lets a reader check.
-				st.sepNoted = true
-				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-					"a separator-like line without a blank line before it, at offset %d, was read as body text", rd.off))
-			}
+		if ok && IsSeparator(line) && rd.separatorEnds(n) {
+			return true
 		}
-		st.sawFrom = true
+		st.sawFrom = st.sawFrom || !bom
 	case '>':
 		line, _ := rd.peekLine(256)
 		n := 0
@@ -343,6 +352,49 @@ func (rd *Reader) checkLineStart() bool {
 	}
 	return false
 }
+
+// separatorEnds decides whether the separator line at buf[r], n bytes long
+// with its line ending, ends the message.
+func (rd *Reader) separatorEnds(n int) bool {
+	st := &rd.st
+	if st.prevBlank || st.clState == clPending && rd.off == st.clEnd {
+		return rd.atSeparator(n)
+	}
+	if rd.opts.Format != FormatMboxcl2 && rd.headerAt(n) {
+		// QUIRK: a writer that does not end a message with a line ending
+		// (Python's mailbox before 3.x, hand-made concatenations) puts
+		// the next separator line right after text. Every variant but
+		// mboxcl2 escapes each "From " line of a body, so an unescaped
+		// separator line followed by a header field starts a message, as
+		// mutt and Python's mailbox read it.
+		return rd.atSeparator(n)
+	}
+	if !st.sepNoted && !(st.clState == clPending && rd.off < st.clEnd) {
+		// RFC 4155 asks for a blank line before a separator, and no
+		// header follows this one: body text, with a note that lets a
+		// reader check.
+		st.sepNoted = true
+		st.m.Notes = append(st.m.Notes, fmt.Sprintf(
+			"a separator-like line without a blank line before it, at offset %d, was read as body text", rd.off))
+	}
+	return false
+}
+
+// headerAt reports whether the line at buf[r+rel] starts as a message's
+// header does: a field name (a letter, then printable ASCII other than the
+// colon) and a colon, after an optional byte-order mark.
+func (rd *Reader) headerAt(rel int) bool {
+	line, _ := rd.peekLineAt(rel, 256)
+	line = bytes.TrimPrefix(line, bomBytes)
+	i := 0
+	for i < len(line) && line[i] > ' ' && line[i] < 0x7f && line[i] != ':' {
+		i++
+	}
+	return i > 0 && i < len(line) && line[i] == ':' &&
+		('a' <= line[0]|0x20 && line[0]|0x20 <= 'z')
+}
+
+var bomBytes = []byte(UTF8BOM)
 
 // finish ends the current message, at the end of input when eof is set,
 // else at the separator line at buf[r], and decides its Format.
@@ -364,7 +416,7 @@ func (rd *Reader) finish(eof bool) {
 					"the message is truncated: Content-Length %d promises %d more bytes than the input holds",
 					st.cl, st.clEnd-q))
 			default:
-				rd.rejectCL(fmt.Sprintf("the input ends at offset %d", q))
+				rd.rejectCL(fmt.Sprintf("Content-Length %d ends at offset %d, short of the end of the input at offset %d", st.cl, st.clEnd, q))
 			}
 		}
 	}

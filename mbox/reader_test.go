@@ -18,6 +18,8 @@ type got struct {
 	Body      string
 	Format    Format
 	Notes     int // number of notes
+	Conflict  bool
+	BOM       bool
 }
 
 // readAll reads every message of in, checking the invariants every reading
@@ -43,7 +45,7 @@ func readAll(t *testing.T, in string, opts *Options) ([]got, error) {
 		before := in[:m.Offset]
 		assert.True(t, strings.HasSuffix(before, m.Separator+"\n") || strings.HasSuffix(before, m.Separator+"\r\n"),
 			"message %d: the separator line %q ends right before Offset", m.Index, m.Separator)
-		out = append(out, got{m.Offset, m.Separator, string(b), m.Format, len(m.Notes)})
+		out = append(out, got{m.Offset, m.Separator, string(b), m.Format, len(m.Notes), m.ContentLengthConflict != "", m.BOM})
 	}
 }
 
@@ -60,25 +62,45 @@ func TestReader(t *testing.T) {
 		want []got
 	}{
 		{"two messages", sep1 + "\n" + msg1 + sep2 + "\n" + msg2, nil, []got{
-			{int64(len(sep1) + 1), sep1, msg1, FormatMbox, 0},
-			{int64(len(sep1) + 1 + len(msg1) + len(sep2) + 1), sep2, msg2, FormatMbox, 0},
+			{int64(len(sep1) + 1), sep1, msg1, FormatMbox, 0, false, false},
+			{int64(len(sep1) + 1 + len(msg1) + len(sep2) + 1), sep2, msg2, FormatMbox, 0, false, false},
 		}},
 		{"empty input", "", nil, nil},
-		{"leading blank lines", "\n\r\n" + sep1 + "\n" + msg2, nil, []got{{int64(3 + len(sep1) + 1), sep1, msg2, FormatMbox, 0}}},
+		{"leading blank lines", "\n\r\n" + sep1 + "\n" + msg2, nil, []got{{int64(3 + len(sep1) + 1), sep1, msg2, FormatMbox, 0, false, false}}},
 		{"from line in body without blank line", sep1 + "\nSubject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", nil,
-			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", FormatMbox, 1}}},
+			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhi\nFrom alice@example.com Mon Jan  1 00:00:00 2018\nmore\n", FormatMbox, 1, false, false}}},
 		{"implausible from line after blank line", sep1 + "\nSubject: x\n\nFrom the Jan 2018 meeting at 10:30\n", nil,
-			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nFrom the Jan 2018 meeting at 10:30\n", FormatMbox, 0}}},
+			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nFrom the Jan 2018 meeting at 10:30\n", FormatMbox, 0, false, false}}},
 		{"mboxrd escaping seen", sep1 + "\nSubject: x\n\n>>From here\n\n" + sep1 + "\nSubject: y\n\n>From there\n", nil, []got{
-			{int64(len(sep1) + 1), sep1, "Subject: x\n\n>>From here\n\n", FormatMboxrd, 0},
-			{int64(len(sep1)+1+len("Subject: x\n\n>>From here\n\n")+len(sep1)) + 1, sep1, "Subject: y\n\n>From there\n", FormatMboxrd, 0},
+			{int64(len(sep1) + 1), sep1, "Subject: x\n\n>>From here\n\n", FormatMboxrd, 0, false, false},
+			{int64(len(sep1)+1+len("Subject: x\n\n>>From here\n\n")+len(sep1)) + 1, sep1, "Subject: y\n\n>From there\n", FormatMboxrd, 0, false, false},
 		}},
-		{"named variant", sep1 + "\n" + msg2, &Options{Format: FormatMboxo}, []got{{int64(len(sep1) + 1), sep1, msg2, FormatMboxo, 0}}},
+		{"named variant", sep1 + "\n" + msg2, &Options{Format: FormatMboxo}, []got{{int64(len(sep1) + 1), sep1, msg2, FormatMboxo, 0, false, false}}},
 		{"crlf", sep1 + "\r\nSubject: x\r\n\r\nhi\r\n\r\n" + sep2 + "\r\nSubject: y\r\n\r\nbye\r\n", nil, []got{
-			{int64(len(sep1) + 2), sep1, "Subject: x\r\n\r\nhi\r\n\r\n", FormatMbox, 0},
-			{int64(len(sep1)+2+20+len(sep2)) + 2, sep2, "Subject: y\r\n\r\nbye\r\n", FormatMbox, 0},
+			{int64(len(sep1) + 2), sep1, "Subject: x\r\n\r\nhi\r\n\r\n", FormatMbox, 0, false, false},
+			{int64(len(sep1)+2+20+len(sep2)) + 2, sep2, "Subject: y\r\n\r\nbye\r\n", FormatMbox, 0, false, false},
 		}},
-		{"truncated mid-line", sep1 + "\nSubject: x\n\nhal", nil, []got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhal", FormatMbox, 1}}},
+		{"separator after a line that is not empty, a header after it", sep1 + "\n" + "Subject: x\n\nno final newline\n" + sep2 + "\n" + msg2, nil, []got{
+			{int64(len(sep1) + 1), sep1, "Subject: x\n\nno final newline\n", FormatMbox, 0, false, false},
+			{int64(len(sep1) + 1 + 29 + len(sep2) + 1), sep2, msg2, FormatMbox, 0, false, false},
+		}},
+		{"separator after a line that is not empty, mboxcl2 named", sep1 + "\n" + "Subject: x\n\nhi\n" + sep2 + "\n" + msg2, &Options{Format: FormatMboxcl2},
+			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhi\n" + sep2 + "\n" + msg2, FormatMboxcl2, 1, false, false}}},
+		{"byte-order mark at the start of the file", UTF8BOM + sep1 + "\n" + msg2, nil,
+			[]got{{int64(3 + len(sep1) + 1), sep1, msg2, FormatMbox, 0, false, true}}},
+		{"byte-order mark and blank lines at the start of the file", UTF8BOM + "\r\n" + sep1 + "\r\n" + msg2, nil,
+			[]got{{int64(3 + 2 + len(sep1) + 2), sep1, msg2, FormatMbox, 0, false, true}}},
+		{"byte-order mark after the separator line stays in the message", sep1 + "\n" + UTF8BOM + msg2, nil,
+			[]got{{int64(len(sep1) + 1), sep1, UTF8BOM + msg2, FormatMbox, 0, false, false}}},
+		{"a file with a byte-order mark appended", sep1 + "\n" + msg1 + UTF8BOM + sep2 + "\n" + msg2, nil, []got{
+			{int64(len(sep1) + 1), sep1, msg1, FormatMbox, 0, false, false},
+			{int64(len(sep1) + 1 + len(msg1) + 3 + len(sep2) + 1), sep2, msg2, FormatMbox, 0, false, true},
+		}},
+		{"byte-order mark before a body line", sep1 + "\n" + msg1 + UTF8BOM + "From the desk\n", nil,
+			[]got{{int64(len(sep1) + 1), sep1, msg1 + UTF8BOM + "From the desk\n", FormatMbox, 0, false, false}}},
+		{"separator-like line in a body, text after it", sep1 + "\nSubject: x\n\nquoted:\n" + sep2 + "\nnot a header\n", nil,
+			[]got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nquoted:\n" + sep2 + "\nnot a header\n", FormatMbox, 1, false, false}}},
+		{"truncated mid-line", sep1 + "\nSubject: x\n\nhal", nil, []got{{int64(len(sep1) + 1), sep1, "Subject: x\n\nhal", FormatMbox, 1, false, false}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := readAll(t, tt.in, tt.opts)

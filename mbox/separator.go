@@ -30,14 +30,22 @@ var fromSpace = []byte("From ")
 //
 // The date is read leniently, because real writers differ: every word after
 // the sender must be a weekday, a month, a day of the month, a time (hh:mm or
-// hh:mm:ss), a four-digit year or a time zone (+0000, UTC), in any order,
-// and a month, a day, a time and a year must all be there. A UUCP
-// "remote from host" tail ends the date. Accepted, for example:
+// hh:mm:ss), a year (four digits, or two after the time as old UUCP hosts
+// wrote it) or a time zone, in any order, and a month, a day, a time and a
+// year must all be there. A zone is numeric (+0000, +01:00), a name (UTC,
+// CET, DST, Java's ChST), a name in parentheses, or an offset from GMT or
+// UTC as Java's Date.toString writes it for a zone without a name
+// (GMT+01:00, GMT-5). A UUCP "remote from host" tail ends the date, and a
+// sender that Mailman's archives obscure as "user at example.com" counts as
+// one word. Accepted, for example:
 //
-//	From MAILER-DAEMON Fri Jul  8 12:08:34 2011
-//	From - Mon Jan 01 00:00:00 2018
-//	From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018
+//	From MAILER-DAEMON Fri Jul  8 12:08:34 2011                 (Python's mailbox, asctime)
+//	From - Mon Jan 01 00:00:00 2018                             (Thunderbird)
+//	From 1234567890123456789@xxx Mon Jan 01 00:00:00 +0000 2018 (Google Takeout)
 //	From user@example.com Sat, 1 Jan 2018 00:00:00 +0000
+//	From user@example.com Mon Jan 01 00:00:00 GMT+01:00 2018    (Java)
+//	From user at example.com  Mon Jan  1 00:00:00 2018          (Mailman's archives)
+//	From user Mon Jan  1 00:00 96 remote from host              (UUCP)
 //
 // but not a body line such as "From the Jan 2018 meeting at 10:30".
 func IsSeparator(line []byte) bool {
@@ -55,6 +63,14 @@ func IsSeparator(line []byte) bool {
 	if len(sender) == 0 {
 		return false
 	}
+	// Mailman (pipermail) writes the envelope sender as "user at host".
+	if at, r := nextWord(rest); string(at) == "at" {
+		host, r := nextWord(r)
+		if len(host) == 0 {
+			return false
+		}
+		rest = r
+	}
 	var month, day, clock, year bool
 	for {
 		var w []byte
@@ -70,6 +86,8 @@ func IsSeparator(line []byte) bool {
 		case isMonth(w):
 			month = true
 		case isWeekday(w):
+		case isDigits(w) && len(w) == 2 && day && clock && !year:
+			year = true // asctime with a two-digit year, after the time
 		case isDigits(w) && len(w) <= 2:
 			day = true
 		case isDigits(w) && len(w) == 4:
@@ -180,18 +198,36 @@ func isClock(w []byte) bool {
 	return fields >= 2 && n == 2
 }
 
-// isZone matches +hhmm, -hhmm and an upper-case abbreviation such as UTC.
+// isZone matches a numeric offset (+hhmm, -hh:mm), an abbreviation that
+// starts with an upper-case letter (UTC, CET, ChST), and an offset from GMT
+// or UTC (GMT+01:00, UTC-5), as Java writes a zone without a name.
 func isZone(w []byte) bool {
-	if len(w) == 5 && (w[0] == '+' || w[0] == '-') {
-		return isDigits(w[1:])
+	if len(w) > 0 && (w[0] == '+' || w[0] == '-') {
+		return isOffset(w[1:])
 	}
-	if len(w) < 1 || len(w) > 5 {
+	for _, p := range [][]byte{[]byte("GMT"), []byte("UTC")} {
+		if len(w) > len(p)+1 && bytes.HasPrefix(w, p) && (w[len(p)] == '+' || w[len(p)] == '-') {
+			return isOffset(w[len(p)+1:]) || isDigits(w[len(p)+1:]) && len(w) <= len(p)+3
+		}
+	}
+	if len(w) < 1 || len(w) > 5 || w[0] < 'A' || w[0] > 'Z' {
 		return false
 	}
-	for _, c := range w {
-		if c < 'A' || c > 'Z' {
+	for _, c := range w[1:] {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
 			return false
 		}
 	}
 	return true
+}
+
+// isOffset matches hhmm and hh:mm.
+func isOffset(w []byte) bool {
+	switch {
+	case len(w) == 4:
+		return isDigits(w)
+	case len(w) == 5 && w[2] == ':':
+		return isDigits(w[:2]) && isDigits(w[3:])
+	}
+	return false
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/mailsyntax"
+	"github.com/leakproof/leakproof/mbox"
 )
 
 // facts is what was observed about one message.
@@ -30,6 +31,8 @@ type facts struct {
 
 	// How the archive stored the message.
 	notes      []string         // the archive reader's notes
+	bom        bomPlace         // where a byte-order mark was set aside, if anywhere
+	clConflict string           // why the mbox separators overruled the Content-Length, or ""
 	headerOnly bool             // a header and no body (archive.header_only)
 	lf         bool             // stored with bare LF line endings
 	repair     view             // the chosen view; repair.code is "" for the format's own view
@@ -66,14 +69,16 @@ type shownFields struct {
 // only when ctx is done.
 func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *dkim.Verification, tooLarge bool, now time.Time, dopts *dkim.Options) (*facts, error) {
 	f := &facts{
-		now:    now,
-		raw:    chosen.data,
-		hdr:    headerOf(chosen.header()),
-		ver:    ver,
-		notes:  m.Notes,
-		lf:     primary.lf,
-		repair: chosen,
-		forced: m.Forced,
+		now:        now,
+		raw:        chosen.data,
+		hdr:        headerOf(chosen.header()),
+		ver:        ver,
+		notes:      m.Notes,
+		bom:        bomPlaceOf(m, primary),
+		clConflict: m.ContentLengthConflict,
+		lf:         primary.lf,
+		repair:     chosen,
+		forced:     m.Forced,
 	}
 	if !f.hdr.separator && len(f.hdr.fields) > 0 && !f.hdr.truncated && !hasNoColonLine(ver, chosen.data) {
 		// A header with no body at all (no empty line after it), as an
@@ -120,6 +125,32 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 		f.attachments, f.mimeCapped = attachments(chosen.data)
 	}
 	return f, nil
+}
+
+// bomPlace is where a byte-order mark was set aside.
+type bomPlace int
+
+const (
+	bomNone      bomPlace = iota
+	bomFileStart          // at the start of a single-message file
+	bomAfterSep           // right after the message's mbox separator line
+	bomBeforeSep          // before the message's mbox separator line
+)
+
+// bomPlaceOf says where m had a byte-order mark that was set aside.
+func bomPlaceOf(m *archive.Message, primary view) bomPlace {
+	_, isMbox := mbox.ParseFormat(m.Format.String())
+	switch {
+	case primary.bom && isMbox:
+		return bomAfterSep
+	case primary.bom:
+		return bomFileStart
+	case m.BOM && isMbox:
+		return bomBeforeSep
+	case m.BOM:
+		return bomFileStart
+	}
+	return bomNone
 }
 
 // readShown reads the displayed fields and the sender's identity.

@@ -25,6 +25,14 @@ package provenance
 //  2. Line endings doubled by a text-mode copy of a CRLF file ("\r\r\n"):
 //     read as "\r\n". Evidence: repair.double_cr.
 //
+// A UTF-8 byte-order mark at the start of the stored bytes (an .eml saved
+// by a Windows tool, a message right after its mbox separator line) is a
+// storage artifact, not part of the message: every view, the format's own
+// included, sets it aside (archive.bom, with one the mbox reader set aside
+// before a separator line). Readers do the same, and the stricter reading
+// is the one without it: a mark glued to the first field's name hides that
+// field from a verifier, never from what the signature covers.
+//
 // Artifacts that need no repair, because DKIM canonicalization already
 // ignores them or because they are not signed fields, are only noted:
 // Google Takeout's X-GM-THRID and X-Gmail-Labels fields above the signed
@@ -60,6 +68,7 @@ import (
 type view struct {
 	data   []byte
 	lf     bool         // bare LF line endings were made CRLF
+	bom    bool         // a byte-order mark at the start of the stored bytes was set aside
 	code   string       // "" for the primary view, else the repair.* evidence code
 	change string       // what the repair changed: one sentence
 	pooled *[]byte      // data's buffer, from crlfBuffers (primaryView only)
@@ -80,15 +89,25 @@ func (v *view) header() *dkim.Header {
 // crlfBuffers and release hands it back: call it once nothing refers to
 // the view any more (an Assessment holds no byte slices of it).
 func primaryView(m *archive.Message) view {
-	data := mbox.OwnView(m.Raw, mbox.Format(m.Format)).Data // m.Raw for an .eml
+	raw, bom := setBOMAside(m.Raw)
+	data := mbox.OwnView(raw, mbox.Format(m.Format)).Data // raw for an .eml
 	buf := crlfBuffers.Get().(*[]byte)
 	crlf, changed := toCRLFInto(*buf, data)
 	if !changed {
 		crlfBuffers.Put(buf)
-		return view{data: crlf}
+		return view{data: crlf, bom: bom}
 	}
 	*buf = crlf
-	return view{data: crlf, lf: true, pooled: buf}
+	return view{data: crlf, lf: true, bom: bom, pooled: buf}
+}
+
+// setBOMAside returns raw without the UTF-8 byte-order mark at its start,
+// and whether there was one.
+func setBOMAside(raw []byte) ([]byte, bool) {
+	if bytes.HasPrefix(raw, []byte(mbox.UTF8BOM)) {
+		return raw[len(mbox.UTF8BOM):], true
+	}
+	return raw, false
 }
 
 // crlfBuffers keeps the CRLF copies of primary views between messages:
@@ -136,16 +155,17 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	// unknown variant.
 	var others []mbox.View
 	var mixed [][]byte
-	if body := splitHeader(m.Raw).body; !mbox.HasEscapedLine(m.Raw[:body]) {
+	raw, _ := setBOMAside(m.Raw)
+	if body := splitHeader(raw).body; !mbox.HasEscapedLine(raw[:body]) {
 		format, ok := mbox.ParseFormat(m.Format.String())
 		if ok {
-			others = mbox.Views(m.Raw, format)[1:]
+			others = mbox.Views(raw, format)[1:]
 		} else {
 			format = mbox.FormatMbox
-			others = mbox.Views(m.Raw, format)
+			others = mbox.Views(raw, format)
 		}
 		if format.Ambiguous() {
-			mixed = mbox.MixedViews(m.Raw, body)
+			mixed = mbox.MixedViews(raw, body)
 		}
 	}
 	primaryHeader := primary.data[:splitHeader(primary.data).body]
@@ -201,7 +221,7 @@ func (c *Checker) repair(ctx context.Context, m *archive.Message, primary view, 
 			return primary, ver, err
 		}
 		if improves(ver, rv) {
-			v.lf = primary.lf
+			v.lf, v.bom = primary.lf, primary.bom
 			return v, rv, nil
 		}
 	}

@@ -51,6 +51,21 @@ func observedEvidence(f *facts) []Evidence {
 	for _, n := range f.notes {
 		out = append(out, evidence("archive.note", "The archive reader noted: %s.", strings.TrimSuffix(n, ".")))
 	}
+	switch f.bom {
+	case bomFileStart:
+		out = append(out, evidence("archive.bom",
+			"The file starts with a UTF-8 byte-order mark, which Windows tools write at the start of a text file; it is not part of the message and was set aside."))
+	case bomAfterSep:
+		out = append(out, evidence("archive.bom",
+			"The message starts with a UTF-8 byte-order mark, right after its mbox separator line; it is a storage artifact, not part of the message, and was set aside."))
+	case bomBeforeSep:
+		out = append(out, evidence("archive.bom",
+			"A UTF-8 byte-order mark comes before this message's mbox separator line (at the start of the file, or of a file appended to another); it is a storage artifact, not part of the message, and was set aside."))
+	}
+	if f.clConflict != "" {
+		out = append(out, evidence("archive.content_length_conflict",
+			"The message's Content-Length field disagrees with the mbox separator lines (%s); the separator lines frame the message.", f.clConflict))
+	}
 	if f.headerOnly {
 		out = append(out, evidence("archive.header_only",
 			"The file holds a header and no body (no empty line follows it), as an export of a message's header alone does; the body could not be checked, so no signature's body hash counts for or against it."))

@@ -167,7 +167,9 @@ func innerName(file, root string) string {
 // sameFile reports whether a message's File is the file inner names inside
 // root: File is root joined with "/" and the path inside it, which is
 // compared as unzip would write it (archive.ExtractedName: "./a.eml",
-// "x/../a.eml" and "x/a.eml" are where they land).
+// "x/../a.eml" and "x/a.eml" are where they land), and as a Mac or Windows
+// takes names that look the same (archive.CollisionName: "café.eml"
+// composed or decomposed, "a.eml" and "a.eml.").
 // Only the whole path inside root matches: a suffix could pick another
 // folder's file of the same name.
 func sameFile(file, root, inner string) bool {
@@ -175,5 +177,5 @@ func sameFile(file, root, inner string) bool {
 		return true
 	}
 	prefix := strings.TrimSuffix(root, "/") + "/"
-	return strings.HasPrefix(file, prefix) && archive.ExtractedName(strings.TrimPrefix(file, prefix)) == archive.ExtractedName(inner)
+	return strings.HasPrefix(file, prefix) && archive.CollisionName(strings.TrimPrefix(file, prefix)) == archive.CollisionName(inner)
 }

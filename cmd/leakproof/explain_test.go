@@ -131,6 +131,26 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout, "--entry 2 is the forged x/../a.eml")
 
+	// Names that look the same and that a Mac (NFC and NFD) or Windows (a
+	// trailing dot or space) takes for one file: --file names both, in
+	// either form, and --entry picks one.
+	for _, tt := range []struct{ name, first, second, typed string }{
+		{"composed, then decomposed", "r\u00e9sum\u00e9.eml", "re\u0301sume\u0301.eml", "r\u00e9sum\u00e9.eml"},
+		{"typed decomposed", "r\u00e9sum\u00e9.eml", "re\u0301sume\u0301.eml", "re\u0301sume\u0301.eml"},
+		{"trailing dot", "a.eml", "a.eml.", "a.eml"},
+		{"trailing space", "a.eml", "a.eml ", "a.eml"},
+	} {
+		look := mk(tt.first, "genuine", tt.second, "forged")
+		r = runCLI(t, "explain", "--file", tt.typed, look)
+		assert.Equal(t, 2, r.code, "%s: ambiguous; stderr: %s", tt.name, r.stderr)
+		assert.Contains(t, r.stderr, "names 2 entries", "%s: the refusal says why", tt.name)
+		for entry, subject := range map[string]string{"1": "genuine", "2": "forged"} {
+			r = runCLI(t, "explain", "--file", tt.typed, "--entry", entry, look)
+			require.Equal(t, 0, r.code, "%s: --entry %s; stderr: %s", tt.name, entry, r.stderr)
+			assert.Regexp(t, `\n  Subject +`+subject+`\n`, r.stdout, "%s: --entry %s", tt.name, entry)
+		}
+	}
+
 	subdir := mk("0/a.eml", "genuine", "a.eml", "forged")
 	r = runCLI(t, "explain", "--file", "a.eml", subdir)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)

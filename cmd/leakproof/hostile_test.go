@@ -199,9 +199,17 @@ func TestVerifyMboxFraming(t *testing.T) {
 		data     string
 		verdicts []string
 	}{
-		{"Content-Length swallows the forged message", sep + string(withCL(gBody+1+len(sep)+len(forged))) + "\n" + sep + string(forged), []string{"altered"}},
+		// A count stretched over the next message is overruled by the
+		// separator lines: the message after it is still reported.
+		{"Content-Length stretched over the forged message to the end", sep + string(withCL(gBody+1+len(sep)+len(forged))) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
+		{"Content-Length stretched over a message to the next separator", sep + string(withCL(gBody+1+len(sep)+len(forged)+1)) + "\n" + sep + string(forged) + "\n" + sep + string(glf),
+			[]string{"authentic", "altered", "authentic"}},
 		{"Content-Length cuts the genuine message short", sep + string(withCL(10)) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
-		{"separator line without a blank line, after an l= body", sep + string(lw) + "From ceo@bank.example Tue Mar  1 10:00:00 2016\nFrom: CEO <ceo@example.com>\n\nforged\n", []string{"altered"}},
+		// A separator line and a header after a body's last line start a
+		// message, as mutt and Python's mailbox read it: the genuine
+		// message is as signed, the unsigned one after it proves nothing.
+		{"separator line without a blank line, after an l= body", sep + string(lw) + "From ceo@bank.example Tue Mar  1 10:00:00 2016\nFrom: CEO <ceo@example.com>\n\nforged\n", []string{"authentic", "unverifiable"}},
+		{"separator-like line without a blank line and no header, after an l= body", sep + string(lw) + "From ceo@bank.example Tue Mar  1 10:00:00 2016\nforged\n", []string{"altered"}},
 		{"forged copy after the genuine one", sep + string(glf) + "\n" + sep + string(forged), []string{"authentic", "altered"}},
 		{"text after a truthful Content-Length, before the next separator", sep + string(withCL(gBody)) + "P.S. Wire it to 66-6666 instead.\n\n" + sep + string(glf),
 			[]string{"altered", "authentic"}},
