@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/report"
 )
 
 const keysUsage = `Usage:
@@ -271,8 +272,10 @@ func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		for _, r := range recs {
 			if r.DNSError == "" {
-				fmt.Fprintln(stdout, r.TXT)
-				fmt.Fprintf(stderr, "leakproof: %s\n", keysDescribe(r.TXT))
+				// The record is whatever the server sent: it must not drive
+				// the terminal or reorder the line.
+				fmt.Fprintln(stdout, report.Clean(r.TXT))
+				fmt.Fprintf(stderr, "leakproof: %s\n", report.Clean(keysDescribe(r.TXT)))
 				continue
 			}
 			hint := "check the selector and domain (s= and d= of the signature)"
