@@ -19,14 +19,33 @@ import (
 )
 
 const keysUsage = `Usage:
+    leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
 
-keys import reads key files (JSON Lines key archives and BIND zone files,
-told apart by content) and writes one clean JSON Lines key file: names
+keys needed lists every key the signatures of the archive need (DKIM and
+DomainKeys): domain, selector, how many messages cite it, the date range
+of their Date fields and t= tags, and whether the key files (--keys) hold
+a usable key for it; then where to look for the missing ones. It verifies
+nothing and asks no one: it only reads the signatures. --format json
+writes one JSON object a line: domain, selector, messages, first_date and
+last_date (RFC 3339, or ""), have_key.
+
+keys import reads key files, told apart by content: JSON Lines key
+archives, BIND zone files, the JSON that archive.zk.email's API serves
+([{"domain", "selector", "value", "firstSeenAt", "lastSeenAt"}]) and
+mailauth's DNS cache file ({"NAME": {"TXT": [["..."]]}}; names that are
+not DKIM keys are skipped). It writes one clean JSON Lines key file: names
 lower-cased, records sorted by domain and selector, duplicates merged (the
-earliest first_seen, the latest last_seen and seen, every source kept).
-A record without a "source" gets the path of the file it came from.
+earliest first_seen, the latest last_seen and seen, every source kept);
+different keys under one selector stay separate records. A record without
+a "source" gets the kind and path of the file it came from. An
+archive.zk.email row last seen on the day of the import, or on the day the
+file was saved, is a live DNS answer of that day, not history: it is kept
+with "seen" instead of first_seen/last_seen, and its source says so.
+Warnings (exit status 0) name a record whose p= is not a key (often a key
+cut short when it was copied) and a record marked private_key_published
+that holds no key material.
 
 keys lookup asks DNS, live, for the TXT record of
 SELECTOR._domainkey.DOMAIN and prints it, one line per record (what kind
@@ -43,20 +62,23 @@ Options:
                         was seen, to the JSON Lines key file FILE, so that
                         "leakproof verify --keys FILE" can use it offline.
 
-Exit status: 0 on success, 1 when a file cannot be read or written or DNS
-gives no record, 2 on usage errors.
+Exit status: 0 on success (warnings included), 1 when a file cannot be
+read or written or DNS gives no record, 2 on usage errors.
 
 Examples:
-    $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl
+    $ leakproof keys needed leak.mbox
+    $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl zk-example.com.json
     $ leakproof keys lookup --record keys.jsonl 20161025 gmail.com
 `
 
 // runKeys runs "leakproof keys ...". args are the arguments after "keys".
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return keysUsageError(stderr, "keys needs a subcommand: import or lookup")
+		return keysUsageError(stderr, "keys needs a subcommand: needed, import or lookup")
 	}
 	switch args[0] {
+	case "needed":
+		return keysNeeded(ctx, args[1:], stdout, stderr)
 	case "import":
 		return keysImport(args[1:], stdout, stderr)
 	case "lookup":
