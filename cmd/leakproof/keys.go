@@ -125,14 +125,18 @@ func keysImport(args []string, stdout, stderr io.Writer) int {
 		return keysUsageError(stderr, "keys import needs at least one key file")
 	}
 	var all []dkim.KeyRecord
+	now := time.Now()
 	for _, path := range fs.Args() {
-		recs, code := keysReadFile(path, stderr)
+		recs, code := keysReadFile(path, now, stderr)
 		if code != 0 {
 			return code
 		}
 		all = append(all, recs...)
 	}
 	merged := keysMerge(all)
+	for _, w := range importWarnings(merged) {
+		fmt.Fprintf(stderr, "leakproof: warning: %s\n", printable(w))
+	}
 
 	var buf bytes.Buffer
 	for _, r := range merged {
@@ -155,24 +159,57 @@ func keysImport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// keysReadFile reads one key file, reporting failures on stderr.
-func keysReadFile(path string, stderr io.Writer) ([]dkim.KeyRecord, int) {
+// keysReadFile reads one key file of any kind keys import knows,
+// reporting failures on stderr. now is the day of the import, which tells
+// archive.zk.email's live DNS rows from its history.
+func keysReadFile(path string, now time.Time, stderr io.Writer) ([]dkim.KeyRecord, int) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, keysFail(stderr, 1, err.Error(), "check the path of the key file")
 	}
 	defer f.Close()
-	kf, err := dkim.ReadKeyFile(f, path)
+	var saved time.Time
+	if fi, err := f.Stat(); err == nil {
+		saved = fi.ModTime()
+	}
+	data, err := io.ReadAll(io.LimitReader(f, dkim.MaxKeyFileSize+1))
+	if err != nil {
+		return nil, keysFail(stderr, 1, fmt.Sprintf("reading %s: %v", path, err), "check that the file is readable")
+	}
+	if len(data) > dkim.MaxKeyFileSize {
+		return nil, keysFail(stderr, 1, fmt.Sprintf("%s: larger than %d bytes", path, dkim.MaxKeyFileSize), "split the file")
+	}
+	var recs []dkim.KeyRecord
+	switch importKind(data) {
+	case importZK:
+		recs, err = parseZKArchive(data, path, now, saved)
+	case importMailauth:
+		var skipped int
+		recs, skipped, err = parseMailauthCache(data, path)
+		if err == nil && skipped > 0 {
+			fmt.Fprintf(stderr, "leakproof: note: %s: skipped %s that are not DKIM keys (_dmarc, SPF, MX, ...)\n",
+				printable(path), plural(skipped, "name", "names"))
+		}
+	default:
+		var kf *dkim.KeyFile
+		if kf, err = dkim.ReadKeyFile(bytes.NewReader(data), path); err == nil {
+			recs = kf.Records()
+		}
+	}
 	if err != nil {
 		var kfe *dkim.KeyFileError
-		if errors.As(err, &kfe) {
+		var ie *importError
+		switch {
+		case errors.As(err, &kfe):
 			return nil, keysFail(stderr, 1, err.Error(),
 				fmt.Sprintf("fix line %d of %s, or leave the file out", kfe.Line, path),
-				"a key file is JSON Lines (one {\"domain\", \"selector\", \"txt\"} object a line) or a BIND zone file")
+				"keys import reads JSON Lines key files, zone files, archive.zk.email's JSON and mailauth's DNS cache")
+		case errors.As(err, &ie):
+			return nil, keysFail(stderr, 1, fmt.Sprintf("%s: %v", path, err), "fix the file, or leave it out")
 		}
 		return nil, keysFail(stderr, 1, err.Error(), "check that the file is readable")
 	}
-	return kf.Records(), 0
+	return recs, 0
 }
 
 // keysMerge sorts records by domain, selector, failure and text and

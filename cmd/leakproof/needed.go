@@ -73,7 +73,7 @@ func keysNeeded(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	for _, path := range keyFiles {
 		src, err := readKeyFile(path)
 		if err != nil {
-			return keysFail(stderr, 1, err.Error(), keyFileHint(err))
+			return keysFail(stderr, 1, err.Error(), keyFileHint(err, path))
 		}
 		srcs = append(srcs, src)
 	}
@@ -240,10 +240,13 @@ func neededDay(t time.Time) string {
 }
 
 // keyFileHint is the advice for a key file that cannot be read.
-func keyFileHint(err error) string {
+func keyFileHint(err error, path string) string {
 	var kfe *dkim.KeyFileError
-	if errors.As(err, &kfe) {
-		return `a key file is JSON Lines or a BIND zone file; convert a public archive's JSON or a mailauth DNS cache with "leakproof keys import"`
+	switch {
+	case errors.Is(err, errNeedsImport):
+		return "convert it first: leakproof keys import --out keys.jsonl " + path
+	case errors.As(err, &kfe):
+		return "fix the line named above; a key archive is JSON Lines or a BIND zone file (see README.md)"
 	}
 	return "check the path of the key file"
 }
