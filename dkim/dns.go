@@ -31,14 +31,16 @@ var ErrDNSBudget = errors.New("dkim: DNS time budget spent")
 type DNSOptions struct {
 	// Timeout bounds one lookup, UDP and TCP together. If zero, 5 seconds.
 	Timeout time.Duration
-	// Budget bounds the time the source spends waiting on its server over
-	// its whole life, however many names it is asked and however many
-	// goroutines ask: wall time during which at least one query is
-	// outstanding counts once. A query still waiting when the budget runs
-	// out ends then, and every later Lookup that would need the server
-	// returns an error wrapping ErrDNSBudget at once, so a server that
-	// never answers costs a run at most Budget. Answers already had stay
-	// cached. If zero, 15 seconds.
+	// Budget bounds the time the source spends waiting on its server in
+	// vain over its whole life, however many names it is asked and
+	// however many goroutines ask: wall time during which at least one
+	// query is outstanding and nothing has arrived since the last answer
+	// counts once. A query still waiting when the budget runs out ends
+	// then, and every later Lookup that would need the server returns an
+	// error wrapping ErrDNSBudget at once, so a server that never answers
+	// costs a run at most Budget; a server that answers, however slowly,
+	// costs nothing against it. Answers already had stay kept. If zero,
+	// 15 seconds.
 	Budget time.Duration
 	// Record, if not nil, receives every answer, failures included, as
 	// JSON Lines in the key-file format (with "seen"), so that a run can be
@@ -100,7 +102,7 @@ type DNSSource struct {
 	recordErr error
 	answers   map[string]*dnsFlight // by lookup name
 	inflight  int                   // queries outstanding
-	busySince time.Time             // when inflight last became non-zero
+	busySince time.Time             // when inflight last became non-zero, or the last answer since
 	spent     time.Duration         // budget used by earlier busy periods
 }
 
@@ -254,6 +256,16 @@ func (s *DNSSource) end() {
 	}
 }
 
+// answered notes that the server answered: the wait so far was not in
+// vain, so the budget clock restarts from now.
+func (s *DNSSource) answered() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight > 0 {
+		s.busySince = time.Now()
+	}
+}
+
 // budgetSpent reports whether no time is left to wait on the server.
 func (s *DNSSource) budgetSpent() bool {
 	s.mu.Lock()
@@ -313,6 +325,9 @@ func (s *DNSSource) query(parent context.Context, name dnsmessage.Name) (txts []
 
 	truncated := false
 	resp, err := exchangeUDP(ctx, s.server, msg, id, q, s.opts.timeout())
+	if err == nil {
+		s.answered()
+	}
 	if err == nil && resp.Truncated {
 		// The server did answer: whatever becomes of the TCP query, this
 		// is not a silent server.

@@ -32,6 +32,7 @@ type zoneEntry struct {
 	noTCP    bool             // close TCP connections without an answer
 	owner    string           // write the TXT records under this name instead of the name asked
 	cname    string           // answer with a CNAME to this name, then the TXT records under it
+	delay    time.Duration    // answer UDP this long after the query
 }
 
 // testDNSServer is an in-process DNS server on 127.0.0.1, UDP and TCP on
@@ -77,6 +78,11 @@ func newTestDNSServer(t *testing.T, zone map[string]zoneEntry) *testDNSServer {
 				return
 			}
 			if resp := s.answer(buf[:n], true); resp != nil {
+				if d := s.delay(buf[:n]); d > 0 {
+					wg.Add(1)
+					time.AfterFunc(d, func() { defer wg.Done(); _, _ = pc.WriteTo(resp, from) })
+					continue
+				}
 				_, _ = pc.WriteTo(resp, from)
 			}
 		}
@@ -110,6 +116,21 @@ func (s *testDNSServer) count(name string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.hits[name]
+}
+
+// delay returns how long to wait before answering query over UDP.
+func (s *testDNSServer) delay(query []byte) time.Duration {
+	var p dnsmessage.Parser
+	if _, err := p.Start(query); err != nil {
+		return 0
+	}
+	q, err := p.Question()
+	if err != nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.zone[strings.ToLower(q.Name.String())].delay
 }
 
 // noTCP reports whether the name asked in query is one whose TCP
@@ -449,6 +470,21 @@ func TestDNSSourceBudget(t *testing.T) {
 	assert.ErrorIs(t, err, ErrDNSBudget, "once spent, the budget stays spent")
 	assert.Less(t, time.Since(again), 50*time.Millisecond, "a lookup past the budget does not wait")
 	assert.Equal(t, 0, srv.count("never-asked._domainkey.example.com."), "a lookup past the budget asks nothing")
+
+	// A server that answers, however slowly, costs nothing against the
+	// budget: twenty answers of 60 ms each, one at a time, take twice the
+	// budget and all arrive.
+	slowZone := map[string]zoneEntry{}
+	for i := range 20 {
+		slowZone[fmt.Sprintf("s%d._domainkey.example.com.", i)] = zoneEntry{txts: [][]string{{"p=A"}}, delay: 60 * time.Millisecond}
+	}
+	slow := newTestDNSServer(t, slowZone)
+	src = NewDNSSource(slow.addr, &DNSOptions{Timeout: time.Second, Budget: 600 * time.Millisecond})
+	for i := range 20 {
+		recs, err := src.Lookup(t.Context(), "example.com", fmt.Sprintf("s%d", i))
+		require.NoError(t, err, "slow but answering server, name %d", i)
+		assert.Equal(t, "p=A", recs[0].TXT, "answer %d", i)
+	}
 
 	// A cached answer needs no budget.
 	ok := newTestDNSServer(t, map[string]zoneEntry{"s._domainkey.example.com.": {txts: [][]string{{"p=A"}}}})
