@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,15 +21,32 @@ import (
 // ErrDNSName: the name to look up is not a valid DNS name.
 var ErrDNSName = errors.New("dkim: invalid DNS name")
 
+// ErrDNSBudget: the source has spent DNSOptions.Budget waiting on its
+// server, so it asks no more. The verifier reports the signature as
+// ResultTempError; nothing is recorded, since the server was not asked.
+var ErrDNSBudget = errors.New("dkim: DNS time budget spent")
+
 // DNSOptions configures a DNSSource. A nil *DNSOptions is the same as
 // &DNSOptions{}.
 type DNSOptions struct {
 	// Timeout bounds one lookup, UDP and TCP together. If zero, 5 seconds.
 	Timeout time.Duration
+	// Budget bounds the time the source spends waiting on its server in
+	// vain over its whole life, however many names it is asked and
+	// however many goroutines ask: wall time during which at least one
+	// query is outstanding and nothing has arrived since the last answer
+	// counts once. A query still waiting when the budget runs out ends
+	// then, and every later Lookup that would need the server returns an
+	// error wrapping ErrDNSBudget at once, so a server that never answers
+	// costs a run at most Budget; a server that answers, however slowly,
+	// costs nothing against it. Answers already had stay kept. If zero,
+	// 15 seconds.
+	Budget time.Duration
 	// Record, if not nil, receives every answer, failures included, as
 	// JSON Lines in the key-file format (with "seen"), so that a run can be
-	// repeated offline with the file as a key file. Writes are serialised:
-	// one Write call per record.
+	// repeated offline with the file as a key file. Each name is recorded
+	// once, when the server answers it. Writes are serialised: one Write
+	// call per record.
 	Record io.Writer
 	// Now gives the time recorded as "seen". If nil, time.Now.
 	Now func() time.Time
@@ -39,6 +57,13 @@ func (o *DNSOptions) timeout() time.Duration {
 		return 5 * time.Second
 	}
 	return o.Timeout
+}
+
+func (o *DNSOptions) budget() time.Duration {
+	if o == nil || o.Budget <= 0 {
+		return 15 * time.Second
+	}
+	return o.Budget
 }
 
 func (o *DNSOptions) now() time.Time {
@@ -54,17 +79,40 @@ func (o *DNSOptions) now() time.Time {
 // A lookup tells the domain's operator that someone is checking, and today's
 // DNS shows today's keys: use it only when the caller asks for it.
 //
+// Each name is asked once in the life of the source: its answer, failures
+// included, is kept and returned to every later Lookup, and concurrent
+// lookups of one name share one query. Use one DNSSource for a whole run.
+//
 // Failures are answers too: Lookup returns one record with DNSError
 // "NXDOMAIN" (also for a name with no TXT record), "SERVFAIL" (also for
-// other error codes and malformed answers), "REFUSED" or "TIMEOUT" (also
-// when the server cannot be reached), and a nil error. Lookup returns an
-// error only when ctx ends or the name is invalid.
+// other error codes and malformed answers), "REFUSED", "TRUNCATED" (the
+// UDP answer was truncated and the server gave no full answer over TCP) or
+// "TIMEOUT" (also when the server cannot be reached), and a nil error.
+// Lookup returns an error only when ctx ends, the name is invalid or the
+// time budget is spent (ErrDNSBudget); such errors are not kept.
+//
+// Only TXT records owned by the name asked, or by the end of a CNAME chain
+// starting at it, count: records for other names in the answer are
+// ignored.
 type DNSSource struct {
 	server string
 	opts   DNSOptions
 
-	mu        sync.Mutex // serialises writes to opts.Record
+	mu        sync.Mutex // guards the fields below; also serialises writes to opts.Record
 	recordErr error
+	answers   map[string]*dnsFlight // by lookup name
+	inflight  int                   // queries outstanding
+	busySince time.Time             // when inflight last became non-zero, or the last answer since
+	spent     time.Duration         // budget used by earlier busy periods
+}
+
+// A dnsFlight is one name's query: done is closed when recs is set, or
+// when the query ended without an answer (failed set; the next asker
+// tries again).
+type dnsFlight struct {
+	done   chan struct{}
+	recs   []KeyRecord
+	failed bool
 }
 
 // NewDNSSource returns a DNSSource asking server, an address such as
@@ -74,7 +122,7 @@ func NewDNSSource(server string, opts *DNSOptions) *DNSSource {
 	if _, _, err := net.SplitHostPort(server); err != nil {
 		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
 	}
-	s := &DNSSource{server: server}
+	s := &DNSSource{server: server, answers: map[string]*dnsFlight{}}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -92,9 +140,10 @@ func (s *DNSSource) RecordErr() error {
 	return s.recordErr
 }
 
-// Lookup asks the server for the TXT records of selector._domainkey.domain
-// and returns one KeyRecord per TXT record (its strings joined), with
-// Source "dns" and Seen set, or one record with DNSError.
+// Lookup returns the TXT records of selector._domainkey.domain, one
+// KeyRecord per TXT record (its strings joined), with Source "dns" and
+// Seen set, or one record with DNSError. The server is asked the first
+// time a name is looked up; later lookups get the same answer.
 func (s *DNSSource) Lookup(ctx context.Context, domain, selector string) ([]KeyRecord, error) {
 	domain, selector = dkimcore.NormalName(domain), dkimcore.NormalName(selector)
 	fqdn := selector + "._domainkey." + domain + "."
@@ -102,8 +151,46 @@ func (s *DNSSource) Lookup(ctx context.Context, domain, selector string) ([]KeyR
 	if err != nil {
 		return nil, err
 	}
+	for {
+		s.mu.Lock()
+		f, ok := s.answers[fqdn]
+		if !ok {
+			f = &dnsFlight{done: make(chan struct{})}
+			s.answers[fqdn] = f
+		}
+		s.mu.Unlock()
+		if !ok {
+			return s.ask(ctx, f, fqdn, name, domain, selector)
+		}
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if !f.failed {
+			return slices.Clone(f.recs), nil
+		}
+		// The asker gave up (its context ended, or the budget ran out):
+		// ask again, under this caller's context.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if s.budgetSpent() {
+			return nil, fmt.Errorf("%w: %s not asked", ErrDNSBudget, strings.TrimSuffix(fqdn, "."))
+		}
+	}
+}
+
+// ask queries the server for one name on behalf of every caller waiting
+// on f, keeps and records the answer.
+func (s *DNSSource) ask(ctx context.Context, f *dnsFlight, fqdn string, name dnsmessage.Name, domain, selector string) ([]KeyRecord, error) {
 	txts, dnsErr, err := s.query(ctx, name)
 	if err != nil {
+		s.mu.Lock()
+		delete(s.answers, fqdn)
+		s.mu.Unlock()
+		f.failed = true
+		close(f.done)
 		return nil, err
 	}
 	seen := s.opts.now()
@@ -114,8 +201,10 @@ func (s *DNSSource) Lookup(ctx context.Context, domain, selector string) ([]KeyR
 	for _, t := range txts {
 		recs = append(recs, KeyRecord{Domain: domain, Selector: selector, TXT: t, Seen: seen, Source: "dns"})
 	}
+	f.recs = recs
+	close(f.done)
 	s.record(recs)
-	return recs, nil
+	return slices.Clone(recs), nil
 }
 
 // record appends recs to opts.Record, one Write per line.
@@ -135,6 +224,57 @@ func (s *DNSSource) record(recs []KeyRecord) {
 			s.recordErr = fmt.Errorf("dkim: recording DNS answer: %w", err)
 		}
 	}
+}
+
+// begin starts the budget clock for one query and returns the time by
+// which the budget runs out, or false when it has run out.
+func (s *DNSSource) begin() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if s.inflight == 0 {
+		if s.spent >= s.opts.budget() {
+			return time.Time{}, false
+		}
+		s.busySince = now
+	}
+	end := s.busySince.Add(s.opts.budget() - s.spent)
+	if !end.After(now) {
+		return time.Time{}, false
+	}
+	s.inflight++
+	return end, true
+}
+
+// end stops the budget clock for one query.
+func (s *DNSSource) end() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight--
+	if s.inflight == 0 {
+		s.spent += time.Since(s.busySince)
+	}
+}
+
+// answered notes that the server answered: the wait so far was not in
+// vain, so the budget clock restarts from now.
+func (s *DNSSource) answered() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight > 0 {
+		s.busySince = time.Now()
+	}
+}
+
+// budgetSpent reports whether no time is left to wait on the server.
+func (s *DNSSource) budgetSpent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	left := s.opts.budget() - s.spent
+	if s.inflight > 0 {
+		left -= time.Since(s.busySince)
+	}
+	return left <= 0
 }
 
 // dnsName checks a name (ending in a dot) and converts it.
@@ -159,9 +299,20 @@ func dnsName(fqdn string) (dnsmessage.Name, error) {
 }
 
 // query asks for name's TXT records over UDP, then TCP if the answer was
-// truncated. It returns the TXT texts, or the DNS failure, or ctx's error.
+// truncated. It returns the TXT texts, or the DNS failure, or an error:
+// ctx's, or one wrapping ErrDNSBudget when the budget ran out first.
 func (s *DNSSource) query(parent context.Context, name dnsmessage.Name) (txts []string, dnsErr string, err error) {
-	ctx, cancel := context.WithTimeout(parent, s.opts.timeout())
+	budgetEnd, ok := s.begin()
+	if !ok {
+		return nil, "", fmt.Errorf("%w: %s not asked", ErrDNSBudget, strings.TrimSuffix(name.String(), "."))
+	}
+	defer s.end()
+	deadline := time.Now().Add(s.opts.timeout())
+	cutByBudget := budgetEnd.Before(deadline)
+	if cutByBudget {
+		deadline = budgetEnd
+	}
+	ctx, cancel := context.WithDeadline(parent, deadline)
 	defer cancel()
 	var idb [2]byte
 	_, _ = rand.Read(idb[:]) // a random ID makes spoofed answers harder; crypto/rand never fails
@@ -172,15 +323,27 @@ func (s *DNSSource) query(parent context.Context, name dnsmessage.Name) (txts []
 		return nil, "", fmt.Errorf("%w: %w", ErrDNSName, err)
 	}
 
+	truncated := false
 	resp, err := exchangeUDP(ctx, s.server, msg, id, q, s.opts.timeout())
+	if err == nil {
+		s.answered()
+	}
 	if err == nil && resp.Truncated {
+		// The server did answer: whatever becomes of the TCP query, this
+		// is not a silent server.
+		truncated = true
 		resp, err = exchangeTCP(ctx, s.server, msg, id, q)
 	}
 	if err != nil {
 		if err := parent.Err(); err != nil {
 			return nil, "", err // the caller gave up: that is not an answer to record
 		}
-		if errors.Is(err, errBadAnswer) {
+		switch {
+		case truncated:
+			return nil, "TRUNCATED", nil
+		case cutByBudget && ctx.Err() != nil:
+			return nil, "", fmt.Errorf("%w: no answer for %s before it ran out", ErrDNSBudget, strings.TrimSuffix(name.String(), "."))
+		case errors.Is(err, errBadAnswer):
 			return nil, "SERVFAIL", nil
 		}
 		return nil, "TIMEOUT", nil
@@ -249,6 +412,12 @@ func parseAnswer(b []byte, id uint16, q dnsmessage.Question) (dnsAnswer, error) 
 	if h.Truncated || h.RCode != dnsmessage.RCodeSuccess {
 		return a, nil
 	}
+	type ownedTXT struct {
+		owner string
+		text  string
+	}
+	var found []ownedTXT
+	cnames := map[string]string{} // owner -> target, lower-case
 	for {
 		ah, err := p.AnswerHeader()
 		if errors.Is(err, dnsmessage.ErrSectionDone) {
@@ -257,19 +426,41 @@ func parseAnswer(b []byte, id uint16, q dnsmessage.Question) (dnsAnswer, error) 
 		if err != nil {
 			return dnsAnswer{}, errBadAnswer
 		}
-		// A CNAME chain ends in TXT records of another owner name; every
-		// TXT record in the answer section answers our question.
-		if ah.Type != dnsmessage.TypeTXT || ah.Class != dnsmessage.ClassINET {
-			if err := p.SkipAnswer(); err != nil {
-				return dnsAnswer{}, errBadAnswer
-			}
-			continue
+		owner := strings.ToLower(ah.Name.String())
+		switch {
+		case ah.Class != dnsmessage.ClassINET:
+			err = p.SkipAnswer()
+		case ah.Type == dnsmessage.TypeTXT:
+			var txt dnsmessage.TXTResource
+			txt, err = p.TXTResource()
+			found = append(found, ownedTXT{owner, strings.Join(txt.TXT, "")})
+		case ah.Type == dnsmessage.TypeCNAME:
+			var cn dnsmessage.CNAMEResource
+			cn, err = p.CNAMEResource()
+			cnames[owner] = strings.ToLower(cn.CNAME.String())
+		default:
+			err = p.SkipAnswer()
 		}
-		txt, err := p.TXTResource()
 		if err != nil {
 			return dnsAnswer{}, errBadAnswer
 		}
-		a.txts = append(a.txts, strings.Join(txt.TXT, ""))
+	}
+	// The records that answer our question are owned by the name asked or
+	// by the end of the CNAME chain that starts there (RFC 1034 §3.6.2).
+	// Anything else in the answer section (a hostile or confused server's
+	// records for another name) is not an answer.
+	want := strings.ToLower(q.Name.String())
+	for range 8 {
+		next, ok := cnames[want]
+		if !ok {
+			break
+		}
+		want = next
+	}
+	for _, t := range found {
+		if t.owner == want {
+			a.txts = append(a.txts, t.text)
+		}
 	}
 	return a, nil
 }

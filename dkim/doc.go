@@ -75,7 +75,12 @@
 // default: today's DNS shows today's keys, not those in use when the mail
 // was sent, and a selector lookup tells the domain's operator that someone
 // is checking. Record DNS answers with [DNSOptions.Record] to repeat a run
-// offline.
+// offline. A DNSSource asks each name once in its life, within a time
+// budget ([DNSOptions.Budget]).
+//
+// A leaked archive arrives without keys: [KeysNeeded] lists the key records
+// a message's signatures need (DKIM and DomainKeys) without verifying
+// anything, so that a program can say which keys to look for before a run.
 //
 // Selectors are reused with new keys, and key files gather records from
 // many years and sources, so every usable record of a selector is tried and

@@ -51,6 +51,6 @@ var (
 	// ErrNoKey: no source has a record for the name (or a recorded NXDOMAIN).
 	ErrNoKey = dkimcore.ErrNoKey
 	// ErrKeyTempFail: the lookup failed in a way that may pass (a recorded
-	// or live SERVFAIL, TIMEOUT or REFUSED, or a failing source).
+	// or live SERVFAIL, TIMEOUT, REFUSED or TRUNCATED, or a failing source).
 	ErrKeyTempFail = dkimcore.ErrKeyTempFail
 )

@@ -58,7 +58,7 @@ type KeyFile struct {
 //
 // JSON Lines: one object per line; "domain" and "selector" are required;
 // "txt" is a string or null (absent counts as null); "dns_error" is
-// "NXDOMAIN", "SERVFAIL", "TIMEOUT" or "REFUSED" and required exactly when
+// "NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED" or "TRUNCATED" and required exactly when
 // txt is null; "first_seen", "last_seen", "seen" and
 // "private_key_published" are RFC 3339 times; unknown fields are ignored;
 // blank lines are skipped.

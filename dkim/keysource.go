@@ -10,7 +10,8 @@ import (
 // A KeyRecord is one published (or recorded) answer for
 // selector._domainkey.domain, as a key file holds it: Domain, Selector,
 // TXT (the record text, meaningful only when DNSError is ""), DNSError (a
-// recorded failure: "NXDOMAIN", "SERVFAIL", "TIMEOUT" or "REFUSED"),
+// recorded failure: "NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED" or
+// "TRUNCATED"),
 // FirstSeen, LastSeen and Seen (zero when unknown), PrivateKeyPublished
 // (when the private half was made public: anyone could sign with it) and
 // Source (the file's "source" field, else the key file's name, or "dns").

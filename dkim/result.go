@@ -20,7 +20,7 @@ const (
 	ResultTestingKey                 // key record has t=y; arithmetic in HeaderSignature/BodyHash
 	ResultPublishedKey               // the key archive says the private half was published
 	ResultPermError                  // malformed or unsupported signature or key record, or a key restriction broken
-	ResultTempError                  // a recorded or live SERVFAIL, TIMEOUT or REFUSED
+	ResultTempError                  // a recorded or live SERVFAIL, TIMEOUT, REFUSED or TRUNCATED, or a spent DNS budget
 	ResultSkipped                    // past the per-message signature cap
 )
 

@@ -6,6 +6,14 @@ import (
 	"unicode/utf8"
 )
 
+// Clean makes untrusted text safe to print on a terminal, by the rules the
+// text, CSV and HTML renderings use for header text: whitespace controls
+// become spaces; other control characters, invalid UTF-8, bidirectional
+// controls and other format characters become U+FFFD. Commands that print
+// other untrusted text (a DNS answer, a key record) use it too, so that one
+// rule decides what reaches a terminal.
+func Clean(s string) string { return clean(s) }
+
 // clean makes untrusted header text safe to print on a terminal: every
 // whitespace control (tab, newline) becomes a space, and every other
 // control character, invalid UTF-8 byte, Unicode bidirectional control and

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -155,4 +156,55 @@ func TestVerifyDNSFromResolvConf(t *testing.T) {
 	_, hint, err := cf.options()
 	assert.Error(t, err, "--dns without a resolv.conf")
 	assert.Contains(t, hint, "--dns-server", "the hint names --dns-server")
+}
+
+// TestVerifyDNSOncePerName holds the rule that a run asks DNS once per
+// name, whatever the number of workers and of messages citing the name.
+func TestVerifyDNSOncePerName(t *testing.T) {
+	sample := filepath.Join(moduleRoot(t), "testdata", "sample.mbox")
+	needFile(t, sample)
+	for _, workers := range []string{"1", "8"} {
+		t.Run("workers "+workers, func(t *testing.T) {
+			addr, asked := fakeDNS(t, nil)
+			rec := filepath.Join(t.TempDir(), "answers.jsonl")
+			// The sample twice: every name is cited by several messages.
+			r := runCLI(t, "verify", "--dns-server", addr, "--record", rec, "--workers", workers, "--format", "json", sample, sample)
+			require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+			counts := map[string]int{}
+			for _, n := range asked() {
+				counts[n]++
+			}
+			require.NotEmpty(t, counts, "the DNS server was asked")
+			for n, c := range counts {
+				assert.Equal(t, 1, c, "queries for %s in one run with %s workers", n, workers)
+			}
+			data, err := os.ReadFile(rec)
+			require.NoError(t, err, "reading --record")
+			assert.Equal(t, len(counts), strings.Count(string(data), "\n"), "each answer recorded once: %s", data)
+		})
+	}
+}
+
+// TestVerifyDNSSilentServer holds the rule that a DNS server that never
+// answers costs a run at most the 15-second budget, however many names it
+// is asked: the sample cites seven names, which at 5 seconds a query would
+// take 35 seconds with one worker.
+func TestVerifyDNSSilentServer(t *testing.T) {
+	t.Parallel()
+	sample := filepath.Join(moduleRoot(t), "testdata", "sample.mbox")
+	needFile(t, sample)
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err, "listening on loopback")
+	t.Cleanup(func() { silent.Close() })
+	start := time.Now()
+	r := runCLI(t, "verify", "--dns-server", silent.LocalAddr().String(), "--workers", "1", "--format", "json", sample)
+	elapsed := time.Since(start)
+	require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+	assert.Less(t, elapsed, 17*time.Second, "a silent server costs the run at most the DNS budget")
+	for _, rec := range decodeRecords(t, r.stdout) {
+		for _, s := range rec["signatures"].([]any) {
+			sig := s.(map[string]any)
+			assert.Contains(t, []string{"temperror", "permerror"}, sig["result"], "message %v: a signature whose key DNS never gave", rec["index"])
+		}
+	}
 }

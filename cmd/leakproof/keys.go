@@ -15,17 +15,37 @@ import (
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/report"
 )
 
 const keysUsage = `Usage:
+    leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
 
-keys import reads key files (JSON Lines key archives and BIND zone files,
-told apart by content) and writes one clean JSON Lines key file: names
+keys needed lists every key the signatures of the archive need (DKIM and
+DomainKeys): domain, selector, how many messages cite it, the date range
+of their Date fields and t= tags, and whether the key files (--keys) hold
+a usable key for it; then where to look for the missing ones. It verifies
+nothing and asks no one: it only reads the signatures. --format json
+writes one JSON object a line: domain, selector, messages, first_date and
+last_date (RFC 3339, or ""), have_key.
+
+keys import reads key files, told apart by content: JSON Lines key
+archives, BIND zone files, the JSON that archive.zk.email's API serves
+([{"domain", "selector", "value", "firstSeenAt", "lastSeenAt"}]) and
+mailauth's DNS cache file ({"NAME": {"TXT": [["..."]]}}; names that are
+not DKIM keys are skipped). It writes one clean JSON Lines key file: names
 lower-cased, records sorted by domain and selector, duplicates merged (the
-earliest first_seen, the latest last_seen and seen, every source kept).
-A record without a "source" gets the path of the file it came from.
+earliest first_seen, the latest last_seen and seen, every source kept);
+different keys under one selector stay separate records. A record without
+a "source" gets the kind and path of the file it came from. An
+archive.zk.email row last seen on the day of the import, or on the day the
+file was saved, is a live DNS answer of that day, not history: it is kept
+with "seen" instead of first_seen/last_seen, and its source says so.
+Warnings (exit status 0) name a record whose p= is not a key (often a key
+cut short when it was copied) and a record marked private_key_published
+that holds no key material.
 
 keys lookup asks DNS, live, for the TXT record of
 SELECTOR._domainkey.DOMAIN and prints it, one line per record (what kind
@@ -42,20 +62,23 @@ Options:
                         was seen, to the JSON Lines key file FILE, so that
                         "leakproof verify --keys FILE" can use it offline.
 
-Exit status: 0 on success, 1 when a file cannot be read or written or DNS
-gives no record, 2 on usage errors.
+Exit status: 0 on success (warnings included), 1 when a file cannot be
+read or written or DNS gives no record, 2 on usage errors.
 
 Examples:
-    $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl
+    $ leakproof keys needed leak.mbox
+    $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl zk-example.com.json
     $ leakproof keys lookup --record keys.jsonl 20161025 gmail.com
 `
 
 // runKeys runs "leakproof keys ...". args are the arguments after "keys".
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return keysUsageError(stderr, "keys needs a subcommand: import or lookup")
+		return keysUsageError(stderr, "keys needs a subcommand: needed, import or lookup")
 	}
 	switch args[0] {
+	case "needed":
+		return keysNeeded(ctx, args[1:], stdout, stderr)
 	case "import":
 		return keysImport(args[1:], stdout, stderr)
 	case "lookup":
@@ -102,14 +125,18 @@ func keysImport(args []string, stdout, stderr io.Writer) int {
 		return keysUsageError(stderr, "keys import needs at least one key file")
 	}
 	var all []dkim.KeyRecord
+	now := time.Now()
 	for _, path := range fs.Args() {
-		recs, code := keysReadFile(path, stderr)
+		recs, code := keysReadFile(path, now, stderr)
 		if code != 0 {
 			return code
 		}
 		all = append(all, recs...)
 	}
 	merged := keysMerge(all)
+	for _, w := range importWarnings(merged) {
+		fmt.Fprintf(stderr, "leakproof: warning: %s\n", printable(w))
+	}
 
 	var buf bytes.Buffer
 	for _, r := range merged {
@@ -132,24 +159,57 @@ func keysImport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// keysReadFile reads one key file, reporting failures on stderr.
-func keysReadFile(path string, stderr io.Writer) ([]dkim.KeyRecord, int) {
+// keysReadFile reads one key file of any kind keys import knows,
+// reporting failures on stderr. now is the day of the import, which tells
+// archive.zk.email's live DNS rows from its history.
+func keysReadFile(path string, now time.Time, stderr io.Writer) ([]dkim.KeyRecord, int) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, keysFail(stderr, 1, err.Error(), "check the path of the key file")
 	}
 	defer f.Close()
-	kf, err := dkim.ReadKeyFile(f, path)
+	var saved time.Time
+	if fi, err := f.Stat(); err == nil {
+		saved = fi.ModTime()
+	}
+	data, err := io.ReadAll(io.LimitReader(f, dkim.MaxKeyFileSize+1))
+	if err != nil {
+		return nil, keysFail(stderr, 1, fmt.Sprintf("reading %s: %v", path, err), "check that the file is readable")
+	}
+	if len(data) > dkim.MaxKeyFileSize {
+		return nil, keysFail(stderr, 1, fmt.Sprintf("%s: larger than %d bytes", path, dkim.MaxKeyFileSize), "split the file")
+	}
+	var recs []dkim.KeyRecord
+	switch importKind(data) {
+	case importZK:
+		recs, err = parseZKArchive(data, path, now, saved)
+	case importMailauth:
+		var skipped int
+		recs, skipped, err = parseMailauthCache(data, path)
+		if err == nil && skipped > 0 {
+			fmt.Fprintf(stderr, "leakproof: note: %s: skipped %s that are not DKIM keys (_dmarc, SPF, MX, ...)\n",
+				printable(path), plural(skipped, "name", "names"))
+		}
+	default:
+		var kf *dkim.KeyFile
+		if kf, err = dkim.ReadKeyFile(bytes.NewReader(data), path); err == nil {
+			recs = kf.Records()
+		}
+	}
 	if err != nil {
 		var kfe *dkim.KeyFileError
-		if errors.As(err, &kfe) {
+		var ie *importError
+		switch {
+		case errors.As(err, &kfe):
 			return nil, keysFail(stderr, 1, err.Error(),
 				fmt.Sprintf("fix line %d of %s, or leave the file out", kfe.Line, path),
-				"a key file is JSON Lines (one {\"domain\", \"selector\", \"txt\"} object a line) or a BIND zone file")
+				"keys import reads JSON Lines key files, zone files, archive.zk.email's JSON and mailauth's DNS cache")
+		case errors.As(err, &ie):
+			return nil, keysFail(stderr, 1, fmt.Sprintf("%s: %v", path, err), "fix the file, or leave it out")
 		}
 		return nil, keysFail(stderr, 1, err.Error(), "check that the file is readable")
 	}
-	return kf.Records(), 0
+	return recs, 0
 }
 
 // keysMerge sorts records by domain, selector, failure and text and
@@ -271,8 +331,10 @@ func keysLookup(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		for _, r := range recs {
 			if r.DNSError == "" {
-				fmt.Fprintln(stdout, r.TXT)
-				fmt.Fprintf(stderr, "leakproof: %s\n", keysDescribe(r.TXT))
+				// The record is whatever the server sent: it must not drive
+				// the terminal or reorder the line.
+				fmt.Fprintln(stdout, report.Clean(r.TXT))
+				fmt.Fprintf(stderr, "leakproof: %s\n", report.Clean(keysDescribe(r.TXT)))
 				continue
 			}
 			hint := "check the selector and domain (s= and d= of the signature)"

@@ -139,7 +139,8 @@ S2._domainkey IN TXT "p="
 		// earliest first_seen, latest last_seen, both sources; unknown
 		// fields are dropped.
 		assert.Equal(t, want, stdout, "keys import output")
-		assert.Equal(t, "leakproof: 3 records from 2 files (2 duplicates merged)\n", stderr, "summary on stderr")
+		assert.True(t, strings.HasSuffix(stderr, "\nleakproof: 3 records from 2 files (2 duplicates merged)\n"), "summary on stderr: %q", stderr)
+		assert.Contains(t, stderr, "leakproof: warning: s1._domainkey.example.com (from "+zone+"; crawl 2018): not a usable key", "a p= that is not a key is warned about")
 
 		f, err := dkim.ReadKeyFile(strings.NewReader(stdout), "out")
 		require.NoError(t, err, "the output is a key file")
@@ -154,6 +155,7 @@ S2._domainkey IN TXT "p="
 		require.NoError(t, err, "read --out file")
 		code, _, stderr = runKeysForTest(t, "import", "--out", out, out)
 		require.Equal(t, 0, code, "re-import exit status (stderr %q)", stderr)
+		assert.Contains(t, stderr, "leakproof: warning:", "warnings again on re-import, exit status 0")
 		second, err := os.ReadFile(out)
 		require.NoError(t, err, "read re-imported file")
 		assert.Equal(t, string(first), string(second), "importing a clean key file gives it back unchanged")
@@ -184,7 +186,8 @@ S2._domainkey IN TXT "p="
 func TestKeysLookup(t *testing.T) {
 	const realKey = "v=DKIM1; k=ed25519; t=y; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=" // RFC 8463's example key
 	server := keysTestDNS(t,
-		map[string][]string{"s1._domainkey.example.com.": {"v=DKIM1; k=rsa; p=AAAA"}, "two._domainkey.example.com.": {"p=OLD", "p="}, "real._domainkey.example.com.": {realKey}},
+		map[string][]string{"s1._domainkey.example.com.": {"v=DKIM1; k=rsa; p=AAAA"}, "two._domainkey.example.com.": {"p=OLD", "p="}, "real._domainkey.example.com.": {realKey},
+			"evil._domainkey.example.com.": {"p=AB\x1b[2J\u202eCD\nEF"}},
 		map[string]dnsmessage.RCode{"broken._domainkey.example.com.": dnsmessage.RCodeServerFailure})
 	dir := t.TempDir()
 	record := filepath.Join(dir, "recorded.jsonl")
@@ -200,6 +203,7 @@ func TestKeysLookup(t *testing.T) {
 		{"record", "s1", 0, "v=DKIM1; k=rsa; p=AAAA\n", []string{"leakproof: not a usable key: malformed key record: p= is not an RSA public key"}, `"selector":"s1","txt":"v=DKIM1; k=rsa; p=AAAA"`},
 		{"two records", "two", 0, "p=OLD\np=\n", []string{"leakproof: a revoked key (empty p=)"}, `"selector":"two","txt":"p="`},
 		{"real key", "real", 0, realKey + "\n", []string{"leakproof: ed25519 key, 256 bits, testing (t=y)\n"}, `"selector":"real"`},
+		{"control and bidi characters cleaned", "evil", 0, "p=AB\ufffd[2J\ufffdCD EF\n", []string{"leakproof: not a usable key"}, `"selector":"evil"`},
 		{"NXDOMAIN", "gone", 1, "", []string{"leakproof: error: gone._domainkey.example.com: NXDOMAIN", "leakproof: hint: check the selector"}, `"selector":"gone","txt":null,"dns_error":"NXDOMAIN"`},
 		{"SERVFAIL", "broken", 1, "", []string{"broken._domainkey.example.com: SERVFAIL", "leakproof: hint: the DNS server " + server}, `"dns_error":"SERVFAIL"`},
 	} {
@@ -223,7 +227,7 @@ func TestKeysLookup(t *testing.T) {
 	f, err := dkim.ReadKeyFile(fh, record)
 	require.NoError(t, err, "the recording is a key file")
 	recs := f.Records()
-	assert.Len(t, recs, 6, "one line per answer, failures included")
+	assert.Len(t, recs, 7, "one line per answer, failures included")
 	for _, r := range recs {
 		assert.False(t, r.Seen.IsZero(), "recorded %s has seen", r.Selector)
 		assert.Equal(t, "dns via "+server, r.Source, "recorded %s source", r.Selector)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,8 +73,11 @@ func (c *checkFlags) options() (opts *provenance.Options, hint string, err error
 		src, err := readKeyFile(path)
 		if err != nil {
 			hint := "fix the line named above; a key archive is JSON Lines or a BIND zone file (see README.md)"
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			switch {
+			case errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission):
 				hint = "check the path; a key archive is JSON Lines or a BIND zone file (see README.md)"
+			case errors.Is(err, errNeedsImport):
+				hint = "convert it first: leakproof keys import --out keys.jsonl " + path
 			}
 			return nil, hint, err
 		}
@@ -121,6 +125,9 @@ func (c *checkFlags) close() error {
 	return nil
 }
 
+// errNeedsImport: a key file in a format only "keys import" reads.
+var errNeedsImport = errors.New("not a key archive")
+
 // readKeyFile opens and reads one key archive.
 func readKeyFile(path string) (dkim.KeySource, error) {
 	f, err := os.Open(path)
@@ -128,7 +135,16 @@ func readKeyFile(path string) (dkim.KeySource, error) {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	defer f.Close()
-	kf, err := dkim.ReadKeyFile(f, path)
+	data, err := io.ReadAll(io.LimitReader(f, dkim.MaxKeyFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	// A public archive's JSON would read as a zone file with no records,
+	// and a DNS cache fails on its first line: say what to do instead.
+	if k := importKind(data); k == importZK || k == importMailauth {
+		return nil, fmt.Errorf("key file %s is %s JSON: %w", path, k, errNeedsImport)
+	}
+	kf, err := dkim.ReadKeyFile(bytes.NewReader(data), path)
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
 	}

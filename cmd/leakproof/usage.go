@@ -5,6 +5,7 @@ package main
 const usage = `Usage:
     leakproof verify [options] PATH...
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
+    leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
 
@@ -15,7 +16,8 @@ Options come before the paths.
 
 verify checks every message and prints a table (or JSON Lines, or CSV).
 explain prints a plain-language account of one message.
-keys builds and queries key archives (see "leakproof keys -h").
+keys lists the keys an archive needs, builds key archives and asks DNS
+(see "leakproof keys -h").
 
 Key and policy options (verify and explain):
     --keys FILE            Read DKIM keys from a key archive: JSON Lines or a
@@ -71,5 +73,6 @@ Examples:
     $ leakproof verify --keys keys.jsonl --format json --out report.jsonl leak.zip
     $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
     $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
+    $ leakproof keys needed inbox.mbox
     $ leakproof keys import --out keys.jsonl old-keys.zone
 `

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
 	"github.com/leakproof/leakproof/report"
 )
@@ -87,10 +88,15 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var notMail skipped
 	var tally report.Tally
 	errLines := 0
+	var noKeySigs, noKeyMsgs int
 	checker := provenance.NewChecker(opts)
 	runErr := checker.Run(ctx, mailOnly(walkAll(ctx, paths), &notMail), func(a *provenance.Assessment) error {
 		prog.add(1)
 		tally.Add(a)
+		if n := countNoKey(a); n > 0 {
+			noKeySigs += n
+			noKeyMsgs++
+		}
 		if a.Err != nil {
 			if errLines < maxErrorLines {
 				prog.print(func() { errorf(stderr, a.Err.Error()) })
@@ -145,6 +151,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if n := tally.NotMail - len(notMail.names()); n > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: ... and %d more files that are not mail\n", n)
 	}
+	// The commonest reason a leak comes out unverifiable: say what to do.
+	if noKeySigs > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: %s in %s could not be checked for want of a key: \"leakproof keys needed\" lists the keys to look for and where\n",
+			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
+	}
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
 	if *format != "text" || *out != "" {
@@ -156,6 +167,18 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitInput
 	}
 	return exitOK
+}
+
+// countNoKey counts the signatures of a that went unchecked because no key
+// source had a record for them.
+func countNoKey(a *provenance.Assessment) int {
+	n := 0
+	for _, s := range a.Signatures {
+		if s.Result == dkim.ResultNoKey {
+			n++
+		}
+	}
+	return n
 }
 
 // walkAll walks every path in turn, in command-line order.

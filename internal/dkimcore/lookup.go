@@ -13,7 +13,7 @@ var (
 	// ErrNoKey: no source has a record for the name (or a recorded NXDOMAIN).
 	ErrNoKey = errors.New("dkim: no key record")
 	// ErrKeyTempFail: the lookup failed in a way that may pass (a recorded
-	// or live SERVFAIL, TIMEOUT or REFUSED, or a failing source).
+	// or live SERVFAIL, TIMEOUT, REFUSED or TRUNCATED, or a failing source).
 	ErrKeyTempFail = errors.New("dkim: key lookup failed temporarily")
 )
 

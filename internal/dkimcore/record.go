@@ -18,7 +18,8 @@ type KeyRecord struct {
 	// TXT is the record text. It is meaningful only when DNSError is "".
 	TXT string
 	// DNSError is a recorded failure instead of a record: "NXDOMAIN",
-	// "SERVFAIL", "TIMEOUT" or "REFUSED". "" for a record with text.
+	// "SERVFAIL", "TIMEOUT", "REFUSED" or "TRUNCATED" (a truncated UDP
+	// answer with no full answer over TCP). "" for a record with text.
 	DNSError            string
 	FirstSeen, LastSeen time.Time // zero when unknown
 	Seen                time.Time // when a DNS answer was recorded; zero when unknown
@@ -113,10 +114,10 @@ func (j *keyRecordJSON) record() (KeyRecord, error) {
 		r.TXT = *j.TXT
 	case e == "":
 		return r, errors.New(`"txt" is null but there is no "dns_error"`)
-	case e == "NXDOMAIN" || e == "SERVFAIL" || e == "TIMEOUT" || e == "REFUSED":
+	case e == "NXDOMAIN" || e == "SERVFAIL" || e == "TIMEOUT" || e == "REFUSED" || e == "TRUNCATED":
 		r.DNSError = e
 	default:
-		return r, fmt.Errorf(`"dns_error" %q is not NXDOMAIN, SERVFAIL, TIMEOUT or REFUSED`, ClipValue(j.DNSError))
+		return r, fmt.Errorf(`"dns_error" %q is not NXDOMAIN, SERVFAIL, TIMEOUT, REFUSED or TRUNCATED`, ClipValue(j.DNSError))
 	}
 	for _, t := range []struct {
 		name string

@@ -15,8 +15,8 @@ type KeyEntry struct {
 	// TXT is the record text. It is written as JSON null when DNSError is
 	// set.
 	TXT string
-	// DNSError is a recorded failure: "NXDOMAIN", "SERVFAIL", "TIMEOUT" or
-	// "REFUSED". If empty, the entry is a record.
+	// DNSError is a recorded failure: "NXDOMAIN", "SERVFAIL", "TIMEOUT",
+	// "REFUSED" or "TRUNCATED". If empty, the entry is a record.
 	DNSError string
 	// FirstSeen, LastSeen, Seen and PrivateKeyPublished are written in RFC
 	// 3339 form; a zero time is left out.
