@@ -50,9 +50,12 @@ type walker struct {
 	copyBuf []byte // copy buffer for bytes over the cap
 	head    []byte // sniffing buffer, SniffSize bytes
 
-	entryNote string // a note for every record of the zip entry being read
+	entryNote string // a note for every record of the zip or tar entry being read
 	entry     [2]int // Entry and Entries for every record of that entry
 	forced    bool   // the file is read as mail only because it was named
+
+	depth  int     // containers open around the file being read
+	budget *budget // bytes the containers around may still inflate; nil at the top
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -216,9 +219,15 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 		return
 	}
 	kind := Detect(head)
-	if kind == KindZip {
-		w.walkZip(name, f, size)
+	if isContainer(kind) {
+		w.walkContainer(src{name: name, ra: f, size: size}, kind, nil)
 		return
+	}
+	if kind == KindNotMail {
+		if u := unsupported(head, name); u != nil {
+			w.fileError(name, u)
+			return
+		}
 	}
 	if kind == KindNotMail && (named || strings.EqualFold(path.Ext(name), ".eml")) && messageShaped(head) {
 		// Named directly, or named .eml in a folder: a doctored message
@@ -262,9 +271,9 @@ func messageShaped(head []byte) bool {
 	return false
 }
 
-// readStream reads the messages of one file or zip entry of the given kind
-// from r, which starts at the file's first byte. size is the file's size
-// (-1 when unknown).
+// readStream reads the messages of one file or archive entry of the given
+// mail kind from r, which starts at the file's first byte. size is the
+// file's size (-1 when unknown).
 func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 	switch kind {
 	case KindMbox:
@@ -284,8 +293,6 @@ func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 		w.emit(m)
 	case KindEmlx:
 		w.readEmlx(name, r, size)
-	case KindZip:
-		w.fileError(name, ErrNestedZip)
 	default:
 		w.fileError(name, ErrNotMail)
 	}
