@@ -152,6 +152,7 @@ func (w *walker) walkCompressed(s src, kind Kind) {
 	k := Detect(head[:n])
 	var idx *tarIndex
 	r := io.MultiReader(bytes.NewReader(head[:n]), rc)
+	err = nil
 	if k == KindTar {
 		idx, err = scanTar(r, w.opts.maxZipEntries())
 	}

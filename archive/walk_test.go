@@ -193,7 +193,7 @@ func storedBytes(t *testing.T, file string) []byte {
 		}
 		found := false
 		for k := len(rest); k > 0 && !found; k-- {
-			if b, ok := entries[strings.Join(rest[:k], "/")]; ok {
+			if b, ok := entries[strings.Trim(strings.Join(rest[:k], "/"), "/")]; ok {
 				data, rest, found = b, rest[k:], true
 			}
 		}
