@@ -18,17 +18,18 @@ import (
 )
 
 // Walk returns an iterator over every message under root: a single message
-// file, an mbox, an .emlx file, a Maildir, a folder tree or a zip. Each
-// file's kind is read from its content ([Detect]), never from its name.
+// file, an mbox, an .emlx file, a Maildir, a folder tree, or a zip, tar,
+// gzip or bzip2 file, nested ones included. Each file's kind is read from
+// its content ([Detect]), never from its name.
 //
 // Records come in a deterministic order: a folder's entries sorted by name
 // (so a Maildir's cur/ comes before new/; its tmp/ is skipped), a file's
-// messages in file order, a zip's entries sorted by path. A file that is not
-// mail gives one record (Index 0) wrapping [ErrNotMail]; a file that cannot
-// be read, one record (Index 0) whose Err names the path and, where there is
-// one, the offset. A message over the size cap, a truncated message, a zip
-// entry with a bad CRC: each gives a record and the walk goes on. Walk never
-// yields nil.
+// messages in file order, a zip's entries sorted by path, a tar's in the
+// order it stores them. A file that is not mail gives one record (Index 0)
+// wrapping [ErrNotMail]; a file that cannot be read, one record (Index 0)
+// whose Err names the path and, where there is one, the offset. A message
+// over the size cap, a truncated message, a zip entry with a bad CRC: each
+// gives a record and the walk goes on. Walk never yields nil.
 //
 // Every range over the iterator walks anew. When ctx is done the walk stops
 // before the next record; the caller checks ctx.Err(). Input is opened
