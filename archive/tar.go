@@ -44,7 +44,7 @@ func scanTar(r io.Reader, max int) (*tarIndex, error) {
 		if entries++; entries > max {
 			return nil, fmt.Errorf("%w: more than %d entries", ErrTooManyEntries, max)
 		}
-		p := strings.Trim(hdr.Name, "/")
+		p := trimDotSlash(strings.Trim(hdr.Name, "/"))
 		for d := path.Dir(p); d != "." && d != "/" && !idx.dirs[d]; d = path.Dir(d) {
 			idx.dirs[d] = true
 		}
@@ -114,11 +114,12 @@ func (w *walker) walkTar(s src, idx *tarIndex) {
 		if hdr.Typeflag == tar.TypeXGlobalHeader || hdr.Typeflag == tar.TypeDir || strings.HasSuffix(hdr.Name, "/") {
 			continue
 		}
-		p := strings.Trim(hdr.Name, "/")
+		p := trimDotSlash(strings.Trim(hdr.Name, "/"))
 		if inMaildirTmp(strings.Split(p, "/"), idx.dirs) {
 			continue
 		}
 		var notes []string
+		// "./" in front is how tar -C DIR . names every entry: plain.
 		if !filepath.IsLocal(hdr.Name) || strings.ContainsAny(hdr.Name, "\\\x00") || ExtractedName(hdr.Name) != p {
 			// Nothing is ever extracted, so such a name is harmless here,
 			// but tar may put the file elsewhere or refuse it.
@@ -150,6 +151,14 @@ func (w *walker) walkTar(s src, idx *tarIndex) {
 			w.fileError(name, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 		}
 	}
+}
+
+// trimDotSlash removes the "./" in front of a path.
+func trimDotSlash(p string) string {
+	for strings.HasPrefix(p, "./") {
+		p = strings.TrimLeft(p[2:], "/")
+	}
+	return p
 }
 
 // isSparse reports whether a tar entry's data is stored in pieces, so that

@@ -118,6 +118,9 @@ func TestWalkTar(t *testing.T) {
 		{"tar", "x.tar", plain, nil, maildirRecords("/x.tar")},
 		{"tar.gz", "x.tar.gz", gz(t, plain), nil, maildirRecords("/x.tar.gz")},
 		{"named by content", "x.bin", gz(t, plain), nil, maildirRecords("/x.bin")},
+		{"tar -C dir .", "x.tar", tarOf(t, tarFile{name: "./", typ: tar.TypeDir}, tarFile{name: "./mail/cur/1", body: m1},
+			tarFile{name: "./mail/tmp/2", body: m2}, tarFile{name: "./mail/new/3", body: m3}), nil,
+			[]record{{"/x.tar/./mail/cur/1", 1, "eml", nil}, {"/x.tar/./mail/new/3", 1, "eml", nil}}},
 		{"mbox.gz", "x.mbox.gz", gz(t, box), nil, []record{{"/x.mbox.gz", 1, "mbox", nil}, {"/x.mbox.gz", 2, "mboxrd", nil}}},
 		{"eml.gz", "x.eml.gz", gz(t, m1), nil, []record{{"/x.eml.gz", 1, "eml", nil}}},
 		{"text.gz", "x.txt.gz", gz(t, []byte("not mail\n")), nil, []record{{"/x.txt.gz", 0, "", ErrNotMail}}},
@@ -139,6 +142,11 @@ func TestWalkTar(t *testing.T) {
 			assert.Equal(t, before, snapshot(t, dir), "walking changes nothing in the tree")
 			checkRecords(t, dir, got, tt.want)
 			checkCustody(t, got)
+			for _, m := range got {
+				if m.Err == nil && !strings.Contains(m.File, "..") && !strings.Contains(m.File, "//") {
+					assert.Empty(t, m.Notes, "%s: a plain name gets no note", m.File)
+				}
+			}
 		})
 	}
 	t.Run("bzip2 content", func(t *testing.T) {
