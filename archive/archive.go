@@ -47,7 +47,10 @@ type Message struct {
 // Errors a Message's Err wraps (with the path, and the offset where there is
 // one), for callers to branch on with errors.Is.
 var (
-	// ErrNotMail marks a file that holds no mail: the CLI counts and omits it.
+	// ErrNotMail marks a file the walk reads no mail from: the CLI counts
+	// and omits it. A file in a mail format the walk recognises but cannot
+	// read (an Outlook .pst) is one too; its error is then also an
+	// [*UnsupportedError] naming the format.
 	ErrNotMail = errors.New("archive: not a mail file")
 	// ErrTooLarge marks a message over Options.MaxMessageSize. Its record
 	// still has Index, Offset and Size, and the SHA256 of the stored bytes
@@ -55,17 +58,28 @@ var (
 	// single-message file known to be too large is not read and has no
 	// SHA256. Raw is nil.
 	ErrTooLarge = errors.New("archive: message larger than the size cap")
-	// ErrZipEntryTooLarge marks a zip entry that declares or yields more
-	// than Options.MaxZipEntrySize bytes.
-	ErrZipEntryTooLarge = errors.New("archive: zip entry larger than the size cap")
-	// ErrZipRatio marks a zip entry that expands more than
-	// Options.MaxZipRatio times (a zip bomb).
-	ErrZipRatio = errors.New("archive: zip entry compression ratio above the cap")
-	// ErrTooManyEntries marks a zip with more than Options.MaxZipEntries
-	// entries; none of them is read.
-	ErrTooManyEntries = errors.New("archive: zip has more entries than the cap")
-	// ErrNestedZip marks a zip inside a zip: only one level is opened.
-	ErrNestedZip = errors.New("archive: zip inside a zip not opened")
+	// ErrZipEntryTooLarge marks a zip entry or a gzip or bzip2 stream
+	// that declares or yields more than Options.MaxZipEntrySize bytes, or
+	// a container whose nested containers inflate to more than that in
+	// total.
+	ErrZipEntryTooLarge = errors.New("archive: entry larger than the size cap")
+	// ErrZipRatio marks a zip entry or a gzip or bzip2 stream that expands
+	// more than Options.MaxZipRatio times its compressed size (a zip
+	// bomb), the containers nested in it counted in.
+	ErrZipRatio = errors.New("archive: compression ratio above the cap")
+	// ErrTooManyEntries marks a zip or tar with more than
+	// Options.MaxZipEntries entries; none of them is read.
+	ErrTooManyEntries = errors.New("archive: archive has more entries than the cap")
+	// ErrTooDeep marks a container (zip, tar, gzip or bzip2 file) nested
+	// deeper than Options.MaxDepth levels; it is not opened.
+	ErrTooDeep = errors.New("archive: containers nested deeper than the cap")
+	// ErrNestedTooLarge marks a container inside a compressed one that is
+	// larger than Options.MaxNestedSize: reading it needs random access or
+	// a second pass, so it would have to be held in memory.
+	ErrNestedTooLarge = errors.New("archive: nested archive too large to hold in memory")
+	// ErrUnsupported marks a file in a mail format the walk recognises but
+	// cannot read; the error is an [*UnsupportedError] naming the format.
+	ErrUnsupported = errors.New("archive: mail format not supported")
 )
 
 // Default caps, used where an Options field is zero.
@@ -74,6 +88,8 @@ const (
 	DefaultMaxZipEntrySize = 16 << 30
 	DefaultMaxZipRatio     = 1000
 	DefaultMaxZipEntries   = 1 << 20
+	DefaultMaxDepth        = 3
+	DefaultMaxNestedSize   = 256 << 20
 )
 
 // Options configures Walk. A nil *Options is the same as &Options{}.
@@ -82,15 +98,27 @@ type Options struct {
 	// ErrTooLarge (with its Size and SHA256, without Raw) and the walk goes
 	// on. If zero, DefaultMaxMessageSize (100 MiB).
 	MaxMessageSize int64
-	// MaxZipEntrySize caps the uncompressed bytes read from one zip entry.
-	// If zero, DefaultMaxZipEntrySize (16 GiB).
+	// MaxZipEntrySize caps the uncompressed bytes read from one zip entry
+	// or gzip or bzip2 stream, and the bytes inflated in total by the
+	// containers nested in it. If zero, DefaultMaxZipEntrySize (16 GiB).
 	MaxZipEntrySize int64
 	// MaxZipRatio caps how many times larger than its compressed size a zip
-	// entry may be. If zero, DefaultMaxZipRatio (1000).
+	// entry or gzip or bzip2 stream may be, the containers nested in it
+	// counted in. If zero, DefaultMaxZipRatio (1000).
 	MaxZipRatio int64
-	// MaxZipEntries caps the entries of one zip. If zero,
+	// MaxZipEntries caps the entries of one zip or tar. If zero,
 	// DefaultMaxZipEntries (1 Mi).
 	MaxZipEntries int
+	// MaxDepth caps how deeply containers (zip, tar, gzip and bzip2
+	// files) are opened inside each other: 1 opens a zip but no zip in
+	// it. A compressed tar (.tar.gz) counts as one level. If zero,
+	// DefaultMaxDepth (3).
+	MaxDepth int
+	// MaxNestedSize caps a container that must be held in memory to be
+	// read: a zip (which needs random access) or a tar or compressed file
+	// (which is read twice) found inside a compressed zip entry or a
+	// compressed tar. If zero, DefaultMaxNestedSize (256 MiB).
+	MaxNestedSize int64
 	// Mbox configures the mbox reader (the variant, its buffer). If nil,
 	// mbox's defaults: the variant is detected per message.
 	Mbox *mbox.Options
@@ -122,6 +150,20 @@ func (o *Options) maxZipEntries() int {
 		return DefaultMaxZipEntries
 	}
 	return o.MaxZipEntries
+}
+
+func (o *Options) maxDepth() int {
+	if o == nil || o.MaxDepth <= 0 {
+		return DefaultMaxDepth
+	}
+	return o.MaxDepth
+}
+
+func (o *Options) maxNestedSize() int64 {
+	if o == nil || o.MaxNestedSize <= 0 {
+		return DefaultMaxNestedSize
+	}
+	return o.MaxNestedSize
 }
 
 func (o *Options) mbox() *mbox.Options {

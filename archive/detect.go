@@ -19,9 +19,12 @@ const (
 	KindEmlx                // Apple Mail: a length line, the message, a plist trailer
 	KindMbox                // an mbox file of any variant
 	KindZip                 // a zip file
+	KindTar                 // a tar file (POSIX, GNU or V7)
+	KindGzip                // a gzip stream: a .tar.gz, a .mbox.gz
+	KindBzip2               // a bzip2 stream: a .tar.bz2, a .mbox.bz2
 )
 
-var kindNames = [...]string{"not mail", "eml", "emlx", "mbox", "zip"}
+var kindNames = [...]string{"not mail", "eml", "emlx", "mbox", "zip", "tar", "gzip", "bzip2"}
 
 // String returns the kind's name ("eml", "mbox", "not mail", ...).
 func (k Kind) String() string {
@@ -36,6 +39,10 @@ func (k Kind) String() string {
 //
 //   - zip: the local-file or end-of-directory signature ("PK\x03\x04",
 //     "PK\x05\x06");
+//   - gzip: its magic number and the deflate method (1f 8b 08); bzip2:
+//     "BZh", a block size digit and the magic of a block or of the end;
+//   - tar: a first 512-byte header whose checksum is right, with the
+//     "ustar" magic or, for V7 tar, an empty magic and a file type;
 //   - mbox: a separator line ([mbox.IsSeparator]) first, after optional
 //     blank lines;
 //   - emlx: a line holding only a byte count, then a plausible header;
@@ -60,6 +67,12 @@ func Detect(head []byte) Kind {
 		return KindNotMail
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return KindZip
+	case bytes.HasPrefix(head, []byte("\x1f\x8b\x08")):
+		return KindGzip
+	case isBzip2(head):
+		return KindBzip2
+	case isTarHeader(head):
+		return KindTar
 	}
 	b := bytes.TrimPrefix(head, []byte(mbox.UTF8BOM))
 	for {
@@ -81,6 +94,54 @@ func Detect(head []byte) Kind {
 		return KindEML
 	}
 	return KindNotMail
+}
+
+// isBzip2 reports whether head starts a bzip2 stream: "BZh", the block
+// size '1' to '9', then the magic of a block (pi) or of the stream's end
+// (sqrt pi), which an empty stream starts with.
+func isBzip2(head []byte) bool {
+	if len(head) < 10 || !bytes.HasPrefix(head, []byte("BZh")) || head[3] < '1' || head[3] > '9' {
+		return false
+	}
+	m := head[4:10]
+	return bytes.Equal(m, []byte{0x31, 0x41, 0x59, 0x26, 0x53, 0x59}) || bytes.Equal(m, []byte{0x17, 0x72, 0x45, 0x38, 0x50, 0x90})
+}
+
+// isTarHeader reports whether head starts with a tar header block: its
+// checksum (the byte sum of the block with the checksum field read as
+// spaces, in octal) is right, and it has the "ustar" magic (POSIX and GNU
+// tar) or, as V7 tar writes, no magic and a regular, link or folder type.
+func isTarHeader(head []byte) bool {
+	if len(head) < 512 {
+		return false
+	}
+	blk := head[:512]
+	field := bytes.Trim(blk[148:156], " \x00")
+	if len(field) == 0 {
+		return false
+	}
+	var want int64
+	for _, c := range field {
+		if c < '0' || c > '7' {
+			return false
+		}
+		want = want*8 + int64(c-'0')
+	}
+	var unsigned, signed int64
+	for i, c := range blk {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	if want != unsigned && want != signed {
+		return false
+	}
+	if bytes.HasPrefix(blk[257:], []byte("ustar")) {
+		return true
+	}
+	return blk[0] != 0 && bytes.Count(blk[257:265], []byte{0}) == 8 && bytes.IndexByte([]byte("\x0001257"), blk[156]) >= 0
 }
 
 // firstLine returns the first line of b with its line ending; when b holds

@@ -69,7 +69,7 @@ func TestDetectWindow(t *testing.T) {
 }
 
 func TestKindString(t *testing.T) {
-	for k, want := range map[Kind]string{KindNotMail: "not mail", KindEML: "eml", KindEmlx: "emlx", KindMbox: "mbox", KindZip: "zip", Kind(99): "unknown"} {
+	for k, want := range map[Kind]string{KindNotMail: "not mail", KindEML: "eml", KindEmlx: "emlx", KindMbox: "mbox", KindZip: "zip", KindTar: "tar", KindGzip: "gzip", KindBzip2: "bzip2", Kind(99): "unknown"} {
 		assert.Equal(t, want, k.String(), "Kind(%d).String()", int(k))
 	}
 }

@@ -1,10 +1,12 @@
 package archive
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -35,8 +37,8 @@ func FuzzFile(f *testing.F) {
 		f.Add(seed, int64(40))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, maxSize int64) {
-		if Detect(data) == KindZip {
-			return // FuzzZip covers zips
+		if isContainer(Detect(data)) {
+			return // FuzzZip and FuzzTar cover containers
 		}
 		opts := &Options{MaxMessageSize: maxSize % 4096}
 		lastIndex, lastEnd := 0, int64(-1)
@@ -103,6 +105,57 @@ func FuzzZip(f *testing.F) {
 			if m.Index == 0 && m.Err == nil {
 				t.Fatalf("%s: a record without a message has no error", m.File)
 			}
+			if m.Raw != nil {
+				sum := sha256.Sum256(m.Raw)
+				if int64(len(m.Raw)) != m.Size || m.SHA256 != hex.EncodeToString(sum[:]) {
+					t.Fatalf("%s #%d: Size or SHA256 does not match Raw", m.File, m.Index)
+				}
+			}
+		}
+	})
+}
+
+// FuzzTar walks arbitrary bytes as a tar, gzip or bzip2 file (and what
+// nests in them): no panic, every record names the file or a path in it,
+// a record without a message has an error, a message's Size is len(Raw)
+// and its hash reproduces, and messages come in order within each file.
+func FuzzTar(f *testing.F) {
+	m1 := mail("one", "Hello.\nFrom the archive.\n")
+	t := tarOf(f,
+		tarFile{name: "Maildir/cur/1", body: m1}, tarFile{name: "Maildir/new/2", body: m1},
+		tarFile{name: "Maildir/tmp/3", body: m1}, tarFile{name: "b.mbox", body: mboxOf(sepA, "\n", m1, m1)},
+		tarFile{name: "l", typ: tar.TypeSymlink, link: "../x"}, tarFile{name: "a.eml", body: m1})
+	f.Add(t)
+	f.Add(gz(f, t))
+	f.Add(gz(f, mboxOf(sepA, "\n", m1, m1)))
+	f.Add(tarOf(f, tarFile{name: "in.zip", body: zipOf(f, "a.eml", m1)}, tarFile{name: "in.tgz", body: gz(f, t)}))
+	if bz, err := hex.DecodeString(bz2Mbox); err == nil {
+		f.Add(bz)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !isContainer(Detect(data)) {
+			return // FuzzFile covers mail files
+		}
+		opts := &Options{MaxZipEntries: 64, MaxNestedSize: 1 << 20, MaxZipEntrySize: 8 << 20, MaxMessageSize: 1 << 20}
+		lastIndex := map[string]int{}
+		for _, m := range walkBytes(data, opts) {
+			if m == nil {
+				t.Fatal("nil record")
+			}
+			if m.File != "f" && !strings.HasPrefix(m.File, "f/") {
+				t.Fatalf("File %q is not in f", m.File)
+			}
+			if m.Index == 0 {
+				if m.Err == nil {
+					t.Fatalf("%s: a record without a message has no error", m.File)
+				}
+				continue
+			}
+			key := fmt.Sprintf("%s#%d", m.File, m.Entry)
+			if m.Index <= lastIndex[key] {
+				t.Fatalf("%s: Index %d after %d", m.File, m.Index, lastIndex[key])
+			}
+			lastIndex[key] = m.Index
 			if m.Raw != nil {
 				sum := sha256.Sum256(m.Raw)
 				if int64(len(m.Raw)) != m.Size || m.SHA256 != hex.EncodeToString(sum[:]) {

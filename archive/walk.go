@@ -18,17 +18,18 @@ import (
 )
 
 // Walk returns an iterator over every message under root: a single message
-// file, an mbox, an .emlx file, a Maildir, a folder tree or a zip. Each
-// file's kind is read from its content ([Detect]), never from its name.
+// file, an mbox, an .emlx file, a Maildir, a folder tree, or a zip, tar,
+// gzip or bzip2 file, nested ones included. Each file's kind is read from
+// its content ([Detect]), never from its name.
 //
 // Records come in a deterministic order: a folder's entries sorted by name
 // (so a Maildir's cur/ comes before new/; its tmp/ is skipped), a file's
-// messages in file order, a zip's entries sorted by path. A file that is not
-// mail gives one record (Index 0) wrapping [ErrNotMail]; a file that cannot
-// be read, one record (Index 0) whose Err names the path and, where there is
-// one, the offset. A message over the size cap, a truncated message, a zip
-// entry with a bad CRC: each gives a record and the walk goes on. Walk never
-// yields nil.
+// messages in file order, a zip's entries sorted by path, a tar's in the
+// order it stores them. A file that is not mail gives one record (Index 0)
+// wrapping [ErrNotMail]; a file that cannot be read, one record (Index 0)
+// whose Err names the path and, where there is one, the offset. A message
+// over the size cap, a truncated message, a zip entry with a bad CRC: each
+// gives a record and the walk goes on. Walk never yields nil.
 //
 // Every range over the iterator walks anew. When ctx is done the walk stops
 // before the next record; the caller checks ctx.Err(). Input is opened
@@ -50,9 +51,12 @@ type walker struct {
 	copyBuf []byte // copy buffer for bytes over the cap
 	head    []byte // sniffing buffer, SniffSize bytes
 
-	entryNote string // a note for every record of the zip entry being read
+	entryNote string // a note for every record of the zip or tar entry being read
 	entry     [2]int // Entry and Entries for every record of that entry
 	forced    bool   // the file is read as mail only because it was named
+
+	depth  int     // containers open around the file being read
+	budget *budget // bytes the containers around may still inflate; nil at the top
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -217,9 +221,15 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 		return
 	}
 	kind := Detect(head)
-	if kind == KindZip {
-		w.walkZip(name, f, size)
+	if isContainer(kind) {
+		w.walkContainer(src{name: name, ra: f, size: size}, kind, nil)
 		return
+	}
+	if kind == KindNotMail {
+		if u := unsupported(head, name); u != nil {
+			w.fileError(name, u)
+			return
+		}
 	}
 	if kind == KindNotMail && (named || strings.EqualFold(path.Ext(name), ".eml")) && messageShaped(head) {
 		// Named directly, or named .eml in a folder: a doctored message
@@ -263,9 +273,9 @@ func messageShaped(head []byte) bool {
 	return false
 }
 
-// readStream reads the messages of one file or zip entry of the given kind
-// from r, which starts at the file's first byte. size is the file's size
-// (-1 when unknown).
+// readStream reads the messages of one file or archive entry of the given
+// mail kind from r, which starts at the file's first byte. size is the
+// file's size (-1 when unknown).
 func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 	switch kind {
 	case KindMbox:
@@ -285,8 +295,6 @@ func (w *walker) readStream(name string, kind Kind, r io.Reader, size int64) {
 		w.emit(m)
 	case KindEmlx:
 		w.readEmlx(name, r, size)
-	case KindZip:
-		w.fileError(name, ErrNestedZip)
 	default:
 		w.fileError(name, ErrNotMail)
 	}

@@ -1,8 +1,11 @@
 package archive
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -128,24 +131,74 @@ func checkRecords(t *testing.T, base string, got []*Message, want []record) {
 	}
 }
 
-// storedBytes returns the bytes of the file a record names: the file itself,
-// or the uncompressed zip entry for "x.zip/inner".
+// storedBytes returns the bytes of the file a record names: the file
+// itself, or the entry "inner" of the container in "x.zip/inner",
+// "x.tar.gz/inner", nested as deep as the name goes, decompressed (the
+// offsets of a ".mbox.gz" count in its decompressed bytes).
 func storedBytes(t *testing.T, file string) []byte {
 	t.Helper()
-	if i := strings.Index(file, ".zip/"); i >= 0 {
-		zr, err := zip.OpenReader(file[:i+4])
-		require.NoError(t, err, "open zip %s", file[:i+4])
-		defer zr.Close()
-		rc, err := zr.Open(file[i+5:])
-		require.NoError(t, err, "open zip entry %s", file)
-		defer rc.Close()
-		b, err := io.ReadAll(rc)
-		require.NoError(t, err, "read zip entry %s", file)
-		return b
+	parts := strings.Split(file, "/")
+	i := len(parts)
+	for ; i > 0; i-- {
+		if fi, err := os.Stat(strings.Join(parts[:i], "/")); err == nil && fi.Mode().IsRegular() {
+			break
+		}
 	}
-	b, err := os.ReadFile(file)
+	require.Positive(t, i, "%s: no prefix is a file", file)
+	data, err := os.ReadFile(strings.Join(parts[:i], "/"))
 	require.NoError(t, err, "read %s", file)
-	return b
+	rest := parts[i:]
+	for {
+		switch Detect(data) {
+		case KindGzip:
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			require.NoError(t, err, "%s: gzip", file)
+			data, err = io.ReadAll(zr)
+			require.NoError(t, err, "%s: gunzip", file)
+			continue
+		case KindBzip2:
+			data, err = io.ReadAll(bzip2.NewReader(bytes.NewReader(data)))
+			require.NoError(t, err, "%s: bunzip2", file)
+			continue
+		}
+		if len(rest) == 0 {
+			return data
+		}
+		entries := map[string][]byte{}
+		switch Detect(data) {
+		case KindZip:
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			require.NoError(t, err, "%s: open zip", file)
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				require.NoError(t, err, "%s: open zip entry %s", file, f.Name)
+				b, err := io.ReadAll(rc)
+				require.NoError(t, err, "%s: read zip entry %s", file, f.Name)
+				entries[strings.Trim(f.Name, "/")] = b
+			}
+		case KindTar:
+			tr := tar.NewReader(bytes.NewReader(data))
+			for {
+				hdr, err := tr.Next()
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err, "%s: tar", file)
+				b, err := io.ReadAll(tr)
+				require.NoError(t, err, "%s: read tar entry %s", file, hdr.Name)
+				entries[strings.Trim(hdr.Name, "/")] = b
+			}
+		default:
+			t.Fatalf("%s: %v is not a container", file, rest)
+		}
+		found := false
+		for k := len(rest); k > 0 && !found; k-- {
+			if b, ok := entries[strings.Trim(strings.Join(rest[:k], "/"), "/")]; ok {
+				data, rest, found = b, rest[k:], true
+			}
+		}
+		require.True(t, found, "%s: no entry %v", file, rest)
+	}
 }
 
 // checkCustody reproduces each message's SHA256 from the file with plain byte
@@ -232,7 +285,7 @@ func TestWalkTree(t *testing.T) {
 		{"/dump.zip/Sent/box.mbox", 1, "mboxrd", nil}, // m2 has a ">>From " line
 		{"/dump.zip/Sent/box.mbox", 2, "mboxrd", nil},
 		{"/dump.zip/a.emlx", 1, "emlx", nil},
-		{"/dump.zip/inner.zip", 0, "", ErrNestedZip},
+		{"/dump.zip/inner.zip/x.eml", 1, "eml", nil}, // a zip in a zip is read
 		{"/dump.zip/readme.md", 0, "", ErrNotMail},
 		{"/empty", 0, "", ErrNotMail},
 		{"/inbox.mbox", 1, "mbox", nil},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ type zipEntry struct {
 	parts []string
 }
 
-// walkZip reads every entry of a zip file, one level deep.
+// walkZip reads every entry of a zip file.
 func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 	zr, err := zip.NewReader(f, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
@@ -79,20 +80,27 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 			order[zf] = seen[k]
 		}
 	}
+	outerNote, outerEntry := w.entryNote, w.entry
+	defer func() { w.entryNote, w.entry = outerNote, outerEntry }()
 	for _, e := range entries {
 		if w.stopped || w.ctx.Err() != nil {
+			return
+		}
+		if err := w.budget.spent(); err != nil {
+			w.entryNote, w.entry = outerNote, outerEntry
+			w.fileError(name, err)
 			return
 		}
 		if inMaildirTmp(e.parts, dirs) {
 			continue
 		}
-		w.entryNote = ""
 		var notes []string
 		if !filepath.IsLocal(e.f.Name) || strings.ContainsAny(e.f.Name, "\\\x00") || ExtractedName(e.f.Name) != strings.Trim(e.f.Name, "/") {
 			// Nothing is ever extracted, so such a name is harmless here,
 			// but a tool that unpacks the zip may put the file elsewhere.
 			notes = append(notes, fmt.Sprintf("the zip entry name %q is not a plain relative path", e.f.Name))
 		}
+		w.entry = outerEntry
 		key := CollisionName(e.f.Name)
 		switch n := named[key]; {
 		case n > 1 && exact[ExtractedName(e.f.Name)] == n:
@@ -104,10 +112,8 @@ func (w *walker) walkZip(name string, f io.ReaderAt, size int64) {
 		case folded[strings.ToLower(key)] > 1:
 			notes = append(notes, fmt.Sprintf("another entry of the zip has the name %q but for letter case; on a case-insensitive file system unzip keeps only one of them", key))
 		}
-		w.entryNote = strings.Join(notes, "; ")
-		w.walkZipEntry(joinName(name, e.f.Name), e.f)
-		w.entryNote = ""
-		w.entry = [2]int{}
+		w.entryNote = joinNotes(outerNote, notes)
+		w.walkZipEntry(joinName(name, e.f.Name), e.f, f)
 	}
 }
 
@@ -166,8 +172,8 @@ func inMaildirTmp(parts []string, dirs map[string]bool) bool {
 	return false
 }
 
-// walkZipEntry reads one entry of a zip, within the entry caps.
-func (w *walker) walkZipEntry(name string, zf *zip.File) {
+// walkZipEntry reads one entry of the zip in zr, within the entry caps.
+func (w *walker) walkZipEntry(name string, zf *zip.File, zr io.ReaderAt) {
 	if zf.Mode()&fs.ModeSymlink != 0 {
 		w.fileError(name, fmt.Errorf("%w (a symbolic link)", ErrNotMail))
 		return
@@ -179,81 +185,62 @@ func (w *walker) walkZipEntry(name string, zf *zip.File) {
 		return
 	}
 	// A tiny entry may compress badly or well; the ratio matters past 1 MiB.
-	limit := min(maxSize, max(int64(csize)*ratio, 1<<20))
+	limit, capErr := w.entryCap(int64(min(csize, math.MaxInt64)))
 	if usize > uint64(limit) {
 		w.fileError(name, fmt.Errorf("%w: %d bytes from %d compressed, the cap is %d times", ErrZipRatio, usize, csize, ratio))
 		return
 	}
-	capErr := ErrZipRatio
-	if limit == maxSize {
-		capErr = ErrZipEntryTooLarge
+	up := w.budget
+	open := func() (io.ReadCloser, error) {
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, err
+		}
+		return readCloser{&capReader{r: rc, b: &budget{n: limit, err: capErr, up: up}}, rc}, nil
 	}
 	// The CRC covers the whole entry and is checked only at its end, after
 	// the first messages would have been yielded: check it first, so that
 	// no message of a corrupt entry is read as if it were intact.
-	if err := w.checkEntry(zf, limit, capErr); err != nil {
+	if err := w.checkEntry(open); err != nil {
 		w.fileError(name, err)
 		return
 	}
-	rc, err := zf.Open()
+	rc, err := open()
 	if err != nil {
 		w.fileError(name, err)
 		return
 	}
 	defer rc.Close()
-	lr := &capReader{r: rc, n: limit, err: capErr}
 	// Read the whole window whatever the declared size, which may lie.
 	head := w.headBuf(SniffSize)
-	n, err := io.ReadFull(lr, head)
+	n, err := io.ReadFull(rc, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		w.fileError(name, err)
 		return
 	}
 	kind := Detect(head[:n])
-	if kind == KindZip {
-		w.fileError(name, ErrNestedZip)
-		return
+	switch {
+	case isContainer(kind):
+		sub := src{name: name, size: int64(min(usize, math.MaxInt64)), open: open}
+		if off, err := zf.DataOffset(); err == nil && zf.Method == zip.Store && zr != nil {
+			// Stored, not compressed: the entry is bytes of the zip.
+			sub = src{name: name, ra: io.NewSectionReader(zr, off, int64(min(csize, math.MaxInt64))), size: int64(min(csize, math.MaxInt64))}
+		}
+		w.walkContainer(sub, kind, &budget{n: limit, err: capErr})
+	case kind == KindNotMail:
+		w.notMail(name, head[:n])
+	default:
+		w.readStream(name, kind, io.MultiReader(bytes.NewReader(head[:n]), rc), int64(usize))
 	}
-	if kind == KindNotMail {
-		w.fileError(name, ErrNotMail)
-		return
-	}
-	w.readStream(name, kind, io.MultiReader(bytes.NewReader(head[:n]), lr), int64(usize))
 }
 
 // checkEntry reads a zip entry through the caps and reports an error when
 // it cannot be read whole or fails its CRC check.
-func (w *walker) checkEntry(zf *zip.File, limit int64, capErr error) error {
-	rc, err := zf.Open()
+func (w *walker) checkEntry(open func() (io.ReadCloser, error)) error {
+	rc, err := open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	if w.copyBuf == nil {
-		w.copyBuf = make([]byte, 64<<10)
-	}
-	_, err = io.CopyBuffer(io.Discard, &capReader{r: rc, n: limit, err: capErr}, w.copyBuf)
-	return err
-}
-
-// capReader fails with err once more than n bytes are read.
-type capReader struct {
-	r   io.Reader
-	n   int64
-	err error
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n < 0 {
-		return 0, c.err
-	}
-	if int64(len(p)) > c.n+1 {
-		p = p[:c.n+1]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	if c.n < 0 {
-		return n, c.err
-	}
-	return n, err
+	return w.drain(rc)
 }

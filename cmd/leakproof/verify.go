@@ -145,12 +145,15 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	// Say what was not examined: a reporter must know that a file in the
 	// leak was left out.
-	for _, f := range notMail.names() {
+	plain := notMail.names()
+	for _, f := range plain {
 		fmt.Fprintf(stderr, "leakproof: note: skipped %s: not mail\n", printable(f))
 	}
-	if n := tally.NotMail - len(notMail.names()); n > 0 {
+	if n := notMail.plainCount() - len(plain); n > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: ... and %d more files that are not mail\n", n)
 	}
+	files, counts := notMail.unsupportedNames()
+	reportUnsupported(stderr, files, counts)
 	// The commonest reason a leak comes out unverifiable: say what to do.
 	if noKeySigs > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: %s in %s could not be checked for want of a key: \"leakproof keys needed\" lists the keys to look for and where\n",
@@ -194,30 +197,55 @@ func walkAll(ctx context.Context, paths []string) iter.Seq[*archive.Message] {
 	}
 }
 
-// skipped counts the files that are not mail and keeps the first names.
-// It is safe for concurrent use: the pipeline's reader adds to it.
+// skipped counts the files that are not mail and keeps the first names,
+// apart from those in a mail format the walk cannot read, which it keeps
+// per format. It is safe for concurrent use: the pipeline's reader adds
+// to it.
 type skipped struct {
-	mu    sync.Mutex
-	n     int
-	first []string
+	mu      sync.Mutex
+	n       int
+	first   []string
+	formats map[string][]string // the first files of each unsupported format
+	counts  map[string]int      // files of each unsupported format
 }
 
-// maxSkippedNames caps the skipped files named on stderr.
+// maxSkippedNames caps the skipped files named on stderr, of each kind.
 const maxSkippedNames = 10
 
-func (s *skipped) add(file string) {
+func (s *skipped) add(file string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
+	if u, ok := errors.AsType[*archive.UnsupportedError](err); ok {
+		if s.formats == nil {
+			s.formats, s.counts = map[string][]string{}, map[string]int{}
+		}
+		if s.counts[u.Format]++; len(s.formats[u.Format]) < maxSkippedNames {
+			s.formats[u.Format] = append(s.formats[u.Format], file)
+		}
+		return
+	}
 	if len(s.first) < maxSkippedNames {
 		s.first = append(s.first, file)
 	}
 }
 
+// count returns how many files were skipped, of every kind.
 func (s *skipped) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.n
+}
+
+// plainCount returns how many skipped files are not mail at all.
+func (s *skipped) plainCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.n
+	for _, c := range s.counts {
+		n -= c
+	}
+	return n
 }
 
 func (s *skipped) names() []string {
@@ -226,12 +254,18 @@ func (s *skipped) names() []string {
 	return s.first
 }
 
+func (s *skipped) unsupportedNames() (map[string][]string, map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.formats, s.counts
+}
+
 // mailOnly drops the records of files that are not mail, counting them.
 func mailOnly(msgs iter.Seq[*archive.Message], notMail *skipped) iter.Seq[*archive.Message] {
 	return func(yield func(*archive.Message) bool) {
 		for m := range msgs {
 			if m != nil && errors.Is(m.Err, archive.ErrNotMail) {
-				notMail.add(m.File)
+				notMail.add(m.File, m.Err)
 				continue
 			}
 			if !yield(m) {

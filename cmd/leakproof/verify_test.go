@@ -212,3 +212,73 @@ func TestVerifyPolicyFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyUnsupported(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	pst := append([]byte("!BDN\x00\x00\x00\x00SM"), make([]byte, 512)...)
+	msg := append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 512)...)
+	tmp := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(tmp, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755), "mkdir for %s", name)
+		require.NoError(t, os.WriteFile(p, data, 0o644), "write %s", name)
+		return p
+	}
+	one := write("one/Outlook mail.pst", pst)
+	write("many/a.msg", msg)
+	write("many/b.msg", msg)
+	write("many/c.pst", pst)
+	for _, tt := range []struct {
+		name  string
+		paths []string
+		lines []string // lines stderr holds, in this order
+	}{
+		{"a pst named directly", []string{one}, []string{
+			"leakproof: note: skipped " + one + ": an Outlook data file (.pst or .ost), which leakproof cannot read",
+			"leakproof: hint: convert it with readpst (Debian package pst-utils): mkdir out && readpst -M -o out '" + one + "', then run leakproof verify out",
+			"leakproof: hint: a converter rebuilds each message from Outlook's own storage",
+		}},
+		{"a folder of several", []string{filepath.Join(tmp, "many"), "testdata/sample.mbox"}, []string{
+			"leakproof: note: skipped " + filepath.Join(tmp, "many/c.pst") + ": an Outlook data file (.pst or .ost)",
+			"leakproof: hint: convert it with readpst (Debian package pst-utils): mkdir out && readpst -M -o out " + filepath.Join(tmp, "many/c.pst") + ", then run leakproof verify out",
+			"leakproof: note: skipped " + filepath.Join(tmp, "many/a.msg") + ": an Outlook message file (.msg)",
+			"leakproof: note: skipped " + filepath.Join(tmp, "many/b.msg") + ": an Outlook message file (.msg)",
+			"leakproof: hint: convert it with msgconvert (Debian package libemail-outlook-message-perl): msgconvert FILE writes a .eml file to verify",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json"}, tt.paths...)
+			r := runCLI(t, args...)
+			assert.Equal(t, 0, r.code, "exit status: the run finished (stderr: %s)", r.stderr)
+			if r.stdout != "" {
+				for _, rec := range decodeRecords(t, r.stdout) {
+					assert.Equal(t, "testdata/sample.mbox", rec["file"], "only the mail gets records")
+				}
+			}
+			rest := r.stderr
+			for _, line := range tt.lines {
+				i := strings.Index(rest, line)
+				if !assert.GreaterOrEqual(t, i, 0, "stderr holds %q after the lines before it:\n%s", line, r.stderr) {
+					return
+				}
+				rest = rest[i+len(line):]
+			}
+			assert.NotContains(t, r.stderr, ": not mail\n", "no unsupported file is called plain not mail")
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"leak/a.pst":        "leak/a.pst",
+		"Outlook mail.pst":  "'Outlook mail.pst'",
+		"it's.pst":          `'it'\''s.pst'`,
+		"-rf.pst":           "./-rf.pst",
+		"$(reboot).pst":     "'$(reboot).pst'",
+		"/abs/path/x.pst":   "/abs/path/x.pst",
+		"dir with\nnewline": "'dir with\nnewline'",
+	} {
+		assert.Equal(t, want, shellQuote(in), "shellQuote(%q)", in)
+	}
+}
