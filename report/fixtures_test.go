@@ -7,6 +7,7 @@ import (
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
 )
 
 // fixtures returns assessments covering every shape a renderer meets: an
@@ -137,5 +138,25 @@ func fixtures() []*provenance.Assessment {
 			File: "leak/locked.mbox", Index: 0,
 			Err: errors.New("archive: open leak/locked.mbox: permission denied"),
 		},
+	}
+}
+
+// fixtureManifest is the manifest of a run over the fixtures, with a
+// hostile file name among its inputs.
+func fixtureManifest() *report.Manifest {
+	return &report.Manifest{
+		LeakproofVersion: "v1.2.0",
+		Commit:           "0123456789ab+dirty",
+		Started:          "2026-01-02T03:04:05Z",
+		Finished:         "2026-01-02T03:04:09Z",
+		Command:          []string{"leakproof", "verify", "--keys", "keys.jsonl", "--format", "html", "leak", "it's here.mbox"},
+		Inputs: []report.ManifestInput{
+			{Path: "leak/inbox.mbox", Size: 104865051, SHA256: "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea"},
+			{Path: "leak/notes.txt", Size: 31, SHA256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"},
+			{Path: "leak/\u202egnp.exe", Size: 0, SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		},
+		KeyFiles: []report.ManifestKeyFile{{Path: "keys.jsonl", SHA256: "7d1f16801841f30aca185b854b16a9b02f82c010a8bcd3b0fdedc51f9ef261c9"}},
+		Policy:   report.ManifestPolicy{MinRSABits: 1024, TrustSealers: []string{"google.com"}, DNS: true, DNSServer: "192.0.2.53:53"},
+		Counts:   report.ManifestCounts{Messages: 3, Authentic: 1, Altered: 1, Unverifiable: 1, Error: 2, NotMail: 1},
 	}
 }

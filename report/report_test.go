@@ -57,6 +57,7 @@ func TestGolden(t *testing.T) {
 		{"fixtures.html.golden", func(b *bytes.Buffer) report.Writer {
 			w := report.NewHTMLWriter(b)
 			w.NotMail("leak/notes.txt")
+			w.SetManifest(fixtureManifest())
 			return w
 		}},
 	} {

@@ -7,6 +7,7 @@ const usage = `Usage:
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
+    leakproof --version
 
 leakproof tells whether the emails in a leaked archive are authentic, altered
 or unverifiable, from their DKIM signatures and the keys of the signing
@@ -41,6 +42,10 @@ verify options:
                            message), csv, or html (one self-contained page:
                            no script, nothing loaded from the network).
     --out FILE             Write the report to FILE instead of standard output.
+    --manifest FILE        Write how the run was made to FILE (JSON): version,
+                           commit, times, command, each input file and key
+                           file with its SHA-256, the policy, the counts. The
+                           HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
 
 explain options:

@@ -28,6 +28,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	format := fs.String("format", "text", "output format: text, json, csv or html")
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
+	manifest := fs.String("manifest", "", "write the run's manifest to `FILE`")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -47,6 +48,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageError(stderr, "no PATH to verify", "name an mbox, a message file, a folder or a zip: leakproof verify [options] PATH...")
 	}
 
+	started := now()
 	opts, hint, err := cf.options()
 	if err != nil {
 		cf.close()
@@ -59,7 +61,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dst := stdout
 	var outFile *atomicFile
 	if *out != "" {
-		outFile, err = createAtomic(*out)
+		outFile, err = createAtomic("--out", *out)
 		if err != nil {
 			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
 			return exitInput
@@ -83,6 +85,12 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// On a terminal each line shows as soon as its message is checked;
 	// otherwise the output is written in large blocks.
 	flushEach := isTerminal(dst)
+	// The manifest hashes every input file: only when it is asked for, or
+	// shown in the HTML page's header.
+	var inputs <-chan []report.ManifestInput
+	if *manifest != "" || *format == "html" {
+		inputs = hashInputs(ctx, paths)
+	}
 	prog := startProgress(stderr)
 	var notMail skipped
 	var tally report.Tally
@@ -113,6 +121,24 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			nm.NotMail("")
 		}
 	}
+	var man *report.Manifest
+	if inputs != nil {
+		ver, commit := version()
+		man = &report.Manifest{
+			LeakproofVersion: ver,
+			Commit:           commit,
+			Started:          timestamp(started),
+			Command:          append([]string{"leakproof", "verify"}, args...),
+			Inputs:           <-inputs,
+			KeyFiles:         cf.keyFiles,
+			Policy:           cf.policy(),
+			Counts:           tally.Counts(),
+		}
+		man.Finished = timestamp(now())
+		if hm, ok := w.(interface{ SetManifest(*report.Manifest) }); ok {
+			hm.SetManifest(man)
+		}
+	}
 	if runErr == nil {
 		runErr = w.Close()
 	}
@@ -124,6 +150,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if runErr == nil && outFile != nil {
 		runErr = outFile.commit()
+	}
+	if runErr == nil && *manifest != "" {
+		runErr = writeManifest(*manifest, man)
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
@@ -230,27 +259,30 @@ func plural(n int, one, many string) string {
 type atomicFile struct {
 	*os.File
 	path string
+	flag string // the option that named it
 	done bool
 }
 
-func createAtomic(path string) (*atomicFile, error) {
+// createAtomic creates the temporary file for path; flag names the option
+// that named it, in errors.
+func createAtomic(flag, path string) (*atomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	return &atomicFile{File: f, path: path}, nil
+	return &atomicFile{File: f, path: path, flag: flag}, nil
 }
 
 // commit closes the file and renames it to its final path.
 func (f *atomicFile) commit() error {
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	if err := os.Rename(f.Name(), f.path); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	f.done = true
 	return nil
