@@ -19,7 +19,9 @@ func fixtures() []*provenance.Assessment {
 	pdt := time.FixedZone("", -7*3600)
 	return []*provenance.Assessment{
 		{
+			ID:   "4f1f7c2f0d0b7b0e8d6a1f63c8b2c1e4b3a59e1f8f1f5a8c0c9d4e2b7a6f3e21",
 			File: "leak/inbox.mbox", Index: 1, Offset: 52, Size: 1834,
+			To: "Bob <bob@gmail.com>, Jürgen <j@example.de>", Cc: "Carol <carol@example.org>",
 			SHA256:    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 			Format:    "mboxrd",
 			MessageID: "20160304120000.1@mail.example.com",
@@ -62,11 +64,14 @@ func fixtures() []*provenance.Assessment {
 			},
 		},
 		{
+			ID:   "b7c1d6e1f0a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c",
 			File: "leak/inbox.mbox", Index: 2, Offset: 1940, Size: 5120,
-			SHA256:    "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
-			Format:    "mboxrd",
-			MessageID: "CAB+123@mail.gmail.com",
-			From:      "Bob <bob@gmail.com>", FromAddress: "bob@gmail.com",
+			To: "Alice Example <alice@example.com>", InReplyTo: "20160304120000.1@mail.example.com",
+			References: []string{"20160301090000.7@mail.example.com", "20160304120000.1@mail.example.com"},
+			SHA256:     "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
+			Format:     "mboxrd",
+			MessageID:  "CAB+123@mail.gmail.com",
+			From:       "Bob <bob@gmail.com>", FromAddress: "bob@gmail.com",
 			Subject: "Re: the contract, with a subject line long enough to be cut in the table",
 			Date:    time.Date(2017, 11, 5, 9, 30, 0, 0, time.FixedZone("", 5*3600+30*60)),
 			Verdict: provenance.VerdictAltered, Confidence: provenance.ConfidenceHigh,

@@ -146,7 +146,13 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		m.Explanation = append(m.Explanation, clean(p))
 	}
 	m.Custody = [][2]string{
+		{"ID", r.ID},
 		{"File", clean(r.File)},
+	}
+	if r.Entry > 0 {
+		m.Custody = append(m.Custody, [2]string{"Zip entry", strconv.Itoa(r.Entry) + " of the entries of this name"})
+	}
+	m.Custody = append(m.Custody, [][2]string{
 		{"Index", strconv.Itoa(r.Index)},
 		{"Byte offset", strconv.FormatInt(r.Offset, 10)},
 		{"Size", plural(int(r.Size), "byte", "bytes")},
@@ -155,7 +161,7 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		{"Message-ID", clean(r.MessageID)},
 		{"From", clean(r.From)},
 		{"Date", r.Date},
-	}
+	}...)
 	for _, s := range r.Signatures {
 		hs := htmlSignature{signatureRecord: s, Headers: strings.Join(s.SignedHeaders, ", ")}
 		hs.Domain, hs.Selector, hs.Reason, hs.KeySource = clean(s.Domain), clean(s.Selector), clean(s.Reason), clean(s.KeySource)

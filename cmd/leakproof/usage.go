@@ -5,6 +5,8 @@ package main
 const usage = `Usage:
     leakproof verify [options] PATH...
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
+    leakproof explain [options] FILE#INDEX
+    leakproof explain [options] --id ID PATH
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
     leakproof --version
@@ -55,6 +57,11 @@ explain options:
     --entry N              When a zip holds several entries named INNER,
                            which one (1 = first in the zip's directory
                            order); without it explain refuses to guess.
+    --id ID                The message whose id (in verify's JSON and CSV)
+                           is ID; PATH is the PATH verify was given, typed
+                           any way. FILE#INDEX, as verify's table prints it
+                           (leak.mbox#3, dump.zip/Sent/1.eml#1), also names
+                           one message.
 
 Verdicts:
     authentic      Sent as shown by the signing domain's mail system: a
@@ -76,5 +83,6 @@ Examples:
     $ leakproof verify --keys keys.jsonl --format json --out report.jsonl leak.zip
     $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
     $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
+    $ leakproof explain --keys keys.jsonl 'leak.zip/Sent/1.eml#1'
     $ leakproof keys import --out keys.jsonl old-keys.zone
 `

@@ -143,6 +143,7 @@ func checkContract(t *testing.T, rec map[string]any, n int) {
 	t.Helper()
 	contract.CheckRecord(t, rec, "record "+itoa(n))
 	contract.CheckVerdict(t, rec, "record "+itoa(n))
+	assert.Regexp(t, "^[0-9a-f]{64}$", rec["id"], "record %d: every record of a walk has an id", n)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
