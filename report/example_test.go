@@ -56,8 +56,8 @@ func ExampleNewCSVWriter() {
 	_ = w.Write(exampleAssessment())
 	_ = w.Close()
 	// Output:
-	// file,index,offset,sha256,message_id,from,subject,date,verdict,confidence,signer,summary
-	// inbox.mbox,1,44,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,1@example.com,Alice <alice@example.com>,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,Sent as shown by example.com's mail system.
+	// id,file,entry,index,offset,size,sha256,format,message_id,from,from_address,subject,date,verdict,confidence,signer,evidence_codes,summary,error
+	// 6bb808d659eb606e5d4a16b9ee4e9b6cd9aae3dd01eac77f777462dd3e9071da,inbox.mbox,0,1,44,812,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,mbox,1@example.com,Alice <alice@example.com>,alice@example.com,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,,Sent as shown by example.com's mail system.,
 }
 
 func ExampleWriteExplanation() {

@@ -44,6 +44,8 @@ verify options:
                            message), csv, or html (one self-contained page:
                            no script, nothing loaded from the network).
     --out FILE             Write the report to FILE instead of standard output.
+    --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
+                           spreadsheets (Excel) that need one to read UTF-8.
     --manifest FILE        Write how the run was made to FILE (JSON): version,
                            commit, times, command, each input file and key
                            file with its SHA-256, the policy, the counts. The

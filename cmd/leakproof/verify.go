@@ -29,6 +29,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
 	manifest := fs.String("manifest", "", "write the run's manifest to `FILE`")
+	csvBOM := fs.Bool("csv-bom", false, "start the CSV with a UTF-8 byte-order mark")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -36,6 +37,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "text", "json", "csv", "html":
 	default:
 		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv and html")
+	}
+	if *csvBOM && *format != "csv" {
+		return usageError(stderr, "--csv-bom goes with --format csv")
 	}
 	if *workers < 0 {
 		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
@@ -75,6 +79,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "json":
 		w = report.NewJSONWriter(bw)
 	case "csv":
+		if *csvBOM {
+			// Excel reads a CSV without a BOM in the machine's legacy code
+			// page, which garbles every non-ASCII name.
+			bw.WriteString("\ufeff")
+		}
 		w = report.NewCSVWriter(bw)
 	case "html":
 		w = report.NewHTMLWriter(bw)
