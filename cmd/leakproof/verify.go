@@ -188,6 +188,18 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *format != "text" || *out != "" {
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
 	}
+	if tally.Messages()+tally.Unreadable == 0 {
+		where := "the path given"
+		if len(paths) > 1 {
+			where = "the paths given"
+		}
+		hint := "name an mbox, a Maildir, a folder of .eml or .emlx files, or a zip of them"
+		if tally.NotMail > 0 {
+			hint = fmt.Sprintf("%s not mail (named above); %s", plural(tally.NotMail, "file is", "files are"), hint)
+		}
+		errorf(stderr, "no message found in "+where, hint)
+		return exitInput
+	}
 	if tally.Unreadable > 0 {
 		errorf(stderr, fmt.Sprintf("%s could not be read", plural(tally.Unreadable, "input", "inputs")),
 			"each one is in the report with its error; the other messages were checked")

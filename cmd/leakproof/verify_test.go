@@ -78,9 +78,16 @@ func TestVerifyNotMail(t *testing.T) {
 	assert.Contains(t, r.stderr, "1 non-mail file skipped", "the stderr summary counts it")
 
 	r = runCLI(t, "verify", notes)
-	assert.Equal(t, 0, r.code, "only a non-mail file: still a finished run")
+	assert.Equal(t, 1, r.code, "only a non-mail file: no message at all was found")
 	assert.Contains(t, r.stdout, "0 messages", "the text summary line")
 	assert.Contains(t, r.stdout, "1 non-mail file skipped", "the text summary counts it")
+	assert.Contains(t, r.stderr, "leakproof: error: no message found in the path given\n", "stderr says no message was found")
+	assert.Contains(t, r.stderr, "leakproof: hint: 1 file is not mail", "and why")
+
+	r = runCLI(t, "verify", "--format", "json", t.TempDir())
+	assert.Equal(t, 1, r.code, "an empty folder: no message at all was found")
+	assert.Empty(t, r.stdout, "no record")
+	assert.Contains(t, r.stderr, "no message found", "stderr says so")
 }
 
 func TestVerifyOut(t *testing.T) {
