@@ -54,6 +54,13 @@ func TestGolden(t *testing.T) {
 			w.NotMail("leak/notes.txt")
 			return w
 		}},
+		{"fixtures.ftm.golden", func(b *bytes.Buffer) report.Writer { return report.NewFTMWriter(b) }},
+		{"fixtures.datashare.golden", func(b *bytes.Buffer) report.Writer {
+			return report.NewDatashareWriter(b, func(a *provenance.Assessment) string { return fakeDigest(a.ID, 96) })
+		}},
+		{"fixtures.join.golden", func(b *bytes.Buffer) report.Writer {
+			return report.NewJoinWriter(b, func(a *provenance.Assessment) (string, string) { return fakeDigest(a.ID, 40), fakeDigest(a.ID, 96) })
+		}},
 		{"fixtures.html.golden", func(b *bytes.Buffer) report.Writer {
 			w := report.NewHTMLWriter(b)
 			w.NotMail("leak/notes.txt")

@@ -16,7 +16,8 @@ or unverifiable, from their DKIM signatures and the keys of the signing
 domains. PATH is a message file, an mbox, a Maildir, a folder tree or a zip.
 Options come before the paths.
 
-verify checks every message and prints a table (or JSON Lines, or CSV).
+verify checks every message and prints a table (or JSON Lines, CSV, HTML,
+or records for Aleph and Datashare).
 explain prints a plain-language account of one message.
 keys builds and queries key archives (see "leakproof keys -h").
 
@@ -41,8 +42,17 @@ Key and policy options (verify and explain):
 
 verify options:
     --format FORMAT        text (default), json (JSON Lines, one object per
-                           message), csv, or html (one self-contained page:
-                           no script, nothing loaded from the network).
+                           message), csv, html (one self-contained page: no
+                           script, nothing loaded from the network), ftm
+                           (FollowTheMoney Email entities for Aleph),
+                           datashare (tag batches for Datashare's
+                           batchUpdate/tag) or join (id, place and SHA-1,
+                           SHA-256, SHA-384 of each message's stored bytes).
+                           docs/integrations.md shows how to import them.
+    --datashare-project NAME
+                           The Datashare project whose name its document ids
+                           are salted with. Default local-datashare; "" when
+                           Datashare ran with --noDigestProject.
     --out FILE             Write the report to FILE instead of standard output.
     --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
                            spreadsheets (Excel) that need one to read UTF-8.
@@ -77,8 +87,8 @@ Verdicts:
                    a sign of forgery.
 
 Exit status: 0 when the run finished, whatever the verdicts; 1 when some input
-(a PATH or a key file) could not be read (the rest is still reported); 2 on
-usage errors.
+(a PATH or a key file) could not be read (the rest is still reported) or no
+message at all was found; 2 on usage errors.
 
 Examples:
     $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox
