@@ -9,6 +9,10 @@ import (
 // A Message is one message found in an archive, or a file that could not be
 // read (Index 0, Err set).
 type Message struct {
+	// ID identifies the message however the walk's root was typed: see
+	// [MessageID]. Records of files that are not mail or could not be
+	// read have one too.
+	ID        string
 	File      string // path as given joined with "/" and the path inside it
 	Index     int    // 1-based position within File; 0 for a file-level error record
 	Offset    int64  // where Raw starts within File (within the uncompressed zip entry)

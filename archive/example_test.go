@@ -53,3 +53,12 @@ func ExampleWalk() {
 	// inbox.mbox #2 mbox offset 140 size 41 sha256 bbef2086ebb0…
 	// notes.txt: not mail
 }
+
+// A message's ID can be recomputed from its JSON record: the hex SHA-256
+// of its sha256, its path below the PATH the walk was given, its entry and
+// its index, each followed by a NUL byte.
+func ExampleMessageID() {
+	fmt.Println(archive.MessageID("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "inbox.mbox", 0, 3))
+	// Output:
+	// ef2eac559ffd8bbb18315dd17fdceba0a4bdce463d47630a947ae52a95802152
+}

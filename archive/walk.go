@@ -37,7 +37,7 @@ import (
 // range has its own state. A record belongs to the caller once yielded.
 func Walk(ctx context.Context, root string, opts *Options) iter.Seq[*Message] {
 	return func(yield func(*Message) bool) {
-		w := &walker{ctx: ctx, opts: opts, yield: yield}
+		w := &walker{ctx: ctx, opts: opts, yield: yield, root: root}
 		w.walkPath(root)
 	}
 }
@@ -50,6 +50,9 @@ type walker struct {
 	scratch []byte // read buffer reused between messages of unknown size
 	copyBuf []byte // copy buffer for bytes over the cap
 	head    []byte // sniffing buffer, SniffSize bytes
+
+	root    string // the path Walk was given
+	rootDir bool   // and it is a folder
 
 	entryNote string // a note for every record of the zip or tar entry being read
 	entry     [2]int // Entry and Entries for every record of that entry
@@ -70,6 +73,7 @@ func (w *walker) emit(m *Message) bool {
 	m.Entry, m.Entries = w.entry[0], w.entry[1]
 	m.Forced = w.forced
 	m.BOM = m.BOM || bytes.HasPrefix(m.Raw, []byte(mbox.UTF8BOM))
+	m.ID = MessageID(m.SHA256, w.relative(m.File), m.Entry, m.Index)
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -93,6 +97,7 @@ func (w *walker) walkPath(root string) {
 	}
 	switch {
 	case fi.IsDir():
+		w.rootDir = true
 		w.walkDir(root)
 	case fi.Mode().IsRegular():
 		f, err := os.Open(root)

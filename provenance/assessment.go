@@ -226,7 +226,9 @@ type ARCInstance struct {
 // the JSON contract uses, so json.Marshal of an Assessment writes words,
 // not numbers.
 type Assessment struct {
+	ID        string // archive.Message.ID: stable however the path was typed
 	File      string
+	Entry     int // archive.Message.Entry: which of several zip entries of one name, 0 otherwise
 	Index     int
 	Offset    int64
 	Size      int64
@@ -238,6 +240,9 @@ type Assessment struct {
 	From        string    // decoded header text
 	FromAddress string    // lower-cased addr-spec when From is exactly one mailbox
 	Subject     string    // decoded header text
+	To, Cc      string    // decoded header text of the first To and Cc fields
+	InReplyTo   string    // the first identifier of In-Reply-To, without angle brackets
+	References  []string  // the identifiers of References, without angle brackets; never nil
 	Date        time.Time // zero when missing or unparseable; keeps the original offset
 
 	Verdict    Verdict

@@ -154,7 +154,9 @@ func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment)
 // same shape whether or not the message could be read.
 func newAssessment(m *archive.Message) *Assessment {
 	return &Assessment{
+		ID:         m.ID,
 		File:       m.File,
+		Entry:      m.Entry,
 		Index:      m.Index,
 		Offset:     m.Offset,
 		Size:       m.Size,
@@ -163,6 +165,7 @@ func newAssessment(m *archive.Message) *Assessment {
 		Separator:  m.Separator,
 		ARC:        arcResult(nil),
 		Coverage:   emptyCoverage(),
+		References: []string{},
 		Signatures: []SignatureResult{},
 		Evidence:   []Evidence{},
 	}

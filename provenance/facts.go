@@ -60,6 +60,9 @@ type shownFields struct {
 	FromAddress string
 	Subject     string
 	Date        time.Time
+	To, Cc      string
+	InReplyTo   string
+	References  []string
 }
 
 // gather reads the facts of the chosen view of m. primary is the format's
@@ -158,6 +161,12 @@ func readShown(h header) (shownFields, identity) {
 	var s shownFields
 	s.MessageID = mailsyntax.MessageID(h.first("message-id"))
 	s.Subject = mailsyntax.DecodeWords(h.first("subject"))
+	s.To = mailsyntax.DecodeWords(h.first("to"))
+	s.Cc = mailsyntax.DecodeWords(h.first("cc"))
+	if ids := mailsyntax.MessageIDs(h.first("in-reply-to")); len(ids) > 0 {
+		s.InReplyTo = ids[0]
+	}
+	s.References = mailsyntax.MessageIDs(h.first("references"))
 	froms := h.values("from")
 	if len(froms) > 0 {
 		s.From = mailsyntax.DecodeWords(froms[0])

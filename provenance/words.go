@@ -23,6 +23,7 @@ import (
 // and explanation from the facts and the decision.
 func write(a *Assessment, f *facts, p *policy, d *decision) {
 	a.MessageID, a.From, a.FromAddress, a.Subject, a.Date = f.shown.MessageID, f.shown.From, f.shown.FromAddress, f.shown.Subject, f.shown.Date
+	a.To, a.Cc, a.InReplyTo, a.References = f.shown.To, f.shown.Cc, f.shown.InReplyTo, f.shown.References
 	a.Verdict, a.Confidence, a.Signer = d.verdict, d.confidence, d.signer
 	a.Signatures = f.sigs
 	a.ARC = f.arcResult

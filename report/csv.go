@@ -4,16 +4,23 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/leakproof/leakproof/provenance"
 )
 
 // CSVColumns are the columns a CSVWriter writes, in order (docs/json.md,
-// "CSV"). signer is the d= of the signature that decided the verdict.
-var CSVColumns = []string{"file", "index", "offset", "sha256", "message_id", "from", "subject", "date", "verdict", "confidence", "signer", "summary"}
+// "CSV"). signer is the d= of the signature that decided the verdict;
+// evidence_codes the codes of the evidence, space-separated.
+var CSVColumns = []string{
+	"id", "file", "entry", "index", "offset", "size", "sha256", "format", "message_id",
+	"from", "from_address", "subject", "date", "verdict", "confidence", "signer",
+	"evidence_codes", "summary", "error",
+}
 
 // A CSVWriter writes a header row and then one row per assessment. A record
-// with an error has an empty verdict and the error as its summary.
+// with an error has the verdict "error", an empty confidence and summary,
+// and the error in the error column.
 type CSVWriter struct {
 	w           *csv.Writer
 	wroteHeader bool
@@ -29,23 +36,34 @@ func (c *CSVWriter) Write(a *provenance.Assessment) error {
 	if err := c.header(); err != nil {
 		return err
 	}
-	summary, verdict, confidence := a.Summary, a.Verdict.String(), a.Confidence.String()
+	summary, verdict, confidence, errText := a.Summary, a.Verdict.String(), a.Confidence.String(), ""
 	if a.Err != nil {
-		summary, verdict, confidence = "error: "+a.Err.Error(), "", ""
+		summary, verdict, confidence, errText = "", "error", "", a.Err.Error()
+	}
+	codes := make([]string, 0, len(a.Evidence))
+	for _, e := range a.Evidence {
+		codes = append(codes, e.Code)
 	}
 	row := []string{
+		a.ID,
 		cell(a.File),
+		strconv.Itoa(a.Entry),
 		strconv.Itoa(a.Index),
 		strconv.FormatInt(a.Offset, 10),
+		strconv.FormatInt(a.Size, 10),
 		a.SHA256,
+		cell(a.Format.String()),
 		cell(a.MessageID),
 		cell(a.From),
+		cell(a.FromAddress),
 		cell(a.Subject),
 		rfc3339(a.Date),
 		verdict,
 		confidence,
 		cell(a.Signer),
+		cell(strings.Join(codes, " ")),
 		cell(summary),
+		cell(errText),
 	}
 	if err := c.w.Write(row); err != nil {
 		return err

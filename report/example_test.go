@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
 	"github.com/leakproof/leakproof/report"
@@ -13,6 +14,7 @@ import (
 
 func exampleAssessment() *provenance.Assessment {
 	return &provenance.Assessment{
+		ID:   archive.MessageID("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "inbox.mbox", 0, 1),
 		File: "inbox.mbox", Index: 1, Offset: 44, Size: 812, Format: "mbox",
 		SHA256:    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 		MessageID: "1@example.com", From: "Alice <alice@example.com>", FromAddress: "alice@example.com",
@@ -46,7 +48,7 @@ func ExampleNewJSONWriter() {
 	_ = w.Write(&provenance.Assessment{File: "gone.mbox", Err: os.ErrNotExist})
 	_ = w.Close()
 	// Output:
-	// {"file":"gone.mbox","index":0,"offset":0,"size":0,"sha256":"","format":"","message_id":"","from":"","from_address":"","subject":"","date":"","verdict":"","confidence":"","summary":"","signatures":[],"arc":{"chain":"none","failed_instance":0,"instances":[]},"coverage":{"fields":{"cc":"","date":"","from":"","message_id":"","reply_to":"","subject":"","to":""},"body":"","attachments":[]},"evidence":[],"error":"file does not exist"}
+	// {"id":"","file":"gone.mbox","entry":0,"index":0,"offset":0,"size":0,"sha256":"","format":"","message_id":"","from":"","from_address":"","to":"","cc":"","subject":"","date":"","in_reply_to":"","references":[],"verdict":"","confidence":"","summary":"","signatures":[],"arc":{"chain":"none","failed_instance":0,"instances":[]},"coverage":{"fields":{"cc":"","date":"","from":"","message_id":"","reply_to":"","subject":"","to":""},"body":"","attachments":[]},"evidence":[],"error":"file does not exist"}
 }
 
 func ExampleNewCSVWriter() {
@@ -54,8 +56,8 @@ func ExampleNewCSVWriter() {
 	_ = w.Write(exampleAssessment())
 	_ = w.Close()
 	// Output:
-	// file,index,offset,sha256,message_id,from,subject,date,verdict,confidence,signer,summary
-	// inbox.mbox,1,44,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,1@example.com,Alice <alice@example.com>,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,Sent as shown by example.com's mail system.
+	// id,file,entry,index,offset,size,sha256,format,message_id,from,from_address,subject,date,verdict,confidence,signer,evidence_codes,summary,error
+	// 6bb808d659eb606e5d4a16b9ee4e9b6cd9aae3dd01eac77f777462dd3e9071da,inbox.mbox,0,1,44,812,e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,mbox,1@example.com,Alice <alice@example.com>,alice@example.com,Hello,2016-03-04T12:00:00Z,authentic,high,example.com,,Sent as shown by example.com's mail system.,
 }
 
 func ExampleWriteExplanation() {
@@ -68,6 +70,7 @@ func ExampleWriteExplanation() {
 	_ = report.WriteExplanation(os.Stdout, a)
 	// Output:
 	// Message 1 of inbox.mbox
+	//   ID          6bb808d659eb606e5d4a16b9ee4e9b6cd9aae3dd01eac77f777462dd3e9071da
 	//   Location    byte offset 44, 812 bytes, stored as mbox
 	//   SHA-256     e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 	//   From        Alice <alice@example.com>

@@ -25,6 +25,10 @@ func WriteExplanation(w io.Writer, a *provenance.Assessment) error {
 	} else {
 		e.printf("File %s\n", clean(a.File))
 	}
+	e.field("ID", orDash(a.ID))
+	if a.Entry > 0 {
+		e.field("Zip entry", fmt.Sprintf("%d of the entries named %s", a.Entry, a.File))
+	}
 	e.field("Location", fmt.Sprintf("byte offset %d, %d bytes, stored as %s", a.Offset, a.Size, orDash(a.Format.String())))
 	e.field("SHA-256", orDash(a.SHA256))
 	if a.Err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/leakproof/leakproof/arc"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
 )
 
 // fixtures returns assessments covering every shape a renderer meets: an
@@ -18,7 +19,9 @@ func fixtures() []*provenance.Assessment {
 	pdt := time.FixedZone("", -7*3600)
 	return []*provenance.Assessment{
 		{
+			ID:   "4f1f7c2f0d0b7b0e8d6a1f63c8b2c1e4b3a59e1f8f1f5a8c0c9d4e2b7a6f3e21",
 			File: "leak/inbox.mbox", Index: 1, Offset: 52, Size: 1834,
+			To: "Bob <bob@gmail.com>, Jürgen <j@example.de>", Cc: "Carol <carol@example.org>",
 			SHA256:    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 			Format:    "mboxrd",
 			MessageID: "20160304120000.1@mail.example.com",
@@ -61,11 +64,14 @@ func fixtures() []*provenance.Assessment {
 			},
 		},
 		{
+			ID:   "b7c1d6e1f0a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c",
 			File: "leak/inbox.mbox", Index: 2, Offset: 1940, Size: 5120,
-			SHA256:    "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
-			Format:    "mboxrd",
-			MessageID: "CAB+123@mail.gmail.com",
-			From:      "Bob <bob@gmail.com>", FromAddress: "bob@gmail.com",
+			To: "Alice Example <alice@example.com>", InReplyTo: "20160304120000.1@mail.example.com",
+			References: []string{"20160301090000.7@mail.example.com", "20160304120000.1@mail.example.com"},
+			SHA256:     "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
+			Format:     "mboxrd",
+			MessageID:  "CAB+123@mail.gmail.com",
+			From:       "Bob <bob@gmail.com>", FromAddress: "bob@gmail.com",
 			Subject: "Re: the contract, with a subject line long enough to be cut in the table",
 			Date:    time.Date(2017, 11, 5, 9, 30, 0, 0, time.FixedZone("", 5*3600+30*60)),
 			Verdict: provenance.VerdictAltered, Confidence: provenance.ConfidenceHigh,
@@ -137,5 +143,25 @@ func fixtures() []*provenance.Assessment {
 			File: "leak/locked.mbox", Index: 0,
 			Err: errors.New("archive: open leak/locked.mbox: permission denied"),
 		},
+	}
+}
+
+// fixtureManifest is the manifest of a run over the fixtures, with a
+// hostile file name among its inputs.
+func fixtureManifest() *report.Manifest {
+	return &report.Manifest{
+		LeakproofVersion: "v1.2.0",
+		Commit:           "0123456789ab+dirty",
+		Started:          "2026-01-02T03:04:05Z",
+		Finished:         "2026-01-02T03:04:09Z",
+		Command:          []string{"leakproof", "verify", "--keys", "keys.jsonl", "--format", "html", "leak", "it's here.mbox"},
+		Inputs: []report.ManifestInput{
+			{Path: "leak/inbox.mbox", Size: 104865051, SHA256: "3f79bb7b435b05321651daefd374cdc681dc06faa65e374e38337b88ca046dea"},
+			{Path: "leak/notes.txt", Size: 31, SHA256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"},
+			{Path: "leak/\u202egnp.exe", Size: 0, SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		},
+		KeyFiles: []report.ManifestKeyFile{{Path: "keys.jsonl", SHA256: "7d1f16801841f30aca185b854b16a9b02f82c010a8bcd3b0fdedc51f9ef261c9"}},
+		Policy:   report.ManifestPolicy{MinRSABits: 1024, TrustSealers: []string{"google.com"}, DNS: true, DNSServer: "192.0.2.53:53"},
+		Counts:   report.ManifestCounts{Messages: 3, Authentic: 1, Altered: 1, Unverifiable: 1, Error: 2, NotMail: 1},
 	}
 }

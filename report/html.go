@@ -31,11 +31,12 @@ import (
 // network request, as a second line of defence should anything slip
 // through.
 type HTMLWriter struct {
-	w      io.Writer
-	tally  Tally
-	n      int
-	header bool
-	err    error
+	w        io.Writer
+	tally    Tally
+	n        int
+	header   bool
+	manifest *Manifest
+	err      error
 }
 
 // NewHTMLWriter returns an HTMLWriter writing to w.
@@ -58,9 +59,16 @@ func (h *HTMLWriter) NotMail(file string) { h.tally.NotMail++ }
 // Tally returns the counts so far.
 func (h *HTMLWriter) Tally() Tally { return h.tally }
 
-// Close writes the counts and ends the page.
+// SetManifest sets the manifest that Close shows in the page's header: how
+// the report was made. Without one the page has no such section.
+func (h *HTMLWriter) SetManifest(m *Manifest) { h.manifest = m }
+
+// Close writes the manifest, the counts, and ends the page.
 func (h *HTMLWriter) Close() error {
 	h.head()
+	if h.manifest != nil {
+		h.exec("manifest", newHTMLManifest(h.manifest))
+	}
 	t := h.tally
 	h.exec("foot", struct {
 		Tally                                        Tally
@@ -138,7 +146,13 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		m.Explanation = append(m.Explanation, clean(p))
 	}
 	m.Custody = [][2]string{
+		{"ID", r.ID},
 		{"File", clean(r.File)},
+	}
+	if r.Entry > 0 {
+		m.Custody = append(m.Custody, [2]string{"Zip entry", strconv.Itoa(r.Entry) + " of the entries of this name"})
+	}
+	m.Custody = append(m.Custody, [][2]string{
 		{"Index", strconv.Itoa(r.Index)},
 		{"Byte offset", strconv.FormatInt(r.Offset, 10)},
 		{"Size", plural(int(r.Size), "byte", "bytes")},
@@ -147,7 +161,7 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		{"Message-ID", clean(r.MessageID)},
 		{"From", clean(r.From)},
 		{"Date", r.Date},
-	}
+	}...)
 	for _, s := range r.Signatures {
 		hs := htmlSignature{signatureRecord: s, Headers: strings.Join(s.SignedHeaders, ", ")}
 		hs.Domain, hs.Selector, hs.Reason, hs.KeySource = clean(s.Domain), clean(s.Selector), clean(s.Reason), clean(s.KeySource)
@@ -197,8 +211,8 @@ var htmlTemplates = template.Must(template.New("report").Funcs(template.FuncMap{
 <title>leakproof report</title>
 <style>
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1b1b1b;background:#fafafa;display:flex;flex-direction:column}
-header,#summary,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem;width:calc(100% - 2rem)}
-header{order:-3}#summary{order:-2}.filters{order:-1;max-width:72rem;margin:.5rem auto;padding:0 1rem;width:calc(100% - 2rem)}
+header,#manifest,#summary,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem;width:calc(100% - 2rem)}
+header,#manifest{order:-3}#summary{order:-2}.filters{order:-1;max-width:72rem;margin:.5rem auto;padding:0 1rem;width:calc(100% - 2rem)}
 h1{font-size:1.4rem;margin:1rem 0 .25rem}
 .note{color:#555;font-size:.9rem}
 .counts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
@@ -225,6 +239,7 @@ td.mono,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;f
 h3{font-size:1rem;margin:.8rem 0 .2rem}
 .sev-alteration{color:#c62828;font-weight:700}.sev-caution{color:#8a6d00;font-weight:700}.sev-info{color:#555}
 footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
+#manifest h2{font-size:1.1rem;margin:.6rem 0 .2rem}#manifest details{border-left-width:1px;padding:.2rem .6rem}#manifest summary{display:block;padding:.2rem 0}#manifest pre{white-space:pre-wrap;word-break:break-all;font-size:.8rem}
 @media print{.filters,.radios{display:none}details{break-inside:avoid}}
 </style>
 </head>
@@ -297,13 +312,35 @@ footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
 </details>
 {{end -}}
 
+{{- define "manifest" -}}
+<section id="manifest">
+<h2>How this report was made</h2>
+<table>
+{{- range .Rows}}
+<tr><th>{{index . 0}}</th><td class="mono"><bdi>{{index . 1}}</bdi></td></tr>
+{{- end}}
+</table>
+<details><summary>{{.InputsLabel}}</summary>
+<table>
+<tr><th>File</th><th>Size (bytes)</th><th>SHA-256 of the whole file</th></tr>
+{{- range .Inputs}}
+<tr><td class="mono"><bdi>{{.Path}}</bdi></td><td>{{.Size}}</td><td class="mono">{{.SHA256}}</td></tr>
+{{- end}}
+</table>
+</details>
+<details><summary>The manifest as JSON (as written by --manifest)</summary>
+<pre>{{.JSON}}</pre>
+</details>
+</section>
+{{end -}}
+
 {{- define "foot" -}}
 </main>
 <section id="summary">
 <p class="counts"><span class="count">{{.Tally.Messages}} messages</span><span class="count" style="color:#1a7f37">{{.Authentic}} authentic</span><span class="count" style="color:#c62828">{{.Altered}} altered</span><span class="count" style="color:#8a6d00">{{.Unverifiable}} unverifiable</span>{{if .Unreadable}}<span class="count">{{.Unreadable}} unreadable</span>{{end}}</p>
 <p class="note">{{.Summary}}.</p>
 </section>
-<footer><p>{{.Reminder}}</p><p>Made by leakproof. Every message's SHA-256 is of its stored bytes, before any unescaping: recompute it to show that the message reported on is the one in the archive.</p></footer>
+<footer><p>{{.Reminder}}</p><p>Every message's SHA-256 is of its stored bytes, before any unescaping: recompute it to show that the message reported on is the one in the archive.</p></footer>
 </body>
 </html>
 {{end -}}

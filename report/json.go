@@ -35,7 +35,9 @@ func (j *JSONWriter) Close() error { return nil }
 
 // record is the JSON contract. Field order follows docs/json.md's table.
 type record struct {
+	ID          string            `json:"id"`
 	File        string            `json:"file"`
+	Entry       int               `json:"entry"`
 	Index       int               `json:"index"`
 	Offset      int64             `json:"offset"`
 	Size        int64             `json:"size"`
@@ -44,8 +46,12 @@ type record struct {
 	MessageID   string            `json:"message_id"`
 	From        string            `json:"from"`
 	FromAddress string            `json:"from_address"`
+	To          string            `json:"to"`
+	Cc          string            `json:"cc"`
 	Subject     string            `json:"subject"`
 	Date        string            `json:"date"`
+	InReplyTo   string            `json:"in_reply_to"`
+	References  []string          `json:"references"`
 	Verdict     string            `json:"verdict"`
 	Confidence  string            `json:"confidence"`
 	Summary     string            `json:"summary"`
@@ -112,7 +118,9 @@ type evidenceRecord struct {
 
 func newRecord(a *provenance.Assessment) record {
 	r := record{
+		ID:          a.ID,
 		File:        a.File,
+		Entry:       a.Entry,
 		Index:       a.Index,
 		Offset:      a.Offset,
 		Size:        a.Size,
@@ -121,8 +129,12 @@ func newRecord(a *provenance.Assessment) record {
 		MessageID:   a.MessageID,
 		From:        a.From,
 		FromAddress: a.FromAddress,
+		To:          a.To,
+		Cc:          a.Cc,
 		Subject:     a.Subject,
 		Date:        rfc3339(a.Date),
+		InReplyTo:   a.InReplyTo,
+		References:  append([]string{}, a.References...),
 		Verdict:     a.Verdict.String(),
 		Confidence:  a.Confidence.String(),
 		Summary:     a.Summary,

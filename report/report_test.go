@@ -54,9 +54,17 @@ func TestGolden(t *testing.T) {
 			w.NotMail("leak/notes.txt")
 			return w
 		}},
+		{"fixtures.ftm.golden", func(b *bytes.Buffer) report.Writer { return report.NewFTMWriter(b) }},
+		{"fixtures.datashare.golden", func(b *bytes.Buffer) report.Writer {
+			return report.NewDatashareWriter(b, func(a *provenance.Assessment) string { return fakeDigest(a.ID, 96) })
+		}},
+		{"fixtures.join.golden", func(b *bytes.Buffer) report.Writer {
+			return report.NewJoinWriter(b, func(a *provenance.Assessment) (string, string) { return fakeDigest(a.ID, 40), fakeDigest(a.ID, 96) })
+		}},
 		{"fixtures.html.golden", func(b *bytes.Buffer) report.Writer {
 			w := report.NewHTMLWriter(b)
 			w.NotMail("leak/notes.txt")
+			w.SetManifest(fixtureManifest())
 			return w
 		}},
 	} {
@@ -135,10 +143,21 @@ func TestCSV(t *testing.T) {
 	for _, row := range rows {
 		assert.Len(t, row, len(report.CSVColumns), "row %v has every column", row)
 	}
-	assert.Equal(t, "gmail.com", rows[2][10], "signer column")
-	assert.True(t, strings.HasPrefix(rows[3][6], "'=HYPERLINK("), "a formula subject is defused: %q", rows[3][6])
-	assert.Equal(t, "", rows[4][8], "a record with an error has no verdict")
-	assert.Contains(t, rows[5][11], "permission denied", "the error is in the summary column")
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	assert.Equal(t, "gmail.com", rows[2][col["signer"]], "signer column")
+	assert.Equal(t, "5120", rows[2][col["size"]], "size column")
+	assert.Equal(t, "mboxrd", rows[2][col["format"]], "format column")
+	assert.Equal(t, "bob@gmail.com", rows[2][col["from_address"]], "from_address column")
+	assert.Equal(t, "archive.lf_line_endings dkim.body_hash_mismatch header.unsigned_field", rows[2][col["evidence_codes"]], "evidence codes, space-separated")
+	assert.Equal(t, fixtures()[1].ID, rows[2][col["id"]], "id column")
+	assert.True(t, strings.HasPrefix(rows[3][col["subject"]], "'=HYPERLINK("), "a formula subject is defused: %q", rows[3][col["subject"]])
+	assert.Equal(t, "error", rows[4][col["verdict"]], "a record with an error has the verdict error")
+	assert.Equal(t, "", rows[4][col["confidence"]], "and no confidence")
+	assert.Contains(t, rows[5][col["error"]], "permission denied", "the error is in the error column")
+	assert.Equal(t, "", rows[5][col["summary"]], "and not in the summary")
 
 	t.Run("empty", func(t *testing.T) {
 		var b bytes.Buffer

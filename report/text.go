@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leakproof/leakproof/provenance"
 )
@@ -34,8 +35,12 @@ const textHint = `Run "leakproof explain" on a message for the details.`
 // address when From is exactly one mailbox, else the From text.
 //
 // Text from the messages is cleaned of control characters and cut to the
-// column widths; a cut is marked with "…". Paths, signing domains and From
-// addresses keep their end, where the domain that owns them is.
+// column widths; a cut is marked with "…". A long path is cut in the
+// middle: it keeps its top folder and the file name with the message's
+// number (leak/…/1490000000.M1P2.host:2,S#1), and a file name too long for
+// the column widens the line rather than lose what identifies the message.
+// Signing domains and From addresses keep their end, where the domain that
+// owns them is.
 type TextWriter struct {
 	w      io.Writer
 	tally  Tally
@@ -60,7 +65,7 @@ func (t *TextWriter) Write(a *provenance.Assessment) error {
 		msg += "#" + strconv.Itoa(a.Index)
 	}
 	if a.Err != nil {
-		t.printf("%s  %s  %s\n", pad(msg, widthMessage, true), pad("error", widthVerdict, false),
+		t.printf("%s  %s  %s\n", padPath(msg, widthMessage), pad("error", widthVerdict, false),
 			fit(a.Err.Error(), widthConfidence+widthSigner+widthFrom+widthSubject+6, false))
 		return t.err
 	}
@@ -94,7 +99,7 @@ func (t *TextWriter) Close() error {
 
 func (t *TextWriter) line(msg, verdict, confidence, signer, from, subject string) {
 	s := strings.Join([]string{
-		pad(msg, widthMessage, true),
+		padPath(msg, widthMessage),
 		pad(verdict, widthVerdict, false),
 		pad(confidence, widthConfidence, false),
 		// Domains are read from the right: cutting the end would show
@@ -112,4 +117,68 @@ func (t *TextWriter) printf(format string, args ...any) {
 		return
 	}
 	_, t.err = fmt.Fprintf(t.w, format, args...)
+}
+
+// maxName is the longest file name the table shows whole, wider than its
+// column if need be; a longer one (a hostile zip entry name can be 64 KiB)
+// is cut in its middle.
+const maxName = 120
+
+// fitPath cleans a path and cuts it to width runes in its middle, keeping
+// the top folder and the last part (the file name and "#index"), and as
+// many of the folders before the last part as fit: the top folder says
+// which archive, the end which message. When the last part alone is wider
+// than width it is kept whole up to maxName runes.
+func fitPath(p string, width int) string {
+	p = clean(p)
+	if utf8.RuneCountInString(p) <= width {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	name := parts[len(parts)-1]
+	if len(parts) > 2 {
+		top := parts[0]
+		if top == "" { // an absolute path: its first folder
+			top = "/" + parts[1]
+		}
+		if s := top + "/…/" + tail(parts, name, width-utf8.RuneCountInString(top)-3); utf8.RuneCountInString(s) <= width {
+			return s
+		}
+	}
+	if len(parts) > 1 {
+		if s := "…/" + tail(parts, name, width-2); utf8.RuneCountInString(s) <= width {
+			return s
+		}
+	}
+	runes := []rune(name)
+	if len(runes) <= maxName {
+		return name
+	}
+	// Keep the start and, longer, the end, where the extension and the
+	// message's number are.
+	head := maxName / 3
+	return string(runes[:head]) + "…" + string(runes[len(runes)-(maxName-head-1):])
+}
+
+// tail returns name with as many of the folders before it in parts as fit
+// in width runes.
+func tail(parts []string, name string, width int) string {
+	for i := len(parts) - 2; i > 1; i-- {
+		longer := parts[i] + "/" + name
+		if utf8.RuneCountInString(longer) > width {
+			break
+		}
+		name = longer
+	}
+	return name
+}
+
+// padPath fits a path into width runes and pads it with spaces to width;
+// a path that cannot fit is left wider.
+func padPath(p string, width int) string {
+	p = fitPath(p, width)
+	if n := utf8.RuneCountInString(p); n < width {
+		p += strings.Repeat(" ", width-n)
+	}
+	return p
 }

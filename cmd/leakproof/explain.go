@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/leakproof/leakproof/archive"
@@ -20,9 +22,12 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	inner := fs.String("file", "", "the file inside a folder or zip PATH")
 	index := fs.Int("index", 1, "the message within the file")
 	entry := fs.Int("entry", 0, "which of several zip entries sharing the --file name (1 = first in the zip's directory order)")
+	id := fs.String("id", "", "the message's id, as verify's JSON and CSV give it")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *index < 1 {
 		return usageError(stderr, fmt.Sprintf("--index %d: messages are numbered from 1", *index))
 	}
@@ -40,6 +45,25 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return usageError(stderr, "explain takes one PATH", "to pick a file inside a folder or zip, use --file INNER")
 	}
 	root := fs.Args()[0]
+	if *id != "" {
+		*id = strings.ToLower(*id)
+		if !isMessageID(*id) {
+			return usageError(stderr, fmt.Sprintf("--id %q: not a message id", *id), "an id is 64 hexadecimal digits, as the id field of verify's JSON or CSV gives it")
+		}
+		if set["file"] || set["index"] || set["entry"] {
+			return usageError(stderr, "--id names the message alone", "leave out --file, --index and --entry")
+		}
+	} else if file, n, ok := splitReference(root); ok {
+		// The form the table prints: FILE#INDEX, where FILE may lie inside a zip.
+		if set["index"] || set["file"] {
+			return usageError(stderr, fmt.Sprintf("%s names the message already", root), "leave out --file and --index")
+		}
+		root, *inner = file, ""
+		if zip, in, ok := insideFile(file); ok {
+			root, *inner = zip, in
+		}
+		*index = n
+	}
 
 	opts, hint, err := cf.options()
 	if err != nil {
@@ -49,7 +73,13 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer cf.close() // for the early returns; closing twice is harmless
 
-	m, code := findMessage(ctx, root, *inner, *index, *entry, stderr)
+	var m *archive.Message
+	code := exitOK
+	if *id != "" {
+		m, code = findID(ctx, root, *id, stderr)
+	} else {
+		m, code = findMessage(ctx, root, *inner, *index, *entry, stderr)
+	}
 	if m == nil {
 		return code
 	}
@@ -62,7 +92,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		errorf(stderr, err.Error(), "the DNS answers were not all recorded")
 		return exitInput
 	}
-	if *inner == "" && m.File != root && m.Index > 0 {
+	if *id == "" && *inner == "" && m.File != root && m.Index > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: this is %s, the first mail file in %s; pick another with --file INNER\n",
 			printable(innerName(m.File, root)), printable(root))
 	}
@@ -178,4 +208,71 @@ func sameFile(file, root, inner string) bool {
 	}
 	prefix := strings.TrimSuffix(root, "/") + "/"
 	return strings.HasPrefix(file, prefix) && archive.CollisionName(strings.TrimPrefix(file, prefix)) == archive.CollisionName(inner)
+}
+
+// isMessageID reports whether s is a message id: 64 lower-case hex digits.
+func isMessageID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// splitReference reads the FILE#INDEX form that verify's table prints,
+// when ref is not itself a path that exists (a file may have "#" in its
+// name).
+func splitReference(ref string) (file string, index int, ok bool) {
+	if _, err := os.Stat(ref); err == nil {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(ref, '#')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(ref[i+1:])
+	if err != nil || n < 1 || strings.HasPrefix(ref[i+1:], "+") {
+		return "", 0, false
+	}
+	return ref[:i], n, true
+}
+
+// insideFile splits a path that leads into a file (dump.zip/Sent/1.eml)
+// into that file and the path inside it, when the path itself does not
+// exist and some leading part of it is a regular file.
+func insideFile(p string) (file, inner string, ok bool) {
+	if _, err := os.Stat(p); err == nil {
+		return "", "", false
+	}
+	for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+		if fi, err := os.Stat(p[:i]); err == nil {
+			if !fi.Mode().IsRegular() {
+				return "", "", false
+			}
+			return p[:i], p[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// findID walks root for the message whose id is id. The id is computed
+// from the path below the PATH verify was given, so root must be that PATH
+// (typed any way).
+func findID(ctx context.Context, root, id string, stderr io.Writer) (*archive.Message, int) {
+	for m := range archive.Walk(ctx, root, nil) {
+		if m != nil && m.ID == id && !errors.Is(m.Err, archive.ErrNotMail) {
+			return m, exitOK
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errorf(stderr, "interrupted")
+		return nil, exitInput
+	}
+	errorf(stderr, fmt.Sprintf("no message with id %s in %s", id, root),
+		"an id is computed from the path below the PATH that verify was given: give explain that same PATH")
+	return nil, exitInput
 }

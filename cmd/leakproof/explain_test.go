@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -155,4 +156,61 @@ func TestExplainEquivalentZipNames(t *testing.T) {
 	r = runCLI(t, "explain", "--file", "a.eml", subdir)
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Regexp(t, `\n  Subject +forged\n`, r.stdout, "a.eml, not 0/a.eml")
+}
+
+// TestExplainEveryReference: explain accepts every form of message
+// reference verify prints (the table's FILE#INDEX, inside a zip or not,
+// and the id of JSON and CSV), and each picks the same message as the
+// flags do; the id is found however the PATH is typed.
+func TestExplainEveryReference(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/formats")
+	r := runCLI(t, "verify", "--format", "json", "testdata/formats")
+	require.Equal(t, 0, r.code, "verify; stderr: %s", r.stderr)
+	recs := decodeRecords(t, r.stdout)
+	require.NotEmpty(t, recs, "records of testdata/formats")
+	abs, err := filepath.Abs("testdata/formats")
+	require.NoError(t, err, "filepath.Abs")
+	for _, rec := range recs {
+		file, index, id := rec["file"].(string), int(rec["index"].(float64)), rec["id"].(string)
+		ref := file + "#" + itoa(index)
+		want := "Message " + itoa(index) + " of "
+		for _, args := range [][]string{
+			{"explain", ref},
+			{"explain", "--id", id, "testdata/formats"},
+			{"explain", "--id", id, "./testdata/formats/"},
+			{"explain", "--id", strings.ToUpper(id), abs},
+		} {
+			got := runCLI(t, args...)
+			assert.Equal(t, 0, got.code, "leakproof %q; stderr: %s", args, got.stderr)
+			assert.Contains(t, got.stdout, want, "leakproof %q explains message %d", args, index)
+			assert.Contains(t, got.stdout, "  SHA-256     "+rec["sha256"].(string)+"\n", "leakproof %q explains the message of %s", args, ref)
+			if args[1] == "--id" {
+				assert.Contains(t, got.stdout, "  ID          "+id+"\n", "leakproof %q explains the message with id %s", args, id)
+			}
+			if mid := rec["message_id"].(string); mid != "" {
+				assert.Contains(t, got.stdout, "  Message-ID  "+mid+"\n", "leakproof %q prints the Message-ID", args)
+			}
+		}
+	}
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"unknown id", []string{"explain", "--id", strings.Repeat("0", 64), "testdata/formats"}, 1, "no message with id"},
+		{"not an id", []string{"explain", "--id", "xyz", "testdata/formats"}, 2, "not a message id"},
+		{"id with index", []string{"explain", "--id", strings.Repeat("0", 64), "--index", "2", "testdata/formats"}, 2, "--id names the message alone"},
+		{"reference with index", []string{"explain", "--index", "2", "testdata/sample.mbox#3"}, 2, "names the message already"},
+		{"reference past the end", []string{"explain", "testdata/sample.mbox#99"}, 2, "has no message 99"},
+		{"reference to a missing zip entry", []string{"explain", "testdata/formats/archive.zip/Mail/none.eml#1"}, 2, "no mail file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := runCLI(t, tt.args...)
+			assert.Equal(t, tt.code, got.code, "exit status of leakproof %q", tt.args)
+			assert.Contains(t, got.stderr, tt.msg, "stderr of leakproof %q", tt.args)
+		})
+	}
 }

@@ -52,6 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "--version", "-version", "version":
+		if len(rest) > 0 {
+			return usageError(stderr, fmt.Sprintf("%s takes no arguments", cmd))
+		}
+		fmt.Fprintln(stdout, versionLine())
+		return exitOK
 	default:
 		return usageError(stderr, fmt.Sprintf("unknown command %q", cmd),
 			`the commands are "verify", "explain" and "keys"; run "leakproof -h" for the usage`)

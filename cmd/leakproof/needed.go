@@ -71,7 +71,7 @@ func keysNeeded(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	var srcs []dkim.KeySource
 	for _, path := range keyFiles {
-		src, err := readKeyFile(path)
+		src, _, err := readKeyFile(path)
 		if err != nil {
 			return keysFail(stderr, 1, err.Error(), keyFileHint(err, path))
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
 )
 
 // checkFlags are the key and policy flags that verify and explain share.
@@ -29,6 +32,10 @@ type checkFlags struct {
 	resolvConf   string // where the system resolver is read; tests change it
 	recordFile   *os.File
 	dnsSource    *dkim.DNSSource
+
+	// Set by options, for the manifest.
+	keyFiles      []report.ManifestKeyFile
+	dnsServerUsed string
 }
 
 func (c *checkFlags) register(fs *flag.FlagSet) {
@@ -69,8 +76,9 @@ func (c *checkFlags) options() (opts *provenance.Options, hint string, err error
 		TrustedSealers: c.trustSealers,
 	}
 	var srcs []dkim.KeySource
+	c.keyFiles = []report.ManifestKeyFile{}
 	for _, path := range c.keys {
-		src, err := readKeyFile(path)
+		src, sum, err := readKeyFile(path)
 		if err != nil {
 			hint := "fix the line named above; a key archive is JSON Lines or a BIND zone file (see README.md)"
 			switch {
@@ -82,6 +90,7 @@ func (c *checkFlags) options() (opts *provenance.Options, hint string, err error
 			return nil, hint, err
 		}
 		srcs = append(srcs, src)
+		c.keyFiles = append(c.keyFiles, report.ManifestKeyFile{Path: path, SHA256: sum})
 	}
 	if len(srcs) > 0 {
 		opts.Keys = dkim.KeySources(srcs...)
@@ -103,7 +112,8 @@ func (c *checkFlags) options() (opts *provenance.Options, hint string, err error
 			c.recordFile = f
 			dopts.Record = f
 		}
-		c.dnsSource = dkim.NewDNSSource(withPort(server), dopts)
+		c.dnsServerUsed = withPort(server)
+		c.dnsSource = dkim.NewDNSSource(c.dnsServerUsed, dopts)
 		opts.DNS = c.dnsSource
 	}
 	return opts, "", nil
@@ -128,27 +138,34 @@ func (c *checkFlags) close() error {
 // errNeedsImport: a key file in a format only "keys import" reads.
 var errNeedsImport = errors.New("not a key archive")
 
-// readKeyFile opens and reads one key archive.
-func readKeyFile(path string) (dkim.KeySource, error) {
+// readKeyFile opens and reads one key archive, and returns the hex SHA-256
+// of the whole file, for the manifest.
+func readKeyFile(path string) (dkim.KeySource, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("key file: %w", err)
+		return nil, "", fmt.Errorf("key file: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, dkim.MaxKeyFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, "", fmt.Errorf("key file %s: %w", path, err)
 	}
 	// A public archive's JSON would read as a zone file with no records,
 	// and a DNS cache fails on its first line: say what to do instead.
 	if k := importKind(data); k == importZK || k == importMailauth {
-		return nil, fmt.Errorf("key file %s is %s JSON: %w", path, k, errNeedsImport)
+		return nil, "", fmt.Errorf("key file %s is %s JSON: %w", path, k, errNeedsImport)
 	}
+	h := sha256.New()
+	h.Write(data)
 	kf, err := dkim.ReadKeyFile(bytes.NewReader(data), path)
 	if err != nil {
-		return nil, fmt.Errorf("key file %s: %w", path, err)
+		return nil, "", fmt.Errorf("key file %s: %w", path, err)
 	}
-	return kf, nil
+	// The hash is of the whole file, whatever the reader left unread.
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, "", fmt.Errorf("key file %s: %w", path, err)
+	}
+	return kf, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // systemResolver returns the first nameserver of a resolv.conf file. The

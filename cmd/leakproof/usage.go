@@ -5,16 +5,20 @@ package main
 const usage = `Usage:
     leakproof verify [options] PATH...
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
+    leakproof explain [options] FILE#INDEX
+    leakproof explain [options] --id ID PATH
     leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
+    leakproof --version
 
 leakproof tells whether the emails in a leaked archive are authentic, altered
 or unverifiable, from their DKIM signatures and the keys of the signing
 domains. PATH is a message file, an mbox, a Maildir, a folder tree or a zip.
 Options come before the paths.
 
-verify checks every message and prints a table (or JSON Lines, or CSV).
+verify checks every message and prints a table (or JSON Lines, CSV, HTML,
+or records for Aleph and Datashare).
 explain prints a plain-language account of one message.
 keys lists the keys an archive needs, builds key archives and asks DNS
 (see "leakproof keys -h").
@@ -40,9 +44,24 @@ Key and policy options (verify and explain):
 
 verify options:
     --format FORMAT        text (default), json (JSON Lines, one object per
-                           message), csv, or html (one self-contained page:
-                           no script, nothing loaded from the network).
+                           message), csv, html (one self-contained page: no
+                           script, nothing loaded from the network), ftm
+                           (FollowTheMoney Email entities for Aleph),
+                           datashare (tag batches for Datashare's
+                           batchUpdate/tag) or join (id, place and SHA-1,
+                           SHA-256, SHA-384 of each message's stored bytes).
+                           docs/integrations.md shows how to import them.
+    --datashare-project NAME
+                           The Datashare project whose name its document ids
+                           are salted with. Default local-datashare; "" when
+                           Datashare ran with --noDigestProject.
     --out FILE             Write the report to FILE instead of standard output.
+    --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
+                           spreadsheets (Excel) that need one to read UTF-8.
+    --manifest FILE        Write how the run was made to FILE (JSON): version,
+                           commit, times, command, each input file and key
+                           file with its SHA-256, the policy, the counts. The
+                           HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
 
 explain options:
@@ -52,6 +71,11 @@ explain options:
     --entry N              When a zip holds several entries named INNER,
                            which one (1 = first in the zip's directory
                            order); without it explain refuses to guess.
+    --id ID                The message whose id (in verify's JSON and CSV)
+                           is ID; PATH is the PATH verify was given, typed
+                           any way. FILE#INDEX, as verify's table prints it
+                           (leak.mbox#3, dump.zip/Sent/1.eml#1), also names
+                           one message.
 
 Verdicts:
     authentic      Sent as shown by the signing domain's mail system: a
@@ -65,14 +89,15 @@ Verdicts:
                    a sign of forgery.
 
 Exit status: 0 when the run finished, whatever the verdicts; 1 when some input
-(a PATH or a key file) could not be read (the rest is still reported); 2 on
-usage errors.
+(a PATH or a key file) could not be read (the rest is still reported) or no
+message at all was found; 2 on usage errors.
 
 Examples:
     $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox
     $ leakproof verify --keys keys.jsonl --format json --out report.jsonl leak.zip
     $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
     $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
+    $ leakproof explain --keys keys.jsonl 'leak.zip/Sent/1.eml#1'
     $ leakproof keys needed inbox.mbox
     $ leakproof keys import --out keys.jsonl old-keys.zone
 `

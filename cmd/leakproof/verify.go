@@ -26,16 +26,22 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var cf checkFlags
 	cf.register(fs)
-	format := fs.String("format", "text", "output format: text, json, csv or html")
+	format := fs.String("format", "text", "output format: text, json, csv, html, ftm, datashare or join")
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
+	manifest := fs.String("manifest", "", "write the run's manifest to `FILE`")
+	csvBOM := fs.Bool("csv-bom", false, "start the CSV with a UTF-8 byte-order mark")
+	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	switch *format {
-	case "text", "json", "csv", "html":
+	case "text", "json", "csv", "html", "ftm", "datashare", "join":
 	default:
-		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv and html")
+		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv, html, ftm, datashare and join")
+	}
+	if *csvBOM && *format != "csv" {
+		return usageError(stderr, "--csv-bom goes with --format csv")
 	}
 	if *workers < 0 {
 		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
@@ -48,6 +54,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageError(stderr, "no PATH to verify", "name an mbox, a message file, a folder or a zip: leakproof verify [options] PATH...")
 	}
 
+	started := now()
 	opts, hint, err := cf.options()
 	if err != nil {
 		cf.close()
@@ -60,7 +67,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dst := stdout
 	var outFile *atomicFile
 	if *out != "" {
-		outFile, err = createAtomic(*out)
+		outFile, err = createAtomic("--out", *out)
 		if err != nil {
 			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
 			return exitInput
@@ -69,11 +76,26 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		dst = outFile
 	}
 	bw := bufio.NewWriterSize(dst, 64<<10)
+	dg := &digests{project: *project, datashare: *format == "datashare"}
 	var w report.Writer
 	switch *format {
+	case "ftm":
+		w = report.NewFTMWriter(bw)
+	case "datashare":
+		w = report.NewDatashareWriter(bw, func(a *provenance.Assessment) string { return dg.take(a).docID })
+	case "join":
+		w = report.NewJoinWriter(bw, func(a *provenance.Assessment) (string, string) {
+			g := dg.take(a)
+			return g.sha1, g.sha384
+		})
 	case "json":
 		w = report.NewJSONWriter(bw)
 	case "csv":
+		if *csvBOM {
+			// Excel reads a CSV without a BOM in the machine's legacy code
+			// page, which garbles every non-ASCII name.
+			bw.WriteString("\ufeff")
+		}
 		w = report.NewCSVWriter(bw)
 	case "html":
 		w = report.NewHTMLWriter(bw)
@@ -84,13 +106,23 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// On a terminal each line shows as soon as its message is checked;
 	// otherwise the output is written in large blocks.
 	flushEach := isTerminal(dst)
+	// The manifest hashes every input file: only when it is asked for, or
+	// shown in the HTML page's header.
+	var inputs <-chan []report.ManifestInput
+	if *manifest != "" || *format == "html" {
+		inputs = hashInputs(ctx, paths)
+	}
 	prog := startProgress(stderr)
 	var notMail skipped
 	var tally report.Tally
 	errLines := 0
 	var noKeySigs, noKeyMsgs int
 	checker := provenance.NewChecker(opts)
-	runErr := checker.Run(ctx, mailOnly(walkAll(ctx, paths), &notMail), func(a *provenance.Assessment) error {
+	msgs := mailOnly(walkAll(ctx, paths), &notMail)
+	if *format == "datashare" || *format == "join" {
+		msgs = dg.withDigests(msgs)
+	}
+	runErr := checker.Run(ctx, msgs, func(a *provenance.Assessment) error {
 		prog.add(1)
 		tally.Add(a)
 		if n := countNoKey(a); n > 0 {
@@ -119,6 +151,24 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			nm.NotMail("")
 		}
 	}
+	var man *report.Manifest
+	if inputs != nil {
+		ver, commit := version()
+		man = &report.Manifest{
+			LeakproofVersion: ver,
+			Commit:           commit,
+			Started:          timestamp(started),
+			Command:          append([]string{"leakproof", "verify"}, args...),
+			Inputs:           <-inputs,
+			KeyFiles:         cf.keyFiles,
+			Policy:           cf.policy(),
+			Counts:           tally.Counts(),
+		}
+		man.Finished = timestamp(now())
+		if hm, ok := w.(interface{ SetManifest(*report.Manifest) }); ok {
+			hm.SetManifest(man)
+		}
+	}
 	if runErr == nil {
 		runErr = w.Close()
 	}
@@ -131,6 +181,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if runErr == nil && outFile != nil {
 		runErr = outFile.commit()
 	}
+	if runErr == nil && *manifest != "" {
+		runErr = writeManifest(*manifest, man)
+	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
 			errorf(stderr, "interrupted; the report is incomplete")
@@ -140,6 +193,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitInput
 	}
 
+	if ds, ok := w.(*report.DatashareWriter); ok && ds.Skipped() > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: %s left out of the Datashare batches: %s\n", plural(ds.Skipped(), "record", "records"),
+			"Datashare's document id is known only for a message read whole from a file of its own (an .eml or Maildir file); join the others on message_id (docs/integrations.md)")
+	}
 	if errLines > maxErrorLines {
 		errorf(stderr, fmt.Sprintf("... and %d more", errLines-maxErrorLines))
 	}
@@ -163,6 +220,18 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// stdout for the report.
 	if *format != "text" || *out != "" {
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
+	}
+	if tally.Messages()+tally.Unreadable == 0 {
+		where := "the path given"
+		if len(paths) > 1 {
+			where = "the paths given"
+		}
+		hint := "name an mbox, a Maildir, a folder of .eml or .emlx files, or a zip of them"
+		if tally.NotMail > 0 {
+			hint = fmt.Sprintf("%s not mail (named above); %s", plural(tally.NotMail, "file is", "files are"), hint)
+		}
+		errorf(stderr, "no message found in "+where, hint)
+		return exitInput
 	}
 	if tally.Unreadable > 0 {
 		errorf(stderr, fmt.Sprintf("%s could not be read", plural(tally.Unreadable, "input", "inputs")),
@@ -287,27 +356,30 @@ func plural(n int, one, many string) string {
 type atomicFile struct {
 	*os.File
 	path string
+	flag string // the option that named it
 	done bool
 }
 
-func createAtomic(path string) (*atomicFile, error) {
+// createAtomic creates the temporary file for path; flag names the option
+// that named it, in errors.
+func createAtomic(flag, path string) (*atomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	return &atomicFile{File: f, path: path}, nil
+	return &atomicFile{File: f, path: path, flag: flag}, nil
 }
 
 // commit closes the file and renames it to its final path.
 func (f *atomicFile) commit() error {
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	if err := os.Rename(f.Name(), f.path); err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return fmt.Errorf("%s: %w", f.flag, err)
 	}
 	f.done = true
 	return nil

@@ -33,6 +33,9 @@ func TestVerifyGolden(t *testing.T) {
 		{"verify_json_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json", "testdata/formats"}, "testdata/formats"},
 		{"verify_csv_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "csv", "testdata/formats"}, "testdata/formats"},
 		{"verify_no_keys", []string{"verify", "testdata/sample.mbox"}, "testdata/sample.mbox"},
+		{"verify_ftm_sample", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "ftm", "testdata/sample.mbox"}, "testdata/sample.mbox"},
+		{"verify_datashare_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "datashare", "testdata/formats"}, "testdata/formats"},
+		{"verify_join_formats", []string{"verify", "--keys", "testdata/keys.jsonl", "--format", "join", "testdata/formats"}, "testdata/formats"},
 		{"verify_json_arc", []string{"verify", "--keys", "testdata/keys.jsonl", "--keys", "testdata/arc/keys.jsonl", "--trust-sealer", "example.org", "--format", "json", "testdata/arc"}, "testdata/arc"},
 		{"verify_missing_path", []string{"verify", "--format", "json", "testdata/no-such.mbox"}, "testdata/keys.jsonl"},
 		{"verify_text_missing_path", []string{"verify", "testdata/no-such.mbox"}, "testdata/keys.jsonl"},
@@ -78,9 +81,16 @@ func TestVerifyNotMail(t *testing.T) {
 	assert.Contains(t, r.stderr, "1 non-mail file skipped", "the stderr summary counts it")
 
 	r = runCLI(t, "verify", notes)
-	assert.Equal(t, 0, r.code, "only a non-mail file: still a finished run")
+	assert.Equal(t, 1, r.code, "only a non-mail file: no message at all was found")
 	assert.Contains(t, r.stdout, "0 messages", "the text summary line")
 	assert.Contains(t, r.stdout, "1 non-mail file skipped", "the text summary counts it")
+	assert.Contains(t, r.stderr, "leakproof: error: no message found in the path given\n", "stderr says no message was found")
+	assert.Contains(t, r.stderr, "leakproof: hint: 1 file is not mail", "and why")
+
+	r = runCLI(t, "verify", "--format", "json", t.TempDir())
+	assert.Equal(t, 1, r.code, "an empty folder: no message at all was found")
+	assert.Empty(t, r.stdout, "no record")
+	assert.Contains(t, r.stderr, "no message found", "stderr says so")
 }
 
 func TestVerifyOut(t *testing.T) {
@@ -94,7 +104,13 @@ func TestVerifyOut(t *testing.T) {
 	assert.Contains(t, r.stderr, "leakproof: ", "the summary goes to stderr")
 	data, err := os.ReadFile(out)
 	require.NoError(t, err, "the report file exists")
-	assert.True(t, strings.HasPrefix(string(data), "file,index,offset,sha256,"), "the report file is the CSV")
+	assert.True(t, strings.HasPrefix(string(data), "id,file,entry,index,offset,size,sha256,"), "the report file is the CSV")
+
+	r = runCLI(t, "verify", "--keys", "testdata/keys.jsonl", "--format", "csv", "--csv-bom", "testdata/sample.mbox")
+	assert.Equal(t, 0, r.code, "exit status with --csv-bom; stderr: %s", r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "\ufeffid,file,"), "--csv-bom starts the CSV with a UTF-8 BOM")
+	r = runCLI(t, "verify", "--csv-bom", "testdata/sample.mbox")
+	assert.Equal(t, 2, r.code, "--csv-bom without --format csv is a usage error")
 	entries, err := os.ReadDir(tmp)
 	require.NoError(t, err, "reading the --out folder")
 	assert.Len(t, entries, 1, "no temporary file is left beside the report")
@@ -143,6 +159,7 @@ func checkContract(t *testing.T, rec map[string]any, n int) {
 	t.Helper()
 	contract.CheckRecord(t, rec, "record "+itoa(n))
 	contract.CheckVerdict(t, rec, "record "+itoa(n))
+	assert.Regexp(t, "^[0-9a-f]{64}$", rec["id"], "record %d: every record of a walk has an id", n)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -232,14 +249,16 @@ func TestVerifyUnsupported(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		paths []string
+		code  int      // a run that found no message at all exits 1
 		lines []string // lines stderr holds, in this order
 	}{
-		{"a pst named directly", []string{one}, []string{
+		{"a pst named directly", []string{one}, 1, []string{
 			"leakproof: note: skipped " + one + ": an Outlook data file (.pst or .ost), which leakproof cannot read",
 			"leakproof: hint: convert it with readpst (Debian package pst-utils): mkdir out && readpst -M -o out '" + one + "', then run leakproof verify out",
 			"leakproof: hint: a converter rebuilds each message from Outlook's own storage",
+			"leakproof: error: no message found in the path given",
 		}},
-		{"a folder of several", []string{filepath.Join(tmp, "many"), "testdata/sample.mbox"}, []string{
+		{"a folder of several", []string{filepath.Join(tmp, "many"), "testdata/sample.mbox"}, 0, []string{
 			"leakproof: note: skipped " + filepath.Join(tmp, "many/c.pst") + ": an Outlook data file (.pst or .ost)",
 			"leakproof: hint: convert it with readpst (Debian package pst-utils): mkdir out && readpst -M -o out " + filepath.Join(tmp, "many/c.pst") + ", then run leakproof verify out",
 			"leakproof: note: skipped " + filepath.Join(tmp, "many/a.msg") + ": an Outlook message file (.msg)",
@@ -250,7 +269,7 @@ func TestVerifyUnsupported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"verify", "--keys", "testdata/keys.jsonl", "--format", "json"}, tt.paths...)
 			r := runCLI(t, args...)
-			assert.Equal(t, 0, r.code, "exit status: the run finished (stderr: %s)", r.stderr)
+			assert.Equal(t, tt.code, r.code, "exit status (stderr: %s)", r.stderr)
 			if r.stdout != "" {
 				for _, rec := range decodeRecords(t, r.stdout) {
 					assert.Equal(t, "testdata/sample.mbox", rec["file"], "only the mail gets records")

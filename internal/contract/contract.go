@@ -13,6 +13,7 @@ import (
 // The fields of each object of a record, with their JSON types.
 var (
 	Record = map[string]string{
+		"id": "string", "entry": "number", "to": "string", "cc": "string", "in_reply_to": "string", "references": "array",
 		"file": "string", "index": "number", "offset": "number", "size": "number", "sha256": "string",
 		"format": "string", "message_id": "string", "from": "string", "from_address": "string",
 		"subject": "string", "date": "string", "verdict": "string", "confidence": "string",
@@ -66,6 +67,13 @@ func CheckRecord(t testing.TB, rec map[string]any, what string) {
 	}
 	if rec["error"] != "" {
 		assert.Equal(t, "", rec["verdict"], at("verdict of an error record"))
+	}
+	if id, ok := rec["id"].(string); ok && id != "" {
+		// "" only in an assessment that did not come from a walk.
+		assert.Regexp(t, "^[0-9a-f]{64}$", id, at("id is 64 lower-case hex digits"))
+	}
+	for _, r := range array(rec["references"]) {
+		assert.Equal(t, "string", Type(r), at("each of references is a string"))
 	}
 }
 

@@ -19,7 +19,7 @@ func (r *recorder) Errorf(string, ...any) { r.failed = true }
 func (r *recorder) Helper()               {}
 
 func TestCheckRecord(t *testing.T) {
-	good := `{"file":"a.mbox","index":1,"offset":0,"size":3,"sha256":"x","format":"mbox","message_id":"","from":"","from_address":"","subject":"","date":"","verdict":"unverifiable","confidence":"low","summary":"s","signatures":[],"arc":{"chain":"none","failed_instance":0,"instances":[]},"coverage":{"fields":{"from":"","to":"","cc":"","subject":"","date":"","message_id":"","reply_to":""},"body":"","attachments":[]},"evidence":[],"error":""}`
+	good := `{"id":"","file":"a.mbox","entry":0,"to":"","cc":"","in_reply_to":"","references":[],"index":1,"offset":0,"size":3,"sha256":"x","format":"mbox","message_id":"","from":"","from_address":"","subject":"","date":"","verdict":"unverifiable","confidence":"low","summary":"s","signatures":[],"arc":{"chain":"none","failed_instance":0,"instances":[]},"coverage":{"fields":{"from":"","to":"","cc":"","subject":"","date":"","message_id":"","reply_to":""},"body":"","attachments":[]},"evidence":[],"error":""}`
 	for _, tt := range []struct {
 		name, edit string // edit replaces the value of "summary" (a crude but exact way to break one field)
 		ok         bool

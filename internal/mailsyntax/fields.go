@@ -18,6 +18,50 @@ func DecodeWords(s string) string {
 	return out
 }
 
+// maxMessageIDs caps the identifiers MessageIDs returns: a References field
+// of a long thread holds tens, a hostile one could hold millions.
+const maxMessageIDs = 1000
+
+// MessageIDs returns the identifiers of an In-Reply-To or References value
+// (RFC 5322 §3.6.4), each without its angle brackets and trimmed, in order:
+// the text between each '<' and the next '>'. Text outside brackets (the
+// comments and phrases obsolete syntax allows) is skipped, an empty or
+// unclosed pair gives nothing, and at most 1000 are returned. A value with
+// no brackets at all that is one word (no space, ">" or parenthesis) is
+// taken whole, as MessageID takes it; other text without brackets gives
+// none.
+func MessageIDs(v string) []string {
+	ids := []string{}
+	v = strings.TrimSpace(v)
+	if !strings.ContainsRune(v, '<') {
+		if v != "" && !strings.ContainsAny(v, " \t>()") {
+			ids = append(ids, v)
+		}
+		return ids
+	}
+	for len(ids) < maxMessageIDs {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		v = v[i+1:]
+		j := strings.IndexAny(v, "<>")
+		if j < 0 {
+			break
+		}
+		if v[j] == '<' {
+			// "<a <b>": the first pair never closed.
+			v = v[j:]
+			continue
+		}
+		if id := strings.TrimSpace(v[:j]); id != "" {
+			ids = append(ids, id)
+		}
+		v = v[j+1:]
+	}
+	return ids
+}
+
 // MessageID returns the identifier in a Message-ID value (RFC 5322
 // §3.6.4): the text between the first '<' and the next '>', trimmed, or the
 // whole value trimmed when it has no such brackets.

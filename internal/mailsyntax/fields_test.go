@@ -1,6 +1,7 @@
 package mailsyntax
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,55 @@ func TestMessageID(t *testing.T) {
 			assert.Equal(t, tt.want, MessageID(tt.in), "MessageID(%q)", tt.in)
 		})
 	}
+}
+
+func TestMessageIDs(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "", []string{}},
+		{"one", "<a@x>", []string{"a@x"}},
+		{"thread", "<a@x> <b@y>\t<c@z>", []string{"a@x", "b@y", "c@z"}},
+		{"no spaces between", "<a@x><b@y>", []string{"a@x", "b@y"}},
+		{"comments and phrases skipped", `(first) <a@x> "Re: it" <b@y> (end)`, []string{"a@x", "b@y"}},
+		{"spaces inside trimmed", "< a@x >", []string{"a@x"}},
+		{"empty pair skipped", "<> <a@x>", []string{"a@x"}},
+		{"unclosed pair skipped", "<a@x <b@y>", []string{"b@y"}},
+		{"unclosed at the end", "<a@x> <b@y", []string{"a@x"}},
+		{"one bare word", " a@x ", []string{"a@x"}},
+		{"bare text", "see the last message", []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, MessageIDs(tt.in), "MessageIDs(%q)", tt.in)
+		})
+	}
+	long := strings.Repeat("<a@x>", 2*maxMessageIDs)
+	assert.Len(t, MessageIDs(long), maxMessageIDs, "MessageIDs caps what it returns")
+}
+
+// FuzzMessageIDs holds MessageIDs' invariants: never nil, never more than
+// the cap, no identifier empty or holding a bracket or surrounding space,
+// each one found in the input.
+func FuzzMessageIDs(f *testing.F) {
+	for _, s := range []string{"", "<a@x>", "<a@x> <b@y>", "<a <b>", "<>", "a@x", "(c) <a@x> \"p\" <b@y", "<<a>>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		ids := MessageIDs(v)
+		if ids == nil {
+			t.Fatalf("MessageIDs(%q) = nil", v)
+		}
+		if len(ids) > maxMessageIDs {
+			t.Fatalf("MessageIDs(%q): %d identifiers, over the cap", v, len(ids))
+		}
+		for _, id := range ids {
+			if id == "" || id != strings.TrimSpace(id) || strings.ContainsAny(id, "<>") {
+				t.Fatalf("MessageIDs(%q): bad identifier %q", v, id)
+			}
+			if !strings.Contains(v, id) {
+				t.Fatalf("MessageIDs(%q): %q is not in the input", v, id)
+			}
+		}
+	})
 }
