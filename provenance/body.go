@@ -20,8 +20,8 @@ package provenance
 //
 //   - Content-Type multipart/*: it names one boundary; the body holds its
 //     delimiter lines (RFC 2046 §5.1.1, "--" boundary then optional
-//     white space, matched exactly); each part starts with a header field
-//     of its own; the closing delimiter comes, and only white space
+//     white space, matched exactly); each part starts with a header of
+//     its own (a field, or the empty line of an empty header); the closing delimiter comes, and only white space
 //     follows it (the epilogue); the text before the first delimiter (the
 //     preamble) is white space or one of the notes mailers write there
 //     for readers without MIME (mimeNotes, matched whole). A body that
@@ -42,9 +42,9 @@ package provenance
 //     us-ascii or a charset this package does not know: clients differ
 //     there, and nothing shows that another reading was meant.
 //   - Content-Transfer-Encoding: base64 fits only base64 text; quoted-
-//     printable fits unless the body has both "=" signs that are not
-//     escapes (it was never encoded) and escapes that decoding would
-//     change; 7bit, 8bit and binary fit anything (7bit over 8-bit bytes is
+//     printable fits unless the body has "=" signs that are not escapes
+//     and no soft line break (it was never encoded) and escapes that
+//     decoding would change; 7bit, 8bit and binary fit anything (7bit over 8-bit bytes is
 //     common and harmless). A multipart body is never encoded as a whole
 //     (RFC 2045 §6.4): base64 or quoted-printable over it does not fit.
 //   - Content-Disposition: attachment does not fit a text/plain, text/html
@@ -87,6 +87,13 @@ var mimeNotes = []string{
 	"this message is in mime format. since your mail reader does not understand this format, some or all of this message may not be legible",
 	"this message is in mime format. the first part should be readable text, while the remaining parts are likely unreadable without mime-aware tools",
 	"dies ist eine mehrteilige nachricht im mime-format",
+	// Enigmail and Thunderbird, over PGP/MIME and S/MIME.
+	"this is an openpgp/mime signed message (rfc 4880 and 3156)",
+	"this is an openpgp/mime encrypted message (rfc 4880 and 3156)",
+	"this is an openpgp/mime signed message (rfc 2440 and 3156)",
+	"this is an openpgp/mime encrypted message (rfc 2440 and 3156)",
+	"this is a cryptographically signed message in mime format",
+	"this is an s/mime signed message",
 }
 
 // bodyFit lists the top-level MIME fields of h that do not fit body, the
@@ -132,9 +139,9 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 			text = decodeBase64(body)
 		}
 	case "quoted-printable":
-		decoded, escapes, stray := decodeQP(body)
-		if escapes > 0 && stray > 0 {
-			add("content-transfer-encoding", "it declares quoted-printable, but the body has %q signs that escape nothing, so it was never encoded, and decoding would still change %d other places in the text", "=", escapes)
+		decoded, escapes, soft, stray := decodeQP(body)
+		if escapes > 0 && stray > 0 && soft == 0 {
+			add("content-transfer-encoding", "it declares quoted-printable, but the body has %q signs that escape nothing and no soft line break, so it was never encoded, and decoding would still change %d places in the text", "=", escapes)
 			text = nil
 		} else {
 			text = decoded
@@ -165,7 +172,7 @@ func parseContentType(v string) (mt string, params map[string]string, dup map[st
 	if err != nil {
 		mt, params, dup = lenientMediaType(v)
 	}
-	if !strings.Contains(mt, "/") {
+	if typ, sub, ok := strings.Cut(mt, "/"); !ok || !isToken(typ) || !isToken(sub) {
 		mt = "text/plain"
 	}
 	if params == nil {
@@ -202,6 +209,20 @@ func lenientMediaType(v string) (string, map[string]string, map[string]bool) {
 	return mt, params, dup
 }
 
+// isToken reports whether s is an RFC 2045 token: printable ASCII, no
+// space and no tspecial.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // splitParams splits v at the semicolons outside quoted strings.
 func splitParams(v string) []string {
 	var out []string
@@ -218,23 +239,6 @@ func splitParams(v string) []string {
 		}
 	}
 	return append(out, v[start:])
-}
-
-// A bodyLine is one line of the body, without its line ending.
-type bodyLine struct {
-	text       []byte
-	start, end int // offsets of the line and of what follows its line ending
-}
-
-// bodyLines splits body at LF, dropping a CR before it.
-func bodyLines(body []byte) []bodyLine {
-	var out []bodyLine
-	for start := 0; start < len(body); {
-		text, end := nextLine(body, start)
-		out = append(out, bodyLine{text: text, start: start, end: end})
-		start = end
-	}
-	return out
 }
 
 // Kinds of boundary line.
@@ -262,7 +266,8 @@ func delimiterKind(line []byte, boundary string) int {
 }
 
 // multipartMisfits says why the multipart Content-Type mt with params does
-// not fit body, if it does not.
+// not fit body, if it does not. Each kind of misfit is reported once: a
+// forged body can hold a million parts.
 func multipartMisfits(mt string, params map[string]string, dup map[string]bool, body []byte) []string {
 	boundary := params["boundary"]
 	switch {
@@ -271,61 +276,106 @@ func multipartMisfits(mt string, params map[string]string, dup map[string]bool, 
 	case boundary == "":
 		return []string{fmt.Sprintf("it declares %s with no boundary, so a mail client finds no part in the body", mt)}
 	}
-	lines := bodyLines(body)
-	first := -1
-	for i, l := range lines {
-		if delimiterKind(l.text, boundary) != notDelimiter {
-			first = i
-			break
-		}
+	first, end, kind := nextDelimiter(body, boundary, 0)
+	if first >= 0 && kind == closeDelimiter && !hasOpen(body, boundary, end) {
+		first = -1 // a closing line alone delimits no part
 	}
-	if first < 0 || delimiterKind(lines[first].text, boundary) == closeDelimiter && !hasOpen(lines, boundary) {
-		r := fmt.Sprintf("its boundary %q matches no delimiter line of the body, so a mail client finds no part in it and shows none of the sender's text or attachments", boundary)
+	if first < 0 {
 		if other := structureBoundary(body, true); other != "" {
-			r = fmt.Sprintf("its boundary %q matches no delimiter line of the body, which is delimited by %q instead, so a mail client finds no part in it", boundary, other)
+			return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, which is delimited by %q instead, so a mail client finds no part in it", boundary, other)}
 		}
-		return []string{r}
+		return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, so a mail client finds no part in it and shows none of the sender's text or attachments", boundary)}
 	}
 	var out []string
-	if pre := body[:lines[first].start]; !isMIMENote(pre) {
-		out = append(out, fmt.Sprintf("the %d bytes before its first delimiter line are text, not a MIME note, and a mail client does not show them (the preamble)", len(bytes.TrimSpace(pre))))
+	if pre := body[:first]; !isMIMENote(pre) {
+		out = append(out, fmt.Sprintf("the %d bytes before its first delimiter line (the preamble) are text, not a MIME note, and a mail client does not show them", len(bytes.TrimSpace(pre))))
 	}
-	part, closed := 0, false
-	for i := first; i < len(lines); i++ {
-		kind := delimiterKind(lines[i].text, boundary)
-		if kind == notDelimiter {
-			continue
-		}
-		if kind == closeDelimiter {
-			closed = true
-			if post := body[lines[i].end:]; len(bytes.TrimSpace(post)) > 0 {
-				out = append(out, fmt.Sprintf("%d bytes of text follow its closing delimiter line, and a mail client does not show them (the epilogue)", len(bytes.TrimSpace(post))))
+	part, headless, hidden := 0, false, false
+	for at, k := end, kind; ; {
+		if k == closeDelimiter {
+			if post := bytes.TrimSpace(body[at:]); len(post) > 0 {
+				out = append(out, fmt.Sprintf("%d bytes of text follow its closing delimiter line (the epilogue), and a mail client does not show them", len(post)))
 			}
 			break
 		}
 		part++
-		if i+1 >= len(lines) || !isFieldLine(lines[i+1].text) {
-			out = append(out, fmt.Sprintf("part %d starts with no header of its own, which no mailer writes", part))
-			continue
-		}
-		if mt == "multipart/alternative" && isAttachmentPart(lines[i+1:]) {
+		// A part starts with its header: fields, or at least the empty
+		// line that ends an empty one (RFC 2046 §5.1.1 allows it).
+		line, _ := nextLine(body, at)
+		switch {
+		case at >= len(body) || !isFieldLine(line) && len(line) > 0:
+			if !headless {
+				out = append(out, fmt.Sprintf("part %d starts with text, not with a header of its own, which no mailer writes", part))
+				headless = true
+			}
+		case mt == "multipart/alternative" && !hidden && isAttachmentPart(body, at):
 			out = append(out, fmt.Sprintf("it declares multipart/alternative, but part %d is an attachment, and a mail client shows one alternative only, hiding the others", part))
+			hidden = true
 		}
-	}
-	if !closed {
-		out = append(out, fmt.Sprintf("the body has no closing delimiter line for its boundary %q, which every mailer writes", boundary))
+		var s int
+		if s, at, k = nextDelimiter(body, boundary, at); s < 0 {
+			out = append(out, fmt.Sprintf("the body has no closing delimiter line for its boundary %q, which every mailer writes", boundary))
+			break
+		}
 	}
 	return out
 }
 
-// hasOpen reports whether lines hold an opening delimiter line of boundary.
-func hasOpen(lines []bodyLine, boundary string) bool {
-	for _, l := range lines {
-		if delimiterKind(l.text, boundary) == openDelimiter {
-			return true
+// nextDelimiter finds the first delimiter line of boundary at or after
+// offset from: it returns where the line starts, the offset after its
+// line ending, and its kind; start is -1 when there is none.
+func nextDelimiter(body []byte, boundary string, from int) (start, end, kind int) {
+	dash := []byte("--" + boundary)
+	for from < len(body) {
+		i := bytes.Index(body[from:], dash)
+		if i < 0 {
+			break
 		}
+		i += from
+		if i == 0 || body[i-1] == '\n' {
+			line, e := nextLine(body, i)
+			if k := delimiterKind(line, boundary); k != notDelimiter {
+				return i, e, k
+			}
+		}
+		from = i + 1
+	}
+	return -1, len(body), notDelimiter
+}
+
+// closes reports whether body holds a closing delimiter line of boundary
+// at or after offset from.
+func closes(body []byte, boundary string, from int) bool {
+	dash := []byte("--" + boundary + "--")
+	for from < len(body) {
+		i := bytes.Index(body[from:], dash)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if i == 0 || body[i-1] == '\n' {
+			if line, _ := nextLine(body, i); delimiterKind(line, boundary) == closeDelimiter {
+				return true
+			}
+		}
+		from = i + 1
 	}
 	return false
+}
+
+// hasOpen reports whether body holds an opening delimiter line of
+// boundary at or after offset from.
+func hasOpen(body []byte, boundary string, from int) bool {
+	for {
+		s, e, k := nextDelimiter(body, boundary, from)
+		if s < 0 {
+			return false
+		}
+		if k == openDelimiter {
+			return true
+		}
+		from = e
+	}
 }
 
 // structureBoundary returns the boundary of a multipart structure that
@@ -334,24 +384,21 @@ func hasOpen(lines []bodyLine, boundary string) bool {
 // opening line must come first, after at most white space and a MIME note.
 // It returns "" when there is none.
 func structureBoundary(body []byte, anywhere bool) string {
-	tried := 0
+	var tried []string
 	for start := 0; start < len(body); {
 		line, end := nextLine(body, start)
 		start = end
 		if !anywhere && (len(bytes.TrimSpace(line)) == 0 || end <= maxNote && isMIMENote(body[:end])) {
 			continue
 		}
-		if b := openingBoundary(line, body, end); b != "" {
+		if bb := openingBoundary(line, body, end); bb != nil && !slices.ContainsFunc(tried, func(t string) bool { return t == string(bb) }) {
 			// A forged body can hold many such lines: try a few.
-			if tried++; tried > maxStructureTries {
+			b := string(bb)
+			if tried = append(tried, b); len(tried) > maxStructureTries {
 				return ""
 			}
-			for at := end; at < len(body); {
-				l, next := nextLine(body, at)
-				if delimiterKind(l, b) == closeDelimiter {
-					return b
-				}
-				at = next
+			if closes(body, b, end) {
+				return b
 			}
 		}
 		if !anywhere {
@@ -378,17 +425,17 @@ func nextLine(body []byte, start int) (line []byte, end int) {
 }
 
 // openingBoundary returns X when line is "--X" (X not ending in "--") and
-// the line of body at next starts a header field, else "".
-func openingBoundary(line, body []byte, next int) string {
+// the line of body at next starts a header field, else nil.
+func openingBoundary(line, body []byte, next int) []byte {
 	if len(line) < 3 || line[0] != '-' || line[1] != '-' || next >= len(body) {
-		return ""
+		return nil
 	}
 	if following, _ := nextLine(body, next); !isFieldLine(following) {
-		return ""
+		return nil
 	}
-	b := string(bytes.TrimRight(line[2:], " \t"))
-	if b == "" || strings.HasSuffix(b, "--") || len(b) > 200 {
-		return ""
+	b := bytes.TrimRight(line[2:], " \t")
+	if len(b) == 0 || bytes.HasSuffix(b, []byte("--")) || len(b) > 200 {
+		return nil
 	}
 	return b
 }
@@ -423,19 +470,26 @@ func isFieldLine(line []byte) bool {
 	return true
 }
 
-// isAttachmentPart reports whether the part header starting at lines[0]
-// (up to the first empty line) has Content-Disposition: attachment.
-func isAttachmentPart(lines []bodyLine) bool {
+// isAttachmentPart reports whether the part header starting at offset at
+// of body (up to the first empty line) has Content-Disposition: attachment.
+func isAttachmentPart(body []byte, at int) bool {
 	// A part header is a few lines; a forged one that never ends is not
-	// read to the end of the body for every part.
-	for i := 0; i < len(lines) && i < maxPartHeaderLines && len(lines[i].text) > 0; i++ {
-		name, value, ok := bytes.Cut(lines[i].text, []byte(":"))
+	// read to the end of the body.
+	for n := 0; at < len(body) && n < maxPartHeaderLines; n++ {
+		line, next := nextLine(body, at)
+		if len(line) == 0 {
+			return false
+		}
+		at = next
+		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok || !strings.EqualFold(string(name), "content-disposition") {
 			continue
 		}
 		v := string(value)
-		for j := i + 1; j < len(lines) && len(lines[j].text) > 0 && (lines[j].text[0] == ' ' || lines[j].text[0] == '\t'); j++ {
-			v += string(lines[j].text)
+		for at < len(body) && (body[at] == ' ' || body[at] == '\t') {
+			cont, next := nextLine(body, at)
+			v += string(cont)
+			at = next
 		}
 		d, _, err := mime.ParseMediaType(v)
 		return (err == nil || err == mime.ErrInvalidMediaParameter) && strings.EqualFold(d, "attachment")
@@ -452,18 +506,12 @@ func isBase64Byte(c byte) bool {
 }
 
 // nonBase64 returns the offset of the first byte of body that base64 text
-// cannot hold (white space aside; "=" only as padding at the end), or -1.
+// cannot hold (white space aside), or -1. Padding is accepted anywhere:
+// some encoders write each line as a chunk of its own, and clients decode
+// them all.
 func nonBase64(body []byte) int {
-	pad := -1
 	for i, c := range body {
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-		case c == '=':
-			if pad < 0 {
-				pad = i
-			}
-		case isBase64Byte(c) && pad < 0:
-		default:
+		if !isBase64Byte(c) && c != '=' && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
 			return i
 		}
 	}
@@ -488,6 +536,9 @@ func decodeBase64(body []byte) []byte {
 			v = 62
 		case c == '/':
 			v = 63
+		case c == '=':
+			acc, n = 0, 0 // the end of a chunk
+			continue
 		default:
 			continue
 		}
@@ -503,9 +554,9 @@ func decodeBase64(body []byte) []byte {
 
 // decodeQP decodes quoted-printable text leniently, as mail clients do: an
 // "=" that is neither an escape nor a soft line break stays as it is.
-// escapes counts the escapes and soft line breaks (what decoding changes),
-// stray the "=" signs that escape nothing.
-func decodeQP(body []byte) (out []byte, escapes, stray int) {
+// It counts the escapes ("=" and two hex digits), the soft line breaks
+// and the "=" signs that escape nothing (stray).
+func decodeQP(body []byte) (out []byte, escapes, soft, stray int) {
 	out = make([]byte, 0, len(body))
 	for i := 0; i < len(body); i++ {
 		c := body[i]
@@ -527,20 +578,20 @@ func decodeQP(body []byte) (out []byte, escapes, stray int) {
 		}
 		switch {
 		case j == len(body):
-			escapes++
+			soft++
 			i = j - 1
 		case body[j] == '\n':
-			escapes++
+			soft++
 			i = j
 		case body[j] == '\r' && j+1 < len(body) && body[j+1] == '\n':
-			escapes++
+			soft++
 			i = j + 1
 		default:
 			out = append(out, c)
 			stray++
 		}
 	}
-	return out, escapes, stray
+	return out, escapes, soft, stray
 }
 
 func isHex(c byte) bool {
@@ -729,11 +780,11 @@ func misfitEvidence(f *facts, d *decision) []Evidence {
 		name := mimeHeader(m.field)
 		if f.hdr.count(m.field) == 0 {
 			out = append(out, evidence("coverage.mime_mismatch",
-				"The message has no %s field and no signature vouches for its absence; the default reading does not fit the signed body bytes (%s), so what a mail client shows from them is not proven.", name, m.reason))
+				"The message has no %s field and no signature vouches for its absence, and the default reading does not fit the signed body bytes, so what a mail client shows from them is not proven: %s.", name, m.reason))
 			continue
 		}
 		out = append(out, evidence("coverage.mime_mismatch",
-			"The unsigned %s field does not fit the signed body bytes (%s), so what a mail client shows from them is not proven.", name, m.reason))
+			"The unsigned %s field does not fit the signed body bytes, so what a mail client shows from them is not proven: %s.", name, m.reason))
 	}
 	return out
 }

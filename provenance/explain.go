@@ -367,7 +367,11 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 	proven := signed
 	switch c.Body {
 	case BodyFull:
-		proven = append(proven, "the whole body")
+		if len(d.unfit) > 0 {
+			proven = append(proven, "the whole body's bytes")
+		} else {
+			proven = append(proven, "the whole body")
+		}
 	case BodyPartial:
 		proven = append(proven, "the signed part of the body")
 	}
