@@ -259,6 +259,27 @@ func TestMIMEMismatchNeverAuthentic(t *testing.T) {
 	})
 }
 
+// TestSealerWordNeedsTheBodyView: a trusted sealer vouches for the body
+// bytes it saw, not for a MIME field its ARC-Message-Signature leaves
+// unsigned; with one that does not fit, rule 3 gives no authentic verdict
+// either, and the message is judged as if no sealer were trusted.
+func TestSealerWordNeedsTheBodyView(t *testing.T) {
+	// A list added a footer after the author signed, then sealed.
+	listed := append(signRaw(t, baseBytes(nil), "rsa2048", nil), "-- \r\nSent through the board list\r\n"...)
+	sealed := sealWith(t, listed, &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048"})
+	trusted := []string{"example.org"}
+	a := checkCase(t, verdictCase{m: asEML(sealed), trusted: trusted})
+	require.Equal(t, VerdictAuthentic, a.Verdict, "precondition: the sealer's word makes it authentic: %s %v", a.Summary, codesOf(a))
+
+	a = checkCase(t, verdictCase{m: asEML(setField(sealed, "Content-Type", "text/plain; charset=utf-16")), trusted: trusted})
+	assertWellFormed(t, a)
+	// Without the sealer's word, the author's signature over a body the
+	// list changed decides, as it does when the sealer is not trusted.
+	assert.Equal(t, VerdictAltered, a.Verdict, "an unsigned charset that reads the bytes as other text: %s %v", a.Summary, codesOf(a))
+	assert.Contains(t, codesOf(a), "coverage.mime_mismatch", "the misfit is named")
+	assert.NotContains(t, codesOf(a), "arc.trusted_sealer", "the sealer's word is not taken")
+}
+
 // contentTypeValue writes mt with params in one of the ways mailers write
 // the same value: case of the type and the parameter names, quoting,
 // white space, folding, order, extra parameters.
