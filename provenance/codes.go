@@ -234,6 +234,9 @@ var codes = []CodeInfo{
 		"Say that the verdict rests on the sealer's word, and name what differs now."},
 
 	// coverage
+	{"coverage.mime_mismatch", SeverityCaution,
+		"The body bytes are proven, but an unsigned top-level MIME field (Content-Type with its boundary and charset, Content-Transfer-Encoding, Content-Disposition) does not fit them as their only natural reading: a forger can change how a mail client splits, decodes or presents the signed bytes without breaking any signature, so what a reader sees is not proven and the message cannot be authentic.",
+		"Read the body from its raw bytes (as the structure they hold shows it), not as a mail client displays it; compare with another copy of the message before quoting it."},
 	{"coverage.mime_truncated", SeverityCaution,
 		"The MIME structure is deeper or larger than the reader walks; attachments past the caps are not listed, so the list is incomplete.",
 		"Extract the attachments with a mail client or a MIME tool before relying on the list."},

@@ -10,7 +10,9 @@ package provenance
 //     present but not covered is "unsigned"; a field not in the header is
 //     "absent". With no deciding signature every status is FieldNone.
 //   - The body is "full" when the header signature is valid, the body hash
-//     matches and no text follows l=; "partial" when text follows l=; and
+//     matches and no text follows l= (it speaks of the bytes: when an
+//     unsigned MIME field does not fit them, the body stays "full", the
+//     verdict is unverifiable and coverage.mime_mismatch says why); "partial" when text follows l=; and
 //     "none" otherwise (a body matching a bh= whose header signature fails
 //     proves nothing: bh= could have been changed with it).
 //   - Attachments are the MIME parts with a file name (Content-Disposition
@@ -21,7 +23,8 @@ package provenance
 //     embedding program installs go-message's charset tables itself.
 //     An attachment is covered only when the body coverage is "full"
 //     (with l= it is not known, without canonicalizing again, which part
-//     ends before the limit, so none is claimed) and every top-level MIME
+//     ends before the limit, so none is claimed), no unsigned MIME field
+//     misfits the body (body.go, coverage.mime_mismatch), and every top-level MIME
 //     field a mail client uses to split and decode the body
 //     (Content-Type, Content-Disposition, Content-Transfer-Encoding) is
 //     either absent or signed, every instance of it: the body bytes are
@@ -96,7 +99,7 @@ func decideCoverage(f *facts, d *decision) Coverage {
 	unsignedMIME := unsignedMIMEFields(f, d)
 	c.Attachments = make([]Attachment, len(f.attachments))
 	for i, at := range f.attachments {
-		at.Covered = c.Body == BodyFull && len(unsignedMIME) == 0
+		at.Covered = c.Body == BodyFull && len(unsignedMIME) == 0 && len(d.unfit) == 0
 		c.Attachments[i] = at
 	}
 	return c
@@ -177,6 +180,7 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 			}
 		}
 	}
+	out = append(out, misfitEvidence(f, d)...)
 	if f.mimeCapped {
 		out = append(out, evidence("coverage.mime_truncated",
 			"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",

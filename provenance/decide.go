@@ -17,21 +17,28 @@ package provenance
 //     fails now (receiver.go).
 //  2. authentic, on the message's own signatures (signatures.go): From is
 //     exactly one mailbox with no header anomaly that could show a reader
-//     another sender (headers.go, identity.go), and the aligned passing
+//     another sender (headers.go, identity.go), the aligned passing
 //     signatures with acceptable keys and algorithms cover From and the
-//     whole body. A DomainKeys signature (RFC 4870,
-//     dkim.SignatureDomainKeys) counts here too: its valid signature proves
-//     the fields it signs and the body at once. When another signature,
-//     checked with a key the policy accepts, genuinely fails and covers a
-//     displayed or MIME field (or body text) the passing ones do not, a
-//     real key signed content that differs now: altered
-//     (dkim.wider_signature_fails). A failing DomainKeys signature never
-//     counts as such: its one hash cannot say what changed.
+//     whole body, and the body as a reader sees it is proven: every
+//     top-level MIME field they leave unsigned fits the signed bytes
+//     (body.go). When one does not, the message is unverifiable
+//     (coverage.mime_mismatch), and the signature that proves the bytes
+//     stays the decider, so that the coverage says what it proves. A
+//     DomainKeys signature (RFC 4870, dkim.SignatureDomainKeys) counts here
+//     too: its valid signature proves the fields it signs and the body at
+//     once. When another signature tied to the message, checked with a key
+//     the policy accepts, genuinely fails and covers a displayed or MIME
+//     field (or body text) the passing ones do not, a real key signed
+//     content that differs now: altered (dkim.wider_signature_fails). A
+//     failing DomainKeys signature never counts as such: its one hash
+//     cannot say what changed.
 //  3. authentic, on a trusted sealer's word (sealer.go), when rule 2 does
 //     not apply: an intact ARC chain sealed only by trusted sealers records
 //     an aligned dkim=pass for a signature the message still carries, whose
 //     key as checked now is acceptable, and the latest ARC-Message-Signature
-//     protects what may have changed since.
+//     protects what may have changed since; as for rule 2, every top-level
+//     MIME field neither a proven signature nor that AMS covers must fit the
+//     body bytes.
 //  4. altered: some signature (aligned or not) tied to this message and
 //     checked with a key, weak, testing and published keys included, has an
 //     invalid header signature or a body hash mismatch after every repair,
@@ -126,6 +133,13 @@ type decision struct {
 	widerPass int      // index of the passing signature the wider failure overrides
 
 	coverage Coverage // what the deciding signature (or the sealer's AMS) proves
+
+	// unfit lists the top-level MIME fields that nothing proven vouches
+	// for and that do not fit the proven body bytes (body.go): the body
+	// as a reader sees it is not proven. viewStopped says that they
+	// stopped an authentic verdict.
+	unfit       []mimeMisfit
+	viewStopped bool
 }
 
 // blocked reports whether something stops an authentic verdict whatever
@@ -142,10 +156,20 @@ func decide(f *facts, p *policy) *decision {
 		}
 	}
 	d.changes = rule1(f, p)
+	if bytesProven(f, p) {
+		d.unfit = unprovenMisfits(f, func(name string) bool { return mimeProven(f, p, name) })
+	}
 	own, ownConf := ownSignature(f, p, d.blocked())
 	var sealed *sealedRecord
 	if len(d.changes) == 0 && own < 0 && !d.blocked() {
 		sealed = sealerRecord(f, p)
+		if sealed != nil {
+			// The sealer vouches for the body bytes, not for a MIME field
+			// its ARC-Message-Signature leaves unsigned.
+			if u := unprovenMisfits(f, func(name string) bool { return mimeProven(f, p, name) || amsProves(f, name) }); len(u) > 0 {
+				d.unfit, d.viewStopped, sealed = u, true, nil
+			}
+		}
 	}
 	switch {
 	case len(d.changes) > 0:
@@ -155,6 +179,14 @@ func decide(f *facts, p *policy) *decision {
 		if j, beyond := widerFailure(f, p, own); j >= 0 {
 			d.rule, d.decider, d.wider, d.widerPass = ruleFailing, j, beyond, own
 			d.verdict, d.confidence = VerdictAltered, alteredConfidence(&f.sigs[j])
+			break
+		}
+		if len(d.unfit) > 0 {
+			// The body bytes are proven; what a reader sees of them is
+			// not. The signature that proves them stays the decider, so
+			// that the coverage says what it proves.
+			d.rule, d.decider, d.viewStopped = ruleNothing, own, true
+			d.verdict, d.confidence = VerdictUnverifiable, ConfidenceLow
 			break
 		}
 		d.rule, d.decider = ruleOwnSignature, own

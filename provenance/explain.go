@@ -71,6 +71,9 @@ func unverifiableSummary(f *facts, p *policy, d *decision) string {
 	if d.skipped {
 		return "Unverifiable: the message carries more DKIM signatures than the cap, and one of those not checked could show a change; raise the cap to check them all."
 	}
+	if d.viewStopped {
+		return unfitSummary(f, d)
+	}
 	if f.headerOnly {
 		return "Unverifiable: the file holds a header alone, with no body, as a header export does; the body its signatures cover is missing, so nothing here vouches for the message."
 	}
@@ -387,7 +390,11 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 	proven := signed
 	switch c.Body {
 	case BodyFull:
-		proven = append(proven, "the whole body")
+		if len(d.unfit) > 0 {
+			proven = append(proven, "the whole body's bytes")
+		} else {
+			proven = append(proven, "the whole body")
+		}
 	case BodyPartial:
 		proven = append(proven, "the signed part of the body")
 	}
@@ -402,6 +409,9 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 	}
 	if c.Body == BodyNone {
 		out = append(out, "Not proven: the body; do not quote it as sent.")
+	}
+	if len(d.unfit) > 0 && c.Body != BodyNone {
+		out = append(out, "Not proven: the body as a mail client shows it, because an unsigned MIME field does not fit the signed bytes; quote only what the raw bytes say, read as their own structure shows.")
 	}
 	if d.wider != nil {
 		pass := &f.sigs[d.widerPass]

@@ -3,8 +3,9 @@ package provenance
 // The first stage: facts. Everything observed about one message is gathered
 // here, once, before anything is decided: the header, the fields a reader
 // sees, the sender's identity, every signature with its alignment, the
-// header anomalies, the ARC chain, what receivers recorded, the attachments
-// and how the archive stored the message. Nothing in facts is a judgement;
+// header anomalies, the ARC chain, what receivers recorded, the attachments,
+// whether the top-level MIME fields fit the body bytes (body.go) and how the
+// archive stored the message. Nothing in facts is a judgement;
 // decide (decide.go) turns facts into a decision, and the words stage
 // (words.go, explain.go) turns both into evidence and sentences.
 
@@ -51,6 +52,7 @@ type facts struct {
 	arcResult   ARCResult         // arc mapped for the assessment
 	attachments []Attachment      // named MIME parts, Covered not yet set
 	mimeCapped  bool              // the MIME walk stopped at a cap
+	misfits     []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
 }
 
 // shownFields are the header fields a mail client shows, decoded.
@@ -126,6 +128,9 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f.records = readRecords(f)
 	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
 		f.attachments, f.mimeCapped = attachments(chosen.data)
+	}
+	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
+		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])
 	}
 	return f, nil
 }

@@ -42,8 +42,11 @@
 //     signature's l=, a receiver's recorded pass for a signature that
 //     fails now;
 //  2. authentic, when aligned passing signatures with acceptable keys
-//     cover From and the whole body, and From is one mailbox with no
-//     header anomaly that could show a reader another sender;
+//     cover From and the whole body, From is one mailbox with no header
+//     anomaly that could show a reader another sender, and every unsigned
+//     top-level MIME field (Content-Type with its boundary and charset,
+//     Content-Transfer-Encoding, Content-Disposition) fits the signed
+//     body bytes, so that what a reader sees of them is proven;
 //  3. authentic, on the word of a trusted ARC sealer (only when
 //     Options.TrustedSealers lists it), at medium confidence at most;
 //  4. altered, when a signature checked with a key fails;
