@@ -130,6 +130,7 @@ type decision struct {
 	sealed *sealedRecord // rule 3 decided on this record
 
 	wider     []string // what a failing signature covers beyond the passing one (rule 2's refinement)
+	doubt     *doubt   // a failing signature of another domain covers more than the passing one
 	widerPass int      // index of the passing signature the wider failure overrides
 
 	coverage Coverage // what the deciding signature (or the sealer's AMS) proves
@@ -140,6 +141,14 @@ type decision struct {
 	// stopped an authentic verdict.
 	unfit       []mimeMisfit
 	viewStopped bool
+}
+
+// A doubt is a failing signature of a domain other than the From domain's
+// that covers displayed fields (or body text) the passing signature does
+// not: no alteration is proven, but those fields may have changed.
+type doubt struct {
+	sig    int      // index into facts.sigs
+	beyond []string // what it covers beyond the passing signature
 }
 
 // blocked reports whether something stops an authentic verdict whatever
@@ -179,6 +188,13 @@ func decide(f *facts, p *policy) *decision {
 		if j, beyond := widerFailure(f, p, own); j >= 0 {
 			d.rule, d.decider, d.wider, d.widerPass = ruleFailing, j, beyond, own
 			d.verdict, d.confidence = VerdictAltered, alteredConfidence(&f.sigs[j])
+			break
+		}
+		if j, beyond := widerDoubt(f, p, own); j >= 0 {
+			// What the From domain's signature proves stands; what only
+			// the failing signature covers is in doubt.
+			d.rule, d.decider, d.doubt = ruleNothing, own, &doubt{sig: j, beyond: beyond}
+			d.verdict, d.confidence = VerdictUnverifiable, ConfidenceLow
 			break
 		}
 		if len(d.unfit) > 0 {

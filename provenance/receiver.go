@@ -66,7 +66,10 @@ func recordedChanges(f *facts, p *policy) []change {
 	trusted := sealerTrusted(f, p)
 	var out []change
 	for k, r := range f.records {
-		if r.aar && trusted || r.sig < 0 || r.result.Result != "pass" || !recordedProvesChange(f, p, &f.sigs[r.sig]) {
+		// Only the From domain's own signature: a record of a pass for a
+		// signature of another domain, which anyone can make fail, proves
+		// nothing, and costs nothing to plant beside it.
+		if r.aar && trusted || r.sig < 0 || r.result.Result != "pass" || !f.sigs[r.sig].Aligned || !recordedProvesChange(f, p, &f.sigs[r.sig]) {
 			continue
 		}
 		code := "authres.pass_now_fails"
@@ -117,7 +120,7 @@ func recordEvidence(f *facts, p *policy, d *decision) []Evidence {
 		if r.aar {
 			// An ARC set's record is worded only when it speaks of a
 			// signature that fails now and is not tied to this message.
-			if r.sig >= 0 && failsNow(&f.sigs[r.sig].Signature) && !tied(f, p, &f.sigs[r.sig]) {
+			if r.sig >= 0 && failsNow(&f.sigs[r.sig].Signature) && (!tied(f, p, &f.sigs[r.sig]) || !f.sigs[r.sig].Aligned) {
 				out = append(out, evidence("authres.pass_not_tied",
 					"The ARC set %d sealed by %s recorded dkim=pass for the signature by %s (matched by %s), which fails now; nothing ties that signature to this message, and a copied signature comes with its record just as easily, so this proves no change.",
 					r.instance, r.who, f.sigs[r.sig].Domain, r.how))
@@ -125,6 +128,10 @@ func recordEvidence(f *facts, p *policy, d *decision) []Evidence {
 			continue
 		}
 		switch {
+		case r.sig >= 0 && r.result.Result == "pass" && failsNow(&f.sigs[r.sig].Signature) && !f.sigs[r.sig].Aligned:
+			out = append(out, evidence("authres.pass_not_tied",
+				"%s recorded dkim=pass for the signature by %s (matched by %s), which fails now; it is not the From domain's signature, and anyone can make a signature of their own domain fail and plant such a record beside it, so this proves no change.",
+				r.who, orUnknown(f.sigs[r.sig].Domain), r.how))
 		case r.sig >= 0 && r.result.Result == "pass" && failsNow(&f.sigs[r.sig].Signature) && !tied(f, p, &f.sigs[r.sig]):
 			out = append(out, evidence("authres.pass_not_tied",
 				"%s recorded dkim=pass for the signature by %s (matched by %s), which fails now; nothing ties that signature to this message, and a copied signature comes with its record just as easily, so this proves no change.",

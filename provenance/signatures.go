@@ -201,7 +201,9 @@ func authenticConfidence(sig *SignatureResult) Confidence {
 
 // failingSignature returns the index of a signature tied to this message
 // whose arithmetic fails with a key (a key mismatch is no such failure),
-// preferring an aligned one, or -1 (rule 4).
+// preferring an aligned one, or -1 (rule 4). An unaligned one decides at
+// medium confidence only (alteredConfidence): anyone with a domain of
+// their own can sign a message so that the signature fails.
 func failingSignature(f *facts, p *policy) int {
 	best := -1
 	for i := range f.sigs {
@@ -234,11 +236,27 @@ func alteredConfidence(sig *SignatureResult) Confidence {
 }
 
 // widerFailure looks, for the passing signature d that rule 2 chose, for
-// another signature that genuinely fails and covers something d does not:
+// another signature of the From domain that genuinely fails and covers
+// something d does not (a failing signature of another domain is weighed by
+// widerDoubt):
 // a displayed or MIME field listed in its h= but not in d's, or body text
 // past d's l=. It returns that signature's index and what it covers beyond
 // d (header names, or "the body text past l="), or -1.
 func widerFailure(f *facts, p *policy, d int) (int, []string) {
+	return wider(f, p, d, true)
+}
+
+// widerDoubt is widerFailure for the failing signatures of other domains:
+// such a signature shows that a field the From domain's signature leaves
+// out may have changed, but anyone can make one fail with a domain of their
+// own, so it makes the message unverifiable, never altered.
+func widerDoubt(f *facts, p *policy, d int) (int, []string) {
+	return wider(f, p, d, false)
+}
+
+// wider finds, beside the passing signature d, a failing signature whose
+// alignment is aligned that covers something d does not.
+func wider(f *facts, p *policy, d int, aligned bool) (int, []string) {
 	dec := &f.sigs[d]
 	// What the passing signatures prove together: the verdict must not
 	// depend on which of two passing signatures rule 2 picked, or on their
@@ -256,7 +274,7 @@ func widerFailure(f *facts, p *policy, d int) (int, []string) {
 		// field it signs or the body changed, and its simple
 		// canonicalization breaks on whitespace a relaxed DKIM signature
 		// forgives.
-		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) || domainKeys(&sig.Signature) || !tied(f, p, sig) {
+		if j == d || sig.Result != dkim.ResultFail || !genuineFailure(&sig.Signature) || domainKeys(&sig.Signature) || aligned != sig.Aligned || !tied(f, p, sig) {
 			continue
 		}
 		var beyond []string
@@ -354,6 +372,9 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 			case authentic:
 				out = append(out, evidence("dkim.other_signature_fails",
 					"The signature by %s fails (%s), while another aligned signature verifies the message.", who, what))
+			case !sig.Aligned && !(d.rule == ruleFailing && d.decider == i && d.wider == nil):
+				out = append(out, evidence("dkim.unaligned_signature_fails",
+					"The signature by %s fails (%s), but %s is not the From domain: anyone can sign a message with a domain of their own so that it fails, so this proves no change.", who, what, orUnknown(sig.Domain)))
 			case domainKeys(&sig.Signature):
 				out = append(out, evidence("domainkeys.signature_invalid",
 					"The DomainKeys signature by %s does not verify: a header field it signs or the body was changed after signing (DomainKeys hashes both together, so it cannot say which).", who))

@@ -187,3 +187,44 @@ func TestSenderAndThreadingFieldsAreWeighed(t *testing.T) {
 	assert.Equal(t, VerdictAltered, a.Verdict, "an unsigned Sender above a signed one; evidence %v", codesOf(a))
 	assert.Contains(t, codesOf(a), "header.unsigned_duplicate_sender", "evidence")
 }
+
+// TestOwnDomainSignatureProvesNoChange: anyone can sign a genuine message
+// with a domain of their own so that the signature fails (made for these
+// headers over another body, so it is tied by its valid header signature),
+// and plant a receiver's record of a pass beside it. That proves nothing:
+// the message stays authentic with the records named as caution, and when
+// the failing signature covers a field the From domain's does not, that
+// field is in doubt (unverifiable), never altered.
+func TestOwnDomainSignatureProvesNoChange(t *testing.T) {
+	c := NewChecker(&Options{Keys: keysFor("attacker.example"), Time: checkTime})
+	// The attacker signs a message that differs from this one in the body
+	// (or, with subject set, in the Subject) with a domain of its own.
+	attackerSig := func(t *testing.T, headers []string, subject string) string {
+		t.Helper()
+		other := baseMessage()
+		if subject != "" {
+			other.Subject = subject
+		} else {
+			other.Body = "A body the attacker chose.\n"
+		}
+		field, err := testmail.SignatureField(other.Bytes(), testmail.MustKey("rsa2048"),
+			&testmail.SignOptions{Domain: "attacker.example", Selector: extraSelector, Headers: headers})
+		require.NoError(t, err, "SignatureField")
+		return strings.TrimRight(field, "\r\n")
+	}
+	record := "Authentication-Results: mx.example.net; dkim=pass header.d=attacker.example header.s=" + extraSelector
+
+	genuine := signed(t, baseMessage(), "rsa2048", nil)
+	a := c.Check(t.Context(), eml("m.eml", prepend(prepend(genuine, attackerSig(t, nil, "")), record)))
+	assertWellFormed(t, a)
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "a planted signature and record do not discredit a genuine message; summary %q; evidence %v", a.Summary, codesOf(a))
+	assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "the planted record proves no change")
+	assert.Contains(t, codesOf(a), "authres.pass_not_tied", "the planted record is named")
+
+	fromOnly := signed(t, baseMessage(), "rsa2048", &testmail.SignOptions{Headers: []string{"from"}})
+	a = c.Check(t.Context(), eml("m.eml", prepend(prepend(fromOnly, attackerSig(t, []string{"from", "subject"}, "Something else")), record)))
+	assertWellFormed(t, a)
+	assert.Equal(t, VerdictUnverifiable, a.Verdict, "a field only the attacker's signature covers is in doubt; summary %q; evidence %v", a.Summary, codesOf(a))
+	assert.Contains(t, a.Summary, "may have been changed", "the summary says the field is in doubt")
+	assert.Contains(t, codesOf(a), "dkim.unaligned_signature_fails", "the failing signature is named")
+}

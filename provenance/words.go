@@ -176,6 +176,11 @@ func summary(f *facts, p *policy, d *decision) string {
 		}
 		return fmt.Sprintf("Altered: %s's signature no longer matches the message, so it was changed after signing.", sig.Domain)
 	}
+	if d.doubt != nil {
+		pass, fail := &f.sigs[d.decider], &f.sigs[d.doubt.sig]
+		return fmt.Sprintf("Unverifiable: %s's signature proves %s, but a signature by %s over %s fails; %s is not the From domain and anyone can make such a signature fail, so this proves no change, yet %s may have been changed.",
+			pass.Domain, listFields(append(signedDisplayed(f, pass), "the body")), orUnknown(fail.Domain), listFields(d.doubt.beyond), orUnknown(fail.Domain), oneOf(d.doubt.beyond))
+	}
 	return unverifiableSummary(f, p, d)
 }
 
