@@ -23,12 +23,12 @@ import (
 // of the same mail agree on it field for field.
 type custody struct {
 	ID, File, SHA256, Separator, Err string
-	Index, Entry, Entries           int
-	Offset, Size                    int64
-	Format                          Format
-	Notes                           string
-	BOM, Forced                     bool
-	NotMail                         bool
+	Index, Entry, Entries            int
+	Offset, Size                     int64
+	Format                           Format
+	Notes                            string
+	BOM, Forced                      bool
+	NotMail                          bool
 }
 
 func custodyOf(m *Message) custody {
