@@ -6,6 +6,13 @@
 // [Message] per message, or per file that holds none or cannot be read. It
 // never interprets message content: that is the verifier's job.
 //
+// The same walk runs over other sources: [WalkFS] over an fs.FS (os.DirFS,
+// an embed.FS), [WalkReaderAt] over one file held in an io.ReaderAt (an
+// uploaded mbox or zip, walked under the name its records should carry,
+// with no temporary file), and [NewMessage] makes the record of one message
+// held in memory. [MailOnly] leaves out the records of files that are not
+// mail, telling the caller which they were.
+//
 // # Chain of custody
 //
 // Each Message carries File (the path as given joined with "/" and the path

@@ -131,14 +131,23 @@ func (w *walker) walkDir(dir string) {
 		return
 	}
 	defer root.Close()
-	fsys := root.FS()
+	w.walkTree(root.FS(), dir)
+}
+
+// walkTree walks every file of fsys. dir is the path fsys was opened
+// from, joined in front of each record's File; "" names the files by their
+// paths in fsys alone.
+func (w *walker) walkTree(fsys fs.FS, dir string) {
 	_ = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if w.stopped || w.ctx.Err() != nil {
 			return fs.SkipAll
 		}
-		display := joinName(dir, name)
-		if name == "." {
+		display := name
+		switch {
+		case name == "." && dir != "":
 			display = dir
+		case dir != "":
+			display = joinName(dir, name)
 		}
 		if err != nil {
 			w.fileError(display, err)
@@ -153,8 +162,9 @@ func (w *walker) walkDir(dir string) {
 		}
 		mode := d.Type()
 		if mode&fs.ModeSymlink != 0 {
-			// Stat through the root: a link out of the tree fails here.
-			fi, err := root.Stat(name)
+			// Stat through the FS: with os.Root's, a link out of the tree
+			// fails here.
+			fi, err := fs.Stat(fsys, name)
 			if err != nil {
 				w.fileError(display, err)
 				return nil
@@ -170,7 +180,7 @@ func (w *walker) walkDir(dir string) {
 			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 			return nil
 		}
-		f, err := root.Open(name)
+		f, err := fsys.Open(name)
 		if err != nil {
 			w.fileError(display, err)
 			return nil
@@ -185,7 +195,11 @@ func (w *walker) walkDir(dir string) {
 			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 			return nil
 		}
-		w.walkFile(display, f, fi.Size(), false)
+		if ra, ok := f.(io.ReaderAt); ok {
+			w.walkFile(display, ra, fi.Size(), false)
+		} else {
+			w.walkFSFile(fsys, name, display, f, fi.Size())
+		}
 		return nil
 	})
 }
@@ -225,9 +239,15 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 		w.fileError(name, err)
 		return
 	}
+	w.walkSniffed(name, head, named, src{name: name, ra: f, size: size}, io.NewSectionReader(f, 0, size))
+}
+
+// walkSniffed reads one file whose first bytes are head: as the container
+// s, or as mail from r, which yields the file from its first byte.
+func (w *walker) walkSniffed(name string, head []byte, named bool, s src, r io.Reader) {
 	kind := Detect(head)
 	if isContainer(kind) {
-		w.walkContainer(src{name: name, ra: f, size: size}, kind, nil)
+		w.walkContainer(s, kind, nil)
 		return
 	}
 	if kind == KindNotMail {
@@ -248,7 +268,7 @@ func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
 		defer func() { w.entryNote, w.forced = "", false }()
 		kind = KindEML
 	}
-	w.readStream(name, kind, io.NewSectionReader(f, 0, size), size)
+	w.readStream(name, kind, r, s.size)
 }
 
 // messageShaped reports whether head is empty, starts with the blank line

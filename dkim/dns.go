@@ -117,7 +117,7 @@ type dnsFlight struct {
 
 // NewDNSSource returns a DNSSource asking server, an address such as
 // "192.0.2.53:53", "[2001:db8::53]:53" or "192.0.2.53" (port 53 assumed).
-// The library never reads /etc/resolv.conf: the caller chooses the server.
+// The caller chooses the server; NewSystemDNSSource takes the system's.
 func NewDNSSource(server string, opts *DNSOptions) *DNSSource {
 	if _, _, err := net.SplitHostPort(server); err != nil {
 		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")

@@ -69,8 +69,13 @@
 // # Keys
 //
 // Keys come from a [KeySource]: a [KeyFile] ([ReadKeyFile] reads JSON Lines
-// key archives and BIND zone files), several combined with [KeySources], or
-// a [DNSSource]. [Options.Keys] is asked first; [Options.DNS] only for a
+// key archives and BIND zone files; [NewKeyFile] holds records a program has
+// in memory), several combined with [KeySources], or DNS: a [DNSSource]
+// asking a server of the caller's choice ([NewDNSSource]) or the system's
+// ([NewSystemDNSSource], which reads /etc/resolv.conf with
+// [ParseResolvConf]), or any resolver with net.Resolver's LookupTXT
+// signature ([NewLookupTXTSource]). [MergeKeyRecords] merges the records of
+// several key files into one clean list. [Options.Keys] is asked first; [Options.DNS] only for a
 // name the key files hold no usable record for. There is no network by
 // default: today's DNS shows today's keys, not those in use when the mail
 // was sent, and a selector lookup tells the domain's operator that someone

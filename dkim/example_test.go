@@ -4,26 +4,37 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/leakproof/leakproof/dkim"
-	"github.com/leakproof/leakproof/internal/testmail"
 )
 
-func ExampleVerify() {
-	// A message signed in 2016 with a 2048-bit key, then a body edit.
-	key := testmail.MustKey("rsa2048")
-	msg := testmail.Message{Subject: "Quarterly figures", Body: "Revenue is up 4%.\n"}.Bytes()
-	signed, err := testmail.Sign(msg, key, nil)
+// exampleKeys reads the key archive of the repository's sample mail.
+func exampleKeys() *dkim.KeyFile {
+	f, err := os.Open("../testdata/keys.jsonl")
 	if err != nil {
 		panic(err)
 	}
-	altered := testmail.ReplaceBody(signed, "Revenue is up 40%.\n")
+	defer f.Close()
+	keys, err := dkim.ReadKeyFile(f, "keys.jsonl")
+	if err != nil {
+		panic(err)
+	}
+	return keys
+}
+
+func ExampleVerify() {
+	// A message signed in 2016 with a 2048-bit key, then the same message
+	// with one figure of its body changed.
+	signed, err := os.ReadFile("../testdata/formats/eml/Inbox/quarterly-figures.eml")
+	if err != nil {
+		panic(err)
+	}
+	altered := bytes.Replace(signed, []byte("Revenue is up 4%"), []byte("Revenue is up 40%"), 1)
 
 	opts := &dkim.Options{
-		Keys: dkim.NewKeyFile([]dkim.KeyRecord{{
-			Domain: key.Domain, Selector: key.Selector, TXT: key.Record(), Source: "keys.jsonl",
-		}}),
+		Keys: exampleKeys(),
 		Time: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
 	}
 	for _, m := range [][]byte{signed, altered} {
@@ -36,23 +47,24 @@ func ExampleVerify() {
 			s.Domain, s.Result, s.HeaderSignature, s.BodyHash, s.KeyBits, s.KeySource, s.Timestamp.Format(time.DateOnly))
 	}
 	// Output:
-	// d=example.com pass: header valid, body match, 2048-bit key from keys.jsonl, signed 2016-03-01
-	// d=example.com fail: header valid, body mismatch, 2048-bit key from keys.jsonl, signed 2016-03-01
+	// d=example.com pass: header valid, body match, 2048-bit key from testmail, signed 2016-03-01
+	// d=example.com fail: header valid, body mismatch, 2048-bit key from testmail, signed 2016-03-01
 }
 
 func ExampleVerifyHeader() {
 	// Split the header once, read the fields a mail client shows, and
 	// verify with the same split.
-	key := testmail.MustKey("rsa2048")
-	msg := testmail.MustSign(testmail.Message{Subject: "Board pack", Body: "Attached.\n"}.Bytes(), key, nil)
+	msg, err := os.ReadFile("../testdata/formats/eml/Sent/board-pack.eml")
+	if err != nil {
+		panic(err)
+	}
 	h := dkim.ParseHeader(msg)
 	for i := range h.Len() {
 		if f := h.Field(i); f.Name() == "Subject" {
 			fmt.Printf("Subject:%s\n", f.Value())
 		}
 	}
-	opts := &dkim.Options{Keys: dkim.NewKeyFile([]dkim.KeyRecord{{Domain: key.Domain, Selector: key.Selector, TXT: key.Record()}})}
-	v, err := dkim.VerifyHeader(context.Background(), h, opts)
+	v, err := dkim.VerifyHeader(context.Background(), h, &dkim.Options{Keys: exampleKeys()})
 	if err != nil {
 		panic(err)
 	}

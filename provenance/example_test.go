@@ -4,29 +4,39 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
+	"os"
 	"time"
 
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
-	"github.com/leakproof/leakproof/internal/testmail"
 	"github.com/leakproof/leakproof/provenance"
 )
 
-// exampleKeys publishes the test key of example.com, as a key archive would.
+// exampleKeys reads the key archive of the repository's sample mail.
 func exampleKeys() dkim.KeySource {
-	k := testmail.MustKey("rsa2048")
-	return dkim.NewKeyFile([]dkim.KeyRecord{{Domain: k.Domain, Selector: k.Selector, TXT: k.Record(), Source: "example keys"}})
+	f, err := os.Open("../testdata/keys.jsonl")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	keys, err := dkim.ReadKeyFile(f, "keys.jsonl")
+	if err != nil {
+		panic(err)
+	}
+	return keys
 }
 
-// exampleMessage is a message signed by example.com, stored with LF line
-// endings as most archives store mail; tampered, its body says otherwise.
+// exampleMessage is a message signed by example.com, as an .eml file holds
+// it; tampered, its body says otherwise.
 func exampleMessage(tampered bool) *archive.Message {
-	msg := testmail.MustSign(testmail.Message{Subject: "Quarterly figures"}.Bytes(), testmail.MustKey("rsa2048"), nil)
-	if tampered {
-		msg = bytes.Replace(msg, []byte("Revenue is up 4%"), []byte("Revenue is up 40%"), 1)
+	raw, err := os.ReadFile("../testdata/formats/eml/Inbox/quarterly-figures.eml")
+	if err != nil {
+		panic(err)
 	}
-	return &archive.Message{File: "leak/1.eml", Index: 1, Format: "eml", Raw: testmail.LF(msg)}
+	if tampered {
+		raw = bytes.Replace(raw, []byte("Revenue is up 4%"), []byte("Revenue is up 40%"), 1)
+	}
+	return archive.NewMessage("leak/1.eml", raw)
 }
 
 func ExampleNewChecker() {
@@ -69,19 +79,24 @@ func ExampleChecker_Check_altered() {
 	// Altered: the headers are as sent by example.com's mail system; the body was changed after signing.
 }
 
+// Run checks a whole archive in parallel and hands the assessments back in
+// archive order, on the calling goroutine.
 func ExampleChecker_Run() {
 	c := provenance.NewChecker(&provenance.Options{Keys: exampleKeys(), Workers: 2})
-	msgs := slices.Values([]*archive.Message{
-		exampleMessage(false),
-		{File: "leak/2.eml", Index: 1, Format: "eml", Raw: []byte("From: bob@example.org\nSubject: hi\n\nNo signature.\n")},
-	})
+	msgs := archive.MailOnly(archive.Walk(context.Background(), "../testdata/sample.mbox", nil), nil)
 	err := c.Run(context.Background(), msgs, func(a *provenance.Assessment) error {
-		fmt.Printf("%s: %s\n", a.File, a.Verdict)
+		fmt.Printf("#%d %s: %s\n", a.Index, a.Subject, a.Verdict)
 		return nil
 	})
 	fmt.Println("error:", err)
 	// Output:
-	// leak/1.eml: authentic
-	// leak/2.eml: unverifiable
+	// #1 Quarterly figures: authentic
+	// #2 Embargoed: council budget: authentic
+	// #3 Re: Quarterly figures: altered
+	// #4 Payment on Friday: altered
+	// #5 No signature here: unverifiable
+	// #6 Old selector: unverifiable
+	// #7 Minutes: authentic
+	// #8 Board pack: authentic
 	// error: <nil>
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +132,7 @@ func keysImport(args []string, stdout, stderr io.Writer) int {
 		}
 		all = append(all, recs...)
 	}
-	merged := keysMerge(all)
+	merged := dkim.MergeKeyRecords(all)
 	for _, w := range importWarnings(merged) {
 		fmt.Fprintf(stderr, "leakproof: warning: %s\n", printable(w))
 	}
@@ -210,54 +209,6 @@ func keysReadFile(path string, now time.Time, stderr io.Writer) ([]dkim.KeyRecor
 		return nil, keysFail(stderr, 1, err.Error(), "check that the file is readable")
 	}
 	return recs, 0
-}
-
-// keysMerge sorts records by domain, selector, failure and text and
-// merges records that say the same thing: the earliest first_seen and
-// private_key_published, the latest last_seen and seen, all sources.
-func keysMerge(recs []dkim.KeyRecord) []dkim.KeyRecord {
-	recs = slices.Clone(recs)
-	slices.SortStableFunc(recs, func(a, b dkim.KeyRecord) int {
-		return cmp.Or(cmp.Compare(a.Domain, b.Domain), cmp.Compare(a.Selector, b.Selector),
-			cmp.Compare(a.DNSError, b.DNSError), cmp.Compare(a.TXT, b.TXT))
-	})
-	var out []dkim.KeyRecord
-	for _, r := range recs {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.Domain == r.Domain && last.Selector == r.Selector && last.DNSError == r.DNSError && last.TXT == r.TXT {
-				last.FirstSeen = keysEarliest(last.FirstSeen, r.FirstSeen)
-				last.PrivateKeyPublished = keysEarliest(last.PrivateKeyPublished, r.PrivateKeyPublished)
-				last.LastSeen = keysLatest(last.LastSeen, r.LastSeen)
-				last.Seen = keysLatest(last.Seen, r.Seen)
-				if r.Source != "" && !slices.Contains(strings.Split(last.Source, "; "), r.Source) {
-					if last.Source != "" {
-						last.Source += "; "
-					}
-					last.Source += r.Source
-				}
-				continue
-			}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// keysEarliest returns the earlier of two times, ignoring zero ones.
-func keysEarliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
-}
-
-// keysLatest returns the later of two times.
-func keysLatest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // keysWriteFile writes data to path through a temporary file in the same

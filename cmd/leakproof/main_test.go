@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"net"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -162,33 +160,6 @@ func TestSystemResolver(t *testing.T) {
 	}
 	_, err := systemResolver(filepath.Join(dir, "absent"))
 	assert.Error(t, err, "systemResolver of a missing file")
-}
-
-// FuzzParseResolvConf checks that the server found is one whole word of a
-// nameserver line of the input, and that withPort makes it a host:port.
-func FuzzParseResolvConf(f *testing.F) {
-	for _, s := range []string{"nameserver 10.0.0.1\n", "# x\nsearch a\nnameserver ::1\n", "nameserver\n", "", "nameserver [::1]:53 x\n", "nameserver fe80::1%eth0\n"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, conf string) {
-		got, err := parseResolvConf(strings.NewReader(conf))
-		if err != nil {
-			return
-		}
-		if got == "" || strings.ContainsAny(got, " \t\n") {
-			t.Fatalf("parseResolvConf(%q) = %q: not one word", conf, got)
-		}
-		if !strings.Contains(conf, "nameserver") || !strings.Contains(conf, got) {
-			t.Fatalf("parseResolvConf(%q) = %q: not taken from a nameserver line", conf, got)
-		}
-		if _, err := netip.ParseAddr(got); err != nil {
-			t.Fatalf("parseResolvConf(%q) = %q: not an IP address (%v)", conf, got, err)
-		}
-		host, port, err := net.SplitHostPort(withPort(got))
-		if err != nil || host != got || port != "53" {
-			t.Fatalf("withPort(%q) = %q: want %s on port 53 (%v)", got, withPort(got), got, err)
-		}
-	})
 }
 
 func TestWithPort(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/netip"
 	"os"
 	"strings"
 
@@ -168,41 +166,20 @@ func readKeyFile(path string) (dkim.KeySource, string, error) {
 	return kf, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// systemResolver returns the first nameserver of a resolv.conf file. The
-// library takes a server address; reading the system's is the command's job.
+// systemResolver returns the first nameserver of a resolv.conf file at
+// path (dkim.NewSystemDNSSource reads /etc/resolv.conf; the tests point
+// path elsewhere).
 func systemResolver(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("finding the system DNS server: %w", err)
 	}
 	defer f.Close()
-	server, err := parseResolvConf(f)
+	server, err := dkim.ParseResolvConf(f)
 	if err != nil {
 		return "", fmt.Errorf("finding the system DNS server: %s: %w", path, err)
 	}
 	return server, nil
-}
-
-// maxResolvConf caps how much of a resolv.conf file is read.
-const maxResolvConf = 64 << 10
-
-// parseResolvConf returns the address of the first "nameserver" line that
-// holds an IP address (resolv.conf allows nothing else).
-func parseResolvConf(r io.Reader) (string, error) {
-	sc := bufio.NewScanner(io.LimitReader(r, maxResolvConf))
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "nameserver" {
-			// A zone suffix (fe80::1%eth0) stays: net.Dial understands it.
-			if _, err := netip.ParseAddr(fields[1]); err == nil {
-				return fields[1], nil
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", err
-	}
-	return "", errors.New("no nameserver line")
 }
 
 // withPort adds DNS's port 53 to a server address that has none.

@@ -331,17 +331,7 @@ func (s *skipped) unsupportedNames() (map[string][]string, map[string]int) {
 
 // mailOnly drops the records of files that are not mail, counting them.
 func mailOnly(msgs iter.Seq[*archive.Message], notMail *skipped) iter.Seq[*archive.Message] {
-	return func(yield func(*archive.Message) bool) {
-		for m := range msgs {
-			if m != nil && errors.Is(m.Err, archive.ErrNotMail) {
-				notMail.add(m.File, m.Err)
-				continue
-			}
-			if !yield(m) {
-				return
-			}
-		}
-	}
+	return archive.MailOnly(msgs, func(m *archive.Message) { notMail.add(m.File, m.Err) })
 }
 
 func plural(n int, one, many string) string {
