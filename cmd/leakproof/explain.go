@@ -19,50 +19,20 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	var cf checkFlags
 	cf.register(fs)
-	inner := fs.String("file", "", "the file inside a folder or zip PATH")
-	index := fs.Int("index", 1, "the message within the file")
-	entry := fs.Int("entry", 0, "which of several zip entries sharing the --file name (1 = first in the zip's directory order)")
-	id := fs.String("id", "", "the message's id, as verify's JSON and CSV give it")
+	var ref messageRef
+	ref.register(fs)
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *index < 1 {
-		return usageError(stderr, fmt.Sprintf("--index %d: messages are numbered from 1", *index))
-	}
-	if *entry < 0 {
-		return usageError(stderr, fmt.Sprintf("--entry %d: entries are numbered from 1", *entry))
+	if code := ref.check(fs, stderr); code >= 0 {
+		return code
 	}
 	if msg, hint := cf.validate(); msg != "" {
 		return usageError(stderr, msg, hint)
 	}
-	switch len(fs.Args()) {
-	case 0:
-		return usageError(stderr, "no PATH to explain", "leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH")
-	case 1:
-	default:
-		return usageError(stderr, "explain takes one PATH", "to pick a file inside a folder or zip, use --file INNER")
-	}
-	root := fs.Args()[0]
-	if *id != "" {
-		*id = strings.ToLower(*id)
-		if !isMessageID(*id) {
-			return usageError(stderr, fmt.Sprintf("--id %q: not a message id", *id), "an id is 64 hexadecimal digits, as the id field of verify's JSON or CSV gives it")
-		}
-		if set["file"] || set["index"] || set["entry"] {
-			return usageError(stderr, "--id names the message alone", "leave out --file, --index and --entry")
-		}
-	} else if file, n, ok := splitReference(root); ok {
-		// The form the table prints: FILE#INDEX, where FILE may lie inside a zip.
-		if set["index"] || set["file"] {
-			return usageError(stderr, fmt.Sprintf("%s names the message already", root), "leave out --file and --index")
-		}
-		root, *inner = file, ""
-		if zip, in, ok := insideFile(file); ok {
-			root, *inner = zip, in
-		}
-		*index = n
+	root, code := ref.path(fs, stderr, "leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH")
+	if code >= 0 {
+		return code
 	}
 
 	opts, hint, err := cf.options()
@@ -73,13 +43,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer cf.close() // for the early returns; closing twice is harmless
 
-	var m *archive.Message
-	code := exitOK
-	if *id != "" {
-		m, code = findID(ctx, root, *id, stderr)
-	} else {
-		m, code = findMessage(ctx, root, *inner, *index, *entry, stderr)
-	}
+	m, code := ref.find(ctx, root, stderr)
 	if m == nil {
 		return code
 	}
@@ -92,14 +56,95 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		errorf(stderr, err.Error(), "the DNS answers were not all recorded")
 		return exitInput
 	}
-	if *id == "" && *inner == "" && m.File != root && m.Index > 0 {
-		fmt.Fprintf(stderr, "leakproof: note: this is %s, the first mail file in %s; pick another with --file INNER\n",
-			printable(innerName(m.File, root)), printable(root))
-	}
+	ref.noteFirstFile(m, root, stderr)
 	if a.Err != nil {
 		return exitInput
 	}
 	return exitOK
+}
+
+// A messageRef names one message of an archive, as explain and bundle take
+// it: --file INNER, --entry N and --index N; --id ID; or the FILE#INDEX form
+// that verify's table prints.
+type messageRef struct {
+	inner string
+	index int
+	entry int
+	id    string
+	set   map[string]bool // the flags given
+}
+
+func (r *messageRef) register(fs *flag.FlagSet) {
+	fs.StringVar(&r.inner, "file", "", "the file inside a folder or zip PATH")
+	fs.IntVar(&r.index, "index", 1, "the message within the file")
+	fs.IntVar(&r.entry, "entry", 0, "which of several zip entries sharing the --file name (1 = first in the zip's directory order)")
+	fs.StringVar(&r.id, "id", "", "the message's id, as verify's JSON and CSV give it")
+}
+
+// check reports a usage error in the parsed flags and returns its exit
+// status, or -1 when there is none.
+func (r *messageRef) check(fs *flag.FlagSet, stderr io.Writer) int {
+	r.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { r.set[f.Name] = true })
+	if r.index < 1 {
+		return usageError(stderr, fmt.Sprintf("--index %d: messages are numbered from 1", r.index))
+	}
+	if r.entry < 0 {
+		return usageError(stderr, fmt.Sprintf("--entry %d: entries are numbered from 1", r.entry))
+	}
+	return -1
+}
+
+// path reads the one PATH argument, and the message it names when it has
+// the FILE#INDEX form. It returns the PATH to walk, or the exit status to
+// end with (synopsis is the hint for a missing PATH).
+func (r *messageRef) path(fs *flag.FlagSet, stderr io.Writer, synopsis string) (string, int) {
+	switch len(fs.Args()) {
+	case 0:
+		return "", usageError(stderr, "no PATH to "+fs.Name(), synopsis)
+	case 1:
+	default:
+		return "", usageError(stderr, fs.Name()+" takes one PATH", "to pick a file inside a folder or zip, use --file INNER")
+	}
+	root := fs.Args()[0]
+	if r.id != "" {
+		r.id = strings.ToLower(r.id)
+		if !isMessageID(r.id) {
+			return "", usageError(stderr, fmt.Sprintf("--id %q: not a message id", r.id), "an id is 64 hexadecimal digits, as the id field of verify's JSON or CSV gives it")
+		}
+		if r.set["file"] || r.set["index"] || r.set["entry"] {
+			return "", usageError(stderr, "--id names the message alone", "leave out --file, --index and --entry")
+		}
+	} else if file, n, ok := splitReference(root); ok {
+		// The form the table prints: FILE#INDEX, where FILE may lie inside a zip.
+		if r.set["index"] || r.set["file"] {
+			return "", usageError(stderr, fmt.Sprintf("%s names the message already", root), "leave out --file and --index")
+		}
+		root, r.inner = file, ""
+		if zip, in, ok := insideFile(file); ok {
+			root, r.inner = zip, in
+		}
+		r.index = n
+	}
+	return root, -1
+}
+
+// find walks root for the message r names. It returns the message or,
+// when there is none, the exit status after reporting why.
+func (r *messageRef) find(ctx context.Context, root string, stderr io.Writer) (*archive.Message, int) {
+	if r.id != "" {
+		return findID(ctx, root, r.id, stderr)
+	}
+	return findMessage(ctx, root, r.inner, r.index, r.entry, stderr)
+}
+
+// noteFirstFile tells, on stderr, which file m came from when r named no
+// file and root holds several.
+func (r *messageRef) noteFirstFile(m *archive.Message, root string, stderr io.Writer) {
+	if r.id == "" && r.inner == "" && m.File != root && m.Index > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: this is %s, the first mail file in %s; pick another with --file INNER\n",
+			printable(innerName(m.File, root)), printable(root))
+	}
 }
 
 // findMessage walks root for message index of the file named inner (or of

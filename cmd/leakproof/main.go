@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runExplain(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "bundle":
+		return runBundle(ctx, rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -60,7 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	default:
 		return usageError(stderr, fmt.Sprintf("unknown command %q", cmd),
-			`the commands are "verify", "explain" and "keys"; run "leakproof -h" for the usage`)
+			`the commands are "verify", "explain", "bundle" and "keys"; run "leakproof -h" for the usage`)
 	}
 }
 

@@ -7,6 +7,8 @@ const usage = `Usage:
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
     leakproof explain [options] FILE#INDEX
     leakproof explain [options] --id ID PATH
+    leakproof bundle [options] --out DIR [--id ID | --file INNER [--entry N] [--index N]] PATH
+    leakproof bundle [options] --out DIR FILE#INDEX
     leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
@@ -20,10 +22,13 @@ Options come before the paths.
 verify checks every message and prints a table (or JSON Lines, CSV, HTML,
 or records for Aleph and Datashare).
 explain prints a plain-language account of one message.
+bundle writes a proof bundle of one message: its stored bytes, the key
+records, leakproof's record and the commands to re-verify it with dkimpy,
+Mail::DKIM and mailauth, without leakproof.
 keys lists the keys an archive needs, builds key archives and asks DNS
 (see "leakproof keys -h").
 
-Key and policy options (verify and explain):
+Key and policy options (verify, explain and bundle):
     --keys FILE            Read DKIM keys from a key archive: JSON Lines or a
                            BIND zone file. Repeat for several files.
     --dns                  Also ask DNS for keys missing from the key files.
@@ -64,7 +69,7 @@ verify options:
                            HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
 
-explain options:
+explain and bundle options:
     --file INNER           The file inside a folder or zip PATH
                            (for example Sent/1.eml).
     --index N              The message within that file. Default 1.
@@ -76,6 +81,10 @@ explain options:
                            any way. FILE#INDEX, as verify's table prints it
                            (leak.mbox#3, dump.zip/Sent/1.eml#1), also names
                            one message.
+
+bundle options:
+    --out DIR              The folder to write the bundle to: a new one, or an
+                           empty one. Its README.md says how to re-verify.
 
 Verdicts:
     authentic      Sent as shown by the signing domain's mail system: a
@@ -98,6 +107,7 @@ Examples:
     $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
     $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
     $ leakproof explain --keys keys.jsonl 'leak.zip/Sent/1.eml#1'
+    $ leakproof bundle --keys keys.jsonl --out proof-3 'inbox.mbox#3'
     $ leakproof keys needed inbox.mbox
     $ leakproof keys import --out keys.jsonl old-keys.zone
 `
