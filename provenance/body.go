@@ -54,11 +54,21 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/leakproof/leakproof/dkim"
 )
+
+// htmlMarkup matches the markup of any HTML a mailer writes: an element
+// tag, a comment, a doctype or an entity.
+var htmlMarkup = regexp.MustCompile(`(?i)<(?:!doctype|!--|/?(?:html|head|body|div|p|br|hr|table|tr|td|th|span|a|font|b|i|u|em|strong|ul|ol|li|img|meta|style|title|center|blockquote|pre|h[1-6]|tbody|thead|sup|sub|small|big|tt|code|section|article|header|footer|nav|o:p)\b)|&(?:nbsp|amp|lt|gt|quot|#\d+);`)
+
+// bodyStructure is the misfit field of a body whose MIME structure no
+// signed field can vouch for (a part header ended by a line of spaces):
+// no signature lists it in h=, so it is never proven.
+const bodyStructure = "body-structure"
 
 // A mimeMisfit is one top-level MIME field that does not fit the body.
 type mimeMisfit struct {
@@ -111,8 +121,15 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 		enc = enc[:i]
 	}
 	if strings.HasPrefix(mt, "multipart/") {
-		for _, r := range multipartMisfits(mt, params, dup, body) {
+		misfits, spaced := multipartMisfits(mt, params, dup, body)
+		for _, r := range misfits {
 			add("content-type", "%s", r)
+		}
+		if spaced > 0 {
+			// Not a field's misfit: relaxed body canonicalization signs a
+			// line of spaces as an empty line, so no signed field vouches
+			// for where the part header ends.
+			add(bodyStructure, "part %d's header runs on over a line of spaces where an empty line would end it: relaxed canonicalization signs both the same, but a mail client reads the lines after it as more header fields and does not show them", spaced)
 		}
 		if enc == "base64" || enc == "quoted-printable" {
 			add("content-transfer-encoding", "it declares %s over a multipart body, which is never encoded as a whole (RFC 2045 §6.4), so a mail client that decodes it shows no part", enc)
@@ -143,6 +160,9 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 			text = decoded
 		}
 	}
+	if mt == "text/html" && text != nil && !htmlMarkup.Match(text) {
+		add("content-type", "it declares text/html, but the body has no HTML markup: a mail client renders plain text as HTML, hiding whatever looks like a tag (\"<not>\") and running the lines together")
+	}
 	if strings.HasPrefix(mt, "text/") && text != nil {
 		if cs, ok := params["charset"]; ok {
 			if dup["charset"] {
@@ -152,7 +172,7 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 			}
 		}
 	}
-	if d, _, err := mime.ParseMediaType(cd); cd != "" && (err == nil || err == mime.ErrInvalidMediaParameter) && strings.EqualFold(d, "attachment") &&
+	if cd != "" && dispositionType(cd) == "attachment" &&
 		(mt == "text/plain" || mt == "text/html" || strings.HasPrefix(mt, "multipart/")) {
 		add("content-disposition", "it presents the %s body as an attachment, a file to open, instead of as the message text", mt)
 	}
@@ -167,6 +187,15 @@ func parseContentType(v string) (mt string, params map[string]string, dup map[st
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil {
 		mt, params, dup = lenientMediaType(v)
+	}
+	// A parameter given both plainly and in RFC 2231's form
+	// (boundary="A"; boundary*=us-ascii''B) is read one way by clients that
+	// know RFC 2231 and the other by those that do not.
+	for name := range rfc2231Twins(v) {
+		if dup == nil {
+			dup = map[string]bool{}
+		}
+		dup[name] = true
 	}
 	if typ, sub, ok := strings.Cut(mt, "/"); !ok || !isToken(typ) || !isToken(sub) {
 		mt = "text/plain"
@@ -203,6 +232,37 @@ func lenientMediaType(v string) (string, map[string]string, map[string]bool) {
 		params[name] = value
 	}
 	return mt, params, dup
+}
+
+// rfc2231Twins returns the names of the parameters of v written both as
+// name= and as name*= (or name*0=, name*0*=).
+func rfc2231Twins(v string) map[string]bool {
+	plain, ext := map[string]bool{}, map[string]bool{}
+	for _, p := range splitParams(v)[1:] {
+		name, _, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		name = strings.ToLower(strings.TrimSpace(name))
+		if base, _, star := strings.Cut(name, "*"); star {
+			ext[base] = true
+		} else {
+			plain[name] = true
+		}
+	}
+	out := map[string]bool{}
+	for n := range ext {
+		if plain[n] {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// dispositionType returns a Content-Disposition value's type, lower-cased,
+// as a lenient client reads it whatever its parameters say.
+func dispositionType(v string) string {
+	return strings.ToLower(strings.TrimSpace(splitParams(v)[0]))
 }
 
 // isToken reports whether s is an RFC 2045 token: printable ASCII, no
@@ -264,13 +324,13 @@ func delimiterKind(line []byte, boundary string) int {
 // multipartMisfits says why the multipart Content-Type mt with params does
 // not fit body, if it does not. Each kind of misfit is reported once: a
 // forged body can hold a million parts.
-func multipartMisfits(mt string, params map[string]string, dup map[string]bool, body []byte) []string {
+func multipartMisfits(mt string, params map[string]string, dup map[string]bool, body []byte) (out []string, spaced int) {
 	boundary := params["boundary"]
 	switch {
 	case dup["boundary"]:
-		return []string{"it names two different boundaries, and mail clients disagree on which one splits the body into parts"}
+		return []string{"it names two different boundaries, and mail clients disagree on which one splits the body into parts"}, 0
 	case boundary == "":
-		return []string{fmt.Sprintf("it declares %s with no boundary, so a mail client finds no part in the body", mt)}
+		return []string{fmt.Sprintf("it declares %s with no boundary, so a mail client finds no part in the body", mt)}, 0
 	}
 	first, end, kind := nextDelimiter(body, boundary, 0)
 	if first >= 0 && kind == closeDelimiter && !hasOpen(body, boundary, end) {
@@ -278,15 +338,15 @@ func multipartMisfits(mt string, params map[string]string, dup map[string]bool, 
 	}
 	if first < 0 {
 		if other := structureBoundary(body, true); other != "" {
-			return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, which is delimited by %q instead, so a mail client finds no part in it", boundary, other)}
+			return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, which is delimited by %q instead, so a mail client finds no part in it", boundary, other)}, 0
 		}
-		return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, so a mail client finds no part in it and shows none of the sender's text or attachments", boundary)}
+		return []string{fmt.Sprintf("its boundary %q matches no delimiter line of the body, so a mail client finds no part in it and shows none of the sender's text or attachments", boundary)}, 0
 	}
-	var out []string
 	if pre := body[:first]; !isMIMENote(pre) {
 		out = append(out, fmt.Sprintf("the %d bytes before its first delimiter line (the preamble) are text, not a MIME note, and a mail client does not show them", len(bytes.TrimSpace(pre))))
 	}
 	part, headless, hidden := 0, false, false
+	var types []string // each part's media type
 	for at, k := end, kind; ; {
 		if k == closeDelimiter {
 			if post := bytes.TrimSpace(body[at:]); len(post) > 0 {
@@ -308,13 +368,95 @@ func multipartMisfits(mt string, params map[string]string, dup map[string]bool, 
 			out = append(out, fmt.Sprintf("it declares multipart/alternative, but part %d is an attachment, and a mail client shows one alternative only, hiding the others", part))
 			hidden = true
 		}
+		h := readPartHeader(body, at)
+		types = append(types, h.contentType)
+		if h.spaceLine && spaced == 0 {
+			spaced = part
+		}
 		var s int
 		if s, at, k = nextDelimiter(body, boundary, at); s < 0 {
 			out = append(out, fmt.Sprintf("the body has no closing delimiter line for its boundary %q, which every mailer writes", boundary))
 			break
 		}
 	}
-	return out
+	if r := subtypeMisfit(mt, params, types); r != "" {
+		out = append(out, r)
+	}
+	return out, spaced
+}
+
+// subtypeMisfit says why the parts' media types do not fit the multipart
+// subtype mt, if they do not. Clients show only one part of some
+// subtypes: relabelling multipart/mixed as one of them hides the others.
+func subtypeMisfit(mt string, params map[string]string, types []string) string {
+	switch mt {
+	case "multipart/alternative":
+		seen := map[string]int{}
+		for i, t := range types {
+			if t == "" {
+				t = "text/plain" // RFC 2046 §5.1's default
+			}
+			if j, ok := seen[t]; ok {
+				return fmt.Sprintf("it declares multipart/alternative, but parts %d and %d are both %s, not two forms of one text, and a mail client shows only the last", j+1, i+1, t)
+			}
+			seen[t] = i
+		}
+	case "multipart/signed":
+		if len(types) != 2 || !slices.Contains([]string{"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature"}, types[1]) {
+			return "it declares multipart/signed, but the body is not a part followed by a signature, and a mail client shows only the first part"
+		}
+	case "multipart/encrypted":
+		if len(types) != 2 || types[0] != "application/pgp-encrypted" {
+			return "it declares multipart/encrypted, but the body holds no encrypted message, and a mail client shows none of its text"
+		}
+	case "multipart/digest":
+		for i, t := range types {
+			if t != "message/rfc822" && t != "" {
+				return fmt.Sprintf("it declares multipart/digest, but part %d is %s, not a message, and mail clients show a digest's parts as attached messages", i+1, t)
+			}
+		}
+	case "multipart/related":
+		if params["start"] != "" {
+			return "it declares multipart/related with a start parameter, which chooses the one part a mail client shows"
+		}
+	}
+	return ""
+}
+
+// A partHeader is what the MIME fit check reads of a part's header.
+type partHeader struct {
+	contentType string // the media type, lower-cased; "" when the part has no Content-Type
+	spaceLine   bool   // a line of only spaces or tabs sits where the header would end
+}
+
+// readPartHeader reads the header of the part that starts at offset at.
+func readPartHeader(body []byte, at int) partHeader {
+	var h partHeader
+	for n := 0; at < len(body) && n < maxPartHeaderLines; n++ {
+		line, next := nextLine(body, at)
+		if len(line) == 0 {
+			break
+		}
+		if len(bytes.Trim(line, " \t")) == 0 {
+			h.spaceLine = true
+		}
+		at = next
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !strings.EqualFold(strings.TrimSpace(string(name)), "content-type") {
+			continue
+		}
+		v := string(value)
+		for at < len(body) && (body[at] == ' ' || body[at] == '\t') {
+			cont, next := nextLine(body, at)
+			if len(bytes.Trim(cont, " \t")) == 0 {
+				h.spaceLine = true
+			}
+			v += string(cont)
+			at = next
+		}
+		h.contentType = strings.ToLower(strings.TrimSpace(splitParams(v)[0]))
+	}
+	return h
 }
 
 // nextDelimiter finds the first delimiter line of boundary at or after
@@ -490,8 +632,7 @@ func isAttachmentPart(body []byte, at int) bool {
 			v += string(cont)
 			at = next
 		}
-		d, _, err := mime.ParseMediaType(v)
-		return (err == nil || err == mime.ErrInvalidMediaParameter) && strings.EqualFold(d, "attachment")
+		return dispositionType(v) == "attachment"
 	}
 	return false
 }
@@ -547,6 +688,11 @@ func misfitEvidence(f *facts, d *decision) []Evidence {
 	var out []Evidence
 	for _, m := range d.unfit {
 		name := mimeHeader(m.field)
+		if m.field == bodyStructure {
+			out = append(out, evidence("coverage.mime_mismatch",
+				"The body's MIME structure is not proven as a mail client reads it: %s.", m.reason))
+			continue
+		}
 		if f.hdr.count(m.field) == 0 {
 			out = append(out, evidence("coverage.mime_mismatch",
 				"The message has no %s field and no signature vouches for its absence, and the default reading does not fit the signed body bytes, so what a mail client shows from them is not proven: %s.", name, m.reason))
@@ -563,6 +709,9 @@ func misfitEvidence(f *facts, d *decision) []Evidence {
 func unfitSummary(f *facts, d *decision) string {
 	var names []string
 	for _, m := range d.unfit {
+		if m.field == bodyStructure {
+			return "Unverifiable: the signature proves the body's bytes up to white space, but a part's header runs on over a line of spaces, so a mail client hides text of that part."
+		}
 		if n := mimeHeader(m.field); !slices.Contains(names, n) {
 			names = append(names, n)
 		}

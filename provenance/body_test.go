@@ -85,7 +85,22 @@ func TestMIMEFit(t *testing.T) {
 		{"part with no header", "multipart/mixed; boundary=b1", "", "", "--b1\r\nHello.\r\n--b1--\r\n", []string{ctField}, "not with a header"},
 		{"part with an empty header", "multipart/mixed; boundary=b1", "", "", "--b1\r\n\r\nHello.\r\n--b1--\r\n", nil, ""},
 		{"PGP/MIME preamble note", `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary=b1`, "", "",
-			"This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n" + mixed, nil, ""},
+			"This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--b1\r\nContent-Type: text/plain\r\n\r\nHi\r\n--b1\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\nx\r\n-----END PGP SIGNATURE-----\r\n--b1--\r\n", nil, ""},
+		{"mixed relabelled as signed", `multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary=b1`, "", "", mixed, []string{ctField}, "multipart/signed"},
+		{"two text parts relabelled as alternative", "multipart/alternative; boundary=b1", "", "",
+			"--b1\r\nContent-Type: text/plain\r\n\r\nThis is a scam.\r\n--b1\r\nContent-Type: text/plain\r\n\r\nWire the money.\r\n--b1--\r\n", []string{ctField}, "both text/plain"},
+		{"related with a start parameter", `multipart/related; start="<b@x>"; boundary=b1`, "", "", mixed, []string{ctField}, "start parameter"},
+		{"digest over text parts", "multipart/digest; boundary=b1", "", "", mixed, []string{ctField}, "multipart/digest"},
+		{"encrypted over text", "multipart/encrypted; boundary=b1", "", "", mixed, []string{ctField}, "multipart/encrypted"},
+		{"boundary given plainly and in RFC 2231 form", "multipart/mixed; boundary=\"b1\"; boundary*=us-ascii''XYZ", "", "", mixed, []string{ctField}, "two different boundaries"},
+		{"charset given plainly and in RFC 2231 form", "text/plain; charset=utf-8; charset*=us-ascii''iso-8859-1", "", "", "Hi\r\n", []string{ctField}, "two different charsets"},
+		{"html over plain text", "text/html; charset=us-ascii", "", "", "The board has <not> approved the merger.\r\n", []string{ctField}, "no HTML markup"},
+		{"html", "text/html; charset=us-ascii", "", "", "<p>The board has approved the merger.</p>\r\n", nil, ""},
+		{"part header ended by a line of spaces", "multipart/mixed; boundary=b1", "", "",
+			"--b1\r\nContent-Type: text/plain\r\n \r\nWarning: this is a scam.\r\n\r\nWire the money.\r\n--b1--\r\n", []string{bodyStructure}, "line of spaces"},
+		{"ebcdic", "text/plain; charset=ibm500", "", "", "Hello\r\n", []string{ctField}, "other characters"},
+		{"utf-32", "text/plain; charset=utf-32", "", "", "Hello\r\n", []string{ctField}, "other characters"},
+		{"disposition with a duplicate parameter", "text/plain", "", "attachment; filename=a; filename=b", "Hi\r\n", []string{"content-disposition"}, "attachment"},
 		{"base64 in chunks, padded mid-stream", "text/plain; charset=utf-8", "base64", "", "SGk=\r\nQm9i\r\n", nil, ""},
 		{"quoted-printable with a stray sign and soft line breaks", "text/html", "quoted-printable", "", "<a href=3D\"x?a=1&b\">link</a> and a long lin=\r\ne\r\n", nil, ""},
 		{"no closing delimiter", "multipart/mixed; boundary=b1", "", "", strings.TrimSuffix(mixed, "--b1--\r\n"), []string{ctField}, "closing delimiter"},
@@ -490,4 +505,26 @@ func FuzzMIMEFit(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStructureHiddenByRelaxedWhitespace: relaxed body canonicalization
+// signs a line of spaces as an empty line, so a forger can turn the empty
+// line that ends a part's header into one of spaces: a mail client then
+// reads the part's first lines as more header fields and hides them. The
+// body's bytes still verify, even with Content-Type signed; what a reader
+// sees is not proven.
+func TestStructureHiddenByRelaxedWhitespace(t *testing.T) {
+	h := append(testmail.DefaultHeaders(), "content-type")
+	signedMsg := signRaw(t, contractMessage().Bytes(), "rsa2048", &testmail.SignOptions{Headers: h, Canonicalization: "relaxed/relaxed"})
+	a := checkCase(t, verdictCase{m: asEML(signedMsg)})
+	require.Equal(t, VerdictAuthentic, a.Verdict, "precondition: the unedited message is authentic: %v", codesOf(a))
+	body := bytes.Index(signedMsg, []byte("\r\n\r\n")) + 4
+	part := bytes.Index(signedMsg[body:], []byte("\r\nContent-Type:")) + body
+	end := bytes.Index(signedMsg[part+2:], []byte("\r\n\r\n")) + part + 2
+	require.Greater(t, end, part, "precondition: the first part has a header")
+	forged := slices.Concat(signedMsg[:end+2], []byte(" "), signedMsg[end+2:])
+	a = checkCase(t, verdictCase{m: asEML(forged)})
+	assert.Equal(t, VerdictUnverifiable, a.Verdict, "a part header run on over a line of spaces; summary %q; evidence %v", a.Summary, codesOf(a))
+	assert.Contains(t, codesOf(a), "coverage.mime_mismatch", "the structure is named")
+	assert.Contains(t, a.Summary, "line of spaces", "the summary says why")
 }

@@ -148,6 +148,14 @@ func charsetMisfit(cs string, text []byte) string {
 		}
 		return ""
 	}
+	if ebcdicOrWide(label) {
+		// EBCDIC code pages and UTF-32 read ASCII bytes as other text;
+		// Go's tables know few of their names.
+		if ascii || utf8.Valid(text) {
+			return fmt.Sprintf("its charset %q reads the body's text as other characters (or none a reader can read)", cs)
+		}
+		return ""
+	}
 	enc := lookupCharset(label)
 	if enc == nil {
 		return ""
@@ -168,6 +176,26 @@ func charsetMisfit(cs string, text []byte) string {
 		return fmt.Sprintf("the body is UTF-8 text, which its charset %q shows as other characters", cs)
 	}
 	return ""
+}
+
+// ebcdicOrWide reports whether label names an EBCDIC code page or a
+// 32-bit Unicode encoding: charsets under which no ASCII byte reads as
+// itself.
+func ebcdicOrWide(label string) bool {
+	switch label {
+	case "utf-32", "utf32", "utf-32be", "utf-32le", "ucs-4", "ucs4", "iso-10646-ucs-4", "csucs4":
+		return true
+	}
+	if strings.Contains(label, "ebcdic") {
+		return true
+	}
+	n := strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(label, "ibm"), "cp"), "csibm"), "-0")
+	switch n {
+	case "37", "273", "277", "278", "280", "284", "285", "290", "297", "420", "423", "424", "500", "870", "871", "875", "880", "905", "1025", "1026", "1047",
+		"1140", "1141", "1142", "1143", "1144", "1145", "1146", "1147", "1148", "1149":
+		return label != n // only with an ibm or cp prefix
+	}
+	return false
 }
 
 // asciiProbe holds every 7-bit byte but the ISO-2022 escape.

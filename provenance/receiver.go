@@ -23,6 +23,7 @@ type record struct {
 	result   mailsyntax.AuthResult // the dkim result as written
 	sig      int                   // index into facts.sigs of the signature it speaks of, -1 when none
 	how      string                // how it was matched (matchAuthResult)
+	pos      int                   // the field's position in the header, top to bottom
 }
 
 // readRecords lists every dkim result of every Authentication-Results
@@ -31,8 +32,11 @@ type record struct {
 func readRecords(f *facts) []record {
 	var out []record
 	sigs := f.ver.Signatures
-	for _, v := range f.hdr.values("authentication-results") {
-		ar, _ := mailsyntax.ParseAuthResults(v) // a malformed field still yields what it could read
+	for pos, fld := range f.hdr.fields {
+		if fld.Name != "authentication-results" {
+			continue
+		}
+		ar, _ := mailsyntax.ParseAuthResults(fld.Value) // a malformed field still yields what it could read
 		who := ar.AuthServID
 		if who == "" {
 			who = "A receiver"
@@ -42,7 +46,7 @@ func readRecords(f *facts) []record {
 				continue
 			}
 			i, how := matchAuthResult(r, sigs)
-			out = append(out, record{who: who, result: r, sig: i, how: how})
+			out = append(out, record{who: who, result: r, sig: i, how: how, pos: pos})
 		}
 	}
 	for _, v := range f.hdr.values("arc-authentication-results") {
@@ -64,8 +68,16 @@ func readRecords(f *facts) []record {
 // are not all trusted (rule 3 weighs those).
 func recordedChanges(f *facts, p *policy) []change {
 	trusted := sealerTrusted(f, p)
+	sealedAt := topSeal(f)
 	var out []change
 	for k, r := range f.records {
+		// A record written before a trusted sealer sealed the message (it
+		// sits below the latest ARC-Seal) speaks of the message as it
+		// arrived at that hop: what the sealer then changed (a list's
+		// footer) is what rule 3 weighs, and vouches for.
+		if trusted && !r.aar && r.pos > sealedAt {
+			continue
+		}
 		// Only the From domain's own signature: a record of a pass for a
 		// signature of another domain, which anyone can make fail, proves
 		// nothing, and costs nothing to plant beside it.
@@ -150,6 +162,17 @@ func recordEvidence(f *facts, p *policy, d *decision) []Evidence {
 		}
 	}
 	return out
+}
+
+// topSeal returns the position of the topmost ARC-Seal field (the latest
+// set's, as sealers prepend their fields), or -1.
+func topSeal(f *facts) int {
+	for i, fld := range f.hdr.fields {
+		if fld.Name == "arc-seal" {
+			return i
+		}
+	}
+	return -1
 }
 
 // failsNow reports whether sig fails in a way a receiver's record of a pass

@@ -92,3 +92,23 @@ func TestOwnSignatureBeatsTrustedSeal(t *testing.T) {
 	assert.NotContains(t, codesOf(a), "arc.trusted_sealer", "the verdict does not rest on the sealer's word")
 	assert.Contains(t, a.Summary, "example.com's mail system", "the summary names the signer, not the sealer")
 }
+
+// TestTrustedSealerExplainsItsOwnChanges: a mailing list's own mail server
+// recorded a pass for the author's signature, then the list added its
+// footer and sealed the message. With the list trusted, that record speaks
+// of the message before the change the sealer vouches for: it is no
+// evidence of alteration.
+func TestTrustedSealerExplainsItsOwnChanges(t *testing.T) {
+	good := signed(t, baseMessage(), "rsa2048", nil)
+	received := prepend(good, "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=s2048")
+	listed := append(bytes.Clone(received), "-- \r\nlist footer\r\n"...)
+	sealed := testmail.MustSeal(listed, testmail.MustKey("rsa2048b"), &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048"})
+	trusting := NewChecker(&Options{Keys: testKeys(), Time: checkTime, TrustedSealers: []string{"example.org"}})
+	a := trusting.Check(t.Context(), eml("listed.eml", sealed))
+	assert.Equal(t, VerdictAuthentic, a.Verdict, "the list's record before sealing is explained by the trusted sealer; summary %q; evidence %v", a.Summary, codesOf(a))
+	assert.NotContains(t, codesOf(a), "authres.pass_now_fails", "no alteration evidence")
+	// The same record added after sealing is a change after sealing.
+	after := prepend(sealed, "Authentication-Results: mx.example.net; dkim=pass header.d=example.com header.s=s2048")
+	a = trusting.Check(t.Context(), eml("after.eml", after))
+	assert.Equal(t, VerdictAltered, a.Verdict, "a record written after sealing still counts; evidence %v", codesOf(a))
+}
