@@ -47,7 +47,7 @@ func recoverFrom(t *testing.T, msgs [][]byte, opts *dkim.RecoverOptions) []dkim.
 // rsa-sha256 and one rsa-sha1 signature (a GCD of 33 million bits), and
 // verification with the recovered key gives recovered_key, not pass.
 func TestRecoverGivesTheRealModulus(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("a GCD of 33 million bits")
 	}
 	key := testmail.MustKey("rsa512")
@@ -92,7 +92,7 @@ func TestRecoverGivesTheRealModulus(t *testing.T) {
 // TestRecoverDifferentKeysGiveNone holds the rule that signatures made
 // with different keys yield no key, never a wrong one.
 func TestRecoverDifferentKeysGiveNone(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("a GCD of 33 million bits")
 	}
 	a := signedMessages(testmail.MustKey("rsa512"), 1, "a")

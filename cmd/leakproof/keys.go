@@ -57,8 +57,8 @@ file whose records are marked "recovered", with "recovered_from" naming
 the messages (Message-ID). A recovered key shows that those messages were
 signed with one key, not whose key it is: verify counts a signature it
 verifies (result recovered_key) only when an independent record holds the
-same key. It takes about a minute of CPU per 1024-bit selector and three
-to four per 2048-bit one (docs/performance.md).
+same key. It takes about a minute of CPU per 1024-bit selector and about
+two per 2048-bit one (docs/performance.md).
 
 keys lookup asks DNS, live, for the TXT record of
 SELECTOR._domainkey.DOMAIN and prints it, one line per record (what kind
