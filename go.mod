@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-msgauth v0.7.0
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec
 	golang.org/x/net v0.62.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/text v0.43.0

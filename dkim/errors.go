@@ -15,6 +15,7 @@ var (
 	ErrWeakKey          = dkimcore.ErrWeakKey
 	ErrTestingKey       = dkimcore.ErrTestingKey
 	ErrPublishedKey     = dkimcore.ErrPublishedKey
+	ErrRecoveredKey     = dkimcore.ErrRecoveredKey // only a key recovered from the archive's signatures verifies
 	ErrSkipped          = errors.New("dkim: past the per-message signature cap")
 	ErrMessageTooLarge  = errors.New("dkim: message too large")
 )

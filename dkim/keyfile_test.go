@@ -42,6 +42,13 @@ func TestReadKeyFileJSONLines(t *testing.T) {
 			[]KeyRecord{{Domain: "a.example", Selector: "s", TXT: "p=", Source: "keys.jsonl"}}, 0, ""},
 		{"recorded failures and blank lines", "\n" + `{"domain":"a.example","selector":"s","txt":null,"dns_error":"NXDOMAIN"}` + "\r\n\n" + `  {"domain":"a.example","selector":"t","dns_error":"servfail"}  `,
 			[]KeyRecord{{Domain: "a.example", Selector: "s", DNSError: "NXDOMAIN", Source: "keys.jsonl"}, {Domain: "a.example", Selector: "t", DNSError: "SERVFAIL", Source: "keys.jsonl"}}, 0, ""},
+		{"recovered key", `{"domain":"a.example","selector":"s","txt":"p=","recovered":true,"recovered_from":["1@a.example","2@a.example"]}`,
+			[]KeyRecord{{Domain: "a.example", Selector: "s", TXT: "p=", Source: "keys.jsonl", Recovered: true, RecoveredFrom: []string{"1@a.example", "2@a.example"}}}, 0, ""},
+		{"recovered false", `{"domain":"a.example","selector":"s","txt":"p=","recovered":false}`,
+			[]KeyRecord{{Domain: "a.example", Selector: "s", TXT: "p=", Source: "keys.jsonl"}}, 0, ""},
+		{"recovered_from without recovered", `{"domain":"a.example","selector":"s","txt":"p=","recovered_from":["1@a.example"]}`, nil, 1, `"recovered_from" without`},
+		{"recovered DNS failure", `{"domain":"a.example","selector":"s","txt":null,"dns_error":"NXDOMAIN","recovered":true}`, nil, 1, `"recovered" on a recorded DNS failure`},
+		{"recovered not a boolean", `{"domain":"a.example","selector":"s","txt":"p=","recovered":"yes"}`, nil, 1, "recovered"},
 		{"empty file", "", nil, 0, ""},
 		{"missing domain", `{"domain":"a.example","selector":"s","txt":"p="}` + "\n" + `{"selector":"s","txt":"p="}`, nil, 2, `missing "domain"`},
 		{"missing selector", `{"domain":"a.example","txt":"p="}`, nil, 1, `missing "selector"`},
@@ -102,6 +109,7 @@ func TestKeyRecordJSONRoundTrip(t *testing.T) {
 			FirstSeen: time.Date(2016, 10, 25, 0, 0, 0, 0, time.UTC), Seen: time.Date(2026, 11, 25, 10, 0, 0, 5, time.FixedZone("", 3600))},
 		{Domain: "example.com", Selector: "s2", DNSError: "TIMEOUT", Source: "dns"},
 		{Domain: "example.com", Selector: "s3", TXT: "", Source: "empty record"},
+		{Domain: "example.com", Selector: "s4", TXT: "p=", Source: "recovered", Recovered: true, RecoveredFrom: []string{"1@example.com", "2@example.com"}},
 	}
 	var b bytes.Buffer
 	for _, r := range recs {
@@ -301,7 +309,9 @@ func checkKeyFileInvariants(t *testing.T, f *KeyFile, in []byte) {
 			require.Contains(t, []string{"NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED", "TRUNCATED"}, r.DNSError, "dns_error vocabulary")
 			require.Empty(t, r.TXT, "a DNS failure has no text")
 		}
-		for _, s := range []string{r.Domain, r.Selector, r.TXT, r.Source} {
+		require.True(t, r.Recovered || r.RecoveredFrom == nil, "recovered_from only on a recovered record")
+		require.False(t, r.Recovered && r.DNSError != "", "a recorded DNS failure is never recovered")
+		for _, s := range append([]string{r.Domain, r.Selector, r.TXT, r.Source}, r.RecoveredFrom...) {
 			roundTrip = roundTrip && utf8.ValidString(s) // JSON cannot carry other bytes
 		}
 		line, err := r.MarshalJSON()
@@ -326,6 +336,8 @@ func checkKeyFileInvariants(t *testing.T, f *KeyFile, in []byte) {
 		require.Equal(t, recs[i].DNSError, got[i].DNSError, "round trip dns_error")
 		require.Equal(t, recs[i].Source, got[i].Source, "round trip source")
 		require.True(t, recs[i].Seen.Equal(got[i].Seen), "round trip seen")
+		require.Equal(t, recs[i].Recovered, got[i].Recovered, "round trip recovered")
+		require.Equal(t, recs[i].RecoveredFrom, got[i].RecoveredFrom, "round trip recovered_from")
 	}
 }
 
@@ -334,6 +346,7 @@ func FuzzReadKeyFileJSONLines(f *testing.F) {
 	f.Add([]byte(`{"domain":"a.example","selector":"s","txt":null,"dns_error":"NXDOMAIN"}` + "\n\n" + `{"domain":"A.example.","selector":"t","txt":"p=","seen":"2026-11-25T10:00:00.5+02:00"}`))
 	f.Add([]byte(`{"domain":"a","selector":"b","txt":"\u00e9\"","note":[1,2]}`))
 	f.Add([]byte("{\"domain\":\"a\"}\n{"))
+	f.Add([]byte(`{"domain":"a","selector":"b","txt":"p=","recovered":true,"recovered_from":["x@a","y"]}` + "\n" + `{"domain":"a","selector":"c","txt":"p=","recovered_from":[]}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		kf, err := ReadKeyFile(bytes.NewReader(in), "fuzz.jsonl")
 		if err != nil {

@@ -19,10 +19,11 @@ func TestResultsMatchCore(t *testing.T) {
 		{dkimcore.ResultNoKey, ResultNoKey}, {dkimcore.ResultRevoked, ResultRevoked}, {dkimcore.ResultWeakKey, ResultWeakKey},
 		{dkimcore.ResultTestingKey, ResultTestingKey}, {dkimcore.ResultPublishedKey, ResultPublishedKey},
 		{dkimcore.ResultPermError, ResultPermError}, {dkimcore.ResultTempError, ResultTempError}, {dkimcore.ResultSkipped, ResultSkipped},
+		{dkimcore.ResultRecoveredKey, ResultRecoveredKey},
 	} {
 		assert.Equal(t, tt.want, Result(tt.core), "Result(dkimcore %d) is %s", tt.core, tt.want)
 	}
-	assert.Equal(t, len(resultNames), int(dkimcore.ResultSkipped)+1, "dkimcore lists every Result")
+	assert.Equal(t, len(resultNames), int(dkimcore.ResultRecoveredKey)+1, "dkimcore lists every Result")
 	for _, tt := range []struct {
 		core dkimcore.HeaderStatus
 		want HeaderStatus

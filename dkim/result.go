@@ -22,9 +22,10 @@ const (
 	ResultPermError                  // malformed or unsupported signature or key record, or a key restriction broken
 	ResultTempError                  // a recorded or live SERVFAIL, TIMEOUT, REFUSED or TRUNCATED, or a spent DNS budget
 	ResultSkipped                    // past the per-message signature cap
+	ResultRecoveredKey               // verified only by a key recovered from the archive's signatures; arithmetic in HeaderSignature/BodyHash
 )
 
-var resultNames = [...]string{"", "pass", "fail", "no_key", "revoked", "weak_key", "testing_key", "published_key", "permerror", "temperror", "skipped"}
+var resultNames = [...]string{"", "pass", "fail", "no_key", "revoked", "weak_key", "testing_key", "published_key", "permerror", "temperror", "skipped", "recovered_key"}
 
 // String returns the name docs/json.md gives r ("pass", "no_key", ...), or "" for ResultNone.
 func (r Result) String() string {

@@ -64,7 +64,8 @@ func TestResultText(t *testing.T) {
 		{dkim.ResultPermError, "permerror"},
 		{dkim.ResultTempError, "temperror"},
 		{dkim.ResultSkipped, "skipped"},
-	}, []string{"PASS", "nokey", "neutral", "none"}, dkim.ResultSkipped+1)
+		{dkim.ResultRecoveredKey, "recovered_key"},
+	}, []string{"PASS", "nokey", "neutral", "none"}, dkim.ResultRecoveredKey+1)
 }
 
 func TestHeaderStatusText(t *testing.T) {

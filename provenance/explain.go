@@ -110,6 +110,8 @@ func unverifiableSummary(f *facts, p *policy, d *decision) string {
 		return fmt.Sprintf("Unverifiable: %s's signature uses a key marked for testing (t=y), which vouches for nothing.", sig.Domain)
 	case dkim.ResultPublishedKey:
 		return fmt.Sprintf("Unverifiable: the private half of %s's key was made public, so anyone could have made this signature.", sig.Domain)
+	case dkim.ResultRecoveredKey:
+		return fmt.Sprintf("Unverifiable: %s's signature verifies only with a key recovered from this archive's own signatures; that shows one key signed them, not whose it is. Find the key in a key archive or DNS to decide.", sig.Domain)
 	case dkim.ResultNoKey:
 		return fmt.Sprintf("Unverifiable: the key for selector %s of %s is not in your key archive; it may be in a public DKIM key archive.", sig.Selector, sig.Domain)
 	case dkim.ResultRevoked:
@@ -314,7 +316,7 @@ func explainSignature(f *facts, i int) string {
 	switch sig.Result {
 	case dkim.ResultPass:
 		fmt.Fprintf(&b, "verifies with %s", keyPhrase(sig))
-	case dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey:
+	case dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey, dkim.ResultRecoveredKey:
 		if domainKeys(&sig.Signature) {
 			fmt.Fprintf(&b, "checked with %s, the signature over the signed header fields and the body is %s", keyPhrase(sig), sig.HeaderSignature)
 		} else {
@@ -327,6 +329,8 @@ func explainSignature(f *facts, i int) string {
 			b.WriteString(", but the key is marked for testing")
 		case dkim.ResultPublishedKey:
 			b.WriteString(", but the key's private half was made public")
+		case dkim.ResultRecoveredKey:
+			b.WriteString(", but the key was recovered from the archive's own signatures and no independent record holds it")
 		}
 		if sig.KeyMismatch && sig.HeaderSignature == dkim.HeaderInvalid {
 			b.WriteString(", and that key cannot have made it (probably a newer key under the same selector), so neither failure proves a change")

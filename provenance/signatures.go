@@ -29,7 +29,7 @@ func bodyVerified(sig *dkim.Signature) bool {
 // hasKey reports whether a signature's outcome was computed with a key.
 func hasKey(sig *dkim.Signature) bool {
 	switch sig.Result {
-	case dkim.ResultPass, dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey:
+	case dkim.ResultPass, dkim.ResultFail, dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey, dkim.ResultRecoveredKey:
 		return true
 	}
 	return false
@@ -125,11 +125,12 @@ func edKeyAmbiguous(sig *dkim.Signature) bool {
 }
 
 // acceptableKey reports whether sig's key, as checked now, is one the
-// policy lets vouch for a message: not weak, testing, published or revoked,
-// and its algorithm accepted.
+// policy lets vouch for a message: not weak, testing, published, revoked
+// or only recovered from the archive's own signatures (which proves one
+// key signed them, not whose it is), and its algorithm accepted.
 func acceptableKey(p *policy, sig *SignatureResult) bool {
 	switch sig.Result {
-	case dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey, dkim.ResultRevoked:
+	case dkim.ResultWeakKey, dkim.ResultTestingKey, dkim.ResultPublishedKey, dkim.ResultRevoked, dkim.ResultRecoveredKey:
 		return false
 	}
 	return !(p.noSHA1 && sig.Algorithm == "rsa-sha1")
@@ -344,6 +345,15 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 		case dkim.ResultPublishedKey:
 			out = append(out, evidence("dkim.key_published",
 				"The private half of the key for selector %s of %s was made public, so anyone could have made this signature.", sig.Selector, sig.Domain))
+		case dkim.ResultRecoveredKey:
+			if bodyVerified(&sig.Signature) {
+				out = append(out, evidence("dkim.key_recovered",
+					"The signature by %s verifies only with a key recovered from this archive's own signatures: the message was signed with the same key as %d %s of this archive, but no independent record (a key archive, DNS) says whose key that is.",
+					who, recoveredOthers(f, sig), plural(recoveredOthers(f, sig), "other message", "other messages")))
+			} else {
+				out = append(out, evidence("dkim.key_recovered",
+					"The signature by %s was checked with a key recovered from this archive's own signatures, which no independent record holds, and does not verify.", who))
+			}
 		case dkim.ResultPermError:
 			out = append(out, evidence("dkim.permerror", "The signature by %s cannot be checked: %s.", who, reason(sig.Err)))
 		case dkim.ResultTempError:
@@ -438,4 +448,19 @@ func signatureEvidence(f *facts, p *policy, d *decision) []Evidence {
 			signatureName(pass), listFields(d.wider), signatureName(fail), itThem(len(d.wider)), keyPhrase(fail), oneOf(d.wider)))
 	}
 	return out
+}
+
+// recoveredOthers counts the messages other than this one whose
+// signatures gave sig's recovered key.
+func recoveredOthers(f *facts, sig *SignatureResult) int {
+	if sig.Key == nil {
+		return 0
+	}
+	n := len(sig.Key.RecoveredFrom)
+	for _, id := range sig.Key.RecoveredFrom {
+		if f.shown.MessageID != "" && (id == f.shown.MessageID || id == "<"+f.shown.MessageID+">") {
+			return n - 1
+		}
+	}
+	return n
 }

@@ -20,6 +20,7 @@ import (
 const keysUsage = `Usage:
     leakproof keys needed [--keys FILE]... [--format text|json] PATH...
     leakproof keys import [--out FILE] FILE...
+    leakproof keys recover [--out FILE] [--keys FILE]... PATH...
     leakproof keys lookup [--dns-server ADDR] [--record FILE] SELECTOR DOMAIN
 
 keys needed lists every key the signatures of the archive need (DKIM and
@@ -46,6 +47,18 @@ Warnings (exit status 0) name a record whose p= is not a key (often a key
 cut short when it was copied) and a record marked private_key_published
 that holds no key material.
 
+keys recover computes the public key of each selector for which the
+archive holds two or more RSA signatures and the key files (--keys) no
+usable key: the modulus is the GCD of s^65537 - m over two signatures,
+checked against every signature of the selector, so signatures made with
+different keys give no key, never a wrong one. It writes a JSON Lines key
+file whose records are marked "recovered", with "recovered_from" naming
+the messages (Message-ID). A recovered key shows that those messages were
+signed with one key, not whose key it is: verify counts a signature it
+verifies (result recovered_key) only when an independent record holds the
+same key. It takes about a minute of CPU per 1024-bit selector and about
+two per 2048-bit one (docs/performance.md).
+
 keys lookup asks DNS, live, for the TXT record of
 SELECTOR._domainkey.DOMAIN and prints it, one line per record (what kind
 of key it holds goes to standard error). The domain's
@@ -67,19 +80,22 @@ read or written or DNS gives no record, 2 on usage errors.
 Examples:
     $ leakproof keys needed leak.mbox
     $ leakproof keys import --out keys.jsonl example.com.zone old-keys.jsonl zk-example.com.json
+    $ leakproof keys recover --out recovered.jsonl leak.mbox
     $ leakproof keys lookup --record keys.jsonl 20161025 gmail.com
 `
 
 // runKeys runs "leakproof keys ...". args are the arguments after "keys".
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return keysUsageError(stderr, "keys needs a subcommand: needed, import or lookup")
+		return keysUsageError(stderr, "keys needs a subcommand: needed, import, recover or lookup")
 	}
 	switch args[0] {
 	case "needed":
 		return keysNeeded(ctx, args[1:], stdout, stderr)
 	case "import":
 		return keysImport(args[1:], stdout, stderr)
+	case "recover":
+		return keysRecover(ctx, args[1:], stdout, stderr)
 	case "lookup":
 		return keysLookup(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

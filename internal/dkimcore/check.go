@@ -17,6 +17,7 @@ var (
 	ErrWeakKey          = errors.New("dkim: RSA key shorter than the policy minimum")
 	ErrTestingKey       = errors.New("dkim: key record is in testing mode (t=y)")
 	ErrPublishedKey     = errors.New("dkim: the private key was published")
+	ErrRecoveredKey     = errors.New("dkim: the key was recovered from signatures of the archive, and no independent record holds it")
 )
 
 // ErrUnsupportedAlgorithm: a= names no algorithm this package verifies.
@@ -44,6 +45,7 @@ const (
 	ResultPermError
 	ResultTempError
 	ResultSkipped
+	ResultRecoveredKey
 )
 
 // HeaderStatus is the outcome of the header signature's arithmetic, with
@@ -142,8 +144,12 @@ const (
 //     the same key material, whatever their restrictions: the key is
 //     published when any of them has PrivateKeyPublished (the earliest
 //     date is the one reported), testing when any of them has t=y.
+//   - A key is recovered when every candidate record holding it is marked
+//     Recovered: computed from the archive's own signatures, with no
+//     independent record (another key file's, DNS) to say whose it is.
 //   - When candidates verify, the one with the worst outcome wins:
-//     published_key, then testing_key, then weak_key, then pass.
+//     published_key, then testing_key, then weak_key, then recovered_key,
+//     then pass.
 //   - Else the most telling failure wins: a key that signed other bytes
 //     (fail), then a key whose restrictions forbid a signature it made
 //     (permerror), then a key that cannot have made b= (fail with
@@ -163,6 +169,7 @@ func (r *Resolver) checkWithKeys(kc *KeyCheck, s *Signed, cands []KeyCandidate) 
 		rank        int
 		published   *KeyRecord // the same-key record published earliest; nil if none
 		testing     *KeyRecord // the first same-key record with t=y; nil if none
+		recovered   bool       // every record holding the key was recovered from signatures
 	}
 	standing := func(o *outcome) Result {
 		switch {
@@ -172,16 +179,20 @@ func (r *Resolver) checkWithKeys(kc *KeyCheck, s *Signed, cands []KeyCandidate) 
 			return ResultWeakKey
 		case o.testing != nil:
 			return ResultTestingKey
+		case o.recovered:
+			return ResultRecoveredKey
 		}
 		return ResultPass
 	}
 	worse := func(r Result) int { // the worst outcome wins among candidates
 		switch r {
 		case ResultPublishedKey:
-			return 3
+			return 4
 		case ResultTestingKey:
-			return 2
+			return 3
 		case ResultWeakKey:
+			return 2
+		case ResultRecoveredKey:
 			return 1
 		}
 		return 0
@@ -206,11 +217,15 @@ func (r *Resolver) checkWithKeys(kc *KeyCheck, s *Signed, cands []KeyCandidate) 
 		default:
 			o.rank = rankMismatch
 		}
+		o.recovered = true
 		for _, other := range cands {
 			if !c.Key.sameMaterial(other.Key) {
 				continue
 			}
 			rec := other.Record
+			if !rec.Recovered {
+				o.recovered = false // an independent record holds the key
+			}
 			if !rec.PrivateKeyPublished.IsZero() && (o.published == nil || rec.PrivateKeyPublished.Before(o.published.PrivateKeyPublished)) {
 				o.published = &rec
 			}
@@ -290,6 +305,9 @@ func (r *Resolver) checkWithKeys(kc *KeyCheck, s *Signed, cands []KeyCandidate) 
 	case ResultTestingKey:
 		kc.Result = ResultTestingKey
 		kc.Err = joinArith(ErrTestingKey, arith)
+	case ResultRecoveredKey:
+		kc.Result = ResultRecoveredKey
+		kc.Err = joinArith(ErrRecoveredKey, arith)
 	default:
 		if arith != nil {
 			kc.Result, kc.Err = ResultFail, arith

@@ -65,7 +65,8 @@ func (r *Resolver) minRSABits() int {
 }
 
 // Lookup resolves selector._domainkey.domain from r.Keys, and from r.DNS
-// only when the key files hold no usable record.
+// only when the key files hold no usable record other than recovered keys
+// (KeyRecord.Recovered).
 //
 // Every usable record becomes a candidate, in source order; the check
 // tries each and reports which verified (keys are rotated under reused
@@ -79,7 +80,7 @@ func (r *Resolver) Lookup(ctx context.Context, domain, selector string) KeyLooku
 	if r.Keys != nil {
 		st.ask(ctx, r.Keys, domain, selector)
 	}
-	if len(st.out.Candidates) == 0 && r.DNS != nil {
+	if !st.independent() && r.DNS != nil {
 		st.ask(ctx, r.DNS, domain, selector)
 	}
 	return st.result()
@@ -121,6 +122,18 @@ func (st *lookupState) ask(ctx context.Context, src KeySource, domain, selector 
 			st.out.Candidates = append(st.out.Candidates, KeyCandidate{Record: r, Key: k})
 		}
 	}
+}
+
+// independent reports whether a usable record was found that is not a
+// recovered key: DNS is asked when the key files hold none, since a key
+// recovered from the archive's signatures needs a second source.
+func (st *lookupState) independent() bool {
+	for _, c := range st.out.Candidates {
+		if !c.Record.Recovered {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *lookupState) result() KeyLookup {

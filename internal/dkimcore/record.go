@@ -29,6 +29,13 @@ type KeyRecord struct {
 	// Source says where the record came from: the file's "source" field,
 	// else the key file's name, or "dns".
 	Source string
+	// Recovered marks a key computed from signatures of the archive
+	// (leakproof keys recover), not one seen published: it proves that
+	// the messages were signed with one key, not whose key it is.
+	Recovered bool
+	// RecoveredFrom names the messages whose signatures gave a recovered
+	// key (their Message-IDs, else where they are stored); nil otherwise.
+	RecoveredFrom []string
 }
 
 // A KeySource returns the records published for selector._domainkey.domain.
@@ -40,15 +47,17 @@ type KeySource interface {
 
 // keyRecordJSON is one line of a JSON Lines key file.
 type keyRecordJSON struct {
-	Domain              string  `json:"domain"`
-	Selector            string  `json:"selector"`
-	TXT                 *string `json:"txt"`
-	DNSError            string  `json:"dns_error,omitempty"`
-	FirstSeen           string  `json:"first_seen,omitempty"`
-	LastSeen            string  `json:"last_seen,omitempty"`
-	Seen                string  `json:"seen,omitempty"`
-	PrivateKeyPublished string  `json:"private_key_published,omitempty"`
-	Source              string  `json:"source,omitempty"`
+	Domain              string   `json:"domain"`
+	Selector            string   `json:"selector"`
+	TXT                 *string  `json:"txt"`
+	DNSError            string   `json:"dns_error,omitempty"`
+	FirstSeen           string   `json:"first_seen,omitempty"`
+	LastSeen            string   `json:"last_seen,omitempty"`
+	Seen                string   `json:"seen,omitempty"`
+	PrivateKeyPublished string   `json:"private_key_published,omitempty"`
+	Source              string   `json:"source,omitempty"`
+	Recovered           bool     `json:"recovered,omitempty"`
+	RecoveredFrom       []string `json:"recovered_from,omitempty"`
 }
 
 // MarshalJSON writes the record as one line of a JSON Lines key file
@@ -59,6 +68,7 @@ func (r KeyRecord) MarshalJSON() ([]byte, error) {
 		Domain: r.Domain, Selector: r.Selector, DNSError: r.DNSError, Source: r.Source,
 		FirstSeen: keyTime(r.FirstSeen), LastSeen: keyTime(r.LastSeen), Seen: keyTime(r.Seen),
 		PrivateKeyPublished: keyTime(r.PrivateKeyPublished),
+		Recovered:           r.Recovered, RecoveredFrom: r.RecoveredFrom,
 	}
 	if r.DNSError == "" {
 		txt := r.TXT
@@ -137,6 +147,16 @@ func (j *keyRecordJSON) record() (KeyRecord, error) {
 			return r, fmt.Errorf("%q is not an RFC 3339 time: %q", t.name, ClipValue(t.in))
 		}
 		*t.out = v
+	}
+	switch {
+	case j.Recovered && r.DNSError != "":
+		return r, errors.New(`"recovered" on a recorded DNS failure`)
+	case !j.Recovered && len(j.RecoveredFrom) > 0:
+		return r, errors.New(`"recovered_from" without "recovered": true`)
+	}
+	r.Recovered = j.Recovered
+	if len(j.RecoveredFrom) > 0 {
+		r.RecoveredFrom = j.RecoveredFrom
 	}
 	return r, nil
 }
