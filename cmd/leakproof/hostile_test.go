@@ -408,3 +408,44 @@ func TestVerifySymlinksOutOfTheLeak(t *testing.T) {
 	}
 	assert.Equal(t, 1, checked, "one message checked")
 }
+
+func TestParseSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"512", 512, true}, {"64K", 64 << 10, true}, {"100M", 100 << 20, true}, {"100MiB", 100 << 20, true},
+		{"2g", 2 << 30, true}, {"1TB", 1 << 40, true}, {"0", 0, true},
+		{"", 0, false}, {"-1", 0, false}, {"1.5G", 0, false}, {"12X", 0, false}, {"99999999999T", 0, false},
+	} {
+		got, err := parseSize(tt.in)
+		if !tt.ok {
+			assert.Error(t, err, "parseSize(%q)", tt.in)
+			continue
+		}
+		require.NoError(t, err, "parseSize(%q)", tt.in)
+		assert.Equal(t, tt.want, got, "parseSize(%q)", tt.in)
+	}
+}
+
+// --max-message-size reaches the walk: a message over it is an error
+// record with its size, and the run goes on.
+func TestVerifyMaxMessageSize(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	res := runCLI(t, "verify", "--format", "json", "--max-message-size", "1K", "testdata/sample.mbox")
+	assert.Equal(t, exitInput, res.code, "exit status with messages over the cap")
+	var over int
+	for line := range strings.SplitSeq(strings.TrimSpace(res.stdout), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &r), "JSON line %q", line)
+		if strings.Contains(r["error"].(string), "larger than the size cap") {
+			over++
+			assert.Contains(t, r["error"], "the cap is 1024", "the error names the cap")
+		}
+	}
+	assert.Positive(t, over, "some sample message is over 1 KiB")
+	res = runCLI(t, "verify", "--max-message-size", "lots", "testdata/sample.mbox")
+	assert.Equal(t, 2, res.code, "a size that is not one is a usage error")
+}

@@ -64,6 +64,18 @@ verify options:
                            HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
 
+Bounds on hostile archives (verify; SIZE is bytes, or a number with K, M, G
+or T, powers of 1024; a bound reached gives an error record naming the file,
+entry and offset, and the run goes on with the next entry or file):
+    --max-message-size SIZE  Largest message read. Default 100M.
+    --max-zip-total SIZE     Bytes one zip may inflate in all. Default 64G.
+    --max-total SIZE         Bytes the whole run may inflate. Default 1T.
+    --max-zip-directory SIZE Largest zip central directory. Default 64M.
+    --max-zip-entries N      Entries per zip or tar. Default 1048576.
+    --max-files N            Files and entries read per PATH. Default 16777216.
+    --max-path-depth N       Folders deep below a PATH. Default 100.
+    Zip entries whose data overlap (a zip bomb's trick) are never read.
+
 explain options:
     --file INNER           The file inside a folder or zip PATH
                            (for example Sent/1.eml).

@@ -26,6 +26,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var cf checkFlags
 	cf.register(fs)
+	var lf limitFlags
+	lf.register(fs)
 	format := fs.String("format", "text", "output format: text, json, csv, html, ftm, datashare or join")
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
@@ -48,6 +50,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if msg, hint := cf.validate(); msg != "" {
 		return usageError(stderr, msg, hint)
+	}
+	if msg := lf.validate(); msg != "" {
+		return usageError(stderr, msg)
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
@@ -118,7 +123,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	errLines := 0
 	var noKeySigs, noKeyMsgs int
 	checker := provenance.NewChecker(opts)
-	msgs := mailOnly(walkAll(ctx, paths), &notMail)
+	msgs := mailOnly(walkAll(ctx, paths, lf.options()), &notMail)
 	if *format == "datashare" || *format == "join" {
 		msgs = dg.withDigests(msgs)
 	}
@@ -254,10 +259,10 @@ func countNoKey(a *provenance.Assessment) int {
 }
 
 // walkAll walks every path in turn, in command-line order.
-func walkAll(ctx context.Context, paths []string) iter.Seq[*archive.Message] {
+func walkAll(ctx context.Context, paths []string, opts *archive.Options) iter.Seq[*archive.Message] {
 	return func(yield func(*archive.Message) bool) {
 		for _, p := range paths {
-			for m := range archive.Walk(ctx, p, nil) {
+			for m := range archive.Walk(ctx, p, opts) {
 				if !yield(m) {
 					return
 				}
