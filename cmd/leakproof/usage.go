@@ -56,6 +56,13 @@ verify options:
                            are salted with. Default local-datashare; "" when
                            Datashare ran with --noDigestProject.
     --out FILE             Write the report to FILE instead of standard output.
+                           FILE appears only when the run is complete.
+    --resume               With --out FILE: keep the partial report as
+                           FILE.partial (and FILE.partial.manifest.json)
+                           through any interruption, and continue it when
+                           the same command is run again with --resume; it
+                           refuses when the inputs, key files or options
+                           differ. json, csv, ftm and join only.
     --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
                            spreadsheets (Excel) that need one to read UTF-8.
     --manifest FILE        Write how the run was made to FILE (JSON): version,
@@ -101,8 +108,9 @@ Verdicts:
                    a sign of forgery.
 
 Exit status: 0 when the run finished, whatever the verdicts; 1 when some input
-(a PATH or a key file) could not be read (the rest is still reported) or no
-message at all was found; 2 on usage errors.
+(a PATH or a key file) could not be read or changed while being read (the rest
+is still reported) or no message at all was found; 2 on usage errors; 3 when
+SIGINT or SIGTERM stopped the run (every record written is complete).
 
 Examples:
     $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox
