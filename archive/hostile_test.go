@@ -8,12 +8,10 @@ package archive
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,142 +22,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/internal/testmail"
 )
-
-// rawEntry is one central directory record of a hand-built zip.
-type rawEntry struct {
-	name         string
-	method       uint16
-	crc          uint32
-	csize, usize uint64
-	offset       uint64 // of the local header
-}
-
-// rawZip builds zips byte by byte, as archive/zip's writer never would:
-// entries that share data, sizes that lie, zip64 end records.
-type rawZip struct {
-	b       bytes.Buffer
-	entries []rawEntry
-}
-
-// local writes a local header and data, and returns the header's offset.
-func (z *rawZip) local(name string, method uint16, crc uint32, csize, usize uint64, data []byte) uint64 {
-	off := uint64(z.b.Len())
-	le := binary.LittleEndian
-	var h [30]byte
-	le.PutUint32(h[0:], 0x04034b50)
-	le.PutUint16(h[4:], 20)
-	le.PutUint16(h[8:], method)
-	le.PutUint32(h[14:], crc)
-	le.PutUint32(h[18:], uint32(min(csize, 0xffffffff)))
-	le.PutUint32(h[22:], uint32(min(usize, 0xffffffff)))
-	le.PutUint16(h[26:], uint16(len(name)))
-	z.b.Write(h[:])
-	z.b.WriteString(name)
-	z.b.Write(data)
-	return off
-}
-
-// directory writes the central directory and the end records (zip64 ones
-// when zip64 is set or the entries need them) and returns the zip.
-func (z *rawZip) directory(zip64 bool) []byte {
-	le := binary.LittleEndian
-	start := uint64(z.b.Len())
-	for _, e := range z.entries {
-		var h [46]byte
-		le.PutUint32(h[0:], 0x02014b50)
-		le.PutUint16(h[4:], 20)
-		le.PutUint16(h[6:], 20)
-		le.PutUint16(h[10:], e.method)
-		le.PutUint32(h[16:], e.crc)
-		le.PutUint32(h[20:], uint32(e.csize))
-		le.PutUint32(h[24:], uint32(e.usize))
-		le.PutUint16(h[28:], uint16(len(e.name)))
-		le.PutUint32(h[42:], uint32(e.offset))
-		z.b.Write(h[:])
-		z.b.WriteString(e.name)
-	}
-	size := uint64(z.b.Len()) - start
-	n := uint64(len(z.entries))
-	zip64 = zip64 || n >= 0xffff
-	if zip64 {
-		end64 := uint64(z.b.Len())
-		var r [56]byte
-		le.PutUint32(r[0:], 0x06064b50)
-		le.PutUint64(r[4:], 44)
-		le.PutUint16(r[12:], 45)
-		le.PutUint16(r[14:], 45)
-		le.PutUint64(r[24:], n)
-		le.PutUint64(r[32:], n)
-		le.PutUint64(r[40:], size)
-		le.PutUint64(r[48:], start)
-		z.b.Write(r[:])
-		var loc [20]byte
-		le.PutUint32(loc[0:], 0x07064b50)
-		le.PutUint64(loc[8:], end64)
-		le.PutUint32(loc[16:], 1)
-		z.b.Write(loc[:])
-	}
-	var r [22]byte
-	le.PutUint32(r[0:], 0x06054b50)
-	if zip64 {
-		le.PutUint16(r[8:], 0xffff)
-		le.PutUint16(r[10:], 0xffff)
-		le.PutUint32(r[12:], 0xffffffff)
-		le.PutUint32(r[16:], 0xffffffff)
-	} else {
-		le.PutUint16(r[8:], uint16(n))
-		le.PutUint16(r[10:], uint16(n))
-		le.PutUint32(r[12:], uint32(size))
-		le.PutUint32(r[16:], uint32(start))
-	}
-	z.b.Write(r[:])
-	return z.b.Bytes()
-}
-
-// stored adds a stored entry holding data.
-func (z *rawZip) stored(name string, data []byte) {
-	off := z.local(name, zip.Store, crc32.ChecksumIEEE(data), uint64(len(data)), uint64(len(data)), data)
-	z.entries = append(z.entries, rawEntry{name, zip.Store, crc32.ChecksumIEEE(data), uint64(len(data)), uint64(len(data)), off})
-}
-
-// zeroDeflate returns a deflate stream of n MiB of zero bytes, and its
-// CRC-32, cheaply: one MiB is compressed once, and its sync-flushed
-// blocks repeated (a repeat refers only to zeros already inflated), then
-// an empty final block ends the stream.
-func zeroDeflate(t testing.TB, mib int) ([]byte, uint32) {
-	t.Helper()
-	zeros := make([]byte, 1<<20)
-	var chunk bytes.Buffer
-	fw, err := flate.NewWriter(&chunk, flate.BestCompression)
-	require.NoError(t, err, "flate.NewWriter")
-	_, err = fw.Write(zeros)
-	require.NoError(t, err, "compressing a MiB of zeros")
-	require.NoError(t, fw.Flush(), "flushing it")
-	stream := bytes.Repeat(chunk.Bytes(), mib)
-	stream = append(stream, 0x03, 0x00) // a final fixed-Huffman block holding only its end
-	crc := uint32(0)
-	for range mib {
-		crc = crc32.Update(crc, crc32.IEEETable, zeros)
-	}
-	return stream, crc
-}
-
-// overlapBomb builds the overlapping-entry zip bomb: n entries whose
-// directory records all point at one deflate stream of mib MiB of zeros,
-// then a genuine message, stored, that must still be read.
-func overlapBomb(t testing.TB, n, mib int, genuine []byte) []byte {
-	t.Helper()
-	stream, crc := zeroDeflate(t, mib)
-	var z rawZip
-	usize := uint64(mib) << 20
-	off := z.local("bomb/00000", zip.Deflate, crc, uint64(len(stream)), usize, stream)
-	for i := range n {
-		z.entries = append(z.entries, rawEntry{fmt.Sprintf("bomb/%05d", i), zip.Deflate, crc, uint64(len(stream)), usize, off})
-	}
-	z.stored("zz/genuine.eml", genuine)
-	return z.directory(false)
-}
 
 // allocated returns the bytes f allocates on the heap, in all.
 func allocated(f func()) uint64 {
@@ -177,7 +42,7 @@ func allocated(f func()) uint64 {
 // inflated; the genuine message after it is read.
 func TestWalkOverlapBomb(t *testing.T) {
 	genuine := mail("genuine", "The one that matters.\n")
-	data := overlapBomb(t, 10000, 1024, genuine)
+	data := testmail.OverlapBomb(10000, 1024, genuine)
 	t.Logf("the bomb is %d bytes", len(data))
 	require.Less(t, len(data), 2<<20, "the generated bomb is about 1.6 MB")
 
@@ -229,13 +94,11 @@ type hugeDirectory struct {
 }
 
 func newHugeDirectory(n, nameLen int) *hugeDirectory {
-	var z rawZip
-	z.local("a", zip.Store, 0, 0, 0, nil)
-	head := bytes.Clone(z.b.Bytes())
+	var z testmail.RawZip
+	z.Local("a", zip.Store, 0, 0, 0, nil)
+	head := bytes.Clone(z.Bytes())
 	// The end records, built for a directory of the right size.
 	recLen := 46 + nameLen
-	var end rawZip
-	end.b.Write(make([]byte, 0))
 	h := &hugeDirectory{n: n, nameLen: nameLen, head: head}
 	dirSize := uint64(n * recLen)
 	le := binary.LittleEndian
@@ -338,10 +201,10 @@ func TestWalkHugeCentralDirectory(t *testing.T) {
 // file", with no offset.
 func TestWalkZipFalseStoredSize(t *testing.T) {
 	m := mail("one", "Hello.\n")
-	var z rawZip
-	z.stored("a.eml", m)
-	z.entries[0].usize = 50 << 30
-	got := walkBytes(z.directory(false), nil)
+	var z testmail.RawZip
+	z.Stored("a.eml", m)
+	z.Entries[0].USize = 50 << 30
+	got := walkBytes(z.Directory(false), nil)
 	require.Len(t, got, 1, "one record")
 	require.ErrorIs(t, got[0].Err, ErrZipEntrySize, "the false size is named as such")
 	assert.NotErrorIs(t, got[0].Err, ErrZipRatio, "not as a compression ratio")
@@ -350,12 +213,12 @@ func TestWalkZipFalseStoredSize(t *testing.T) {
 
 // Entries that touch but do not share bytes are not overlapping.
 func TestOverlapping(t *testing.T) {
-	var z rawZip
-	z.stored("a", []byte("aaaa"))
-	z.stored("b", []byte("bbbb"))
-	z.stored("c", nil)
-	z.entries = append(z.entries, rawEntry{"d", zip.Store, 0, 4, 4, 35}) // b's local header
-	data := z.directory(false)
+	var z testmail.RawZip
+	z.Stored("a", []byte("aaaa"))
+	z.Stored("b", []byte("bbbb"))
+	z.Stored("c", nil)
+	z.Entries = append(z.Entries, testmail.RawEntry{Name: "d", Method: zip.Store, CSize: 4, USize: 4, Offset: 35}) // b's local header
+	data := z.Directory(false)
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	require.NoError(t, err, "reading the zip")
 	over := overlapping(zr.File)

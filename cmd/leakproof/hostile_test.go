@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -448,4 +449,38 @@ func TestVerifyMaxMessageSize(t *testing.T) {
 	assert.Positive(t, over, "some sample message is over 1 KiB")
 	res = runCLI(t, "verify", "--max-message-size", "lots", "testdata/sample.mbox")
 	assert.Equal(t, 2, res.code, "a size that is not one is a usage error")
+}
+
+// The overlapping-entry zip bomb (1.6 MB, 10,000 entries over one 1 GiB
+// deflate stream) once held a run for 85 minutes with the genuine message
+// after it never reached. Bound: 512 MiB allocated in all (so at most
+// that much memory), no entry inflated; each entry gets an error record
+// naming it and its offset, and the message after the zip is checked.
+func TestVerifyOverlapBomb(t *testing.T) {
+	dir := t.TempDir()
+	genuine := testmail.LF(testmail.Message{Subject: "genuine", Body: "The one that matters.\n"}.Bytes())
+	writeBytes(t, dir, "a.zip", testmail.OverlapBomb(10000, 1024, genuine))
+	writeBytes(t, dir, "b.eml", genuine)
+	var stdout, stderr bytes.Buffer
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	code := run(t.Context(), []string{"verify", "--format", "json", dir}, &stdout, &stderr)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, exitInput, code, "exit status: the refused entries are inputs that could not be read")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(512<<20), "bytes allocated by the whole run")
+	var refused, checked int
+	for line := range strings.SplitSeq(strings.TrimSpace(stdout.String()), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &r), "JSON line")
+		switch e := r["error"].(string); {
+		case strings.Contains(e, "zip entries overlap"):
+			refused++
+			assert.Contains(t, e, "at offset 40 of the zip", "the record names the offset")
+		case e == "" && r["verdict"] != "":
+			checked++
+		}
+	}
+	assert.Equal(t, 10000, refused, "every overlapping entry is refused")
+	assert.Equal(t, 2, checked, "the genuine entry and the file after the zip are checked")
 }
