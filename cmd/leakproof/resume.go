@@ -35,6 +35,9 @@ func resumable(format string) bool {
 
 // checkpointEvery and checkpointRecords set how often the partial
 // manifest is brought up to date: what a kill loses is redone on resume.
+// A checkpoint also waits twenty times as long as the last one took, so
+// that rewriting the manifest of a run over millions of files costs at
+// most a twentieth of the run.
 const (
 	checkpointEvery   = time.Second
 	checkpointRecords = 1000
@@ -70,6 +73,7 @@ type partialRun struct {
 	m                       partialManifest
 	last                    time.Time
 	sinceLast               int
+	cost                    time.Duration      // how long the last checkpoint took
 	hashed                  <-chan []inputFile // the inputs' SHA-256, once computed
 }
 
@@ -218,7 +222,8 @@ func (p *partialRun) Write(b []byte) (int, error) {
 func (p *partialRun) wrote() bool {
 	p.m.Records++
 	p.sinceLast++
-	return p.sinceLast >= checkpointRecords || time.Since(p.last) >= checkpointEvery
+	since := time.Since(p.last)
+	return since >= 20*p.cost && (p.sinceLast >= checkpointRecords || since >= checkpointEvery)
 }
 
 // checkpoint records the progress: the caller has flushed every complete
@@ -236,11 +241,14 @@ func (p *partialRun) checkpoint(st runState) error {
 		default:
 		}
 	}
+	start := time.Now()
 	if err := p.f.Sync(); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
+	err := p.save()
 	p.last, p.sinceLast = time.Now(), 0
-	return p.save()
+	p.cost = p.last.Sub(start)
+	return err
 }
 
 // save writes the manifest under a temporary name renamed into place.
