@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -113,6 +114,13 @@ func FuzzZip(f *testing.F) {
 			return true
 		}}
 		w.walkZip("z.zip", bytes.NewReader(data), int64(len(data)))
+		// The central directory cap must see every directory archive/zip
+		// parses, or a hostile zip could slip past it.
+		if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			if _, ok := findZipDirectory(bytes.NewReader(data), int64(len(data))); !ok {
+				t.Fatal("archive/zip reads a directory that findZipDirectory does not find")
+			}
+		}
 		for _, m := range out {
 			if m == nil {
 				t.Fatal("nil record")

@@ -330,3 +330,37 @@ func TestWalkFileShrinks(t *testing.T) {
 	assert.Contains(t, last.Err.Error(), fmt.Sprintf("it was %d bytes", len(data)), "and says how")
 	assert.Less(t, len(got)-1, 200, "fewer messages were read than the file held")
 }
+
+// The directory's extent is found where archive/zip finds it: after data
+// prepended to the zip (a self-extracting one), and with the zip64 end
+// records.
+func TestFindZipDirectory(t *testing.T) {
+	m := mail("one", "Hello.\n")
+	plain := zipOf(t, "a.eml", m, "b.eml", m)
+	sfx := append(bytes.Repeat([]byte("MZ stub "), 4096), plain...)
+	var z64 testmail.RawZip
+	z64.Stored("a.eml", m)
+	zip64 := z64.Directory(true)
+	for _, tt := range []struct {
+		name    string
+		data    []byte
+		entries uint64
+	}{
+		{"plain", plain, 2},
+		{"self-extracting", sfx, 2},
+		{"zip64", zip64, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, ok := findZipDirectory(bytes.NewReader(tt.data), int64(len(tt.data)))
+			require.True(t, ok, "the end record is found")
+			assert.Equal(t, tt.entries, dir.entries, "entries")
+			assert.Less(t, dir.extent, int64(1024), "the extent is the directory and the end records, not the data before")
+			got := walkBytes(tt.data, &Options{MaxCentralDirectory: 1024})
+			for _, g := range got {
+				assert.NotErrorIs(t, g.Err, ErrCentralDirectory, "%s: not refused under a 1 KiB cap", g.File)
+			}
+		})
+	}
+	_, ok := findZipDirectory(bytes.NewReader([]byte("not a zip")), 9)
+	assert.False(t, ok, "no end record")
+}

@@ -151,62 +151,83 @@ type zipDirectory struct {
 
 // findZipDirectory reads a zip's end-of-central-directory record (and its
 // zip64 record when there is one) as archive/zip finds them, and returns
-// how large a central directory archive/zip would parse: from where the
-// directory starts to the end of the zip, since archive/zip reads records
-// until they stop, whatever size the end record declares. ok is false
-// when there is no end record: archive/zip then refuses the zip itself.
-func findZipDirectory(r io.ReaderAt, size int64) (zipDirectory, bool) {
+// how large a central directory archive/zip would parse: from where it
+// starts to the end of the zip, since archive/zip reads records until they
+// stop, whatever size the end record declares. ok is false when
+// archive/zip would refuse the zip before parsing any record. Each step
+// follows archive/zip's readDirectoryEnd, so that the two cannot disagree
+// about where the directory is.
+func findZipDirectory(r io.ReaderAt, size int64) (dir zipDirectory, ok bool) {
 	const endLen, locLen, end64Len = 22, 20, 56
-	n := min(size, endLen+0xffff)
-	if n < endLen {
-		return zipDirectory{}, false
-	}
-	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
-		return zipDirectory{}, false
-	}
-	// The last signature whose comment ends within the file, as
-	// archive/zip's findSignatureInBlock chooses.
-	at := -1
-	for i := len(buf) - endLen; i >= 0; i-- {
-		if string(buf[i:i+4]) == "PK\x05\x06" && i+endLen+int(le16(buf[i+20:])) <= len(buf) {
-			at = i
+	var buf []byte
+	var endOff int64
+	for i, n := range []int64{1024, 65 * 1024} {
+		n = min(n, size)
+		buf = make([]byte, n)
+		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
+			return zipDirectory{}, false
+		}
+		if p := findZipEnd(buf); p >= 0 {
+			buf, endOff = buf[p:], size-n+int64(p)
 			break
 		}
+		if i == 1 || n == size {
+			return zipDirectory{}, false
+		}
 	}
-	if at < 0 {
-		return zipDirectory{}, false
-	}
-	rec := buf[at:]
-	endOff := size - n + int64(at)
-	entries := uint64(le16(rec[10:]))
-	dirSize := uint64(le32(rec[12:]))
-	dirOff := uint64(le32(rec[16:]))
-	if entries == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff {
+	entries := uint64(le16(buf[10:]))
+	dirSize := uint64(le32(buf[12:]))
+	dirOff := uint64(le32(buf[16:]))
+	// archive/zip's test, 0xffff for the size included.
+	if entries == 0xffff || dirSize == 0xffff || dirOff == 0xffffffff {
 		var loc [locLen]byte
-		if endOff >= locLen {
-			if _, err := r.ReadAt(loc[:], endOff-locLen); err == nil && string(loc[:4]) == "PK\x06\x07" {
-				var rec64 [end64Len]byte
-				off := le64(loc[8:])
-				if off < uint64(size) {
-					if _, err := r.ReadAt(rec64[:], int64(off)); err == nil && string(rec64[:4]) == "PK\x06\x06" {
-						entries = le64(rec64[32:])
-						dirSize = le64(rec64[40:])
-						dirOff = le64(rec64[48:])
-						endOff = int64(off)
-					}
+		if at := endOff - locLen; at >= 0 {
+			if _, err := r.ReadAt(loc[:], at); err != nil {
+				return zipDirectory{}, false
+			}
+			if string(loc[:4]) == "PK\x06\x07" && le32(loc[4:]) == 0 && le32(loc[16:]) == 1 {
+				var rec [end64Len]byte
+				off := int64(le64(loc[8:]))
+				if _, err := r.ReadAt(rec[:], off); err != nil || string(rec[:4]) != "PK\x06\x06" {
+					return zipDirectory{}, false
 				}
+				endOff = off
+				entries, dirSize, dirOff = le64(rec[32:]), le64(rec[40:]), le64(rec[48:])
 			}
 		}
 	}
-	// archive/zip takes a directory that ends right before the end
-	// record to start there (data prepended to the zip, as in a
-	// self-extracting one), else where the record says.
-	start := int64(min(dirOff, uint64(size)))
-	if dirSize <= uint64(endOff) {
-		start = min(start, endOff-int64(dirSize))
+	if dirSize > math.MaxInt64 || dirOff > math.MaxInt64 {
+		return zipDirectory{}, false
+	}
+	base := endOff - int64(dirSize) - int64(dirOff)
+	start := base + int64(dirOff)
+	if start < 0 || start >= size {
+		return zipDirectory{}, false
+	}
+	// With data before the zip (a self-extracting one), archive/zip still
+	// starts at the recorded offset when a directory record lies there.
+	if base > 0 {
+		var sig [4]byte
+		if _, err := r.ReadAt(sig[:], int64(dirOff)); err == nil && string(sig[:]) == "PK\x01\x02" {
+			start = int64(dirOff)
+		}
 	}
 	return zipDirectory{entries: entries, extent: size - start}, true
+}
+
+// findZipEnd returns where the end-of-central-directory record starts in
+// b, the last one whose comment fits, or -1, as archive/zip's
+// findSignatureInBlock does.
+func findZipEnd(b []byte) int {
+	for i := len(b) - 22; i >= 0; i-- {
+		if string(b[i:i+4]) == "PK\x05\x06" {
+			if i+22+int(le16(b[i+20:])) > len(b) {
+				return -1
+			}
+			return i
+		}
+	}
+	return -1
 }
 
 func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
