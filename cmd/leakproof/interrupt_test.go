@@ -29,8 +29,16 @@ var (
 	binErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // leakproofBinary builds the command once per test binary: signals are
-// tested on a real process.
+// tested on a real process. TestMain removes it.
 func leakproofBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
