@@ -2,6 +2,7 @@ package archive
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/leakproof/leakproof/mbox"
 )
@@ -81,6 +82,32 @@ var (
 	// larger than Options.MaxNestedSize: reading it needs random access or
 	// a second pass, so it would have to be held in memory.
 	ErrNestedTooLarge = errors.New("archive: nested archive too large to hold in memory")
+	// ErrInflatedTotal marks a zip whose entries inflate to more than
+	// Options.MaxZipTotal bytes in all, or a walk that inflated more
+	// than Options.MaxInflatedTotal: the entry that crosses the cap and
+	// every container after it get a record wrapping it.
+	ErrInflatedTotal = errors.New("archive: more bytes inflated than the total cap")
+	// ErrOverlap marks a zip entry whose compressed data shares bytes
+	// with another entry's: no zip tool writes that, and a zip bomb
+	// does, to inflate the same stream many times. No such entry is read.
+	ErrOverlap = errors.New("archive: zip entries overlap")
+	// ErrCentralDirectory marks a zip whose central directory is larger
+	// than Options.MaxCentralDirectory; it is refused before it is parsed.
+	ErrCentralDirectory = errors.New("archive: zip central directory larger than the cap")
+	// ErrZipEntrySize marks a zip entry whose declared sizes cannot both
+	// be true: a stored (uncompressed) entry whose compressed and
+	// uncompressed sizes differ.
+	ErrZipEntrySize = errors.New("archive: zip entry sizes disagree")
+	// ErrTooManyFiles marks the file at which a walk reached
+	// Options.MaxFiles; the walk ends there.
+	ErrTooManyFiles = errors.New("archive: more files than the cap")
+	// ErrPathTooDeep marks a folder nested deeper than
+	// Options.MaxPathDepth below the walk's root; it is not entered.
+	ErrPathTooDeep = errors.New("archive: folders nested deeper than the cap")
+	// ErrChanged marks a file whose size or modification time changed
+	// while it was read: its records may be incomplete or mixed from two
+	// versions, and the file is no longer the evidence that was read.
+	ErrChanged = errors.New("archive: file changed while it was read")
 	// ErrUnsupported marks a file in a mail format the walk recognises but
 	// cannot read; the error is an [*UnsupportedError] naming the format.
 	ErrUnsupported = errors.New("archive: mail format not supported")
@@ -94,6 +121,12 @@ const (
 	DefaultMaxZipEntries   = 1 << 20
 	DefaultMaxDepth        = 3
 	DefaultMaxNestedSize   = 256 << 20
+
+	DefaultMaxZipTotal         = 64 << 30
+	DefaultMaxInflatedTotal    = 1 << 40
+	DefaultMaxCentralDirectory = 64 << 20
+	DefaultMaxFiles            = 16 << 20
+	DefaultMaxPathDepth        = 100
 )
 
 // Options configures Walk. A nil *Options is the same as &Options{}.
@@ -123,6 +156,35 @@ type Options struct {
 	// (which is read twice) found inside a compressed zip entry or a
 	// compressed tar. If zero, DefaultMaxNestedSize (256 MiB).
 	MaxNestedSize int64
+	// MaxZipTotal caps the bytes inflated from one zip's entries in all,
+	// the containers nested in them counted in, and both passes over
+	// each entry (see "Containers" in the package doc) counted. If zero,
+	// DefaultMaxZipTotal (64 GiB).
+	MaxZipTotal int64
+	// MaxInflatedTotal caps the bytes inflated from every zip entry and
+	// gzip or bzip2 stream of one walk (one range over Walk's iterator),
+	// or of every walk sharing Inflated. If zero, DefaultMaxInflatedTotal
+	// (1 TiB).
+	MaxInflatedTotal int64
+	// Inflated, when not nil, counts the bytes inflated by the walks
+	// given these Options, so that MaxInflatedTotal bounds a run over
+	// several roots walked one after another. If nil, each walk counts
+	// its own.
+	Inflated *atomic.Int64
+	// MaxCentralDirectory caps a zip's central directory (the list of
+	// its entries, which archive/zip holds in memory), checked from the
+	// end-of-central-directory record before the directory is parsed.
+	// If zero, DefaultMaxCentralDirectory (64 MiB).
+	MaxCentralDirectory int64
+	// MaxFiles caps the files one walk reads: the files under a folder
+	// and the entries of every zip and tar, each counted once. The file
+	// past the cap gets a record wrapping ErrTooManyFiles and the walk
+	// ends. If zero, DefaultMaxFiles (16 Mi).
+	MaxFiles int
+	// MaxPathDepth caps how many folders deep below the root the walk
+	// goes; a deeper folder gets a record wrapping ErrPathTooDeep and is
+	// not entered. If zero, DefaultMaxPathDepth (100).
+	MaxPathDepth int
 	// Mbox configures the mbox reader (the variant, its buffer). If nil,
 	// mbox's defaults: the variant is detected per message.
 	Mbox *mbox.Options
@@ -168,6 +230,41 @@ func (o *Options) maxNestedSize() int64 {
 		return DefaultMaxNestedSize
 	}
 	return o.MaxNestedSize
+}
+
+func (o *Options) maxZipTotal() int64 {
+	if o == nil || o.MaxZipTotal <= 0 {
+		return DefaultMaxZipTotal
+	}
+	return o.MaxZipTotal
+}
+
+func (o *Options) maxInflatedTotal() int64 {
+	if o == nil || o.MaxInflatedTotal <= 0 {
+		return DefaultMaxInflatedTotal
+	}
+	return o.MaxInflatedTotal
+}
+
+func (o *Options) maxCentralDirectory() int64 {
+	if o == nil || o.MaxCentralDirectory <= 0 {
+		return DefaultMaxCentralDirectory
+	}
+	return o.MaxCentralDirectory
+}
+
+func (o *Options) maxFiles() int {
+	if o == nil || o.MaxFiles <= 0 {
+		return DefaultMaxFiles
+	}
+	return o.MaxFiles
+}
+
+func (o *Options) maxPathDepth() int {
+	if o == nil || o.MaxPathDepth <= 0 {
+		return DefaultMaxPathDepth
+	}
+	return o.MaxPathDepth
 }
 
 func (o *Options) mbox() *mbox.Options {

@@ -135,7 +135,18 @@
 //     [ErrTooDeep]; a nested container too large to hold:
 //     [ErrNestedTooLarge];
 //   - a file in a mail format the walk cannot read: Index 0, an
-//     [*UnsupportedError].
+//     [*UnsupportedError];
+//   - a zip entry whose data shares bytes with another entry's: Index 0,
+//     [ErrOverlap], naming both entries and their offsets; a stored zip
+//     entry whose declared sizes differ: [ErrZipEntrySize]; errors about a
+//     zip entry's data name its offset in the zip;
+//   - a zip whose central directory is over its cap: Index 0,
+//     [ErrCentralDirectory]; bytes inflated over the per-zip or per-walk
+//     total: [ErrInflatedTotal]; a folder deeper than the path-depth cap:
+//     [ErrPathTooDeep] (not entered); the file past the files cap:
+//     [ErrTooManyFiles] (the walk ends there);
+//   - a file whose size or modification time changed while it was read:
+//     after its records, one more, Index 0, [ErrChanged].
 //
 // A malformed message (truncated, a lying Content-Length, an .emlx without
 // its trailer) is still yielded, with Notes saying what is wrong. In every
@@ -159,7 +170,22 @@
 // 1000, counted from 1 MiB), whatever its header claims; and every byte
 // inflated inside a container nested in it, at any depth and in either
 // pass, counts against the same limit, so a bomb nested in a bomb
-// inflates no more than the entry holding it may. Lines may be of any
+// inflates no more than the entry holding it may.
+//
+// Totals bound what one archive, or one run, can cost, whatever each entry
+// claims. A zip's entries inflate to Options.MaxZipTotal bytes in all
+// (default 64 GiB; both passes over each entry count), and one walk, or
+// the walks sharing Options.Inflated, to Options.MaxInflatedTotal (default
+// 1 TiB). No two entries of a zip may share bytes: each entry's data range
+// (from its local header, its compressed size long) is checked against
+// the others' before any is read, so an overlapping-entry bomb (thousands
+// of entries over one stream) is refused without inflating anything. A
+// zip's central directory, which archive/zip holds in memory, is sized
+// from the end records (zip64 ones too) before it is parsed, and capped
+// at Options.MaxCentralDirectory (default 64 MiB); entries per zip or tar
+// at Options.MaxZipEntries. A walk reads at most Options.MaxFiles files
+// and entries (default 16 Mi) and goes Options.MaxPathDepth folders deep
+// (default 100). Lines may be of any
 // length: a 2 GB file without a newline streams through in bounded memory.
 // Records the caller keeps are the caller's memory.
 package archive

@@ -2,13 +2,17 @@ package archive
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/leakproof/leakproof/internal/testmail"
 )
 
 // walkBytes walks data as if it were a file named "f" and returns the
@@ -88,6 +92,21 @@ func FuzzZip(f *testing.F) {
 	m1 := mail("one", "Hello.\n")
 	f.Add(zipOf(f, "a/1.eml", m1, "b.mbox", mboxOf(sepA, "\n", m1, m1), "c.txt", []byte("x")))
 	f.Add(zipOf(f, "Maildir/cur/1", m1, "Maildir/new/2", m1, "Maildir/tmp/3", m1))
+	// Real structures, built by code, so that mutations start beyond the
+	// first parse: zip.Writer's entries carry data descriptors; a zip64
+	// end record; stored entries; entries that overlap (a small bomb);
+	// a stored entry whose sizes disagree; a zip nested in a zip.
+	f.Add(storedZipOf(f, "a.eml", m1, "b.eml", m1))
+	var z64 testmail.RawZip
+	z64.Stored("a.eml", m1)
+	z64.Stored("b.mbox", mboxOf(sepA, "\n", m1, m1))
+	f.Add(z64.Directory(true))
+	f.Add(testmail.OverlapBomb(3, 1, m1))
+	var lying testmail.RawZip
+	lying.Stored("a.eml", m1)
+	lying.Entries[0].USize *= 2
+	f.Add(lying.Directory(false))
+	f.Add(zipOf(f, "inner.zip", zipOf(f, "1.eml", m1), "2.eml", m1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out []*Message
 		w := &walker{ctx: context.Background(), opts: &Options{MaxZipEntries: 64}, yield: func(m *Message) bool {
@@ -95,6 +114,13 @@ func FuzzZip(f *testing.F) {
 			return true
 		}}
 		w.walkZip("z.zip", bytes.NewReader(data), int64(len(data)))
+		// The central directory cap must see every directory archive/zip
+		// parses, or a hostile zip could slip past it.
+		if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			if _, ok := findZipDirectory(bytes.NewReader(data), int64(len(data))); !ok {
+				t.Fatal("archive/zip reads a directory that findZipDirectory does not find")
+			}
+		}
 		for _, m := range out {
 			if m == nil {
 				t.Fatal("nil record")
@@ -104,6 +130,9 @@ func FuzzZip(f *testing.F) {
 			}
 			if m.Index == 0 && m.Err == nil {
 				t.Fatalf("%s: a record without a message has no error", m.File)
+			}
+			if errors.Is(m.Err, ErrOverlap) && (m.Raw != nil || m.Index != 0) {
+				t.Fatalf("%s: an overlapping entry was read", m.File)
 			}
 			if m.Raw != nil {
 				sum := sha256.Sum256(m.Raw)

@@ -186,6 +186,9 @@ func joinNotes(outer string, notes []string) string {
 // walkTarEntry reads the regular file entry of a tar that tr is at. pos is
 // where its data starts in s.ra, or -1 when it can only be streamed.
 func (w *walker) walkTarEntry(s src, name string, tr *tar.Reader, size, pos int64) {
+	if !w.countFile(name) {
+		return
+	}
 	head := w.headBuf(int(min(size, SniffSize)))
 	n, err := io.ReadFull(tr, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {

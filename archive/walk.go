@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/leakproof/leakproof/mbox"
 )
@@ -38,8 +39,55 @@ import (
 func Walk(ctx context.Context, root string, opts *Options) iter.Seq[*Message] {
 	return func(yield func(*Message) bool) {
 		w := &walker{ctx: ctx, opts: opts, yield: yield, root: root}
+		w.startRun()
+		defer w.endRun()
 		w.walkPath(root)
 	}
+}
+
+// startRun sets the budget of bytes the whole walk may inflate, less what
+// the walks sharing Options.Inflated have inflated already.
+func (w *walker) startRun() {
+	total := w.opts.maxInflatedTotal()
+	used := int64(0)
+	if w.opts != nil && w.opts.Inflated != nil {
+		used = w.opts.Inflated.Load()
+	}
+	w.run = &budget{n: max(total-used, -1), err: fmt.Errorf("%w: more than %d bytes inflated in this run", ErrInflatedTotal, total)}
+	w.runStart = w.run.n
+	w.budget = w.run
+}
+
+// endRun adds what the walk inflated to Options.Inflated.
+func (w *walker) endRun() {
+	if w.opts != nil && w.opts.Inflated != nil {
+		w.opts.Inflated.Add(w.runStart - max(w.run.n, -1))
+	}
+}
+
+// countFile counts one more file read and reports whether the walk may
+// read it; at the cap, it emits the record that says so and ends the walk.
+func (w *walker) countFile(name string) bool {
+	if w.files++; w.files <= w.opts.maxFiles() {
+		return true
+	}
+	w.fileError(name, fmt.Errorf("%w of %d; the walk ends here, and no file after this one was read", ErrTooManyFiles, w.opts.maxFiles()))
+	w.stopped = true
+	return false
+}
+
+// changed returns an error when f's size or modification time differ from
+// those in before, which were taken when it was opened.
+func changed(f interface{ Stat() (fs.FileInfo, error) }, before fs.FileInfo) error {
+	after, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		return fmt.Errorf("%w: it was %d bytes, modified %s, when opened, and is %d bytes, modified %s, now; its records above may be incomplete",
+			ErrChanged, before.Size(), before.ModTime().UTC().Format(time.RFC3339Nano), after.Size(), after.ModTime().UTC().Format(time.RFC3339Nano))
+	}
+	return nil
 }
 
 type walker struct {
@@ -59,7 +107,11 @@ type walker struct {
 	forced    bool   // the file is read as mail only because it was named
 
 	depth  int     // containers open around the file being read
-	budget *budget // bytes the containers around may still inflate; nil at the top
+	budget *budget // bytes the containers around may still inflate; w.run at the top
+
+	run      *budget // bytes the whole walk may still inflate
+	runStart int64   // run.n when the walk started
+	files    int     // files and entries read so far
 }
 
 // emit yields m and reports whether the walk goes on.
@@ -106,7 +158,14 @@ func (w *walker) walkPath(root string) {
 			return
 		}
 		defer f.Close()
+		if fi, err = f.Stat(); err != nil {
+			w.fileError(root, err)
+			return
+		}
 		w.walkFile(root, f, fi.Size(), true)
+		if err := changed(f, fi); err != nil && !w.stopped {
+			w.fileError(root, err)
+		}
 	default:
 		w.fileError(root, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 	}
@@ -158,6 +217,12 @@ func (w *walker) walkTree(fsys fs.FS, dir string) {
 				// Maildir's tmp/ holds deliveries in progress, not mail.
 				return fs.SkipDir
 			}
+			// Each file is opened through every folder above it, so a
+			// deep tree costs time with the square of its depth.
+			if name != "." && strings.Count(name, "/")+1 > w.opts.maxPathDepth() {
+				w.fileError(display, fmt.Errorf("%w of %d levels; nothing in it was read", ErrPathTooDeep, w.opts.maxPathDepth()))
+				return fs.SkipDir
+			}
 			return nil
 		}
 		mode := d.Type()
@@ -200,6 +265,9 @@ func (w *walker) walkTree(fsys fs.FS, dir string) {
 		} else {
 			w.walkFSFile(fsys, name, display, f, fi.Size())
 		}
+		if err := changed(f, fi); err != nil && !w.stopped {
+			w.fileError(display, err)
+		}
 		return nil
 	})
 }
@@ -233,6 +301,9 @@ func (w *walker) headBuf(n int) []byte {
 // as one message, with a note: a verifier asked about a cut-down or empty
 // message must answer rather than skip it.
 func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
+	if !w.countFile(name) {
+		return
+	}
 	head := w.headBuf(int(min(size, SniffSize)))
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {

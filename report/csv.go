@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/leakproof/leakproof/provenance"
 )
@@ -90,19 +92,31 @@ func (c *CSVWriter) header() error {
 	return c.w.Write(CSVColumns)
 }
 
-// cell defuses spreadsheet formulas: a cell that starts with one of the
-// characters a spreadsheet treats as a formula gets a leading single quote.
+// cell defuses spreadsheet formulas: a cell whose first character other
+// than whitespace is one a spreadsheet starts a formula or a DDE command
+// with gets a leading single quote. Whitespace counts for nothing because
+// spreadsheets skip it (a tab or CR before "=" still runs); the full-width
+// and small forms of the triggers count too, because some spreadsheets
+// (in East Asian locales) fold them to ASCII when a cell is typed or
+// imported.
 func cell(s string) string {
 	// Cleaned like the text table: CSV often ends up on a terminal (cat,
 	// less) and in spreadsheets, where control and bidirectional
 	// characters do harm and nothing good; JSON keeps the text as decoded.
 	s = clean(s)
-	if s == "" {
+	t := strings.TrimLeftFunc(s, unicode.IsSpace)
+	if t == "" {
 		return s
 	}
-	switch s[0] { // a tab or CR, which spreadsheets also act on, is a space by now
-	case '=', '+', '-', '@':
+	r, _ := utf8.DecodeRuneInString(t)
+	if strings.ContainsRune(formulaTriggers, r) {
 		return "'" + s
 	}
 	return s
 }
+
+// formulaTriggers are the characters a spreadsheet cell starting with
+// runs as a formula or command: = + - @ (formulas), | (DDE in Excel), %
+// (Lotus-style in LibreOffice), in ASCII, full-width (U+FF1D ...) and
+// small (U+FE62 ...) forms.
+const formulaTriggers = "=+-@|%\uff1d\uff0b\uff0d\uff20\uff5c\uff05\ufe66\ufe62\ufe63\ufe6b\ufe6a\u2212"

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -407,4 +408,79 @@ func TestVerifySymlinksOutOfTheLeak(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, checked, "one message checked")
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"512", 512, true}, {"64K", 64 << 10, true}, {"100M", 100 << 20, true}, {"100MiB", 100 << 20, true},
+		{"2g", 2 << 30, true}, {"1TB", 1 << 40, true}, {"0", 0, true},
+		{"", 0, false}, {"-1", 0, false}, {"1.5G", 0, false}, {"12X", 0, false}, {"99999999999T", 0, false},
+	} {
+		got, err := parseSize(tt.in)
+		if !tt.ok {
+			assert.Error(t, err, "parseSize(%q)", tt.in)
+			continue
+		}
+		require.NoError(t, err, "parseSize(%q)", tt.in)
+		assert.Equal(t, tt.want, got, "parseSize(%q)", tt.in)
+	}
+}
+
+// --max-message-size reaches the walk: a message over it is an error
+// record with its size, and the run goes on.
+func TestVerifyMaxMessageSize(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	res := runCLI(t, "verify", "--format", "json", "--max-message-size", "1K", "testdata/sample.mbox")
+	assert.Equal(t, exitInput, res.code, "exit status with messages over the cap")
+	var over int
+	for line := range strings.SplitSeq(strings.TrimSpace(res.stdout), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &r), "JSON line %q", line)
+		if strings.Contains(r["error"].(string), "larger than the size cap") {
+			over++
+			assert.Contains(t, r["error"], "the cap is 1024", "the error names the cap")
+		}
+	}
+	assert.Positive(t, over, "some sample message is over 1 KiB")
+	res = runCLI(t, "verify", "--max-message-size", "lots", "testdata/sample.mbox")
+	assert.Equal(t, 2, res.code, "a size that is not one is a usage error")
+}
+
+// The overlapping-entry zip bomb (1.6 MB, 10,000 entries over one 1 GiB
+// deflate stream) once held a run for 85 minutes with the genuine message
+// after it never reached. Bound: 512 MiB allocated in all (so at most
+// that much memory), no entry inflated; each entry gets an error record
+// naming it and its offset, and the message after the zip is checked.
+func TestVerifyOverlapBomb(t *testing.T) {
+	dir := t.TempDir()
+	genuine := testmail.LF(testmail.Message{Subject: "genuine", Body: "The one that matters.\n"}.Bytes())
+	writeBytes(t, dir, "a.zip", testmail.OverlapBomb(10000, 1024, genuine))
+	writeBytes(t, dir, "b.eml", genuine)
+	var stdout, stderr bytes.Buffer
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	code := run(t.Context(), []string{"verify", "--format", "json", dir}, &stdout, &stderr)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, exitInput, code, "exit status: the refused entries are inputs that could not be read")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(512<<20), "bytes allocated by the whole run")
+	var refused, checked int
+	for line := range strings.SplitSeq(strings.TrimSpace(stdout.String()), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &r), "JSON line")
+		switch e := r["error"].(string); {
+		case strings.Contains(e, "zip entries overlap"):
+			refused++
+			assert.Contains(t, e, "at offset 40 of the zip", "the record names the offset")
+		case e == "" && r["verdict"] != "":
+			checked++
+		}
+	}
+	assert.Equal(t, 10000, refused, "every overlapping entry is refused")
+	assert.Equal(t, 2, checked, "the genuine entry and the file after the zip are checked")
 }

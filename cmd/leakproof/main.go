@@ -16,12 +16,19 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGINT and SIGTERM stop the walk; what was read is still checked
+	// and written. A second signal ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -32,6 +39,8 @@ const (
 	exitOK    = 0 // the run finished, whatever the verdicts
 	exitInput = 1 // some input could not be read; the rest was reported
 	exitUsage = 2 // the command line is wrong
+
+	exitInterrupted = 3 // a signal stopped the run; every record written is complete
 )
 
 // run is the whole command: it parses args (without the program name),

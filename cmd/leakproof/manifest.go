@@ -36,19 +36,40 @@ func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func hashInputs(ctx context.Context, paths []string) <-chan []report.ManifestInput {
 	ch := make(chan []report.ManifestInput, 1)
 	go func() {
-		h := &inputHasher{ctx: ctx, buf: make([]byte, 1<<20), inputs: []report.ManifestInput{}}
-		for _, p := range paths {
-			h.path(p)
+		var inputs []report.ManifestInput
+		for _, in := range scanInputs(ctx, paths, true) {
+			inputs = append(inputs, in.ManifestInput)
 		}
-		ch <- h.inputs
+		ch <- append([]report.ManifestInput{}, inputs...)
 	}()
 	return ch
 }
 
+// scanInputs lists every file under the PATH arguments that the walk
+// reads, in the walk's order and under the names it gives them, with its
+// size and modification time, and with its SHA-256 when hash is set.
+func scanInputs(ctx context.Context, paths []string, hash bool) []inputFile {
+	h := &inputHasher{ctx: ctx, hash: hash}
+	if hash {
+		h.buf = make([]byte, 1<<20)
+	}
+	for _, p := range paths {
+		h.path(p)
+	}
+	return h.inputs
+}
+
+// An inputFile is one file read by a run, as a manifest records it.
+type inputFile struct {
+	report.ManifestInput
+	ModTime string `json:"mtime"` // RFC 3339 in UTC, to the nanosecond
+}
+
 type inputHasher struct {
 	ctx    context.Context
+	hash   bool
 	buf    []byte
-	inputs []report.ManifestInput
+	inputs []inputFile
 }
 
 // path hashes one PATH argument: the file, or every file the walk reads
@@ -117,13 +138,21 @@ func isMaildir(fsys fs.FS, dir string) bool {
 }
 
 // file hashes one open file, unless the run was interrupted.
-func (h *inputHasher) file(name string, r io.Reader) {
-	sum := sha256.New()
-	n, err := io.CopyBuffer(sum, ctxReader{h.ctx, r}, h.buf)
+func (h *inputHasher) file(name string, f *os.File) {
+	fi, err := f.Stat()
 	if err != nil {
 		return
 	}
-	h.inputs = append(h.inputs, report.ManifestInput{Path: name, Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	in := inputFile{ManifestInput: report.ManifestInput{Path: name, Size: fi.Size()}, ModTime: fi.ModTime().UTC().Format(time.RFC3339Nano)}
+	if h.hash {
+		sum := sha256.New()
+		n, err := io.CopyBuffer(sum, ctxReader{h.ctx, f}, h.buf)
+		if err != nil {
+			return
+		}
+		in.Size, in.SHA256 = n, hex.EncodeToString(sum.Sum(nil))
+	}
+	h.inputs = append(h.inputs, in)
 }
 
 // ctxReader stops reading once ctx is done: an interrupt must not wait

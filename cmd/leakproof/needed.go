@@ -82,7 +82,7 @@ func keysNeeded(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	needed := map[string]*neededKey{}
 	var notMail skipped
 	unreadable, read := 0, 0
-	for m := range mailOnly(walkAll(ctx, paths), &notMail) {
+	for m := range mailOnly(walkAll(ctx, paths, nil), &notMail) {
 		if m.Err != nil {
 			if unreadable < maxErrorLines {
 				errorf(stderr, m.Err.Error())

@@ -44,7 +44,7 @@ func keysRecover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var kr dkim.KeyRecovery
 	var notMail skipped
 	unreadable := 0
-	for m := range mailOnly(walkAll(ctx, paths), &notMail) {
+	for m := range mailOnly(walkAll(ctx, paths, nil), &notMail) {
 		if m.Err != nil {
 			if unreadable < maxErrorLines {
 				errorf(stderr, m.Err.Error())

@@ -61,6 +61,13 @@ verify options:
                            are salted with. Default local-datashare; "" when
                            Datashare ran with --noDigestProject.
     --out FILE             Write the report to FILE instead of standard output.
+                           FILE appears only when the run is complete.
+    --resume               With --out FILE: keep the partial report as
+                           FILE.partial (and FILE.partial.manifest.json)
+                           through any interruption, and continue it when
+                           the same command is run again with --resume; it
+                           refuses when the inputs, key files or options
+                           differ. json, csv, ftm and join only.
     --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
                            spreadsheets (Excel) that need one to read UTF-8.
     --manifest FILE        Write how the run was made to FILE (JSON): version,
@@ -68,6 +75,18 @@ verify options:
                            file with its SHA-256, the policy, the counts. The
                            HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
+
+Bounds on hostile archives (verify; SIZE is bytes, or a number with K, M, G
+or T, powers of 1024; a bound reached gives an error record naming the file,
+entry and offset, and the run goes on with the next entry or file):
+    --max-message-size SIZE  Largest message read. Default 100M.
+    --max-zip-total SIZE     Bytes one zip may inflate in all. Default 64G.
+    --max-total SIZE         Bytes the whole run may inflate. Default 1T.
+    --max-zip-directory SIZE Largest zip central directory. Default 64M.
+    --max-zip-entries N      Entries per zip or tar. Default 1048576.
+    --max-files N            Files and entries read per PATH. Default 16777216.
+    --max-path-depth N       Folders deep below a PATH. Default 100.
+    Zip entries whose data overlap (a zip bomb's trick) are never read.
 
 explain and bundle options:
     --file INNER           The file inside a folder or zip PATH
@@ -98,8 +117,9 @@ Verdicts:
                    a sign of forgery.
 
 Exit status: 0 when the run finished, whatever the verdicts; 1 when some input
-(a PATH or a key file) could not be read (the rest is still reported) or no
-message at all was found; 2 on usage errors.
+(a PATH or a key file) could not be read or changed while being read (the rest
+is still reported) or no message at all was found; 2 on usage errors; 3 when
+SIGINT or SIGTERM stopped the run (every record written is complete).
 
 Examples:
     $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox

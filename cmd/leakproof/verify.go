@@ -26,11 +26,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var cf checkFlags
 	cf.register(fs)
+	var lf limitFlags
+	lf.register(fs)
 	format := fs.String("format", "text", "output format: text, json, csv, html, ftm, datashare or join")
 	out := fs.String("out", "", "write the report to `FILE`")
 	workers := fs.Int("workers", 0, "messages checked at once")
 	manifest := fs.String("manifest", "", "write the run's manifest to `FILE`")
 	csvBOM := fs.Bool("csv-bom", false, "start the CSV with a UTF-8 byte-order mark")
+	resume := fs.Bool("resume", false, "keep a partial --out FILE through interruptions and continue it")
 	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
@@ -49,6 +52,16 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if msg, hint := cf.validate(); msg != "" {
 		return usageError(stderr, msg, hint)
 	}
+	if msg := lf.validate(); msg != "" {
+		return usageError(stderr, msg)
+	}
+	if *resume && *out == "" {
+		return usageError(stderr, "--resume goes with --out FILE", "the partial report is kept beside FILE, as FILE.partial")
+	}
+	if *resume && !resumable(*format) {
+		return usageError(stderr, fmt.Sprintf("--resume does not work with --format %s", *format),
+			"json, csv, ftm and join can be resumed: their records stand alone, with nothing after the last")
+	}
 	paths := fs.Args()
 	if len(paths) == 0 {
 		return usageError(stderr, "no PATH to verify", "name an mbox, a message file, a folder or a zip: leakproof verify [options] PATH...")
@@ -66,7 +79,37 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 	dst := stdout
 	var outFile *atomicFile
-	if *out != "" {
+	var partial *partialRun
+	var st runState // counts over every record, a resumed run's earlier ones included
+	skip := 0       // records written by the run being resumed
+	if *resume {
+		ver, commit := version()
+		cur := partialManifest{LeakproofVersion: ver, Commit: commit, Command: append([]string{"leakproof", "verify"}, withoutResume(args)...),
+			Inputs: scanInputs(context.WithoutCancel(ctx), paths, false), KeyFiles: cf.keyFiles}
+		partial, err = openPartial(*out, cur, func(hash bool) []inputFile { return scanInputs(ctx, paths, hash) })
+		if err != nil && ctx.Err() != nil {
+			errorf(stderr, "interrupted while checking the inputs against the interrupted run's; nothing was changed")
+			return exitInterrupted
+		}
+		if err != nil {
+			var r *resumeRefusal
+			if errors.As(err, &r) {
+				errorf(stderr, r.msg, r.hint)
+				if r.usage {
+					return exitUsage
+				}
+				return exitInput
+			}
+			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
+			return exitInput
+		}
+		defer partial.close()
+		skip, st = partial.m.Records, partial.m.State
+		if skip > 0 {
+			fmt.Fprintf(stderr, "leakproof: note: resuming after %s already in %s\n", plural(skip, "record", "records"), printable(partial.partial))
+		}
+		dst = partial
+	} else if *out != "" {
 		outFile, err = createAtomic("--out", *out)
 		if err != nil {
 			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
@@ -75,7 +118,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		defer outFile.abort()
 		dst = outFile
 	}
-	bw := bufio.NewWriterSize(dst, 64<<10)
+	sink := dst
+	if skip > 0 {
+		sink = &dropWriter{w: dst, n: preamble(*format, *csvBOM)}
+	}
+	bw := bufio.NewWriterSize(sink, 64<<10)
 	dg := &digests{project: *project, datashare: *format == "datashare"}
 	var w report.Writer
 	switch *format {
@@ -114,29 +161,45 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	prog := startProgress(stderr)
 	var notMail skipped
-	var tally report.Tally
-	errLines := 0
-	var noKeySigs, noKeyMsgs int
 	checker := provenance.NewChecker(opts)
-	msgs := mailOnly(walkAll(ctx, paths), &notMail)
+	var pos walkPosition
+	msgs := mailOnly(pos.walk(ctx, paths, lf.options()), &notMail)
+	if skip > 0 {
+		msgs = skipFirst(msgs, skip)
+	}
 	if *format == "datashare" || *format == "join" {
 		msgs = dg.withDigests(msgs)
 	}
-	runErr := checker.Run(ctx, msgs, func(a *provenance.Assessment) error {
+	// A signal stops the walk (ctx); the messages already read are still
+	// checked and written (the checker's own context is not cancelled),
+	// so the report ends with its last complete record.
+	written := 0
+	runErr := checker.Run(context.WithoutCancel(ctx), msgs, func(a *provenance.Assessment) error {
 		prog.add(1)
-		tally.Add(a)
+		st.Tally.Add(a)
 		if n := countNoKey(a); n > 0 {
-			noKeySigs += n
-			noKeyMsgs++
+			st.NoKeySigs += n
+			st.NoKeyMsgs++
 		}
 		if a.Err != nil {
-			if errLines < maxErrorLines {
+			if errors.Is(a.Err, archive.ErrChanged) {
+				st.Changed++
+			}
+			if st.ErrLines < maxErrorLines {
 				prog.print(func() { errorf(stderr, a.Err.Error()) })
 			}
-			errLines++
+			st.ErrLines++
 		}
 		if err := w.Write(a); err != nil {
 			return err
+		}
+		written++
+		pos.last = fmt.Sprintf("%s#%d", a.File, a.Index)
+		if partial != nil && partial.wrote() {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			return partial.checkpoint(st)
 		}
 		if flushEach {
 			return bw.Flush()
@@ -144,6 +207,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return nil
 	})
 	prog.stop()
+	interrupted := ctx.Err() != nil
+	tally, errLines, noKeySigs, noKeyMsgs := st.Tally, st.ErrLines, st.NoKeySigs, st.NoKeyMsgs
 	tally.NotMail = notMail.count()
 	// The text table and the HTML page count the skipped files too.
 	if nm, ok := w.(interface{ NotMail(string) }); ok {
@@ -152,7 +217,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	var man *report.Manifest
-	if inputs != nil {
+	if inputs != nil && !interrupted {
 		ver, commit := version()
 		man = &report.Manifest{
 			LeakproofVersion: ver,
@@ -178,8 +243,19 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := cf.close(); runErr == nil {
 		runErr = err
 	}
+	if partial != nil && runErr == nil {
+		runErr = partial.checkpoint(st)
+	}
+	if interrupted && runErr == nil {
+		reportInterrupted(stderr, paths, &pos, written, skip, *out, partial)
+		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
+		return exitInterrupted
+	}
 	if runErr == nil && outFile != nil {
 		runErr = outFile.commit()
+	}
+	if runErr == nil && partial != nil {
+		runErr = partial.commit()
 	}
 	if runErr == nil && *manifest != "" {
 		runErr = writeManifest(*manifest, man)
@@ -233,6 +309,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		errorf(stderr, "no message found in "+where, hint)
 		return exitInput
 	}
+	if st.Changed > 0 {
+		errorf(stderr, fmt.Sprintf("%s changed while being read", plural(st.Changed, "file", "files")),
+			"each has an error record after its own; its records may be incomplete: verify it again once nothing writes to it")
+		return exitInput
+	}
 	if tally.Unreadable > 0 {
 		errorf(stderr, fmt.Sprintf("%s could not be read", plural(tally.Unreadable, "input", "inputs")),
 			"each one is in the report with its error; the other messages were checked")
@@ -253,11 +334,57 @@ func countNoKey(a *provenance.Assessment) int {
 	return n
 }
 
+// walkPosition is how far a run got: the PATH being walked and the last
+// record written, for the account of an interrupted run.
+type walkPosition struct {
+	path int
+	last string
+}
+
+// walk is walkAll, noting which PATH is being walked.
+func (p *walkPosition) walk(ctx context.Context, paths []string, opts *archive.Options) iter.Seq[*archive.Message] {
+	return func(yield func(*archive.Message) bool) {
+		for i, path := range paths {
+			p.path = i
+			for m := range archive.Walk(ctx, path, opts) {
+				if !yield(m) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// reportInterrupted says what an interrupted run did and did not do.
+func reportInterrupted(stderr io.Writer, paths []string, pos *walkPosition, written, skipped int, out string, partial *partialRun) {
+	errorf(stderr, "interrupted; the report is incomplete")
+	done := plural(written, "record", "records") + " written"
+	if skipped > 0 {
+		done += fmt.Sprintf(" after the %d of the run resumed", skipped)
+	}
+	if pos.last != "" {
+		done += ", the last for " + printable(pos.last)
+	}
+	fmt.Fprintf(stderr, "leakproof: note: %s\n", done)
+	rest := "the rest of " + printable(paths[pos.path])
+	if n := len(paths) - pos.path - 1; n > 0 {
+		rest += fmt.Sprintf(" and %s after it", plural(n, "PATH", "PATHs"))
+	}
+	fmt.Fprintf(stderr, "leakproof: note: not examined: %s\n", rest)
+	switch {
+	case partial != nil:
+		fmt.Fprintf(stderr, "leakproof: note: the partial report is kept in %s, with %s; run the same command again to continue it\n",
+			printable(partial.partial), printable(partial.manifest))
+	case out != "":
+		fmt.Fprintf(stderr, "leakproof: note: %s was not written; with --resume an interrupted run can be continued\n", printable(out))
+	}
+}
+
 // walkAll walks every path in turn, in command-line order.
-func walkAll(ctx context.Context, paths []string) iter.Seq[*archive.Message] {
+func walkAll(ctx context.Context, paths []string, opts *archive.Options) iter.Seq[*archive.Message] {
 	return func(yield func(*archive.Message) bool) {
 		for _, p := range paths {
-			for m := range archive.Walk(ctx, p, nil) {
+			for m := range archive.Walk(ctx, p, opts) {
 				if !yield(m) {
 					return
 				}

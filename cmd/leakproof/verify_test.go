@@ -182,7 +182,7 @@ func TestVerifyInterrupted(t *testing.T) {
 	cancel()
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, []string{"verify", "--out", filepath.Join(tmp, "r.jsonl"), "--format", "json", "testdata/sample.mbox"}, &stdout, &stderr)
-	assert.Equal(t, 1, code, "exit status of an interrupted run")
+	assert.Equal(t, exitInterrupted, code, "exit status of an interrupted run")
 	assert.Contains(t, stderr.String(), "leakproof: error: interrupted", "stderr says the run was interrupted")
 	entries, err := os.ReadDir(tmp)
 	require.NoError(t, err, "reading the --out folder")
