@@ -32,6 +32,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	manifest := fs.String("manifest", "", "write the run's manifest to `FILE`")
 	csvBOM := fs.Bool("csv-bom", false, "start the CSV with a UTF-8 byte-order mark")
 	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
+	noPass := fs.Bool("no-archive-pass", false, "judge each message alone and stream each record as it is decided")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -122,8 +123,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *format == "datashare" || *format == "join" {
 		msgs = dg.withDigests(msgs)
 	}
-	runErr := checker.Run(ctx, msgs, func(a *provenance.Assessment) error {
-		prog.add(1)
+	emit := func(a *provenance.Assessment) error {
 		tally.Add(a)
 		if n := countNoKey(a); n > 0 {
 			noKeySigs += n
@@ -142,7 +142,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return bw.Flush()
 		}
 		return nil
-	})
+	}
+	var runErr error
+	var pass *provenance.ArchiveSummary
+	if *noPass {
+		runErr = checker.Run(ctx, msgs, func(a *provenance.Assessment) error { prog.add(1); return emit(a) })
+	} else {
+		pass, runErr = runArchivePass(ctx, checker, msgs, *out, w, func(*provenance.Assessment) { prog.add(1) }, emit)
+	}
 	prog.stop()
 	tally.NotMail = notMail.count()
 	// The text table and the HTML page count the skipped files too.
@@ -216,6 +223,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "leakproof: note: %s in %s could not be checked for want of a key: \"leakproof keys needed\" lists the keys to look for and where\n",
 			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
 	}
+	notePass(stderr, pass)
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
 	if *format != "text" || *out != "" {
