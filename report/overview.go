@@ -28,9 +28,9 @@ type selectorKey struct{ domain, selector string }
 
 // selectorRow is one line of the table of signing domains and selectors.
 type selectorRow struct {
-	Domain, Selector                string
+	Domain, Selector                   string
 	Messages, Pass, Fail, NoKey, Other int
-	first, last                     time.Time
+	first, last                        time.Time
 }
 
 // maxSelectorRows caps the rows of the table: a hostile archive can name a
