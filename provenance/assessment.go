@@ -259,6 +259,24 @@ type Assessment struct {
 	Explanation Explanation
 
 	Err error // why the message could not be read; Verdict is VerdictNone then
+
+	// Related lists the other messages the archive pass links this one
+	// to (its copies, the replies quoting it, the message it quotes), in
+	// the order its evidence names them; empty without the pass.
+	Related []Related
+
+	view    *viewPrint // the reader's view, for the archive pass; nil when unread
+	passSeq int        // 1 + the position ArchivePass.Add gave it, 0 before
+}
+
+// Related names another message of the archive that the archive pass
+// links to this one, by the fields a report needs to point at it.
+type Related struct {
+	Kind  string // "copy", "quoted_by" (a reply quotes this message) or "quotes" (this message quotes it)
+	ID    string
+	File  string
+	Entry int
+	Index int
 }
 
 // An Explanation is the plain-language account of one assessment, for an

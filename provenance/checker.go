@@ -168,6 +168,7 @@ func newAssessment(m *archive.Message) *Assessment {
 		References: []string{},
 		Signatures: []SignatureResult{},
 		Evidence:   []Evidence{},
+		Related:    []Related{},
 	}
 }
 
@@ -201,6 +202,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		return err
 	}
 	write(a, f, &c.policy, decide(f, &c.policy))
+	a.view = readerView(f)
 	return nil
 }
 

@@ -247,6 +247,33 @@ var codes = []CodeInfo{
 		"The MIME structure is deeper or larger than the reader walks; attachments past the caps are not listed, so the list is incomplete.",
 		"Extract the attachments with a mail client or a MIME tool before relying on the list."},
 
+	// copies, cohort, thread: what the other messages of the archive say
+	// (the archive pass, archivepass.go).
+	{"copies.conflict", SeverityAlteration,
+		"Another copy of the message (the same Message-ID) is authentic, and this copy differs from it in what a reader sees (a displayed field, the body as displayed, or an attachment; trace fields such as Received do not count): this copy was changed after it was sent, or it is another message under the same Message-ID.",
+		"Quote the authentic copy the evidence names, not this one; compare the two on what differs."},
+	{"copies.corroborated", SeverityInfo,
+		"This copy carries no signature that vouches for it, but another copy of the message (the same Message-ID) is authentic and shows a reader exactly what this one shows (trace fields aside), as a sender's Sent-folder copy, stored before it was signed, does: the message is authentic by that copy, at its confidence at most and for the elements its signature proves.",
+		"Cite the authentic copy the evidence names as the proof, and quote only what its signature proves."},
+	{"copies.differ", SeverityCaution,
+		"Another copy of the message (the same Message-ID) differs from this one in what a reader sees, and the copies' verdicts cannot say which is the changed one: both are authentic (a mailing list adds a footer and signs again), or neither is.",
+		"Compare the copies on what differs before quoting either; find out which copy the source's mailbox held."},
+	{"cohort.selector_outlier", SeverityCaution,
+		"The signature fails where the same signing domain and selector verify nearly every other message of the archive dated within 30 days: a planted or edited message often stands out so among authentic neighbours.",
+		"Compare this message with its neighbours from the same sender; look for another copy of it."},
+	{"cohort.unsigned_outlier", SeverityCaution,
+		"The message carries no signature, although its From domain signs every other message it sent in the archive: a message made up and slipped among real ones often looks like this (a Sent-folder copy stored before signing does too).",
+		"Look for a signed copy of the message (the recipient's Inbox); ask how the message came into the archive."},
+	{"cohort.outside_key_dates", SeverityCaution,
+		"The message is dated outside the dates the key archive saw its selector's key published: either the key archive's history is incomplete, or the Date is not what it was.",
+		"Check the selector's history in another key archive, and the Date against the Received fields and the neighbouring messages."},
+	{"thread.quoted_by", SeverityInfo,
+		"An authentic reply in the archive quotes this message's text word for word (after its quote marks are removed and its lines re-wrapped): the quoted text is what the replier received.",
+		"Cite the reply as corroboration of the quoted text; it says nothing of the parts the reply does not quote."},
+	{"thread.quote_conflict", SeverityCaution,
+		"A reply's quote of the message it answers differs from that message's text in a paragraph: one of the two was changed, or the replier edited the quote.",
+		"Compare the quote with the message it quotes; find out which of them the other copies and the sender confirm."},
+
 	// received: the header chain.
 	{"received.out_of_order", SeverityCaution,
 		"A Received hop is timestamped earlier than the hop below it: the header chain is out of order.",

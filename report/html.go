@@ -36,6 +36,8 @@ type HTMLWriter struct {
 	n        int
 	header   bool
 	manifest *Manifest
+	pass     *provenance.ArchiveSummary
+	over     overview
 	err      error
 }
 
@@ -48,6 +50,7 @@ func NewHTMLWriter(w io.Writer) *HTMLWriter {
 func (h *HTMLWriter) Write(a *provenance.Assessment) error {
 	h.head()
 	h.tally.Add(a)
+	h.over.add(a)
 	h.n++
 	h.exec("message", newHTMLMessage(h.n, a))
 	return h.err
@@ -63,18 +66,29 @@ func (h *HTMLWriter) Tally() Tally { return h.tally }
 // the report was made. Without one the page has no such section.
 func (h *HTMLWriter) SetManifest(m *Manifest) { h.manifest = m }
 
-// Close writes the manifest, the counts, and ends the page.
+// SetArchiveSummary sets what the archive pass found, which Close shows
+// with the counts.
+func (h *HTMLWriter) SetArchiveSummary(s provenance.ArchiveSummary) { h.pass = &s }
+
+// Close writes the manifest, the counts, the timeline, the table of
+// signing domains and selectors, and ends the page.
 func (h *HTMLWriter) Close() error {
 	h.head()
 	if h.manifest != nil {
 		h.exec("manifest", newHTMLManifest(h.manifest))
 	}
 	t := h.tally
+	chart, desc := h.over.timeline()
 	h.exec("foot", struct {
 		Tally                                        Tally
 		Authentic, Altered, Unverifiable, Unreadable int
-		Summary, Reminder                            string
-	}{t, t.Authentic, t.Altered, t.Unverifiable, t.Unreadable, t.String(), Reminder})
+		Summary, Reminder, Pass                      string
+		Timeline                                     template.HTML
+		TimelineText                                 string
+		Selectors                                    []htmlSelectorRow
+		Codes                                        []codeCount
+	}{t, t.Authentic, t.Altered, t.Unverifiable, t.Unreadable, t.String(), Reminder, passWords(h.pass),
+		chart, desc, h.over.rows(), topCodes(h.over.codes, 5)})
 	return h.err
 }
 
@@ -108,6 +122,12 @@ type htmlMessage struct {
 	Attachments                    []attachmentRecord
 	ARC                            arcRecord
 	Evidence                       []evidenceRecord
+	Related                        []htmlRelated
+}
+
+// htmlRelated is a link to another message the archive pass names.
+type htmlRelated struct {
+	Kind, Anchor, Location string
 }
 
 type htmlSignature struct {
@@ -121,7 +141,7 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 	r := newRecord(a)
 	m := htmlMessage{
 		N:          n,
-		ID:         "m" + strconv.Itoa(n),
+		ID:         anchor(n, a.ID),
 		Class:      r.Verdict,
 		Verdict:    strings.ToUpper(r.Verdict),
 		Confidence: r.Confidence,
@@ -195,7 +215,39 @@ func newHTMLMessage(n int, a *provenance.Assessment) htmlMessage {
 		e.Message, e.Code = clean(e.Message), clean(e.Code)
 		m.Evidence = append(m.Evidence, e)
 	}
+	for _, rel := range a.Related {
+		loc := clean(rel.File)
+		if rel.Index > 0 {
+			loc += "#" + strconv.Itoa(rel.Index)
+		}
+		kind := map[string]string{"copy": "Copy", "quoted_by": "Quoted by", "quotes": "Quotes"}[rel.Kind]
+		if kind == "" {
+			kind = clean(rel.Kind)
+		}
+		m.Related = append(m.Related, htmlRelated{Kind: kind, Anchor: anchor(0, rel.ID), Location: loc})
+	}
 	return m
+}
+
+// anchor is the id of a message's section: from its id, which other
+// sections link to, else from its number.
+func anchor(n int, id string) string {
+	if id != "" && strings.Trim(id, "0123456789abcdef") == "" {
+		return "m-" + id
+	}
+	return "m" + strconv.Itoa(n)
+}
+
+// passWords says what the archive pass found, or "" without one or when
+// it found nothing.
+func passWords(s *provenance.ArchiveSummary) string {
+	if s == nil || s.CopyGroups+s.CohortOutliers+s.QuotedBy+s.QuoteConflicts+s.MissingReferences == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Archive pass: %s held more than once; %d made authentic by an identical authentic copy, %d made altered by a differing one; %s with a cohort caution; %s quoted word for word by an authentic reply, %s with a contradicting quote; %s referred to but not in the archive.",
+		plural(s.CopyGroups, "Message-ID", "Message-IDs"), s.Corroborated, s.Conflicts,
+		plural(s.CohortOutliers, "message", "messages"), plural(s.QuotedBy, "message", "messages"),
+		plural(s.QuoteConflicts, "message", "messages"), plural(s.MissingReferences, "message", "messages"))
 }
 
 var htmlTemplates = template.Must(template.New("report").Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).Parse(`
@@ -211,8 +263,13 @@ var htmlTemplates = template.Must(template.New("report").Funcs(template.FuncMap{
 <title>leakproof report</title>
 <style>
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1b1b1b;background:#fafafa;display:flex;flex-direction:column}
-header,#manifest,#summary,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem;width:calc(100% - 2rem)}
-header,#manifest{order:-3}#summary{order:-2}.filters{order:-1;max-width:72rem;margin:.5rem auto;padding:0 1rem;width:calc(100% - 2rem)}
+header,#manifest,#summary,#timeline,#domains,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem;width:calc(100% - 2rem)}
+header,#manifest{order:-3}#summary,#timeline,#domains{order:-2}
+#timeline h2,#domains h2,#summary h2{font-size:1.1rem;margin:.6rem 0 .2rem}
+#timeline svg{display:block;width:100%;height:8rem;background:#fff;border:1px solid #ddd;border-radius:.3rem}
+.legend span{display:inline-block;margin-right:.8rem;font-size:.85rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.25rem;vertical-align:-.1rem;border-radius:2px}
+.scroll{overflow-x:auto;max-width:100%}#domains td{white-space:nowrap}
+.related a{word-break:break-all}.filters{order:-1;max-width:72rem;margin:.5rem auto;padding:0 1rem;width:calc(100% - 2rem)}
 h1{font-size:1.4rem;margin:1rem 0 .25rem}
 .note{color:#555;font-size:.9rem}
 .counts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
@@ -227,6 +284,8 @@ details.authentic{border-left-color:#1a7f37}details.altered{border-left-color:#c
 summary,.cols{padding:.45rem .6rem;display:grid;grid-template-columns:3rem 8.5rem 5.5rem minmax(8rem,1fr) minmax(8rem,1.2fr) minmax(8rem,1.5fr);gap:.5rem;align-items:baseline}
 summary{cursor:pointer}.cols{padding:.2rem calc(.6rem + 7px);font-size:.8rem;color:#666;text-transform:uppercase;letter-spacing:.04em}
 summary>span,.cols>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+summary>span.loc{white-space:normal;overflow-wrap:anywhere;word-break:break-all}
+@media (max-width:40rem){summary{grid-template-columns:2rem 8.5rem 1fr}summary>span.loc,summary>span.wide{grid-column:1/-1}.cols{display:none}th,td{padding:.15rem .3rem}}
 .n{color:#777;font-size:.85rem}
 .v{font-weight:700;letter-spacing:.02em}
 .authentic .v{color:#1a7f37}.altered .v{color:#c62828}.unverifiable .v{color:#8a6d00}.unreadable .v{color:#555}
@@ -256,7 +315,7 @@ footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
 
 {{- define "message" -}}
 <details class="{{.Class}}" id="{{.ID}}">
-<summary><span class="n">{{.N}}</span><span class="v">{{.Verdict}}</span><span>{{.Confidence}}</span><span><bdi>{{.Location}}</bdi></span><span><bdi>{{.From}}</bdi></span><span><bdi>{{.Subject}}</bdi></span></summary>
+<summary><span class="n">{{.N}}</span><span class="v">{{.Verdict}}</span><span>{{.Confidence}}</span><span class="loc mono"><bdi>{{.Location}}</bdi></span><span class="wide"><bdi>{{.From}}</bdi></span><span class="wide"><bdi>{{.Subject}}</bdi></span></summary>
 <div class="body">
 {{- if .Error}}
 <p class="sum">This record could not be read: <bdi>{{.Error}}</bdi></p>
@@ -299,6 +358,14 @@ footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
 {{- end}}
 </table>
 {{- end}}
+{{- if .Related}}
+<h3>Other messages of the archive</h3>
+<ul class="related">
+{{- range .Related}}
+<li>{{.Kind}}: <a href="#{{.Anchor}}"><bdi>{{.Location}}</bdi></a></li>
+{{- end}}
+</ul>
+{{- end}}
 {{- if .Evidence}}
 <h3>Evidence</h3>
 <table>
@@ -339,7 +406,33 @@ footer{order:1;margin:1.5rem auto;color:#555;font-size:.9rem}
 <section id="summary">
 <p class="counts"><span class="count">{{.Tally.Messages}} messages</span><span class="count" style="color:#1a7f37">{{.Authentic}} authentic</span><span class="count" style="color:#c62828">{{.Altered}} altered</span><span class="count" style="color:#8a6d00">{{.Unverifiable}} unverifiable</span>{{if .Unreadable}}<span class="count">{{.Unreadable}} unreadable</span>{{end}}</p>
 <p class="note">{{.Summary}}.</p>
+{{- if .Pass}}
+<p class="note">{{.Pass}}</p>
+{{- end}}
+{{- if .Codes}}
+<p class="note">Most frequent evidence:{{range $i, $c := .Codes}}{{if $i}},{{end}} <span class="mono">{{$c.Code}}</span> ({{$c.N}}){{end}}.</p>
+{{- end}}
 </section>
+{{- if .Timeline}}
+<section id="timeline">
+<h2>Messages by date</h2>
+{{.Timeline}}
+<p class="legend"><span><i style="background:#1a7f37"></i>authentic</span><span><i style="background:#c62828"></i>altered</span><span><i style="background:#b08900"></i>unverifiable</span><span><i style="background:#777"></i>unreadable</span></p>
+<p class="note">{{.TimelineText}}</p>
+</section>
+{{- end}}
+{{- if .Selectors}}
+<section id="domains">
+<h2>Signing domains and selectors</h2>
+<div class="scroll"><table>
+<tr><th>Domain</th><th>Selector</th><th>Messages</th><th>Pass</th><th>Fail</th><th>No key</th><th>Other</th><th>Dates</th></tr>
+{{- range .Selectors}}
+<tr><td><bdi>{{.Domain}}</bdi></td><td><bdi>{{.Selector}}</bdi></td><td>{{.Messages}}</td><td>{{.Pass}}</td><td>{{.Fail}}</td><td>{{.NoKey}}</td><td>{{.Other}}</td><td>{{.Dates}}</td></tr>
+{{- end}}
+</table></div>
+<p class="note">Each signature counted once per message; "other" is any other result (weak or revoked key, permerror, ...).</p>
+</section>
+{{- end}}
 <footer><p>{{.Reminder}}</p><p>Every message's SHA-256 is of its stored bytes, before any unescaping: recompute it to show that the message reported on is the one in the archive.</p></footer>
 </body>
 </html>

@@ -44,6 +44,8 @@ const textHint = `Run "leakproof explain" on a message for the details.`
 type TextWriter struct {
 	w      io.Writer
 	tally  Tally
+	codes  map[string]int
+	pass   *provenance.ArchiveSummary
 	header bool
 	err    error
 }
@@ -56,6 +58,12 @@ func NewTextWriter(w io.Writer) *TextWriter {
 // Write writes the line for a, and the column headings before the first line.
 func (t *TextWriter) Write(a *provenance.Assessment) error {
 	t.tally.Add(a)
+	if t.codes == nil {
+		t.codes = map[string]int{}
+	}
+	for _, e := range a.Evidence {
+		t.codes[e.Code]++
+	}
 	if !t.header {
 		t.header = true
 		t.line("MESSAGE", "VERDICT", "CONF", "SIGNER", "FROM", "SUBJECT")
@@ -85,12 +93,31 @@ func (t *TextWriter) NotMail(file string) { t.tally.NotMail++ }
 // Tally returns the counts so far.
 func (t *TextWriter) Tally() Tally { return t.tally }
 
-// Close writes the summary line and the reminder.
+// SetArchiveSummary sets what the archive pass found, which Close shows
+// under the counts.
+func (t *TextWriter) SetArchiveSummary(s provenance.ArchiveSummary) { t.pass = &s }
+
+// Close writes the summary line (the counts per verdict), the five most
+// frequent evidence codes, what the archive pass found, and the reminder.
 func (t *TextWriter) Close() error {
 	if t.header {
 		t.printf("\n")
 	}
 	t.printf("%s\n", t.tally)
+	if top := topCodes(t.codes, 5); len(top) > 0 {
+		parts := make([]string, len(top))
+		for i, c := range top {
+			parts[i] = fmt.Sprintf("%s (%d)", c.Code, c.N)
+		}
+		for _, l := range wrap("Most frequent evidence: "+strings.Join(parts, ", ")+".", 100) {
+			t.printf("%s\n", l)
+		}
+	}
+	if p := passWords(t.pass); p != "" {
+		for _, l := range wrap(p, 100) {
+			t.printf("%s\n", l)
+		}
+	}
 	for _, l := range wrap(Reminder+" "+textHint, 100) {
 		t.printf("%s\n", l)
 	}

@@ -136,7 +136,7 @@ func TestVerifyKilledRunResumes(t *testing.T) {
 
 	for _, format := range []string{"json", "csv"} {
 		t.Run(format, func(t *testing.T) {
-			args := []string{"verify", "--keys", keys, "--format", format}
+			args := []string{"verify", "--no-archive-pass", "--keys", keys, "--format", format}
 			if format == "csv" {
 				args = append(args, "--csv-bom")
 			}
@@ -188,7 +188,7 @@ func TestVerifySignals(t *testing.T) {
 
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(bin, "verify", "--format", "json", mbox)
+			cmd := exec.Command(bin, "verify", "--no-archive-pass", "--format", "json", mbox)
 			stdout, err := cmd.StdoutPipe()
 			require.NoError(t, err, "stdout pipe")
 			var stderr bytes.Buffer
@@ -220,7 +220,7 @@ func TestVerifySignals(t *testing.T) {
 
 	// --out without --resume: nothing is left.
 	outDir := t.TempDir()
-	cmd := exec.Command(bin, "verify", "--format", "json", "--out", filepath.Join(outDir, "r.jsonl"), mbox)
+	cmd := exec.Command(bin, "verify", "--no-archive-pass", "--format", "json", "--out", filepath.Join(outDir, "r.jsonl"), mbox)
 	require.NoError(t, cmd.Start(), "starting the run")
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -259,7 +259,7 @@ func TestVerifyResumeRefuses(t *testing.T) {
 	require.NoError(t, os.WriteFile(keys, keyData, 0o644), "writing the keys")
 	out := filepath.Join(dir, "r.jsonl")
 	partial, manifest := partialNames(out)
-	args := []string{"verify", "--keys", keys, "--format", "json", "--out", out, "--resume"}
+	args := []string{"verify", "--no-archive-pass", "--keys", keys, "--format", "json", "--out", out, "--resume"}
 
 	// A manifest as an interrupted run leaves it.
 	fresh := runCLI(t, append(args, mbox)...)
@@ -291,7 +291,7 @@ func TestVerifyResumeRefuses(t *testing.T) {
 		msg    string
 	}{
 		{"other flags", func(t *testing.T) []string {
-			return []string{"verify", "--keys", keys, "--format", "json", "--no-sha1", "--out", out, "--resume", mbox}
+			return []string{"verify", "--no-archive-pass", "--keys", keys, "--format", "json", "--no-sha1", "--out", out, "--resume", mbox}
 		}, exitUsage, "--resume: the interrupted run was"},
 		{"input touched", func(t *testing.T) []string {
 			later := time.Now().Add(time.Hour)
@@ -369,7 +369,7 @@ func TestVerifyFileChanged(t *testing.T) {
 	require.NoError(t, err, "stat")
 	stdout := &truncateOnWrite{path: mbox, size: fi.Size()}
 	var stderr bytes.Buffer
-	code := run(t.Context(), []string{"verify", "--format", "json", "--workers", "1", mbox}, stdout, &stderr)
+	code := run(t.Context(), []string{"verify", "--no-archive-pass", "--format", "json", "--workers", "1", mbox}, stdout, &stderr)
 	assert.Equal(t, exitInput, code, "exit status; stderr: %s", stderr.String())
 	assert.Contains(t, stdout.String(), "file changed while it was read", "the report has the error record")
 	assert.Contains(t, stderr.String(), "leakproof: error: 1 file changed while being read", "stderr says so")

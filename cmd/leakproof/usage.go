@@ -75,6 +75,13 @@ verify options:
                            file with its SHA-256, the policy, the counts. The
                            HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
+    --no-archive-pass      Judge each message alone and write each record as
+                           soon as it is decided. By default the archive pass
+                           compares copies of a message (the same Message-ID),
+                           signing domains' other messages and quoting
+                           replies, and the records are written once it has
+                           seen them all (they wait in a temporary file beside
+                           --out, or in the system's temporary folder).
 
 Bounds on hostile archives (verify; SIZE is bytes, or a number with K, M, G
 or T, powers of 1024; a bound reached gives an error record naming the file,

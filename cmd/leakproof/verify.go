@@ -35,6 +35,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	csvBOM := fs.Bool("csv-bom", false, "start the CSV with a UTF-8 byte-order mark")
 	resume := fs.Bool("resume", false, "keep a partial --out FILE through interruptions and continue it")
 	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
+	noPass := fs.Bool("no-archive-pass", false, "judge each message alone and stream each record as it is decided")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -61,6 +62,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *resume && !resumable(*format) {
 		return usageError(stderr, fmt.Sprintf("--resume does not work with --format %s", *format),
 			"json, csv, ftm and join can be resumed: their records stand alone, with nothing after the last")
+	}
+	if *resume && !*noPass {
+		return usageError(stderr, "--resume goes with --no-archive-pass",
+			"the archive pass weighs every message against the others, so its records are written only when the whole archive was read; add --no-archive-pass to write, and resume, record by record")
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
@@ -174,17 +179,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// checked and written (the checker's own context is not cancelled),
 	// so the report ends with its last complete record.
 	written := 0
-	runErr := checker.Run(context.WithoutCancel(ctx), msgs, func(a *provenance.Assessment) error {
-		prog.add(1)
+	emit := func(a *provenance.Assessment) error {
 		st.Tally.Add(a)
 		if n := countNoKey(a); n > 0 {
 			st.NoKeySigs += n
 			st.NoKeyMsgs++
 		}
 		if a.Err != nil {
-			if errors.Is(a.Err, archive.ErrChanged) {
-				st.Changed++
-			}
 			if st.ErrLines < maxErrorLines {
 				prog.print(func() { errorf(stderr, a.Err.Error()) })
 			}
@@ -205,7 +206,22 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return bw.Flush()
 		}
 		return nil
-	})
+	}
+	var runErr error
+	var pass *provenance.ArchiveSummary
+	// checked sees each assessment as it is decided, before the archive
+	// pass holds it (whose spool keeps an error's text only).
+	checked := func(a *provenance.Assessment) {
+		prog.add(1)
+		if errors.Is(a.Err, archive.ErrChanged) {
+			st.Changed++
+		}
+	}
+	if *noPass {
+		runErr = checker.Run(context.WithoutCancel(ctx), msgs, func(a *provenance.Assessment) error { checked(a); return emit(a) })
+	} else {
+		pass, runErr = runArchivePass(context.WithoutCancel(ctx), checker, msgs, *out, w, checked, emit)
+	}
 	prog.stop()
 	interrupted := ctx.Err() != nil
 	tally, errLines, noKeySigs, noKeyMsgs := st.Tally, st.ErrLines, st.NoKeySigs, st.NoKeyMsgs
@@ -292,6 +308,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "leakproof: note: %s in %s could not be checked for want of a key: \"leakproof keys needed\" lists the keys to look for and where\n",
 			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
 	}
+	notePass(stderr, pass)
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
 	if *format != "text" || *out != "" {

@@ -19,7 +19,7 @@ type File struct {
 // GeneratedDirs are the testdata/ subdirectories the generator owns
 // entirely: a file in them that Corpus does not produce is stale.
 func GeneratedDirs() []string {
-	return []string{"formats", "adversarial", "benign"}
+	return []string{"formats", "adversarial", "benign", "archive"}
 }
 
 // Corpus returns every file that `go run ./internal/testmail/cmd/gentestdata`
@@ -45,6 +45,9 @@ func Corpus() []File {
 		add("benign/"+c.file, c.data)
 	}
 	add("benign/README.md", benignREADME())
+	for _, f := range archiveFiles() {
+		add(f.Path, f.Data)
+	}
 	add("README.md", testdataREADME(files))
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files

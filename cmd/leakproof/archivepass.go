@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+)
+
+// runArchivePass checks msgs, runs the archive pass and emits each record
+// once the pass has seen them all. The records wait in a temporary file
+// beside the output (beside --out, else in the system's temporary folder),
+// which is removed when the run ends, however it ends. checked is called as
+// each message is decided (progress). The summary goes to w when it can
+// show it.
+func runArchivePass(ctx context.Context, c *provenance.Checker, msgs iter.Seq[*archive.Message], out string, w report.Writer,
+	checked func(*provenance.Assessment), emit func(*provenance.Assessment) error) (*provenance.ArchiveSummary, error) {
+	dir := os.TempDir()
+	if out != "" {
+		dir = filepath.Dir(out)
+	}
+	f, err := os.CreateTemp(dir, ".leakproof-pass-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("the archive pass needs a temporary file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	sum, err := c.RunArchive(ctx, msgs, f, checked, emit)
+	if err != nil {
+		return nil, err
+	}
+	if sw, ok := w.(interface {
+		SetArchiveSummary(provenance.ArchiveSummary)
+	}); ok {
+		sw.SetArchiveSummary(sum)
+	}
+	return &sum, nil
+}
+
+// notePass says on stderr what the archive pass changed and what the
+// archive refers to but does not hold.
+func notePass(stderr io.Writer, s *provenance.ArchiveSummary) {
+	if s == nil {
+		return
+	}
+	if s.Corroborated+s.Conflicts > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: the archive pass changed %s on the evidence of other copies: %d made authentic by an identical authentic copy, %d made altered by a differing one (copies.* evidence)\n",
+			plural(s.Corroborated+s.Conflicts, "verdict", "verdicts"), s.Corroborated, s.Conflicts)
+	}
+	if s.MissingReferences > 0 {
+		fmt.Fprintf(stderr, "leakproof: note: the messages refer to %s the archive does not hold (In-Reply-To, References)\n",
+			plural(s.MissingReferences, "message", "messages"))
+	}
+}

@@ -1,0 +1,240 @@
+package provenance
+
+import (
+	"bufio"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+
+	"github.com/leakproof/leakproof/archive"
+)
+
+// A Spool keeps assessments outside memory until the archive pass has
+// seen every message: Write appends one (gob-encoded) to an
+// io.ReadWriteSeeker, usually a temporary file, and All reads them back in
+// the order written, with what the archive pass needs (their position in
+// an ArchivePass, their reader's view fingerprint).
+//
+// Errors read back keep their text, not their type: errors.Is on
+// Assessment.Err or a signature's Err no longer finds a sentinel.
+//
+// A Spool is not safe for concurrent use. Writing after All has begun is
+// an error.
+type Spool struct {
+	rw      io.ReadWriteSeeker
+	bw      *bufio.Writer
+	enc     *gob.Encoder
+	reading bool
+	err     error
+}
+
+// spoolRecord is one assessment as a Spool stores it: its errors as text
+// and the unexported fields the archive pass uses.
+type spoolRecord struct {
+	A       *Assessment
+	Err     string
+	SigErrs []string
+	Seq     int
+	View    *spoolView
+}
+
+// spoolView is a viewPrint with exported fields, for gob.
+type spoolView struct {
+	Whole  [16]byte
+	Elems  [numElements]uint16
+	Paras  []uint64
+	Quotes []uint64
+}
+
+// spooledError is an error read back from a Spool: its text only.
+type spooledError string
+
+func (e spooledError) Error() string { return string(e) }
+
+// NewSpool returns a Spool that writes to rw from its current offset and
+// reads back from offset 0.
+func NewSpool(rw io.ReadWriteSeeker) *Spool {
+	bw := bufio.NewWriterSize(rw, 256<<10)
+	return &Spool{rw: rw, bw: bw, enc: gob.NewEncoder(bw)}
+}
+
+// Write appends a to the spool. The first error sticks.
+func (s *Spool) Write(a *Assessment) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.reading {
+		s.err = errors.New("provenance: Spool.Write after All")
+		return s.err
+	}
+	c := *a
+	r := spoolRecord{A: &c, Seq: a.passSeq}
+	if a.Err != nil {
+		r.Err = a.Err.Error()
+		c.Err = nil
+	}
+	if len(a.Signatures) > 0 {
+		c.Signatures = slices.Clone(a.Signatures)
+		r.SigErrs = make([]string, len(a.Signatures))
+		for i := range c.Signatures {
+			if e := c.Signatures[i].Err; e != nil {
+				r.SigErrs[i] = e.Error()
+				c.Signatures[i].Err = nil
+			}
+		}
+	}
+	if v := a.view; v != nil {
+		r.View = &spoolView{Whole: v.whole, Elems: v.elems, Paras: packParagraphs(v.paras), Quotes: packParagraphs(v.quotes)}
+	}
+	if err := s.enc.Encode(&r); err != nil {
+		s.err = fmt.Errorf("provenance: spool: %w", err)
+	}
+	return s.err
+}
+
+func packParagraphs(ps []paragraph) []uint64 {
+	out := make([]uint64, len(ps))
+	for i, p := range ps {
+		out[i] = uint64(p)
+	}
+	return out
+}
+
+func unpackParagraphs(v []uint64) []paragraph {
+	var out []paragraph
+	for _, p := range v {
+		out = append(out, paragraph(p))
+	}
+	return out
+}
+
+// All flushes what was written and returns an iterator over the
+// assessments, in the order written. It is single-use; if reading fails,
+// the final pair holds a nil *Assessment and the error.
+func (s *Spool) All() iter.Seq2[*Assessment, error] {
+	return func(yield func(*Assessment, error) bool) {
+		if s.err == nil && !s.reading {
+			s.reading = true
+			if err := s.bw.Flush(); err != nil {
+				s.err = fmt.Errorf("provenance: spool: %w", err)
+			} else if _, err := s.rw.Seek(0, io.SeekStart); err != nil {
+				s.err = fmt.Errorf("provenance: spool: %w", err)
+			}
+		} else if s.err == nil {
+			s.err = errors.New("provenance: Spool.All called twice")
+		}
+		if s.err != nil {
+			yield(nil, s.err)
+			return
+		}
+		dec := gob.NewDecoder(bufio.NewReaderSize(s.rw, 256<<10))
+		for {
+			var r spoolRecord
+			err := dec.Decode(&r)
+			if err == io.EOF {
+				return
+			}
+			if err != nil || r.A == nil {
+				if err == nil {
+					err = errors.New("empty record")
+				}
+				yield(nil, fmt.Errorf("provenance: spool: %w", err))
+				return
+			}
+			if !yield(r.restore(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// restore rebuilds the assessment of r, with empty (not nil) slices and
+// maps, as Check makes them.
+func (r *spoolRecord) restore() *Assessment {
+	a := r.A
+	if r.Err != "" {
+		a.Err = spooledError(r.Err)
+	}
+	for i := range a.Signatures {
+		if i < len(r.SigErrs) && r.SigErrs[i] != "" {
+			a.Signatures[i].Err = spooledError(r.SigErrs[i])
+		}
+		if a.Signatures[i].SignedHeaders == nil {
+			a.Signatures[i].SignedHeaders = []string{}
+		}
+	}
+	a.passSeq = r.Seq
+	if v := r.View; v != nil {
+		a.view = &viewPrint{whole: v.Whole, elems: v.Elems, paras: unpackParagraphs(v.Paras), quotes: unpackParagraphs(v.Quotes)}
+	}
+	if a.References == nil {
+		a.References = []string{}
+	}
+	if a.Signatures == nil {
+		a.Signatures = []SignatureResult{}
+	}
+	if a.Evidence == nil {
+		a.Evidence = []Evidence{}
+	}
+	if a.Related == nil {
+		a.Related = []Related{}
+	}
+	if a.Coverage.Fields == nil {
+		a.Coverage.Fields = map[string]FieldStatus{}
+	}
+	for _, f := range DisplayedFields {
+		if _, ok := a.Coverage.Fields[f.Key]; !ok {
+			a.Coverage.Fields[f.Key] = FieldNone
+		}
+	}
+	if a.Coverage.Attachments == nil {
+		a.Coverage.Attachments = []Attachment{}
+	}
+	if a.ARC.Instances == nil {
+		a.ARC.Instances = []ARCInstance{}
+	}
+	return a
+}
+
+// RunArchive checks every message of msgs as Run does, then runs the
+// archive pass over them and calls emit with each Assessment, in archive
+// order, once the pass has seen them all. The assessments wait in spool
+// (see Spool) meanwhile, so that memory stays bounded by the pass's
+// fingerprints, not by the archive; spool is written from its current
+// offset and read back from offset 0. checked, if not nil, is called with
+// each assessment as it is decided (for progress), before the pass.
+//
+// The goroutines are Run's. RunArchive returns the pass's summary, and the
+// first error of Run, of the spool or of emit, or ctx.Err() when ctx is
+// done.
+func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
+	pass := NewArchivePass()
+	sp := NewSpool(spool)
+	err := c.Run(ctx, msgs, func(a *Assessment) error {
+		if checked != nil {
+			checked(a)
+		}
+		pass.Add(a)
+		return sp.Write(a)
+	})
+	if err != nil {
+		return ArchiveSummary{}, err
+	}
+	for a, err := range sp.All() {
+		if err != nil {
+			return ArchiveSummary{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return ArchiveSummary{}, err
+		}
+		pass.Apply(a)
+		if err := emit(a); err != nil {
+			return ArchiveSummary{}, err
+		}
+	}
+	return pass.Summary(), nil
+}

@@ -1,0 +1,295 @@
+package provenance
+
+// The reader's view as a fingerprint. The archive pass (archivepass.go)
+// compares copies of one message on what a reader sees, not on bytes, and
+// matches a reply's quoted lines with the text of the message it quotes;
+// it keeps a few hundred bytes per message, never the message. readerView
+// (facts stage) computes that fingerprint once, while the message is in
+// memory:
+//
+//   - each displayed field (viewElements): the decoded value of every
+//     instance, white space collapsed, in header order; trace fields
+//     (Received, Return-Path, Delivered-To, Authentication-Results, ARC,
+//     DKIM-Signature, X-...) are not part of the view, so a copy delivered
+//     elsewhere shows the same;
+//   - the body as displayed: every text part that is not an attachment
+//     (the top-level body when it is not multipart), in order, its
+//     transfer encoding undone and its charset decoded to UTF-8 when this
+//     package knows the charset, then line endings made LF, white space at
+//     the end of each line removed, and empty lines at the start and the
+//     end removed. The same text re-encoded by a server (quoted-printable
+//     instead of base64, CRLF instead of LF) has the same view;
+//   - the attachments: each attachment's decoded name and the SHA-256 of
+//     its decoded bytes, in order;
+//   - the paragraphs of the first text part, split at empty lines, each
+//     re-wrapped (its words joined by one space): those the sender wrote,
+//     and those it quotes one level deep (lines starting with ">", the
+//     marker and one space removed).
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash/fnv"
+	"io"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	"github.com/leakproof/leakproof/internal/mailsyntax"
+)
+
+// viewElements are the elements of the reader's view, in the order the
+// archive pass names them: the header fields a mail client shows, then the
+// body and the attachments.
+var viewElements = []struct{ field, name string }{
+	{"from", "From"}, {"sender", "Sender"}, {"reply-to", "Reply-To"},
+	{"to", "To"}, {"cc", "Cc"}, {"bcc", "Bcc"}, {"subject", "Subject"},
+	{"date", "Date"}, {"message-id", "Message-ID"},
+	{"in-reply-to", "In-Reply-To"}, {"references", "References"},
+	{"", "the body"}, {"", "the attachments"},
+}
+
+// Positions of the body and the attachments in viewElements.
+const (
+	elemBody        = 11
+	elemAttachments = 12
+	numElements     = 13
+)
+
+// Caps on what the fingerprint keeps of the text.
+const (
+	maxParagraphs = 24      // own paragraphs kept, and quoted ones
+	maxViewText   = 8 << 20 // decoded text bytes hashed per message
+)
+
+// A paragraph is one re-wrapped paragraph of text, in one word: the top 48
+// bits of the FNV-1a hash of its words joined by single spaces, and in the
+// low 16 bits how many words it has (at most 65535).
+type paragraph uint64
+
+func (p paragraph) hash() uint64  { return uint64(p) >> 16 }
+func (p paragraph) words() uint32 { return uint32(p & 0xffff) }
+
+// viewPrint is the fingerprint of a message's reader's view.
+type viewPrint struct {
+	whole  [16]byte            // SHA-256 (first half) over every element, in order
+	elems  [numElements]uint16 // a short hash per element, to name what differs
+	paras  []paragraph         // the sender's own paragraphs, at most maxParagraphs
+	quotes []paragraph         // the paragraphs quoted one level deep, at most maxParagraphs
+}
+
+// readerView computes the fingerprint of the view f was judged on.
+func readerView(f *facts) *viewPrint {
+	v := &viewPrint{}
+	whole := sha256.New()
+	put := func(i int, s []byte) {
+		h := sha256.Sum256(s)
+		v.elems[i] = binary.BigEndian.Uint16(h[:2])
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		whole.Write([]byte{byte(i)})
+		whole.Write(n[:])
+		whole.Write(s)
+	}
+	for i, e := range viewElements[:elemBody] {
+		var b strings.Builder
+		for j, val := range f.hdr.values(e.field) {
+			if j > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(strings.Join(strings.Fields(mailsyntax.DecodeWords(val)), " "))
+		}
+		put(i, []byte(b.String()))
+	}
+	var body []byte
+	if f.hdr.body <= len(f.raw) && !f.headerOnly {
+		var first []byte
+		body, first = displayedText(f.hdr, f.raw)
+		v.paras, v.quotes = paragraphs(first)
+	}
+	put(elemBody, body)
+	var att bytes.Buffer
+	for _, a := range f.attachments {
+		att.WriteString(a.Name)
+		att.WriteByte(0)
+		att.WriteString(a.SHA256)
+		att.WriteByte('\n')
+	}
+	put(elemAttachments, att.Bytes())
+	copy(v.whole[:], whole.Sum(nil))
+	return v
+}
+
+// displayedText returns the body as displayed (see the file comment) and
+// the normalised text of its first text part, for paragraphs.
+func displayedText(h header, msg []byte) (all, first []byte) {
+	mt, params, _ := parseContentType(h.first("content-type"))
+	if !strings.HasPrefix(mt, "multipart/") {
+		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
+			return nil, nil
+		}
+		t := normalizeText(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
+		return t, t
+	}
+	e, err := message.Read(bytes.NewReader(msg))
+	if err != nil && e == nil {
+		return nil, nil
+	}
+	w := &textWalk{}
+	w.walk(e, 0)
+	return w.all.Bytes(), w.first
+}
+
+// textWalk collects the text parts of a multipart message.
+type textWalk struct {
+	all   bytes.Buffer
+	first []byte
+	seen  bool
+	parts int
+}
+
+func (w *textWalk) walk(e *message.Entity, depth int) {
+	if w.parts++; w.parts > maxMIMEParts || w.all.Len() > maxViewText {
+		return
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		if depth >= maxMIMEDepth {
+			return
+		}
+		for {
+			p, err := mr.NextPart()
+			if p == nil || err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
+				return
+			}
+			w.walk(p, depth+1)
+		}
+	}
+	mt, params, err := e.Header.ContentType()
+	if err != nil && mt == "" {
+		mt = "text/plain"
+	}
+	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		return
+	}
+	// go-message has undone the transfer encoding; the charset is ours to
+	// decode, as the top-level body's is.
+	raw, _ := io.ReadAll(io.LimitReader(e.Body, maxViewText))
+	t := normalizeText(decodeText(raw, "", params["charset"]))
+	w.all.WriteString("\x00part\n")
+	w.all.Write(t)
+	if !w.seen && strings.EqualFold(mt, "text/plain") {
+		w.seen, w.first = true, t
+	}
+}
+
+// isAttachment reports whether a Content-Disposition value presents the
+// part as a file.
+func isAttachment(cd string) bool {
+	d, _, err := mime.ParseMediaType(cd)
+	return cd != "" && (err == nil || err == mime.ErrInvalidMediaParameter) && strings.EqualFold(d, "attachment")
+}
+
+// decodeText undoes the transfer encoding cte ("" for none) of body and
+// decodes it from charset to UTF-8 when the charset is known; otherwise
+// the bytes are kept as they are.
+func decodeText(body []byte, cte, charset string) []byte {
+	switch enc := strings.ToLower(strings.TrimSpace(cte)); {
+	case strings.HasPrefix(enc, "base64") && nonBase64(body) < 0:
+		body = decodeBase64(body)
+	case strings.HasPrefix(enc, "quoted-printable"):
+		body, _, _, _ = decodeQP(body)
+	}
+	if len(body) > maxViewText {
+		body = body[:maxViewText]
+	}
+	label := strings.ToLower(strings.TrimSpace(charset))
+	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) || isASCII(body) {
+		return body
+	}
+	if enc := lookupCharset(label); enc != nil {
+		if out, err := enc.NewDecoder().Bytes(body); err == nil && utf8.Valid(out) {
+			return out
+		}
+	}
+	return body
+}
+
+// normalizeText makes line endings LF, removes white space at the end of
+// each line and empty lines at the start and the end.
+func normalizeText(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\r\n")
+		line := b
+		if i >= 0 {
+			line = b[:i]
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			b = b[i+1:]
+		} else {
+			b = nil
+		}
+		out = append(out, bytes.TrimRight(line, " \t")...)
+		out = append(out, '\n')
+	}
+	return bytes.Trim(out, "\n")
+}
+
+// paragraphs splits normalised text into the sender's own paragraphs and
+// those quoted one level deep. A quoted line is one starting with ">"; the
+// marker and one space after it are removed. Lines quoted deeper (">>")
+// belong to an earlier message and are left out, as are empty lines, which
+// end a paragraph.
+func paragraphs(text []byte) (own, quoted []paragraph) {
+	var cur []string
+	curQuoted := false
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		p := newParagraph(cur)
+		switch {
+		case curQuoted && len(quoted) < maxParagraphs:
+			quoted = append(quoted, p)
+		case !curQuoted && len(own) < maxParagraphs:
+			own = append(own, p)
+		}
+		cur = cur[:0]
+	}
+	for line := range strings.SplitSeq(string(text), "\n") {
+		q := strings.HasPrefix(line, ">")
+		if q {
+			line = strings.TrimPrefix(line[1:], " ")
+			if strings.HasPrefix(line, ">") {
+				flush()
+				continue
+			}
+		}
+		if q != curQuoted {
+			flush()
+			curQuoted = q
+		}
+		words := strings.Fields(line)
+		if len(words) == 0 {
+			flush()
+			continue
+		}
+		cur = append(cur, words...)
+	}
+	flush()
+	return own, quoted
+}
+
+func newParagraph(words []string) paragraph {
+	h := fnv.New64a()
+	for i, w := range words {
+		if i > 0 {
+			h.Write([]byte{' '})
+		}
+		h.Write([]byte(w))
+	}
+	return paragraph(h.Sum64()&^0xffff | uint64(min(len(words), 0xffff)))
+}
