@@ -60,22 +60,9 @@ func keysNeeded(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		return keysUsageError(stderr, fmt.Sprintf("--format %q: keys needed writes text or json", *format))
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		return keysUsageError(stderr, "keys needed needs at least one PATH (an mbox, a message file, a folder or a zip)")
-	}
-	for _, a := range paths {
-		if len(a) > 1 && strings.HasPrefix(a, "-") {
-			return keysUsageError(stderr, fmt.Sprintf("option %s comes after a path", a))
-		}
-	}
-	var srcs []dkim.KeySource
-	for _, path := range keyFiles {
-		src, _, err := readKeyFile(path)
-		if err != nil {
-			return keysFail(stderr, 1, err.Error(), keyFileHint(err, path))
-		}
-		srcs = append(srcs, src)
+	paths, srcs, code := archiveArgs("keys needed", fs.Args(), keyFiles, stderr)
+	if code >= 0 {
+		return code
 	}
 	keys := dkim.KeySources(srcs...)
 
@@ -249,4 +236,27 @@ func keyFileHint(err error, path string) string {
 		return "fix the line named above; a key archive is JSON Lines or a BIND zone file (see README.md)"
 	}
 	return "check the path of the key file"
+}
+
+// archiveArgs checks the PATH arguments of a keys subcommand that reads an
+// archive (name is "keys needed" or "keys recover") and reads its key
+// files. code is the exit status to end with, or -1 to go on.
+func archiveArgs(name string, paths, keyFiles []string, stderr io.Writer) (_ []string, _ []dkim.KeySource, code int) {
+	if len(paths) == 0 {
+		return nil, nil, keysUsageError(stderr, name+" needs at least one PATH (an mbox, a message file, a folder or a zip)")
+	}
+	for _, a := range paths {
+		if len(a) > 1 && strings.HasPrefix(a, "-") {
+			return nil, nil, keysUsageError(stderr, fmt.Sprintf("option %s comes after a path", a))
+		}
+	}
+	var srcs []dkim.KeySource
+	for _, path := range keyFiles {
+		src, _, err := readKeyFile(path)
+		if err != nil {
+			return nil, nil, keysFail(stderr, 1, err.Error(), keyFileHint(err, path))
+		}
+		srcs = append(srcs, src)
+	}
+	return paths, srcs, -1
 }

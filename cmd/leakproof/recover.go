@@ -23,22 +23,9 @@ func keysRecover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code, done := keysFlags(fs, args, stdout, stderr); done {
 		return code
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		return keysUsageError(stderr, "keys recover needs at least one PATH (an mbox, a message file, a folder or a zip)")
-	}
-	for _, a := range paths {
-		if len(a) > 1 && strings.HasPrefix(a, "-") {
-			return keysUsageError(stderr, fmt.Sprintf("option %s comes after a path", a))
-		}
-	}
-	var srcs []dkim.KeySource
-	for _, path := range keyFiles {
-		src, _, err := readKeyFile(path)
-		if err != nil {
-			return keysFail(stderr, 1, err.Error(), keyFileHint(err, path))
-		}
-		srcs = append(srcs, src)
+	paths, srcs, code := archiveArgs("keys recover", fs.Args(), keyFiles, stderr)
+	if code >= 0 {
+		return code
 	}
 
 	var kr dkim.KeyRecovery
