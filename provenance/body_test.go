@@ -484,7 +484,7 @@ func FuzzMIMEFit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ct, cte, cd string, body []byte) {
 		got := mimeFit(ct, cte, cd, body)
 		for _, m := range got {
-			if m.field != ctField && m.field != cteField && m.field != cdField {
+			if m.field != ctField && m.field != cteField && m.field != cdField && m.field != bodyStructure {
 				t.Fatalf("mimeFit(%q, %q, %q): unknown field %q", ct, cte, cd, m.field)
 			}
 			if m.reason == "" || strings.ContainsAny(m.reason, "\r\n") {
