@@ -49,20 +49,7 @@ func parseDomainKey(value string) (*dkParams, error) {
 	fail := func(err error) { errs = append(errs, err) }
 	get := func(name string) (string, bool) { return dkimcore.TagValue(tags, name) }
 
-	if d, ok := get("d"); !ok {
-		fail(fmt.Errorf("%w d=", ErrMissingTag))
-	} else if a, ok := dkimcore.ASCIIDomain(d); !ok {
-		fail(fmt.Errorf("%w: %q", ErrInvalidDomain, clip(d)))
-	} else {
-		p.domain = a
-	}
-	if s, ok := get("s"); !ok {
-		fail(fmt.Errorf("%w s=", ErrMissingTag))
-	} else if a, ok := dkimcore.ASCIIDomain(dkimcore.TrimFWS(s)); !ok {
-		fail(fmt.Errorf("%w: %q", ErrInvalidSelector, clip(s)))
-	} else {
-		p.selector = a
-	}
+	p.domain, p.selector = signer(get, fail)
 	if a, ok := get("a"); ok && dkimcore.TrimFWS(a) != "" {
 		p.algorithm = strings.ToLower(dkimcore.TrimFWS(a))
 		if p.algorithm != "rsa-sha1" {

@@ -82,20 +82,7 @@ func parseSignature(value string) (*sigParams, error) {
 
 	// d= and s= first, so that a signature failing on anything else still
 	// names its signer.
-	if d, ok := get("d"); !ok {
-		fail(fmt.Errorf("%w d=", ErrMissingTag))
-	} else if a, ok := dkimcore.ASCIIDomain(d); !ok {
-		fail(fmt.Errorf("%w: %q", ErrInvalidDomain, clip(d)))
-	} else {
-		p.domain = a
-	}
-	if s, ok := get("s"); !ok {
-		fail(fmt.Errorf("%w s=", ErrMissingTag))
-	} else if a, ok := dkimcore.ASCIIDomain(dkimcore.TrimFWS(s)); !ok {
-		fail(fmt.Errorf("%w: %q", ErrInvalidSelector, clip(s)))
-	} else {
-		p.selector = a
-	}
+	p.domain, p.selector = signer(get, fail)
 
 	// v= (RFC 6376 §3.5: "MUST be 1"). Signatures of the pre-RFC drafts
 	// have no v= (draft-ietf-dkim-base-00 to -04) or v=0.5 (-05 to -10);
@@ -285,3 +272,24 @@ func clip(s string) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// signer reads the d= and s= tags of a DKIM-Signature or a
+// DomainKey-Signature, both checked as domain labels (A-labels), reporting
+// a missing or invalid one through fail. Either is "" when it is not valid.
+func signer(get func(string) (string, bool), fail func(error)) (domain, selector string) {
+	if d, ok := get("d"); !ok {
+		fail(fmt.Errorf("%w d=", ErrMissingTag))
+	} else if a, ok := dkimcore.ASCIIDomain(d); !ok {
+		fail(fmt.Errorf("%w: %q", ErrInvalidDomain, clip(d)))
+	} else {
+		domain = a
+	}
+	if s, ok := get("s"); !ok {
+		fail(fmt.Errorf("%w s=", ErrMissingTag))
+	} else if a, ok := dkimcore.ASCIIDomain(dkimcore.TrimFWS(s)); !ok {
+		fail(fmt.Errorf("%w: %q", ErrInvalidSelector, clip(s)))
+	} else {
+		selector = a
+	}
+	return domain, selector
+}
