@@ -5,8 +5,10 @@
 //
 //   - Tag lists: [ParseTagList] (RFC 6376 §3.2).
 //   - Canonicalization and hashing: [ParseCanonicalization],
-//     [AppendCanonicalHeader], [BodyHash] and [NewBodyHasher] (§3.4), and the
-//     header hash input, [SelectSignedFields], [AppendHeaderHashInput] and
+//     [AppendCanonicalHeader], [BodyHash] and [NewBodyHasher] (§3.4),
+//     [CustodyAndBodyHash] (the body hash and the chain-of-custody SHA-256
+//     of the stored bytes in one pass), and the header hash input,
+//     [SelectSignedFields], [AppendHeaderHashInput] and
 //     [StripSignatureValue] (§3.7, §5.4.2).
 //   - Names: [ValidDomain] and [ASCIIDomain] for d= and s= (RFC 8616).
 //   - Keys: [ParseKey] and [Key.Verify] (§3.6.1, RFC 8463; RSA of any size),

@@ -1,8 +1,10 @@
 package dkimcore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -48,6 +50,26 @@ func ExampleNewBodyHasher() {
 	// Output:
 	// Ba3gj8+xBPQLJTahTfzW6RbWQ/XPgESxkCi2B66PSQg=
 	// 17 bytes past l=
+}
+
+// A message stored with CRLF line endings, its body already canonical:
+// the custody digest and the body hash come from one pass over its bytes.
+func ExampleCustodyAndBodyHash() {
+	raw := []byte("From: alice@example.com\r\nSubject: Hi\r\n\r\nSee you at noon.\r\n\r\n")
+	body := raw[bytes.Index(raw, []byte("\r\n\r\n"))+4:]
+	custody, bh, unsigned := dkimcore.CustodyAndBodyHash(raw, body, dkimcore.Relaxed, -1)
+	fmt.Printf("custody %x\n", custody)
+	fmt.Println("bh=" + base64.StdEncoding.EncodeToString(bh))
+	fmt.Println(unsigned, "bytes past l=")
+
+	// The same digests, one at a time.
+	want, _ := dkimcore.BodyHash(crypto.SHA256, dkimcore.Relaxed, -1, body)
+	fmt.Println(custody == sha256.Sum256(raw), bytes.Equal(bh, want))
+	// Output:
+	// custody b1a735366e2b64efedab7ca19836bc92314715899301825537781750a96a2476
+	// bh=TjKZT04mnAOMz6zeirMp9SIBYuN0X0AfX3RUOWqXMOU=
+	// 0 bytes past l=
+	// true true
 }
 
 // Lookup tells why a selector has no usable key.
