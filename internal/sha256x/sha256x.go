@@ -17,7 +17,8 @@ func Sum2(a, b []byte) (sa, sb [Size]byte) {
 	if !useSHANI {
 		return sha256.Sum256(a), sha256.Sum256(b)
 	}
-	p := Pair{started: true, a: stream{h: initial}, b: stream{h: initial}}
+	var p Pair
+	p.start()
 	p.write(a, b)
 	return p.sums()
 }
@@ -60,18 +61,22 @@ var initial = func() state {
 	return s
 }()
 
+// start makes p two empty streams, on the path this CPU takes.
 func (p *Pair) start() {
-	p.started = true
 	if useSHANI {
-		p.a = stream{h: initial}
-		p.b = stream{h: initial}
+		*p = Pair{started: true, a: stream{h: initial}, b: stream{h: initial}}
 		return
 	}
-	p.ha, p.hb = sha256.New(), sha256.New()
+	*p = Pair{started: true, ha: sha256.New(), hb: sha256.New()}
 }
 
 // Reset makes p two empty streams again.
 func (p *Pair) Reset() {
+	if p.ha != nil && !useSHANI {
+		p.ha.Reset()
+		p.hb.Reset()
+		return
+	}
 	p.start()
 }
 
