@@ -17,7 +17,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto"
 	"crypto/ed25519"
@@ -38,6 +37,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/leakproof/leakproof/bench/internal/corpus"
 )
 
 func main() {
@@ -248,41 +249,25 @@ func parseRecord(txt string) (crypto.PublicKey, error) {
 
 // readTasks reads truth.jsonl into one task per message; size is the mbox's.
 func readTasks(path string, keys map[string]crypto.PublicKey, size int64) ([]task, error) {
-	f, err := os.Open(path)
+	ts, err := corpus.ReadTruth(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var tasks []task
-	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
-	for {
-		var t struct {
-			Index            int
-			Start            int64
-			Domain, Selector string
-			Digest           string
-			B                string
+	tasks := make([]task, len(ts))
+	for i, t := range ts {
+		end := size
+		if i+1 < len(ts) {
+			end = ts[i+1].Start
 		}
-		if err := dec.Decode(&t); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if t.Index != len(tasks)+1 || t.Start < 0 || t.Start > size || len(tasks) > 0 && t.Start < tasks[len(tasks)-1].start {
-			return nil, fmt.Errorf("%s: line %d does not follow line %d", path, t.Index, len(tasks))
+		if i == 0 && t.Start != 0 || t.Start > end || end > size {
+			return nil, fmt.Errorf("%s: message %d at %d to %d is not its share of a %d-byte mbox", path, t.Index, t.Start, end, size)
 		}
 		digest, err1 := hex.DecodeString(t.Digest)
-		sig, err2 := base64.StdEncoding.DecodeString(t.B)
+		sig, err2 := base64.StdEncoding.DecodeString(t.Signature)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, fmt.Errorf("%s: message %d: %w", path, t.Index, err)
 		}
-		if len(tasks) > 0 {
-			tasks[len(tasks)-1].end = t.Start
-		}
-		tasks = append(tasks, task{start: t.Start, end: size, pub: keys[strings.ToLower(t.Selector+"._domainkey."+t.Domain)], digest: digest, sig: sig})
-	}
-	if len(tasks) > 0 && tasks[0].start != 0 {
-		return nil, fmt.Errorf("%s: the first message does not start the mbox", path)
+		tasks[i] = task{start: t.Start, end: end, pub: keys[strings.ToLower(t.Selector+"._domainkey."+t.Domain)], digest: digest, sig: sig}
 	}
 	return tasks, nil
 }

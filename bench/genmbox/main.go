@@ -5,7 +5,7 @@
 //	go run ./bench/genmbox -out /tmp/lpmixed -mixed [-messages 10000] [-seed 1]
 //
 // With -mixed it writes the mixed corpus bench/run.sh measures (see
-// mixed.go): -messages distinct messages (default 10,000, about 408 MB) of
+// bench/internal/corpus): -messages distinct messages (default 10,000, about 408 MB) of
 // mixed sizes and keys, some altered after signing or signed under a key
 // that is not published, drawn from -seed; besides the mbox and the keys,
 // truth.json (the counts every verifier must reproduce) and truth.jsonl
@@ -39,6 +39,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakproof/leakproof/bench/internal/corpus"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if cfg.messages == 0 {
 			cfg.messages = 10000
 		}
-		sum, err := generateMixed(ctx, cfg)
+		sum, err := corpus.Write(ctx, cfg.out, cfg.messages, cfg.seed)
 		if err != nil {
 			fmt.Fprintf(stderr, "genmbox: error: %v\n", err)
 			return 1

@@ -134,7 +134,10 @@ func split(ctx context.Context, r io.Reader, emit func([]byte)) error {
 	flush := func() {
 		if in {
 			// The blank line before a separator belongs to the mbox.
-			emit(bytes.TrimSuffix(cur, []byte("\r\n")))
+			if bytes.HasSuffix(cur, []byte("\r\n\r\n")) {
+				cur = cur[:len(cur)-2]
+			}
+			emit(cur)
 		}
 	}
 	for {

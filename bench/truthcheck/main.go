@@ -26,6 +26,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/leakproof/leakproof/bench/internal/corpus"
 )
 
 func main() {
@@ -66,50 +68,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// expected is what truth.jsonl says of one message.
-type expected struct {
-	Index   int    `json:"index"`
-	Case    string `json:"case"`
-	DKIM    string `json:"dkim"`
-	Verdict string `json:"verdict"`
-}
-
 // truth is truth.jsonl, in index order, with its counts.
 type truth struct {
-	messages            []expected
+	messages            []corpus.Truth
 	pass, fail, withKey int
 }
 
 func readTruth(path string) (*truth, error) {
-	f, err := os.Open(path)
+	ts, err := corpus.ReadTruth(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	t := &truth{}
-	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
-	for {
-		var e expected
-		if err := dec.Decode(&e); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if e.Index != len(t.messages)+1 {
-			return nil, fmt.Errorf("%s: message %d follows message %d", path, e.Index, len(t.messages))
-		}
-		t.messages = append(t.messages, e)
+	t := &truth{messages: ts}
+	for _, e := range ts {
 		if e.DKIM == "pass" {
 			t.pass++
 		} else {
 			t.fail++
 		}
-		if e.Case != "no_key" {
+		if e.Case != corpus.CaseNoKey {
 			t.withKey++
 		}
-	}
-	if len(t.messages) == 0 {
-		return nil, fmt.Errorf("%s: no messages", path)
 	}
 	return t, nil
 }

@@ -1,4 +1,25 @@
-package main
+// Package corpus makes the mixed corpus that bench/run.sh measures (the
+// throughput targets of docs/performance.md are stated on it) and reads its
+// truth files back for the tools that check themselves against them.
+//
+// Every message is distinct and drawn from the seed and its index alone, so
+// the first n messages of a larger corpus are the n-message corpus. Per
+// message:
+//
+//   - size: 87% text of 2 to 20 KB; 12% 50 to 200 KB, a short text and a
+//     base64 attachment; 1% 1 to 2 MB, the same with a large attachment;
+//   - key: 55% RSA-2048 (example.com), 20% RSA-1024 (news.example),
+//     25% Ed25519 (example.com), the From domain the signing domain;
+//   - outcome: 88% intact; 6% with the body changed after signing; 3% with
+//     the signed Subject changed after signing; 3% signed under a selector
+//     that keys.jsonl does not publish (no key).
+//
+// Write puts four files in a folder: bench.mbox (LF line endings, a
+// separator line before each message and a blank line after it, nothing to
+// escape), keys.jsonl (the three keys, docs/keys.md), truth.jsonl (one Truth
+// per message, in order) and truth.json (the Summary). truth.json is written
+// last: its presence means the corpus is complete.
+package corpus
 
 import (
 	"bufio"
@@ -24,36 +45,19 @@ import (
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
-// The mixed corpus (-mixed) is the one the throughput targets of
-// docs/performance.md are stated on: every message distinct, drawn from
-// -seed and its index alone, so any -messages prefix of a larger corpus is
-// the smaller corpus. Per message:
-//
-//   - size: 87% text of 2 to 20 KB; 12% 50 to 200 KB, a short text and a
-//     base64 attachment; 1% 1 to 2 MB, the same with a large attachment;
-//   - key: 55% RSA-2048 (example.com), 20% RSA-1024 (news.example),
-//     25% Ed25519 (example.com), the From domain the signing domain;
-//   - outcome: 88% intact; 6% with the body changed after signing; 3% with
-//     the signed Subject changed after signing; 3% signed under a selector
-//     that keys.jsonl does not publish (no key).
-//
-// Besides bench.mbox and keys.jsonl it writes truth.jsonl, one line per
-// message (mixedTruth), and truth.json, the counts (mixedSummary). truth.json
-// is written last: its presence means the corpus is complete.
-
 // Size classes of the mixed corpus.
 const (
-	classText       = "text"       // 2 to 20 KB of text
-	classAttachment = "attachment" // 50 to 200 KB with an attachment
-	classLarge      = "large"      // 1 to 2 MB with an attachment
+	ClassText       = "text"       // 2 to 20 KB of text
+	ClassAttachment = "attachment" // 50 to 200 KB with an attachment
+	ClassLarge      = "large"      // 1 to 2 MB with an attachment
 )
 
 // Outcomes of the mixed corpus: what was done to a message after signing.
 const (
-	caseIntact        = "intact"
-	caseBodyAltered   = "body_altered"
-	caseHeaderAltered = "header_altered"
-	caseNoKey         = "no_key"
+	CaseIntact        = "intact"
+	CaseBodyAltered   = "body_altered"
+	CaseHeaderAltered = "header_altered"
+	CaseNoKey         = "no_key"
 )
 
 // mixedKeys are the signing keys of the mixed corpus, with the From address
@@ -64,9 +68,9 @@ var mixedKeys = []struct{ name, from string }{
 	{"ed25519", "Alice Example <alice@example.com>"},
 }
 
-// mixedTruth is one line of truth.jsonl: what message Index (1-based, in
+// A Truth is one line of truth.jsonl: what message Index (1-based, in
 // archive order) is and what every verifier should say of it.
-type mixedTruth struct {
+type Truth struct {
 	Index int `json:"index"`
 	// Start is the byte offset of the message's separator line, Offset and
 	// Size those of the message itself (after the separator, without the
@@ -97,14 +101,14 @@ type mixedTruth struct {
 	Signature string `json:"b"`
 }
 
-// mixedCounts are passes and failures of one group of messages.
-type mixedCounts struct {
+// Counts are the passes and failures of one group of messages.
+type Counts struct {
 	Messages int `json:"messages"`
 	Pass     int `json:"pass"`
 	Fail     int `json:"fail"`
 }
 
-func (c *mixedCounts) add(pass bool) {
+func (c *Counts) add(pass bool) {
 	c.Messages++
 	if pass {
 		c.Pass++
@@ -113,8 +117,8 @@ func (c *mixedCounts) add(pass bool) {
 	}
 }
 
-// mixedSummary is truth.json.
-type mixedSummary struct {
+// A Summary is truth.json: the counts every verifier must reproduce.
+type Summary struct {
 	Generator string `json:"generator"`
 	Seed      uint64 `json:"seed"`
 	Messages  int    `json:"messages"`
@@ -125,54 +129,56 @@ type mixedSummary struct {
 	Fail int `json:"fail"`
 	// Signatures is one per message; KeyedSignatures those whose key is
 	// in keys.jsonl, each one public-key verification for any verifier.
-	Signatures      int                    `json:"signatures"`
-	KeyedSignatures int                    `json:"keyed_signatures"`
-	Verdicts        map[string]int         `json:"verdicts"`
-	Cases           map[string]int         `json:"cases"`
-	Classes         map[string]int         `json:"classes"`
-	Algorithms      map[string]mixedCounts `json:"algorithms"`
+	Signatures      int               `json:"signatures"`
+	KeyedSignatures int               `json:"keyed_signatures"`
+	Verdicts        map[string]int    `json:"verdicts"`
+	Cases           map[string]int    `json:"cases"`
+	Classes         map[string]int    `json:"classes"`
+	Algorithms      map[string]Counts `json:"algorithms"`
 }
 
 // mixedMessage is one generated message, stored as the mbox stores it.
 type mixedMessage struct {
 	stored []byte // separator line, LF message, blank line
 	sepLen int    // length of the separator line
-	truth  mixedTruth
+	truth  Truth
 }
 
-// generateMixed writes the mixed corpus of cfg.messages messages to cfg.out.
-func generateMixed(ctx context.Context, cfg config) (mixedSummary, error) {
-	sum := mixedSummary{
-		Generator: "bench/genmbox -mixed", Seed: cfg.seed, Messages: cfg.messages,
+// Write writes the corpus of the given number of messages and seed to the
+// folder dir, creating it if needed, and returns its summary. Messages are
+// made on all cores, a few per core in memory at once.
+func Write(ctx context.Context, dir string, messages int, seed uint64) (Summary, error) {
+	sum := Summary{
+		Generator: "bench/genmbox -mixed", Seed: seed, Messages: messages,
 		Verdicts: map[string]int{}, Cases: map[string]int{}, Classes: map[string]int{},
-		Algorithms: map[string]mixedCounts{},
+		Algorithms: map[string]Counts{},
 	}
-	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return sum, err
 	}
 	// A stale truth.json must not vouch for a half-written corpus.
-	if err := os.Remove(filepath.Join(cfg.out, "truth.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(filepath.Join(dir, "truth.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return sum, err
 	}
 	var entries []testmail.KeyEntry
 	for _, k := range mixedKeys {
 		entries = append(entries, testmail.MustKey(k.name).Entry())
 	}
-	if err := os.WriteFile(filepath.Join(cfg.out, "keys.jsonl"), testmail.KeyFile(entries...), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "keys.jsonl"), testmail.KeyFile(entries...), 0o644); err != nil {
 		return sum, err
 	}
 
-	mf, err := os.Create(filepath.Join(cfg.out, "bench.mbox"))
+	mf, err := os.Create(filepath.Join(dir, "bench.mbox"))
 	if err != nil {
 		return sum, err
 	}
-	tf, err := os.Create(filepath.Join(cfg.out, "truth.jsonl"))
+	tf, err := os.Create(filepath.Join(dir, "truth.jsonl"))
 	if err != nil {
 		mf.Close()
 		return sum, err
 	}
 	mw, tw := bufio.NewWriterSize(mf, 1<<20), bufio.NewWriterSize(tf, 1<<16)
-	werr := writeMixed(ctx, mw, tw, cfg, &sum)
+	werr := writeMixed(ctx, mw, tw, messages, seed, &sum)
 	if err := errors.Join(werr, mw.Flush(), tw.Flush(), mf.Close(), tf.Close()); err != nil {
 		return sum, err
 	}
@@ -180,12 +186,11 @@ func generateMixed(ctx context.Context, cfg config) (mixedSummary, error) {
 	if err != nil {
 		return sum, err
 	}
-	return sum, os.WriteFile(filepath.Join(cfg.out, "truth.json"), append(b, '\n'), 0o644)
+	return sum, os.WriteFile(filepath.Join(dir, "truth.json"), append(b, '\n'), 0o644)
 }
 
-// writeMixed makes the messages on all cores and writes them in order,
-// with at most a few per core in memory at once.
-func writeMixed(ctx context.Context, mw, tw io.Writer, cfg config, sum *mixedSummary) error {
+// writeMixed makes the messages on all cores and writes them in order.
+func writeMixed(ctx context.Context, mw, tw io.Writer, messages int, seed uint64, sum *Summary) error {
 	type job struct {
 		index int
 		out   chan<- mixedResult
@@ -197,7 +202,7 @@ func writeMixed(ctx context.Context, mw, tw io.Writer, cfg config, sum *mixedSum
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				m, err := mixedMessageAt(cfg.seed, j.index)
+				m, err := mixedMessageAt(seed, j.index)
 				j.out <- mixedResult{m, err}
 			}
 		})
@@ -207,15 +212,17 @@ func writeMixed(ctx context.Context, mw, tw io.Writer, cfg config, sum *mixedSum
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		for i := range cfg.messages {
+		for i := range messages {
+			// The job is handed out before its result is queued: every
+			// result the writer waits for has a worker making it.
 			out := make(chan mixedResult, 1)
 			select {
-			case order <- out:
+			case jobs <- job{i, out}:
 			case <-ctx.Done():
 				return
 			}
 			select {
-			case jobs <- job{i, out}:
+			case order <- out:
 			case <-ctx.Done():
 				return
 			}
@@ -253,7 +260,7 @@ type mixedResult struct {
 }
 
 // count adds message t to the summary.
-func (s *mixedSummary) count(t mixedTruth) {
+func (s *Summary) count(t Truth) {
 	pass := t.DKIM == "pass"
 	if pass {
 		s.Pass++
@@ -261,7 +268,7 @@ func (s *mixedSummary) count(t mixedTruth) {
 		s.Fail++
 	}
 	s.Signatures++
-	if t.Case != caseNoKey {
+	if t.Case != CaseNoKey {
 		s.KeyedSignatures++
 	}
 	s.Verdicts[t.Verdict]++
@@ -272,22 +279,23 @@ func (s *mixedSummary) count(t mixedTruth) {
 	s.Algorithms[t.Key] = a
 }
 
-// mixedMessageAt makes message i (0-based) of the corpus of seed: it
-// depends on nothing else, so messages can be made in any order.
-func mixedMessageAt(seed uint64, i int) (mixedMessage, error) {
-	r := rand.New(rand.NewPCG(seed, uint64(i)))
-	t := mixedTruth{Index: i + 1}
-
-	var total int
+// draw decides message i (0-based) of the corpus of seed: its class, the
+// size it aims at, its key and what is done to it, with the results every
+// verifier should give. It returns the random source, for the text and
+// attachment. It depends on nothing else, so messages can be made in any
+// order.
+func draw(seed uint64, i int) (t Truth, total int, from string, r *rand.Rand) {
+	r = rand.New(rand.NewPCG(seed, uint64(i)))
+	t = Truth{Index: i + 1}
 	switch u := r.IntN(100); {
 	case u < 87:
-		t.Class, total = classText, 2<<10+r.IntN(18<<10+1)
+		t.Class, total = ClassText, 2<<10+r.IntN(18<<10+1)
 	case u < 99:
-		t.Class, total = classAttachment, 50<<10+r.IntN(150<<10+1)
+		t.Class, total = ClassAttachment, 50<<10+r.IntN(150<<10+1)
 	default:
-		t.Class, total = classLarge, 1<<20+r.IntN(1<<20+1)
+		t.Class, total = ClassLarge, 1<<20+r.IntN(1<<20+1)
 	}
-	var km = mixedKeys[0]
+	km := mixedKeys[0]
 	switch u := r.IntN(100); {
 	case u < 55:
 	case u < 75:
@@ -297,37 +305,43 @@ func mixedMessageAt(seed uint64, i int) (mixedMessage, error) {
 	}
 	switch u := r.IntN(100); {
 	case u < 88:
-		t.Case = caseIntact
+		t.Case = CaseIntact
 	case u < 94:
-		t.Case = caseBodyAltered
+		t.Case = CaseBodyAltered
 	case u < 97:
-		t.Case = caseHeaderAltered
+		t.Case = CaseHeaderAltered
 	default:
-		t.Case = caseNoKey
+		t.Case = CaseNoKey
 	}
 
 	key := testmail.MustKey(km.name)
 	t.Key, t.Algorithm, t.Bits, t.Domain, t.Selector = key.Name, key.Algorithm(), key.Bits, key.Domain, key.Selector
-	if t.Case == caseNoKey {
+	if t.Case == CaseNoKey {
 		t.Selector += "-retired"
 	}
 	switch t.Case {
-	case caseIntact:
+	case CaseIntact:
 		t.DKIM, t.Verdict = "pass", "authentic"
-	case caseNoKey:
+	case CaseNoKey:
 		t.DKIM, t.Verdict = "no_key", "unverifiable"
 	default:
 		t.DKIM, t.Verdict = "fail", "altered"
 	}
+	return t, total, km.from, r
+}
 
+// mixedMessageAt makes message i (0-based) of the corpus of seed.
+func mixedMessageAt(seed uint64, i int) (mixedMessage, error) {
+	t, total, from, r := draw(seed, i)
+	key := testmail.MustKey(t.Key)
 	date := time.Unix(testmail.DefaultDate, 0).Add(time.Duration(i) * time.Minute).UTC()
 	subject := fmt.Sprintf("Board minutes %d", i+1)
-	m := testmail.Message{From: km.from, Subject: subject, Date: date}
-	if t.Class == classText {
+	m := testmail.Message{From: from, Subject: subject, Date: date}
+	if t.Class == ClassText {
 		m.Body = mixedText(r, i, total)
 	} else {
 		textSize := 2<<10 + r.IntN(6<<10+1)
-		if t.Class == classLarge {
+		if t.Class == ClassLarge {
 			textSize = 4<<10 + r.IntN(12<<10+1)
 		}
 		m.Body = mixedText(r, i, textSize)
@@ -353,14 +367,14 @@ func mixedMessageAt(seed uint64, i int) (mixedMessage, error) {
 	t.Signature = base64.StdEncoding.EncodeToString(signer.sig)
 
 	switch t.Case {
-	case caseBodyAltered:
+	case CaseBodyAltered:
 		signed = replaceOnce(signed, "up 4%", "up 40%")
-	case caseHeaderAltered:
+	case CaseHeaderAltered:
 		signed = replaceOnce(signed, "\r\nSubject: "+subject+"\r\n", "\r\nSubject: "+subject+" (final)\r\n")
 	}
 	lf := testmail.LF(signed)
 	t.Size = len(lf)
-	sep := "From " + addrOf(km.from) + " " + date.Format("Mon Jan _2 15:04:05 2006") + "\n"
+	sep := "From " + addrOf(from) + " " + date.Format("Mon Jan _2 15:04:05 2006") + "\n"
 	stored := make([]byte, 0, len(sep)+len(lf)+1)
 	stored = append(append(append(stored, sep...), lf...), '\n')
 	return mixedMessage{stored: stored, sepLen: len(sep), truth: t}, nil
@@ -445,4 +459,32 @@ func mixedText(r *rand.Rand, i, size int) string {
 		}
 	}
 	return b.String()
+}
+
+// ReadTruth reads a truth.jsonl, checking that its messages are numbered 1,
+// 2, 3 and so on.
+func ReadTruth(path string) ([]Truth, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ts []Truth
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	for {
+		var t Truth
+		if err := dec.Decode(&t); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if t.Index != len(ts)+1 {
+			return nil, fmt.Errorf("%s: message %d follows message %d", path, t.Index, len(ts))
+		}
+		ts = append(ts, t)
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("%s: no messages", path)
+	}
+	return ts, nil
 }
