@@ -122,7 +122,7 @@ command_of() {
 }
 
 # measure TOOL CORPUS: runs TOOL once on CORPUS, checks its result against
-# the truth, and prints "wall_seconds peak_rss_kb".
+# the truth, and prints "wall_ms peak_rss_kb cpu_ms" (CPU: user + system).
 measure() {
 	local out=$dir/out.$1 t0 t1 line
 	t0=$(date +%s%N)
@@ -135,15 +135,16 @@ measure() {
 	leakproof*) "$bin/truthcheck" -truth "$2/truth.jsonl" -leakproof "$out" >"$out.check" ;;
 	*) line=$(grep -E '^(floor|go-msgauth|dkimpy) ' "$out" | tail -1) && "$bin/truthcheck" -truth "$2/truth.jsonl" -result "$line" >"$out.check" ;;
 	esac || { echo "bench/run.sh: $1's results differ from the truth" >&2; exit 1; }
-	echo "$(( (t1 - t0) / 1000000 )) $(awk '/Maximum resident set size/ { print $NF }' "$out.time")"
+	echo "$(( (t1 - t0) / 1000000 )) $(awk '/Maximum resident set size/ { rss = $NF } /(User|System) time \(seconds\)/ { cpu += $NF } END { printf "%d %.0f", rss, cpu * 1000 }' "$out.time")"
 }
 
-declare -A best rss
+declare -A best rss cpu
 for ((r = 1; r <= runs; r++)); do
 	echo "round $r of $runs (load average $(cut -d' ' -f1 /proc/loadavg)):"
 	for t in "${tools[@]}"; do
-		read -r ms kb < <(measure "$t" "$c") || exit 1
-		printf '  %-16s %8.3f s  %7.1f MB peak RSS  %s\n' "$t" "$(awk -v m="$ms" 'BEGIN { print m / 1000 }')" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$(cat "$dir/out.$t.check")"
+		read -r ms kb cms < <(measure "$t" "$c") || exit 1
+		printf '  %-16s %8.3f s  %8.2f CPU s  %7.1f MB peak RSS  %s\n' "$t" "$(awk -v m="$ms" 'BEGIN { print m / 1000 }')" "$(awk -v m="$cms" 'BEGIN { print m / 1000 }')" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')" "$(cat "$dir/out.$t.check")"
+		if [ -z "${cpu[$t]:-}" ] || [ "$cms" -lt "${cpu[$t]}" ]; then cpu[$t]=$cms; fi
 		if [ -z "${best[$t]:-}" ] || [ "$ms" -lt "${best[$t]}" ]; then best[$t]=$ms; fi
 		if [ -z "${rss[$t]:-}" ] || [ "$kb" -gt "${rss[$t]}" ]; then rss[$t]=$kb; fi
 	done
@@ -169,21 +170,22 @@ msgauth_rate=$(rate "${best[go-msgauth-1]}")
 dkimpy_rate=0
 [ -n "$dkimpy" ] && dkimpy_rate=$(rate "${best[dkimpy]}")
 echo
-echo "Best of $runs, $messages messages ($bytes bytes), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; messages/s = messages / wall time of the whole process; peak RSS the largest of the runs:"
+echo "Best of $runs, $messages messages ($bytes bytes), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; messages/s = messages / wall time of the whole process; peak RSS the largest of the runs; CPU s (user + system) the least of the runs, steadier than wall time when other work shares the machine:"
 echo
-echo "| tool | messages/s | % of floor | x go-msgauth-1 | x dkimpy | peak RSS |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| tool | messages/s | % of floor | x go-msgauth-1 | x dkimpy | peak RSS | CPU s |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for t in "${tools[@]}"; do
 	v=$(rate "${best[$t]}")
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$(label "$t")" "$v" "$(ratio "$v" "$floor_rate" '%.0f%%' 100)" \
-		"$(ratio "$v" "$msgauth_rate" '%.2fx')" "$(ratio "$v" "$dkimpy_rate" '%.1fx')" "$(awk -v k="${rss[$t]}" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(label "$t")" "$v" "$(ratio "$v" "$floor_rate" '%.0f%%' 100)" \
+		"$(ratio "$v" "$msgauth_rate" '%.2fx')" "$(ratio "$v" "$dkimpy_rate" '%.1fx')" "$(awk -v k="${rss[$t]}" 'BEGIN { printf "%.1f MB", k / 1024 }')" \
+		"$(awk -v m="${cpu[$t]}" 'BEGIN { printf "%.2f", m / 1000 }')"
 done
 echo
 echo "leakproof linearity: --workers 2 runs $(ratio "$(rate "${best[leakproof-w2]}")" "$(rate "${best[leakproof-w1]}")" '%.2fx') as fast as --workers 1 (the floor: $ncpu cores)."
 
 if [ "$rss_messages" -gt 0 ]; then
 	c2=$(corpus "$rss_messages")
-	read -r ms2 kb2 < <(measure leakproof "$c2") || exit 1
+	read -r ms2 kb2 _ < <(measure leakproof "$c2") || exit 1
 	rm -f "$dir"/out.*
 	echo "leakproof peak RSS: $(awk -v k="${rss[leakproof]}" 'BEGIN { printf "%.1f MB", k / 1024 }') at $messages messages, $(awk -v k="$kb2" 'BEGIN { printf "%.1f MB", k / 1024 }') at $rss_messages messages ($(stat -c %s "$c2/bench.mbox") bytes, $(awk -v n="$rss_messages" -v ms="$ms2" 'BEGIN { printf "%.0f", n / (ms / 1000) }') messages/s): $(awk -v a="${rss[leakproof]}" -v b="$kb2" -v n="$messages" -v m="$rss_messages" 'BEGIN { printf "%.0f", (b - a) * 1024 / (m - n) }') bytes per message of growth."
 fi
