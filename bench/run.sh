@@ -61,6 +61,9 @@ if [ -n "$smoke" ]; then
 	trap 'rm -rf "$dir"' EXIT
 fi
 [ "$messages" -gt 0 ] && [ "$runs" -gt 0 ] || { echo "bench/run.sh: --messages and --runs must be positive" >&2; exit 2; }
+if [ "$rss_messages" -gt 0 ] && [ "$rss_messages" -le "$messages" ]; then
+	echo "bench/run.sh: --rss-messages ($rss_messages) must be 0 or more than --messages ($messages)" >&2; exit 2
+fi
 mkdir -p "$dir/bin"
 dir=$(cd "$dir" && pwd)
 cd "$(dirname "$0")/.."
