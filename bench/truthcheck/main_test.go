@@ -126,3 +126,28 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheckResult checks that any result line is either refused or found
+// to match, and that a match really has the truth's counts.
+func FuzzCheckResult(f *testing.F) {
+	for _, s := range []string{
+		"go-msgauth messages=2 pass=1 fail=1 workers=1", "floor messages=2 signatures=1 verified=1",
+		"dkimpy messages=2 pass=2 fail=0", "x", "", "a b=c=d", "dkim pass=1 fail=1 messages=2 pass=1",
+	} {
+		f.Add(s)
+	}
+	tr := &truth{messages: make([]corpus.Truth, 2), pass: 1, fail: 1, withKey: 1}
+	f.Fuzz(func(t *testing.T, line string) {
+		msg, err := checkResult(tr, line)
+		if err != nil {
+			assert.Empty(t, msg, "checkResult(%q) gives no message with an error", line)
+			return
+		}
+		assert.Contains(t, msg, "matches the truth", "checkResult(%q)", line)
+		if strings.HasPrefix(msg, "floor ") {
+			assert.Contains(t, msg, "messages=2 signatures=1 verified=1", "checkResult(%q)", line)
+		} else {
+			assert.Contains(t, msg, "messages=2 pass=1 fail=1", "checkResult(%q)", line)
+		}
+	})
+}
