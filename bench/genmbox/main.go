@@ -2,8 +2,17 @@
 // file that verifies them, for the measurements of docs/performance.md:
 //
 //	go run ./bench/genmbox -out /tmp/lpbench -size 1GiB
+//	go run ./bench/genmbox -out /tmp/lpmixed -mixed [-messages 10000] [-seed 1]
 //
-// It writes OUT/bench.mbox and OUT/keys.jsonl. The mbox holds a pool of
+// With -mixed it writes the mixed corpus bench/run.sh measures (see
+// bench/internal/corpus): -messages distinct messages (default 10,000, about 408 MB) of
+// mixed sizes and keys, some altered after signing or signed under a key
+// that is not published, drawn from -seed; besides the mbox and the keys,
+// truth.json (the counts every verifier must reproduce) and truth.jsonl
+// (each message's expected result, and the digest and signature of its
+// one public-key operation).
+//
+// Without -mixed it writes OUT/bench.mbox and OUT/keys.jsonl. The mbox holds a pool of
 // -unique distinct messages, signed by internal/testmail with the committed
 // test keys, repeated in order until the file reaches -size bytes (or holds
 // exactly -messages messages). Message i of the pool has a body of 1 to 8
@@ -30,6 +39,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakproof/leakproof/bench/internal/corpus"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -40,9 +50,11 @@ func main() {
 // config is what the flags ask for.
 type config struct {
 	out      string
-	size     int64 // bytes of mbox to write, when messages is 0
-	messages int   // messages to write, if > 0
-	unique   int   // distinct messages in the pool
+	size     int64  // bytes of mbox to write, when messages is 0
+	messages int    // messages to write, if > 0
+	unique   int    // distinct messages in the pool
+	mixed    bool   // write the mixed corpus instead of the pool
+	seed     uint64 // seed of the mixed corpus
 }
 
 // run is main without the process: it parses args, writes the files and
@@ -56,13 +68,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&size, "size", "1GiB", "mbox size to reach: bytes, or a number with KiB, MiB or GiB")
 	fs.IntVar(&cfg.messages, "messages", 0, "write exactly this many messages instead of -size bytes")
 	fs.IntVar(&cfg.unique, "unique", 5000, "distinct messages, repeated in order to fill the mbox")
+	fs.BoolVar(&cfg.mixed, "mixed", false, "write the mixed corpus (default 10000 messages) and its truth files")
+	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the mixed corpus")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	var err error
 	if cfg.size, err = parseSize(size); err != nil || cfg.out == "" || cfg.unique < 1 || cfg.messages < 0 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: genmbox -out DIR [-size N[KiB|MiB|GiB]] [-messages N] [-unique N]")
+		fmt.Fprintln(stderr, "       genmbox -out DIR -mixed [-messages N] [-seed N]")
 		return 2
+	}
+	if cfg.mixed {
+		if cfg.messages == 0 {
+			cfg.messages = 10000
+		}
+		sum, err := corpus.Write(ctx, cfg.out, cfg.messages, cfg.seed)
+		if err != nil {
+			fmt.Fprintf(stderr, "genmbox: error: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "wrote %s: %d messages, %d bytes, %d pass, %d fail (seed %d); keys in %s, truth in %s\n",
+			filepath.Join(cfg.out, "bench.mbox"), sum.Messages, sum.Bytes, sum.Pass, sum.Fail, sum.Seed,
+			filepath.Join(cfg.out, "keys.jsonl"), filepath.Join(cfg.out, "truth.json"))
+		return 0
 	}
 	st, err := generate(ctx, cfg)
 	if err != nil {

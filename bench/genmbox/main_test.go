@@ -54,6 +54,8 @@ func TestRunUsage(t *testing.T) {
 		{"zero unique", []string{"-out", t.TempDir(), "-unique", "0"}},
 		{"extra argument", []string{"-out", t.TempDir(), "more"}},
 		{"unknown flag", []string{"-out", t.TempDir(), "-fast"}},
+		{"mixed without out", []string{"-mixed"}},
+		{"bad seed", []string{"-out", t.TempDir(), "-mixed", "-seed", "-1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -107,6 +109,19 @@ func TestRunWritesVerifiableMbox(t *testing.T) {
 		if i >= 12 {
 			assert.Equal(t, msgs[i-12].SHA256, m.SHA256, "message %d repeats pool message %d", m.Index, i%12+1)
 		}
+	}
+}
+
+// TestRunMixed checks the -mixed mode's files and report; the corpus itself
+// is tested in bench/internal/corpus.
+func TestRunMixed(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-out", dir, "-mixed", "-messages", "12", "-seed", "4"}
+	require.Equal(t, 0, run(t.Context(), args, &stdout, &stderr), "run(%q) exit status (stderr %s)", args, stderr.String())
+	assert.Regexp(t, `^wrote .*bench.mbox: 12 messages, \d+ bytes, \d+ pass, \d+ fail \(seed 4\); keys in .*keys.jsonl, truth in .*truth.json\n$`, stdout.String(), "run reports what it wrote")
+	for _, name := range []string{"bench.mbox", "keys.jsonl", "truth.json", "truth.jsonl"} {
+		assert.FileExists(t, filepath.Join(dir, name), "run -mixed writes %s", name)
 	}
 }
 
