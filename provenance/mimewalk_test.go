@@ -1,0 +1,148 @@
+package provenance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// hostileMIME returns the MIME shapes whose reading the walk must keep:
+// what a forger or a broken mailer writes, each as stored (the LF form of
+// the CRLF ones is added by TestMIMEWalkPinned).
+func hostileMIME() []struct {
+	name string
+	msg  string
+} {
+	b64 := func(s string) string {
+		enc := base64.StdEncoding.EncodeToString([]byte(s))
+		var out strings.Builder
+		for len(enc) > 76 {
+			out.WriteString(enc[:76] + "\r\n")
+			enc = enc[76:]
+		}
+		return out.String() + enc + "\r\n"
+	}
+	long := strings.Repeat("0123456789abcdef", 4096) // 64 KiB of data
+	part := func(b, name, cte, body string) string {
+		return "--" + b + "\r\nContent-Type: application/octet-stream; name=\"" + name + "\"\r\nContent-Transfer-Encoding: " + cte +
+			"\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n\r\n" + body + "\r\n"
+	}
+	text := func(b, body string) string {
+		return "--" + b + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+	}
+	top := func(ct, body string) string {
+		return "From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: " + ct + "\r\n\r\n" + body
+	}
+	mixed := func(body string) string { return top(`multipart/mixed; boundary="B"`, body) }
+	var deep strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&deep, "--d%d\r\nContent-Type: multipart/mixed; boundary=\"d%d\"\r\n\r\n", i, i+1)
+	}
+	deep.WriteString(part("d10000", "deep.bin", "base64", b64("deep")))
+	for i := 10000; i >= 0; i-- {
+		fmt.Fprintf(&deep, "--d%d--\r\n", i)
+	}
+	var many strings.Builder
+	for i := range 300 {
+		many.WriteString(part("B", fmt.Sprintf("f%d.bin", i), "base64", b64(fmt.Sprint(i))))
+	}
+	many.WriteString("--B--\r\n")
+	var parts strings.Builder
+	for range 1100 {
+		parts.WriteString(text("B", "x"))
+	}
+	parts.WriteString(part("B", "late.bin", "base64", b64("late")) + "--B--\r\n")
+	return []struct {
+		name string
+		msg  string
+	}{
+		{"plain", mixed(text("B", "Hello.") + part("B", "a.bin", "base64", b64("attachment one")) + "--B--\r\n")},
+		{"long base64", mixed(text("B", "Hello.") + part("B", "long.bin", "base64", b64(long)) + "--B--\r\n")},
+		{"two attachments", mixed(part("B", "a.bin", "base64", b64("one")) + part("B", "b.bin", "quoted-printable", "caf=C3=A9 =\r\nsoft") + "--B--\r\n")},
+		{"deep nesting", top(`multipart/mixed; boundary="d0"`, deep.String())},
+		{"many attachments", mixed(many.String())},
+		{"many parts", mixed(parts.String())},
+		{"no closing boundary", mixed(text("B", "Hello.") + part("B", "a.bin", "base64", b64("unclosed")))},
+		{"no boundary parameter", top("multipart/mixed", text("B", "Hello.")+part("B", "a.bin", "base64", b64("x"))+"--B--\r\n")},
+		{"boundary matches nothing", top(`multipart/mixed; boundary="Z"`, text("B", "Hello.")+part("B", "a.bin", "base64", b64("x"))+"--B--\r\n")},
+		{"boundary inside base64 text", top(`multipart/mixed; boundary="QUJD"`, part("QUJD", "a.bin", "base64", "QUJD--QUJDQUJD\r\nQUJD\r\n")+"--QUJD--\r\n")},
+		{"boundary prefix lines", mixed(part("B", "a.bin", "base64", b64("x")+"--Bx\r\n--B-\r\n") + "--B--\r\n")},
+		{"boundary with padding", mixed(text("B", "Hello.") + strings.Replace(part("B", "a.bin", "base64", b64("pad")), "--B\r\n", "--B \t\r\n", 1) + "--B--  \r\n")},
+		{"bad base64 byte", mixed(part("B", "a.bin", "base64", "QUJD!REVG\r\nR0hJ\r\n") + "--B--\r\n")},
+		{"padding mid-stream", mixed(part("B", "a.bin", "base64", "QQ==\r\nQkM=\r\nREVG\r\n") + "--B--\r\n")},
+		{"truncated base64", mixed(part("B", "a.bin", "base64", "QUJDREV\r\n") + "--B--\r\n")},
+		{"base64 with spaces", mixed(part("B", "a.bin", "base64", " QUJD REVG\r\n\tR0hJ\r\n") + "--B--\r\n")},
+		{"base64 long line", mixed(part("B", "a.bin", "base64", strings.ReplaceAll(b64(long), "\r\n", "")+"\r\n") + "--B--\r\n")},
+		{"bad quoted-printable", mixed(part("B", "a.bin", "quoted-printable", "a=ZZb =\r\nc=3 d=\r\n=41=4a=\r\nend=") + "--B--\r\n")},
+		{"quoted-printable long line", mixed(part("B", "a.bin", "quoted-printable", long) + "--B--\r\n")},
+		{"unknown encoding", mixed(part("B", "a.uu", "x-uuencode", "begin 644 a\r\n`\r\nend") + "--B--\r\n")},
+		{"binary", mixed(part("B", "a.bin", "binary", "\x00\x01\r\n\xff") + "--B--\r\n")},
+		{"name only in content-type", mixed("--B\r\nContent-Type: image/png; name=\"=?utf-8?q?caf=C3=A9?=.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("png") + "--B--\r\n")},
+		{"rfc 2231 filename", mixed("--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''r%C3%A9sum%C3%A9.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("pdf") + "--B--\r\n")},
+		{"text attachment with charset", mixed(text("B", "Hello.") + "--B\r\nContent-Type: text/plain; charset=iso-8859-1; name=\"n.txt\"\r\nContent-Disposition: attachment; filename=\"n.txt\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n--B--\r\n")},
+		{"part without header", mixed("--B\r\nno header here\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"header that never ends", mixed("--B\r\nContent-Type: application/octet-stream; name=a.bin\r\nX-A: b\r\n--B--\r\n")},
+		{"part header line without colon", mixed("--B\r\nContent-Disposition: attachment; filename=a.bin\r\nbroken line\r\n\r\nQUJD\r\n--B--\r\n")},
+		{"empty part body", mixed("--B\r\nContent-Disposition: attachment; filename=e.bin\r\n\r\n--B--\r\n")},
+		{"text after closing boundary", mixed(part("B", "a.bin", "base64", b64("x")) + "--B--\r\n--B\r\nContent-Disposition: attachment; filename=hidden.bin\r\n\r\nQUJD\r\n--B--\r\n")},
+		{"preamble with fake boundary", mixed("--Bfake\r\n--B-\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"inner boundary prefixes outer", top(`multipart/mixed; boundary="B"`, "--B\r\nContent-Type: multipart/mixed; boundary=\"B2\"\r\n\r\n"+part("B2", "in.bin", "base64", b64("inner"))+"--B2--\r\n"+part("B", "out.bin", "base64", b64("outer"))+"--B--\r\n")},
+		{"outer boundary prefixes inner", top(`multipart/mixed; boundary="B2"`, "--B2\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"+part("B", "in.bin", "base64", b64("inner"))+"--B--\r\n"+part("B2", "out.bin", "base64", b64("outer"))+"--B2--\r\n")},
+		{"encoded multipart", top(`multipart/mixed; boundary="B"`+"\r\nContent-Transfer-Encoding: base64", b64(part("B", "a.bin", "base64", b64("x"))+"--B--\r\n"))},
+		{"message/rfc822 part", mixed("--B\r\nContent-Type: message/rfc822\r\n\r\n" + mixed(part("B", "inner.bin", "base64", b64("x"))+"--B--\r\n") + "\r\n--B--\r\n")},
+		{"single part attachment", "From: a@example.com\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"one.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("single")},
+		{"single part text attachment", "From: a@example.com\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename=\"t.txt\"\r\n\r\nText.\r\n"},
+		{"mixed line endings", mixed(text("B", "Hello.") + strings.ReplaceAll(part("B", "a.bin", "base64", b64("mixed")), "\r\n", "\n") + "--B--\r\n")},
+		{"header over 4 KiB", mixed("--B\r\nContent-Disposition: attachment; filename=\"" + strings.Repeat("n", 5000) + "\"\r\n\r\nQUJD\r\n--B--\r\n")},
+		{"preamble line over 4 KiB", mixed(strings.Repeat("p", 5000) + "\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"empty boundary", top(`multipart/mixed; boundary=""`, "--\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n----\r\n")},
+		{"no body", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=B\r\n"},
+	}
+}
+
+// TestMIMEWalkPinned pins what the MIME walk reads of hostile shapes: the
+// attachments (name and SHA-256), whether a cap stopped it, and the body
+// as displayed, in the CRLF and the LF form of each. The golden file was
+// written by the go-message walk; a faster walk must read the same.
+func TestMIMEWalkPinned(t *testing.T) {
+	var got strings.Builder
+	for _, c := range hostileMIME() {
+		for _, form := range []string{"crlf", "lf"} {
+			msg := []byte(c.msg)
+			if form == "lf" {
+				msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
+			}
+			fmt.Fprintf(&got, "%s (%s):\n", c.name, form)
+			atts, truncated := attachments(msg)
+			fmt.Fprintf(&got, "  attachments %d, truncated %v\n", len(atts), truncated)
+			for i, a := range atts {
+				if i < 3 || i >= len(atts)-2 {
+					fmt.Fprintf(&got, "  %.60q %s\n", a.Name, a.SHA256)
+				}
+			}
+			h := splitHeader(msg)
+			all, first := displayedText(h, msg)
+			fmt.Fprintf(&got, "  displayed %x (%d bytes), first %x\n", sha256.Sum256(all), len(all), sha256.Sum256(first))
+			if h.body <= len(msg) {
+				for _, m := range bodyFit(h, msg[h.body:]) {
+					fmt.Fprintf(&got, "  misfit %s: %.80s\n", m.field, m.reason)
+				}
+			}
+		}
+	}
+	path := filepath.Join("testdata", "mimewalk.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got.String()), 0o644), "writing %s", path)
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "reading %s (go test -run TestMIMEWalkPinned -update writes it)", path)
+	assert.Equal(t, string(want), got.String(), "the MIME walk's reading of hostile shapes")
+}
