@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	mathrand "math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -145,4 +147,63 @@ func TestMIMEWalkPinned(t *testing.T) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "reading %s (go test -run TestMIMEWalkPinned -update writes it)", path)
 	assert.Equal(t, string(want), got.String(), "the MIME walk's reading of hostile shapes")
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A large body is never decoded whole only to be looked at in part: the
+// fit check decodes only a text body, and the reader's view decodes no
+// more than it keeps.
+func TestLargeBodyNotDecodedWhole(t *testing.T) {
+	data := bytes.Repeat([]byte("The figures for the quarter, in full.\n"), 16<<20/38)
+	enc := []byte(base64.StdEncoding.EncodeToString(data))
+	qp := bytes.Repeat([]byte("caf=C3=A9 au lait =3D 2 =\r\n"), 16<<20/27)
+	for _, c := range []struct {
+		name      string
+		ct, cte   string
+		body      []byte
+		fit, view uint64 // bounds on the bytes allocated
+	}{
+		{"base64 attachment", "application/pdf", "base64", enc, 1 << 20, 1 << 20},
+		{"quoted-printable attachment", "application/octet-stream", "quoted-printable", qp, 1 << 20, 1 << 20},
+		{"base64 text", "text/plain; charset=utf-8", "base64", enc, 2 * uint64(len(data)), maxViewText + 8<<20},
+		{"quoted-printable text", "text/plain; charset=utf-8", "quoted-printable", qp, 2 * uint64(len(qp)), maxViewText + 8<<20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fit := allocated(func() { mimeFit(c.ct, c.cte, "", c.body) })
+			assert.Less(t, fit, c.fit, "bytes the fit check allocates over %d bytes of body", len(c.body))
+			if strings.HasPrefix(c.ct, "text/") {
+				view := allocated(func() { decodeText(c.body, c.cte, "utf-8") })
+				assert.Less(t, view, c.view, "bytes the reader's view allocates over %d bytes of body", len(c.body))
+			}
+		})
+	}
+}
+
+// Decoding that stops at a limit gives a prefix of the whole decoding, so
+// the reader's view is the same as when the body was decoded whole.
+func TestLimitedDecodingIsAPrefix(t *testing.T) {
+	r := mathrand.New(mathrand.NewPCG(1, 2))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n=3D=C3=A9=\r\n"
+	for range 2000 {
+		b := make([]byte, r.IntN(200))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		limit := r.IntN(120)
+		whole := decodeBase64(b, -1)
+		part := decodeBase64(b, limit)
+		require.Equal(t, string(whole[:min(limit, len(whole))]), string(part[:min(limit, len(part))]), "base64 %q limit %d", b, limit)
+		wholeQP, _, _, _ := scanQP(b, nil, true, -1)
+		partQP, _, _, _ := scanQP(b, nil, true, limit)
+		require.Equal(t, string(wholeQP[:min(limit, len(wholeQP))]), string(partQP[:min(limit, len(partQP))]), "quoted-printable %q limit %d", b, limit)
+	}
 }
