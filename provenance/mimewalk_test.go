@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testmail"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -205,5 +206,109 @@ func TestLimitedDecodingIsAPrefix(t *testing.T) {
 		wholeQP, _, _, _ := scanQP(b, nil, true, -1)
 		partQP, _, _, _ := scanQP(b, nil, true, limit)
 		require.Equal(t, string(wholeQP[:min(limit, len(wholeQP))]), string(partQP[:min(limit, len(partQP))]), "quoted-printable %q limit %d", b, limit)
+	}
+}
+
+// sameAttachments fails t unless the walk over the bytes reads msg as
+// go-message's walk does, or leaves it to go-message; it reports whether
+// the walk over the bytes read it.
+func sameAttachments(t testing.TB, msg []byte) bool {
+	t.Helper()
+	got, gotTrunc, err := sliceAttachments(msg)
+	if err != nil {
+		return false
+	}
+	want, wantTrunc := goMessageAttachments(msg)
+	if fmt.Sprint(got, gotTrunc) != fmt.Sprint(want, wantTrunc) {
+		t.Fatalf("the walk over the bytes reads %q as %v (truncated %v), go-message as %v (truncated %v)", msg, got, gotTrunc, want, wantTrunc)
+	}
+	return true
+}
+
+// The walk over the bytes reads every message of the corpus, and every
+// hostile shape and every edit of one, as go-message's walk does; and it
+// reads the shapes mailers write itself, without go-message's walk.
+func TestSliceWalkMatchesGoMessage(t *testing.T) {
+	var msgs [][]byte
+	for _, f := range testmail.Corpus() {
+		msgs = append(msgs, f.Data)
+	}
+	for _, c := range append(testmail.AdversarialCases(), testmail.BenignCases()...) {
+		msgs = append(msgs, c.Data)
+	}
+	for _, c := range hostileMIME() {
+		msgs = append(msgs, []byte(c.msg), bytes.ReplaceAll([]byte(c.msg), []byte("\r\n"), []byte("\n")))
+	}
+	r := mathrand.New(mathrand.NewPCG(3, 4))
+	const bytesOfMIME = "-\r\n=:; \tB\"aQ"
+	n := len(msgs)
+	for _, m := range msgs[:n] {
+		if len(m) > 1<<16 {
+			continue
+		}
+		for range 20 {
+			e := bytes.Clone(m)
+			for range 1 + r.IntN(3) {
+				if len(e) > 0 {
+					e[r.IntN(len(e))] = bytesOfMIME[r.IntN(len(bytesOfMIME))]
+				}
+			}
+			msgs = append(msgs, e)
+		}
+	}
+	read := 0
+	for _, m := range msgs {
+		if sameAttachments(t, m) {
+			read++
+		}
+	}
+	t.Logf("%d of %d messages read over the bytes", read, len(msgs))
+	for _, c := range []string{"plain", "long base64", "two attachments", "many attachments", "deep nesting", "boundary with padding", "rfc 2231 filename", "single part attachment"} {
+		for _, m := range hostileMIME() {
+			if m.name == c {
+				_, _, err := sliceAttachments([]byte(m.msg))
+				assert.NoError(t, err, "%s: read over the bytes", c)
+				_, _, err = sliceAttachments(bytes.ReplaceAll([]byte(m.msg), []byte("\r\n"), []byte("\n")))
+				assert.NoError(t, err, "%s (LF): read over the bytes", c)
+			}
+		}
+	}
+}
+
+func FuzzSliceWalk(f *testing.F) {
+	for _, c := range hostileMIME() {
+		if len(c.msg) < 1<<14 {
+			f.Add([]byte(c.msg))
+		}
+	}
+	f.Add(contractMessage().Bytes())
+	f.Add(nestedMessage())
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		sameAttachments(t, msg)
+	})
+}
+
+// BenchmarkAttachments hashes a 16 MiB base64 attachment, over the bytes
+// and through go-message's walk.
+func BenchmarkAttachments(b *testing.B) {
+	data := make([]byte, 16<<20)
+	_, _ = mathrand.NewChaCha8([32]byte{}).Read(data)
+	msg := testmail.LF(testmail.Message{Attachments: []testmail.Attachment{{Name: "scan.bin", Data: data}}}.Bytes())
+	for _, c := range []struct {
+		name string
+		walk func([]byte) ([]Attachment, bool)
+	}{
+		{"bytes", attachments},
+		{"go-message", goMessageAttachments},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if atts, _ := c.walk(msg); len(atts) != 1 {
+					b.Fatalf("%d attachments", len(atts))
+				}
+			}
+		})
 	}
 }
