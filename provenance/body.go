@@ -143,16 +143,24 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 	if strings.HasPrefix(mt, "multipart/") {
 		enc, text = "", nil // the parts say how they are encoded
 	}
+	// Only a text body is read after decoding: the decoded bytes of
+	// anything else (a 90 MB attachment sent as the whole body) are never
+	// made.
+	isText := strings.HasPrefix(mt, "text/")
 	switch enc {
 	case "base64":
 		if i := nonBase64(body); i >= 0 {
 			add("content-transfer-encoding", "it declares base64, but the body is not base64 text (byte %d is %q), so a mail client shows other bytes than the ones signed", i, body[i])
 			text = nil
-		} else {
-			text = decodeBase64(body)
+		} else if isText {
+			text = decodeBase64(body, -1)
 		}
 	case "quoted-printable":
-		decoded, escapes, soft, stray := decodeQP(body)
+		var decoded []byte
+		if isText {
+			decoded = make([]byte, 0, len(body))
+		}
+		decoded, escapes, soft, stray := scanQP(body, decoded, isText, -1)
 		if escapes > 0 && stray > 0 && soft == 0 {
 			add("content-transfer-encoding", "it declares quoted-printable, but the body has %q signs that escape nothing and no soft line break, so it was never encoded, and decoding would still change %d places in the text", "=", escapes)
 			text = nil
@@ -163,7 +171,7 @@ func mimeFit(ct, cte, cd string, body []byte) []mimeMisfit {
 	if mt == "text/html" && text != nil && !htmlMarkup.Match(text) {
 		add("content-type", "it declares text/html, but the body has no HTML markup: a mail client renders plain text as HTML, hiding whatever looks like a tag (\"<not>\") and running the lines together")
 	}
-	if strings.HasPrefix(mt, "text/") && text != nil {
+	if isText && text != nil {
 		if cs, ok := params["charset"]; ok {
 			if dup["charset"] {
 				add("content-type", "it names two different charsets, and mail clients disagree on which one decodes the body")

@@ -33,11 +33,20 @@ func nonBase64(body []byte) int {
 }
 
 // decodeBase64 decodes base64 text that nonBase64 accepted, leniently
-// about padding, as mail clients do.
-func decodeBase64(body []byte) []byte {
-	var out []byte
+// about padding, as mail clients do. With limit >= 0 it stops once limit
+// bytes are decoded: the output is a prefix of the whole decoding, which
+// the caller cuts to limit.
+func decodeBase64(body []byte, limit int) []byte {
+	size := len(body) / 4 * 3
+	if limit >= 0 {
+		size = min(size, limit+2)
+	}
+	out := make([]byte, 0, size)
 	var acc, n uint
 	for _, c := range body {
+		if limit >= 0 && len(out) >= limit {
+			break
+		}
 		var v byte
 		switch {
 		case 'A' <= c && c <= 'Z':
@@ -63,23 +72,36 @@ func decodeBase64(body []byte) []byte {
 			acc &= 1<<n - 1
 		}
 	}
+	if len(out) == 0 {
+		return nil // nothing decoded: no text, as for a body that is not base64
+	}
 	return out
 }
 
-// decodeQP decodes quoted-printable text leniently, as mail clients do: an
-// "=" that is neither an escape nor a soft line break stays as it is.
-// It counts the escapes ("=" and two hex digits), the soft line breaks
-// and the "=" signs that escape nothing (stray).
-func decodeQP(body []byte) (out []byte, escapes, soft, stray int) {
-	out = make([]byte, 0, len(body))
+// scanQP decodes quoted-printable text leniently, as mail clients do,
+// appending to out (only counting when emit is false): an "=" that is
+// neither an escape nor a soft line break stays as it is. It counts the
+// escapes ("=" and two hex digits), the soft line breaks and the "="
+// signs that escape nothing (stray). With limit >= 0 it stops once limit
+// bytes are decoded (the counts are then of the text read so far): the
+// output is a prefix of the whole decoding, which the caller cuts to
+// limit.
+func scanQP(body, out []byte, emit bool, limit int) (_ []byte, escapes, soft, stray int) {
 	for i := 0; i < len(body); i++ {
+		if limit >= 0 && len(out) >= limit {
+			break
+		}
 		c := body[i]
 		if c != '=' {
-			out = append(out, c)
+			if emit {
+				out = append(out, c)
+			}
 			continue
 		}
 		if i+2 < len(body) && isHex(body[i+1]) && isHex(body[i+2]) {
-			out = append(out, unhex(body[i+1])<<4|unhex(body[i+2]))
+			if emit {
+				out = append(out, unhex(body[i+1])<<4|unhex(body[i+2]))
+			}
 			escapes++
 			i += 2
 			continue
@@ -101,7 +123,9 @@ func decodeQP(body []byte) (out []byte, escapes, soft, stray int) {
 			soft++
 			i = j + 1
 		default:
-			out = append(out, c)
+			if emit {
+				out = append(out, c)
+			}
 			stray++
 		}
 	}

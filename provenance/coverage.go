@@ -16,8 +16,9 @@ package provenance
 //     "none" otherwise (a body matching a bh= whose header signature fails
 //     proves nothing: bh= could have been changed with it).
 //   - Attachments are the MIME parts with a file name (Content-Disposition
-//     filename, else Content-Type name), walked read-only with go-message,
-//     at most maxAttachments of them and maxMIMEDepth levels deep. SHA256
+//     filename, else Content-Type name), walked read-only over the message
+//     bytes as go-message reads them (mimewalk.go), at most maxAttachments
+//     of them and maxMIMEDepth levels deep. SHA256
 //     is of the bytes after the transfer encoding (base64,
 //     quoted-printable) is undone; no charset is converted unless the
 //     embedding program installs go-message's charset tables itself.
@@ -241,6 +242,15 @@ func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 // truncated reports whether the walk stopped at one of its caps, so that
 // attachments past them are not listed.
 func attachments(msg []byte) (out []Attachment, truncated bool) {
+	if out, truncated, err := sliceAttachments(msg); err == nil {
+		return out, truncated
+	}
+	return goMessageAttachments(msg)
+}
+
+// goMessageAttachments is attachments read through go-message's
+// multipart reader, for the shapes sliceAttachments leaves to it.
+func goMessageAttachments(msg []byte) (out []Attachment, truncated bool) {
 	e, err := message.Read(bytes.NewReader(msg))
 	if err != nil && e == nil {
 		return nil, false

@@ -195,11 +195,13 @@ func isAttachment(cd string) bool {
 // decodes it from charset to UTF-8 when the charset is known; otherwise
 // the bytes are kept as they are.
 func decodeText(body []byte, cte, charset string) []byte {
+	// Decoding stops past maxViewText: a large body is not decoded whole
+	// only to be cut.
 	switch enc := strings.ToLower(strings.TrimSpace(cte)); {
 	case strings.HasPrefix(enc, "base64") && nonBase64(body) < 0:
-		body = decodeBase64(body)
+		body = decodeBase64(body, maxViewText+1)
 	case strings.HasPrefix(enc, "quoted-printable"):
-		body, _, _, _ = decodeQP(body)
+		body, _, _, _ = scanQP(body, make([]byte, 0, min(len(body), maxViewText+4)), true, maxViewText+1)
 	}
 	if len(body) > maxViewText {
 		body = body[:maxViewText]

@@ -1,0 +1,408 @@
+package provenance
+
+// The attachment walk over the message bytes. The message is in memory, so
+// its parts need not be read through go-message's stream of buffered
+// readers, line by line: sliceWalk finds each part's extent with
+// bytes.Index on the message bytes and decodes base64 in fixed-size chunks
+// straight into the attachment's SHA-256, so that a 90 MB attachment costs
+// two 32 KB buffers and no copy. go-message still reads every part header
+// and decodes every part that is not base64, so names and bytes are read
+// by the same rules as before.
+//
+// The walk reads exactly what go-message's multipart reader reads, and
+// only the shapes where that is plain: a part that ends at no boundary, a
+// line that would overrun go-message's 4 KiB line buffer where it reads
+// lines, a header it cannot read, base64 text that is not one canonical
+// stream (padding only at its end, only base64 characters and white
+// space), or a boundary holding a line break or over 200 bytes makes the
+// walk give up, and attachments then takes go-message's walk over the
+// same bytes. What go-message's reading of such shapes depends on (the
+// sizes of its reads, for padding in mid-stream) is thus kept as it was.
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
+)
+
+// errPlainWalk stops sliceWalk on a shape it leaves to go-message.
+var errPlainWalk = errors.New("provenance: shape left to go-message")
+
+// Constants of go-message's reader that decide what it reads.
+const (
+	goMessageBuffer    = 4096    // its bufio buffers: longer lines are refused where it reads lines
+	goMessageMaxHeader = 1 << 20 // bytes of the top-level header it reads
+	maxSliceBoundary   = 200     // longer boundaries are left to go-message
+)
+
+// sliceAttachments lists the named MIME parts of msg as attachments does,
+// or returns errPlainWalk when the message has a shape it leaves to
+// go-message.
+func sliceAttachments(msg []byte) (out []Attachment, truncated bool, err error) {
+	// message.Read: the top-level header through a 1 MB limit.
+	r := bytes.NewReader(msg)
+	lr := &headerLimit{r: r, n: goMessageMaxHeader}
+	br := bufio.NewReaderSize(lr, goMessageBuffer)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return nil, false, nil // go-message reads no entity: no attachments
+	}
+	at := len(msg) - br.Buffered() - r.Len()
+	e, _ := message.New(message.Header{Header: h}, bytes.NewReader(msg[at:]))
+	w := &sliceWalk{}
+	if err := w.walk(e, msg[at:], 0); err != nil {
+		return nil, false, err
+	}
+	return w.out, w.truncated, nil
+}
+
+// headerLimit is go-message's limit on the top-level header: reads past n
+// bytes fail.
+type headerLimit struct {
+	r io.Reader
+	n int64
+}
+
+var errHeaderLimit = errors.New("provenance: header over go-message's limit")
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errHeaderLimit
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// sliceWalk is mimeWalk over the message bytes: the same caps, counted the
+// same way.
+type sliceWalk struct {
+	out       []Attachment
+	parts     int
+	truncated bool
+}
+
+// walk reads entity e, whose (undecoded) body is data.
+func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
+	w.parts++
+	if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+		w.truncated = true
+		return nil
+	}
+	mt, params, _ := e.Header.ContentType()
+	if strings.HasPrefix(mt, "multipart/") {
+		if depth >= maxMIMEDepth {
+			w.truncated = true
+			return nil
+		}
+		s, err := newSplitter(data, params["boundary"])
+		if err != nil {
+			return err
+		}
+		for {
+			hdr, body, err := s.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			// New's only errors are an unknown encoding or charset,
+			// which the walk reads past as go-message's does.
+			p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
+			if err := w.walk(p, body, depth+1); err != nil {
+				return err
+			}
+			if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
+				w.truncated = true
+				return nil
+			}
+		}
+	}
+	name := partName(e)
+	if name == "" {
+		return nil
+	}
+	sum := sha256.New()
+	if directBase64(e, mt, params) {
+		if err := hashBase64(sum, data); err != nil {
+			return err
+		}
+	} else {
+		// Quoted-printable, 7bit and the rest: go-message's decoders,
+		// which read lines through a buffer of their own, so that what
+		// they read does not depend on how the bytes reach them.
+		buf := copyBuffers.Get().(*[]byte)
+		_, _ = io.CopyBuffer(sum, e.Body, *buf)
+		copyBuffers.Put(buf)
+	}
+	w.out = append(w.out, Attachment{Name: name, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	return nil
+}
+
+// directBase64 reports whether go-message decodes e's body as base64 and
+// nothing more: no charset conversion follows.
+func directBase64(e *message.Entity, mt string, params map[string]string) bool {
+	if strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) != "base64" {
+		return false
+	}
+	cs, ok := params["charset"]
+	cs = strings.ToLower(cs)
+	return !strings.HasPrefix(mt, "text/") || !ok || cs == "utf-8" || cs == "us-ascii"
+}
+
+// hashBase64 writes the decoding of data, base64 text, to sum, in chunks.
+// It returns errPlainWalk unless data is one canonical base64 stream once
+// white space (space, tab, CR, LF, which go-message skips) is removed:
+// base64 characters, then at most "==" or "=" completing the last group
+// of four. go-message decodes such a stream the same in any chunks.
+func hashBase64(sum hash.Hash, data []byte) error {
+	inp := copyBuffers.Get().(*[]byte)
+	outp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(inp)
+	defer copyBuffers.Put(outp)
+	in, out := *inp, *outp
+	n, pad, total := 0, 0, 0 // characters in in, '=' signs seen, characters kept
+	for i := 0; i < len(data); {
+		// A run of base64 characters, copied as far as in has room.
+		j := i
+		for j < len(data) && base64Class[data[j]] == b64Char && j-i < len(in)-n {
+			j++
+		}
+		if j > i {
+			if pad > 0 {
+				return errPlainWalk // text after the padding
+			}
+			n += copy(in[n:], data[i:j])
+			total += j - i
+			i = j
+		}
+		if n == len(in) {
+			m, err := base64.StdEncoding.Decode(out, in[:n])
+			if err != nil {
+				return errPlainWalk
+			}
+			sum.Write(out[:m])
+			n = 0
+			continue
+		}
+		if i == len(data) {
+			break
+		}
+		switch base64Class[data[i]] {
+		case b64Space:
+		case b64Pad:
+			in[n] = '='
+			n++
+			pad++
+			total++
+		default:
+			return errPlainWalk
+		}
+		i++
+	}
+	if total%4 != 0 || pad > 2 {
+		return errPlainWalk
+	}
+	m, err := base64.StdEncoding.Decode(out, in[:n])
+	if err != nil {
+		return errPlainWalk
+	}
+	sum.Write(out[:m])
+	return nil
+}
+
+// Classes of byte in base64 text, as go-message reads it.
+const (
+	b64Other = iota
+	b64Char
+	b64Pad
+	b64Space
+)
+
+var base64Class = func() (c [256]uint8) {
+	for b := range 256 {
+		switch {
+		case isBase64Byte(byte(b)):
+			c[b] = b64Char
+		case b == '=':
+			c[b] = b64Pad
+		case b == ' ' || b == '\t' || b == '\r' || b == '\n':
+			c[b] = b64Space
+		}
+	}
+	return c
+}()
+
+// A splitter reads the parts of a multipart body as go-message's
+// textproto.MultipartReader does, from the bytes: a part's header is read
+// by textproto.ReadHeader, and its body runs to the next line break
+// followed by "--" and the boundary and then white space, "-" or a line
+// break. Where that reader would fail or read past the data,
+// next returns errPlainWalk.
+type splitter struct {
+	data     []byte
+	at       int    // where the reading is: after the last part's body
+	parts    int    // parts read
+	nl       []byte // the line break: CRLF, or LF after a first delimiter line ending in LF
+	dash     []byte // "--" boundary
+	dashDash []byte // "--" boundary "--"
+	nlDash   []byte // nl "--" boundary
+}
+
+func newSplitter(data []byte, boundary string) (*splitter, error) {
+	if boundary == "" || len(boundary) > maxSliceBoundary || strings.ContainsAny(boundary, "\r\n") {
+		return nil, errPlainWalk
+	}
+	b := []byte("\r\n--" + boundary + "--")
+	return &splitter{data: data, nl: b[:2], nlDash: b[:len(b)-2], dashDash: b[2:], dash: b[2 : len(b)-2]}, nil
+}
+
+// next returns the header and the body bytes of the next part, or io.EOF
+// after the closing delimiter line.
+func (s *splitter) next() (textproto.Header, []byte, error) {
+	expectPart := false
+	for {
+		line, eof, err := s.line()
+		if err != nil {
+			return textproto.Header{}, nil, err
+		}
+		if eof && s.isClose(line) {
+			return textproto.Header{}, nil, io.EOF
+		}
+		if eof {
+			return textproto.Header{}, nil, errPlainWalk
+		}
+		if s.isDelimiter(line) {
+			s.parts++
+			h, err := s.header()
+			if err != nil {
+				return textproto.Header{}, nil, err
+			}
+			start := s.at
+			if err := s.skipBody(); err != nil {
+				return textproto.Header{}, nil, err
+			}
+			body := s.data[start:s.at]
+			return h, body, nil
+		}
+		if s.isClose(line) {
+			return textproto.Header{}, nil, io.EOF
+		}
+		if expectPart {
+			return textproto.Header{}, nil, errPlainWalk
+		}
+		if s.parts == 0 {
+			continue
+		}
+		if bytes.Equal(line, s.nl) {
+			expectPart = true
+			continue
+		}
+		return textproto.Header{}, nil, errPlainWalk
+	}
+}
+
+// line returns the line at s.at with its line ending, as bufio's
+// ReadSlice('\n') does; eof is set on a last line without one. A line
+// longer than go-message's buffer is left to go-message.
+func (s *splitter) line() (line []byte, eof bool, err error) {
+	rest := s.data[s.at:]
+	i := bytes.IndexByte(rest, '\n')
+	switch {
+	case i < 0 && len(rest) >= goMessageBuffer, i >= goMessageBuffer:
+		return nil, false, errPlainWalk
+	case i < 0:
+		s.at = len(s.data)
+		return rest, true, nil
+	}
+	s.at += i + 1
+	return rest[:i+1], false, nil
+}
+
+// header reads the part header at s.at with go-message's reader.
+func (s *splitter) header() (textproto.Header, error) {
+	rest := s.data[s.at:]
+	r := bytes.NewReader(rest)
+	br := bufio.NewReaderSize(r, goMessageBuffer)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return textproto.Header{}, errPlainWalk
+	}
+	s.at += len(rest) - br.Buffered() - r.Len()
+	return h, nil
+}
+
+// skipBody moves s.at from the start of a part's body to its end: the
+// line break before the delimiter line that ends it.
+func (s *splitter) skipBody() error {
+	from := s.at
+	// A body that starts right at a delimiter is empty.
+	if rest := s.data[s.at:]; bytes.HasPrefix(rest, s.dash) {
+		if len(rest) == len(s.dash) {
+			return errPlainWalk // go-message reads past the data here
+		}
+		if endsDelimiter(rest[len(s.dash)]) {
+			return nil
+		}
+		from += len(s.dash)
+	}
+	for {
+		i := bytes.Index(s.data[from:], s.nlDash)
+		if i < 0 {
+			return errPlainWalk // no delimiter ends the part
+		}
+		i += from
+		after := i + len(s.nlDash)
+		if after == len(s.data) {
+			return errPlainWalk
+		}
+		if endsDelimiter(s.data[after]) {
+			s.at = i
+			return nil
+		}
+		from = after
+	}
+}
+
+// endsDelimiter reports whether c, after a line break, "--" and the
+// boundary, ends a part for go-message.
+func endsDelimiter(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '-'
+}
+
+// isClose reports whether line is a closing delimiter line.
+func (s *splitter) isClose(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, s.dashDash)
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	return len(rest) == 0 || bytes.Equal(rest, s.nl)
+}
+
+// isDelimiter reports whether line is a delimiter line; the first one
+// ending in LF makes LF the line break.
+func (s *splitter) isDelimiter(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, s.dash)
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	if s.parts == 0 && len(rest) == 1 && rest[0] == '\n' {
+		s.nl, s.nlDash = s.nl[1:], s.nlDash[1:]
+	}
+	return bytes.Equal(rest, s.nl)
+}
