@@ -7,8 +7,7 @@ import (
 )
 
 // This file holds the Reader's buffer management: reading input into its
-// one buffer, sliding unread bytes to the front, and peeking at a line
-// without consuming it.
+// buffer, making room, and peeking at a line without consuming it.
 
 // consume passes n buffered bytes.
 func (rd *Reader) consume(n int) {
@@ -16,23 +15,36 @@ func (rd *Reader) consume(n int) {
 	rd.off += int64(n)
 }
 
-// fill reads more input into the buffer, sliding the unread bytes to its
-// start when the end is reached. It reports whether it read anything.
+// The framing looks at most window bytes past buf[r] (Options.BufferSize):
+// that bounds the header searched for Content-Length and the look-ahead
+// that checks it, whatever the size of buf. Bytes before buf[r] are kept
+// only from keep on, the start of a message being collected by
+// [Message.Bytes]. Once part of buf has been handed out, buf is shared:
+// the Reader never writes over bytes it handed out, so making room means
+// moving to a new chunk, and the old one belongs to the caller's slices
+// (and the garbage collector once they are gone).
+
+// chunkFactor is how many windows a chunk holds once the Reader hands out
+// slices of it: larger chunks mean fewer messages copied because they
+// straddle two chunks.
+const chunkFactor = 4
+
+// fill reads more input into the buffer, making room when the end of the
+// buffer is reached. It reports whether it read anything.
 func (rd *Reader) fill() bool {
 	if rd.eof || rd.err != nil {
 		return false
 	}
-	if rd.w == len(rd.buf) {
-		if rd.r == 0 {
-			return false
-		}
-		copy(rd.buf, rd.buf[rd.r:rd.w])
-		rd.w -= rd.r
-		rd.r = 0
+	if rd.w-rd.r >= rd.window {
+		return false
 	}
+	if rd.w == len(rd.buf) {
+		rd.compact()
+	}
+	limit := min(len(rd.buf), rd.r+rd.window)
 	for range 100 {
-		n, err := rd.src.Read(rd.buf[rd.w:])
-		if n < 0 || n > len(rd.buf)-rd.w {
+		n, err := rd.src.Read(rd.buf[rd.w:limit])
+		if n < 0 || n > limit-rd.w {
 			rd.err = fmt.Errorf("mbox: offset %d: invalid read count %d", rd.off, n)
 			return false
 		}
@@ -53,14 +65,45 @@ func (rd *Reader) fill() bool {
 	return false
 }
 
-// ensure tries to buffer at least n unread bytes (n <= len(buf)) and reports
+// compact moves the bytes the Reader still needs (from keep, or from r) to
+// the start of a buffer with room for a full window after r: the same
+// buffer when no slice of it was handed out and it is large enough, else
+// a new one. A message being collected that outgrows a chunk gets a
+// buffer twice its size, so that a large message is copied a bounded
+// number of times.
+func (rd *Reader) compact() {
+	from := rd.r
+	if rd.keep >= 0 {
+		from = rd.keep
+	}
+	need := rd.r - from + rd.window
+	if rd.shared || len(rd.buf) < need {
+		size := max(need, len(rd.buf))
+		if rd.shared || rd.keep >= 0 {
+			size = max(size, chunkFactor*rd.window)
+		}
+		if len(rd.buf) < need {
+			size = max(size, 2*(rd.r-from)+rd.window)
+		}
+		nb := make([]byte, size)
+		copy(nb, rd.buf[from:rd.w])
+		rd.buf, rd.shared = nb, false
+	} else if from > 0 {
+		copy(rd.buf, rd.buf[from:rd.w])
+	}
+	rd.r -= from
+	rd.w -= from
+	if rd.keep >= 0 {
+		rd.keep = 0
+	}
+}
+
+// ensure tries to buffer at least n unread bytes (n <= window) and reports
 // whether it did.
 func (rd *Reader) ensure(n int) bool {
 	for rd.w-rd.r < n {
-		if len(rd.buf)-rd.r < n && rd.r > 0 {
-			copy(rd.buf, rd.buf[rd.r:rd.w])
-			rd.w -= rd.r
-			rd.r = 0
+		if len(rd.buf)-rd.r < n {
+			rd.compact()
 		}
 		if !rd.fill() {
 			return rd.w-rd.r >= n
