@@ -88,4 +88,3 @@ func BenchmarkReader(b *testing.B) {
 		})
 	}
 }
-
