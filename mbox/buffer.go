@@ -27,7 +27,7 @@ func (rd *Reader) consume(n int) {
 // chunkFactor is how many windows a chunk holds once the Reader hands out
 // slices of it: larger chunks mean fewer messages copied because they
 // straddle two chunks.
-const chunkFactor = 4
+const chunkFactor = 2
 
 // fill reads more input into the buffer, making room when the end of the
 // buffer is reached. It reports whether it read anything.

@@ -613,7 +613,7 @@ func (rd *Reader) finish(eof bool) {
 // before it come back with the error. On a Message that did not come from
 // a Reader, Bytes reads Body.
 //
-// Memory: each buffer is four times Options.BufferSize, and the garbage
+// Memory: each buffer is twice Options.BufferSize, and the garbage
 // collector frees it once no slice of it is held; a message larger than
 // that is collected in a buffer of its own, at most about twice limit.
 func (m *Message) Bytes(limit int) ([]byte, error) {
