@@ -25,10 +25,11 @@ type Options struct {
 	// Content-Length where the file agrees with it. mboxo and mboxrd turn
 	// Content-Length framing off; mboxcl and mboxcl2 keep it on.
 	Format Format
-	// BufferSize is the size of the one buffer the Reader holds. It bounds
-	// the header searched for Content-Length and the look-ahead that checks
-	// a Content-Length against the file. If zero, DefaultBufferSize; values
-	// under 64 KiB are raised to 64 KiB.
+	// BufferSize is the size of the one buffer the Reader holds while it
+	// is read through Body (see the package documentation, "Bounds", for
+	// Message.Bytes). It bounds the header searched for Content-Length and
+	// the look-ahead that checks a Content-Length against the file. If
+	// zero, DefaultBufferSize; values under 64 KiB are raised to 64 KiB.
 	BufferSize int
 	// MaxLineLength is the line length (line ending included) past which a
 	// message gets a note. Long lines are read like any other; memory does
@@ -76,9 +77,10 @@ type state struct {
 	bare      int  // lines ending in a bare LF, counted up to 2
 }
 
-// A Reader reads messages from an mbox file, one at a time. It holds one
-// buffer (Options.BufferSize) and never a whole message. A Reader is not safe
-// for concurrent use.
+// A Reader reads messages from an mbox file, one at a time. Read through
+// Body, it holds one buffer (Options.BufferSize) and never a whole message.
+// A Reader is not safe for concurrent use; the slices Message.Bytes hands
+// out may be read from any goroutine.
 type Reader struct {
 	src    io.Reader
 	opts   Options
