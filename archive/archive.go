@@ -58,8 +58,28 @@ type Message struct {
 	// read from an mbox file, whose lines the verifier looks at itself.
 	Lines *mbox.Lines
 
-	digestPending bool   // SHA256 and ID are left to Digest
-	idPath        string // the path MessageID takes, for Digest
+	digestPending bool          // SHA256 and ID are left to Digest
+	idPath        string        // the path MessageID takes, for Digest
+	mbox          *mbox.Message // the mbox reader's message Raw is a slice of, until Release
+}
+
+// Release tells the walk that the caller is done with Raw, whose memory
+// may then hold later messages: neither Raw nor anything sliced from it
+// may be used after, and Raw is set to nil. It fills in SHA256 and ID
+// first if they are still left to Digest. Calling it is optional: a
+// message never released keeps its Raw, which the garbage collector frees
+// once unused; releasing lets a walk over a large mbox reuse its read
+// buffers instead of allocating new ones (only an mbox message's Raw is a
+// slice of such a buffer). provenance.Checker.Run releases each message
+// once it is checked. Release is not safe to call concurrently for the
+// same Message; a second call does nothing.
+func (m *Message) Release() {
+	if m.mbox == nil {
+		return
+	}
+	m.Digest()
+	m.mbox.Release()
+	m.mbox, m.Raw = nil, nil
 }
 
 // Digest fills in SHA256 and ID, the SHA-256 of Raw and the [MessageID]

@@ -534,7 +534,7 @@ func (w *walker) readMboxMessage(m *Message, mm *mbox.Message) error {
 	if err == nil && m.Size > limit {
 		return w.overCap(m, raw, mm.Body)
 	}
-	m.Raw = raw
+	m.Raw, m.mbox = raw, mm
 	if err == nil {
 		lines := mm.Lines
 		m.Lines = &lines

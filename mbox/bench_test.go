@@ -36,7 +36,8 @@ func mixedMbox(size int, eol string) []byte {
 // BenchmarkReader reads a 64 MB mbox of mixed message sizes: each message
 // whole, either through Body into a reused buffer and then an exact-size
 // copy (what a caller that keeps messages had to do), or as one slice of
-// the Reader's buffer with Message.Bytes.
+// the Reader's buffer with Message.Bytes, given back with Release or not;
+// or skipping every message.
 func BenchmarkReader(b *testing.B) {
 	for _, eol := range []string{"\n", "\r\n"} {
 		in := mixedMbox(64<<20, eol)
@@ -71,6 +72,22 @@ func BenchmarkReader(b *testing.B) {
 					if _, err := m.Bytes(1 << 30); err != nil {
 						b.Fatal(err)
 					}
+				}
+			}
+		})
+		b.Run(name+"/Release", func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rd := NewReader(bytes.NewReader(in), nil)
+				for m, err := range rd.All() {
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := m.Bytes(1 << 30); err != nil {
+						b.Fatal(err)
+					}
+					m.Release()
 				}
 			}
 		})

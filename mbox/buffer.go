@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 )
 
 // This file holds the Reader's buffer management: reading input into its
@@ -21,8 +23,46 @@ func (rd *Reader) consume(n int) {
 // only from keep on, the start of a message being collected by
 // [Message.Bytes]. Once part of buf has been handed out, buf is shared:
 // the Reader never writes over bytes it handed out, so making room means
-// moving to a new chunk, and the old one belongs to the caller's slices
-// (and the garbage collector once they are gone).
+// moving to a new chunk, and the old one belongs to the caller's slices.
+// A chunk counts its references: the Reader's, while buf is the chunk, and
+// one per Message holding a slice of it. When the last one goes
+// ([Message.Release]), the chunk goes to chunkPool for a later buffer; a
+// chunk whose slices are never released is left to the garbage collector.
+
+// A chunk is a buffer some of which the Reader handed out.
+type chunk struct {
+	buf  []byte
+	refs atomic.Int32
+}
+
+// chunkPool holds chunks of pooledChunk bytes, the size a Reader with the
+// default BufferSize moves to, that no one holds any more.
+var chunkPool sync.Pool
+
+const pooledChunk = chunkFactor * DefaultBufferSize
+
+// unref drops one reference to c, and pools c when it was the last.
+func (c *chunk) unref() {
+	if c.refs.Add(-1) == 0 && len(c.buf) == pooledChunk {
+		chunkPool.Put(c)
+	}
+}
+
+// shared reports whether a Message holds a slice of buf.
+func (rd *Reader) shared() bool {
+	return rd.ck != nil && rd.ck.refs.Load() > 1
+}
+
+// newBuffer returns a buffer of size bytes: a pooled chunk when one fits.
+// Its content is not zeroed: the Reader writes before it reads.
+func newBuffer(size int) []byte {
+	if size == pooledChunk {
+		if c, ok := chunkPool.Get().(*chunk); ok {
+			return c.buf
+		}
+	}
+	return make([]byte, size)
+}
 
 // chunkFactor is how many windows a chunk holds once the Reader hands out
 // slices of it: larger chunks mean fewer messages copied because they
@@ -77,17 +117,21 @@ func (rd *Reader) compact() {
 		from = rd.keep
 	}
 	need := rd.r - from + rd.window
-	if rd.shared || len(rd.buf) < need {
+	if shared := rd.shared(); shared || len(rd.buf) < need {
 		size := max(need, len(rd.buf))
-		if rd.shared || rd.keep >= 0 {
+		if shared || rd.keep >= 0 {
 			size = max(size, chunkFactor*rd.window)
 		}
 		if len(rd.buf) < need {
 			size = max(size, 2*(rd.r-from)+rd.window)
 		}
-		nb := make([]byte, size)
+		nb := newBuffer(size)
 		copy(nb, rd.buf[from:rd.w])
-		rd.buf, rd.shared = nb, false
+		if rd.ck != nil {
+			rd.ck.unref() // the Reader's reference
+			rd.ck = nil
+		}
+		rd.buf = nb
 	} else if from > 0 {
 		copy(rd.buf, rd.buf[from:rd.w])
 	}

@@ -60,11 +60,16 @@ func FuzzReader(f *testing.F) {
 			}
 			var b []byte
 			if bodyReads%2 == 0 { // sometimes leave the body for Next to skip
-				if bodyReads%4 == 0 {
+				switch bodyReads % 6 {
+				case 0, 4:
 					b, err = io.ReadAll(m.Body)
-				} else {
+				case 2:
 					b, err = m.Bytes(len(in) + 1)
 					held = append(held, heldBytes{m.Index, b, bytes.Clone(b)})
+				default: // read, then given back for later messages
+					b, err = m.Bytes(len(in) + 1)
+					b = bytes.Clone(b)
+					defer m.Release()
 				}
 				if err != nil {
 					t.Fatalf("message %d: Body: %v", m.Index, err)

@@ -98,6 +98,8 @@ type Message struct {
 	// Lines holds what the Reader learnt of the message's lines while
 	// it split the file. It is final when Body is exhausted.
 	Lines Lines
+
+	ck *chunk // the buffer Bytes handed out a slice of, until Release
 }
 
 // Lines are facts about the lines of a message's stored bytes that the

@@ -88,10 +88,10 @@ type Reader struct {
 	r, w   int
 	off    int64 // input offset of buf[r]
 	eof    bool
-	err    error // sticky: the first error other than io.EOF
-	window int   // the framing's look-ahead: Options.BufferSize
-	keep   int   // buf[keep:r] is a message being collected by Bytes; -1 when none
-	shared bool  // part of buf was handed out by Bytes and must not be written over
+	err    error  // sticky: the first error other than io.EOF
+	window int    // the framing's look-ahead: Options.BufferSize
+	keep   int    // buf[keep:r] is a message being collected by Bytes; -1 when none
+	ck     *chunk // buf, once Bytes handed out part of it
 
 	// cands caches, for each byte a line of interest starts with, where
 	// the next line starting with it is: see nextCandidate.
@@ -122,6 +122,13 @@ func NewReader(r io.Reader, opts *Options) *Reader {
 // returned again by every later call.
 func (rd *Reader) Next() (*Message, error) {
 	rd.skip()
+	if m := rd.st.m; m != nil {
+		// The message is over: its Body yields io.EOF from now on, and a
+		// Message the caller keeps does not keep the Reader's buffer.
+		if b, ok := m.Body.(*body); ok {
+			b.rd = nil
+		}
+	}
 	if rd.err != nil {
 		return nil, rd.err
 	}
@@ -200,10 +207,10 @@ type body struct {
 }
 
 func (b *body) Read(p []byte) (int, error) {
-	rd, st := b.rd, &b.rd.st
-	if st.m != b.m {
+	if b.rd == nil || b.rd.st.m != b.m {
 		return 0, io.EOF
 	}
+	rd, st := b.rd, &b.rd.st
 	for st.avail == 0 && !st.done {
 		if rd.r == rd.w && rd.err != nil {
 			return 0, rd.err // after every byte read before the error
@@ -620,6 +627,9 @@ func (rd *Reader) finish(eof bool) {
 // that is collected in a buffer of its own, at most about twice limit.
 func (m *Message) Bytes(limit int) ([]byte, error) {
 	if b, ok := m.Body.(*body); ok && b.m == m {
+		if b.rd == nil {
+			return nil, nil // the Reader moved on: Body yields io.EOF
+		}
 		return b.rd.collect(m, limit)
 	}
 	if m.Body == nil {
@@ -659,8 +669,32 @@ func (rd *Reader) collect(m *Message, limit int) ([]byte, error) {
 	if rd.r == rd.keep {
 		return nil, err
 	}
-	rd.shared = true
+	if rd.ck == nil {
+		rd.ck = &chunk{buf: rd.buf}
+		rd.ck.refs.Store(1) // the Reader's
+	}
+	rd.ck.refs.Add(1)
+	if m.ck == nil {
+		m.ck = rd.ck
+	}
+	// else a second call's slice: its reference is never dropped, and
+	// the garbage collector frees the chunk.
 	return rd.buf[rd.keep:rd.r:rd.r], err
+}
+
+// Release tells the Reader that the caller is done with the slices Bytes
+// returned for m: their memory may then hold later messages, so neither
+// they nor anything sliced from them may be used after it. Calling it is
+// optional: a slice never released stays valid, and the garbage collector
+// frees it once unused; releasing lets the Reader reuse its buffers
+// instead of allocating new ones. Release does nothing after the first
+// call, or when Bytes handed out nothing. It may be called from any
+// goroutine, but not concurrently for the same Message.
+func (m *Message) Release() {
+	if c := m.ck; c != nil {
+		m.ck = nil
+		c.unref()
+	}
 }
 
 // decideFormat names the variant of the message just read.

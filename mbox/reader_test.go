@@ -1,6 +1,7 @@
 package mbox
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -280,4 +281,45 @@ func TestMessageBytes(t *testing.T) {
 		require.NoError(t, err, "Bytes of the last message")
 		assert.Equal(t, "Subject: b\n", string(b), "the last message")
 	})
+}
+
+// TestMessageRelease: messages released by another goroutine (as a
+// verifier's workers do) give their buffers back for later messages, and
+// the messages still held are never written over.
+func TestMessageRelease(t *testing.T) {
+	in := mixedMbox(24<<20, "\n")
+	type held struct {
+		m     *Message
+		b     []byte
+		start int64
+	}
+	release := make(chan *Message, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m := range release {
+			m.Release()
+			m.Release() // a second call does nothing
+		}
+	}()
+	var kept []held
+	rd := NewReader(bytes.NewReader(in), nil)
+	for m, err := range rd.All() {
+		require.NoError(t, err, "reading message %d", len(kept)+1)
+		b, err := m.Bytes(1 << 30)
+		require.NoError(t, err, "Bytes of message %d", m.Index)
+		require.Equal(t, string(in[m.Offset:m.Offset+m.Size]), string(b), "message %d: Bytes is the input at Offset", m.Index)
+		if m.Index%7 == 0 {
+			kept = append(kept, held{m, b, m.Offset})
+		} else {
+			release <- m
+		}
+	}
+	close(release)
+	<-done
+	require.NotEmpty(t, kept, "messages kept")
+	for _, h := range kept {
+		require.Equal(t, string(in[h.start:h.start+int64(len(h.b))]), string(h.b), "message %d, kept while others were released", h.m.Index)
+		h.m.Release()
+	}
 }
