@@ -72,9 +72,9 @@ type Message struct {
 // buffers instead of allocating new ones (only an mbox message's Raw is a
 // slice of such a buffer). provenance.Checker.Run releases each message
 // once it is checked. Release is not safe to call concurrently for the
-// same Message; a second call does nothing.
+// same Message; a second call, or one on a nil Message, does nothing.
 func (m *Message) Release() {
-	if m.mbox == nil {
+	if m == nil || m.mbox == nil {
 		return
 	}
 	m.Digest()
