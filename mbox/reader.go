@@ -618,8 +618,9 @@ func (rd *Reader) finish(eof bool) {
 // to a new buffer instead), so the slice belongs to the caller and stays
 // valid after Next; only a message that straddles two buffers, or is
 // larger than one, is copied. Its capacity is its length. What lies past
-// limit is still read through Body. After an I/O error, the bytes read
-// before it come back with the error. On a Message that did not come from
+// limit is still read through Body. The slice is empty, never nil, when
+// there is nothing to read. After an I/O error, the bytes read before it
+// come back with the error. On a Message that did not come from
 // a Reader, Bytes reads Body.
 //
 // Memory: each buffer is twice Options.BufferSize, and the garbage
@@ -628,12 +629,12 @@ func (rd *Reader) finish(eof bool) {
 func (m *Message) Bytes(limit int) ([]byte, error) {
 	if b, ok := m.Body.(*body); ok && b.m == m {
 		if b.rd == nil {
-			return nil, nil // the Reader moved on: Body yields io.EOF
+			return []byte{}, nil // the Reader moved on: Body yields io.EOF
 		}
 		return b.rd.collect(m, limit)
 	}
 	if m.Body == nil {
-		return nil, nil
+		return []byte{}, nil
 	}
 	return io.ReadAll(io.LimitReader(m.Body, int64(limit)))
 }
@@ -644,7 +645,7 @@ func (m *Message) Bytes(limit int) ([]byte, error) {
 func (rd *Reader) collect(m *Message, limit int) ([]byte, error) {
 	st := &rd.st
 	if st.m != m || limit <= 0 {
-		return nil, nil
+		return []byte{}, nil
 	}
 	rd.keep = rd.r
 	defer func() { rd.keep = -1 }()
@@ -667,7 +668,7 @@ func (rd *Reader) collect(m *Message, limit int) ([]byte, error) {
 		n += k
 	}
 	if rd.r == rd.keep {
-		return nil, err
+		return []byte{}, err // empty, not nil: the message was read
 	}
 	if rd.ck == nil {
 		rd.ck = &chunk{buf: rd.buf}
