@@ -117,12 +117,11 @@ func (rd *Reader) compact() {
 		from = rd.keep
 	}
 	need := rd.r - from + rd.window
-	if shared := rd.shared(); shared || len(rd.buf) < need {
-		size := max(need, len(rd.buf))
-		if shared || rd.keep >= 0 {
-			size = max(size, chunkFactor*rd.window)
-		}
-		if len(rd.buf) < need {
+	if rd.shared() || len(rd.buf) < need {
+		size := max(need, chunkFactor*rd.window)
+		if rd.r-from > rd.window {
+			// A large message being collected: grow by doubling. The
+			// next chunk, once it is handed out, is of the usual size.
 			size = max(size, 2*(rd.r-from)+rd.window)
 		}
 		nb := newBuffer(size)

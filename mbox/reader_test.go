@@ -257,6 +257,7 @@ func TestMessageBytes(t *testing.T) {
 		got = append(got, b)
 	}
 	require.Len(t, got, len(want), "messages read")
+	assert.Equal(t, chunkFactor*(64<<10), len(rd.buf), "after the large message, the Reader is back to chunks of the usual size")
 	for i := range want {
 		// Checked only now: a later message must not have been read over
 		// an earlier one's bytes.
