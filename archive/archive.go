@@ -65,20 +65,23 @@ type Message struct {
 
 // Release tells the walk that the caller is done with Raw, whose memory
 // may then hold later messages: neither Raw nor anything sliced from it
-// may be used after. An mbox message's Raw is a slice of the mbox
-// reader's buffer: Release fills in SHA256 and ID first if they are still
-// left to Digest, gives the slice back and sets Raw to nil. For any other
-// message it does nothing. Calling it is optional: a message never
+// may be used after. It fills in SHA256 and ID first if they are still
+// left to Digest. An mbox message's Raw is a slice of the mbox reader's
+// buffer: Release gives it back and sets Raw to nil; any other message
+// keeps its Raw. Calling it is optional: a message never
 // released keeps its Raw, which the garbage collector frees once unused;
 // releasing lets a walk over a large mbox reuse its read buffers instead
 // of allocating new ones. provenance.Checker.Run releases each message
 // once it is checked. Release is not safe to call concurrently for the
 // same Message; a second call, or one on a nil Message, does nothing.
 func (m *Message) Release() {
-	if m == nil || m.mbox == nil {
+	if m == nil {
 		return
 	}
 	m.Digest()
+	if m.mbox == nil {
+		return
+	}
 	m.mbox.Release()
 	m.mbox, m.Raw = nil, nil
 }

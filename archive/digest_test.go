@@ -80,3 +80,28 @@ func TestWalkLines(t *testing.T) {
 	assert.False(t, got["crlf.mbox"].Lines.Escaped, "crlf.mbox: the From line was left unescaped")
 	assert.Nil(t, got["a.eml"].Lines, "a single-message file has no Lines")
 }
+
+// TestRelease: releasing an mbox message gives Raw back, after filling in a
+// digest still left to Digest; other messages keep theirs.
+func TestRelease(t *testing.T) {
+	dir := t.TempDir()
+	m1, m2 := mail("one", "Hello.\n"), mail("two", "Bye.\n")
+	writeTree(t, dir, "inbox.mbox", mboxOf(sepA, "\n", m1, m2), "a.eml", m1)
+	plain := collect(t, dir, nil)
+	deferred := collect(t, dir, &Options{DeferDigest: true})
+	require.Len(t, deferred, 3, "records")
+	for i, m := range deferred {
+		mboxMessage := m.Lines != nil
+		m.Release()
+		m.Release() // a second call does nothing
+		assert.Equal(t, plain[i].SHA256, m.SHA256, "%s#%d: SHA256 after Release", m.File, m.Index)
+		assert.Equal(t, plain[i].ID, m.ID, "%s#%d: ID after Release", m.File, m.Index)
+		if mboxMessage {
+			assert.Nil(t, m.Raw, "%s#%d: Raw after Release", m.File, m.Index)
+		} else {
+			assert.Equal(t, plain[i].Raw, m.Raw, "%s#%d: a message not read from an mbox keeps Raw", m.File, m.Index)
+		}
+	}
+	var nilMessage *Message
+	nilMessage.Release()
+}
