@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 )
 
@@ -26,25 +25,31 @@ func (rd *Reader) consume(n int) {
 // moving to a new chunk, and the old one belongs to the caller's slices.
 // A chunk counts its references: the Reader's, while buf is the chunk, and
 // one per Message holding a slice of it. When the last one goes
-// ([Message.Release]), the chunk goes to chunkPool for a later buffer; a
-// chunk whose slices are never released is left to the garbage collector.
+// ([Message.Release]), a chunk of the usual size goes back to its Reader's
+// free list (a few at most) for a later buffer; a chunk whose slices are
+// never released is left to the garbage collector. (A sync.Pool does not
+// do: at the rate a verifier allocates, the garbage collector empties it
+// before the Reader needs the next chunk.)
 
 // A chunk is a buffer some of which the Reader handed out.
 type chunk struct {
 	buf  []byte
 	refs atomic.Int32
+	free chan []byte // the free list of the Reader that made it
 }
 
-// chunkPool holds chunks of pooledChunk bytes, the size a Reader with the
-// default BufferSize moves to, that no one holds any more.
-var chunkPool sync.Pool
+// maxFreeChunks bounds a Reader's free list.
+const maxFreeChunks = 4
 
-const pooledChunk = chunkFactor * DefaultBufferSize
-
-// unref drops one reference to c, and pools c when it was the last.
+// unref drops one reference to c, and gives its buffer back to the free
+// list when it was the last.
 func (c *chunk) unref() {
-	if c.refs.Add(-1) == 0 && len(c.buf) == pooledChunk {
-		chunkPool.Put(c)
+	if c.refs.Add(-1) != 0 || c.free == nil {
+		return
+	}
+	select {
+	case c.free <- c.buf:
+	default: // the list is full: left to the garbage collector
 	}
 }
 
@@ -53,12 +58,15 @@ func (rd *Reader) shared() bool {
 	return rd.ck != nil && rd.ck.refs.Load() > 1
 }
 
-// newBuffer returns a buffer of size bytes: a pooled chunk when one fits.
-// Its content is not zeroed: the Reader writes before it reads.
-func newBuffer(size int) []byte {
-	if size == pooledChunk {
-		if c, ok := chunkPool.Get().(*chunk); ok {
-			return c.buf
+// newBuffer returns a buffer of size bytes: one from the free list when
+// it is of the usual chunk size. Its content is not zeroed: the Reader
+// writes before it reads.
+func (rd *Reader) newBuffer(size int) []byte {
+	if size == chunkFactor*rd.window {
+		select {
+		case b := <-rd.free:
+			return b
+		default:
 		}
 	}
 	return make([]byte, size)
@@ -124,7 +132,7 @@ func (rd *Reader) compact() {
 			// next chunk, once it is handed out, is of the usual size.
 			size = max(size, 2*(rd.r-from)+rd.window)
 		}
-		nb := newBuffer(size)
+		nb := rd.newBuffer(size)
 		copy(nb, rd.buf[from:rd.w])
 		if rd.ck != nil {
 			rd.ck.unref() // the Reader's reference

@@ -88,10 +88,11 @@ type Reader struct {
 	r, w   int
 	off    int64 // input offset of buf[r]
 	eof    bool
-	err    error  // sticky: the first error other than io.EOF
-	window int    // the framing's look-ahead: Options.BufferSize
-	keep   int    // buf[keep:r] is a message being collected by Bytes; -1 when none
-	ck     *chunk // buf, once Bytes handed out part of it
+	err    error       // sticky: the first error other than io.EOF
+	window int         // the framing's look-ahead: Options.BufferSize
+	keep   int         // buf[keep:r] is a message being collected by Bytes; -1 when none
+	ck     *chunk      // buf, once Bytes handed out part of it
+	free   chan []byte // chunks given back by Release, for the next buffers
 
 	// cands caches, for each byte a line of interest starts with, where
 	// the next line starting with it is: see nextCandidate.
@@ -672,6 +673,12 @@ func (rd *Reader) collect(m *Message, limit int) ([]byte, error) {
 	}
 	if rd.ck == nil {
 		rd.ck = &chunk{buf: rd.buf}
+		if len(rd.buf) == chunkFactor*rd.window {
+			if rd.free == nil {
+				rd.free = make(chan []byte, maxFreeChunks)
+			}
+			rd.ck.free = rd.free
+		}
 		rd.ck.refs.Store(1) // the Reader's
 	}
 	rd.ck.refs.Add(1)
