@@ -44,11 +44,16 @@ func (o *Options) check() *provenance.Options {
 	return &o.Check
 }
 
+// archive returns the walk's options: the caller's, with the
+// chain-of-custody digest left to the checker's workers, which compute it
+// for every message they are handed (archive.Options.DeferDigest).
 func (o *Options) archive() *archive.Options {
-	if o == nil {
-		return nil
+	var a archive.Options
+	if o != nil {
+		a = o.Archive
 	}
-	return &o.Archive
+	a.DeferDigest = true
+	return &a
 }
 
 func (o *Options) notMail() func(*archive.Message) {

@@ -1,6 +1,8 @@
 package archive
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"sync/atomic"
 
@@ -13,12 +15,13 @@ type Message struct {
 	// ID identifies the message however the walk's root was typed: see
 	// [MessageID]. Records of files that are not mail or could not be
 	// read have one too.
+	// It is "" until Digest is called when Options.DeferDigest is set.
 	ID        string
 	File      string // path as given joined with "/" and the path inside it
 	Index     int    // 1-based position within File; 0 for a file-level error record
 	Offset    int64  // where Raw starts within File (within the uncompressed zip entry)
 	Size      int64  // len(Raw) as stored
-	SHA256    string // hex SHA-256 of Raw
+	SHA256    string // hex SHA-256 of Raw; "" until Digest is called when Options.DeferDigest is set
 	Format    Format // how the message was stored: eml, emlx, or the mbox variant
 	Separator string // the mbox separator line, "" otherwise
 	Raw       []byte // the stored bytes, still escaped
@@ -47,6 +50,63 @@ type Message struct {
 	// one message only because it was named directly: a verdict on it
 	// deserves less weight (it may be a log or a note quoting a message).
 	Forced bool
+
+	// Lines holds what the mbox reader learnt of Raw's lines while it
+	// split the file (the blank line the mbox writer added, bare LF line
+	// endings, escaped "From " lines), so that a verifier need not scan
+	// Raw again: see mbox.Lines. It is nil for a message that was not
+	// read from an mbox file, whose lines the verifier looks at itself.
+	Lines *mbox.Lines
+
+	digestPending bool          // SHA256 and ID are left to Digest
+	idPath        string        // the path MessageID takes, for Digest
+	mbox          *mbox.Message // the mbox reader's message Raw is a slice of, until Release
+}
+
+// Release tells the walk that the caller is done with Raw, whose memory
+// may then hold later messages: neither Raw nor anything sliced from it
+// may be used after. It fills in SHA256 and ID first if they are still
+// left to Digest. An mbox message's Raw is a slice of the mbox reader's
+// buffer: Release gives it back and sets Raw to nil; any other message
+// keeps its Raw. Calling it is optional: a message never
+// released keeps its Raw, which the garbage collector frees once unused;
+// releasing lets a walk over a large mbox reuse its read buffers instead
+// of allocating new ones. provenance.Checker.Run releases each message
+// once it is checked. Release is not safe to call concurrently for the
+// same Message; a second call, or one on a nil Message, does nothing.
+func (m *Message) Release() {
+	if m == nil {
+		return
+	}
+	m.Digest()
+	if m.mbox == nil {
+		return
+	}
+	m.mbox.Release()
+	m.mbox, m.Raw = nil, nil
+}
+
+// Digest fills in SHA256 and ID, the SHA-256 of Raw and the [MessageID]
+// made from it, when the walk left them empty because Options.DeferDigest
+// is set; otherwise it does nothing. It hashes Raw once: a later call does
+// nothing. provenance.Checker.Check calls it, so a caller that hands the
+// walk's messages to the checker need not. Digest is not safe to call
+// concurrently for the same Message.
+func (m *Message) Digest() {
+	if !m.digestPending {
+		return
+	}
+	m.digestPending = false
+	m.SHA256 = custodyDigest(m.Raw)
+	m.ID = MessageID(m.SHA256, m.idPath, m.Entry, m.Index)
+}
+
+// custodyDigest returns the chain-of-custody digest of a message's stored
+// bytes: their SHA-256 in lower-case hex. Every record's SHA256 that is
+// not streamed past the size cap comes from here.
+func custodyDigest(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
 }
 
 // Errors a Message's Err wraps (with the path, and the offset where there is
@@ -188,7 +248,16 @@ type Options struct {
 	// Mbox configures the mbox reader (the variant, its buffer). If nil,
 	// mbox's defaults: the variant is detected per message.
 	Mbox *mbox.Options
+	// DeferDigest, if set, leaves SHA256 and ID empty on each message
+	// whose Raw the walk holds, for the caller to fill in with
+	// Message.Digest where the messages are checked in parallel:
+	// provenance.Checker.Check does, so hashing does not run in the
+	// walk's one goroutine. If false, the walk fills them in. A message
+	// over MaxMessageSize, streamed through without Raw, always has both.
+	DeferDigest bool
 }
+
+func (o *Options) deferDigest() bool { return o != nil && o.DeferDigest }
 
 func (o *Options) maxMessageSize() int64 {
 	if o == nil || o.MaxMessageSize <= 0 {

@@ -28,10 +28,18 @@
 //	tar -xOzf TGZ ENTRY | dd bs=1 skip=OFFSET count=SIZE | sha256sum
 //	gunzip -c FILE.gz | dd bs=1 skip=OFFSET count=SIZE | sha256sum
 //
+// The walk reads in one goroutine. A caller that checks messages in
+// parallel sets Options.DeferDigest: the walk then leaves SHA256 and ID
+// (which is made from it) empty, and [Message.Digest] fills them in where
+// the message is checked; provenance.Checker.Check calls it. A caller
+// ranging over the walk itself calls Digest before it reads either.
+//
 // Raw is the message as stored, the container's framing left out: for an
 // mbox, the bytes after the separator line up to the next one (still
-// escaped; see package mbox); for .emlx, the bytes after the length line,
-// as many as it counts, without the plist trailer; otherwise the whole file.
+// escaped; see package mbox; a slice of the mbox reader's buffer, with
+// what it learnt of the lines in Message.Lines); for .emlx, the bytes
+// after the length line, as many as it counts, without the plist trailer;
+// otherwise the whole file.
 //
 // # Formats
 //

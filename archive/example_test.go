@@ -62,3 +62,32 @@ func ExampleMessageID() {
 	// Output:
 	// ef2eac559ffd8bbb18315dd17fdceba0a4bdce463d47630a947ae52a95802152
 }
+
+// A walk whose messages are hashed where they are checked, in parallel:
+// with DeferDigest the walk leaves SHA256 and ID to Digest, which
+// provenance.Checker.Check calls. A caller ranging over the walk itself
+// calls Digest before it reads either.
+func ExampleMessage_Digest() {
+	dir, err := os.MkdirTemp("", "leak")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	mbox := "From alice@example.com Tue Mar  1 10:00:00 2016\n" +
+		"From: alice@example.com\nSubject: one\n\nHello.\n\n" +
+		"From bob@example.org Tue Mar  1 11:00:00 2016\n" +
+		"From: bob@example.org\nSubject: two\n\nBye.\n"
+	if err := os.WriteFile(filepath.Join(dir, "inbox.mbox"), []byte(mbox), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for m := range archive.Walk(context.Background(), dir, &archive.Options{DeferDigest: true}) {
+		fmt.Printf("#%d before: %q", m.Index, m.SHA256)
+		m.Digest() // in a worker goroutine, which then owns m
+		fmt.Printf(", after: %s… id %s…\n", m.SHA256[:12], m.ID[:12])
+	}
+	// Output:
+	// #1 before: "", after: 45d6022ca4c2… id 89ccae8015b0…
+	// #2 before: "", after: bbef2086ebb0… id 1366aee531a2…
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"math"
 	"os"
 	"path"
 	"strings"
@@ -125,7 +126,11 @@ func (w *walker) emit(m *Message) bool {
 	m.Entry, m.Entries = w.entry[0], w.entry[1]
 	m.Forced = w.forced
 	m.BOM = m.BOM || bytes.HasPrefix(m.Raw, []byte(mbox.UTF8BOM))
-	m.ID = MessageID(m.SHA256, w.relative(m.File), m.Entry, m.Index)
+	if m.digestPending {
+		m.idPath = w.relative(m.File) // for Digest
+	} else {
+		m.ID = MessageID(m.SHA256, w.relative(m.File), m.Entry, m.Index)
+	}
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -421,29 +426,43 @@ func (w *walker) readRaw(m *Message, r io.Reader, sizeHint int64) error {
 	}
 	m.Size = int64(len(buf))
 	if err == nil && m.Size > limit {
-		h := sha256.New()
-		h.Write(buf)
-		if w.copyBuf == nil {
-			w.copyBuf = make([]byte, 64<<10)
-		}
-		var extra int64
-		extra, err = io.CopyBuffer(h, struct{ io.Reader }{r}, w.copyBuf)
-		m.Size += extra
-		if err == nil {
-			err = fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, m.Size, limit)
-		}
-		m.SHA256 = hex.EncodeToString(h.Sum(nil))
-		m.Raw = nil
-		return err
+		return w.overCap(m, buf, r)
 	}
-	sum := sha256.Sum256(buf)
-	m.SHA256 = hex.EncodeToString(sum[:])
 	if exact {
 		m.Raw = buf
 	} else {
 		m.Raw = append(make([]byte, 0, len(buf)), buf...)
 	}
+	w.digest(m)
 	return err // on an I/O error, Raw holds what could be read
+}
+
+// overCap finishes the record of a message over the size cap, whose first
+// bytes are head and the rest r: Size and SHA256 from every byte, no Raw,
+// and an error wrapping ErrTooLarge (or the I/O error that ended it).
+func (w *walker) overCap(m *Message, head []byte, r io.Reader) error {
+	h := sha256.New()
+	h.Write(head)
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, 64<<10)
+	}
+	extra, err := io.CopyBuffer(h, struct{ io.Reader }{r}, w.copyBuf)
+	m.Size = int64(len(head)) + extra
+	if err == nil {
+		err = fmt.Errorf("%w: %d bytes, the cap is %d", ErrTooLarge, m.Size, w.opts.maxMessageSize())
+	}
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	m.Raw = nil
+	return err
+}
+
+// digest sets SHA256 from Raw, or leaves it (and ID) for Message.Digest
+// when Options.DeferDigest says so.
+func (w *walker) digest(m *Message) {
+	m.digestPending = true
+	if !w.opts.deferDigest() {
+		m.Digest()
+	}
 }
 
 // maxScratch is the largest read buffer kept between messages.
@@ -485,7 +504,7 @@ func (w *walker) readMbox(name string, r io.Reader) {
 			return
 		}
 		m := &Message{File: name, Index: mm.Index, Offset: mm.Offset, Separator: mm.Separator}
-		rerr := w.readRaw(m, mm.Body, -1)
+		rerr := w.readMboxMessage(m, mm)
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
 		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
@@ -502,6 +521,26 @@ func (w *walker) readMbox(name string, r io.Reader) {
 			return // an I/O error ends the file
 		}
 	}
+}
+
+// readMboxMessage is readRaw for a message of an mbox file: Raw is a slice
+// of the mbox reader's buffer, not a copy, and Lines what the reader
+// learnt of its lines.
+func (w *walker) readMboxMessage(m *Message, mm *mbox.Message) error {
+	limit := w.opts.maxMessageSize()
+	// Read one byte past the cap to learn whether the message is over it.
+	raw, err := mm.Bytes(int(min(limit+1, math.MaxInt)))
+	m.Size = int64(len(raw))
+	if err == nil && m.Size > limit {
+		return w.overCap(m, raw, mm.Body)
+	}
+	m.Raw, m.mbox = raw, mm
+	if err == nil {
+		lines := mm.Lines
+		m.Lines = &lines
+	}
+	w.digest(m)
+	return err // on an I/O error, Raw holds what could be read
 }
 
 // readEmlx reads an Apple Mail .emlx file: a line with the message's byte

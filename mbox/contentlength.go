@@ -38,9 +38,9 @@ func (rd *Reader) readContentLength() {
 		b := rd.buf[rd.r+rel : rd.w]
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			if rd.w-rd.r == len(rd.buf) {
+			if rd.w-rd.r == rd.window {
 				st.m.Notes = append(st.m.Notes, fmt.Sprintf(
-					"the header is longer than %d bytes; Content-Length was not looked for", len(rd.buf)))
+					"the header is longer than %d bytes; Content-Length was not looked for", rd.window))
 				return
 			}
 			if !rd.ensure(rd.w - rd.r + 1) {
@@ -110,7 +110,7 @@ func (rd *Reader) atSeparator(n int) bool {
 		return true
 	}
 	dist := st.clEnd - q
-	if dist+2*MaxSeparatorLength > int64(len(rd.buf)) {
+	if dist+2*MaxSeparatorLength > int64(rd.window) {
 		st.clState = clUnchecked
 		st.m.Notes = append(st.m.Notes, fmt.Sprintf(
 			"Content-Length %d reaches too far ahead to be checked; the message was framed by the separator line at offset %d",

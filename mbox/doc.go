@@ -86,9 +86,15 @@
 //
 // # Bounds
 //
-// A Reader holds one buffer of Options.BufferSize bytes (default 1 MiB) and
-// never a whole message: memory does not depend on message size or line
-// length. A 2 GB input without a newline streams through as one message
+// A Reader read through Body holds one buffer of Options.BufferSize bytes
+// (default 1 MiB) and never a whole message: memory does not depend on
+// message size or line length. [Message.Bytes] hands out a message as one
+// slice of the buffer instead, without a copy; the Reader then moves on to
+// a new buffer twice that size rather than write over it, and only a
+// message that straddles two buffers, or is larger than one, is copied.
+// [Message.Lines] tells what the split learnt of the message's lines (the
+// blank line its writer added, bare LF line endings, escaped lines), so a
+// verifier need not scan the bytes again. A 2 GB input without a newline streams through as one message
 // body (a note reports lines longer than Options.MaxLineLength); a separator
 // line is at most [MaxSeparatorLength] bytes. The header searched for
 // Content-Length and the Content-Length look-ahead are bounded by the buffer.

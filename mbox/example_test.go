@@ -48,3 +48,37 @@ func ExampleIsSeparator() {
 	// true
 	// false
 }
+
+// Messages kept after the Reader moves on: Bytes hands out each one as a
+// slice of the Reader's buffer, without a copy, and with what the Reader
+// learnt of its lines. The second message is CRLF; the blank line its
+// writer put after it ends in a bare LF, which Lines sets apart.
+func ExampleMessage_Bytes() {
+	const archive = "From alice@example.com Tue Mar  1 10:00:00 2016\n" +
+		"Subject: one\n\n>From the archive.\n\n" +
+		"From bob@example.org Tue Mar  1 11:00:00 2016\n" +
+		"Subject: two\r\n\r\nBye.\r\n\n"
+	rd := mbox.NewReader(strings.NewReader(archive), nil)
+	var kept [][]byte
+	for m, err := range rd.All() {
+		if err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+		raw, err := m.Bytes(1 << 20)
+		if err != nil {
+			fmt.Println("error:", err)
+			return
+		}
+		kept = append(kept, raw)
+		fmt.Printf("%d: %+v\n", m.Index, m.Lines)
+	}
+	for _, raw := range kept {
+		fmt.Printf("%q\n", raw)
+	}
+	// Output:
+	// 1: {Trailer:1 BareLF:true Escaped:true}
+	// 2: {Trailer:1 BareLF:false Escaped:false}
+	// "Subject: one\n\n>From the archive.\n\n"
+	// "Subject: two\r\n\r\nBye.\r\n\n"
+}

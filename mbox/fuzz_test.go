@@ -39,6 +39,7 @@ func FuzzReader(f *testing.F) {
 		rd.buf = make([]byte, 2*MaxSeparatorLength+16)
 		var total, last int64 = 0, -1
 		var prev *Message
+		var held []heldBytes
 		for m, err := range rd.All() {
 			if err != nil {
 				if m != nil {
@@ -59,10 +60,21 @@ func FuzzReader(f *testing.F) {
 			}
 			var b []byte
 			if bodyReads%2 == 0 { // sometimes leave the body for Next to skip
-				b, err = io.ReadAll(m.Body)
+				switch bodyReads % 6 {
+				case 0, 4:
+					b, err = io.ReadAll(m.Body)
+				case 2:
+					b, err = m.Bytes(len(in) + 1)
+					held = append(held, heldBytes{m.Index, b, bytes.Clone(b)})
+				default: // read, then given back for later messages
+					b, err = m.Bytes(len(in) + 1)
+					b = bytes.Clone(b)
+					defer m.Release()
+				}
 				if err != nil {
 					t.Fatalf("message %d: Body: %v", m.Index, err)
 				}
+				checkLines(t, m, b)
 				if int64(len(b)) != m.Size {
 					t.Fatalf("message %d: Size %d, Body gave %d bytes", m.Index, m.Size, len(b))
 				}
@@ -77,6 +89,11 @@ func FuzzReader(f *testing.F) {
 			total = m.Offset
 			prev = m
 		}
+		for _, h := range held {
+			if !bytes.Equal(h.got, h.want) {
+				t.Fatalf("message %d: the slice Bytes returned was written over later", h.index)
+			}
+		}
 		if prev != nil {
 			// Size is final once the reader moved on.
 			if end := prev.Offset + prev.Size; end > int64(len(in)) {
@@ -84,6 +101,35 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// heldBytes is a slice Bytes returned, and a copy of what it held then.
+type heldBytes struct {
+	index     int
+	got, want []byte
+}
+
+// checkLines checks m.Lines against the message's bytes b, read whole.
+func checkLines(t *testing.T, m *Message, b []byte) {
+	t.Helper()
+	trailer := 0
+	if bytes.HasSuffix(b, []byte("\n")) {
+		last := b[bytes.LastIndexByte(b[:len(b)-1], '\n')+1:]
+		if s := string(last); s == "\n" || s == "\r\n" || s == "\r\r\n" {
+			trailer = len(last)
+		}
+	}
+	bare := false
+	for i, c := range b[:len(b)-trailer] {
+		bare = bare || c == '\n' && (i == 0 || b[i-1] != '\r')
+	}
+	want := Lines{Trailer: trailer, BareLF: bare, Escaped: HasEscapedLine(b)}
+	if m.Lines.Escaped && !want.Escaped && bytes.Contains(b, bytes.Repeat([]byte(">"), 250)) {
+		want.Escaped = true // the Reader looks at the first 256 bytes of a line
+	}
+	if m.Lines != want {
+		t.Fatalf("message %d: Lines %+v, want %+v", m.Index, m.Lines, want)
+	}
 }
 
 // FuzzViews checks that no view is longer than the stored bytes, that the

@@ -95,6 +95,34 @@ type Message struct {
 	// Format is the variant this message was read as; see the package
 	// documentation, "Formats". It is final when Body is exhausted.
 	Format Format
+	// Lines holds what the Reader learnt of the message's lines while
+	// it split the file. It is final when Body is exhausted.
+	Lines Lines
+
+	ck *chunk // the buffer Bytes handed out a slice of, until Release
+}
+
+// Lines are facts about the lines of a message's stored bytes that the
+// Reader gathers as it splits the file, so that a verifier need not scan
+// the bytes again to learn them: whether a copy with other line endings
+// or unescaped lines is needed at all.
+type Lines struct {
+	// Trailer is the length of the blank line ("\n", "\r\n" or "\r\r\n")
+	// that ends the stored bytes right before the next separator line or
+	// the end of the input, 0 when they do not end in one: the blank line
+	// an mbox writer puts after each message, which a writer of a CRLF
+	// file often ends with a bare LF. It is framing; a signature never
+	// depends on it (canonicalization drops empty lines at the end of a
+	// body, RFC 6376 section 3.4).
+	Trailer int
+	// BareLF is set when a line before the Trailer ends in a bare LF
+	// rather than CRLF: a verifier reads such a message with CRLF line
+	// endings, as mail is sent.
+	BareLF bool
+	// Escaped is set when a line may start with ">From " after any
+	// further '>' ([HasEscapedLine]): when it is false, every view
+	// ([Views]) is the stored bytes themselves.
+	Escaped bool
 }
 
 // A View is one candidate unescaped form of a stored message.

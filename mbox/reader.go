@@ -25,10 +25,11 @@ type Options struct {
 	// Content-Length where the file agrees with it. mboxo and mboxrd turn
 	// Content-Length framing off; mboxcl and mboxcl2 keep it on.
 	Format Format
-	// BufferSize is the size of the one buffer the Reader holds. It bounds
-	// the header searched for Content-Length and the look-ahead that checks
-	// a Content-Length against the file. If zero, DefaultBufferSize; values
-	// under 64 KiB are raised to 64 KiB.
+	// BufferSize is the size of the one buffer the Reader holds while it
+	// is read through Body (see the package documentation, "Bounds", for
+	// Message.Bytes). It bounds the header searched for Content-Length and
+	// the look-ahead that checks a Content-Length against the file. If
+	// zero, DefaultBufferSize; values under 64 KiB are raised to 64 KiB.
 	BufferSize int
 	// MaxLineLength is the line length (line ending included) past which a
 	// message gets a note. Long lines are read like any other; memory does
@@ -72,19 +73,30 @@ type state struct {
 	sawFrom   bool // an unescaped "From " line in the body
 	sawEscape bool // a ">From " line
 	sawRD     bool // a ">>From " line (or more '>')
+	maybeRD   bool // a line of more '>' than the Reader looked at
+	bare      int  // lines ending in a bare LF, counted up to 2
 }
 
-// A Reader reads messages from an mbox file, one at a time. It holds one
-// buffer (Options.BufferSize) and never a whole message. A Reader is not safe
-// for concurrent use.
+// A Reader reads messages from an mbox file, one at a time. Read through
+// Body, it holds one buffer (Options.BufferSize) and never a whole message.
+// A Reader is not safe for concurrent use; the slices Message.Bytes hands
+// out may be read from any goroutine.
 type Reader struct {
-	src  io.Reader
-	opts Options
-	buf  []byte
-	r, w int
-	off  int64 // input offset of buf[r]
-	eof  bool
-	err  error // sticky: the first error other than io.EOF
+	src    io.Reader
+	opts   Options
+	buf    []byte
+	r, w   int
+	off    int64 // input offset of buf[r]
+	eof    bool
+	err    error       // sticky: the first error other than io.EOF
+	window int         // the framing's look-ahead: Options.BufferSize
+	keep   int         // buf[keep:r] is a message being collected by Bytes; -1 when none
+	ck     *chunk      // buf, once Bytes handed out part of it
+	free   chan []byte // chunks given back by Release, for the next buffers
+
+	// cands caches, for each byte a line of interest starts with, where
+	// the next line starting with it is: see nextCandidate.
+	cands [len(candidateBytes)]candidate
 
 	started bool
 	index   int
@@ -96,7 +108,7 @@ type Reader struct {
 
 // NewReader returns a Reader reading from r. opts may be nil.
 func NewReader(r io.Reader, opts *Options) *Reader {
-	rd := &Reader{src: r, buf: make([]byte, opts.bufferSize())}
+	rd := &Reader{src: r, buf: make([]byte, opts.bufferSize()), keep: -1}
 	if opts != nil {
 		rd.opts = *opts
 	}
@@ -111,11 +123,19 @@ func NewReader(r io.Reader, opts *Options) *Reader {
 // returned again by every later call.
 func (rd *Reader) Next() (*Message, error) {
 	rd.skip()
+	if m := rd.st.m; m != nil {
+		// The message is over: its Body yields io.EOF from now on, and a
+		// Message the caller keeps does not keep the Reader's buffer.
+		if b, ok := m.Body.(*body); ok {
+			b.rd = nil
+		}
+	}
 	if rd.err != nil {
 		return nil, rd.err
 	}
 	if !rd.started {
 		rd.started = true
+		rd.window = len(rd.buf)
 		// QUIRK: Windows tools (Notepad, PowerShell's Out-File) start a
 		// text file with a UTF-8 byte-order mark. It belongs to the file,
 		// not to the first message.
@@ -188,10 +208,10 @@ type body struct {
 }
 
 func (b *body) Read(p []byte) (int, error) {
-	rd, st := b.rd, &b.rd.st
-	if st.m != b.m {
+	if b.rd == nil || b.rd.st.m != b.m {
 		return 0, io.EOF
 	}
+	rd, st := b.rd, &b.rd.st
 	for st.avail == 0 && !st.done {
 		if rd.r == rd.w && rd.err != nil {
 			return 0, rd.err // after every byte read before the error
@@ -240,6 +260,11 @@ func blankLen(b []byte) int {
 
 // advance finds how many buffered bytes belong to the message (st.avail),
 // or ends the message (st.done). It reads more input when it must.
+//
+// Only lines starting with 'F' (a separator line), '>' (an escaped one)
+// or a byte-order mark can end a message or tell its variant, so advance
+// passes every line up to the next such line start in one step, found
+// by a vectorised search (nextCandidate), rather than line by line.
 func (rd *Reader) advance() {
 	st := &rd.st
 	if rd.r == rd.w && !rd.ensure(1) {
@@ -256,25 +281,174 @@ func (rd *Reader) advance() {
 		return
 	}
 	b := rd.buf[rd.r:rd.w]
+	if int64(len(b)) > rd.opts.maxLineLength() {
+		// A line wholly inside b may be a long one: look at each.
+		rd.advanceLines(b)
+		return
+	}
+	end := rd.nextCandidate(b)
+	rd.pass(b[:end])
+	st.avail = end
+}
+
+// candidateBytes are the bytes a line that advance stops at starts with.
+var candidateBytes = [...]byte{'F', '>', UTF8BOM[0]}
+
+// A candidate is where the next line starting with one of candidateBytes
+// lies: when found, at is the input offset of the line ending before it;
+// otherwise no line ending before offset at is followed by that byte.
+type candidate struct {
+	at    int64
+	found bool
+}
+
+// nextCandidate returns the index in b (the buffered bytes from buf[r]) of
+// the first line start after b[0] whose first byte is one of
+// candidateBytes, or len(b) when there is none. Each byte's search
+// resumes where the last one stopped, so the input is searched once per
+// byte however often advance stops.
+func (rd *Reader) nextCandidate(b []byte) int {
+	end := len(b)
+	for k, c := range candidateBytes {
+		cd := &rd.cands[k]
+		if !cd.found || cd.at < rd.off {
+			from := rd.off
+			if !cd.found {
+				from = max(cd.at, rd.off)
+			}
+			if i := indexAfterLF(b, int(from-rd.off)+1, c); i >= 0 {
+				cd.at, cd.found = rd.off+int64(i-1), true
+			} else {
+				cd.at, cd.found = rd.off+max(int64(len(b)-1), from-rd.off), false
+			}
+		}
+		if cd.found {
+			end = min(end, int(cd.at-rd.off)+1)
+		}
+	}
+	return end
+}
+
+// indexAfterLF returns the index of the first c at or after b[from] that
+// follows a line feed, or -1. It searches for c, the rarer byte in text, at
+// the speed of bytes.IndexByte.
+func indexAfterLF(b []byte, from int, c byte) int {
+	for from < len(b) {
+		i := bytes.IndexByte(b[from:], c)
+		if i < 0 {
+			return -1
+		}
+		if i += from; b[i-1] == '\n' {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+// pass moves the line state over b, which holds no line longer than
+// Options.MaxLineLength other than the one it continues and the one it
+// leaves open.
+func (rd *Reader) pass(b []byte) {
+	st := &rd.st
+	rd.countBare(b)
+	first := bytes.IndexByte(b, '\n')
+	if first < 0 {
+		rd.continueLine(b)
+		return
+	}
+	if st.lineLen+int64(first)+1 > rd.opts.maxLineLength() {
+		rd.noteLong() // the line that was open, at st.curStart
+	}
+	last := len(b) - 1
+	if b[last] != '\n' {
+		last = bytes.LastIndexByte(b, '\n')
+	}
+	// The last complete line: is it blank, and where does it start?
+	var total int64
+	start, lineAt := st.curStart, 0
+	if last == first {
+		total = st.lineLen + int64(first) + 1
+	} else {
+		lineAt = bytes.LastIndexByte(b[:last], '\n') + 1
+		start = rd.off + int64(lineAt)
+		total = int64(last - lineAt + 1)
+	}
+	var before1, before2 byte // the two bytes before its LF
+	switch j := last - lineAt; {
+	case j >= 2:
+		before1, before2 = b[last-1], b[last-2]
+	case j == 1:
+		before1, before2 = b[last-1], st.lastByte
+	default:
+		before1, before2 = st.lastByte, st.lastByte2
+	}
+	st.prevBlank = total == 1 || total == 2 && before1 == '\r' || total == 3 && before1 == '\r' && before2 == '\r'
+	st.prevStart = start
+	st.curStart = rd.off + int64(last) + 1
+	st.lineLen = 0
+	st.lineStart = true
+	if last+1 < len(b) {
+		rd.continueLine(b[last+1:])
+	}
+}
+
+// continueLine moves the line state over b, which holds no line ending.
+func (rd *Reader) continueLine(b []byte) {
+	st := &rd.st
+	st.lineLen += int64(len(b))
+	if len(b) >= 2 {
+		st.lastByte2 = b[len(b)-2]
+	} else {
+		st.lastByte2 = st.lastByte
+	}
+	st.lastByte = b[len(b)-1]
+	st.lineStart = false
+	if st.lineLen > rd.opts.maxLineLength() {
+		rd.noteLong()
+	}
+}
+
+// countBare counts the lines of b that end in a bare LF, up to two: one
+// may be the blank line the mbox writer put after the message (see
+// Lines), so two tell for sure that the message's own lines end so. It
+// must run before the line state moves over b.
+func (rd *Reader) countBare(b []byte) {
+	st := &rd.st
+	if st.bare >= 2 || len(b) == 0 {
+		return
+	}
+	if b[0] == '\n' && (st.lineLen == 0 || st.lastByte != '\r') {
+		st.bare++
+	}
+	for i := 1; st.bare < 2; i++ {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return
+		}
+		i += j
+		if b[i-1] != '\r' {
+			st.bare++
+		}
+	}
+}
+
+// advanceLines is advance for a b in which a whole line may be longer than
+// Options.MaxLineLength: it passes b line by line, noting the first long
+// one, up to the next line that starts with one of candidateBytes.
+func (rd *Reader) advanceLines(b []byte) {
+	st := &rd.st
 	maxLine := rd.opts.maxLineLength()
 	i := 0
 	for {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 {
-			st.lineLen += int64(len(b) - i)
-			if len(b)-i >= 2 {
-				st.lastByte2 = b[len(b)-2]
-			} else {
-				st.lastByte2 = st.lastByte
-			}
-			st.lastByte = b[len(b)-1]
-			st.lineStart = false
+			rd.countBare(b[i:])
+			rd.continueLine(b[i:])
 			i = len(b)
-			if st.lineLen > maxLine {
-				rd.noteLong()
-			}
 			break
 		}
+		rd.countBare(b[i : i+j+1])
 		total := st.lineLen + int64(j) + 1
 		cr := j >= 1 && b[i+j-1] == '\r' || j == 0 && st.lineLen == 1 && st.lastByte == '\r'
 		// "\r\r\n" is the blank line of a CRLF file copied in text mode.
@@ -341,6 +515,9 @@ func (rd *Reader) checkLineStart() bool {
 		n := 0
 		for n < len(line) && line[n] == '>' {
 			n++
+		}
+		if n == len(line) && n >= 256 {
+			st.maybeRD = true // too many '>' to see what follows them
 		}
 		if bytes.HasPrefix(line[n:], fromSpace) {
 			if n == 1 {
@@ -421,6 +598,111 @@ func (rd *Reader) finish(eof bool) {
 		}
 	}
 	st.m.Format = rd.decideFormat()
+	// The line before the end of the message (the next separator line or
+	// the end of the input) is blank: the blank line an mbox writer puts
+	// after each message.
+	if st.lineStart && st.prevBlank && st.prevStart >= st.m.Offset {
+		st.m.Lines.Trailer = int(rd.off - st.prevStart)
+	}
+	bare := st.bare
+	if st.m.Lines.Trailer == 1 {
+		bare-- // the trailer is a bare "\n"
+	}
+	st.m.Lines.BareLF = bare > 0
+	st.m.Lines.Escaped = st.sawEscape || st.sawRD || st.maybeRD
+}
+
+// Bytes reads what Body has yet to yield, up to limit bytes, and returns it
+// as one slice, as io.ReadAll(io.LimitReader(m.Body, limit)) would, but
+// without copying where it can: the slice is a piece of the Reader's
+// buffer. The Reader never writes over a piece it handed out (it moves on
+// to a new buffer instead), so the slice belongs to the caller and stays
+// valid after Next; only a message that straddles two buffers, or is
+// larger than one, is copied. Its capacity is its length. What lies past
+// limit is still read through Body. The slice is empty, never nil, when
+// there is nothing to read. After an I/O error, the bytes read before it
+// come back with the error. On a Message that did not come from
+// a Reader, Bytes reads Body.
+//
+// Memory: each buffer is twice Options.BufferSize, and the garbage
+// collector frees it once no slice of it is held; a message larger than
+// that is collected in a buffer of its own, at most about twice limit.
+func (m *Message) Bytes(limit int) ([]byte, error) {
+	if b, ok := m.Body.(*body); ok && b.m == m {
+		if b.rd == nil {
+			return []byte{}, nil // the Reader moved on: Body yields io.EOF
+		}
+		return b.rd.collect(m, limit)
+	}
+	if m.Body == nil {
+		return []byte{}, nil
+	}
+	return io.ReadAll(io.LimitReader(m.Body, int64(limit)))
+}
+
+// collect is Bytes for a message of this Reader: it passes the message's
+// bytes as Body.Read does, without copying them out, keeping them in the
+// buffer from where they start.
+func (rd *Reader) collect(m *Message, limit int) ([]byte, error) {
+	st := &rd.st
+	if st.m != m || limit <= 0 {
+		return []byte{}, nil
+	}
+	rd.keep = rd.r
+	defer func() { rd.keep = -1 }()
+	var err error
+	for n := 0; n < limit; {
+		for st.avail == 0 && !st.done {
+			if rd.r == rd.w && rd.err != nil {
+				err = rd.err // after every byte read before the error
+				break
+			}
+			rd.advance()
+		}
+		if st.avail == 0 {
+			break
+		}
+		k := min(st.avail, limit-n)
+		rd.consume(k)
+		st.avail -= k
+		st.m.Size += int64(k)
+		n += k
+	}
+	if rd.r == rd.keep {
+		return []byte{}, err // empty, not nil: the message was read
+	}
+	if rd.ck == nil {
+		rd.ck = &chunk{buf: rd.buf}
+		if len(rd.buf) == chunkFactor*rd.window {
+			if rd.free == nil {
+				rd.free = make(chan []byte, maxFreeChunks)
+			}
+			rd.ck.free = rd.free
+		}
+		rd.ck.refs.Store(1) // the Reader's
+	}
+	rd.ck.refs.Add(1)
+	if m.ck == nil {
+		m.ck = rd.ck
+	}
+	// else a second call's slice: its reference is never dropped, and
+	// the garbage collector frees the chunk.
+	return rd.buf[rd.keep:rd.r:rd.r], err
+}
+
+// Release tells the Reader that the caller is done with the slices Bytes
+// returned for m: their memory may then hold later messages, so neither
+// they nor anything sliced from them may be used after it. Calling it is
+// optional: a slice never released stays valid, and the garbage collector
+// frees it once unused; releasing lets the Reader reuse its buffers
+// instead of allocating new ones. Release does nothing after the first
+// call, or when Bytes handed out nothing. It may be called from any
+// goroutine, but not concurrently for the same Message.
+func (m *Message) Release() {
+	if c := m.ck; c != nil {
+		m.ck = nil
+		c.unref()
+	}
 }
 
 // decideFormat names the variant of the message just read.

@@ -1,6 +1,7 @@
 package mbox
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -190,5 +191,136 @@ func TestReaderTextModeCopy(t *testing.T) {
 			subjects = append(subjects, string(body[strings.Index(string(body), "Subject: ")+9:][:3]))
 		}
 		assert.Equal(t, []string{"one", "two"}, subjects, "two messages in chunks of %d", chunk)
+	}
+}
+
+func TestReaderLines(t *testing.T) {
+	const crlfMsg = "Subject: a\r\n\r\nbody\r\n"
+	for _, tt := range []struct {
+		name, in string
+		want     []Lines
+	}{
+		{"LF file", sep1 + "\nSubject: a\n\nbody\n\n" + sep2 + "\nSubject: b\n\nbody\n",
+			[]Lines{{Trailer: 1, BareLF: true}, {BareLF: true}}},
+		{"CRLF messages, LF blank lines", sep1 + "\n" + crlfMsg + "\n" + sep2 + "\n" + crlfMsg + "\n",
+			[]Lines{{Trailer: 1}, {Trailer: 1}}},
+		{"CRLF file", sep1 + "\r\n" + crlfMsg + "\r\n" + sep2 + "\r\n" + crlfMsg,
+			[]Lines{{Trailer: 2}, {}}},
+		{"text-mode copy of a CRLF file", sep1 + "\r\r\nSubject: a\r\r\n\r\r\nx\r\r\n\r\r\n" + sep2 + "\r\r\nSubject: b\r\r\n",
+			[]Lines{{Trailer: 3}, {}}},
+		{"one bare LF inside a CRLF message", sep1 + "\nSubject: a\r\n\r\nx\ny\r\n\n" + sep2 + "\n" + crlfMsg,
+			[]Lines{{Trailer: 1, BareLF: true}, {}}},
+		{"escaped lines", sep1 + "\nSubject: a\n\n>From x\n\n" + sep2 + "\nSubject: b\n\n>>From y\n>not from\n",
+			[]Lines{{Trailer: 1, BareLF: true, Escaped: true}, {BareLF: true, Escaped: true}}},
+		{"quoted lines only", sep1 + "\nSubject: a\n\n> From x\n>From: y\n",
+			[]Lines{{BareLF: true}}},
+		{"no line ending at the end", sep1 + "\r\nSubject: a\r\n\r\nx", []Lines{{}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, opts := range []*Options{nil, {MaxLineLength: 4}} { // fast path, and line by line
+				rd := NewReader(strings.NewReader(tt.in), opts)
+				var lines []Lines
+				for m, err := range rd.All() {
+					require.NoError(t, err, "reading %q", tt.in)
+					_, err = io.Copy(io.Discard, m.Body)
+					require.NoError(t, err, "reading the body of message %d", m.Index)
+					lines = append(lines, m.Lines)
+				}
+				assert.Equal(t, tt.want, lines, "Lines of each message of %q (MaxLineLength %d)", tt.in, opts.maxLineLength())
+			}
+		})
+	}
+}
+
+func TestMessageBytes(t *testing.T) {
+	// Messages of many sizes, one larger than a chunk, read with the
+	// smallest buffer so that many straddle two chunks.
+	var in strings.Builder
+	var want []string
+	for i := range 200 {
+		size := (i * 7919) % 40000
+		if i == 150 {
+			size = 700 << 10
+		}
+		body := "Subject: " + strconv.Itoa(i) + "\n\n" + strings.Repeat("line of text\n", size/13) + "\n"
+		in.WriteString(sep1 + "\n" + body)
+		want = append(want, body)
+	}
+	rd := NewReader(strings.NewReader(in.String()), &Options{BufferSize: 64 << 10})
+	var got [][]byte
+	for m, err := range rd.All() {
+		require.NoError(t, err, "reading message %d", len(got)+1)
+		b, err := m.Bytes(1 << 30)
+		require.NoError(t, err, "Bytes of message %d", m.Index)
+		assert.Equal(t, int64(len(b)), m.Size, "message %d: Size is the length Bytes returned", m.Index)
+		assert.Equal(t, len(b), cap(b), "message %d: the slice's capacity is its length", m.Index)
+		got = append(got, b)
+	}
+	require.Len(t, got, len(want), "messages read")
+	assert.Equal(t, chunkFactor*(64<<10), len(rd.buf), "after the large message, the Reader is back to chunks of the usual size")
+	for i := range want {
+		// Checked only now: a later message must not have been read over
+		// an earlier one's bytes.
+		require.Equal(t, want[i], string(got[i]), "message %d: Bytes after the whole file was read", i+1)
+	}
+
+	t.Run("limit", func(t *testing.T) {
+		rd := NewReader(strings.NewReader(sep1+"\nSubject: a\n\nbody\n\n"+sep2+"\nSubject: b\n"), nil)
+		m, err := rd.Next()
+		require.NoError(t, err, "Next")
+		b, err := m.Bytes(5)
+		require.NoError(t, err, "Bytes(5)")
+		assert.Equal(t, "Subje", string(b), "Bytes(5) returns the first 5 bytes")
+		rest, err := io.ReadAll(m.Body)
+		require.NoError(t, err, "reading Body after Bytes")
+		assert.Equal(t, "ct: a\n\nbody\n\n", string(rest), "Body yields what Bytes left")
+		m2, err := rd.Next()
+		require.NoError(t, err, "Next")
+		_, err = m.Bytes(10)
+		require.NoError(t, err, "Bytes of a message the Reader moved past")
+		b, err = m2.Bytes(100)
+		require.NoError(t, err, "Bytes of the last message")
+		assert.Equal(t, "Subject: b\n", string(b), "the last message")
+	})
+}
+
+// TestMessageRelease: messages released by another goroutine (as a
+// verifier's workers do) give their buffers back for later messages, and
+// the messages still held are never written over.
+func TestMessageRelease(t *testing.T) {
+	in := mixedMbox(24<<20, "\n")
+	type held struct {
+		m     *Message
+		b     []byte
+		start int64
+	}
+	release := make(chan *Message, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m := range release {
+			m.Release()
+			m.Release() // a second call does nothing
+		}
+	}()
+	var kept []held
+	rd := NewReader(bytes.NewReader(in), nil)
+	for m, err := range rd.All() {
+		require.NoError(t, err, "reading message %d", len(kept)+1)
+		b, err := m.Bytes(1 << 30)
+		require.NoError(t, err, "Bytes of message %d", m.Index)
+		require.Equal(t, string(in[m.Offset:m.Offset+m.Size]), string(b), "message %d: Bytes is the input at Offset", m.Index)
+		if m.Index%7 == 0 {
+			kept = append(kept, held{m, b, m.Offset})
+		} else {
+			release <- m
+		}
+	}
+	close(release)
+	<-done
+	require.NotEmpty(t, kept, "messages kept")
+	for _, h := range kept {
+		require.Equal(t, string(in[h.start:h.start+int64(len(h.b))]), string(h.b), "message %d, kept while others were released", h.m.Index)
+		h.m.Release()
 	}
 }

@@ -114,7 +114,8 @@ func (c *Checker) dkimOptions(now time.Time) *dkim.Options {
 	}
 }
 
-// Check assesses one message. It never panics and never returns nil: a
+// Check assesses one message, first filling in its SHA256 and ID if the
+// walk left them to the checker (archive.Message.Digest). It never panics and never returns nil: a
 // message that could not be read (m.Err set), a nil message, a cancelled
 // ctx or a failure of the check itself gives an Assessment with Err set and
 // VerdictNone. Key lookups use ctx; the network is touched only through
@@ -125,6 +126,10 @@ func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment)
 		a.Err = ErrNilMessage
 		return a
 	}
+	// The chain-of-custody digest is computed here, in the worker, when
+	// the walk left it (archive.Options.DeferDigest): the walk reads in
+	// one goroutine.
+	m.Digest()
 	a = newAssessment(m)
 	if m.Err != nil {
 		a.Err = m.Err

@@ -20,6 +20,9 @@ import (
 // once, however large the archive. All of them have returned when Run
 // returns: nothing outlives the call.
 //
+// Each message is released (archive.Message.Release) once it is checked:
+// a message handed to Run is Run's, and its Raw must not be used after.
+//
 // Run stops early, and returns, when emit returns an error (that error) or
 // ctx is done (ctx.Err()); msgs is then not ranged any further. A message
 // that cannot be read is not an error: it is emitted with Assessment.Err.
@@ -57,7 +60,9 @@ func (c *Checker) Run(ctx context.Context, msgs iter.Seq[*archive.Message], emit
 	for range workers {
 		wg.Go(func() { // a worker
 			for j := range jobs {
-				j.done <- c.Check(ctx, j.m)
+				a := c.Check(ctx, j.m)
+				j.m.Release() // the Assessment holds no slice of Raw
+				j.done <- a
 			}
 		})
 	}

@@ -88,9 +88,27 @@ func (v *view) header() *dkim.Header {
 // to be copied to make it CRLF (most mbox-stored mail), the copy comes from
 // crlfBuffers and release hands it back: call it once nothing refers to
 // the view any more (an Assessment holds no byte slices of it).
+//
+// An mbox message comes with what the reader learnt of its lines
+// (archive.Message.Lines): then nothing is scanned or copied unless a line
+// is escaped or ends in a bare LF. The blank line the mbox writer put after
+// the message is framing, not the message's: when it ends in a bare LF
+// after CRLF lines (a CRLF file written by an LF tool), it is left out, so
+// the message is read as the CRLF message it is (canonicalization drops
+// empty lines at the end of a body either way).
 func primaryView(m *archive.Message) view {
 	raw, bom := setBOMAside(m.Raw)
-	data := mbox.OwnView(raw, mbox.Format(m.Format)).Data // raw for an .eml
+	lines := m.Lines
+	if lines != nil && !lines.BareLF && lines.Trailer == 1 && len(raw) >= 1 {
+		raw = raw[:len(raw)-1]
+	}
+	data := raw
+	if lines == nil || lines.Escaped {
+		data = mbox.OwnView(raw, mbox.Format(m.Format)).Data // raw for an .eml
+	}
+	if lines != nil && !lines.BareLF {
+		return view{data: data, bom: bom}
+	}
 	buf := crlfBuffers.Get().(*[]byte)
 	crlf, changed := toCRLFInto(*buf, data)
 	if !changed {
@@ -156,7 +174,10 @@ func repairCandidates(m *archive.Message, primary view) []view {
 	var others []mbox.View
 	var mixed [][]byte
 	raw, _ := setBOMAside(m.Raw)
-	if body := splitHeader(raw).body; !mbox.HasEscapedLine(raw[:body]) {
+	// When the mbox reader saw no line any unescaping changes, every view
+	// is the stored bytes.
+	escaped := m.Lines == nil || m.Lines.Escaped
+	if body := splitHeader(raw).body; escaped && !mbox.HasEscapedLine(raw[:body]) {
 		format, ok := mbox.ParseFormat(m.Format.String())
 		if ok {
 			others = mbox.Views(raw, format)[1:]

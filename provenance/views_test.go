@@ -265,3 +265,47 @@ func TestQuoteMarkerRepairIsNotHighConfidence(t *testing.T) {
 		assert.NotContains(t, a.Summary, ">From", "no repair is mentioned")
 	})
 }
+
+// TestCRLFMboxNotLF: an mbox of CRLF messages written by a tool that ends
+// its separator and blank lines with a bare LF (as most mbox writers do,
+// whatever the messages hold). The blank line before each separator is the
+// writer's, not the message's: the messages are CRLF, so they are read as
+// stored, with no archive.lf_line_endings, and verify. Escaped lines and
+// the last message, with no blank line after it, read the same.
+func TestCRLFMboxNotLF(t *testing.T) {
+	var in bytes.Buffer
+	var want []string // sha256 of each message's stored bytes
+	for i, body := range []string{
+		"The figures are final.\r\n",
+		"From here on, the figures are final.\r\n",
+		"Last one, with no blank line after it.\r\n",
+	} {
+		msg := signed(t, testmail.Message{Subject: fmt.Sprintf("Figures %d", i+1), Body: body}, "rsa2048", nil)
+		require.False(t, bytes.Contains(bytes.ReplaceAll(msg, []byte("\r\n"), nil), []byte("\n")), "message %d is CRLF", i+1)
+		stored := bytes.ReplaceAll(msg, []byte("\r\nFrom here"), []byte("\r\n>From here")) // mboxo escaping
+		if i < 2 {
+			stored = append(stored, '\n')
+		}
+		in.WriteString("From alice@example.com Tue Mar  1 10:00:00 2016\n")
+		in.Write(stored)
+		want = append(want, sha256Hex(stored))
+	}
+	path := filepath.Join(t.TempDir(), "crlf.mbox")
+	require.NoError(t, os.WriteFile(path, in.Bytes(), 0o444), "writing the mbox")
+	for _, deferred := range []bool{false, true} {
+		var got []*Assessment
+		for m := range archive.Walk(t.Context(), path, &archive.Options{DeferDigest: deferred}) {
+			require.NotNil(t, m.Lines, "message %d: the mbox reader's line facts", m.Index)
+			assert.False(t, m.Lines.BareLF, "message %d: no line of the message ends in a bare LF", m.Index)
+			assert.Equal(t, m.Index == 2, m.Lines.Escaped, "message %d: only the second has an escaped line", m.Index)
+			got = append(got, testChecker().Check(t.Context(), m))
+		}
+		require.Len(t, got, 3, "three messages in the mbox (DeferDigest %v)", deferred)
+		for i, a := range got {
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "message %d (DeferDigest %v): %s", i+1, deferred, a.Summary)
+			assert.NotContains(t, codesOf(a), "archive.lf_line_endings", "message %d (DeferDigest %v): its lines are CRLF", i+1, deferred)
+			assert.Equal(t, want[i], a.SHA256, "message %d (DeferDigest %v): the custody hash covers the stored bytes, blank line included", i+1, deferred)
+			assert.NotEmpty(t, a.ID, "message %d (DeferDigest %v): ID", i+1, deferred)
+		}
+	}
+}

@@ -35,6 +35,7 @@ func (d *digests) withDigests(msgs iter.Seq[*archive.Message]) iter.Seq[*archive
 	return func(yield func(*archive.Message) bool) {
 		for m := range msgs {
 			if m != nil && m.Raw != nil {
+				m.Digest() // d keys the hashes by ID
 				d.add(m)
 			}
 			if !yield(m) {

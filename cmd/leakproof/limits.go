@@ -53,6 +53,8 @@ func (l *limitFlags) options() *archive.Options {
 		MaxFiles:            l.maxFiles,
 		MaxPathDepth:        l.maxPathDepth,
 		Inflated:            new(atomic.Int64),
+		// The checker's workers hash each message, not the walk.
+		DeferDigest: true,
 	}
 }
 
