@@ -164,7 +164,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *manifest != "" || *format == "html" {
 		inputs = hashInputs(ctx, paths)
 	}
-	prog := startProgress(stderr)
+	prog := startProgress(ctx, stderr, paths)
 	var notMail skipped
 	checker := provenance.NewChecker(opts)
 	var pos walkPosition
@@ -220,7 +220,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// checked sees each assessment as it is decided, before the archive
 	// pass holds it (whose spool keeps an error's text only).
 	checked := func(a *provenance.Assessment) {
-		prog.add(1)
+		prog.add(a.Size)
 		if errors.Is(a.Err, archive.ErrChanged) {
 			st.Changed++
 		}
