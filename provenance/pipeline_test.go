@@ -282,6 +282,47 @@ func TestRunCancelMidBatch(t *testing.T) {
 	}
 }
 
+func TestRunEncoded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	sizes := make([]int, 600)
+	for i := range sizes {
+		sizes[i] = rng.IntN(8 << 10)
+	}
+	sizes[100] = 400 << 10 // a message and a record that go alone
+	var msgs []*archive.Message
+	for i, size := range sizes {
+		raw := fmt.Appendf(nil, "From: a%d@example.com\nSubject: %d\n\n%s\n", i+1, i+1, strings.Repeat("x", size))
+		msgs = append(msgs, &archive.Message{File: "t.mbox", Index: i + 1, Format: "mbox", Raw: raw, Size: int64(len(raw))})
+	}
+	// A record as long as its message, so some records span batches' worth of bytes.
+	encode := func(dst []byte, a *Assessment) []byte {
+		dst = fmt.Appendf(dst, "%d %s ", a.Index, a.Verdict)
+		dst = append(dst, strings.Repeat("r", int(a.Size)%(64<<10))...)
+		return append(dst, '\n')
+	}
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			c := NewChecker(&Options{Workers: workers, WindowBytes: 256 << 10})
+			var kept [][]byte
+			next := 1
+			err := c.RunEncoded(t.Context(), slices.Values(msgs), encode, func(a *Assessment, rec []byte) error {
+				require.Equal(t, next, a.Index, "emitted in archive order")
+				next++
+				assert.Equal(t, string(encode(nil, a)), string(rec), "message %d: the record the worker encoded", a.Index)
+				kept = append(kept, rec)
+				return nil
+			})
+			require.NoError(t, err, "RunEncoded")
+			assert.Equal(t, len(msgs)+1, next, "every message is emitted")
+			// Each record is a slice capped at its own end: appending to it
+			// never writes over the next record.
+			for i, rec := range kept {
+				assert.Equal(t, len(rec), cap(rec), "record %d: capacity ends with the record", i+1)
+			}
+		})
+	}
+}
+
 func TestRunStops(t *testing.T) {
 	stop := errors.New("stop")
 	t.Run("emit error", func(t *testing.T) {
@@ -364,18 +405,39 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
+// BenchmarkRun measures Run over signed messages: all small (4 KiB), and
+// a mix as leaks hold them (2 to 20 KiB, every 50th 100 KiB, every 250th
+// 1.5 MiB), with one worker and with two.
 func BenchmarkRun(b *testing.B) {
-	m := benchMessage(b, 4<<10)
-	msgs := make([]*archive.Message, 256)
-	for i := range msgs {
-		mm := *m
-		mm.Index = i + 1
-		msgs[i] = &mm
-	}
-	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime})
-	b.SetBytes(int64(len(m.Raw) * len(msgs)))
-	for b.Loop() {
-		err := c.Run(b.Context(), slices.Values(msgs), func(*Assessment) error { return nil })
-		require.NoError(b, err, "Run")
+	small := signedMessages(b, 256, func(int) int { return 4 << 10 }, func(int) string { return "rsa2048" })
+	rng := rand.New(rand.NewPCG(5, 6))
+	mixed := signedMessages(b, 500, func(i int) int {
+		switch {
+		case i%250 == 0:
+			return 1536 << 10
+		case i%50 == 0:
+			return 100 << 10
+		}
+		return 2<<10 + rng.IntN(18<<10)
+	}, func(i int) string { return [...]string{"rsa2048", "rsa1024", "ed25519"}[i%3] })
+	for _, corpus := range []struct {
+		name string
+		msgs []*archive.Message
+	}{{"small", small}, {"mixed", mixed}} {
+		size := 0
+		for _, m := range corpus.msgs {
+			size += len(m.Raw)
+		}
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", corpus.name, workers), func(b *testing.B) {
+				c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, Workers: workers})
+				b.SetBytes(int64(size))
+				for b.Loop() {
+					err := c.Run(b.Context(), slices.Values(corpus.msgs), func(*Assessment) error { return nil })
+					require.NoError(b, err, "Run")
+				}
+				b.ReportMetric(float64(len(corpus.msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
+			})
+		}
 	}
 }
