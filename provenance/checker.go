@@ -58,7 +58,7 @@ type Options struct {
 	Workers int
 	// WindowBytes bounds the messages Run holds at once, read and not yet
 	// emitted: each counts its stored bytes plus 1 KiB (see Run). If zero,
-	// DefaultWindowBytes (64 MiB).
+	// DefaultWindowBytes (32 MiB).
 	WindowBytes int64
 }
 

@@ -24,7 +24,7 @@ const (
 	// stored bytes: its assessment, its record and the bookkeeping.
 	messageOverhead = 1 << 10
 	// DefaultWindowBytes is the window when Options.WindowBytes is zero.
-	DefaultWindowBytes = 64 << 20
+	DefaultWindowBytes = 32 << 20
 )
 
 // messageCost is what m counts for in the window.
