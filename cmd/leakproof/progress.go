@@ -125,12 +125,10 @@ func megabytes(n int64) string {
 	return thousands(n/1e6) + " MB"
 }
 
-// thousands writes n with commas between groups of three digits.
+// thousands writes n (0 if negative) with commas between groups of three
+// digits.
 func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
+	s := strconv.FormatInt(max(n, 0), 10)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
