@@ -41,10 +41,11 @@ func messageCost(m *archive.Message) int64 {
 //
 // Goroutines: Run starts one reader, which ranges over msgs, and
 // Options.Workers workers (default GOMAXPROCS), which call Check. The
-// reader gathers messages into batches of about 256 KiB (a larger message
-// goes alone) and hands each batch to a worker; the emitter (the caller's
-// goroutine) takes the batches in archive order as they are done. All of
-// them have returned when Run returns: nothing outlives the call.
+// reader hands messages to the workers in batches: at once to an idle
+// worker, and while every worker is busy, gathered up to about 256 KiB (a
+// larger message goes alone); the emitter (the caller's goroutine) takes
+// the batches in archive order as they are done. All of them have returned
+// when Run returns: nothing outlives the call.
 //
 // # Memory
 //
@@ -108,13 +109,15 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 		defer close(jobs)
 		defer order.close()
 		var b *batch
+		// The reader alone pushes to order, right after a worker took the
+		// batch, so the emitter sees the batches in the order they were made.
 		send := func() bool {
 			if b == nil {
 				return true
 			}
-			order.push(b)
 			select {
 			case jobs <- b:
+				order.push(b)
 				b = nil
 				return true
 			case <-ctx.Done():
@@ -140,6 +143,16 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 			}
 			b.msgs = append(b.msgs, m)
 			b.cost += cost
+			// An idle worker takes the batch as it is: batches fill up only
+			// while every worker is busy, so that a reader slower than the
+			// workers never keeps them waiting for a full batch, and the
+			// work is shared evenly to the end.
+			select {
+			case jobs <- b:
+				order.push(b)
+				b = nil
+			default:
+			}
 		}
 		send()
 	})
