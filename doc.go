@@ -88,6 +88,7 @@
 // VerifyFS or VerifyReaderAt checks Options.Check.Workers messages at once
 // (default GOMAXPROCS) and lets no goroutine outlive it. Memory does not
 // grow with the archive: the walk holds one message at a time and the
-// pipeline a bounded window of them (the archive package documents the
-// caps). Input is never written.
+// pipeline a window of Options.Check.WindowBytes of them (default 32 MiB;
+// provenance.Checker.Run says how it counts). The archive package
+// documents the caps. Input is never written.
 package leakproof

@@ -56,6 +56,10 @@ type Options struct {
 	// Workers is the number of messages Run checks at once. If zero,
 	// runtime.GOMAXPROCS(0).
 	Workers int
+	// WindowBytes bounds the messages Run holds at once, read and not yet
+	// emitted: each counts its stored bytes plus 1 KiB (see Run). If zero,
+	// DefaultWindowBytes (32 MiB).
+	WindowBytes int64
 }
 
 // A Checker turns messages into Assessments under one set of Options. It

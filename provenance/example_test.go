@@ -100,3 +100,28 @@ func ExampleChecker_Run() {
 	// #8 Board pack: authentic
 	// error: <nil>
 }
+
+// Records encoded in the workers: the caller's goroutine only writes them,
+// in archive order (report's JSON, CSV and text writers are encoders).
+func ExampleChecker_RunEncoded() {
+	c := provenance.NewChecker(&provenance.Options{Keys: exampleKeys(), Workers: 2})
+	msgs := archive.MailOnly(archive.Walk(context.Background(), "../testdata/sample.mbox", nil), nil)
+	encode := func(dst []byte, a *provenance.Assessment) []byte {
+		return fmt.Appendf(dst, "#%d %s\n", a.Index, a.Verdict)
+	}
+	err := c.RunEncoded(context.Background(), msgs, encode, func(_ *provenance.Assessment, rec []byte) error {
+		_, err := os.Stdout.Write(rec)
+		return err
+	})
+	fmt.Println("error:", err)
+	// Output:
+	// #1 authentic
+	// #2 authentic
+	// #3 altered
+	// #4 altered
+	// #5 unverifiable
+	// #6 unverifiable
+	// #7 authentic
+	// #8 authentic
+	// error: <nil>
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -39,16 +42,13 @@ func plainMessages(n int, yielded *atomic.Int64) iter.Seq[*archive.Message] {
 	}
 }
 
-func TestRunOrderAndWindow(t *testing.T) {
+func TestRunOrder(t *testing.T) {
 	for _, workers := range []int{1, 2, 4, 8} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-			var yielded atomic.Int64
 			c := NewChecker(&Options{Workers: workers})
 			var got []int
-			maxAhead := int64(0)
-			err := c.Run(t.Context(), plainMessages(300, &yielded), func(a *Assessment) error {
+			err := c.Run(t.Context(), plainMessages(300, nil), func(a *Assessment) error {
 				got = append(got, a.Index)
-				maxAhead = max(maxAhead, yielded.Load()-int64(len(got)))
 				if a.Index%7 == 0 {
 					assert.Error(t, a.Err, "message %d: the archive error is carried", a.Index)
 					assert.Equal(t, VerdictNone, a.Verdict, "message %d: an unreadable message has no verdict", a.Index)
@@ -63,8 +63,262 @@ func TestRunOrderAndWindow(t *testing.T) {
 			for i, idx := range got {
 				require.Equal(t, i+1, idx, "emitted in archive order at position %d", i)
 			}
-			// The window: pending (2×workers), one per worker, one in the reader's hands.
-			assert.LessOrEqual(t, maxAhead, int64(3*workers+2), "messages in flight stay within the window")
+		})
+	}
+}
+
+// slowKeys is testKeys with a pause before each lookup: random, or until
+// hold is closed for the selector held.
+type slowKeys struct {
+	keys  dkim.KeySource
+	delay func() time.Duration
+	held  string
+	hold  chan struct{}
+	other atomic.Int64 // lookups of the selectors not held
+}
+
+func (s *slowKeys) Lookup(ctx context.Context, domain, selector string) ([]dkim.KeyRecord, error) {
+	if s.delay != nil {
+		time.Sleep(s.delay())
+	}
+	if selector != s.held {
+		s.other.Add(1)
+	}
+	if s.hold != nil && selector == s.held {
+		select {
+		case <-s.hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.keys.Lookup(ctx, domain, selector)
+}
+
+// signedMessages returns n signed messages whose sizes size(i) chooses, in
+// archive order; key(i) names the test key that signs message i.
+func signedMessages(t testing.TB, n int, size func(i int) int, key func(i int) string) []*archive.Message {
+	line := "The quarterly figures are attached; revenue is up and costs are flat.\n"
+	msgs := make([]*archive.Message, n)
+	for i := range msgs {
+		body := strings.Repeat(line, max(1, size(i+1)/len(line)))
+		signed, err := testmail.Sign(testmail.Message{Subject: fmt.Sprint(i + 1), Body: body}.Bytes(), testmail.MustKey(key(i+1)), nil)
+		require.NoError(t, err, "testmail.Sign")
+		raw := testmail.LF(signed)
+		msgs[i] = &archive.Message{File: "t.mbox", Index: i + 1, Format: "mbox", Raw: raw, Size: int64(len(raw))}
+	}
+	return msgs
+}
+
+func TestRunOrderUnderRandomDelays(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	msgs := signedMessages(t, 200, func(int) int { return 500 + rng.IntN(40<<10) }, func(int) string { return "ed25519" })
+	var mu sync.Mutex
+	keys := &slowKeys{keys: testKeys(), delay: func() time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Duration(rng.IntN(2000)) * time.Microsecond
+	}}
+	for _, workers := range []int{1, 2, 5} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			c := NewChecker(&Options{Keys: keys, Time: checkTime, Workers: workers, WindowBytes: 100 << 10})
+			next := 1
+			err := c.Run(t.Context(), slices.Values(msgs), func(a *Assessment) error {
+				require.Equal(t, next, a.Index, "emitted in archive order")
+				assert.Equal(t, VerdictAuthentic, a.Verdict, "message %d: %s", a.Index, a.Summary)
+				next++
+				return nil
+			})
+			require.NoError(t, err, "Run")
+			assert.Equal(t, len(msgs)+1, next, "every message is emitted")
+		})
+	}
+}
+
+// countingMessages yields msgs and checks, as it yields each, that the
+// messages yielded and not yet emitted fit the window: emitted counts
+// what emit has seen, in bytes and messages (the window releases a
+// message only after it is emitted, so this view never exceeds the
+// window's own count).
+type countingMessages struct {
+	msgs                       []*archive.Message
+	yieldedBytes, emittedBytes atomic.Int64
+	yieldedN, emittedN         atomic.Int64
+	maxBytes                   atomic.Int64
+	overWindowAlone            atomic.Int64 // times the window was exceeded by one message alone
+	violations                 atomic.Int64 // times it was exceeded by several
+}
+
+func (cm *countingMessages) all(window int64) iter.Seq[*archive.Message] {
+	return func(yield func(*archive.Message) bool) {
+		for _, m := range cm.msgs {
+			held := cm.yieldedBytes.Load() - cm.emittedBytes.Load()
+			n := cm.yieldedN.Load() - cm.emittedN.Load()
+			if held > cm.maxBytes.Load() {
+				cm.maxBytes.Store(held)
+			}
+			if held > window {
+				if n == 1 {
+					cm.overWindowAlone.Add(1)
+				} else {
+					cm.violations.Add(1)
+				}
+			}
+			cm.yieldedBytes.Add(messageCost(m))
+			cm.yieldedN.Add(1)
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+func (cm *countingMessages) emitted(a *Assessment) {
+	cm.emittedBytes.Add(messageCost(cm.msgs[a.Index-1]))
+	cm.emittedN.Add(1)
+}
+
+func TestRunWindowInBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sizes := make([]int, 400)
+	for i := range sizes {
+		sizes[i] = 200 + rng.IntN(20<<10)
+	}
+	// A few messages larger than the window, among the small ones.
+	for _, i := range []int{50, 51, 200, 399} {
+		sizes[i] = 300 << 10
+	}
+	var raws []*archive.Message
+	for i, size := range sizes {
+		raw := fmt.Appendf(nil, "From: a%d@example.com\nSubject: %d\n\n%s\n", i+1, i+1, strings.Repeat("x", size))
+		raws = append(raws, &archive.Message{File: "t.mbox", Index: i + 1, Format: "mbox", Raw: raw, Size: int64(len(raw))})
+	}
+	const window = 128 << 10
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			cm := &countingMessages{msgs: raws}
+			c := NewChecker(&Options{Workers: workers, WindowBytes: window})
+			next := 1
+			err := c.Run(t.Context(), cm.all(window), func(a *Assessment) error {
+				require.Equal(t, next, a.Index, "emitted in archive order")
+				next++
+				cm.emitted(a)
+				return nil
+			})
+			require.NoError(t, err, "Run")
+			assert.Equal(t, len(raws)+1, next, "every message is emitted")
+			assert.Zero(t, cm.violations.Load(), "several messages held beyond the %d-byte window (at most %d held)", window, cm.maxBytes.Load())
+			assert.NotZero(t, cm.overWindowAlone.Load(), "a message larger than the window is admitted alone")
+		})
+	}
+}
+
+func TestRunLargeMessageDoesNotHoldBackOthers(t *testing.T) {
+	// Message 5 is large and its check is held until 100 of the small
+	// messages after it have been checked: with a window counted in
+	// messages, the other worker would stop and the run never end.
+	msgs := signedMessages(t, 300, func(i int) int {
+		if i == 5 {
+			return 2 << 20
+		}
+		return 3 << 10
+	}, func(i int) string {
+		if i == 5 {
+			return "ed25519b"
+		}
+		return "ed25519"
+	})
+	hold := make(chan struct{})
+	keys := &slowKeys{keys: testKeys(), held: testmail.MustKey("ed25519b").Selector, hold: hold}
+	c := NewChecker(&Options{Keys: keys, Time: checkTime, Workers: 2})
+	done := make(chan error, 1)
+	var got []int
+	go func() {
+		done <- c.Run(t.Context(), slices.Values(msgs), func(a *Assessment) error {
+			got = append(got, a.Index)
+			return nil
+		})
+	}()
+	// The messages after 5 are checked while 5 waits (each looks its
+	// key up once): watch them go by.
+	deadline := time.After(20 * time.Second)
+	for keys.other.Load()-4 < 100 {
+		select {
+		case <-deadline:
+			n := keys.other.Load() - 4
+			close(hold)
+			<-done
+			t.Fatalf("only %d messages after the large one were checked while it was", n)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	close(hold)
+	require.NoError(t, <-done, "Run")
+	require.Len(t, got, len(msgs), "every message is emitted")
+	for i, idx := range got {
+		require.Equal(t, i+1, idx, "emitted in archive order at position %d", i)
+	}
+}
+
+func TestRunCancelMidBatch(t *testing.T) {
+	// Thousands of tiny messages make batches of hundreds; cancelling in
+	// the middle of one stops the run at once.
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var yielded atomic.Int64
+			n := 0
+			err := NewChecker(&Options{Workers: workers}).Run(ctx, plainMessages(100000, &yielded), func(a *Assessment) error {
+				n++
+				if n == 100 {
+					cancel()
+				}
+				return nil
+			})
+			require.ErrorIs(t, err, context.Canceled, "Run returns ctx.Err()")
+			assert.Equal(t, 100, n, "emit is not called after the context is done")
+			assert.Less(t, yielded.Load(), int64(100000), "the reader stops after cancel")
+		})
+	}
+}
+
+func TestRunEncoded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	sizes := make([]int, 600)
+	for i := range sizes {
+		sizes[i] = rng.IntN(8 << 10)
+	}
+	sizes[100] = 400 << 10 // a message and a record that go alone
+	var msgs []*archive.Message
+	for i, size := range sizes {
+		raw := fmt.Appendf(nil, "From: a%d@example.com\nSubject: %d\n\n%s\n", i+1, i+1, strings.Repeat("x", size))
+		msgs = append(msgs, &archive.Message{File: "t.mbox", Index: i + 1, Format: "mbox", Raw: raw, Size: int64(len(raw))})
+	}
+	// A record as long as its message, so some records span batches' worth of bytes.
+	encode := func(dst []byte, a *Assessment) []byte {
+		dst = fmt.Appendf(dst, "%d %s ", a.Index, a.Verdict)
+		dst = append(dst, strings.Repeat("r", int(a.Size)%(64<<10))...)
+		return append(dst, '\n')
+	}
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			c := NewChecker(&Options{Workers: workers, WindowBytes: 256 << 10})
+			var kept [][]byte
+			next := 1
+			err := c.RunEncoded(t.Context(), slices.Values(msgs), encode, func(a *Assessment, rec []byte) error {
+				require.Equal(t, next, a.Index, "emitted in archive order")
+				next++
+				assert.Equal(t, string(encode(nil, a)), string(rec), "message %d: the record the worker encoded", a.Index)
+				kept = append(kept, rec)
+				return nil
+			})
+			require.NoError(t, err, "RunEncoded")
+			assert.Equal(t, len(msgs)+1, next, "every message is emitted")
+			// Each record is a slice capped at its own end: appending to it
+			// never writes over the next record.
+			for i, rec := range kept {
+				assert.Equal(t, len(rec), cap(rec), "record %d: capacity ends with the record", i+1)
+			}
 		})
 	}
 }
@@ -74,7 +328,8 @@ func TestRunStops(t *testing.T) {
 	t.Run("emit error", func(t *testing.T) {
 		var yielded atomic.Int64
 		n := 0
-		err := NewChecker(&Options{Workers: 3}).Run(t.Context(), plainMessages(1000, &yielded), func(a *Assessment) error {
+		// A window of 64 KiB holds about 60 of these messages.
+		err := NewChecker(&Options{Workers: 3, WindowBytes: 64 << 10}).Run(t.Context(), plainMessages(1000, &yielded), func(a *Assessment) error {
 			n++
 			if n == 5 {
 				return stop
@@ -150,18 +405,39 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
+// BenchmarkRun measures Run over signed messages: 2,048 small ones (4 KiB),
+// and 500 in a mix as leaks hold them (2 to 20 KiB, every 50th 100 KiB,
+// every 250th 1.5 MiB), with one worker and with two.
 func BenchmarkRun(b *testing.B) {
-	m := benchMessage(b, 4<<10)
-	msgs := make([]*archive.Message, 256)
-	for i := range msgs {
-		mm := *m
-		mm.Index = i + 1
-		msgs[i] = &mm
-	}
-	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime})
-	b.SetBytes(int64(len(m.Raw) * len(msgs)))
-	for b.Loop() {
-		err := c.Run(b.Context(), slices.Values(msgs), func(*Assessment) error { return nil })
-		require.NoError(b, err, "Run")
+	small := signedMessages(b, 2048, func(int) int { return 4 << 10 }, func(int) string { return "rsa2048" })
+	rng := rand.New(rand.NewPCG(5, 6))
+	mixed := signedMessages(b, 500, func(i int) int {
+		switch {
+		case i%250 == 0:
+			return 1536 << 10
+		case i%50 == 0:
+			return 100 << 10
+		}
+		return 2<<10 + rng.IntN(18<<10)
+	}, func(i int) string { return [...]string{"rsa2048", "rsa1024", "ed25519"}[i%3] })
+	for _, corpus := range []struct {
+		name string
+		msgs []*archive.Message
+	}{{"small", small}, {"mixed", mixed}} {
+		size := 0
+		for _, m := range corpus.msgs {
+			size += len(m.Raw)
+		}
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", corpus.name, workers), func(b *testing.B) {
+				c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, Workers: workers})
+				b.SetBytes(int64(size))
+				for b.Loop() {
+					err := c.Run(b.Context(), slices.Values(corpus.msgs), func(*Assessment) error { return nil })
+					require.NoError(b, err, "Run")
+				}
+				b.ReportMetric(float64(len(corpus.msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
+			})
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
@@ -22,66 +21,76 @@ var CSVColumns = []string{
 
 // A CSVWriter writes a header row and then one row per assessment. A record
 // with an error has the verdict "error", an empty confidence and summary,
-// and the error in the error column.
+// and the error in the error column. Rows are written as encoding/csv
+// writes them (a field quoted only when it must be, LF line ends), each in
+// one Write to the underlying writer.
 type CSVWriter struct {
-	w           *csv.Writer
+	w           io.Writer
+	buf         []byte
 	wroteHeader bool
 }
 
 // NewCSVWriter returns a CSVWriter writing to w.
 func NewCSVWriter(w io.Writer) *CSVWriter {
-	return &CSVWriter{w: csv.NewWriter(w)}
+	return &CSVWriter{w: w}
 }
 
 // Write writes the row for a (and the header row first).
 func (c *CSVWriter) Write(a *provenance.Assessment) error {
-	if err := c.header(); err != nil {
-		return err
-	}
+	c.buf = c.AppendRecord(c.buf[:0], a)
+	return c.WriteRecord(a, c.buf)
+}
+
+// AppendRecord appends the row Write writes for a (not the header row) to
+// dst and returns the extended slice. It is safe for concurrent use.
+func (c *CSVWriter) AppendRecord(dst []byte, a *provenance.Assessment) []byte {
 	summary, verdict, confidence, errText := a.Summary, a.Verdict.String(), a.Confidence.String(), ""
 	if a.Err != nil {
 		summary, verdict, confidence, errText = "", "error", "", a.Err.Error()
 	}
-	codes := make([]string, 0, len(a.Evidence))
-	for _, e := range a.Evidence {
-		codes = append(codes, e.Code)
+	var codes []byte
+	for i, e := range a.Evidence {
+		if i > 0 {
+			codes = append(codes, ' ')
+		}
+		codes = append(codes, e.Code...)
 	}
-	row := []string{
-		a.ID,
-		cell(a.File),
-		strconv.Itoa(a.Entry),
-		strconv.Itoa(a.Index),
-		strconv.FormatInt(a.Offset, 10),
-		strconv.FormatInt(a.Size, 10),
-		a.SHA256,
-		cell(a.Format.String()),
-		cell(a.MessageID),
-		cell(a.From),
-		cell(a.FromAddress),
-		cell(a.Subject),
-		rfc3339(a.Date),
-		verdict,
-		confidence,
-		cell(a.Signer),
-		cell(strings.Join(codes, " ")),
-		cell(summary),
-		cell(errText),
-	}
-	if err := c.w.Write(row); err != nil {
-		return err
-	}
-	// Flush per row: memory stays flat, and a reader sees rows as they come.
-	c.w.Flush()
-	return c.w.Error()
+	var num [20]byte
+	dst = appendCSVField(dst, a.ID, false)
+	dst = appendCSVField(dst, cell(a.File), true)
+	dst = appendCSVField(dst, string(strconv.AppendInt(num[:0], int64(a.Entry), 10)), true)
+	dst = appendCSVField(dst, string(strconv.AppendInt(num[:0], int64(a.Index), 10)), true)
+	dst = appendCSVField(dst, string(strconv.AppendInt(num[:0], a.Offset, 10)), true)
+	dst = appendCSVField(dst, string(strconv.AppendInt(num[:0], a.Size, 10)), true)
+	dst = appendCSVField(dst, a.SHA256, true)
+	dst = appendCSVField(dst, cell(a.Format.String()), true)
+	dst = appendCSVField(dst, cell(a.MessageID), true)
+	dst = appendCSVField(dst, cell(a.From), true)
+	dst = appendCSVField(dst, cell(a.FromAddress), true)
+	dst = appendCSVField(dst, cell(a.Subject), true)
+	dst = appendCSVField(dst, rfc3339(a.Date), true)
+	dst = appendCSVField(dst, verdict, true)
+	dst = appendCSVField(dst, confidence, true)
+	dst = appendCSVField(dst, cell(a.Signer), true)
+	dst = appendCSVField(dst, cell(string(codes)), true)
+	dst = appendCSVField(dst, cell(summary), true)
+	dst = appendCSVField(dst, cell(errText), true)
+	return append(dst, '\n')
 }
 
-// Close writes the header row if no row was written, and flushes.
-func (c *CSVWriter) Close() error {
+// WriteRecord writes rec, a row made by AppendRecord, after the header row
+// if it is the first.
+func (c *CSVWriter) WriteRecord(_ *provenance.Assessment, rec []byte) error {
 	if err := c.header(); err != nil {
 		return err
 	}
-	c.w.Flush()
-	return c.w.Error()
+	_, err := c.w.Write(rec)
+	return err
+}
+
+// Close writes the header row if no row was written.
+func (c *CSVWriter) Close() error {
+	return c.header()
 }
 
 func (c *CSVWriter) header() error {
@@ -89,7 +98,45 @@ func (c *CSVWriter) header() error {
 		return nil
 	}
 	c.wroteHeader = true
-	return c.w.Write(CSVColumns)
+	var row []byte
+	for i, col := range CSVColumns {
+		row = appendCSVField(row, col, i > 0)
+	}
+	_, err := c.w.Write(append(row, '\n'))
+	return err
+}
+
+// appendCSVField appends field as encoding/csv's Writer writes it, after
+// a comma if comma is set: quoted when it holds a quote, a comma, CR or LF,
+// starts with a space (unicode.IsSpace), or is exactly \. (which would end
+// a PostgreSQL COPY), with quotes doubled.
+func appendCSVField(dst []byte, field string, comma bool) []byte {
+	if comma {
+		dst = append(dst, ',')
+	}
+	quote := field == `\.`
+	if !quote && field != "" {
+		quote = strings.ContainsAny(field, "\"\r\n,")
+		if !quote {
+			r, _ := utf8.DecodeRuneInString(field)
+			quote = unicode.IsSpace(r)
+		}
+	}
+	if !quote {
+		return append(dst, field...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := strings.IndexByte(field, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, field[:i+1]...)
+		dst = append(dst, '"')
+		field = field[i+1:]
+	}
+	dst = append(dst, field...)
+	return append(dst, '"')
 }
 
 // cell defuses spreadsheet formulas: a cell whose first character other

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 
@@ -12,22 +11,35 @@ import (
 // A JSONWriter writes one JSON object per assessment, one per line (JSON
 // Lines), with exactly the fields of docs/json.md. Every field
 // is always present; a missing value is "", 0, false or [], never null.
+// Header text is written as decoded: < > & stay as they are (the output
+// is not HTML), and the escapes are those of encoding/json.
 type JSONWriter struct {
-	enc *json.Encoder
+	w   io.Writer
+	buf []byte
 }
 
 // NewJSONWriter returns a JSONWriter writing to w.
 func NewJSONWriter(w io.Writer) *JSONWriter {
-	enc := json.NewEncoder(w)
-	// Header text is full of < > & ("Alice <alice@example.com>"); the
-	// output is not HTML, so keep it readable.
-	enc.SetEscapeHTML(false)
-	return &JSONWriter{enc: enc}
+	return &JSONWriter{w: w}
 }
 
 // Write writes the record for a.
 func (j *JSONWriter) Write(a *provenance.Assessment) error {
-	return j.enc.Encode(newRecord(a))
+	j.buf = appendJSONRecord(j.buf[:0], a)
+	_, err := j.w.Write(j.buf)
+	return err
+}
+
+// AppendRecord appends the line Write writes for a to dst and returns the
+// extended slice. It is safe for concurrent use.
+func (j *JSONWriter) AppendRecord(dst []byte, a *provenance.Assessment) []byte {
+	return appendJSONRecord(dst, a)
+}
+
+// WriteRecord writes rec, a line made by AppendRecord.
+func (j *JSONWriter) WriteRecord(_ *provenance.Assessment, rec []byte) error {
+	_, err := j.w.Write(rec)
+	return err
 }
 
 // Close does nothing: every record is complete when Write returns.

@@ -44,6 +44,20 @@ type Writer interface {
 	Close() error
 }
 
+// A RecordEncoder is a Writer whose records can be encoded apart from
+// being written: AppendRecord in any goroutine (several at once, as
+// provenance.Checker.RunEncoded calls it), WriteRecord in archive order.
+// WriteRecord(a, AppendRecord(nil, a)) writes what Write(a) writes.
+// JSONWriter, CSVWriter and TextWriter are RecordEncoders.
+type RecordEncoder interface {
+	Writer
+	// AppendRecord appends a's record to dst and returns the extended
+	// slice. It is safe for concurrent use, also with WriteRecord.
+	AppendRecord(dst []byte, a *provenance.Assessment) []byte
+	// WriteRecord writes rec, which AppendRecord made from a.
+	WriteRecord(a *provenance.Assessment, rec []byte) error
+}
+
 // A Tally counts what a run found. The zero value is an empty tally.
 type Tally struct {
 	Authentic    int // messages with the verdict authentic

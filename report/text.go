@@ -57,6 +57,33 @@ func NewTextWriter(w io.Writer) *TextWriter {
 
 // Write writes the line for a, and the column headings before the first line.
 func (t *TextWriter) Write(a *provenance.Assessment) error {
+	return t.WriteRecord(a, t.AppendRecord(nil, a))
+}
+
+// AppendRecord appends the line Write writes for a (not the column
+// headings) to dst and returns the extended slice. It is safe for
+// concurrent use.
+func (t *TextWriter) AppendRecord(dst []byte, a *provenance.Assessment) []byte {
+	msg := a.File
+	if a.Index > 0 {
+		msg += "#" + strconv.Itoa(a.Index)
+	}
+	if a.Err != nil {
+		return fmt.Appendf(dst, "%s  %s  %s\n", padPath(msg, widthMessage), pad("error", widthVerdict, false),
+			fit(a.Err.Error(), widthConfidence+widthSigner+widthFrom+widthSubject+6, false))
+	}
+	// The address is what a signature can vouch for; the display name is
+	// free text anyone can write.
+	from := a.FromAddress
+	if from == "" {
+		from = a.From
+	}
+	return appendLine(dst, msg, a.Verdict.String(), a.Confidence.String(), a.Signer, from, a.Subject)
+}
+
+// WriteRecord counts a and writes rec, a line made by AppendRecord, after
+// the column headings if it is the first.
+func (t *TextWriter) WriteRecord(a *provenance.Assessment, rec []byte) error {
 	t.tally.Add(a)
 	if t.codes == nil {
 		t.codes = map[string]int{}
@@ -66,24 +93,11 @@ func (t *TextWriter) Write(a *provenance.Assessment) error {
 	}
 	if !t.header {
 		t.header = true
-		t.line("MESSAGE", "VERDICT", "CONF", "SIGNER", "FROM", "SUBJECT")
+		t.printf("%s", appendLine(nil, "MESSAGE", "VERDICT", "CONF", "SIGNER", "FROM", "SUBJECT"))
 	}
-	msg := a.File
-	if a.Index > 0 {
-		msg += "#" + strconv.Itoa(a.Index)
+	if t.err == nil {
+		_, t.err = t.w.Write(rec)
 	}
-	if a.Err != nil {
-		t.printf("%s  %s  %s\n", padPath(msg, widthMessage), pad("error", widthVerdict, false),
-			fit(a.Err.Error(), widthConfidence+widthSigner+widthFrom+widthSubject+6, false))
-		return t.err
-	}
-	// The address is what a signature can vouch for; the display name is
-	// free text anyone can write.
-	from := a.FromAddress
-	if from == "" {
-		from = a.From
-	}
-	t.line(msg, a.Verdict.String(), a.Confidence.String(), a.Signer, from, a.Subject)
 	return t.err
 }
 
@@ -124,7 +138,7 @@ func (t *TextWriter) Close() error {
 	return t.err
 }
 
-func (t *TextWriter) line(msg, verdict, confidence, signer, from, subject string) {
+func appendLine(dst []byte, msg, verdict, confidence, signer, from, subject string) []byte {
 	s := strings.Join([]string{
 		padPath(msg, widthMessage),
 		pad(verdict, widthVerdict, false),
@@ -135,7 +149,8 @@ func (t *TextWriter) line(msg, verdict, confidence, signer, from, subject string
 		pad(from, widthFrom, true),
 		fit(subject, widthSubject, false),
 	}, "  ")
-	t.printf("%s\n", strings.TrimRight(s, " "))
+	dst = append(dst, strings.TrimRight(s, " ")...)
+	return append(dst, '\n')
 }
 
 // printf writes unless an earlier write failed; the first error sticks.

@@ -164,7 +164,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *manifest != "" || *format == "html" {
 		inputs = hashInputs(ctx, paths)
 	}
-	prog := startProgress(stderr)
+	prog := startProgress(ctx, stderr, paths)
 	var notMail skipped
 	checker := provenance.NewChecker(opts)
 	var pos walkPosition
@@ -179,7 +179,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// checked and written (the checker's own context is not cancelled),
 	// so the report ends with its last complete record.
 	written := 0
-	emit := func(a *provenance.Assessment) error {
+	// rec, when not nil, is a's record already encoded by a worker.
+	emitRec := func(a *provenance.Assessment, rec []byte) error {
 		st.Tally.Add(a)
 		if n := countNoKey(a); n > 0 {
 			st.NoKeySigs += n
@@ -191,7 +192,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			}
 			st.ErrLines++
 		}
-		if err := w.Write(a); err != nil {
+		var err error
+		if rec != nil {
+			err = w.(report.RecordEncoder).WriteRecord(a, rec)
+		} else {
+			err = w.Write(a)
+		}
+		if err != nil {
 			return err
 		}
 		written++
@@ -207,19 +214,29 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return nil
 	}
+	emit := func(a *provenance.Assessment) error { return emitRec(a, nil) }
 	var runErr error
 	var pass *provenance.ArchiveSummary
 	// checked sees each assessment as it is decided, before the archive
 	// pass holds it (whose spool keeps an error's text only).
 	checked := func(a *provenance.Assessment) {
-		prog.add(1)
+		prog.add(a.Size)
 		if errors.Is(a.Err, archive.ErrChanged) {
 			st.Changed++
 		}
 	}
-	if *noPass {
+	enc, encodes := w.(report.RecordEncoder)
+	switch {
+	case *noPass && encodes:
+		// Each record is encoded by the worker that checked its message;
+		// only the writing is left to this goroutine.
+		runErr = checker.RunEncoded(context.WithoutCancel(ctx), msgs, enc.AppendRecord, func(a *provenance.Assessment, rec []byte) error {
+			checked(a)
+			return emitRec(a, rec)
+		})
+	case *noPass:
 		runErr = checker.Run(context.WithoutCancel(ctx), msgs, func(a *provenance.Assessment) error { checked(a); return emit(a) })
-	} else {
+	default:
 		pass, runErr = runArchivePass(context.WithoutCancel(ctx), checker, msgs, *out, w, checked, emit)
 	}
 	prog.stop()
