@@ -807,7 +807,7 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			case f.code == pcQuoteConflict:
 				kind = "quotes"
 			}
-			rel := Related{Kind: kind, ID: p.text.get(o.id), File: p.text.get(o.file), Entry: int(o.entry), Index: int(o.index)}
+			rel := Related{Kind: kind, ID: p.text.get(o.id), File: p.text.get(o.file), Entry: int(o.entry), Index: int(o.index), Position: int(f.other) + 1}
 			if !slices.Contains(a.Related, rel) {
 				a.Related = append(a.Related, rel)
 			}

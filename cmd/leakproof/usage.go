@@ -49,7 +49,7 @@ Key and policy options (verify, explain and bundle):
 
 verify options:
     --format FORMAT        text (default), json (JSON Lines, one object per
-                           message), csv, html (one self-contained page: no
+                           message), csv, html (self-contained pages: no
                            script, nothing loaded from the network), ftm
                            (FollowTheMoney Email entities for Aleph),
                            datashare (tag batches for Datashare's
@@ -68,6 +68,12 @@ verify options:
                            the same command is run again with --resume; it
                            refuses when the inputs, key files or options
                            differ. json, csv, ftm and join only.
+    --page-size N          With --format html and --out FILE: a report of more
+                           than N messages (default 1000) is an index page,
+                           FILE, and pages of N messages in the folder
+                           FILE.pages beside it (report.pages beside
+                           report.html; keep the two together). 0 writes one
+                           page however many messages there are.
     --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
                            spreadsheets (Excel) that need one to read UTF-8.
     --manifest FILE        Write how the run was made to FILE (JSON): version,
