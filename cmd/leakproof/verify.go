@@ -94,9 +94,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dst := stdout
 	var outFile *atomicFile
 	var partial *partialRun
-	var pages *htmlPages // the page files of an HTML report too large for one page
 	var st runState // counts over every record, a resumed run's earlier ones included
 	skip := 0       // records written by the run being resumed
+
+	var pages *htmlPages // the page files of an HTML report too large for one page
 	if *resume {
 		ver, commit := version()
 		cur := partialManifest{LeakproofVersion: ver, Commit: commit, Command: append([]string{"leakproof", "verify"}, withoutResume(args)...),
