@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,4 +68,33 @@ func TestVerifyHTMLPages(t *testing.T) {
 
 	r = runCLI(t, "verify", "--format", "json", "--page-size", "6", "testdata/archive")
 	assert.Equal(t, exitUsage, r.code, "--page-size without --format html is a usage error")
+}
+
+// TestVerifyHTMLDefaultPages: with --out, a run of more than 1000 messages
+// is split into pages of 1000; to stdout it is one page, with a note that
+// says how to split it.
+func TestVerifyHTMLDefaultPages(t *testing.T) {
+	dir := t.TempDir()
+	var mbox strings.Builder
+	for i := range 1001 {
+		fmt.Fprintf(&mbox, "From a@example.com Thu Mar  3 12:00:00 2016\nFrom: a@example.com\nSubject: note %d\nMessage-ID: <%d@example.com>\n\nhi\n\n", i, i)
+	}
+	path := filepath.Join(dir, "big.mbox")
+	require.NoError(t, os.WriteFile(path, []byte(mbox.String()), 0o644))
+
+	r := runCLI(t, "verify", "--format", "html", path)
+	require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+	assert.Equal(t, 1001, strings.Count(r.stdout, "<details class="), "one page with every message")
+	assert.Contains(t, r.stderr, "the HTML report holds 1001 messages on one page", "a note says the page is large")
+
+	out := filepath.Join(dir, "big.html")
+	r = runCLI(t, "verify", "--format", "html", "--out", out, path)
+	require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+	assert.NotContains(t, r.stderr, "on one page", "no note when the report is split")
+	entries, err := os.ReadDir(filepath.Join(dir, "big.pages"))
+	require.NoError(t, err, "the folder of pages")
+	require.Len(t, entries, 2, "1001 messages, 1000 to a page")
+	last, err := os.ReadFile(filepath.Join(dir, "big.pages", entries[1].Name()))
+	require.NoError(t, err, "the last page")
+	assert.Equal(t, 1, strings.Count(string(last), "<details class="), "the last page holds the 1001st message")
 }

@@ -335,6 +335,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
 	}
 	notePass(stderr, pass)
+	if n := tally.Messages() + tally.Unreadable; *format == "html" && pages == nil && !pageSizeSet && n > defaultPageSize {
+		fmt.Fprintf(stderr, "leakproof: note: the HTML report holds %d messages on one page, which a browser opens slowly or not at all; with --out FILE it is split into pages of %d (docs/json.md)\n", n, defaultPageSize)
+	}
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
 	if *format != "text" || *out != "" {
