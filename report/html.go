@@ -508,7 +508,7 @@ summary>*,.cols>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 summary>.loc,td.loc{white-space:normal;overflow-wrap:anywhere;word-break:break-all}
 @media (max-width:40rem){summary{grid-template-columns:2rem 8.5rem 1fr}summary>.loc,summary>.w{grid-column:1/-1}.cols{display:none}th,td{padding:.15rem .3rem}}
 .n{color:#777;font-size:.85rem}.v{letter-spacing:.02em}
-.b{padding:.2rem 1rem 1rem}.b p,.b li,dd{unicode-bidi:plaintext}
+.b{padding:.2rem 1rem 1rem}.b p,.b li,dd{unicode-bidi:plaintext;overflow-wrap:anywhere}
 .sum{font-weight:600}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0;font-size:.9rem}dt{font-weight:600}dd{margin:0}
 .loc,dd,code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
