@@ -52,7 +52,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var a *provenance.Assessment
 	if *noPass || m.Err != nil {
 		a = checker.Check(ctx, m)
-	} else if a, err = assessInArchive(ctx, checker, root, m); err != nil {
+	} else if a, err = assessInArchive(ctx, checker, root, m, startProgress(stderr)); err != nil {
 		errorf(stderr, err.Error())
 		return exitInput
 	}
@@ -75,8 +75,10 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // the archive pass over them and returns the assessment of m with what the
 // others say of it: its copies, its signing domain's other messages, the
 // replies that quote it. Memory stays bounded by the pass's fingerprints:
-// only m's assessment is kept.
-func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m *archive.Message) (*provenance.Assessment, error) {
+// only m's assessment is kept. prog, if not nil, counts the messages
+// checked (on a terminal: a large archive takes as long as verify).
+func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m *archive.Message, prog *progress) (*provenance.Assessment, error) {
+	defer prog.stop()
 	pass := provenance.NewArchivePass()
 	var found *provenance.Assessment
 	msgs := func(yield func(*archive.Message) bool) {
@@ -87,6 +89,7 @@ func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m 
 		}
 	}
 	err := c.Run(ctx, msgs, func(a *provenance.Assessment) error {
+		prog.add(1)
 		pass.Add(a)
 		if a.ID == m.ID && a.File == m.File && a.Entry == m.Entry && a.Index == m.Index {
 			found = a
