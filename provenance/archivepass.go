@@ -807,7 +807,7 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			case f.code == pcQuoteConflict:
 				kind = "quotes"
 			}
-			rel := Related{Kind: kind, ID: p.text.get(o.id), File: p.text.get(o.file), Entry: int(o.entry), Index: int(o.index)}
+			rel := Related{Kind: kind, ID: p.text.get(o.id), File: p.text.get(o.file), Entry: int(o.entry), Index: int(o.index), Position: int(f.other) + 1}
 			if !slices.Contains(a.Related, rel) {
 				a.Related = append(a.Related, rel)
 			}
@@ -823,6 +823,17 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			a.Summary = fmt.Sprintf("Authentic, by another copy: this copy shows a reader exactly what %s shows, which was sent as shown by %s's mail system (its signature proves %s); this shows who sent it, not that the content is true.",
 				p.where(o), signer, elementList(o.proven))
 			a.Explanation.Meaning = "\"Authentic\" means the message was sent as shown by the signing domain's mail system; it does not mean that what the message says is true. Here it rests on another copy of the message, whose signature verifies and whose reader's view is identical to this one's."
+			// What is proven is what the other copy's signature proves:
+			// the words this copy's own (absent or failing) signatures
+			// gave would contradict the verdict.
+			a.Explanation.Proven = []string{fmt.Sprintf("Proven as sent, by the identical authentic copy %s: %s.", p.where(o), elementList(o.proven))}
+			for _, at := range a.Coverage.Attachments {
+				state := "is not covered"
+				if at.Covered {
+					state = "is covered"
+				}
+				a.Explanation.Proven = append(a.Explanation.Proven, fmt.Sprintf("Attachment %q (SHA-256 %s) %s.", at.Name, at.SHA256, state))
+			}
 		case VerdictAltered:
 			x := p.at(seq)
 			a.Verdict, a.Confidence = VerdictAltered, o.confidence()

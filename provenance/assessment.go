@@ -269,6 +269,11 @@ type Assessment struct {
 	passSeq int        // 1 + the position ArchivePass.Add gave it, 0 before
 }
 
+// Position returns where the archive pass saw a: 1 for the first assessment
+// fed to [ArchivePass.Add] (RunArchive feeds them in archive order), 2 for
+// the next, and 0 when no pass has seen it. It survives a [Spool].
+func (a *Assessment) Position() int { return a.passSeq }
+
 // Related names another message of the archive that the archive pass
 // links to this one, by the fields a report needs to point at it.
 type Related struct {
@@ -277,6 +282,9 @@ type Related struct {
 	File  string
 	Entry int
 	Index int
+	// Position is the other message's Position: where it stands in the
+	// run, so that a report split into pages can link to the right one.
+	Position int
 }
 
 // An Explanation is the plain-language account of one assessment, for an

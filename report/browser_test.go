@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +24,9 @@ import (
 )
 
 // archiveReport writes the HTML report of testdata/archive (the archive
-// pass included) to a file in dir and returns its path.
-func archiveReport(t *testing.T, dir string) string {
+// pass included) to report.html in dir and returns its path. With a
+// pageSize, the report is paged, its pages in dir/report.pages.
+func archiveReport(t *testing.T, dir string, pageSize int) string {
 	root := testenv.ModuleRoot(t)
 	f, err := os.Open(filepath.Join(root, "testdata", "keys.jsonl"))
 	require.NoError(t, err, "open testdata/keys.jsonl")
@@ -34,6 +36,14 @@ func archiveReport(t *testing.T, dir string) string {
 	c := provenance.NewChecker(&provenance.Options{Keys: keys, Time: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)})
 	var b bytes.Buffer
 	w := report.NewHTMLWriter(&b)
+	if pageSize > 0 {
+		pages := filepath.Join(dir, "report.pages")
+		require.NoError(t, os.MkdirAll(pages, 0o755), "mkdir %s", pages)
+		w = report.NewPagedHTMLWriter(&b, report.HTMLPages{
+			Create: func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(pages, name)) },
+			Folder: "report.pages", Index: "report.html", Size: pageSize,
+		})
+	}
 	spool, err := os.CreateTemp(dir, "spool-*")
 	require.NoError(t, err, "create spool")
 	defer spool.Close()
@@ -93,15 +103,15 @@ func runChromium(t *testing.T, bin, path string, args ...string) []byte {
 func TestHTMLInBrowser(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
-	page := archiveReport(t, dir)
+	page := archiveReport(t, dir, 0)
 
 	dom := string(runChromium(t, bin, page, "--dump-dom"))
 	require.Contains(t, dom, "</html>", "chromium dumped the whole page")
-	assert.Regexp(t, `20 messages</span><span class="count"[^>]*>12 authentic</span><span class="count"[^>]*>4 altered</span><span class="count"[^>]*>4 unverifiable`, dom, "the counts per verdict")
+	assert.Regexp(t, `20 messages</span><span class="count authentic">12 authentic</span><span class="count altered">4 altered</span><span class="count unverifiable">4 unverifiable`, dom, "the counts per verdict")
 	assert.Regexp(t, `<svg id="timeline-chart"[^>]*>.*<rect `, dom, "the timeline is an inline SVG with bars")
 	assert.Contains(t, dom, `fill="#c62828"`, "the timeline has a bar for altered messages")
 	assert.Regexp(t, `(?s)<section id="domains">.*<td><bdi>example.org</bdi></td><td><bdi>s2048b</bdi></td><td>\d+</td>`, dom, "the table of signing domains and selectors")
-	assert.Regexp(t, `(?s)Bob/Inbox/1.eml#1.*copies.conflict.*<a href="#m-[0-9a-f]+"><bdi>[^<]*bob/1.eml#1</bdi></a>`, dom, "the planted copy's detail links to the authentic copy")
+	assert.Regexp(t, `(?s)Bob/Inbox/1.eml#1.*copies.conflict.*<a class="loc" href="#m-[0-9a-f]+"><bdi>[^<]*bob/1.eml#1</bdi></a>`, dom, "the planted copy's detail links to the authentic copy")
 	links := regexp.MustCompile(`href="#(m-[0-9a-f]+)"`).FindAllStringSubmatch(dom, -1)
 	require.NotEmpty(t, links, "the archive pass's links")
 	for _, l := range links {
@@ -116,4 +126,37 @@ func TestHTMLInBrowser(t *testing.T) {
 	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG")), "the screenshot is a PNG")
 	assert.Greater(t, len(png), 10000, "the screenshot is not blank")
 	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+}
+
+// TestHTMLPagesInBrowser renders a paged report of testdata/archive, six
+// messages to a page, headless at a phone's width: the index has the
+// counts and the table of pages, a page has its messages and its links to
+// the index and the next page, and a page opened filtered by verdict
+// (page-0002.html#altered, as the index links it) loads. Screenshots are
+// kept in the test's temporary folder.
+func TestHTMLPagesInBrowser(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	index := archiveReport(t, dir, 6)
+
+	dom := string(runChromium(t, bin, index, "--dump-dom"))
+	assert.Regexp(t, `20 messages</span><span class="count authentic">12 authentic</span>`, dom, "the index has the counts for the whole run")
+	assert.Regexp(t, `(?s)<section id="pages">.*<a href="./report.pages/page-0004.html">4</a>`, dom, "the index lists the four pages")
+	assert.NotContains(t, dom, "<details class=\"authentic\"", "the index holds no message")
+
+	page := filepath.Join(dir, "report.pages", "page-0002.html")
+	dom = string(runChromium(t, bin, page, "--dump-dom"))
+	assert.Equal(t, 6, strings.Count(dom, "<details class="), "page 2 holds six messages")
+	assert.Contains(t, dom, `<a href="../report.html">`, "page 2 links to the index")
+	assert.Contains(t, dom, `<a href="page-0003.html">Next page</a>`, "page 2 links to page 3")
+	assert.NotContains(t, strings.ToLower(dom), "<script", "the page runs no script")
+
+	for _, shot := range []struct{ name, url string }{{"index-420.png", index}, {"page2-altered-420.png", page + "#altered"}} {
+		path := filepath.Join(dir, shot.name)
+		runChromium(t, bin, shot.url, "--screenshot="+path, "--hide-scrollbars")
+		png, err := os.ReadFile(path)
+		require.NoError(t, err, "the screenshot %s was written", shot.name)
+		assert.Greater(t, len(png), 10000, "the screenshot %s is not blank", shot.name)
+		t.Logf("screenshot: %s (%d bytes)", path, len(png))
+	}
 }

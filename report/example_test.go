@@ -2,7 +2,9 @@ package report_test
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -129,4 +131,47 @@ func ExampleNewHTMLWriter() {
 	// Output:
 	// true false
 	// 1 message: 1 authentic, 0 altered, 0 unverifiable
+}
+
+// A report of more messages than fit on a page is an index page and page
+// files, here two messages to a page, in a folder beside the index.
+func ExampleNewPagedHTMLWriter() {
+	dir, err := os.MkdirTemp("", "report")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	pages := filepath.Join(dir, "report.pages")
+	if err := os.Mkdir(pages, 0o755); err != nil {
+		panic(err)
+	}
+	index, err := os.Create(filepath.Join(dir, "report.html"))
+	if err != nil {
+		panic(err)
+	}
+	defer index.Close()
+	w := report.NewPagedHTMLWriter(index, report.HTMLPages{
+		Create: func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(pages, name)) },
+		Folder: "report.pages",
+		Index:  "report.html",
+		Size:   2,
+	})
+	for i := range 5 {
+		a := exampleAssessment()
+		a.Index = i + 1
+		if err := w.Write(a); err != nil {
+			panic(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	entries, _ := os.ReadDir(pages)
+	for _, e := range entries {
+		fmt.Println("report.pages/" + e.Name())
+	}
+	// Output:
+	// report.pages/page-0001.html
+	// report.pages/page-0002.html
+	// report.pages/page-0003.html
 }

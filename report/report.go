@@ -11,8 +11,9 @@
 //     after a header row.
 //   - [TextWriter]: a table with one line per message, cut to
 //     terminal-friendly widths, and a summary line.
-//   - [HTMLWriter]: one self-contained page, no script and nothing loaded
-//     from the network, with a collapsible section per message.
+//   - [HTMLWriter]: a self-contained page, no script and nothing loaded
+//     from the network, with a collapsible section per message; a large
+//     report, from [NewPagedHTMLWriter], is an index page and page files.
 //   - [WriteExplanation]: everything known about one message, in plain words.
 //
 // # Hostile input

@@ -21,6 +21,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cf.register(fs)
 	var ref messageRef
 	ref.register(fs)
+	noPass := fs.Bool("no-archive-pass", false, "judge the message alone, without reading the rest of PATH")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -47,7 +48,14 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if m == nil {
 		return code
 	}
-	a := provenance.NewChecker(opts).Check(ctx, m)
+	checker := provenance.NewChecker(opts)
+	var a *provenance.Assessment
+	if *noPass || m.Err != nil {
+		a = checker.Check(ctx, m)
+	} else if a, err = assessInArchive(ctx, checker, root, m, startProgress(stderr)); err != nil {
+		errorf(stderr, err.Error())
+		return exitInput
+	}
 	if err := report.WriteExplanation(stdout, a); err != nil {
 		errorf(stderr, err.Error())
 		return exitInput
@@ -61,6 +69,49 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitInput
 	}
 	return exitOK
+}
+
+// assessInArchive checks every message under root, as verify does, runs
+// the archive pass over them and returns the assessment of m with what the
+// others say of it: its copies, its signing domain's other messages, the
+// replies that quote it. Memory stays bounded by the pass's fingerprints:
+// only m's assessment is kept. prog, if not nil, counts the messages
+// checked (on a terminal: a large archive takes as long as verify).
+func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m *archive.Message, prog *progress) (*provenance.Assessment, error) {
+	defer prog.stop()
+	pass := provenance.NewArchivePass()
+	var found *provenance.Assessment
+	msgs := func(yield func(*archive.Message) bool) {
+		for x := range archive.Walk(ctx, root, nil) {
+			if x != nil && !errors.Is(x.Err, archive.ErrNotMail) && !yield(x) {
+				return
+			}
+		}
+	}
+	err := c.Run(ctx, msgs, func(a *provenance.Assessment) error {
+		prog.add(1)
+		pass.Add(a)
+		if a.ID == m.ID && a.File == m.File && a.Entry == m.Entry && a.Index == m.Index {
+			found = a
+		}
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, errors.New("interrupted")
+		}
+		return nil, err
+	}
+	if found == nil {
+		// The message was found once but not read again: the archive
+		// changed in between.
+		return nil, fmt.Errorf("%s changed while being read: message %d was not found again", m.File, m.Index)
+	}
+	pass.Apply(found)
+	return found, nil
 }
 
 // A messageRef names one message of an archive, as explain and bundle take

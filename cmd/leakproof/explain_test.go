@@ -29,6 +29,17 @@ func TestExplainGolden(t *testing.T) {
 		{"explain_zip_file", []string{"explain", "--keys", "testdata/keys.jsonl", "--file", "Mail/inbox.mbox", "--index", "2", "testdata/formats/archive.zip"}, "testdata/formats/archive.zip", 0},
 		{"explain_first_file", []string{"explain", "--keys", "testdata/keys.jsonl", "testdata/formats/eml"}, "testdata/formats/eml", 0},
 		{"explain_arc_broken_seal", []string{"explain", "--keys", "testdata/keys.jsonl", "--keys", "testdata/arc/keys.jsonl", "--file", "broken_seal_i2.eml", "testdata/arc"}, "testdata/arc", 0},
+		// The archive pass weighs the message against the rest of PATH
+		// (testdata/archive/README.md tells what was planted): a copy
+		// whose Subject differs from an authentic copy's is altered, the
+		// sender's unsigned Sent copy is authentic by its identical
+		// signed copy, and a failing signature among verifying neighbours
+		// is a caution; with --no-archive-pass the message is judged
+		// alone.
+		{"explain_pass_copy_conflict", []string{"explain", "--keys", "testdata/keys.jsonl", "--file", "bob-export.zip/Bob/Inbox/1.eml", "testdata/archive"}, "testdata/archive", 0},
+		{"explain_pass_corroborated", []string{"explain", "--keys", "testdata/keys.jsonl", "--file", "alice/Sent/cur/1456912800.M100001P4242Q1.mail.example.org", "testdata/archive"}, "testdata/archive", 0},
+		{"explain_pass_cohort", []string{"explain", "--keys", "testdata/keys.jsonl", "testdata/archive/carol/Inbox.mbox#5"}, "testdata/archive", 0},
+		{"explain_pass_alone", []string{"explain", "--keys", "testdata/keys.jsonl", "--no-archive-pass", "--file", "bob-export.zip/Bob/Inbox/1.eml", "testdata/archive"}, "testdata/archive", 0},
 		{"explain_no_such_index", []string{"explain", "--index", "99", "testdata/sample.mbox"}, "testdata/sample.mbox", 2},
 		{"explain_no_such_file", []string{"explain", "--file", "Mail/none.eml", "testdata/formats/archive.zip"}, "testdata/formats/archive.zip", 2},
 		{"explain_missing_path", []string{"explain", "testdata/no-such.mbox"}, "testdata/sample.mbox", 1},

@@ -21,7 +21,8 @@ Options come before the paths.
 
 verify checks every message and prints a table (or JSON Lines, CSV, HTML,
 or records for Aleph and Datashare).
-explain prints a plain-language account of one message.
+explain prints a plain-language account of one message, weighed against the
+other messages of PATH.
 bundle writes a proof bundle of one message: its stored bytes, the key
 records, leakproof's record and the commands to re-verify it with dkimpy,
 Mail::DKIM and mailauth, without leakproof.
@@ -49,7 +50,7 @@ Key and policy options (verify, explain and bundle):
 
 verify options:
     --format FORMAT        text (default), json (JSON Lines, one object per
-                           message), csv, html (one self-contained page: no
+                           message), csv, html (self-contained pages: no
                            script, nothing loaded from the network), ftm
                            (FollowTheMoney Email entities for Aleph),
                            datashare (tag batches for Datashare's
@@ -68,6 +69,12 @@ verify options:
                            the same command is run again with --resume; it
                            refuses when the inputs, key files or options
                            differ. json, csv, ftm and join only.
+    --page-size N          With --format html and --out FILE: a report of more
+                           than N messages (default 1000) is an index page,
+                           FILE, and pages of N messages in the folder
+                           FILE.pages beside it (report.pages beside
+                           report.html; keep the two together). 0 writes one
+                           page however many messages there are.
     --csv-bom              Start the CSV with a UTF-8 byte-order mark, for
                            spreadsheets (Excel) that need one to read UTF-8.
     --manifest FILE        Write how the run was made to FILE (JSON): version,
@@ -95,7 +102,17 @@ entry and offset, and the run goes on with the next entry or file):
     --max-path-depth N       Folders deep below a PATH. Default 100.
     Zip entries whose data overlap (a zip bomb's trick) are never read.
 
-explain and bundle options:
+explain and explain options:
+    --no-archive-pass      Judge the message alone. By default explain checks
+                           every message of PATH, as verify does, and weighs
+                           the message against them (the archive pass: its
+                           copies, its signing domain's other messages, the
+                           replies quoting it), so give it the PATH verify
+                           was given (with --id or --file) to hear what the
+                           whole archive says; FILE#INDEX weighs it against
+                           FILE alone.
+
+bundle options:
     --file INNER           The file inside a folder or zip PATH
                            (for example Sent/1.eml).
     --index N              The message within that file. Default 1.

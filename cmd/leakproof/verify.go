@@ -36,6 +36,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	resume := fs.Bool("resume", false, "keep a partial --out FILE through interruptions and continue it")
 	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
 	noPass := fs.Bool("no-archive-pass", false, "judge each message alone and stream each record as it is decided")
+	pageSize := fs.Int("page-size", defaultPageSize, "with --format html and --out: messages per page file (0: one page)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -46,6 +47,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if *csvBOM && *format != "csv" {
 		return usageError(stderr, "--csv-bom goes with --format csv")
+	}
+	pageSizeSet := false
+	fs.Visit(func(f *flag.Flag) { pageSizeSet = pageSizeSet || f.Name == "page-size" })
+	if pageSizeSet && (*format != "html" || *out == "") {
+		return usageError(stderr, "--page-size goes with --format html and --out FILE", "the pages are written to a folder beside FILE")
+	}
+	if *pageSize < 0 {
+		return usageError(stderr, fmt.Sprintf("--page-size %d: must be 0 (one page) or more", *pageSize))
 	}
 	if *workers < 0 {
 		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
@@ -87,6 +96,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var partial *partialRun
 	var st runState // counts over every record, a resumed run's earlier ones included
 	skip := 0       // records written by the run being resumed
+
+	var pages *htmlPages // the page files of an HTML report too large for one page
 	if *resume {
 		ver, commit := version()
 		cur := partialManifest{LeakproofVersion: ver, Commit: commit, Command: append([]string{"leakproof", "verify"}, withoutResume(args)...),
@@ -115,6 +126,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		dst = partial
 	} else if *out != "" {
+		if *format == "html" && *pageSize > 0 {
+			pages, err = newHTMLPages(*out)
+			if err != nil {
+				errorf(stderr, err.Error(), "choose another --out FILE, or move that folder away")
+				return exitInput
+			}
+			defer pages.abort()
+		}
 		outFile, err = createAtomic("--out", *out)
 		if err != nil {
 			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
@@ -150,7 +169,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		w = report.NewCSVWriter(bw)
 	case "html":
-		w = report.NewHTMLWriter(bw)
+		if pages != nil {
+			w = report.NewPagedHTMLWriter(bw, report.HTMLPages{Create: pages.create, Folder: pages.name(), Index: filepath.Base(*out), Size: *pageSize})
+		} else {
+			w = report.NewHTMLWriter(bw)
+		}
 	default:
 		w = report.NewTextWriter(bw)
 	}
@@ -284,6 +307,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
 		return exitInterrupted
 	}
+	if runErr == nil && pages != nil {
+		runErr = pages.commit()
+	}
 	if runErr == nil && outFile != nil {
 		runErr = outFile.commit()
 	}
@@ -326,6 +352,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
 	}
 	notePass(stderr, pass)
+	if n := tally.Messages() + tally.Unreadable; *format == "html" && pages == nil && !pageSizeSet && n > defaultPageSize {
+		fmt.Fprintf(stderr, "leakproof: note: the HTML report holds %d messages on one page, which a browser opens slowly or not at all; with --out FILE it is split into pages of %d (docs/json.md)\n", n, defaultPageSize)
+	}
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
 	if *format != "text" || *out != "" {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// defaultPageSize is the number of messages on a page of an HTML report
+// written with --out: a page a browser opens in about a second.
+const defaultPageSize = 1000
+
+// htmlPages is the folder of page files of an HTML report written to
+// --out FILE, when the report needs more than one page: FILE.pages (the
+// name without its extension, then ".pages"; report.pages beside
+// report.html). The pages are written to a temporary folder beside it,
+// which replaces the folder when the report is complete (commit) and is
+// removed otherwise (abort), as FILE itself only appears complete.
+type htmlPages struct {
+	folder string // the final folder
+	tmp    string // the temporary folder, "" until the first page
+	done   bool
+}
+
+// pageFileName is the name of a page file the report package writes.
+var pageFileName = regexp.MustCompile(`^page-[0-9]{4,}\.html$`)
+
+// newHTMLPages returns the folder of pages of the report written to out.
+// A folder of that name may already hold the pages of an earlier report,
+// which commit replaces; one that holds anything else is left alone and
+// is an error.
+func newHTMLPages(out string) (*htmlPages, error) {
+	base := filepath.Base(out)
+	if ext := filepath.Ext(base); ext != "" && ext != base {
+		base = strings.TrimSuffix(base, ext)
+	}
+	p := &htmlPages{folder: filepath.Join(filepath.Dir(out), base+".pages")}
+	if err := p.checkOld(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// name is the folder's name, as the report's links name it.
+func (p *htmlPages) name() string { return filepath.Base(p.folder) }
+
+// checkOld reports an error when the folder exists and holds anything
+// but an earlier report's pages.
+func (p *htmlPages) checkOld() error {
+	entries, err := os.ReadDir(p.folder)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--out: the folder for the report's pages: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !pageFileName.MatchString(e.Name()) {
+			return fmt.Errorf("--out: %s exists and holds %s, which is not a page of a report: the report's pages go to that folder", p.folder, e.Name())
+		}
+	}
+	return nil
+}
+
+// create creates a page file in the temporary folder.
+func (p *htmlPages) create(name string) (io.WriteCloser, error) {
+	if p.tmp == "" {
+		tmp, err := os.MkdirTemp(filepath.Dir(p.folder), "."+filepath.Base(p.folder)+".tmp-*")
+		if err != nil {
+			return nil, fmt.Errorf("--out: %w", err)
+		}
+		p.tmp = tmp
+	}
+	f, err := os.Create(filepath.Join(p.tmp, name))
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	return f, nil
+}
+
+// commit puts the pages written in place of an earlier report's, and
+// removes an earlier report's pages when this report needed none.
+func (p *htmlPages) commit() error {
+	if err := p.checkOld(); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(p.folder); err != nil {
+		return fmt.Errorf("--out: removing the earlier report's pages: %w", err)
+	}
+	p.done = true
+	if p.tmp == "" {
+		return nil
+	}
+	if err := os.Chmod(p.tmp, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if err := os.Rename(p.tmp, p.folder); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// abort removes the temporary folder unless commit succeeded.
+func (p *htmlPages) abort() {
+	if !p.done && p.tmp != "" {
+		os.RemoveAll(p.tmp)
+	}
+}

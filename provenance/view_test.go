@@ -1,0 +1,184 @@
+package provenance
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// quoteAll quotes every line of text as a reply does: "> " before each.
+func quoteAll(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = "> " + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapWords lays out paragraphs of words as a mail client does: at most
+// width bytes to a line where the words allow, an empty line between
+// paragraphs.
+func wrapWords(paras [][]string, width int) string {
+	var b strings.Builder
+	for i, words := range paras {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		n := 0
+		for j, w := range words {
+			switch {
+			case j == 0:
+			case n+1+len(w) > width:
+				b.WriteString("\n")
+				n = 0
+			default:
+				b.WriteString(" ")
+				n++
+			}
+			b.WriteString(w)
+			n += len(w)
+		}
+	}
+	return b.String()
+}
+
+// FuzzQuote holds the quote parser of the thread check (paragraphs, on
+// text normalizeText made) and matchQuote to what the archive pass relies
+// on:
+//   - bounded: at most maxParagraphs of each kind, never more words than
+//     the text has;
+//   - normalizeText is idempotent and leaves no CR, no white space at a
+//     line's end and no empty line at either end;
+//   - quoting is symmetric: a reply that quotes every line of a text
+//     ("> " before each) quotes exactly the text's own paragraphs, and
+//     has none of its own;
+//   - re-wrapping changes nothing: the same words laid out at another
+//     line width are the same paragraphs, quoted or not;
+//   - a whole quote of at least 8 words matches every paragraph and
+//     contradicts nothing; with one word changed in one paragraph (and
+//     the text's paragraphs distinct) it contradicts.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"Hello Bob,\n\nThe figures are attached.\n\nAlice",
+		"\r\nHello Bob,  \r\n\r\nOn Monday Alice wrote:\r\n> first line\r\n> wrapped here\r\n>\r\n> second\r\n>> older\r\n\r\nBye\r\n\r\n",
+		"Agreed.\n\n>Please pay the printer 4,000 euros\n>on the 14th.\n> \n> Alice",
+		">\n>>\n> >\n >x\n\t> tab\n",
+		"line one \u00a0\nline\u2028two\n\n\n\u05e9\u05dc\u05d5\u05dd > not a quote",
+		"a\rb\r\nc\n\r\n\x00\xff\xfe",
+		strings.Repeat("para\n\n", 40),
+	} {
+		f.Add(s, uint8(20), uint16(7))
+	}
+	// The bodies of the archive the thread check's golden test reads.
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "archive", "bob", "*.eml"))
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			if _, body, ok := bytes.Cut(b, []byte("\n\n")); ok {
+				f.Add(string(body), uint8(40), uint16(3))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw string, width uint8, pick uint16) {
+		text := normalizeText([]byte(raw))
+		if again := normalizeText(text); !bytes.Equal(again, text) {
+			t.Fatalf("normalizeText is not idempotent: %q, then %q", text, again)
+		}
+		if bytes.ContainsRune(text, '\r') || bytes.HasPrefix(text, []byte("\n")) || bytes.HasSuffix(text, []byte("\n")) {
+			t.Fatalf("normalizeText(%q) = %q keeps a CR or an empty line at an end", raw, text)
+		}
+		for _, l := range strings.Split(string(text), "\n") {
+			if strings.TrimRight(l, " \t") != l {
+				t.Fatalf("normalizeText(%q) keeps white space at the end of %q", raw, l)
+			}
+		}
+
+		own, quoted := paragraphs(text)
+		if len(own) > maxParagraphs || len(quoted) > maxParagraphs {
+			t.Fatalf("paragraphs(%q): %d own and %d quoted, more than %d", text, len(own), len(quoted), maxParagraphs)
+		}
+		words := uint32(0)
+		for _, p := range append(slices.Clone(own), quoted...) {
+			if p.words() == 0 {
+				t.Fatalf("paragraphs(%q): an empty paragraph", text)
+			}
+			words += p.words()
+		}
+		if n := uint32(len(strings.Fields(string(text)))); words > n {
+			t.Fatalf("paragraphs(%q): %d words, the text has %d", text, words, n)
+		}
+
+		// Quoting is symmetric.
+		reply := normalizeText([]byte(quoteAll(string(text))))
+		rOwn, rQuoted := paragraphs(reply)
+		if len(rOwn) != 0 || !slices.Equal(rQuoted, own) {
+			t.Fatalf("a reply quoting every line of %q: own %v, quoted %v; want no own and quoted %v", text, rOwn, rQuoted, own)
+		}
+
+		// Re-wrapping changes nothing. Words starting with ">" are left
+		// out: at a line's start one is a quote mark, as in any mail.
+		var paras [][]string
+		for _, p := range strings.Split(string(text), "\n\n") {
+			var ws []string
+			for _, w := range strings.Fields(p) {
+				if !strings.HasPrefix(w, ">") {
+					ws = append(ws, w)
+				}
+			}
+			if len(ws) > 0 {
+				paras = append(paras, ws)
+			}
+		}
+		oneLine, _ := paragraphs([]byte(wrapWords(paras, 1<<30)))
+		wrapped := wrapWords(paras, int(width))
+		wOwn, wQuoted := paragraphs([]byte(wrapped))
+		if !slices.Equal(wOwn, oneLine) || len(wQuoted) != 0 {
+			t.Fatalf("%q wrapped at %d: own %v, quoted %v; want own %v", wrapped, width, wOwn, wQuoted, oneLine)
+		}
+		qOwn, qQuoted := paragraphs(normalizeText([]byte(quoteAll(wrapped))))
+		if len(qOwn) != 0 || !slices.Equal(qQuoted, oneLine) {
+			t.Fatalf("%q wrapped at %d and quoted: own %v, quoted %v; want quoted %v", wrapped, width, qOwn, qQuoted, oneLine)
+		}
+
+		// A whole quote matches; a changed word contradicts.
+		if len(oneLine) == 0 {
+			return
+		}
+		total := uint32(0)
+		for _, p := range oneLine {
+			total += p.words()
+		}
+		matched, contradicted := matchQuote(qQuoted, oneLine)
+		want := 0
+		if total >= 8 {
+			want = len(oneLine)
+		}
+		if matched != want || contradicted {
+			t.Fatalf("the whole quote of %q: matched %d, contradicted %v; want %d, false", wrapped, matched, contradicted, want)
+		}
+		k := int(pick) % len(oneLine)
+		if len(paras) != len(oneLine) {
+			return // paragraphs beyond maxParagraphs were left out
+		}
+		changed := slices.Clone(paras[k])
+		i := int(pick/7) % len(changed)
+		changed[i] += "X"
+		edit := newParagraph(changed)
+		distinct := !slices.Contains(oneLine, edit)
+		for j := range oneLine {
+			distinct = distinct && !slices.Contains(oneLine[j+1:], oneLine[j])
+		}
+		if !distinct {
+			return // a repeated paragraph can stand in for the changed one
+		}
+		quote := slices.Clone(oneLine)
+		quote[k] = edit
+		if matched, contradicted := matchQuote(quote, oneLine); matched != 0 || !contradicted {
+			t.Fatalf("paragraph %d of %q quoted with %q for %q: matched %d, contradicted %v; want 0, true",
+				k, wrapped, changed[i], paras[k][i], matched, contradicted)
+		}
+	})
+}
