@@ -188,6 +188,10 @@ type Options struct {
 	// Mbox configures the mbox reader (the variant, its buffer). If nil,
 	// mbox's defaults: the variant is detected per message.
 	Mbox *mbox.Options
+	// Share, when not nil, makes the walk yield only one of several
+	// shares of the records, for one of several machines (see [Share]).
+	// If nil, the walk yields every record.
+	Share *Share
 }
 
 func (o *Options) maxMessageSize() int64 {
