@@ -48,7 +48,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	shards, err := openShards(files)
 	if err != nil {
-		var r *resumeRefusal
+		var r *refusal
 		if errors.As(err, &r) {
 			errorf(stderr, r.msg, r.hint)
 			return exitInput
@@ -116,11 +116,16 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		err = mergeRecords(ctx, shards, func(a *provenance.Assessment) error { return emit(a) })
 	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		var r *refusal
+		switch {
+		case errors.Is(err, context.Canceled):
 			errorf(stderr, "interrupted; nothing was written")
 			return exitInterrupted
+		case errors.As(err, &r):
+			errorf(stderr, r.msg, r.hint)
+		default:
+			errorf(stderr, err.Error(), "nothing was written")
 		}
-		errorf(stderr, err.Error(), "nothing was written")
 		return exitInput
 	}
 
@@ -158,6 +163,11 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		noKeyMsgs: st.NoKeyMsgs, pass: pass, tally: tally, paths: len(h.Paths), changed: st.Changed})
 }
 
+// A refusal is why merge will not merge, and what to do.
+type refusal struct{ msg, hint string }
+
+func (r *refusal) Error() string { return r.msg }
+
 // A shardFile is one open shard file.
 type shardFile struct {
 	name    string
@@ -188,14 +198,14 @@ func openShards(names []string) ([]*shardFile, error) {
 	byIndex := map[int]*shardFile{}
 	for _, s := range shards {
 		if s.h.Run != first.h.Run || s.h.Shards != first.h.Shards {
-			return fail(&resumeRefusal{
+			return fail(&refusal{
 				msg: fmt.Sprintf("%s and %s come from different runs", printable(first.name), printable(s.name)),
 				hint: fmt.Sprintf("every shard must be made by the same leakproof build with the same options, PATHs and key files, apart from --shard and --out; they were made by %q (%s, %s) and %q (%s, %s)",
 					strings.Join(first.h.Command, " "), first.h.LeakproofVersion, first.h.Commit, strings.Join(s.h.Command, " "), s.h.LeakproofVersion, s.h.Commit),
 			})
 		}
 		if o, ok := byIndex[s.h.Shard]; ok {
-			return fail(&resumeRefusal{
+			return fail(&refusal{
 				msg:  fmt.Sprintf("%s and %s are both shard %d/%d", printable(o.name), printable(s.name), s.h.Shard, s.h.Shards),
 				hint: "name each shard file once",
 			})
@@ -209,7 +219,7 @@ func openShards(names []string) ([]*shardFile, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return fail(&resumeRefusal{
+		return fail(&refusal{
 			msg:  fmt.Sprintf("shard %s of the run is missing", strings.Join(missing, ", ")),
 			hint: fmt.Sprintf("merge needs all %d shard files of the run; run leakproof verify --shard I/%d for each one missing", first.h.Shards, first.h.Shards),
 		})
@@ -238,18 +248,18 @@ func openShard(name string) (*shardFile, error) {
 	var version int
 	if _, err := fmt.Sscanf(magic, shardMagic+" %d\n", &version); err != nil {
 		f.Close()
-		return nil, &resumeRefusal{msg: fmt.Sprintf("%s is not a shard file", printable(name)), hint: "leakproof verify --shard I/N --format shard --out FILE writes one"}
+		return nil, &refusal{msg: fmt.Sprintf("%s is not a shard file", printable(name)), hint: "leakproof verify --shard I/N --format shard --out FILE writes one"}
 	}
 	if version != shardFormatVersion {
 		f.Close()
-		return nil, &resumeRefusal{msg: fmt.Sprintf("%s is a shard file of format version %d; this leakproof reads version %d", printable(name), version, shardFormatVersion),
+		return nil, &refusal{msg: fmt.Sprintf("%s is a shard file of format version %d; this leakproof reads version %d", printable(name), version, shardFormatVersion),
 			hint: "merge with the leakproof build that wrote the shards"}
 	}
 	line, err := br.ReadBytes('\n')
 	s := &shardFile{name: name, f: f, body: int64(len(magic) + len(line))}
 	if err != nil || json.Unmarshal(line, &s.h) != nil || s.h.Format != shardMagic || s.h.Shards < 1 || s.h.Shard < 1 || s.h.Shard > s.h.Shards {
 		f.Close()
-		return nil, &resumeRefusal{msg: fmt.Sprintf("%s: the shard file's header is damaged", printable(name)), hint: "run its shard again"}
+		return nil, &refusal{msg: fmt.Sprintf("%s: the shard file's header is damaged", printable(name)), hint: "run its shard again"}
 	}
 	return s, nil
 }
@@ -267,10 +277,10 @@ func (s *shardFile) records() iter.Seq2[shardRec, error] {
 		for n := 0; ; n++ {
 			a, aux, err := dec.Decode()
 			if err == io.EOF {
-				err = errors.New("the file ends before its last record: the shard was cut short")
+				err = errors.New("the file ends before its trailer")
 			}
 			if err != nil {
-				yield(shardRec{}, fmt.Errorf("%s: %w", s.name, err))
+				yield(shardRec{}, &refusal{msg: fmt.Sprintf("%s: the shard file was cut short or damaged (%v)", printable(s.name), err), hint: "run its shard again"})
 				return
 			}
 			var t shardTrailer
@@ -419,7 +429,7 @@ func (r *renumber) fix(a *provenance.Assessment, k shardKey) error {
 }
 
 func mboxEvidence(a *provenance.Assessment, variant string, at int64) error {
-	return &resumeRefusal{
+	return &refusal{
 		msg: fmt.Sprintf("%s: the message at offset %d was read as %s in its shard, but the message at offset %d shows %s escaping, which makes the messages after it %s in one run",
 			printable(a.File), a.Offset, a.Format, at, variant, variant),
 		hint: "this file cannot be split into byte ranges: run the shards again with --split-above larger than its size, so that one shard reads it whole",
