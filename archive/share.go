@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/leakproof/leakproof/mbox"
 )
@@ -280,4 +282,65 @@ func headerField(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// partShift makes the offsets that the mbox reader writes into a message's
+// notes, its Content-Length conflict and its error count from the start of
+// the file, not of the range it read (which starts at w.part.start).
+func (w *walker) partShift(m *Message, err error) error {
+	if w.part.start == 0 {
+		return err
+	}
+	for i, n := range m.Notes {
+		m.Notes[i] = shiftOffsets(n, w.part.start)
+	}
+	m.ContentLengthConflict = shiftOffsets(m.ContentLengthConflict, w.part.start)
+	return w.partErr(err)
+}
+
+// partErr is partShift for an error of the mbox reader.
+func (w *walker) partErr(err error) error {
+	if err == nil || w.part.start == 0 {
+		return err
+	}
+	return &shiftedError{msg: shiftOffsets(err.Error(), w.part.start), err: err}
+}
+
+// A shiftedError is an error of the mbox reader whose text names offsets in
+// the file rather than in the range read.
+type shiftedError struct {
+	msg string
+	err error
+}
+
+func (e *shiftedError) Error() string { return e.msg }
+func (e *shiftedError) Unwrap() error { return e.err }
+
+// shiftOffsets adds base to every number that follows "offset " in s, as
+// the mbox reader writes the offsets of its notes and errors.
+func shiftOffsets(s string, base int64) string {
+	const word = "offset "
+	if !strings.Contains(s, word) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, word)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i+len(word)])
+		s = s[i+len(word):]
+		j := 0
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.ParseInt(s[:j], 10, 64); err == nil {
+			b.WriteString(strconv.FormatInt(n+base, 10))
+		} else {
+			b.WriteString(s[:j])
+		}
+		s = s[j:]
+	}
 }

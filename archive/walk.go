@@ -497,7 +497,7 @@ func (w *walker) readMbox(name string, r io.Reader) {
 			return
 		}
 		if err != nil {
-			w.fileError(name, err)
+			w.fileError(name, w.partErr(err))
 			return
 		}
 		if w.part.split && w.part.start+mm.Offset > w.part.end {
@@ -508,6 +508,7 @@ func (w *walker) readMbox(name string, r io.Reader) {
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
 		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
+		rerr = w.partShift(m, rerr)
 		if rerr != nil {
 			m.Err = &PathError{Path: name, Index: m.Index, Offset: m.Offset, Err: rerr}
 			if m.Format == "" {

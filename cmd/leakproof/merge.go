@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -174,6 +175,7 @@ type shardFile struct {
 	f       *os.File
 	h       shardHeader
 	body    int64 // where the records start
+	end     int64 // and end
 	trailer shardTrailer
 }
 
@@ -213,14 +215,18 @@ func openShards(names []string) ([]*shardFile, error) {
 		byIndex[s.h.Shard] = s
 	}
 	var missing []string
-	for i := 1; i <= first.h.Shards; i++ {
+	for i := 1; i <= first.h.Shards && len(shards)+len(missing) < first.h.Shards; i++ {
 		if byIndex[i] == nil {
 			missing = append(missing, fmt.Sprintf("%d/%d", i, first.h.Shards))
 		}
 	}
 	if len(missing) > 0 {
+		list := strings.Join(missing, ", ")
+		if len(missing) > 10 {
+			list = fmt.Sprintf("%s and %d more", strings.Join(missing[:10], ", "), len(missing)-10)
+		}
 		return fail(&refusal{
-			msg:  fmt.Sprintf("shard %s of the run is missing", strings.Join(missing, ", ")),
+			msg:  fmt.Sprintf("shard %s of the run is missing", list),
 			hint: fmt.Sprintf("merge needs all %d shard files of the run; run leakproof verify --shard I/%d for each one missing", first.h.Shards, first.h.Shards),
 		})
 	}
@@ -257,22 +263,49 @@ func openShard(name string) (*shardFile, error) {
 	}
 	line, err := br.ReadBytes('\n')
 	s := &shardFile{name: name, f: f, body: int64(len(magic) + len(line))}
-	if err != nil || json.Unmarshal(line, &s.h) != nil || s.h.Format != shardMagic || s.h.Shards < 1 || s.h.Shard < 1 || s.h.Shard > s.h.Shards {
+	if err != nil || json.Unmarshal(line, &s.h) != nil || s.h.Format != shardMagic || s.h.Shards < 1 || s.h.Shards > maxShards || s.h.Shard < 1 || s.h.Shard > s.h.Shards {
 		f.Close()
 		return nil, &refusal{msg: fmt.Sprintf("%s: the shard file's header is damaged", printable(name)), hint: "run its shard again"}
 	}
+	if err := s.checkSum(); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkSum checks the records of s against the SHA-256 on its last line,
+// so that a shard file cut short or damaged is refused before any record
+// is decoded.
+func (s *shardFile) checkSum() error {
+	bad := &refusal{msg: fmt.Sprintf("%s: the shard file was cut short or damaged (its records do not match their SHA-256)", printable(s.name)), hint: "run its shard again"}
+	fi, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	s.end = fi.Size() - shardFooterLen
+	if s.end < s.body {
+		return bad
+	}
+	footer := make([]byte, shardFooterLen)
+	if _, err := s.f.ReadAt(footer, s.end); err != nil {
+		return err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(s.f, s.body, s.end-s.body)); err != nil {
+		return err
+	}
+	if string(footer) != fmt.Sprintf("%x\n", h.Sum(nil)) {
+		return bad
+	}
+	return nil
 }
 
 // records returns an iterator over the records of s with their keys, up
 // to the trailer, which it keeps in s.trailer.
 func (s *shardFile) records() iter.Seq2[shardRec, error] {
 	return func(yield func(shardRec, error) bool) {
-		if _, err := s.f.Seek(s.body, io.SeekStart); err != nil {
-			yield(shardRec{}, err)
-			return
-		}
-		dec := provenance.NewSpoolDecoder(bufio.NewReaderSize(s.f, 256<<10))
+		dec := provenance.NewSpoolDecoder(bufio.NewReaderSize(io.NewSectionReader(s.f, s.body, s.end-s.body), 256<<10))
 		var unit shardKey
 		for n := 0; ; n++ {
 			a, aux, err := dec.Decode()

@@ -24,10 +24,11 @@ import (
 // naming the format and its version, a line of JSON (shardHeader), then a
 // stream of provenance.SpoolEncoder records, each with a JSON key in its
 // aux bytes (shardKey), ending with one whose aux is the trailer
-// (shardTrailer).
+// (shardTrailer), and a last line with the hex SHA-256 of that stream.
 const (
 	shardMagic         = "leakproof-shard"
 	shardFormatVersion = 1
+	shardFooterLen     = 2*sha256.Size + 1 // the hex SHA-256 of the records and "\n"
 )
 
 // shardSpec is --shard I/N.
@@ -238,7 +239,8 @@ func runShard(ctx context.Context, s *shardRun, fs *flag.FlagSet, args []string,
 	bw := bufio.NewWriterSize(f, 256<<10)
 	hb, _ := json.Marshal(s.header)
 	fmt.Fprintf(bw, "%s %d\n%s\n", shardMagic, shardFormatVersion, hb)
-	enc := provenance.NewSpoolEncoder(bw)
+	body := sha256.New()
+	enc := provenance.NewSpoolEncoder(io.MultiWriter(bw, body))
 
 	// The inputs this share owns are hashed beside the walk, for the
 	// manifest merge writes.
@@ -284,6 +286,9 @@ func runShard(ctx context.Context, s *shardRun, fs *flag.FlagSet, args []string,
 		}
 		tb, _ := json.Marshal(shardTrailer{End: true, Records: records, Inputs: in, Skipped: s.skips, NotMail: nm})
 		runErr = enc.Encode(&provenance.Assessment{}, tb)
+	}
+	if runErr == nil {
+		_, runErr = fmt.Fprintf(bw, "%x\n", body.Sum(nil))
 	}
 	if runErr == nil {
 		runErr = bw.Flush()
