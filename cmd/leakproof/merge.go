@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -305,7 +306,9 @@ func (s *shardFile) checkSum() error {
 // to the trailer, which it keeps in s.trailer.
 func (s *shardFile) records() iter.Seq2[shardRec, error] {
 	return func(yield func(shardRec, error) bool) {
-		dec := provenance.NewSpoolDecoder(bufio.NewReaderSize(io.NewSectionReader(s.f, s.body, s.end-s.body), 256<<10))
+		zr := flate.NewReader(bufio.NewReaderSize(io.NewSectionReader(s.f, s.body, s.end-s.body), 256<<10))
+		defer zr.Close()
+		dec := provenance.NewSpoolDecoder(bufio.NewReaderSize(zr, 256<<10))
 		var unit shardKey
 		for n := 0; ; n++ {
 			a, aux, err := dec.Decode()
