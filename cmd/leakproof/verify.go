@@ -203,7 +203,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var runErr error
 	var pass *provenance.ArchiveSummary
 	// checked sees each assessment as it is decided, before the archive
-	// pass holds it (whose spool keeps an error's text only).
+	// pass holds it.
 	checked := func(a *provenance.Assessment) {
 		prog.add(1)
 		if errors.Is(a.Err, archive.ErrChanged) {
