@@ -255,6 +255,10 @@ type Options struct {
 	// walk's one goroutine. If false, the walk fills them in. A message
 	// over MaxMessageSize, streamed through without Raw, always has both.
 	DeferDigest bool
+	// Share, when not nil, makes the walk yield only one of several
+	// shares of the records, for one of several machines (see [Share]).
+	// If nil, the walk yields every record.
+	Share *Share
 }
 
 func (o *Options) deferDigest() bool { return o != nil && o.DeferDigest }

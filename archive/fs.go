@@ -59,6 +59,7 @@ func WalkReaderAt(ctx context.Context, name string, r io.ReaderAt, size int64, o
 		if ctx.Err() != nil {
 			return
 		}
+		w.partUnit(name)
 		w.walkFile(name, r, size, true)
 	}
 }

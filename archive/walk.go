@@ -113,12 +113,17 @@ type walker struct {
 	run      *budget // bytes the whole walk may still inflate
 	runStart int64   // run.n when the walk started
 	files    int     // files and entries read so far
+
+	part partState // the share being walked, with Options.Share
 }
 
 // emit yields m and reports whether the walk goes on.
 func (w *walker) emit(m *Message) bool {
 	if w.stopped {
 		return false
+	}
+	if !w.partKeeps() {
+		return true
 	}
 	if w.entryNote != "" {
 		m.Notes = append(m.Notes, w.entryNote)
@@ -131,6 +136,7 @@ func (w *walker) emit(m *Message) bool {
 	} else {
 		m.ID = MessageID(m.SHA256, w.relative(m.File), m.Entry, m.Index)
 	}
+	w.partAnnounce(m)
 	if w.ctx.Err() != nil || !w.yield(m) {
 		w.stopped = true
 		return false
@@ -147,6 +153,7 @@ func (w *walker) walkPath(root string) {
 	if w.ctx.Err() != nil {
 		return
 	}
+	w.partUnit(root)
 	fi, err := os.Stat(root)
 	if err != nil {
 		w.fileError(root, err)
@@ -168,6 +175,7 @@ func (w *walker) walkPath(root string) {
 			return
 		}
 		w.walkFile(root, f, fi.Size(), true)
+		w.partAfterFile()
 		if err := changed(f, fi); err != nil && !w.stopped {
 			w.fileError(root, err)
 		}
@@ -213,6 +221,7 @@ func (w *walker) walkTree(fsys fs.FS, dir string) {
 		case dir != "":
 			display = joinName(dir, name)
 		}
+		w.partUnit(display)
 		if err != nil {
 			w.fileError(display, err)
 			return nil
@@ -265,11 +274,15 @@ func (w *walker) walkTree(fsys fs.FS, dir string) {
 			w.fileError(display, fmt.Errorf("%w (not a regular file)", ErrNotMail))
 			return nil
 		}
+		if w.partSkips(display, fi.Size(), f) {
+			return nil // another share's file: not even read
+		}
 		if ra, ok := f.(io.ReaderAt); ok {
 			w.walkFile(display, ra, fi.Size(), false)
 		} else {
 			w.walkFSFile(fsys, name, display, f, fi.Size())
 		}
+		w.partAfterFile()
 		if err := changed(f, fi); err != nil && !w.stopped {
 			w.fileError(display, err)
 		}
@@ -306,6 +319,9 @@ func (w *walker) headBuf(n int) []byte {
 // as one message, with a note: a verifier asked about a cut-down or empty
 // message must answer rather than skip it.
 func (w *walker) walkFile(name string, f io.ReaderAt, size int64, named bool) {
+	if w.partFile(name, f, size) {
+		return
+	}
 	if !w.countFile(name) {
 		return
 	}
@@ -500,16 +516,20 @@ func (w *walker) readMbox(name string, r io.Reader) {
 			return
 		}
 		if err != nil {
-			w.fileError(name, err)
+			w.fileError(name, w.partErr(err))
 			return
 		}
-		m := &Message{File: name, Index: mm.Index, Offset: mm.Offset, Separator: mm.Separator}
+		if w.part.split && w.part.start+mm.Offset > w.part.end {
+			return // the next range's first message (see Share)
+		}
+		m := &Message{File: name, Index: mm.Index, Offset: w.part.start + mm.Offset, Separator: mm.Separator}
 		rerr := w.readMboxMessage(m, mm)
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
 		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
+		rerr = w.partShift(m, rerr)
 		if rerr != nil {
-			m.Err = wrapErr(name, fmt.Sprintf("message %d at offset %d", m.Index, m.Offset), rerr)
+			m.Err = &PathError{Path: name, Index: m.Index, Offset: m.Offset, Err: rerr}
 			if m.Format == "" {
 				m.Format = FormatMbox
 			}
@@ -582,23 +602,36 @@ func (w *walker) readEmlx(name string, r io.Reader, size int64) {
 	w.emit(m)
 }
 
-// pathError is an error that names the file (and the place in it) where it
-// happened. Its text reads "archive: PATH: DETAIL: CAUSE", without repeating
-// the "archive: " of this package's sentinels.
-type pathError struct {
-	msg string
-	err error
+// A PathError is the error of a record that could not be read: it names
+// the file and, where there is one, the place in it, and wraps the cause
+// (a sentinel of this package, an I/O error, zip.ErrChecksum, ...). Its
+// text reads "archive: PATH: DETAIL: CAUSE", without repeating the
+// "archive: " of this package's sentinels; DETAIL is "message INDEX at
+// offset OFFSET" for a message of an mbox. Its fields let a record be
+// carried through a file and read back (verify --shard) without losing
+// which message it names.
+type PathError struct {
+	Path   string // the record's File
+	Index  int    // the message's 1-based Index within Path, 0 for none
+	Offset int64  // the message's Offset, when Index is set
+	Detail string // where in Path, when Index is 0 ("entry data at offset N of the zip"), or ""
+	Err    error  // the cause; never nil
 }
 
-func (e *pathError) Error() string { return e.msg }
-func (e *pathError) Unwrap() error { return e.err }
+func (e *PathError) Error() string {
+	msg := "archive: " + e.Path + ": "
+	switch {
+	case e.Index > 0:
+		msg += fmt.Sprintf("message %d at offset %d: ", e.Index, e.Offset)
+	case e.Detail != "":
+		msg += e.Detail + ": "
+	}
+	return msg + strings.TrimPrefix(e.Err.Error(), "archive: ")
+}
+
+func (e *PathError) Unwrap() error { return e.Err }
 
 // wrapErr names the path, and detail where not empty, in err.
 func wrapErr(name, detail string, err error) error {
-	cause := strings.TrimPrefix(err.Error(), "archive: ")
-	msg := "archive: " + name + ": "
-	if detail != "" {
-		msg += detail + ": "
-	}
-	return &pathError{msg: msg + cause, err: err}
+	return &PathError{Path: name, Detail: detail, Err: err}
 }

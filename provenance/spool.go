@@ -19,27 +19,33 @@ import (
 // the order written, with what the archive pass needs (their position in
 // an ArchivePass, their reader's view fingerprint).
 //
-// Errors read back keep their text, not their type: errors.Is on
-// Assessment.Err or a signature's Err no longer finds a sentinel.
+// Errors read back keep their text and what callers branch on: errors.Is
+// on Assessment.Err or a signature's Err still finds the sentinels of
+// archive, mbox, dkim, arc and provenance (and of io/fs, archive/zip,
+// compress/gzip, archive/tar) that the error wrapped; an
+// *archive.PathError comes back as one, with its fields, and an
+// *archive.UnsupportedError too. Other error types come back as text.
 //
 // A Spool is not safe for concurrent use. Writing after All has begun is
 // an error.
 type Spool struct {
 	rw      io.ReadWriteSeeker
 	bw      *bufio.Writer
-	enc     *gob.Encoder
+	enc     *SpoolEncoder
 	reading bool
 	err     error
 }
 
-// spoolRecord is one assessment as a Spool stores it: its errors as text
-// and the unexported fields the archive pass uses.
+// spoolRecord is one assessment as a spool stream stores it: its errors
+// with their identity, the unexported fields the archive pass uses, and
+// the caller's Aux bytes.
 type spoolRecord struct {
 	A       *Assessment
-	Err     string
-	SigErrs []string
+	Err     *spoolErr
+	SigErrs []spoolErr // the zero value for a signature without one
 	Seq     int
 	View    *spoolView
+	Aux     []byte
 }
 
 // spoolView is a viewPrint with exported fields, for gob.
@@ -50,16 +56,11 @@ type spoolView struct {
 	Quotes []uint64
 }
 
-// spooledError is an error read back from a Spool: its text only.
-type spooledError string
-
-func (e spooledError) Error() string { return string(e) }
-
 // NewSpool returns a Spool that writes to rw from its current offset and
 // reads back from offset 0.
 func NewSpool(rw io.ReadWriteSeeker) *Spool {
 	bw := bufio.NewWriterSize(rw, 256<<10)
-	return &Spool{rw: rw, bw: bw, enc: gob.NewEncoder(bw)}
+	return &Spool{rw: rw, bw: bw, enc: NewSpoolEncoder(bw)}
 }
 
 // Write appends a to the spool. The first error sticks.
@@ -71,29 +72,80 @@ func (s *Spool) Write(a *Assessment) error {
 		s.err = errors.New("provenance: Spool.Write after All")
 		return s.err
 	}
+	s.err = s.enc.Encode(a, nil)
+	return s.err
+}
+
+// A SpoolEncoder writes assessments to a stream as a Spool keeps them
+// (gob, with the archive pass's fingerprint of each and their errors'
+// identity), each with bytes of the caller's own (aux): the records of
+// "verify --shard" are written with it, and a SpoolDecoder reads them
+// back, with the same build or a later one of the same spool format
+// (docs/scale.md). A SpoolEncoder is not safe for concurrent use.
+type SpoolEncoder struct {
+	enc *gob.Encoder
+}
+
+// NewSpoolEncoder returns a SpoolEncoder writing to w. It does not buffer.
+func NewSpoolEncoder(w io.Writer) *SpoolEncoder {
+	return &SpoolEncoder{enc: gob.NewEncoder(w)}
+}
+
+// Encode writes a, and aux (which may be nil), to the stream.
+func (e *SpoolEncoder) Encode(a *Assessment, aux []byte) error {
 	c := *a
-	r := spoolRecord{A: &c, Seq: a.passSeq}
-	if a.Err != nil {
-		r.Err = a.Err.Error()
-		c.Err = nil
-	}
+	r := spoolRecord{A: &c, Seq: a.passSeq, Err: packErr(a.Err), Aux: aux}
+	c.Err = nil
 	if len(a.Signatures) > 0 {
 		c.Signatures = slices.Clone(a.Signatures)
-		r.SigErrs = make([]string, len(a.Signatures))
+		r.SigErrs = make([]spoolErr, len(a.Signatures))
 		for i := range c.Signatures {
-			if e := c.Signatures[i].Err; e != nil {
-				r.SigErrs[i] = e.Error()
-				c.Signatures[i].Err = nil
+			if e := packErr(c.Signatures[i].Err); e != nil {
+				r.SigErrs[i] = *e
 			}
+			c.Signatures[i].Err = nil
 		}
 	}
 	if v := a.view; v != nil {
 		r.View = &spoolView{Whole: v.whole, Elems: v.elems, Paras: packParagraphs(v.paras), Quotes: packParagraphs(v.quotes)}
 	}
-	if err := s.enc.Encode(&r); err != nil {
-		s.err = fmt.Errorf("provenance: spool: %w", err)
+	if err := e.enc.Encode(&r); err != nil {
+		return fmt.Errorf("provenance: spool: %w", err)
 	}
-	return s.err
+	return nil
+}
+
+// A SpoolDecoder reads back what a SpoolEncoder wrote. It is not safe for
+// concurrent use.
+type SpoolDecoder struct {
+	dec *gob.Decoder
+}
+
+// NewSpoolDecoder returns a SpoolDecoder reading from r. It may read past
+// the last record; wrap r in a bufio.Reader for speed.
+func NewSpoolDecoder(r io.Reader) *SpoolDecoder {
+	return &SpoolDecoder{dec: gob.NewDecoder(r)}
+}
+
+// Decode reads the next assessment and its aux bytes, as Check makes them
+// (empty, not nil, slices and maps), with the archive pass's fingerprint.
+// At the end of the stream it returns io.EOF.
+func (d *SpoolDecoder) Decode() (*Assessment, []byte, error) {
+	var r spoolRecord
+	err := d.dec.Decode(&r)
+	if err == io.EOF {
+		return nil, nil, io.EOF
+	}
+	if err == nil && r.A == nil {
+		err = errors.New("empty record")
+	}
+	if err != nil {
+		if err == io.ErrUnexpectedEOF {
+			err = errors.New("the stream ends inside a record")
+		}
+		return nil, nil, fmt.Errorf("provenance: spool: %w", err)
+	}
+	return r.restore(), r.Aux, nil
 }
 
 func packParagraphs(ps []paragraph) []uint64 {
@@ -131,21 +183,17 @@ func (s *Spool) All() iter.Seq2[*Assessment, error] {
 			yield(nil, s.err)
 			return
 		}
-		dec := gob.NewDecoder(bufio.NewReaderSize(s.rw, 256<<10))
+		dec := NewSpoolDecoder(bufio.NewReaderSize(s.rw, 256<<10))
 		for {
-			var r spoolRecord
-			err := dec.Decode(&r)
+			a, _, err := dec.Decode()
 			if err == io.EOF {
 				return
 			}
-			if err != nil || r.A == nil {
-				if err == nil {
-					err = errors.New("empty record")
-				}
-				yield(nil, fmt.Errorf("provenance: spool: %w", err))
+			if err != nil {
+				yield(nil, err)
 				return
 			}
-			if !yield(r.restore(), nil) {
+			if !yield(a, nil) {
 				return
 			}
 		}
@@ -156,12 +204,10 @@ func (s *Spool) All() iter.Seq2[*Assessment, error] {
 // maps, as Check makes them.
 func (r *spoolRecord) restore() *Assessment {
 	a := r.A
-	if r.Err != "" {
-		a.Err = spooledError(r.Err)
-	}
+	a.Err = unpackErr(r.Err)
 	for i := range a.Signatures {
-		if i < len(r.SigErrs) && r.SigErrs[i] != "" {
-			a.Signatures[i].Err = spooledError(r.SigErrs[i])
+		if i < len(r.SigErrs) {
+			a.Signatures[i].Err = unpackErr(&r.SigErrs[i])
 		}
 		if a.Signatures[i].SignedHeaders == nil {
 			a.Signatures[i].SignedHeaders = []string{}

@@ -52,7 +52,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var a *provenance.Assessment
 	if *noPass || m.Err != nil {
 		a = checker.Check(ctx, m)
-	} else if a, err = assessInArchive(ctx, checker, root, m, startProgress(stderr)); err != nil {
+	} else if a, err = assessInArchive(ctx, checker, root, m, startProgress(ctx, stderr, []string{root})); err != nil {
 		errorf(stderr, err.Error())
 		return exitInput
 	}
@@ -89,7 +89,7 @@ func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m 
 		}
 	}
 	err := c.Run(ctx, msgs, func(a *provenance.Assessment) error {
-		prog.add(1)
+		prog.add(a.Size)
 		pass.Add(a)
 		if a.ID == m.ID && a.File == m.File && a.Entry == m.Entry && a.Index == m.Index {
 			found = a

@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "verify":
 		return runVerify(ctx, rest, stdout, stderr)
+	case "merge":
+		return runMerge(ctx, rest, stdout, stderr)
 	case "explain":
 		return runExplain(ctx, rest, stdout, stderr)
 	case "keys":
@@ -71,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	default:
 		return usageError(stderr, fmt.Sprintf("unknown command %q", cmd),
-			`the commands are "verify", "explain", "bundle" and "keys"; run "leakproof -h" for the usage`)
+			`the commands are "verify", "merge", "explain", "bundle" and "keys"; run "leakproof -h" for the usage`)
 	}
 }
 

@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/report"
 )
 
@@ -70,6 +72,19 @@ type inputHasher struct {
 	hash   bool
 	buf    []byte
 	inputs []inputFile
+
+	// With share set (verify --shard), only the files of that share (of
+	// shares) are listed, each with its place among all the files (seqs).
+	share, shares int
+	seq           int
+	seqs          []int
+}
+
+// skips reports whether the file rel (relative to its PATH, as
+// archive.ShareOf takes it) is another share's, counting it.
+func (h *inputHasher) skips(rel string) bool {
+	h.seq++
+	return h.share > 0 && archive.ShareOf(rel, h.shares) != h.share
 }
 
 // path hashes one PATH argument: the file, or every file the walk reads
@@ -82,6 +97,9 @@ func (h *inputHasher) path(p string) {
 	case fi.IsDir():
 		h.dir(p)
 	case fi.Mode().IsRegular():
+		if h.skips(filepath.Base(p)) {
+			return
+		}
 		f, err := os.Open(p)
 		if err == nil {
 			h.file(p, f)
@@ -111,6 +129,12 @@ func (h *inputHasher) dir(dir string) {
 			if path.Base(name) == "tmp" && isMaildir(fsys, path.Dir(name)) {
 				return fs.SkipDir
 			}
+			return nil
+		}
+		if fi, err := d.Info(); err != nil || !fi.Mode().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		if h.skips(name) {
 			return nil
 		}
 		f, err := root.Open(name)
@@ -153,6 +177,7 @@ func (h *inputHasher) file(name string, f *os.File) {
 		in.Size, in.SHA256 = n, hex.EncodeToString(sum.Sum(nil))
 	}
 	h.inputs = append(h.inputs, in)
+	h.seqs = append(h.seqs, h.seq)
 }
 
 // ctxReader stops reading once ctx is done: an interrupt must not wait

@@ -4,6 +4,8 @@ package main
 // docs/json.md and README.md.
 const usage = `Usage:
     leakproof verify [options] PATH...
+    leakproof verify [options] --shard I/N --format shard --out FILE PATH...
+    leakproof merge [--format FORMAT] [--out FILE] [--manifest FILE] [--page-size N] FILE...
     leakproof explain [options] [--file INNER [--entry N]] [--index N] PATH
     leakproof explain [options] FILE#INDEX
     leakproof explain [options] --id ID PATH
@@ -21,6 +23,8 @@ Options come before the paths.
 
 verify checks every message and prints a table (or JSON Lines, CSV, HTML,
 or records for Aleph and Datashare).
+merge puts together the shard files of one verify run shared among several
+machines (--shard), and writes what one verify run would (docs/scale.md).
 explain prints a plain-language account of one message, weighed against the
 other messages of PATH.
 bundle writes a proof bundle of one message: its stored bytes, the key
@@ -82,6 +86,13 @@ verify options:
                            file with its SHA-256, the policy, the counts. The
                            HTML report always shows it in its header.
     --workers N            Check N messages at once. Default: the number of CPUs.
+    --shard I/N            Check only the I-th of N shares of the inputs (whole
+                           files by their path, byte ranges of a large mbox),
+                           with --format shard --out FILE: the records wait
+                           in FILE for "leakproof merge". Every share is run
+                           with the same options and PATHs.
+    --split-above SIZE     With --shard, split an mbox file larger than SIZE
+                           into N byte ranges. Default 256M; 0 never splits.
     --no-archive-pass      Judge each message alone and write each record as
                            soon as it is decided. By default the archive pass
                            compares copies of a message (the same Message-ID),
@@ -89,6 +100,13 @@ verify options:
                            replies, and the records are written once it has
                            seen them all (they wait in a temporary file beside
                            --out, or in the system's temporary folder).
+
+merge options:
+    --format FORMAT        text (default), json, csv, html or ftm, as verify.
+    --out FILE, --manifest FILE, --csv-bom, --page-size N
+                           As verify's. The shard files come in any order;
+                           merge refuses files of different runs, a missing
+                           or repeated shard, and a damaged file.
 
 Bounds on hostile archives (verify; SIZE is bytes, or a number with K, M, G
 or T, powers of 1024; a bound reached gives an error record naming the file,
@@ -148,6 +166,8 @@ SIGINT or SIGTERM stopped the run (every record written is complete).
 Examples:
     $ leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox
     $ leakproof verify --keys keys.jsonl --format json --out report.jsonl leak.zip
+    $ for i in 1 2 3; do leakproof verify --keys keys.jsonl --shard $i/3 --format shard --out s$i leak; done
+    $ leakproof merge --format html --out report.html s1 s2 s3
     $ leakproof explain --keys keys.jsonl --index 3 inbox.mbox
     $ leakproof explain --keys keys.jsonl --file Sent/1.eml leak.zip
     $ leakproof explain --keys keys.jsonl 'leak.zip/Sent/1.eml#1'

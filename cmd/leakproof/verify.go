@@ -37,13 +37,23 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	project := fs.String("datashare-project", "local-datashare", "the Datashare project whose name salts its document ids (\"\" for none)")
 	noPass := fs.Bool("no-archive-pass", false, "judge each message alone and stream each record as it is decided")
 	pageSize := fs.Int("page-size", defaultPageSize, "with --format html and --out: messages per page file (0: one page)")
+	var shard shardSpec
+	fs.Var(&shard, "shard", "check the `I/N`-th share of the inputs, for leakproof merge (with --format shard)")
+	splitAbove := sizeFlag(archive.DefaultSplitAbove)
+	fs.Var(&splitAbove, "split-above", "with --shard, split an mbox file larger than `SIZE` into byte ranges (256M; 0: never)")
 	if code := parseFlags(fs, args, stdout, stderr); code >= 0 {
 		return code
 	}
 	switch *format {
-	case "text", "json", "csv", "html", "ftm", "datashare", "join":
+	case "text", "json", "csv", "html", "ftm", "datashare", "join", "shard":
 	default:
-		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv, html, ftm, datashare and join")
+		return usageError(stderr, fmt.Sprintf("--format %q: unknown format", *format), "the formats are text, json, csv, html, ftm, datashare, join and shard")
+	}
+	if msg, hint := shardUsage(fs, *format, shard, *out); msg != "" {
+		if hint == "" {
+			return usageError(stderr, msg)
+		}
+		return usageError(stderr, msg, hint)
 	}
 	if *csvBOM && *format != "csv" {
 		return usageError(stderr, "--csv-bom goes with --format csv")
@@ -90,6 +100,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	defer cf.close() // for the early returns; closing twice is harmless
 	opts.Workers = *workers
+	if shard.n > 0 {
+		split := int64(splitAbove)
+		if split == 0 {
+			split = -1 // archive.Share: negative never splits
+		}
+		return runShard(ctx, &shardRun{spec: shard, splitAbove: split}, fs, args, &cf, &lf, opts, *out, paths, stderr)
+	}
 
 	dst := stdout
 	var outFile *atomicFile
@@ -148,35 +165,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	bw := bufio.NewWriterSize(sink, 64<<10)
 	dg := &digests{project: *project, datashare: *format == "datashare"}
-	var w report.Writer
-	switch *format {
-	case "ftm":
-		w = report.NewFTMWriter(bw)
-	case "datashare":
-		w = report.NewDatashareWriter(bw, func(a *provenance.Assessment) string { return dg.take(a).docID })
-	case "join":
-		w = report.NewJoinWriter(bw, func(a *provenance.Assessment) (string, string) {
-			g := dg.take(a)
-			return g.sha1, g.sha384
-		})
-	case "json":
-		w = report.NewJSONWriter(bw)
-	case "csv":
-		if *csvBOM {
-			// Excel reads a CSV without a BOM in the machine's legacy code
-			// page, which garbles every non-ASCII name.
-			bw.WriteString("\ufeff")
-		}
-		w = report.NewCSVWriter(bw)
-	case "html":
-		if pages != nil {
-			w = report.NewPagedHTMLWriter(bw, report.HTMLPages{Create: pages.create, Folder: pages.name(), Index: filepath.Base(*out), Size: *pageSize})
-		} else {
-			w = report.NewHTMLWriter(bw)
-		}
-	default:
-		w = report.NewTextWriter(bw)
+	var htmlPaging *report.HTMLPages
+	if pages != nil {
+		htmlPaging = &report.HTMLPages{Create: pages.create, Folder: pages.name(), Index: filepath.Base(*out), Size: *pageSize}
 	}
+	w := newReportWriter(*format, bw, *csvBOM, dg, htmlPaging)
 
 	// On a terminal each line shows as soon as its message is checked;
 	// otherwise the output is written in large blocks.
@@ -241,7 +234,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var runErr error
 	var pass *provenance.ArchiveSummary
 	// checked sees each assessment as it is decided, before the archive
-	// pass holds it (whose spool keeps an error's text only).
+	// pass holds it.
 	checked := func(a *provenance.Assessment) {
 		prog.add(a.Size)
 		if errors.Is(a.Err, archive.ErrChanged) {
@@ -328,6 +321,31 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitInput
 	}
 
+	return closeRun(stderr, runEnd{w: w, format: *format, out: *out, errLines: errLines, notMail: &notMail, noKeySigs: noKeySigs,
+		noKeyMsgs: noKeyMsgs, pass: pass, tally: tally, paths: len(paths), changed: st.Changed,
+		onePageHTML: *format == "html" && pages == nil && !pageSizeSet})
+}
+
+// runEnd is what the end of a verify (or merge) run reports on stderr.
+type runEnd struct {
+	w                              report.Writer
+	format, out                    string
+	errLines, noKeySigs, noKeyMsgs int
+	notMail                        *skipped
+	pass                           *provenance.ArchiveSummary
+	tally                          report.Tally
+	paths, changed                 int
+	// onePageHTML: an HTML report went on one page without the user
+	// asking for it (written to stdout, or --page-size left at its default
+	// without --out).
+	onePageHTML bool
+}
+
+// closeRun says on stderr what a finished run must tell its reader (what
+// was left out, what could not be read, the counts) and returns its exit
+// status.
+func closeRun(stderr io.Writer, e runEnd) int {
+	w, tally, notMail, errLines, noKeySigs, noKeyMsgs, pass := e.w, e.tally, e.notMail, e.errLines, e.noKeySigs, e.noKeyMsgs, e.pass
 	if ds, ok := w.(*report.DatashareWriter); ok && ds.Skipped() > 0 {
 		fmt.Fprintf(stderr, "leakproof: note: %s left out of the Datashare batches: %s\n", plural(ds.Skipped(), "record", "records"),
 			"Datashare's document id is known only for a message read whole from a file of its own (an .eml or Maildir file); join the others on message_id (docs/integrations.md)")
@@ -352,17 +370,17 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			plural(noKeySigs, "signature", "signatures"), plural(noKeyMsgs, "message", "messages"))
 	}
 	notePass(stderr, pass)
-	if n := tally.Messages() + tally.Unreadable; *format == "html" && pages == nil && !pageSizeSet && n > defaultPageSize {
+	if n := tally.Messages() + tally.Unreadable; e.onePageHTML && n > defaultPageSize {
 		fmt.Fprintf(stderr, "leakproof: note: the HTML report holds %d messages on one page, which a browser opens slowly or not at all; with --out FILE it is split into pages of %d (docs/json.md)\n", n, defaultPageSize)
 	}
 	// A text table carries its own summary line; JSON, CSV and HTML keep
 	// stdout for the report.
-	if *format != "text" || *out != "" {
+	if e.format != "text" || e.out != "" {
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
 	}
 	if tally.Messages()+tally.Unreadable == 0 {
 		where := "the path given"
-		if len(paths) > 1 {
+		if e.paths > 1 {
 			where = "the paths given"
 		}
 		hint := "name an mbox, a Maildir, a folder of .eml or .emlx files, or a zip of them"
@@ -372,8 +390,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		errorf(stderr, "no message found in "+where, hint)
 		return exitInput
 	}
-	if st.Changed > 0 {
-		errorf(stderr, fmt.Sprintf("%s changed while being read", plural(st.Changed, "file", "files")),
+	if e.changed > 0 {
+		errorf(stderr, fmt.Sprintf("%s changed while being read", plural(e.changed, "file", "files")),
 			"each has an error record after its own; its records may be incomplete: verify it again once nothing writes to it")
 		return exitInput
 	}
@@ -383,6 +401,44 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitInput
 	}
 	return exitOK
+}
+
+// newReportWriter returns the writer of format over bw; dg gives the
+// digests that datashare and join need.
+// newReportWriter makes the writer of format on bw; an HTML report is
+// written in pages when pages is not nil.
+func newReportWriter(format string, bw *bufio.Writer, csvBOM bool, dg *digests, pages *report.HTMLPages) report.Writer {
+	var w report.Writer
+	switch format {
+	case "ftm":
+		w = report.NewFTMWriter(bw)
+	case "datashare":
+		w = report.NewDatashareWriter(bw, func(a *provenance.Assessment) string { return dg.take(a).docID })
+	case "join":
+		w = report.NewJoinWriter(bw, func(a *provenance.Assessment) (string, string) {
+			g := dg.take(a)
+			return g.sha1, g.sha384
+		})
+	case "json":
+		w = report.NewJSONWriter(bw)
+	case "csv":
+		if csvBOM {
+			// Excel reads a CSV without a BOM in the machine's legacy code
+			// page, which garbles every non-ASCII name.
+			bw.WriteString("\ufeff")
+		}
+		w = report.NewCSVWriter(bw)
+	case "html":
+		if pages != nil {
+			w = report.NewPagedHTMLWriter(bw, *pages)
+		} else {
+			w = report.NewHTMLWriter(bw)
+		}
+	default:
+		w = report.NewTextWriter(bw)
+	}
+
+	return w
 }
 
 // countNoKey counts the signatures of a that went unchecked because no key
