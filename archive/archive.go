@@ -101,6 +101,21 @@ func (m *Message) Digest() {
 	m.ID = MessageID(m.SHA256, m.idPath, m.Entry, m.Index)
 }
 
+// DigestWith is Digest with the SHA-256 of Raw computed by sum, which must
+// return exactly sha256.Sum256(raw) for the raw it is given: for a caller
+// that hashes Raw together with something else in one pass over it.
+// sum is called with Raw only when Digest would hash it, and at most once.
+// DigestWith is not safe to call concurrently for the same Message.
+func (m *Message) DigestWith(sum func(raw []byte) [sha256.Size]byte) {
+	if !m.digestPending {
+		return
+	}
+	m.digestPending = false
+	d := sum(m.Raw)
+	m.SHA256 = hex.EncodeToString(d[:])
+	m.ID = MessageID(m.SHA256, m.idPath, m.Entry, m.Index)
+}
+
 // custodyDigest returns the chain-of-custody digest of a message's stored
 // bytes: their SHA-256 in lower-case hex. Every record's SHA256 that is
 // not streamed past the size cap comes from here.

@@ -14,7 +14,8 @@ import (
 // TestDeferDigest: a walk with DeferDigest yields the records a plain walk
 // does, SHA256 and ID left empty on every message whose Raw it holds until
 // Digest fills them in with the same values; a message over the size cap,
-// hashed as it streams past, keeps both.
+// hashed as it streams past, keeps both. DigestWith fills them in as
+// Digest does, from the sum it is given.
 func TestDeferDigest(t *testing.T) {
 	dir := t.TempDir()
 	m1, m2 := mail("one", "Hello.\nFrom the archive.\n"), mail("two", "Bye.\n")
@@ -39,8 +40,19 @@ func TestDeferDigest(t *testing.T) {
 			assert.Empty(t, m.SHA256, "%s#%d: SHA256 before Digest", m.File, m.Index)
 			assert.Empty(t, m.ID, "%s#%d: ID before Digest", m.File, m.Index)
 		}
-		m.Digest()
+		if i%2 == 1 {
+			m.Digest()
+		} else {
+			m.DigestWith(func(raw []byte) [sha256.Size]byte {
+				assert.Equal(t, m.Raw, raw, "%s#%d: DigestWith hashes Raw", m.File, m.Index)
+				return sha256.Sum256(raw)
+			})
+		}
 		m.Digest() // a second call changes nothing
+		m.DigestWith(func([]byte) [sha256.Size]byte {
+			t.Errorf("%s#%d: DigestWith hashes again", m.File, m.Index)
+			return [sha256.Size]byte{}
+		})
 		assert.Equal(t, want.SHA256, m.SHA256, "%s#%d: SHA256 after Digest", m.File, m.Index)
 		assert.Equal(t, want.ID, m.ID, "%s#%d: ID after Digest", m.File, m.Index)
 		if want.Err == nil && m.Raw != nil {
@@ -52,6 +64,10 @@ func TestDeferDigest(t *testing.T) {
 	for _, m := range plain {
 		before := m.SHA256 + m.ID
 		m.Digest()
+		m.DigestWith(func([]byte) [sha256.Size]byte {
+			t.Errorf("%s#%d: DigestWith hashes a message the walk hashed", m.File, m.Index)
+			return [sha256.Size]byte{}
+		})
 		assert.Equal(t, before, m.SHA256+m.ID, "%s#%d: Digest on a message the walk hashed changes nothing", m.File, m.Index)
 	}
 }

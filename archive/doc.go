@@ -31,7 +31,8 @@
 // The walk reads in one goroutine. A caller that checks messages in
 // parallel sets Options.DeferDigest: the walk then leaves SHA256 and ID
 // (which is made from it) empty, and [Message.Digest] fills them in where
-// the message is checked; provenance.Checker.Check calls it. A caller
+// the message is checked ([Message.DigestWith] when the caller hashes Raw
+// in a pass of its own); provenance.Checker.Check calls it. A caller
 // ranging over the walk itself calls Digest before it reads either.
 //
 // Raw is the message as stored, the container's framing left out: for an

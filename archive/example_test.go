@@ -1,7 +1,9 @@
 package archive_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -90,4 +92,35 @@ func ExampleMessage_Digest() {
 	// Output:
 	// #1 before: "", after: 45d6022ca4c2… id 89ccae8015b0…
 	// #2 before: "", after: bbef2086ebb0… id 1366aee531a2…
+}
+
+// A caller that reads Raw anyway (a verifier hashing the body) can give the
+// digest to DigestWith from that same pass; SHA256 and ID come out as
+// Digest makes them.
+func ExampleMessage_DigestWith() {
+	dir, err := os.MkdirTemp("", "leak")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	mbox := "From alice@example.com Tue Mar  1 10:00:00 2016\n" +
+		"From: alice@example.com\nSubject: one\n\nHello.\n\n" +
+		"From bob@example.org Tue Mar  1 11:00:00 2016\n" +
+		"From: bob@example.org\nSubject: two\n\nBye.\n"
+	if err := os.WriteFile(filepath.Join(dir, "inbox.mbox"), []byte(mbox), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for m := range archive.Walk(context.Background(), dir, &archive.Options{DeferDigest: true}) {
+		var lines int
+		m.DigestWith(func(raw []byte) [sha256.Size]byte {
+			lines = bytes.Count(raw, []byte("\n")) // the caller's own work on raw
+			return sha256.Sum256(raw)
+		})
+		fmt.Printf("#%d: %d lines, %s… id %s…\n", m.Index, lines, m.SHA256[:12], m.ID[:12])
+	}
+	// Output:
+	// #1: 5 lines, 45d6022ca4c2… id 89ccae8015b0…
+	// #2: 4 lines, bbef2086ebb0… id 1366aee531a2…
 }

@@ -1,8 +1,11 @@
 package dkim
 
 import (
+	"crypto"
+	"crypto/sha256"
 	"fmt"
 
+	"github.com/leakproof/leakproof/internal/dkimcore"
 	"github.com/leakproof/leakproof/internal/rawheader"
 )
 
@@ -15,11 +18,21 @@ var ErrHeaderTooLarge = rawheader.ErrHeaderTooLarge
 // several ways (DKIM with [VerifyHeader], ARC, its own reading of the
 // fields) reads the header once. Its field bytes alias the message, which
 // must not change while the Header is in use. A Header is safe for
-// concurrent reading.
+// concurrent reading; [Header.CustodySHA256] is the one method that is
+// not.
 type Header struct {
 	msg []byte
 	raw *rawheader.Header
 	err error
+
+	// body is the SHA-256 body hash CustodySHA256 computed, for
+	// VerifyHeader to use; sum is nil when there is none.
+	body struct {
+		c        dkimcore.Canonicalization
+		limit    int64
+		sum      []byte
+		unsigned int64
+	}
 }
 
 // A HeaderField is one field of a [Header], or one line of the header that
@@ -49,6 +62,36 @@ func ParseHeader(msg []byte) *Header {
 		err = fmt.Errorf("dkim: %w", err)
 	}
 	return &Header{msg: msg, raw: raw, err: err}
+}
+
+// CustodySHA256 returns sha256.Sum256(raw), the chain-of-custody digest
+// of the bytes a message was stored as, of which the header's message is
+// usually a part (the message less the framing or a byte-order mark). When
+// a DKIM-Signature field parses with an SHA-256 algorithm (rsa-sha256,
+// ed25519-sha256), the first such signature's body hash is computed in the
+// same pass over memory and kept in h, so that [VerifyHeader] does not
+// compute it again; its results are the same either way.
+//
+// Unlike every other method of Header, CustodySHA256 writes to h: call it
+// before h is shared between goroutines, or not at all.
+func (h *Header) CustodySHA256(raw []byte) [sha256.Size]byte {
+	if h.err != nil {
+		return sha256.Sum256(raw)
+	}
+	for i := range h.raw.Fields {
+		f := &h.raw.Fields[i]
+		if !f.NameEqualFold("DKIM-Signature") {
+			continue
+		}
+		p, err := parseSignature(string(f.Value()))
+		if err != nil || p.hash != crypto.SHA256 {
+			continue
+		}
+		custody, sum, unsigned := dkimcore.CustodyAndBodyHash(raw, h.msg[h.raw.BodyOffset:], p.bc, p.length)
+		h.body.c, h.body.limit, h.body.sum, h.body.unsigned = p.bc, p.length, sum, unsigned
+		return custody
+	}
+	return sha256.Sum256(raw)
 }
 
 // Err is nil, or an error wrapping ErrHeaderTooLarge when the header is

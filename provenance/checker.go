@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"runtime"
@@ -119,7 +120,8 @@ func (c *Checker) dkimOptions(now time.Time) *dkim.Options {
 }
 
 // Check assesses one message, first filling in its SHA256 and ID if the
-// walk left them to the checker (archive.Message.Digest). It never panics and never returns nil: a
+// walk left them to the checker (archive.Message.Digest; for a message it
+// verifies, in one pass over the bytes with a DKIM body hash). It never panics and never returns nil: a
 // message that could not be read (m.Err set), a nil message, a cancelled
 // ctx or a failure of the check itself gives an Assessment with Err set and
 // VerdictNone. Key lookups use ctx; the network is touched only through
@@ -132,31 +134,55 @@ func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment)
 	}
 	// The chain-of-custody digest is computed here, in the worker, when
 	// the walk left it (archive.Options.DeferDigest): the walk reads in
-	// one goroutine.
-	m.Digest()
+	// one goroutine. A message that is checked gets it from check, in
+	// one pass with a DKIM body hash; any other gets it here.
+	ctxErr := ctx.Err()
+	if m.Err != nil || ctxErr != nil {
+		m.Digest()
+	}
 	a = newAssessment(m)
 	if m.Err != nil {
 		a.Err = m.Err
 		return a
 	}
-	if err := ctx.Err(); err != nil {
-		a.Err = fmt.Errorf("provenance: %w", err)
+	if ctxErr != nil {
+		a.Err = fmt.Errorf("provenance: %w", ctxErr)
 		return a
 	}
 	// A bug in this package or below must not end an archive run of a
 	// million messages: the message becomes an error record instead.
 	defer func() {
 		if r := recover(); r != nil {
+			m.Digest()
 			a = newAssessment(m)
 			a.Err = fmt.Errorf("%w: %v", ErrInternal, r)
 		}
 	}()
 	if err := c.check(ctx, m, a); err != nil {
+		m.Digest()
 		a = newAssessment(m)
 		a.Err = err
 	}
 	return a
 }
+
+// digest fills in m's SHA256 and ID if the walk left them
+// (archive.Message.Digest), hashing the stored bytes in one pass with the
+// body hash of the message's first SHA-256 DKIM signature, which h, the
+// header of m's primary view, keeps for the verifier. h must not be
+// shared yet.
+func digest(m *archive.Message, h *dkim.Header) {
+	m.DigestWith(func(raw []byte) [sha256.Size]byte {
+		if testHookOnePass != nil {
+			testHookOnePass()
+		}
+		return h.CustodySHA256(raw)
+	})
+}
+
+// testHookOnePass, when set by a test, is called for every message whose
+// digest is computed with a DKIM body hash.
+var testHookOnePass func()
 
 // newAssessment copies m's chain-of-custody fields into a new Assessment
 // whose slices and maps are empty, not nil, so that every embedder gets the
@@ -188,6 +214,8 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 
 	primary := primaryView(m)
 	defer primary.release() // the Assessment copies what it keeps
+	digest(m, primary.header())
+	a.ID, a.SHA256 = m.ID, m.SHA256
 	ver, err := verify(ctx, primary.header(), dopts)
 	tooLarge := errors.Is(err, dkim.ErrHeaderTooLarge)
 	if tooLarge {
