@@ -1,12 +1,15 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/leakproof/leakproof/report"
 )
 
 // defaultPageSize is the number of messages on a page of an HTML report
@@ -42,6 +45,28 @@ func newHTMLPages(out string) (*htmlPages, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkPageSize checks --page-size against --format and --out: it reports
+// whether the flag was given, and what is wrong with it ("" if nothing).
+func checkPageSize(fs *flag.FlagSet, format, out string, size int) (set bool, msg string, hints []string) {
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "page-size" })
+	switch {
+	case set && (format != "html" || out == ""):
+		return set, "--page-size goes with --format html and --out FILE", []string{"the pages are written to a folder beside FILE"}
+	case size < 0:
+		return set, fmt.Sprintf("--page-size %d: must be 0 (one page) or more", size), nil
+	}
+	return set, "", nil
+}
+
+// paging is how the HTML writer lays out the pages of p for the report
+// --out FILE, size messages a page; nil (one page) when p is nil.
+func (p *htmlPages) paging(out string, size int) *report.HTMLPages {
+	if p == nil {
+		return nil
+	}
+	return &report.HTMLPages{Create: p.create, Folder: p.name(), Index: filepath.Base(out), Size: size}
 }
 
 // name is the folder's name, as the report's links name it.

@@ -45,13 +45,9 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *csvBOM && *format != "csv" {
 		return usageError(stderr, "--csv-bom goes with --format csv")
 	}
-	pageSizeSet := false
-	fs.Visit(func(f *flag.Flag) { pageSizeSet = pageSizeSet || f.Name == "page-size" })
-	if pageSizeSet && (*format != "html" || *out == "") {
-		return usageError(stderr, "--page-size goes with --format html and --out FILE", "the pages are written to a folder beside FILE")
-	}
-	if *pageSize < 0 {
-		return usageError(stderr, fmt.Sprintf("--page-size %d: must be 0 (one page) or more", *pageSize))
+	pageSizeSet, msg, hints := checkPageSize(fs, *format, *out, *pageSize)
+	if msg != "" {
+		return usageError(stderr, msg, hints...)
 	}
 	files := fs.Args()
 	if len(files) == 0 {
@@ -95,11 +91,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		dst = outFile
 	}
 	bw := bufio.NewWriterSize(dst, 64<<10)
-	var htmlPaging *report.HTMLPages
-	if pages != nil {
-		htmlPaging = &report.HTMLPages{Create: pages.create, Folder: pages.name(), Index: filepath.Base(*out), Size: *pageSize}
-	}
-	w := newReportWriter(*format, bw, *csvBOM, &digests{}, htmlPaging)
+	w := newReportWriter(*format, bw, *csvBOM, &digests{}, pages.paging(*out, *pageSize))
 	flushEach := isTerminal(dst)
 
 	var st runState

@@ -315,3 +315,35 @@ func FuzzShardFile(f *testing.F) {
 		}
 	})
 }
+
+// A merged HTML report too large for one page is laid out in the same
+// pages as verify's: the index and every page file are the same bytes.
+func TestMergeHTMLPagesEqualVerify(t *testing.T) {
+	inRoot(t)
+	needFile(t, "testdata/sample.mbox")
+	flags := []string{"--keys", "testdata/keys.jsonl"}
+	paths := []string{"testdata/archive", "testdata/sample.mbox"}
+	files := runShards(t, t.TempDir(), 3, flags, paths)
+	vdir, mdir := t.TempDir(), t.TempDir()
+	want := runCLI(t, append(append([]string{"verify"}, flags...), append([]string{"--format", "html", "--page-size", "7", "--out", filepath.Join(vdir, "report.html")}, paths...)...)...)
+	got := runCLI(t, append([]string{"merge", "--format", "html", "--page-size", "7", "--out", filepath.Join(mdir, "report.html")}, files...)...)
+	require.Equal(t, want.code, got.code, "merge's exit status is verify's (stderr: %s)", got.stderr)
+	pages, err := os.ReadDir(filepath.Join(vdir, "report.pages"))
+	require.NoError(t, err, "verify wrote its pages")
+	require.Greater(t, len(pages), 2, "the report has several pages")
+	names := []string{"report.html"}
+	for _, p := range pages {
+		names = append(names, filepath.Join("report.pages", p.Name()))
+	}
+	mpages, err := os.ReadDir(filepath.Join(mdir, "report.pages"))
+	require.NoError(t, err, "merge wrote its pages")
+	assert.Len(t, mpages, len(pages), "merge writes as many pages as verify")
+	for _, name := range names {
+		w, err := os.ReadFile(filepath.Join(vdir, name))
+		require.NoError(t, err, "reading verify's %s", name)
+		g, err := os.ReadFile(filepath.Join(mdir, name))
+		require.NoError(t, err, "reading merge's %s", name)
+		// The manifest names each run's own --out.
+		assert.Equal(t, string(w), strings.ReplaceAll(string(g), mdir, vdir), "merge's %s is verify's", name)
+	}
+}

@@ -58,13 +58,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *csvBOM && *format != "csv" {
 		return usageError(stderr, "--csv-bom goes with --format csv")
 	}
-	pageSizeSet := false
-	fs.Visit(func(f *flag.Flag) { pageSizeSet = pageSizeSet || f.Name == "page-size" })
-	if pageSizeSet && (*format != "html" || *out == "") {
-		return usageError(stderr, "--page-size goes with --format html and --out FILE", "the pages are written to a folder beside FILE")
-	}
-	if *pageSize < 0 {
-		return usageError(stderr, fmt.Sprintf("--page-size %d: must be 0 (one page) or more", *pageSize))
+	pageSizeSet, msg, hints := checkPageSize(fs, *format, *out, *pageSize)
+	if msg != "" {
+		return usageError(stderr, msg, hints...)
 	}
 	if *workers < 0 {
 		return usageError(stderr, fmt.Sprintf("--workers %d: must be 0 (one per CPU) or more", *workers))
@@ -165,11 +161,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	bw := bufio.NewWriterSize(sink, 64<<10)
 	dg := &digests{project: *project, datashare: *format == "datashare"}
-	var htmlPaging *report.HTMLPages
-	if pages != nil {
-		htmlPaging = &report.HTMLPages{Create: pages.create, Folder: pages.name(), Index: filepath.Base(*out), Size: *pageSize}
-	}
-	w := newReportWriter(*format, bw, *csvBOM, dg, htmlPaging)
+	w := newReportWriter(*format, bw, *csvBOM, dg, pages.paging(*out, *pageSize))
 
 	// On a terminal each line shows as soon as its message is checked;
 	// otherwise the output is written in large blocks.
