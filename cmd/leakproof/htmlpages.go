@@ -47,6 +47,29 @@ func newHTMLPages(out string) (*htmlPages, error) {
 	return p, nil
 }
 
+// openReport creates the report --out FILE names and, for an HTML report
+// to be split (format html, pageSize above 0), the folder of its pages:
+// both appear only when committed, and the caller aborts them otherwise
+// (abort of a nil *htmlPages does nothing). On an error it says on stderr
+// what went wrong and reports false.
+func openReport(stderr io.Writer, out, format string, pageSize int) (*atomicFile, *htmlPages, bool) {
+	var pages *htmlPages
+	if format == "html" && pageSize > 0 {
+		var err error
+		if pages, err = newHTMLPages(out); err != nil {
+			errorf(stderr, err.Error(), "choose another --out FILE, or move that folder away")
+			return nil, nil, false
+		}
+	}
+	f, err := createAtomic("--out", out)
+	if err != nil {
+		pages.abort()
+		errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
+		return nil, nil, false
+	}
+	return f, pages, true
+}
+
 // checkPageSize checks --page-size against --format and --out: it reports
 // whether the flag was given, and what is wrong with it ("" if nothing).
 func checkPageSize(fs *flag.FlagSet, format, out string, size int) (set bool, msg string, hints []string) {
@@ -130,7 +153,7 @@ func (p *htmlPages) commit() error {
 
 // abort removes the temporary folder unless commit succeeded.
 func (p *htmlPages) abort() {
-	if !p.done && p.tmp != "" {
+	if p != nil && !p.done && p.tmp != "" {
 		os.RemoveAll(p.tmp)
 	}
 }

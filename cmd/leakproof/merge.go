@@ -74,20 +74,12 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var outFile *atomicFile
 	var pages *htmlPages // the page files of an HTML report too large for one page
 	if *out != "" {
-		if *format == "html" && *pageSize > 0 {
-			pages, err = newHTMLPages(*out)
-			if err != nil {
-				errorf(stderr, err.Error(), "choose another --out FILE, or move that folder away")
-				return exitInput
-			}
-			defer pages.abort()
-		}
-		outFile, err = createAtomic("--out", *out)
-		if err != nil {
-			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
+		var ok bool
+		if outFile, pages, ok = openReport(stderr, *out, *format, *pageSize); !ok {
 			return exitInput
 		}
 		defer outFile.abort()
+		defer pages.abort()
 		dst = outFile
 	}
 	bw := bufio.NewWriterSize(dst, 64<<10)

@@ -139,20 +139,12 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		dst = partial
 	} else if *out != "" {
-		if *format == "html" && *pageSize > 0 {
-			pages, err = newHTMLPages(*out)
-			if err != nil {
-				errorf(stderr, err.Error(), "choose another --out FILE, or move that folder away")
-				return exitInput
-			}
-			defer pages.abort()
-		}
-		outFile, err = createAtomic("--out", *out)
-		if err != nil {
-			errorf(stderr, err.Error(), "check that the folder of --out exists and can be written")
+		var ok bool
+		if outFile, pages, ok = openReport(stderr, *out, *format, *pageSize); !ok {
 			return exitInput
 		}
 		defer outFile.abort()
+		defer pages.abort()
 		dst = outFile
 	}
 	sink := dst
