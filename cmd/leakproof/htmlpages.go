@@ -70,6 +70,20 @@ func openReport(stderr io.Writer, out, format string, pageSize int) (*atomicFile
 	return f, pages, true
 }
 
+// commitReport makes a report that openReport opened appear: the folder
+// of its pages first, then the file that links to them. Both may be nil.
+func commitReport(f *atomicFile, pages *htmlPages) error {
+	if pages != nil {
+		if err := pages.commit(); err != nil {
+			return err
+		}
+	}
+	if f != nil {
+		return f.commit()
+	}
+	return nil
+}
+
 // checkPageSize checks --page-size against --format and --out: it reports
 // whether the flag was given, and what is wrong with it ("" if nothing).
 func checkPageSize(fs *flag.FlagSet, format, out string, size int) (set bool, msg string, hints []string) {

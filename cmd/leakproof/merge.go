@@ -157,11 +157,8 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err == nil {
 		err = bw.Flush()
 	}
-	if err == nil && pages != nil {
-		err = pages.commit()
-	}
-	if err == nil && outFile != nil {
-		err = outFile.commit()
+	if err == nil {
+		err = commitReport(outFile, pages)
 	}
 	if err == nil && *manifest != "" {
 		err = writeManifest(*manifest, man)

@@ -284,11 +284,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "leakproof: %s\n", tally)
 		return exitInterrupted
 	}
-	if runErr == nil && pages != nil {
-		runErr = pages.commit()
-	}
-	if runErr == nil && outFile != nil {
-		runErr = outFile.commit()
+	if runErr == nil {
+		runErr = commitReport(outFile, pages)
 	}
 	if runErr == nil && partial != nil {
 		runErr = partial.commit()
