@@ -121,11 +121,11 @@ func (c *Checker) dkimOptions(now time.Time) *dkim.Options {
 
 // Check assesses one message, first filling in its SHA256 and ID if the
 // walk left them to the checker (archive.Message.Digest; for a message it
-// verifies, in one pass over the bytes with a DKIM body hash). It never panics and never returns nil: a
-// message that could not be read (m.Err set), a nil message, a cancelled
-// ctx or a failure of the check itself gives an Assessment with Err set and
-// VerdictNone. Key lookups use ctx; the network is touched only through
-// Options.DNS.
+// verifies, in one pass over the bytes with a DKIM body hash). It never
+// panics and never returns nil: a message that could not be read (m.Err
+// set), a nil message, a cancelled ctx or a failure of the check itself
+// gives an Assessment with Err set and VerdictNone. Key lookups use ctx;
+// the network is touched only through Options.DNS.
 func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment) {
 	if m == nil {
 		a = newAssessment(&archive.Message{})
