@@ -29,7 +29,9 @@ func ParseResolvConf(r io.Reader) (string, error) {
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 && fields[0] == "nameserver" {
-			if _, err := netip.ParseAddr(fields[1]); err == nil {
+			// An IPv6 zone names an interface: one with a bracket could
+			// not be written as host:port, so the line is not usable.
+			if a, err := netip.ParseAddr(fields[1]); err == nil && !strings.ContainsAny(a.Zone(), "[]") {
 				return fields[1], nil
 			}
 		}
