@@ -53,6 +53,9 @@ func (o *Options) archive() *archive.Options {
 		a = o.Archive
 	}
 	a.DeferDigest = true
+	if a.DeferLarge == 0 {
+		a.DeferLarge = archive.DeferLargeSize
+	}
 	return &a
 }
 

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"sync/atomic"
 
 	"github.com/leakproof/leakproof/mbox"
@@ -61,6 +63,63 @@ type Message struct {
 	digestPending bool          // SHA256 and ID are left to Digest
 	idPath        string        // the path MessageID takes, for Digest
 	mbox          *mbox.Message // the mbox reader's message Raw is a slice of, until Release
+	place         *place        // where Load reads Raw from (Options.DeferLarge), until it does
+	loaded        bool          // Raw was read by Load: Release drops it
+	free          chan []byte   // where Release gives Raw's buffer back, when loaded
+}
+
+// A place is where a deferred message's bytes lie: Size bytes at off in
+// ra, the open file (or zip) the walk read it from.
+type place struct {
+	ra   io.ReaderAt
+	off  int64
+	free chan []byte // the walk's spare buffer for Load, given back by Release
+}
+
+// Deferred reports whether the walk left Raw for Load to read
+// (Options.DeferLarge) and Load has not yet done it.
+func (m *Message) Deferred() bool { return m != nil && m.place != nil }
+
+// Load reads Raw of a message the walk deferred (Options.DeferLarge) from
+// its place, in one piece of its exact size; for any other message it
+// does nothing. Call it before asking the walk for the next record: the
+// file is open until then. If the bytes can no longer be read as the walk
+// saw them (the file shrank), Err is set to a [*PathError] wrapping
+// ErrChanged and Raw holds what could be read; Load returns that error.
+// Load is not safe to call concurrently for the same Message.
+func (m *Message) Load() error {
+	if m == nil || m.place == nil {
+		return nil
+	}
+	pl := m.place
+	m.place = nil
+	var buf []byte
+	select {
+	case b := <-pl.free:
+		if int64(cap(b)) >= m.Size {
+			buf = b[:m.Size]
+		}
+	default:
+	}
+	if buf == nil {
+		buf = make([]byte, m.Size)
+	}
+	n, err := pl.ra.ReadAt(buf, pl.off)
+	if n == len(buf) {
+		err = nil
+	}
+	m.Raw, m.loaded, m.free = buf[:n], true, pl.free
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		m.Err = &PathError{Path: m.File, Index: m.Index, Offset: m.Offset, Err: fmt.Errorf(
+			"%w: %d bytes of the message were read again at offset %d, %d were there before: %w",
+			ErrChanged, n, pl.off, m.Size, err)}
+		m.Size = int64(n)
+		return m.Err
+	}
+	return nil
 }
 
 // Release tells the walk that the caller is done with Raw, whose memory
@@ -79,6 +138,16 @@ func (m *Message) Release() {
 		return
 	}
 	m.Digest()
+	if m.loaded {
+		// The buffer Load read into serves the walk's next large message:
+		// a run of them reuses one buffer.
+		select {
+		case m.free <- m.Raw[:0]:
+		default:
+		}
+		m.Raw, m.loaded, m.free = nil, false, nil
+		return
+	}
 	if m.mbox == nil {
 		return
 	}
@@ -97,6 +166,19 @@ func (m *Message) Digest() {
 		return
 	}
 	m.digestPending = false
+	if pl := m.place; pl != nil {
+		// Hashed from its place, so that the walk does not hold it.
+		h := sha256.New()
+		n, err := io.Copy(h, io.NewSectionReader(pl.ra, pl.off, m.Size))
+		if err != nil || n != m.Size {
+			_ = m.Load() // sets Err; SHA256 is that of what could be read
+			m.SHA256 = custodyDigest(m.Raw)
+		} else {
+			m.SHA256 = hex.EncodeToString(h.Sum(nil))
+		}
+		m.ID = MessageID(m.SHA256, m.idPath, m.Entry, m.Index)
+		return
+	}
 	m.SHA256 = custodyDigest(m.Raw)
 	m.ID = MessageID(m.SHA256, m.idPath, m.Entry, m.Index)
 }
@@ -109,6 +191,9 @@ func (m *Message) Digest() {
 func (m *Message) DigestWith(sum func(raw []byte) [sha256.Size]byte) {
 	if !m.digestPending {
 		return
+	}
+	if m.place != nil {
+		_ = m.Load()
 	}
 	m.digestPending = false
 	d := sum(m.Raw)
@@ -270,6 +355,18 @@ type Options struct {
 	// walk's one goroutine. If false, the walk fills them in. A message
 	// over MaxMessageSize, streamed through without Raw, always has both.
 	DeferDigest bool
+	// DeferLarge, when positive, keeps the walk from holding a large
+	// message in memory: a message of an mbox that can be read again at
+	// its place (a file on disk, a stored zip entry) and is larger than
+	// DeferLarge bytes is passed over through the mbox reader's buffer,
+	// and yielded with Size and Lines set but Raw nil, until Load reads
+	// it from its place in one piece of its exact size. Load must be
+	// called before the walk is asked for the next record, while the
+	// file is still open: provenance.Checker.Run calls it once the
+	// message is admitted to its window, so at most one such message is
+	// in memory at a time. If zero, every message is read into Raw as the
+	// walk yields it.
+	DeferLarge int64
 	// Share, when not nil, makes the walk yield only one of several
 	// shares of the records, for one of several machines (see [Share]).
 	// If nil, the walk yields every record.
@@ -277,6 +374,21 @@ type Options struct {
 }
 
 func (o *Options) deferDigest() bool { return o != nil && o.DeferDigest }
+
+// DeferLargeSize is the Options.DeferLarge of leakproof's Verify functions
+// and of the leakproof command: 1 MiB, the mbox reader's window, so that
+// the walk learns a message is large without growing a buffer for it.
+// Reading such a message twice (once to find its end, once to load it)
+// costs a copy from the operating system's file cache, small beside
+// hashing it.
+const DeferLargeSize = 1 << 20
+
+func (o *Options) deferLarge() int64 {
+	if o == nil || o.DeferLarge <= 0 {
+		return 0
+	}
+	return o.DeferLarge
+}
 
 func (o *Options) maxMessageSize() int64 {
 	if o == nil || o.MaxMessageSize <= 0 {

@@ -98,7 +98,10 @@ type walker struct {
 	stopped bool
 	scratch []byte // read buffer reused between messages of unknown size
 	copyBuf []byte // copy buffer for bytes over the cap
-	head    []byte // sniffing buffer, SniffSize bytes
+	// loadBufs keeps one buffer of a message read by Message.Load
+	// (Options.DeferLarge) for the next.
+	loadBufs chan []byte
+	head     []byte // sniffing buffer, SniffSize bytes
 
 	root    string // the path Walk was given
 	rootDir bool   // and it is a folder
@@ -350,8 +353,7 @@ func (w *walker) walkSniffed(name string, head []byte, named bool, s src, r io.R
 	}
 	if kind == KindNotMail && (named || strings.EqualFold(path.Ext(name), ".eml")) && messageShaped(head) {
 		// Named directly, or named .eml in a folder: a doctored message
-		// with a junk line in front must not drop out of the report (red
-		// team 7, C5).
+		// with a junk line in front must not drop out of the report.
 		w.entryNote = "the file does not look like mail; it was read as one message because it was named directly"
 		if !named {
 			w.entryNote = "the file does not look like mail; it was read as one message because its name ends in .eml"
@@ -510,6 +512,13 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 // readMbox reads every message of an mbox file.
 func (w *walker) readMbox(name string, r io.Reader) {
 	rd := mbox.NewReader(r, w.opts.mbox())
+	// r read again at a message's offset, for Options.DeferLarge: a
+	// section of a file (or of a zip) is.
+	var at io.ReaderAt
+	var base int64
+	if sr, ok := r.(*io.SectionReader); ok && w.opts.deferLarge() > 0 {
+		at, base, _ = sr.Outer()
+	}
 	for {
 		mm, err := rd.Next()
 		if err == io.EOF {
@@ -523,7 +532,12 @@ func (w *walker) readMbox(name string, r io.Reader) {
 			return // the next range's first message (see Share)
 		}
 		m := &Message{File: name, Index: mm.Index, Offset: w.part.start + mm.Offset, Separator: mm.Separator}
-		rerr := w.readMboxMessage(m, mm)
+		var rerr error
+		if at != nil {
+			rerr = w.readMboxMessageAt(m, mm, at, base+mm.Offset)
+		} else {
+			rerr = w.readMboxMessage(m, mm)
+		}
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
 		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
@@ -561,6 +575,57 @@ func (w *walker) readMboxMessage(m *Message, mm *mbox.Message) error {
 	}
 	w.digest(m)
 	return err // on an I/O error, Raw holds what could be read
+}
+
+// readMboxMessageAt is readMboxMessage for an mbox that can be read again
+// at off, where the message starts, in at: a message larger than
+// Options.DeferLarge is passed over, not kept, and left for Load to read
+// in one piece (its bytes never pile up in the reader's growing buffer,
+// and the walk holds none of them while the message waits its turn).
+func (w *walker) readMboxMessageAt(m *Message, mm *mbox.Message, at io.ReaderAt, off int64) error {
+	limit := w.opts.maxMessageSize()
+	threshold := w.opts.deferLarge()
+	if threshold >= limit {
+		return w.readMboxMessage(m, mm)
+	}
+	head, err := mm.Bytes(int(min(threshold+1, math.MaxInt)))
+	if err != nil || int64(len(head)) <= threshold {
+		// A message up to the threshold: as readMboxMessage has it.
+		m.Size = int64(len(head))
+		m.Raw, m.mbox = head, mm
+		if err == nil {
+			lines := mm.Lines
+			m.Lines = &lines
+		}
+		w.digest(m)
+		return err
+	}
+	mm.Release() // the head was only read to learn the message is large
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, 64<<10)
+	}
+	if w.loadBufs == nil {
+		w.loadBufs = make(chan []byte, 1)
+	}
+	// Pass the rest through the reader's buffer, up to one byte past the
+	// cap, then learn the line facts the pass gathered.
+	rest, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{io.LimitReader(mm.Body, limit+1-int64(len(head)))}, w.copyBuf)
+	m.Size = int64(len(head)) + rest
+	if err != nil {
+		// An I/O error: Raw holds what can be read, as readMboxMessage does.
+		m.place = &place{ra: at, off: off, free: w.loadBufs}
+		_ = m.Load()
+		w.digest(m)
+		return err
+	}
+	if m.Size > limit {
+		return w.overCap(m, nil, io.MultiReader(io.NewSectionReader(at, off, m.Size), mm.Body))
+	}
+	lines := mm.Lines
+	m.Lines = &lines
+	m.place = &place{ra: at, off: off, free: w.loadBufs}
+	w.digest(m)
+	return nil
 }
 
 // readEmlx reads an Apple Mail .emlx file: a line with the message's byte

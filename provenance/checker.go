@@ -68,12 +68,15 @@ type Options struct {
 type Checker struct {
 	opts   Options
 	policy policy
+	// bigViews keeps one CRLF buffer of a large message for the next one
+	// (see crlfBuffers); nil in a zero Checker, which keeps none.
+	bigViews chan *[]byte
 }
 
 // NewChecker returns a Checker for opts (nil means defaults). Later changes
 // to *opts do not affect the Checker.
 func NewChecker(opts *Options) *Checker {
-	c := &Checker{}
+	c := &Checker{bigViews: make(chan *[]byte, 1)}
 	if opts != nil {
 		c.opts = *opts
 		c.opts.TrustedSealers = slices.Clone(opts.TrustedSealers)
@@ -137,6 +140,9 @@ func (c *Checker) Check(ctx context.Context, m *archive.Message) (a *Assessment)
 	// one goroutine. A message that is checked gets it from check, in
 	// one pass with a DKIM body hash; any other gets it here.
 	ctxErr := ctx.Err()
+	if ctxErr == nil {
+		_ = m.Load() // a message the walk left in its file; a failure is m.Err
+	}
 	if m.Err != nil || ctxErr != nil {
 		m.Digest()
 	}
@@ -212,7 +218,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 	now := c.now()
 	dopts := c.dkimOptions(now)
 
-	primary := primaryView(m)
+	primary := c.primaryView(m)
 	defer primary.release() // the Assessment copies what it keeps
 	digest(m, primary.header())
 	a.ID, a.SHA256 = m.ID, m.SHA256

@@ -263,7 +263,7 @@ func judgeSynthetic(t *testing.T, opts *Options, raw string, ver *dkim.Verificat
 	c := NewChecker(opts)
 	m := &archive.Message{File: "t.eml", Index: 1, Format: "eml", Raw: []byte(raw)}
 	a := newAssessment(m)
-	primary := primaryView(m)
+	primary := (&Checker{}).primaryView(m)
 	f, err := gather(t.Context(), m, primary, primary, ver, false, checkTime, c.dkimOptions(checkTime))
 	require.NoError(t, err, "gather")
 	write(a, f, &c.policy, decide(f, &c.policy))

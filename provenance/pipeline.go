@@ -32,6 +32,9 @@ func messageCost(m *archive.Message) int64 {
 	if m == nil {
 		return messageOverhead
 	}
+	if m.Deferred() {
+		return m.Size + messageOverhead // read once admitted
+	}
 	return int64(len(m.Raw)) + messageOverhead
 }
 
@@ -141,6 +144,9 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 					return
 				}
 			}
+			// A message the walk left in its file (archive.Options.DeferLarge)
+			// is read now, in the window, before the walk moves on.
+			_ = m.Load() // a failure is m.Err, reported as its record
 			if b == nil {
 				b = &batch{done: make(chan struct{})}
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -438,6 +439,68 @@ func BenchmarkRun(b *testing.B) {
 				}
 				b.ReportMetric(float64(len(corpus.msgs)*b.N)/b.Elapsed().Seconds(), "msgs/s")
 			})
+		}
+	}
+}
+
+// Run over an mbox file whose large messages the walk leaves in the file
+// (archive.Options.DeferLarge) gives the same records as a walk that
+// keeps every message, with any number of workers: Run reads each one once
+// it is admitted, and the buffers a run of large messages reuses (the
+// walk's, and the Checker's CRLF copy over 4 MiB) never show one
+// message's bytes in another's record.
+func TestRunDeferLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	sizes := func(i int) int {
+		switch {
+		case i%17 == 0:
+			return 4<<20 + rng.IntN(2<<20) // a CRLF copy over 4 MiB
+		case i%5 == 0:
+			return 20<<10 + rng.IntN(200<<10)
+		}
+		return 300 + rng.IntN(6<<10)
+	}
+	msgs := signedMessages(t, 60, sizes, func(i int) string { return []string{"ed25519", "rsa1024", "rsa2048"}[i%3] })
+	// Alter one large message's body after signing: its record must say
+	// so, and its neighbours' must not.
+	raw := msgs[34].Raw
+	k := len(raw) - 40
+	msgs[34].Raw = append(append(raw[:k:k], 'Z'), raw[k+1:]...)
+	var file []byte
+	for _, m := range msgs {
+		file = append(file, "From alice@example.com Tue Mar  1 10:00:00 2016\n"...)
+		file = append(file, m.Raw...)
+		file = append(file, '\n')
+	}
+	path := t.TempDir() + "/t.mbox"
+	require.NoError(t, os.WriteFile(path, file, 0o600), "write the mbox")
+
+	summary := func(a *Assessment) string {
+		return fmt.Sprintf("%d %s %s %s %d %v", a.Index, a.ID, a.SHA256, a.Verdict, a.Size, a.Evidence)
+	}
+	records := func(opts *archive.Options, workers int) []string {
+		c := NewChecker(&Options{Keys: testKeys(), Time: checkTime, Workers: workers, WindowBytes: 64 << 10})
+		var out []string
+		err := c.Run(t.Context(), archive.Walk(t.Context(), path, opts), func(a *Assessment) error {
+			out = append(out, summary(a))
+			return nil
+		})
+		require.NoError(t, err, "Run")
+		return out
+	}
+	want := records(&archive.Options{}, 1)
+	require.Len(t, want, len(msgs), "records")
+	for _, workers := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			got := records(&archive.Options{DeferLarge: 16 << 10, DeferDigest: true}, workers)
+			assert.Equal(t, want, got, "records with large messages deferred")
+		})
+	}
+	for i, rec := range want {
+		if i == 34 {
+			assert.Contains(t, rec, " "+VerdictAltered.String()+" ", "the altered large message")
+		} else {
+			assert.NotContains(t, rec, " "+VerdictAltered.String()+" ", "message %d", i+1)
 		}
 	}
 }

@@ -115,7 +115,7 @@ func TestTiedFailuresStillCount(t *testing.T) {
 func gatherFor(t *testing.T, c *Checker, raw []byte) (*facts, *decision) {
 	t.Helper()
 	m := eml("m.eml", raw)
-	primary := primaryView(m)
+	primary := (&Checker{}).primaryView(m)
 	ver, err := verify(t.Context(), primary.header(), c.dkimOptions(checkTime))
 	require.NoError(t, err, "verify")
 	f, err := gather(t.Context(), m, primary, primary, ver, false, checkTime, c.dkimOptions(checkTime))

@@ -71,7 +71,8 @@ type view struct {
 	bom    bool         // a byte-order mark at the start of the stored bytes was set aside
 	code   string       // "" for the primary view, else the repair.* evidence code
 	change string       // what the repair changed: one sentence
-	pooled *[]byte      // data's buffer, from crlfBuffers (primaryView only)
+	pooled *[]byte      // data's buffer, from crlfBuffers or home (primaryView only)
+	home   chan *[]byte // the Checker's large buffer's place, when pooled is large
 	hdr    *dkim.Header // data's header, split once by header()
 }
 
@@ -96,7 +97,7 @@ func (v *view) header() *dkim.Header {
 // after CRLF lines (a CRLF file written by an LF tool), it is left out, so
 // the message is read as the CRLF message it is (canonicalization drops
 // empty lines at the end of a body either way).
-func primaryView(m *archive.Message) view {
+func (c *Checker) primaryView(m *archive.Message) view {
 	raw, bom := setBOMAside(m.Raw)
 	lines := m.Lines
 	if lines != nil && !lines.BareLF && lines.Trailer == 1 && len(raw) >= 1 {
@@ -109,14 +110,25 @@ func primaryView(m *archive.Message) view {
 	if lines != nil && !lines.BareLF {
 		return view{data: data, bom: bom}
 	}
-	buf := crlfBuffers.Get().(*[]byte)
+	var buf *[]byte
+	home := c.bigViews
+	if len(data) <= maxPooledView {
+		buf, home = crlfBuffers.Get().(*[]byte), nil
+	} else {
+		select {
+		case buf = <-home:
+		default:
+			buf = new([]byte)
+		}
+	}
 	crlf, changed := toCRLFInto(*buf, data)
 	if !changed {
-		crlfBuffers.Put(buf)
+		v := view{pooled: buf, home: home}
+		v.release()
 		return view{data: crlf, bom: bom}
 	}
 	*buf = crlf
-	return view{data: crlf, lf: true, bom: bom, pooled: buf}
+	return view{data: crlf, lf: true, bom: bom, pooled: buf, home: home}
 }
 
 // setBOMAside returns raw without the UTF-8 byte-order mark at its start,
@@ -130,7 +142,10 @@ func setBOMAside(raw []byte) ([]byte, bool) {
 
 // crlfBuffers keeps the CRLF copies of primary views between messages:
 // they were a quarter of all the bytes the command allocates. Buffers over
-// maxPooledView are let go.
+// maxPooledView are not pooled: a Checker keeps one of them
+// (Checker.bigViews) for its next large message, so that a run of large
+// messages reuses one buffer rather than leaving a new one behind for
+// the garbage collector each time.
 var crlfBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 const maxPooledView = 4 << 20
@@ -141,11 +156,17 @@ func (v *view) release() {
 	if v.pooled == nil {
 		return
 	}
-	if cap(*v.pooled) <= maxPooledView {
-		*v.pooled = (*v.pooled)[:0]
+	*v.pooled = (*v.pooled)[:0]
+	switch {
+	case v.home != nil && cap(*v.pooled) > maxPooledView:
+		select {
+		case v.home <- v.pooled:
+		default: // the Checker keeps one already
+		}
+	case cap(*v.pooled) <= maxPooledView:
 		crlfBuffers.Put(v.pooled)
 	}
-	v.pooled, v.data = nil, nil
+	v.pooled, v.home, v.data = nil, nil, nil
 }
 
 // repairCandidates returns the bounded list of repairs for m, in order

@@ -62,7 +62,7 @@ func TestRepairCandidatesBounded(t *testing.T) {
 	raw := []byte("From x@y Tue Mar  1 10:00:00 2016\r\r\nFrom: a@b.c\r\r\n\r\r\n>From here\r\r\n>>From there\r\r\n")
 	for _, format := range []archive.Format{"eml", "mbox", "mboxo", "mboxrd", "mboxcl", "mboxcl2"} {
 		m := &archive.Message{Format: format, Raw: raw}
-		p := primaryView(m)
+		p := (&Checker{}).primaryView(m)
 		cs := repairCandidates(m, p)
 		assert.LessOrEqual(t, len(cs), 4+1<<mbox.MaxMixedLines, "%s: the repairs are a bounded set", format)
 		stored, _ := toCRLF(raw)

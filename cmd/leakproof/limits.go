@@ -55,6 +55,9 @@ func (l *limitFlags) options() *archive.Options {
 		Inflated:            new(atomic.Int64),
 		// The checker's workers hash each message, not the walk.
 		DeferDigest: true,
+		// A large message is read in one piece once the checker is ready
+		// for it, not held by the walk.
+		DeferLarge: archive.DeferLargeSize,
 	}
 }
 
