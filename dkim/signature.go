@@ -170,7 +170,7 @@ func parseSignature(value string) (*sigParams, error) {
 			fail(fmt.Errorf("%w: i=%s has no @", ErrIdentityMismatch, clip(p.identity)))
 		case p.domain != "":
 			// Converted before it is lower-cased: strings.ToLower would
-			// fold a Kelvin sign into "k" (code review).
+			// fold a Kelvin sign into "k".
 			id := p.identity[at+1:]
 			if a, ok := dkimcore.ASCIIDomain(id); ok {
 				id = a

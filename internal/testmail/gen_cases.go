@@ -24,9 +24,9 @@ type corpusCase struct {
 	data        []byte
 }
 
-// AdversarialCases returns the cases of testdata/adversarial/ (issue 7's
-// adversarial table): none may ever be assessed authentic. Keys are those of
-// testdata/keys.jsonl.
+// AdversarialCases returns the cases of testdata/adversarial/, messages
+// built to look more trustworthy than they are: none may ever be assessed
+// authentic. Keys are those of testdata/keys.jsonl.
 func AdversarialCases() []Case { return exportCases(adversarialCases(), "authentic") }
 
 // BenignCases returns the cases of testdata/benign/: archive artifacts that
@@ -148,7 +148,7 @@ func caseREADME(title, intro, never string, cs []corpusCase) []byte {
 
 func adversarialREADME() []byte {
 	return caseREADME("Adversarial messages",
-		"One message per case of the adversarial table of issue 7. Each is built to look more trustworthy than it is; "+
+		"One message per adversarial case. Each is built to look more trustworthy than it is; "+
 			"whatever else the verifier says, none of them may ever be assessed `authentic`.",
 		"authentic", adversarialCases())
 }
