@@ -1,5 +1,5 @@
 // Benchmarks of our verifier against go-msgauth and against the floor of
-// DESIGN.md's performance model: SHA-256 over every byte plus one
+// the performance model (docs/performance.md): SHA-256 over every byte plus one
 // public-key operation per signature. docs/performance.md records the
 // figures and how to reproduce them.
 

@@ -68,7 +68,7 @@ var knownDisagreements = map[string]string{
 	"good_ietf00_4.txt": "invalid",
 	"good_ietf00_5.txt": "invalid",
 	// ignore_7 expired in 2007 (x=1193229946). RFC 6376 §3.5 lets a
-	// verifier treat an expired signature as failed; DESIGN.md reports x=
+	// verifier treat an expired signature as failed; leakproof reports x=
 	// and never fails on it, because every signature of an old archive has
 	// expired. The signature verifies, so we say pass (and report Expires).
 	"ignore_7.txt": "pass",

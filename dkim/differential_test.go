@@ -141,7 +141,7 @@ func TestDivergenceMsgauth(t *testing.T) {
 		// we verify and report; go-msgauth refuses.
 		{"rsa-sha1", mustSign(t, msg, rsa, &testmail.SignOptions{Algorithm: "rsa-sha1"}), []testmail.KeyEntry{rsa.Entry()},
 			dkim.ResultPass, "hash algorithm too weak"},
-		// x= in the past: reported, never a failure (DESIGN.md); go-msgauth
+		// x= in the past: reported, never a failure (docs/json.md); go-msgauth
 		// fails every expired signature, so every signature of an old archive.
 		{"expired x=", mustSign(t, msg, rsa, &testmail.SignOptions{Time: past, Expiration: past.Add(time.Hour)}), []testmail.KeyEntry{rsa.Entry()},
 			dkim.ResultPass, "expired"},

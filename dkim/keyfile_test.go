@@ -233,7 +233,8 @@ func TestConformanceKeyFiles(t *testing.T) {
 		})
 	}
 
-	// DESIGN.md's rule on Mail::DKIM's key-failure cases.
+	// How each of Mail::DKIM's key-failure cases reads: a missing key, a
+	// revoked one, and malformed records (docs/keys.md).
 	path := filepath.Join(testenv.Conformance(t, "mail-dkim"), "keys.jsonl")
 	fh, err := os.Open(path)
 	require.NoError(t, err, "open %s", path)

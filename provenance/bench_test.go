@@ -1,5 +1,5 @@
 // Throughput of the pipeline (Checker.Run) over a generated in-memory
-// archive, against the floor of DESIGN.md's performance model: SHA-256
+// archive, against the floor of the performance model: SHA-256
 // over every byte plus one public-key operation per signature, on the same
 // number of cores. docs/performance.md records the figures.
 

@@ -120,7 +120,7 @@ func TestVerifyOut(t *testing.T) {
 	assert.Contains(t, r.stderr, "leakproof: hint: ", "with a hint")
 }
 
-// The JSON contract of DESIGN.md, checked on every record the sample
+// The JSON contract of docs/json.md, checked on every record the sample
 // archives give: each field present with its JSON type, never null.
 func TestJSONContract(t *testing.T) {
 	inRoot(t)
