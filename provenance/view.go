@@ -30,10 +30,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"hash/fnv"
 	"io"
 	"mime"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -246,26 +246,38 @@ func normalizeText(b []byte) []byte {
 // belong to an earlier message and are left out, as are empty lines, which
 // end a paragraph.
 func paragraphs(text []byte) (own, quoted []paragraph) {
-	var cur []string
+	// Words are hashed as they are found, with no copy of the text or
+	// list of its words: this runs over the displayed text of every
+	// message.
+	var cur paragraphHash
 	curQuoted := false
 	flush := func() {
-		if len(cur) == 0 {
+		if cur.words == 0 {
 			return
 		}
-		p := newParagraph(cur)
+		p := cur.sum()
 		switch {
 		case curQuoted && len(quoted) < maxParagraphs:
 			quoted = append(quoted, p)
 		case !curQuoted && len(own) < maxParagraphs:
 			own = append(own, p)
 		}
-		cur = cur[:0]
+		cur = paragraphHash{}
 	}
-	for line := range strings.SplitSeq(string(text), "\n") {
-		q := strings.HasPrefix(line, ">")
+	for len(text) > 0 {
+		if len(own) == maxParagraphs && len(quoted) == maxParagraphs {
+			break // nothing more would be kept
+		}
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		q := len(line) > 0 && line[0] == '>'
 		if q {
-			line = strings.TrimPrefix(line[1:], " ")
-			if strings.HasPrefix(line, ">") {
+			line = bytes.TrimPrefix(line[1:], []byte(" "))
+			if len(line) > 0 && line[0] == '>' {
 				flush()
 				continue
 			}
@@ -274,24 +286,87 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 			flush()
 			curQuoted = q
 		}
-		words := strings.Fields(line)
-		if len(words) == 0 {
+		if !cur.addWords(line) {
 			flush()
-			continue
 		}
-		cur = append(cur, words...)
 	}
 	flush()
 	return own, quoted
 }
 
-func newParagraph(words []string) paragraph {
-	h := fnv.New64a()
-	for i, w := range words {
-		if i > 0 {
-			h.Write([]byte{' '})
-		}
-		h.Write([]byte(w))
-	}
-	return paragraph(h.Sum64()&^0xffff | uint64(min(len(words), 0xffff)))
+// paragraphHash hashes a paragraph's words joined by single spaces with
+// 64-bit FNV-1a, as they are found.
+type paragraphHash struct {
+	h     uint64
+	words int
 }
+
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+// addWords adds the words of line, separated as strings.Fields separates
+// them (by Unicode white space), and reports whether it had any.
+func (p *paragraphHash) addWords(line []byte) bool {
+	found := false
+	for len(line) > 0 {
+		// Skip white space.
+		for len(line) > 0 {
+			c := line[0]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] == 0 {
+					break
+				}
+				line = line[1:]
+				continue
+			}
+			r, n := utf8.DecodeRune(line)
+			if !unicode.IsSpace(r) {
+				break
+			}
+			line = line[n:]
+		}
+		if len(line) == 0 {
+			break
+		}
+		// A word: up to the next white space.
+		end := 0
+		for end < len(line) {
+			c := line[end]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] != 0 {
+					break
+				}
+				end++
+				continue
+			}
+			r, n := utf8.DecodeRune(line[end:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			end += n
+		}
+		if p.words == 0 {
+			p.h = fnvOffset64
+		} else {
+			p.h = (p.h ^ ' ') * fnvPrime64
+		}
+		for _, c := range line[:end] {
+			p.h = (p.h ^ uint64(c)) * fnvPrime64
+		}
+		p.words++
+		found = true
+		line = line[end:]
+	}
+	return found
+}
+
+// sum is the paragraph: the top 48 bits of the hash, the word count (at
+// most 65535) in the low 16.
+func (p *paragraphHash) sum() paragraph {
+	return paragraph(p.h&^0xffff | uint64(min(p.words, 0xffff)))
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]uint8{'\t': 1, '\n': 1, '\v': 1, '\f': 1, '\r': 1, ' ': 1}

@@ -1,0 +1,80 @@
+package provenance
+
+import (
+	"hash/fnv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// newParagraph is the paragraph of words, hashed as the definition says:
+// FNV-1a over the words joined by single spaces.
+func newParagraph(words []string) paragraph {
+	h := fnv.New64a()
+	h.Write([]byte(strings.Join(words, " ")))
+	return paragraph(h.Sum64()&^0xffff | uint64(min(len(words), 0xffff)))
+}
+
+// paragraphsByDefinition is paragraphs written as its documentation
+// reads, with strings.Fields and a list of words per paragraph: the
+// reference the streaming paragraphs must agree with.
+func paragraphsByDefinition(text []byte) (own, quoted []paragraph) {
+	var cur []string
+	curQuoted := false
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		p := newParagraph(cur)
+		switch {
+		case curQuoted && len(quoted) < maxParagraphs:
+			quoted = append(quoted, p)
+		case !curQuoted && len(own) < maxParagraphs:
+			own = append(own, p)
+		}
+		cur = cur[:0]
+	}
+	for line := range strings.SplitSeq(string(text), "\n") {
+		q := strings.HasPrefix(line, ">")
+		if q {
+			line = strings.TrimPrefix(line[1:], " ")
+			if strings.HasPrefix(line, ">") {
+				flush()
+				continue
+			}
+		}
+		if q != curQuoted {
+			flush()
+			curQuoted = q
+		}
+		words := strings.Fields(line)
+		if len(words) == 0 {
+			flush()
+			continue
+		}
+		cur = append(cur, words...)
+	}
+	flush()
+	return own, quoted
+}
+
+// FuzzParagraphs checks that paragraphs agrees with its definition on any
+// text: white space of every kind (Unicode's, invalid UTF-8 beside it),
+// quote markers at every depth, more paragraphs than are kept.
+func FuzzParagraphs(f *testing.F) {
+	for _, s := range []string{
+		"", "\n", "one two\nthree\n\nfour", "> quoted\n> more\nown\n>> deeper\n> again",
+		"a\u00a0b\u2003c\u0085d\u3000e\xc2\x85f\xa0g\u200bh", ">\n>  \n> x", "\r\nx\r\n\r\ny",
+		strings.Repeat("p\n\n", 40) + strings.Repeat("> q\n\n", 40) + "tail",
+		"word\tword\vword\fword\rword",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		wantOwn, wantQuoted := paragraphsByDefinition([]byte(text))
+		own, quoted := paragraphs([]byte(text))
+		require.Equal(t, wantOwn, own, "own paragraphs of %q", text)
+		require.Equal(t, wantQuoted, quoted, "quoted paragraphs of %q", text)
+	})
+}
