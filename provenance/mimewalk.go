@@ -163,12 +163,69 @@ func directBase64(e *message.Entity, mt string, params map[string]string) bool {
 	return !strings.HasPrefix(mt, "text/") || !ok || cs == "utf-8" || cs == "us-ascii"
 }
 
-// hashBase64 writes the decoding of data, base64 text, to sum, in chunks.
-// It returns errPlainWalk unless data is one canonical base64 stream once
-// white space (space, tab, CR, LF, which go-message skips) is removed:
-// base64 characters, then at most "==" or "=" completing the last group
-// of four. go-message decodes such a stream the same in any chunks.
+// hashBase64 writes the decoding of data, base64 text, to sum. It returns
+// errPlainWalk unless data is one canonical base64 stream once white space
+// (space, tab, CR, LF, which go-message skips) is removed: base64
+// characters, then at most "==" or "=" completing the last group of four.
+// go-message decodes such a stream the same in any chunks.
+//
+// Most base64 bodies are lines of a multiple of four base64 characters,
+// each ended by LF or CRLF: hashBase64Lines decodes those straight from
+// data. From the first line that is not so plain (padding, white space
+// inside it, an odd length, any other byte), hashBase64Stream reads the
+// rest. The lines before it hold whole groups of four characters and no
+// padding, so the rest is judged and decoded as it would have been in
+// one stream.
 func hashBase64(sum hash.Hash, data []byte) error {
+	outp := copyBuffers.Get().(*[]byte)
+	rest := hashBase64Lines(sum, data, *outp)
+	copyBuffers.Put(outp)
+	return hashBase64Stream(sum, rest)
+}
+
+// hashBase64Lines writes to sum the decoding of the plain lines at the
+// start of data, many at a time through out (at least 3 bytes), and
+// returns the rest of data from the first line, or part of a line, that
+// is not plain. A plain line is a multiple of four base64 characters,
+// with no padding, up to LF, CRLF or the end of data: base64.Decode checks
+// the characters, and a piece it decodes to fewer than three bytes per
+// four characters held padding or CR, which it skips.
+func hashBase64Lines(sum hash.Hash, data, out []byte) []byte {
+	m := 0 // decoded bytes in out, not yet written to sum
+	for len(data) > 0 {
+		end, next := len(data), len(data)
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			end, next = i, i+1
+		}
+		if end > 0 && data[end-1] == '\r' {
+			end--
+		}
+		if end%4 != 0 {
+			break
+		}
+		for end > 0 {
+			if len(out)-m < 3 {
+				sum.Write(out[:m])
+				m = 0
+			}
+			k := min(end, (len(out)-m)/3*4)
+			n, err := base64.StdEncoding.Decode(out[m:], data[:k])
+			if err != nil || n != k/4*3 {
+				sum.Write(out[:m])
+				return data
+			}
+			m += n
+			data, end, next = data[k:], end-k, next-k
+		}
+		data = data[next:]
+	}
+	sum.Write(out[:m])
+	return data
+}
+
+// hashBase64Stream is hashBase64 for any text: it classifies every byte,
+// copies the base64 characters to a buffer and decodes them in chunks.
+func hashBase64Stream(sum hash.Hash, data []byte) error {
 	inp := copyBuffers.Get().(*[]byte)
 	outp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(inp)

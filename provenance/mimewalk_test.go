@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash"
 	mathrand "math/rand/v2"
 	"os"
 	"path/filepath"
@@ -338,4 +339,196 @@ func TestLargeAttachmentAllocation(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("%x", sha256.Sum256(data)), a.Coverage.Attachments[0].SHA256, "attachment SHA-256")
 	t.Logf("%d MB message, %d KB allocated", len(msg)>>20, n>>10)
 	assert.Less(t, n, uint64(4<<20), "bytes allocated checking a %d-byte message", len(msg))
+}
+
+// hashBase64Reference is hashBase64 as it was before plain lines were
+// decoded straight from the message: every byte classified, the base64
+// characters copied to a buffer and decoded in 32 KB chunks. hashBase64
+// must give the same hash and the same error for every input.
+func hashBase64Reference(sum hash.Hash, data []byte) error {
+	in, out := make([]byte, 32<<10), make([]byte, 32<<10)
+	n, pad, total := 0, 0, 0 // characters in in, '=' signs seen, characters kept
+	for i := 0; i < len(data); {
+		j := i
+		for j < len(data) && base64Class[data[j]] == b64Char && j-i < len(in)-n {
+			j++
+		}
+		if j > i {
+			if pad > 0 {
+				return errPlainWalk
+			}
+			n += copy(in[n:], data[i:j])
+			total += j - i
+			i = j
+		}
+		if n == len(in) {
+			m, err := base64.StdEncoding.Decode(out, in[:n])
+			if err != nil {
+				return errPlainWalk
+			}
+			sum.Write(out[:m])
+			n = 0
+			continue
+		}
+		if i == len(data) {
+			break
+		}
+		switch base64Class[data[i]] {
+		case b64Space:
+		case b64Pad:
+			in[n] = '='
+			n++
+			pad++
+			total++
+		default:
+			return errPlainWalk
+		}
+		i++
+	}
+	if total%4 != 0 || pad > 2 {
+		return errPlainWalk
+	}
+	m, err := base64.StdEncoding.Decode(out, in[:n])
+	if err != nil {
+		return errPlainWalk
+	}
+	sum.Write(out[:m])
+	return nil
+}
+
+// wrapBase64 encodes data as base64 in lines of width characters, each
+// ended by eol.
+func wrapBase64(data []byte, width int, eol string) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
+	for len(enc) > width {
+		b.WriteString(enc[:width] + eol)
+		enc = enc[width:]
+	}
+	b.WriteString(enc + eol)
+	return b.String()
+}
+
+// hashBase64Cases are base64 bodies as mailers write them and as forgers
+// and broken mailers do: with ok, the bytes each decodes to; without,
+// hashBase64 leaves the body to go-message.
+func hashBase64Cases() []struct {
+	name, text string
+	want       []byte
+	ok         bool
+} {
+	data := make([]byte, 200<<10)
+	_, _ = mathrand.NewChaCha8([32]byte{3}).Read(data)
+	short := data[:1000]
+	crlf := wrapBase64(short, 76, "\r\n")
+	return []struct {
+		name, text string
+		want       []byte
+		ok         bool
+	}{
+		{"empty", "", nil, true},
+		{"only line breaks", "\r\n\n\r\n", nil, true},
+		{"CRLF lines of 76", crlf, short, true},
+		{"LF lines of 76", wrapBase64(short, 76, "\n"), short, true},
+		{"no final line break", strings.TrimSuffix(crlf, "\r\n"), short, true},
+		{"one padding sign", wrapBase64(short[:998], 76, "\r\n"), short[:998], true},
+		{"two padding signs", wrapBase64(short[:997], 76, "\r\n"), short[:997], true},
+		{"lines of 64", wrapBase64(short, 64, "\n"), short, true},
+		{"lines of 73", wrapBase64(short, 73, "\n"), short, true},
+		{"one long line", wrapBase64(data, len(data)*2, "\n"), data, true},
+		{"lines of 40,000", wrapBase64(data, 40000, "\r\n"), data, true},
+		{"200 KB in lines of 76", wrapBase64(data, 76, "\r\n"), data, true},
+		{"blank lines between", strings.ReplaceAll(crlf, "\r\n", "\r\n\r\n"), short, true},
+		{"trailing white space", strings.ReplaceAll(crlf, "\r\n", " \t\r\n"), short, true},
+		{"space inside a line", crlf[:20] + " " + crlf[20:], short, true},
+		{"CR inside lines", strings.Replace(crlf, "A", "A\r", 4), short, true},
+		{"CR alone ends lines", strings.ReplaceAll(crlf, "\r\n", "\r"), short, true},
+		{"trailing blank lines", crlf + "\r\n\r\n  \r\n", short, true},
+		{"padding then text", "QUJD\r\nQQ==\r\nQUJD\r\n", nil, false},
+		{"padding mid-line", "QQ==QUJD\r\n", nil, false},
+		{"three padding signs", "QQ===\r\n", nil, false},
+		{"four padding signs", "QUJD====\r\n", nil, false},
+		{"padding alone", "=\r\n", nil, false},
+		{"padding split by a line break", "QQ=\r\n=\r\n", []byte("A"), true},
+		{"incomplete group", "QUJDR\r\n", nil, false},
+		{"URL alphabet", "QUJD-_\r\n", nil, false},
+		{"bad byte deep in", wrapBase64(data, 76, "\r\n")[:150000] + "*" + wrapBase64(data, 76, "\r\n")[150000:], nil, false},
+		{"eight-bit byte", "QUJD\xc3\xa9\r\n", nil, false},
+		{"vertical tab", "QUJD\vQUJD\r\n", nil, false},
+		{"NUL", "QUJD\x00\r\n", nil, false},
+		{"non-zero trailing bits", "QUI=\r\n", []byte("AB"), true},
+	}
+}
+
+func TestHashBase64(t *testing.T) {
+	for _, c := range hashBase64Cases() {
+		t.Run(c.name, func(t *testing.T) {
+			got := sha256.New()
+			gotErr := hashBase64(got, []byte(c.text))
+			ref := sha256.New()
+			refErr := hashBase64Reference(ref, []byte(c.text))
+			require.Equal(t, refErr, gotErr, "error against the reference")
+			if !c.ok {
+				assert.ErrorIs(t, gotErr, errPlainWalk)
+				return
+			}
+			require.NoError(t, gotErr)
+			assert.Equal(t, sha256.Sum256(c.want), [32]byte(got.Sum(nil)), "hash of the decoded bytes")
+			assert.Equal(t, ref.Sum(nil), got.Sum(nil), "hash against the reference")
+		})
+	}
+}
+
+// hashBase64Lines decodes the plain lines itself and leaves only what
+// follows the first other line to hashBase64Stream.
+func TestHashBase64Lines(t *testing.T) {
+	data := make([]byte, 3*34000+1)
+	_, _ = mathrand.NewChaCha8([32]byte{4}).Read(data)
+	padded := wrapBase64(data, 76, "\r\n")
+	for _, c := range []struct{ name, text, rest string }{
+		{"CRLF, padding on the last line", padded, padded[strings.LastIndex(padded[:len(padded)-2], "\n")+1:]},
+		{"LF, no padding", wrapBase64(data[:len(data)-1], 76, "\n"), ""},
+		{"space ending a line", "QUJD\nQUJD \nQUJD\n", "QUJD \nQUJD\n"},
+		{"CR inside a line", "QUJD\nQU\rJD\nQUJD\n", "QU\rJD\nQUJD\n"},
+		{"bad byte", "QUJD\nQU*D\nQUJD\n", "QU*D\nQUJD\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rest := hashBase64Lines(sha256.New(), []byte(c.text), make([]byte, 32<<10))
+			assert.Equal(t, c.rest, string(rest))
+		})
+	}
+}
+
+// FuzzHashBase64 checks hashBase64 against the reference: the same error,
+// and on success the same hash, with its own 32 KB buffer and with an
+// output buffer of 3 to 66 bytes, so that plain lines cross many buffer
+// boundaries.
+func FuzzHashBase64(f *testing.F) {
+	for _, c := range hashBase64Cases() {
+		if len(c.text) < 4<<10 {
+			f.Add([]byte(c.text), uint8(0))
+		}
+	}
+	f.Fuzz(func(t *testing.T, text []byte, size uint8) {
+		ref := sha256.New()
+		refErr := hashBase64Reference(ref, text)
+		got := sha256.New()
+		if err := hashBase64(got, text); err != refErr {
+			t.Fatalf("hashBase64: error %v, reference %v", err, refErr)
+		}
+		if refErr == nil && !bytes.Equal(got.Sum(nil), ref.Sum(nil)) {
+			t.Fatalf("hashBase64: hash %x, reference %x", got.Sum(nil), ref.Sum(nil))
+		}
+		small := sha256.New()
+		rest := hashBase64Lines(small, text, make([]byte, 3+int(size)%64))
+		if !bytes.HasSuffix(text, rest) {
+			t.Fatalf("hashBase64Lines returned %q, not a suffix of its input", rest)
+		}
+		if err := hashBase64Stream(small, rest); err != refErr {
+			t.Fatalf("with a %d-byte buffer: error %v, reference %v", 3+int(size)%64, err, refErr)
+		}
+		if refErr == nil && !bytes.Equal(small.Sum(nil), ref.Sum(nil)) {
+			t.Fatalf("with a %d-byte buffer: hash %x, reference %x", 3+int(size)%64, small.Sum(nil), ref.Sum(nil))
+		}
+	})
 }
