@@ -84,24 +84,31 @@ type viewPrint struct {
 func readerView(f *facts) *viewPrint {
 	v := &viewPrint{}
 	whole := sha256.New()
+	var n [9]byte // an element's number, then its length
 	put := func(i int, s []byte) {
 		h := sha256.Sum256(s)
 		v.elems[i] = binary.BigEndian.Uint16(h[:2])
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		whole.Write([]byte{byte(i)})
+		n[0] = byte(i)
+		binary.BigEndian.PutUint64(n[1:], uint64(len(s)))
 		whole.Write(n[:])
 		whole.Write(s)
 	}
+	// Each field's values, decoded, their words joined by one space, one
+	// line per instance: built in one buffer, reused from field to field.
+	var field []byte
 	for i, e := range viewElements[:elemBody] {
-		var b strings.Builder
-		for j, val := range f.hdr.values(e.field) {
-			if j > 0 {
-				b.WriteByte('\n')
+		field = field[:0]
+		j := 0
+		for _, hf := range f.hdr.fields {
+			if hf.Name != e.field {
+				continue
 			}
-			b.WriteString(strings.Join(strings.Fields(mailsyntax.DecodeWords(val)), " "))
+			if j++; j > 1 {
+				field = append(field, '\n')
+			}
+			field = appendFields(field, mailsyntax.DecodeWords(hf.Value))
 		}
-		put(i, []byte(b.String()))
+		put(i, field)
 	}
 	var body []byte
 	if f.hdr.body <= len(f.raw) && !f.headerOnly {
@@ -219,11 +226,29 @@ func decodeText(body []byte, cte, charset string) []byte {
 }
 
 // normalizeText makes line endings LF, removes white space at the end of
-// each line and empty lines at the start and the end.
+// each line and empty lines at the start and the end. Text that needs
+// nothing of that inside it, as most does, is returned as a slice of b,
+// not copied.
 func normalizeText(b []byte) []byte {
+	if plainText(b) {
+		return bytes.Trim(b, "\n")
+	}
 	out := make([]byte, 0, len(b))
+	nl := -2 // where the next LF is in b, -1 if none, -2 if not yet looked for
 	for len(b) > 0 {
-		i := bytes.IndexAny(b, "\r\n")
+		// The first CR or LF, found with bytes.IndexByte, which is
+		// vectorised (IndexAny is not); the LF is remembered, so that
+		// text whose lines end in CR alone is not scanned again per line.
+		if nl == -2 {
+			nl = bytes.IndexByte(b, '\n')
+		}
+		i, end := nl, nl
+		if nl < 0 {
+			end = len(b)
+		}
+		if j := bytes.IndexByte(b[:end], '\r'); j >= 0 {
+			i = j
+		}
 		line := b
 		if i >= 0 {
 			line = b[:i]
@@ -231,6 +256,11 @@ func normalizeText(b []byte) []byte {
 				i++
 			}
 			b = b[i+1:]
+			if nl >= 0 {
+				if nl -= i + 1; nl < 0 {
+					nl = -2
+				}
+			}
 		} else {
 			b = nil
 		}
@@ -238,6 +268,29 @@ func normalizeText(b []byte) []byte {
 		out = append(out, '\n')
 	}
 	return bytes.Trim(out, "\n")
+}
+
+// plainText reports whether normalizeText has nothing to change in b but
+// its empty lines at the start and the end: b holds no CR and no line
+// ends with a space or a tab.
+func plainText(b []byte) bool {
+	if bytes.IndexByte(b, '\r') >= 0 {
+		return false
+	}
+	for {
+		i := bytes.IndexByte(b, '\n')
+		line := b
+		if i >= 0 {
+			line = b[:i]
+		}
+		if n := len(line); n > 0 && (line[n-1] == ' ' || line[n-1] == '\t') {
+			return false
+		}
+		if i < 0 {
+			return true
+		}
+		b = b[i+1:]
+	}
 }
 
 // paragraphs splits normalised text into the sender's own paragraphs and
@@ -366,6 +419,59 @@ func (p *paragraphHash) addWords(line []byte) bool {
 // most 65535) in the low 16.
 func (p *paragraphHash) sum() paragraph {
 	return paragraph(p.h&^0xffff | uint64(min(p.words, 0xffff)))
+}
+
+// appendFields appends to dst the words of s, as strings.Fields splits
+// them (at Unicode white space), joined by single spaces: what
+// strings.Join(strings.Fields(s), " ") returns, without the list of words
+// or the string.
+func appendFields(dst []byte, s string) []byte {
+	first := true
+	for len(s) > 0 {
+		// Skip white space.
+		for len(s) > 0 {
+			c := s[0]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] == 0 {
+					break
+				}
+				s = s[1:]
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s)
+			if !unicode.IsSpace(r) {
+				break
+			}
+			s = s[n:]
+		}
+		if len(s) == 0 {
+			break
+		}
+		// A word: up to the next white space.
+		end := 0
+		for end < len(s) {
+			c := s[end]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] != 0 {
+					break
+				}
+				end++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[end:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			end += n
+		}
+		if !first {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, s[:end]...)
+		first = false
+		s = s[end:]
+	}
+	return dst
 }
 
 // asciiSpace marks the ASCII bytes unicode.IsSpace reports.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // quoteAll quotes every line of text as a reply does: "> " before each.
@@ -179,6 +181,92 @@ func FuzzQuote(f *testing.F) {
 		if matched, contradicted := matchQuote(quote, oneLine); matched != 0 || !contradicted {
 			t.Fatalf("paragraph %d of %q quoted with %q for %q: matched %d, contradicted %v; want 0, true",
 				k, wrapped, changed[i], paras[k][i], matched, contradicted)
+		}
+	})
+}
+
+// normalizeTextReference is normalizeText as it was before plain text was
+// returned uncopied: every line copied, found with bytes.IndexAny.
+// normalizeText must return the same bytes for every input.
+func normalizeTextReference(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\r\n")
+		line := b
+		if i >= 0 {
+			line = b[:i]
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			b = b[i+1:]
+		} else {
+			b = nil
+		}
+		out = append(out, bytes.TrimRight(line, " \t")...)
+		out = append(out, '\n')
+	}
+	return bytes.Trim(out, "\n")
+}
+
+func TestNormalizeText(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"only line breaks", "\n\r\n\r\n", ""},
+		{"plain", "\n\nDear Ann,\n\nThe figures.\n\n\n", "Dear Ann,\n\nThe figures."},
+		{"plain, no final line break", "Dear Ann,\nThe figures.", "Dear Ann,\nThe figures."},
+		{"CRLF", "Dear Ann,\r\n\r\nThe figures.\r\n", "Dear Ann,\n\nThe figures."},
+		{"CR alone", "Dear Ann,\r\rThe figures.\r", "Dear Ann,\n\nThe figures."},
+		{"CR CR LF", "Dear Ann,\r\r\nThe figures.", "Dear Ann,\n\nThe figures."},
+		{"mixed", "a\rb\nc\r\nd\n\re", "a\nb\nc\nd\n\ne"},
+		{"trailing white space", "Dear Ann, \t\nThe figures. \n \n", "Dear Ann,\nThe figures."},
+		{"white space at the end of the text", "The figures. ", "The figures."},
+		{"leading white space kept", "  Dear Ann,\n\tThe figures.", "  Dear Ann,\n\tThe figures."},
+		{"other white space kept", "Dear Ann,\v\nThe figures.\f\n", "Dear Ann,\v\nThe figures.\f"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, string(normalizeText([]byte(c.in))))
+			assert.Equal(t, c.want, string(normalizeTextReference([]byte(c.in))), "reference")
+		})
+	}
+}
+
+// FuzzNormalizeText checks normalizeText against the reference.
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{"", "\n", "a \nb\r\nc\rd\n\n", "\r\r\n \t\n", "Dear Ann,\n\nThe figures.\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in := bytes.Clone(b)
+		got, want := normalizeText(b), normalizeTextReference(in)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("normalizeText(%q) = %q, reference %q", in, got, want)
+		}
+		if !bytes.Equal(b, in) {
+			t.Fatalf("normalizeText changed its input to %q", b)
+		}
+	})
+}
+
+func TestAppendFields(t *testing.T) {
+	for _, s := range []string{
+		"", "   ", "Ann", "  Ann  Lee ", "Ann\t\r\n Lee", "Ann\vLee\fX",
+		"Ann\u00a0Lee\u2003X\u0085Y", "Ann\xa0Lee\x85", "Ann\xc2 Lee", "Zoë  Müller",
+	} {
+		want := strings.Join(strings.Fields(s), " ")
+		assert.Equal(t, want, string(appendFields(nil, s)), "%q", s)
+		assert.Equal(t, "x"+want, string(appendFields([]byte("x"), s)), "%q after other bytes", s)
+	}
+}
+
+// FuzzAppendFields checks appendFields against strings.Fields and
+// strings.Join.
+func FuzzAppendFields(f *testing.F) {
+	for _, s := range []string{"", " Ann  Lee ", "Ann\u00a0Lee\u2003X", "Ann\xa0Lee\x85\xc2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendFields(nil, s)), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
