@@ -1,7 +1,9 @@
 package provenance
 
 import (
+	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leakproof/leakproof/dkim"
 )
@@ -49,20 +51,82 @@ func headerOf(ph *dkim.Header) header {
 			continue
 		}
 		h.fields = append(h.fields, headerField{
-			Name:   strings.ToLower(f.Name()),
-			Value:  unfold(string(f.Value())),
+			Name:   lowerName(&f),
+			Value:  unfold(f.Value()),
 			Offset: f.Offset,
 		})
 	}
 	return h
 }
 
+// lowerName returns strings.ToLower(f.Name()). The names of the fields mail
+// carries most are kept as strings, so that reading them copies nothing;
+// other ASCII names are copied once.
+func lowerName(f *dkim.HeaderField) string {
+	b := f.NameRaw
+	for len(b) > 0 && isFoldSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isFoldSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	var buf [32]byte
+	if len(b) > len(buf) {
+		return strings.ToLower(f.Name())
+	}
+	for i, c := range b {
+		switch {
+		case c >= utf8.RuneSelf:
+			return strings.ToLower(f.Name())
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if s, ok := commonNames[string(buf[:len(b)])]; ok {
+		return s
+	}
+	return string(buf[:len(b)])
+}
+
+// isFoldSpace reports whether the lenient reader trims c from a field name.
+func isFoldSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// commonNames maps the lower-case names of the fields most messages carry
+// to themselves.
+var commonNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, n := range []string{
+		"from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date",
+		"message-id", "in-reply-to", "references", "mime-version",
+		"content-type", "content-transfer-encoding", "content-disposition",
+		"content-language", "received", "return-path", "delivered-to",
+		"dkim-signature", "domainkey-signature", "authentication-results",
+		"arc-seal", "arc-message-signature", "arc-authentication-results",
+		"received-spf", "x-mailer", "user-agent", "list-id", "list-unsubscribe",
+		"precedence", "thread-topic", "thread-index", "x-gm-thrid", "x-gmail-labels",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
 // unfold removes the line endings of a folded value (RFC 5322 §2.2.3) and
-// trims surrounding whitespace.
-func unfold(v string) string {
-	v = strings.ReplaceAll(v, "\r\n", "")
-	v = strings.ReplaceAll(v, "\n", "")
-	return strings.TrimSpace(v)
+// trims surrounding whitespace: a CR is removed only before an LF. The
+// value is copied once.
+func unfold(v []byte) string {
+	if bytes.IndexByte(v, '\n') < 0 {
+		return strings.TrimSpace(string(v))
+	}
+	var b strings.Builder
+	b.Grow(len(v))
+	for i, c := range v {
+		if c == '\n' || c == '\r' && i+1 < len(v) && v[i+1] == '\n' {
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // values returns the values of every field named name (lower-case).
