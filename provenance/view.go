@@ -264,7 +264,11 @@ func normalizeText(b []byte) []byte {
 		} else {
 			b = nil
 		}
-		out = append(out, bytes.TrimRight(line, " \t")...)
+		n := len(line) // bytes.TrimRight(line, " \t"), without its set of bytes
+		for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t') {
+			n--
+		}
+		out = append(out, line[:n]...)
 		out = append(out, '\n')
 	}
 	return bytes.Trim(out, "\n")
