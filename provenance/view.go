@@ -227,8 +227,8 @@ func decodeText(body []byte, cte, charset string) []byte {
 
 // normalizeText makes line endings LF, removes white space at the end of
 // each line and empty lines at the start and the end. Text that needs
-// nothing of that inside it, as most does, is returned as a slice of b,
-// not copied.
+// only the last (LF line endings, no white space at a line's end) is
+// returned as a slice of b, not copied.
 func normalizeText(b []byte) []byte {
 	if plainText(b) {
 		return bytes.Trim(b, "\n")
