@@ -269,16 +269,19 @@ func (e *spoolWriter) spoolErr(s *spoolErr) {
 var errSpoolRecord = errors.New("a record of the temporary file is damaged")
 
 // spoolReader reads what spoolWriter wrote; the first error sticks, and
-// every read after it returns the zero value.
+// every read after it returns the zero value. The strings it returns are
+// substrings of one copy of the record, s: one allocation a record, not
+// one a string.
 type spoolReader struct {
-	b   []byte
+	b   []byte // what is left of the record
+	s   string // the same bytes as b
 	bad bool
 }
 
 // readAssessment decodes one assessment that appendAssessment wrote, all
 // of b, as gob and restore give it back.
 func readAssessment(b []byte) (*Assessment, error) {
-	d := spoolReader{b: b}
+	d := spoolReader{b: b, s: string(b)}
 	a := &Assessment{}
 	a.ID = d.str()
 	a.File = d.str()
@@ -467,7 +470,10 @@ func (d *spoolReader) signature(s *SignatureResult) {
 	s.Aligned = d.bool()
 }
 
-func (d *spoolReader) fail() { d.bad, d.b = true, nil }
+func (d *spoolReader) fail() { d.bad, d.b, d.s = true, nil, "" }
+
+// skip moves past the next n bytes, which are there.
+func (d *spoolReader) skip(n int) { d.b, d.s = d.b[n:], d.s[n:] }
 
 func (d *spoolReader) uint() uint64 {
 	v, n := binary.Uvarint(d.b)
@@ -475,7 +481,7 @@ func (d *spoolReader) uint() uint64 {
 		d.fail()
 		return 0
 	}
-	d.b = d.b[n:]
+	d.skip(n)
 	return v
 }
 
@@ -485,7 +491,7 @@ func (d *spoolReader) int() int64 {
 		d.fail()
 		return 0
 	}
-	d.b = d.b[n:]
+	d.skip(n)
 	return v
 }
 
@@ -495,7 +501,7 @@ func (d *spoolReader) bool() bool {
 		return false
 	}
 	v := d.b[0] == 1
-	d.b = d.b[1:]
+	d.skip(1)
 	return v
 }
 
@@ -507,7 +513,7 @@ func (d *spoolReader) take(n int) []byte {
 		return nil
 	}
 	v := d.b[:n:n]
-	d.b = d.b[n:]
+	d.skip(n)
 	return v
 }
 
@@ -527,7 +533,13 @@ func (d *spoolReader) countOf(size int) int {
 }
 
 func (d *spoolReader) str() string {
-	return string(d.take(d.count()))
+	n := d.count()
+	if d.bad {
+		return ""
+	}
+	v := d.s[:n]
+	d.skip(n)
+	return v
 }
 
 func (d *spoolReader) strs() []string {

@@ -262,3 +262,71 @@ func TestSpoolZeroElements(t *testing.T) {
 	require.Len(t, got, 1, "one record read back")
 	assert.Equal(t, &want, got[0], "the record read back")
 }
+
+// BenchmarkSpool writes the assessments of the repository's test archives
+// to a spool file and reads them back, as RunArchive does, in the Spool's
+// own form ("binary") and in the gob stream of a SpoolEncoder ("gob").
+func BenchmarkSpool(b *testing.B) {
+	root := testenv.ModuleRoot(b)
+	c := NewChecker(&Options{Keys: corpusKeys(b), Time: checkTime})
+	var in []*Assessment
+	pass := NewArchivePass()
+	for _, dir := range []string{"archive", "adversarial", "benign", "formats", "arc", "sample.mbox"} {
+		for m := range archive.Walk(b.Context(), filepath.Join(root, "testdata", dir), nil) {
+			a := c.Check(b.Context(), m)
+			pass.Add(a)
+			in = append(in, a)
+		}
+	}
+	f, err := os.CreateTemp(b.TempDir(), "spool-*")
+	require.NoError(b, err, "create spool")
+	defer f.Close()
+	rewind := func() {
+		_, err := f.Seek(0, io.SeekStart)
+		require.NoError(b, err, "seek")
+		require.NoError(b, f.Truncate(0), "truncate")
+	}
+	b.Run("binary", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rewind()
+			sp := NewSpool(f)
+			for _, a := range in {
+				if err := sp.Write(a); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, err := range sp.All() {
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/record")
+	})
+	b.Run("gob", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rewind()
+			bw := bufio.NewWriterSize(f, 256<<10)
+			enc := NewSpoolEncoder(bw)
+			for _, a := range in {
+				if err := enc.Encode(a, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			require.NoError(b, bw.Flush(), "flush")
+			_, err := f.Seek(0, io.SeekStart)
+			require.NoError(b, err, "seek")
+			dec := NewSpoolDecoder(bufio.NewReaderSize(f, 256<<10))
+			for {
+				if _, _, err := dec.Decode(); err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(in)), "ns/record")
+	})
+}
