@@ -3,21 +3,25 @@ package provenance
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"slices"
 
 	"github.com/leakproof/leakproof/archive"
 )
 
 // A Spool keeps assessments outside memory until the archive pass has
-// seen every message: Write appends one (gob-encoded) to an
-// io.ReadWriteSeeker, usually a temporary file, and All reads them back in
-// the order written, with what the archive pass needs (their position in
-// an ArchivePass, their reader's view fingerprint).
+// seen every message: Write appends one to an io.ReadWriteSeeker, usually
+// a temporary file, and All reads them back in the order written, with
+// what the archive pass needs (their position in an ArchivePass, their
+// reader's view fingerprint). The file is the Spool's own: a compact
+// binary form, without reflection, that only the build that wrote it
+// reads back (a stream that outlives the run is a SpoolEncoder's).
 //
 // Errors read back keep their text and what callers branch on: errors.Is
 // on Assessment.Err or a signature's Err still finds the sentinels of
@@ -31,7 +35,7 @@ import (
 type Spool struct {
 	rw      io.ReadWriteSeeker
 	bw      *bufio.Writer
-	enc     *SpoolEncoder
+	buf     []byte // Write's record, reused
 	reading bool
 	err     error
 }
@@ -59,8 +63,7 @@ type spoolView struct {
 // NewSpool returns a Spool that writes to rw from its current offset and
 // reads back from offset 0.
 func NewSpool(rw io.ReadWriteSeeker) *Spool {
-	bw := bufio.NewWriterSize(rw, 256<<10)
-	return &Spool{rw: rw, bw: bw, enc: NewSpoolEncoder(bw)}
+	return &Spool{rw: rw, bw: bufio.NewWriterSize(rw, 256<<10)}
 }
 
 // Write appends a to the spool. The first error sticks.
@@ -68,17 +71,36 @@ func (s *Spool) Write(a *Assessment) error {
 	if s.err != nil {
 		return s.err
 	}
+	s.buf = appendAssessment(s.buf[:0], a)
+	return s.writeRecord(a.passSeq, s.buf)
+}
+
+// writeRecord appends the record of an assessment at pass position seq
+// whose appendAssessment bytes are rec. The first error sticks.
+func (s *Spool) writeRecord(seq int, rec []byte) error {
+	if s.err != nil {
+		return s.err
+	}
 	if s.reading {
 		s.err = errors.New("provenance: Spool.Write after All")
 		return s.err
 	}
-	s.err = s.enc.Encode(a, nil)
+	var head [2 * binary.MaxVarintLen64]byte
+	h := binary.AppendUvarint(head[:0], uint64(seq))
+	h = binary.AppendUvarint(h, uint64(len(rec)))
+	if _, err := s.bw.Write(h); err != nil {
+		s.err = fmt.Errorf("provenance: spool: %w", err)
+		return s.err
+	}
+	if _, err := s.bw.Write(rec); err != nil {
+		s.err = fmt.Errorf("provenance: spool: %w", err)
+	}
 	return s.err
 }
 
-// A SpoolEncoder writes assessments to a stream as a Spool keeps them
-// (gob, with the archive pass's fingerprint of each and their errors'
-// identity), each with bytes of the caller's own (aux): the records of
+// A SpoolEncoder writes assessments to a stream with what a Spool keeps
+// of them (in gob, with the archive pass's fingerprint of each and their
+// errors' identity), each with bytes of the caller's own (aux): the records of
 // "verify --shard" are written with it, and a SpoolDecoder reads them
 // back, with the same build or a later one of the same spool format
 // (docs/scale.md). A SpoolEncoder is not safe for concurrent use.
@@ -183,14 +205,15 @@ func (s *Spool) All() iter.Seq2[*Assessment, error] {
 			yield(nil, s.err)
 			return
 		}
-		dec := NewSpoolDecoder(bufio.NewReaderSize(s.rw, 256<<10))
+		br := bufio.NewReaderSize(s.rw, 256<<10)
+		var buf []byte
 		for {
-			a, _, err := dec.Decode()
+			a, err := readRecord(br, &buf)
 			if err == io.EOF {
 				return
 			}
 			if err != nil {
-				yield(nil, err)
+				yield(nil, fmt.Errorf("provenance: spool: %w", err))
 				return
 			}
 			if !yield(a, nil) {
@@ -198,6 +221,42 @@ func (s *Spool) All() iter.Seq2[*Assessment, error] {
 			}
 		}
 	}
+}
+
+// readRecord reads the next record that writeRecord wrote, into *buf
+// (grown as needed and reused), and decodes it. It returns io.EOF at the
+// end of r, between records.
+func readRecord(r *bufio.Reader, buf *[]byte) (*Assessment, error) {
+	seq, err := binary.ReadUvarint(r)
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	var n uint64
+	if err == nil {
+		n, err = binary.ReadUvarint(r)
+	}
+	if err == nil && n > math.MaxInt32 {
+		err = errSpoolRecord
+	}
+	if err == nil {
+		if uint64(cap(*buf)) < n {
+			*buf = make([]byte, n)
+		}
+		*buf = (*buf)[:n]
+		_, err = io.ReadFull(r, *buf)
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return nil, errors.New("the stream ends inside a record")
+	}
+	if err != nil {
+		return nil, err
+	}
+	a, err := readAssessment(*buf)
+	if err != nil {
+		return nil, err
+	}
+	a.passSeq = int(seq)
+	return a, nil
 }
 
 // restore rebuilds the assessment of r, with empty (not nil) slices and
@@ -209,13 +268,22 @@ func (r *spoolRecord) restore() *Assessment {
 		if i < len(r.SigErrs) {
 			a.Signatures[i].Err = unpackErr(&r.SigErrs[i])
 		}
-		if a.Signatures[i].SignedHeaders == nil {
-			a.Signatures[i].SignedHeaders = []string{}
-		}
 	}
 	a.passSeq = r.Seq
 	if v := r.View; v != nil {
 		a.view = &viewPrint{whole: v.Whole, elems: v.Elems, paras: unpackParagraphs(v.Paras), quotes: unpackParagraphs(v.Quotes)}
+	}
+	normalize(a)
+	return a
+}
+
+// normalize gives a read-back assessment the empty (not nil) slices and
+// maps that Check makes, and every displayed field in its coverage.
+func normalize(a *Assessment) {
+	for i := range a.Signatures {
+		if a.Signatures[i].SignedHeaders == nil {
+			a.Signatures[i].SignedHeaders = []string{}
+		}
 	}
 	if a.References == nil {
 		a.References = []string{}
@@ -243,7 +311,6 @@ func (r *spoolRecord) restore() *Assessment {
 	if a.ARC.Instances == nil {
 		a.ARC.Instances = []ARCInstance{}
 	}
-	return a
 }
 
 // RunArchive checks every message of msgs as Run does, then runs the
@@ -254,18 +321,21 @@ func (r *spoolRecord) restore() *Assessment {
 // offset and read back from offset 0. checked, if not nil, is called with
 // each assessment as it is decided (for progress), before the pass.
 //
-// The goroutines are Run's. RunArchive returns the pass's summary, and the
+// The goroutines are Run's (each record is encoded for the spool, as
+// RunEncoded does). RunArchive returns the pass's summary, and the
 // first error of Run, of the spool or of emit, or ctx.Err() when ctx is
 // done.
 func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
 	pass := NewArchivePass()
 	sp := NewSpool(spool)
-	err := c.Run(ctx, msgs, func(a *Assessment) error {
+	// Each assessment is encoded for the spool by the worker that checked
+	// it; the emitter only adds it to the pass and writes the bytes.
+	err := c.run(ctx, msgs, appendAssessment, func(a *Assessment, rec []byte) error {
 		if checked != nil {
 			checked(a)
 		}
 		pass.Add(a)
-		return sp.Write(a)
+		return sp.writeRecord(a.passSeq, rec)
 	})
 	if err != nil {
 		return ArchiveSummary{}, err
