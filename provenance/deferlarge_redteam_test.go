@@ -1,0 +1,190 @@
+package provenance_test
+
+import (
+	"bytes"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testmail"
+	"github.com/leakproof/leakproof/provenance"
+	"github.com/leakproof/leakproof/report"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// redteamKeys publishes the committed test keys the messages are signed
+// with.
+func redteamKeys() dkim.KeySource {
+	var recs []dkim.KeyRecord
+	for _, name := range []string{"rsa1024", "ed25519"} {
+		k := testmail.MustKey(name)
+		recs = append(recs, dkim.KeyRecord{Domain: k.Domain, Selector: k.Selector, TXT: k.Record(), Source: "testkeys"})
+	}
+	return dkim.NewKeyFile(recs)
+}
+
+// redteamMessage is message i of the test mbox, stored bytes with LF line
+// endings, unescaped: each with its own sender, subject, attachment name
+// and text, so that a byte of one found in another's record shows.
+func redteamMessage(t *testing.T, i int) []byte {
+	t.Helper()
+	key := []string{"rsa1024", "ed25519"}[i%2]
+	line := fmt.Sprintf("Paragraph %02d of the report, with its own words: %s.\n", i, strings.Repeat(string(rune('a'+i%26)), 20))
+	body := strings.Repeat(line, 20+(i*37)%120)
+	if i%3 == 0 {
+		body += "From the desk of the editor, a line mbox must escape.\n>From one already quoted.\n"
+	}
+	msg := testmail.Message{
+		From:    fmt.Sprintf("Sender %02d <sender%02d@example.com>", i, i),
+		Subject: fmt.Sprintf("Report number %02d =?utf-8?q?caf=C3=A9_%02d?=", i, i),
+		Body:    body,
+	}
+	if i%4 == 1 {
+		msg.Attachments = []testmail.Attachment{{Name: fmt.Sprintf("ledger-%02d.csv", i), ContentType: "text/csv",
+			Data: bytes.Repeat([]byte(fmt.Sprintf("row,%02d,%d\n", i, i*i)), 50+i*10)}}
+	}
+	raw := msg.Bytes()
+	var err error
+	if i%5 != 4 { // every fifth is not signed
+		raw, err = testmail.Sign(raw, testmail.MustKey(key), nil)
+		require.NoError(t, err, "sign message %d", i)
+	}
+	switch i % 7 {
+	case 2: // the body changed after signing
+		raw = bytes.Replace(raw, []byte("own words"), []byte("OWN WORDS"), 1)
+	case 5: // a From field added above the signed one
+		raw = testmail.Prepend(raw, "From", fmt.Sprintf("Mallory %02d <mallory%02d@example.net>", i, i))
+	}
+	return raw
+}
+
+// redteamMbox writes n messages as an mboxrd file with line ending eol,
+// a byte-order mark after some separator lines, and no final newline.
+func redteamMbox(t *testing.T, n int, eol string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for i := range n {
+		b.WriteString("From sender@example.com Tue Mar  1 10:00:00 2016" + eol)
+		if i%6 == 3 {
+			b.WriteString("\xef\xbb\xbf")
+		}
+		for _, l := range strings.SplitAfter(string(testmail.LF(redteamMessage(t, i))), "\n") {
+			if strings.HasPrefix(strings.TrimLeft(l, ">"), "From ") {
+				b.WriteString(">")
+			}
+			if eol == "\r\n" && strings.HasSuffix(l, "\n") {
+				l = strings.TrimSuffix(l, "\n") + "\r\n"
+			}
+			b.WriteString(l)
+		}
+		if i < n-1 {
+			b.WriteString(eol)
+		}
+	}
+	return bytes.TrimRight(b.Bytes(), "\r\n")
+}
+
+// runRecords checks every message of path and returns their JSON records,
+// encoded only once the run is over (so that an assessment holding a
+// slice of a message's reused buffer would show another message's bytes),
+// and how many messages the walk deferred.
+func runRecords(t *testing.T, path string, aopts *archive.Options, workers int) ([]string, int) {
+	t.Helper()
+	c := provenance.NewChecker(&provenance.Options{Keys: redteamKeys(), Time: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		Workers: workers, WindowBytes: 24 << 10})
+	deferred := 0
+	walk := archive.Walk(t.Context(), path, aopts)
+	counted := func(yield func(*archive.Message) bool) {
+		for m := range walk {
+			if m.Deferred() {
+				deferred++
+			}
+			if !yield(m) {
+				return
+			}
+		}
+	}
+	var held []*provenance.Assessment
+	require.NoError(t, c.Run(t.Context(), iter.Seq[*archive.Message](counted), func(a *provenance.Assessment) error {
+		held = append(held, a)
+		return nil
+	}), "Run")
+	var out []string
+	var buf bytes.Buffer
+	w := report.NewJSONWriter(&buf)
+	for _, a := range held {
+		buf.Reset()
+		require.NoError(t, w.Write(a), "encode")
+		out = append(out, a.Separator+"\n"+buf.String()) // the separator is not in the JSON record
+	}
+	return out, deferred
+}
+
+// The records of an mbox of signed, altered, unsigned and attachment-
+// bearing messages, LF and CRLF, mboxrd-escaped, some with a byte-order
+// mark, the last without a final newline, are the same whether large
+// messages are deferred or not, at 1, 2 and 4 workers; the assessments
+// are encoded only after the run, when every buffer Load and the CRLF
+// views reused has held later messages.
+func TestRedteamRunDeferLargeRecords(t *testing.T) {
+	dir := t.TempDir()
+	for _, eol := range []string{"\n", "\r\n"} {
+		path := filepath.Join(dir, fmt.Sprintf("m%d.mbox", len(eol)))
+		require.NoError(t, os.WriteFile(path, redteamMbox(t, 28, eol), 0o600), "write the mbox")
+		want, n := runRecords(t, path, &archive.Options{}, 1)
+		require.Zero(t, n, "nothing deferred without DeferLarge")
+		require.Len(t, want, 28, "records")
+		verdicts := map[string]int{}
+		for _, rec := range want {
+			for _, v := range []string{"authentic", "altered", "unverifiable"} {
+				if strings.Contains(rec, `"verdict":"`+v+`"`) {
+					verdicts[v]++
+				}
+			}
+		}
+		assert.Len(t, verdicts, 3, "eol %q: the mbox has messages of every verdict: %v", eol, verdicts)
+		for _, workers := range []int{1, 2, 4} {
+			for _, threshold := range []int64{1, 2 << 10, 6 << 10} {
+				got, n := runRecords(t, path, &archive.Options{DeferLarge: threshold, DeferDigest: true}, workers)
+				assert.Positive(t, n, "eol %q, threshold %d: messages deferred", eol, threshold)
+				require.Len(t, got, len(want), "records")
+				for i := range want {
+					assert.Equal(t, want[i], got[i], "eol %q, %d workers, threshold %d: record %d", eol, workers, threshold, i+1)
+				}
+			}
+		}
+	}
+}
+
+// A caller that gathers the walk's messages first and checks them later
+// breaks Load's contract (the file is closed): every deferred message
+// must then come out as an error record, never as a verdict on no bytes.
+func TestRedteamCheckAfterWalk(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.mbox")
+	require.NoError(t, os.WriteFile(path, redteamMbox(t, 6, "\n"), 0o600), "write the mbox")
+	var msgs []*archive.Message
+	for m := range archive.Walk(t.Context(), path, &archive.Options{DeferLarge: 1 << 10, DeferDigest: true}) {
+		msgs = append(msgs, m)
+	}
+	c := provenance.NewChecker(&provenance.Options{Keys: redteamKeys()})
+	deferred := 0
+	for _, m := range msgs {
+		was := m.Deferred()
+		a := c.Check(t.Context(), m)
+		if was {
+			deferred++
+			assert.Error(t, a.Err, "message %d: checked after the walk", m.Index)
+			assert.Equal(t, provenance.VerdictNone, a.Verdict, "message %d: no verdict", m.Index)
+		} else {
+			assert.NoError(t, a.Err, "message %d: held by the walk", m.Index)
+		}
+	}
+	assert.Positive(t, deferred, "messages deferred")
+}
