@@ -517,3 +517,60 @@ func TestRedteamLoadReleaseOrders(t *testing.T) {
 }
 
 var _ io.ReaderAt = (*bytes.Reader)(nil)
+
+// FuzzDeferLarge walks arbitrary bytes as one file with and without
+// Options.DeferLarge (loading each message before the next, as
+// provenance.Checker.Run does) and requires the same records, Raw
+// included.
+func FuzzDeferLarge(f *testing.F) {
+	long := strings.Repeat("A line of a long report, kept whole.\n", 8)
+	m1 := mail("one", long+"From the start.\n>From escaped.\n")
+	for _, seed := range [][]byte{
+		mboxOf(sepA, "\n", m1, mail("two", "Hi.\n"), m1),
+		[]byte(strings.ReplaceAll(string(mboxOf(sepT, "\n", m1, m1)), "\n", "\r\n")),
+		append([]byte(bom), mboxOf(sepA, "\n", m1)...),
+		[]byte(sepA + "\n" + bom + string(m1) + "\n" + sepA + "\nContent-Length: 5\n\nFrom x\n"),
+	} {
+		f.Add(seed, int64(40), int64(0))
+		f.Add(seed, int64(200), int64(300))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, threshold, limit int64) {
+		if Detect(data) != KindMbox {
+			return
+		}
+		threshold = 1 + abs64(threshold)%2048
+		limit = abs64(limit) % 4096
+		walk := func(opts *Options) []deferSnap {
+			var out []deferSnap
+			for m := range WalkReaderAt(t.Context(), "f", bytes.NewReader(data), int64(len(data)), opts) {
+				_ = m.Load()
+				m.Digest()
+				out = append(out, snapOf(m))
+				m.Release()
+			}
+			return out
+		}
+		want := walk(&Options{MaxMessageSize: limit})
+		got := walk(&Options{MaxMessageSize: limit, DeferLarge: threshold, DeferDigest: threshold%2 == 0})
+		if len(want) != len(got) {
+			t.Fatalf("threshold %d cap %d: %d records, want %d", threshold, limit, len(got), len(want))
+		}
+		for i := range want {
+			w, g := want[i], got[i]
+			if !bytes.Equal(w.Raw, g.Raw) {
+				t.Fatalf("threshold %d cap %d: record %d: Raw differs", threshold, limit, i)
+			}
+			w.Raw, g.Raw = nil, nil
+			if fmt.Sprint(w) != fmt.Sprint(g) {
+				t.Fatalf("threshold %d cap %d: record %d:\nwant %+v\ngot  %+v", threshold, limit, i, w, g)
+			}
+		}
+	})
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -(n + 1)
+	}
+	return n
+}

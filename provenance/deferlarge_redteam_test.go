@@ -23,7 +23,7 @@ import (
 // with.
 func redteamKeys() dkim.KeySource {
 	var recs []dkim.KeyRecord
-	for _, name := range []string{"rsa1024", "ed25519"} {
+	for _, name := range []string{"rsa1024", "rsa2048", "ed25519"} {
 		k := testmail.MustKey(name)
 		recs = append(recs, dkim.KeyRecord{Domain: k.Domain, Selector: k.Selector, TXT: k.Record(), Source: "testkeys"})
 	}
@@ -187,4 +187,50 @@ func TestRedteamCheckAfterWalk(t *testing.T) {
 		}
 	}
 	assert.Positive(t, deferred, "messages deferred")
+}
+
+// Messages whose CRLF copy is over the size the checker pools (4 MiB)
+// share one buffer per Checker (its large-view buffer) besides the one
+// Load reuses: their records, encoded after the run, are those of a run
+// that defers nothing, and each names its own sender, subject and
+// attachment.
+func TestRedteamRunDeferLargeBigViews(t *testing.T) {
+	if testing.Short() {
+		t.Skip("checks messages of 4 MiB and more")
+	}
+	var b bytes.Buffer
+	for i := range 5 {
+		var raw []byte
+		if i%2 == 0 {
+			raw = redteamMessage(t, i)
+		} else {
+			line := fmt.Sprintf("Line of message %d, long enough to be told apart from the others.\n", i)
+			msg := testmail.Message{
+				From:        fmt.Sprintf("Big Sender %d <big%d@example.com>", i, i),
+				Subject:     fmt.Sprintf("Big %d", i),
+				Body:        strings.Repeat(line, (4<<20+i*100<<10)/len(line)),
+				Attachments: []testmail.Attachment{{Name: fmt.Sprintf("big-%d.txt", i), Data: []byte(line)}},
+			}.Bytes()
+			var err error
+			raw, err = testmail.Sign(msg, testmail.MustKey("rsa2048"), nil)
+			require.NoError(t, err, "sign")
+		}
+		b.WriteString("From sender@example.com Tue Mar  1 10:00:00 2016\n")
+		b.Write(testmail.LF(raw))
+		b.WriteString("\n")
+	}
+	path := filepath.Join(t.TempDir(), "big.mbox")
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o600), "write the mbox")
+	want, _ := runRecords(t, path, &archive.Options{}, 1)
+	require.Len(t, want, 5, "records")
+	for i := 1; i < 5; i += 2 {
+		assert.Contains(t, want[i], fmt.Sprintf(`"from":"Big Sender %d <big%d@example.com>"`, i, i), "message %d", i+1)
+		assert.Contains(t, want[i], fmt.Sprintf(`"name":"big-%d.txt"`, i), "message %d", i+1)
+		assert.Contains(t, want[i], `"verdict":"authentic"`, "message %d", i+1)
+	}
+	for _, workers := range []int{1, 2} {
+		got, n := runRecords(t, path, &archive.Options{DeferLarge: 1 << 20, DeferDigest: true}, workers)
+		assert.Equal(t, 2, n, "messages deferred")
+		assert.Equal(t, want, got, "%d workers", workers)
+	}
 }
