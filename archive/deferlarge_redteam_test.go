@@ -574,3 +574,67 @@ func abs64(n int64) int64 {
 	}
 	return n
 }
+
+// A file that grows, or is replaced by renaming another file over its
+// path, while the walk is at a deferred message: Load reads the file the
+// walk opened, as far as it was when opened, so every message's record is
+// that of the bytes the walk framed; a file that grew gets the record
+// saying it changed (exit status 1 in the command), one renamed over does
+// not change under the walk and gets none, as without DeferLarge.
+func TestRedteamFileGrowsOrReplacedBeforeLoad(t *testing.T) {
+	long := strings.Repeat("A line of a long report, kept whole.\n", 40)
+	data := mboxOf(sepA, "\n", mail("one", "Hi.\n"), mail("two", long), mail("three", long))
+	want, _ := snapWalk(t, WalkReaderAt(t.Context(), "a.mbox", bytes.NewReader(data), int64(len(data)), nil))
+	for _, tc := range []struct {
+		name    string
+		act     func(t *testing.T, path string)
+		changed bool
+	}{
+		{"grows", func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err, "open to append")
+			_, err = f.Write(mboxOf(sepA, "\n", mail("appended", long)))
+			require.NoError(t, err, "append")
+			require.NoError(t, f.Close(), "close")
+		}, true},
+		{"renamed over", func(t *testing.T, path string) {
+			other := path + ".new"
+			require.NoError(t, os.WriteFile(other, bytes.ReplaceAll(data, []byte("kept whole"), []byte("KEPT WHOLE")), 0o600), "write the other file")
+			require.NoError(t, os.Rename(other, path), "rename over")
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "a.mbox")
+			writeTree(t, dir, "a.mbox", data)
+			done := false
+			var got []deferSnap
+			var fileErr error
+			for m := range Walk(t.Context(), path, &Options{DeferLarge: 100, DeferDigest: true}) {
+				if m.Deferred() && !done {
+					tc.act(t, path)
+					done = true
+				}
+				require.NoError(t, m.Load(), "Load of message %d", m.Index)
+				m.Digest()
+				if m.Index == 0 {
+					fileErr = m.Err
+					continue
+				}
+				s := snapOf(m)
+				s.File, s.ID = "a.mbox", "" // compared with the walk of the bytes alone
+				got = append(got, s)
+				m.Release()
+			}
+			for i := range want {
+				want[i].ID = ""
+			}
+			sameSnaps(t, want, got, tc.name)
+			if tc.changed {
+				assert.ErrorIs(t, fileErr, ErrChanged, "the file's record")
+			} else {
+				assert.NoError(t, fileErr, "no file record")
+			}
+		})
+	}
+}
