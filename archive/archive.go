@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
 	"os"
 	"sync/atomic"
 
@@ -423,11 +424,17 @@ func (o *Options) deferLarge() int64 {
 	return o.DeferLarge
 }
 
+// maxCap is the largest cap a walk honours as given: it reads one byte
+// past a message's or nested container's cap to learn it is over, and a
+// cap of math.MaxInt64 (a caller's "no cap") would overflow that count
+// and read nothing.
+const maxCap = math.MaxInt64 - 1
+
 func (o *Options) maxMessageSize() int64 {
 	if o == nil || o.MaxMessageSize <= 0 {
 		return DefaultMaxMessageSize
 	}
-	return o.MaxMessageSize
+	return min(o.MaxMessageSize, maxCap)
 }
 
 func (o *Options) maxZipEntrySize() int64 {
@@ -462,7 +469,7 @@ func (o *Options) maxNestedSize() int64 {
 	if o == nil || o.MaxNestedSize <= 0 {
 		return DefaultMaxNestedSize
 	}
-	return o.MaxNestedSize
+	return min(o.MaxNestedSize, maxCap)
 }
 
 func (o *Options) maxZipTotal() int64 {

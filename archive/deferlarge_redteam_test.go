@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -636,5 +637,30 @@ func TestRedteamFileGrowsOrReplacedBeforeLoad(t *testing.T) {
 				assert.NoError(t, fileErr, "no file record")
 			}
 		})
+	}
+}
+
+// A caller that asks for no cap with math.MaxInt64 gets every message
+// whole, deferred or not, mbox or single-message file, as under the
+// default cap, not empty messages (the count of one byte past the cap
+// overflowed).
+func TestRedteamNoCap(t *testing.T) {
+	long := strings.Repeat("A line of a long report, kept whole.\n", 40)
+	mb := mboxOf(sepA, "\n", mail("one", long), mail("two", "Hi.\n"))
+	eml := mail("one", long)
+	zipped := storedZipOf(t, "in.mbox", mb, "in.eml", eml)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"f.mbox", mb}, {"f.eml", eml}, {"f.zip", zipped}, {"f.tar.gz", gz(t, tarOf(t, tarFile{name: "in.zip", body: zipped}))}} {
+		want, _ := snapWalk(t, WalkReaderAt(t.Context(), tc.name, bytes.NewReader(tc.data), int64(len(tc.data)), nil))
+		for _, opts := range []*Options{
+			{MaxMessageSize: math.MaxInt64, MaxNestedSize: math.MaxInt64},
+			{MaxMessageSize: math.MaxInt64, MaxNestedSize: math.MaxInt64, DeferLarge: 100},
+			{MaxMessageSize: math.MaxInt64 - 1, DeferLarge: math.MaxInt64},
+		} {
+			got, _ := snapWalk(t, WalkReaderAt(t.Context(), tc.name, bytes.NewReader(tc.data), int64(len(tc.data)), opts))
+			sameSnaps(t, want, got, fmt.Sprintf("%s with %+v", tc.name, *opts))
+		}
 	}
 }
