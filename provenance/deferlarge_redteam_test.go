@@ -3,6 +3,7 @@ package provenance_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -233,4 +234,84 @@ func TestRedteamRunDeferLargeBigViews(t *testing.T) {
 		assert.Equal(t, 2, n, "messages deferred")
 		assert.Equal(t, want, got, "%d workers", workers)
 	}
+}
+
+// A flipReaderAt serves data, but from the second read of the bytes at
+// off on (the walk's reading of a deferred message again) serves them
+// with one byte changed: a file system that answers two reads of the same
+// bytes differently, as a FUSE mount or network share run by an
+// adversary can.
+type flipReaderAt struct {
+	data  []byte
+	off   int64
+	reads int
+}
+
+func (f *flipReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off == f.off {
+		f.reads++
+	}
+	n := copy(p, f.data[min(off, int64(len(f.data))):])
+	if f.reads > 0 && off <= f.off+500 && f.off+500 < off+int64(n) {
+		p[f.off+500-off] ^= 1
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// A large message whose bytes change between the walk's pass and Load
+// gets an error record and no verdict; the messages around it are
+// checked as usual.
+func TestRedteamRunBytesChangeUnderneath(t *testing.T) {
+	data := redteamMbox(t, 6, "\n")
+	want, _ := runRecordsReaderAt(t, data, nil, &archive.Options{})
+	// The offset of message 4, the first one over 6 KiB.
+	var off int64
+	for m := range archive.WalkReaderAt(t.Context(), "t.mbox", bytes.NewReader(data), int64(len(data)), nil) {
+		if off == 0 && m.Size > 6<<10 {
+			off = m.Offset
+		}
+	}
+	require.NotZero(t, off, "a message over 6 KiB")
+	for _, dd := range []bool{false, true} {
+		got, errs := runRecordsReaderAt(t, data, &flipReaderAt{data: data, off: off}, &archive.Options{DeferLarge: 6 << 10, DeferDigest: dd})
+		require.Len(t, got, len(want), "records")
+		changed := 0
+		for i := range want {
+			if errs[i] != nil {
+				changed++
+				assert.ErrorIs(t, errs[i], archive.ErrChanged, "DeferDigest %v: record %d", dd, i+1)
+				assert.Contains(t, got[i], `"verdict":""`, "DeferDigest %v: record %d has no verdict", dd, i+1)
+				continue
+			}
+			assert.Equal(t, want[i], got[i], "DeferDigest %v: record %d", dd, i+1)
+		}
+		assert.Equal(t, 1, changed, "DeferDigest %v: error records", dd)
+	}
+}
+
+// runRecordsReaderAt is runRecords over r (data itself when nil) as one
+// file, returning each record's error too.
+func runRecordsReaderAt(t *testing.T, data []byte, r io.ReaderAt, aopts *archive.Options) ([]string, []error) {
+	t.Helper()
+	if r == nil {
+		r = bytes.NewReader(data)
+	}
+	c := provenance.NewChecker(&provenance.Options{Keys: redteamKeys(), Time: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), Workers: 2})
+	var out []string
+	var errs []error
+	var buf bytes.Buffer
+	w := report.NewJSONWriter(&buf)
+	require.NoError(t, c.Run(t.Context(), archive.WalkReaderAt(t.Context(), "t.mbox", r, int64(len(data)), aopts), func(a *provenance.Assessment) error {
+		buf.Reset()
+		if err := w.Write(a); err != nil {
+			return err
+		}
+		out = append(out, buf.String())
+		errs = append(errs, a.Err)
+		return nil
+	}), "Run")
+	return out, errs
 }
