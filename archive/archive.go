@@ -5,7 +5,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"math"
+	"os"
 	"sync/atomic"
 
 	"github.com/leakproof/leakproof/mbox"
@@ -74,6 +77,34 @@ type place struct {
 	ra   io.ReaderAt
 	off  int64
 	free chan []byte // the walk's spare buffer for Load, given back by Release
+	// sum is the keyed hash (with seed, the walk's, unknown outside the
+	// process) of the bytes the walk passed over: reading them again must
+	// give the same bytes, or the message's Lines, Size and SHA256 would
+	// describe other bytes than the ones judged. An unkeyed checksum
+	// would not do: an adversary who rewrites the file while it is read
+	// could make a change that keeps it.
+	sum  uint64
+	seed maphash.Seed
+}
+
+// errChangedAt is Load's error when the bytes at pl are not those the
+// walk passed over.
+func (m *Message) errChangedAt(pl *place, n int, err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		// Not a change: the caller broke Load's contract.
+		return &PathError{Path: m.File, Index: m.Index, Offset: m.Offset, Err: fmt.Errorf(
+			"the message was loaded after the walk moved past it, when its file was closed (Message.Load must be called before the walk yields the next record): %w", err)}
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return &PathError{Path: m.File, Index: m.Index, Offset: m.Offset, Err: fmt.Errorf(
+			"%w: %d bytes of the message were read again at offset %d, %d were there before: %w",
+			ErrChanged, n, pl.off, m.Size, err)}
+	}
+	return &PathError{Path: m.File, Index: m.Index, Offset: m.Offset, Err: fmt.Errorf(
+		"%w: the %d bytes of the message read again at offset %d are not those read before", ErrChanged, m.Size, pl.off)}
 }
 
 // Deferred reports whether the walk left Raw for Load to read
@@ -83,9 +114,12 @@ func (m *Message) Deferred() bool { return m != nil && m.place != nil }
 // Load reads Raw of a message the walk deferred (Options.DeferLarge) from
 // its place, in one piece of its exact size; for any other message it
 // does nothing. Call it before asking the walk for the next record: the
-// file is open until then. If the bytes can no longer be read as the walk
-// saw them (the file shrank), Err is set to a [*PathError] wrapping
-// ErrChanged and Raw holds what could be read; Load returns that error.
+// file is open until then (called later, it fails with an error that
+// says so). If the bytes can no longer be read as the walk saw them (the
+// file shrank, or was written over in place: the walk checks the bytes it
+// reads again against a keyed hash of those it passed over), Err is set
+// to a [*PathError] wrapping ErrChanged and Raw holds what was read; Load
+// returns that error.
 // Load is not safe to call concurrently for the same Message.
 func (m *Message) Load() error {
 	if m == nil || m.place == nil {
@@ -109,13 +143,8 @@ func (m *Message) Load() error {
 		err = nil
 	}
 	m.Raw, m.loaded, m.free = buf[:n], true, pl.free
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		m.Err = &PathError{Path: m.File, Index: m.Index, Offset: m.Offset, Err: fmt.Errorf(
-			"%w: %d bytes of the message were read again at offset %d, %d were there before: %w",
-			ErrChanged, n, pl.off, m.Size, err)}
+	if err != nil || maphash.Bytes(pl.seed, buf) != pl.sum {
+		m.Err = m.errChangedAt(pl, n, err)
 		m.Size = int64(n)
 		return m.Err
 	}
@@ -169,9 +198,13 @@ func (m *Message) Digest() {
 	if pl := m.place; pl != nil {
 		// Hashed from its place, so that the walk does not hold it.
 		h := sha256.New()
-		n, err := io.Copy(h, io.NewSectionReader(pl.ra, pl.off, m.Size))
-		if err != nil || n != m.Size {
-			_ = m.Load() // sets Err; SHA256 is that of what could be read
+		var f maphash.Hash
+		f.SetSeed(pl.seed)
+		n, err := io.Copy(io.MultiWriter(h, &f), io.NewSectionReader(pl.ra, pl.off, m.Size))
+		if err != nil || n != m.Size || f.Sum64() != pl.sum {
+			// Not the bytes the walk passed over: Load says why, and
+			// SHA256 is that of what it read.
+			_ = m.Load()
 			m.SHA256 = custodyDigest(m.Raw)
 		} else {
 			m.SHA256 = hex.EncodeToString(h.Sum(nil))
@@ -357,15 +390,16 @@ type Options struct {
 	DeferDigest bool
 	// DeferLarge, when positive, keeps the walk from holding a large
 	// message in memory: a message of an mbox that can be read again at
-	// its place (a file on disk, a stored zip entry) and is larger than
-	// DeferLarge bytes is passed over through the mbox reader's buffer,
-	// and yielded with Size and Lines set but Raw nil, until Load reads
-	// it from its place in one piece of its exact size. Load must be
-	// called before the walk is asked for the next record, while the
-	// file is still open: provenance.Checker.Run calls it once the
-	// message is admitted to its window, so at most one such message is
-	// in memory at a time. If zero, every message is read into Raw as the
-	// walk yields it.
+	// its place (a file on disk, or of fsys or r for WalkFS and
+	// WalkReaderAt; not one inside a zip, tar or compressed file) and is
+	// larger than DeferLarge bytes is passed over through the mbox
+	// reader's buffer, and yielded with Size and Lines set but Raw nil,
+	// until Load reads it from its place in one piece of its exact size.
+	// Load must be called before the walk is asked for the next record,
+	// while the file is still open: provenance.Checker.Run calls it once
+	// the message is admitted to its window, so that the large messages
+	// in memory are those the window holds. If zero, every message is
+	// read into Raw as the walk yields it.
 	DeferLarge int64
 	// Share, when not nil, makes the walk yield only one of several
 	// shares of the records, for one of several machines (see [Share]).
@@ -390,11 +424,17 @@ func (o *Options) deferLarge() int64 {
 	return o.DeferLarge
 }
 
+// maxCap is the largest cap a walk honours as given: it reads one byte
+// past a message's or nested container's cap to learn it is over, and a
+// cap of math.MaxInt64 (a caller's "no cap") would overflow that count
+// and read nothing.
+const maxCap = math.MaxInt64 - 1
+
 func (o *Options) maxMessageSize() int64 {
 	if o == nil || o.MaxMessageSize <= 0 {
 		return DefaultMaxMessageSize
 	}
-	return o.MaxMessageSize
+	return min(o.MaxMessageSize, maxCap)
 }
 
 func (o *Options) maxZipEntrySize() int64 {
@@ -429,7 +469,7 @@ func (o *Options) maxNestedSize() int64 {
 	if o == nil || o.MaxNestedSize <= 0 {
 		return DefaultMaxNestedSize
 	}
-	return o.MaxNestedSize
+	return min(o.MaxNestedSize, maxCap)
 }
 
 func (o *Options) maxZipTotal() int64 {

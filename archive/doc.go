@@ -156,6 +156,9 @@
 //     [ErrTooManyFiles] (the walk ends there);
 //   - a file whose size or modification time changed while it was read:
 //     after its records, one more, Index 0, [ErrChanged].
+//   - a message left for Message.Load (Options.DeferLarge) whose bytes,
+//     read again, are not those the walk passed over (the file shrank or
+//     was written over in place): that message's Err wraps [ErrChanged].
 //
 // A malformed message (truncated, a lying Content-Length, an .emlx without
 // its trailer) is still yielded, with Notes saying what is wrong. In every

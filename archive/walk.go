@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"iter"
@@ -101,7 +102,8 @@ type walker struct {
 	// loadBufs keeps one buffer of a message read by Message.Load
 	// (Options.DeferLarge) for the next.
 	loadBufs chan []byte
-	head     []byte // sniffing buffer, SniffSize bytes
+	seed     maphash.Seed // the key of place.sum
+	head     []byte       // sniffing buffer, SniffSize bytes
 
 	root    string // the path Walk was given
 	rootDir bool   // and it is a folder
@@ -540,7 +542,8 @@ func (w *walker) readMbox(name string, r io.Reader) {
 		}
 		m.Format = Format(mm.Format)
 		m.Notes = mm.Notes
-		m.BOM, m.ContentLengthConflict = mm.BOM, mm.ContentLengthConflict
+		m.BOM = m.BOM || mm.BOM // a deferred message's own mark was found by readMboxMessageAt
+		m.ContentLengthConflict = mm.ContentLengthConflict
 		rerr = w.partShift(m, rerr)
 		if rerr != nil {
 			m.Err = &PathError{Path: name, Index: m.Index, Offset: m.Offset, Err: rerr}
@@ -588,7 +591,9 @@ func (w *walker) readMboxMessageAt(m *Message, mm *mbox.Message, at io.ReaderAt,
 	if threshold >= limit {
 		return w.readMboxMessage(m, mm)
 	}
-	head, err := mm.Bytes(int(min(threshold+1, math.MaxInt)))
+	// At least a byte-order mark's length, to tell whether Raw starts
+	// with one (emit cannot: a deferred message has no Raw).
+	head, err := mm.Bytes(int(max(min(threshold+1, math.MaxInt), int64(len(mbox.UTF8BOM)))))
 	if err != nil || int64(len(head)) <= threshold {
 		// A message up to the threshold: as readMboxMessage has it.
 		m.Size = int64(len(head))
@@ -600,30 +605,48 @@ func (w *walker) readMboxMessageAt(m *Message, mm *mbox.Message, at io.ReaderAt,
 		w.digest(m)
 		return err
 	}
-	mm.Release() // the head was only read to learn the message is large
 	if w.copyBuf == nil {
 		w.copyBuf = make([]byte, 64<<10)
 	}
 	if w.loadBufs == nil {
 		w.loadBufs = make(chan []byte, 1)
+		w.seed = maphash.MakeSeed()
 	}
+	bom := bytes.HasPrefix(head, []byte(mbox.UTF8BOM))
+	// The bytes passed over are hashed with a key (cheaply, not for
+	// custody), so that Load and Digest can tell whether they read the
+	// same bytes again.
+	var sum maphash.Hash
+	sum.SetSeed(w.seed)
+	sum.Write(head)
+	mm.Release() // the head was only read to learn the message is large
 	// Pass the rest through the reader's buffer, up to one byte past the
 	// cap, then learn the line facts the pass gathered.
-	rest, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{io.LimitReader(mm.Body, limit+1-int64(len(head)))}, w.copyBuf)
+	rest, err := io.CopyBuffer(&sum, struct{ io.Reader }{io.LimitReader(mm.Body, limit+1-int64(len(head)))}, w.copyBuf)
 	m.Size = int64(len(head)) + rest
+	pl := &place{ra: at, off: off, free: w.loadBufs, sum: sum.Sum64(), seed: w.seed}
 	if err != nil {
 		// An I/O error: Raw holds what can be read, as readMboxMessage does.
-		m.place = &place{ra: at, off: off, free: w.loadBufs}
+		m.place = pl
 		_ = m.Load()
 		w.digest(m)
 		return err
 	}
 	if m.Size > limit {
-		return w.overCap(m, nil, io.MultiReader(io.NewSectionReader(at, off, m.Size), mm.Body))
+		// Hashed from its place and the rest of the body: the place must
+		// still hold the bytes passed over.
+		var again maphash.Hash
+		again.SetSeed(w.seed)
+		err := w.overCap(m, nil, io.MultiReader(io.TeeReader(io.NewSectionReader(at, off, m.Size), &again), mm.Body))
+		if again.Sum64() != pl.sum {
+			err = fmt.Errorf("%w: the first %d bytes of the message read again at offset %d are not those read before", ErrChanged, m.Size, off)
+		}
+		return err
 	}
+	m.BOM = bom
 	lines := mm.Lines
 	m.Lines = &lines
-	m.place = &place{ra: at, off: off, free: w.loadBufs}
+	m.place = pl
 	w.digest(m)
 	return nil
 }
