@@ -26,7 +26,11 @@ type Options struct {
 	// Archive configures the walk: the caps on message size, zip entries
 	// and nesting, the mbox variant. Its zero value is the defaults that
 	// archive.Options documents (100 MiB a message, three levels of
-	// nested archives).
+	// nested archives), except that DeferLarge zero means
+	// archive.DeferLargeSize here (a message over 1 MiB of an mbox on
+	// disk, or of a ReaderAt, is read again from its place when it is
+	// checked rather than held while it waits); a negative DeferLarge
+	// reads every message whole as it is walked.
 	Archive archive.Options
 	// NotMail, if not nil, is handed the record of each file left out
 	// because it holds no mail that can be read (its Err wraps
