@@ -571,6 +571,13 @@ func (w *walker) readMboxMessage(m *Message, mm *mbox.Message) error {
 	if err == nil && m.Size > limit {
 		return w.overCap(m, raw, mm.Body)
 	}
+	return w.keepMboxMessage(m, mm, raw, err)
+}
+
+// keepMboxMessage makes raw, the bytes mm's reader handed out (err the
+// error it stopped at), m's Raw, with the line facts the reader gathered.
+func (w *walker) keepMboxMessage(m *Message, mm *mbox.Message, raw []byte, err error) error {
+	m.Size = int64(len(raw))
 	m.Raw, m.mbox = raw, mm
 	if err == nil {
 		lines := mm.Lines
@@ -596,14 +603,7 @@ func (w *walker) readMboxMessageAt(m *Message, mm *mbox.Message, at io.ReaderAt,
 	head, err := mm.Bytes(int(max(min(threshold+1, math.MaxInt), int64(len(mbox.UTF8BOM)))))
 	if err != nil || int64(len(head)) <= threshold {
 		// A message up to the threshold: as readMboxMessage has it.
-		m.Size = int64(len(head))
-		m.Raw, m.mbox = head, mm
-		if err == nil {
-			lines := mm.Lines
-			m.Lines = &lines
-		}
-		w.digest(m)
-		return err
+		return w.keepMboxMessage(m, mm, head, err)
 	}
 	if w.copyBuf == nil {
 		w.copyBuf = make([]byte, 64<<10)
