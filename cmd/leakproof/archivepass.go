@@ -21,13 +21,9 @@ import (
 // show it.
 func runArchivePass(ctx context.Context, c *provenance.Checker, msgs iter.Seq[*archive.Message], out string, w report.Writer,
 	checked func(*provenance.Assessment), emit func(*provenance.Assessment) error) (*provenance.ArchiveSummary, error) {
-	dir := os.TempDir()
-	if out != "" {
-		dir = filepath.Dir(out)
-	}
-	f, err := os.CreateTemp(dir, ".leakproof-pass-*.tmp")
+	f, err := passTempFile(out)
 	if err != nil {
-		return nil, fmt.Errorf("the archive pass needs a temporary file: %w", err)
+		return nil, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
@@ -57,4 +53,19 @@ func notePass(stderr io.Writer, s *provenance.ArchiveSummary) {
 		fmt.Fprintf(stderr, "leakproof: note: the messages refer to %s the archive does not hold (In-Reply-To, References)\n",
 			plural(s.MissingReferences, "message", "messages"))
 	}
+}
+
+// passTempFile creates the temporary file the archive pass keeps records
+// in until the stream ends: beside out, or in the system's temporary
+// folder when the report goes to stdout.
+func passTempFile(out string) (*os.File, error) {
+	dir := os.TempDir()
+	if out != "" {
+		dir = filepath.Dir(out)
+	}
+	f, err := os.CreateTemp(dir, ".leakproof-pass-*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("the archive pass needs a temporary file: %w", err)
+	}
+	return f, nil
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -483,13 +482,9 @@ func mboxEvidence(a *provenance.Assessment, variant string, at int64) error {
 // one after the pass, as verify does: the records wait in a temporary
 // file beside out (or in the system's temporary folder).
 func mergePass(ctx context.Context, shards []*shardFile, out string, emit func(*provenance.Assessment) error) (*provenance.ArchiveSummary, error) {
-	dir := os.TempDir()
-	if out != "" {
-		dir = filepath.Dir(out)
-	}
-	f, err := os.CreateTemp(dir, ".leakproof-pass-*.tmp")
+	f, err := passTempFile(out)
 	if err != nil {
-		return nil, fmt.Errorf("the archive pass needs a temporary file: %w", err)
+		return nil, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
