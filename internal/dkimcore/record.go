@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // A KeyRecord is one published (or recorded) answer for
@@ -185,7 +186,9 @@ func KeyName(domain, selector string) string {
 // without surrounding white space or final dots, and an internationalized
 // name in A-labels (the form signatures are looked up under).
 func NormalName(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), ".")
+	// Trailing dots and white space in any order ("a.example. ."), so
+	// that a normal name is its own normal name.
+	s = strings.TrimRightFunc(strings.TrimSpace(s), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 	if a, ok := ASCIIDomain(s); ok {
 		return strings.ToLower(a)
 	}
