@@ -18,7 +18,7 @@ func TestREADME(t *testing.T) {
 	ci, err := os.ReadFile(".ci/run")
 	require.NoError(t, err, "reading .ci/run")
 
-	const testCmd = "go vet ./... && go test -race ./..."
+	const testCmd = "go vet ./... && go test -race -timeout 30m ./..."
 	assert.Contains(t, string(readme), "    "+testCmd+"\n", "README.md gives the test command")
 	assert.Contains(t, string(ci), "\n"+testCmd+"\n", ".ci/run runs the README's test command")
 	assert.Contains(t, string(readme), "    go run ./cmd/leakproof verify --keys testdata/keys.jsonl testdata/sample.mbox\n",
