@@ -179,12 +179,15 @@ func acquireBodyHasher(h crypto.Hash, c Canonicalization, limit int64) *bodyHash
 	} else {
 		hh.Reset()
 	}
-	*b = bodyHasher{h: hh, hash: h, relaxed: c == Relaxed, limit: limit}
+	*b = bodyHasher{h: hh, hash: h, relaxed: c == Relaxed, limit: limit, pair: b.pair}
 	return b
 }
 
 func releaseBodyHasher(b *bodyHasher) {
 	b.sum = nil
+	if b.pair != nil {
+		b.pair.raw = nil // the pool keeps no message alive
+	}
 	bodyHashers.Put(b)
 }
 
@@ -221,6 +224,12 @@ type bodyHasher struct {
 	scratch [1024]byte
 	nbuf    int
 	bulk    int // block size for the bulk path; 0 means bulkSize (tests set it)
+
+	// custody, set by acquireCustodyHasher, sends the canonical bytes to
+	// pair instead of h, where they are hashed in step with the stored
+	// message. pair is kept between uses of a pooled hasher.
+	custody bool
+	pair    *custodyPair
 }
 
 var crlfBytes = []byte("\r\n")
@@ -241,7 +250,7 @@ func (b *bodyHasher) emit(p []byte) {
 	}
 	if len(p) >= len(b.buf)/2 {
 		b.flush()
-		b.h.Write(p)
+		b.hashWrite(p)
 		return
 	}
 	if len(b.buf)-b.nbuf < len(p) {
@@ -253,9 +262,18 @@ func (b *bodyHasher) emit(p []byte) {
 // flush hands the gathered bytes to the hash.
 func (b *bodyHasher) flush() {
 	if b.nbuf > 0 {
-		b.h.Write(b.buf[:b.nbuf])
+		b.hashWrite(b.buf[:b.nbuf])
 		b.nbuf = 0
 	}
+}
+
+// hashWrite hands canonical bytes to the hash, or to the custody pair.
+func (b *bodyHasher) hashWrite(p []byte) {
+	if b.custody {
+		b.pair.write(p)
+		return
+	}
+	b.h.Write(p)
 }
 
 // flushLines writes the CRLFs of lines that turned out not to be trailing.
@@ -500,7 +518,11 @@ func (b *bodyHasher) Sum() ([]byte, int64) {
 	}
 	b.done = true
 	b.flush()
-	b.sum = b.h.Sum(nil)
+	if b.custody {
+		b.sum = b.pair.finish()
+	} else {
+		b.sum = b.h.Sum(nil)
+	}
 	if b.limit >= 0 && b.n > b.limit {
 		b.unsign = b.n - b.limit
 	}

@@ -22,13 +22,20 @@ import (
 // digests are computed in one pass with their SHA-256 streams interleaved
 // (package sha256x); when body is a slice of raw, as for a message stored
 // with CRLF, every byte is read from memory once. Otherwise body goes
-// through the canonicalizing hasher, as in BodyHash, and raw is hashed
-// apart. The results are the same either way.
+// through the canonicalizing hasher, as in BodyHash, and each piece of
+// canonical output it hands to the hash, at most a few kilobytes gathered
+// in the hasher's buffer or a clean run of body written as it is, is
+// hashed together with as many of raw's next bytes; the raw bytes left
+// when the body is done are hashed last. The results are the same either
+// way.
 func CustodyAndBodyHash(raw, body []byte, c Canonicalization, limit int64) (custody [sha256.Size]byte, sum []byte, unsigned int64) {
 	span, crlf, ok := canonicalSpan(body, c == Relaxed)
 	if !ok {
-		custody = sha256.Sum256(raw)
-		sum, unsigned = BodyHash(crypto.SHA256, c, limit, body)
+		bh := acquireCustodyHasher(c, limit, raw)
+		bh.Write(body)
+		sum, unsigned = bh.Sum()
+		custody = bh.pair.custody
+		releaseBodyHasher(bh)
 		return custody, sum, unsigned
 	}
 	if n := int64(len(span) + len(crlf)); limit >= 0 && n > limit {
@@ -93,4 +100,47 @@ func canonicalSpan(body []byte, relaxed bool) (span, crlf []byte, ok bool) {
 		return lines[:2], nil, true // §3.4.3: an empty body is one CRLF
 	}
 	return nil, crlfBytes, true
+}
+
+// A custodyPair hashes a message's stored bytes (stream A) and the
+// canonical body a body hasher produces (stream B) together, taking from
+// raw as many bytes as each canonical piece has, so that both streams
+// advance block for block.
+type custodyPair struct {
+	sha256x.Pair
+	raw     []byte // stored bytes not yet written to stream A
+	custody [sha256.Size]byte
+}
+
+// acquireCustodyHasher is acquireBodyHasher for crypto.SHA256 with the
+// canonical bytes going to a custodyPair in step with raw; Sum then also
+// leaves the SHA-256 of raw in b.pair.custody. The caller hands it back
+// with releaseBodyHasher.
+func acquireCustodyHasher(c Canonicalization, limit int64, raw []byte) *bodyHasher {
+	b := acquireBodyHasher(crypto.SHA256, c, limit)
+	if b.pair == nil {
+		b.pair = new(custodyPair)
+	}
+	b.pair.Reset()
+	b.pair.raw = raw
+	b.custody = true
+	return b
+}
+
+// write hashes canon, a piece of the canonical body, with the next bytes
+// of raw, as many as canon has while they last.
+func (c *custodyPair) write(canon []byte) {
+	n := min(len(canon), len(c.raw))
+	c.Write2(c.raw[:n], canon)
+	c.raw = c.raw[n:]
+}
+
+// finish hashes the rest of raw, keeps its digest in c.custody and
+// returns the digest of the canonical body.
+func (c *custodyPair) finish() []byte {
+	c.Write2(c.raw, nil)
+	c.raw = nil
+	custody, body := c.Sums()
+	c.custody = custody
+	return body[:]
 }

@@ -145,7 +145,8 @@ func TestCanonicalSpan(t *testing.T) {
 
 // TestCustodyAndBodyHashRandom checks bodies made of the bytes that
 // canonicalization cares about, at every l= up to past the end, so both
-// paths and every cut of the span and the added CRLF are covered.
+// paths and every cut of the span and the added CRLF are covered, with the
+// body a slice of raw and with raw stored with LF.
 func TestCustodyAndBodyHashRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(16, 1))
 	pieces := []string{"a", "bc", " ", "  ", "\t", "\r", "\n", "\r\n", "\r\n", "\r\n", "\x01"}
@@ -162,18 +163,87 @@ func TestCustodyAndBodyHashRandom(t *testing.T) {
 			if _, _, ok := canonicalSpan(body, c == Relaxed); ok {
 				onePass++
 			}
+			limit := int64(rng.IntN(len(body) + 4))
 			checkCustody(t, raw, body, c, -1)
-			checkCustody(t, raw, body, c, int64(rng.IntN(len(body)+4)))
+			checkCustody(t, raw, body, c, limit)
+			// Stored with LF, the body hashed from a CRLF view: body is
+			// no longer a slice of raw, and may be the longer.
+			checkCustody(t, testmail.LF(raw), body, c, -1)
+			checkCustody(t, testmail.LF(raw), body, c, limit)
 		}
 	}
 	assert.Greater(t, onePass, 600, "bodies that took the one-pass path, of 6000")
 }
 
+// TestCustodyAndBodyHashLengths checks bodies that need canonicalizing,
+// so that the canonical bytes are hashed in step with the stored ones, at
+// lengths around SHA-256's 64-byte blocks and the body hasher's 4 KB
+// buffer and 32 KB bulk blocks, with l= cut anywhere, stored as they are
+// (the body a slice of raw) or with LF (raw shorter than the body's CRLF
+// view) or behind a long header (raw much longer than the body).
+func TestCustodyAndBodyHashLengths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 2))
+	lines := []string{
+		"The quarterly figures are attached, as discussed.\r\n", // canonical
+		"see  you at   noon \r\n",                               // relaxed rewrites
+		"\tindented\t\r\n",
+		"bare lf\n",
+		" \r\n",
+		"\r\n",
+		"lone\rcr\r\n",
+		strings.Repeat("x", 300) + "\r\n",
+	}
+	headers := []string{"", "Subject: x\r\n\r\n", strings.Repeat("Received: from relay.example.net by mx.example.com\r\n", 100) + "\r\n"}
+	sizes := []int{1, 63, 64, 65, 127, 128, 2047, 2048, 2049, 4095, 4096, 4097, 8192, 33000, 70000}
+	for _, size := range sizes {
+		for _, clean := range []int{0, 5, 40} { // in 40: a canonical line's weight against one of each other kind
+			var b strings.Builder
+			for b.Len() < size {
+				if i := rng.IntN(len(lines) - 1 + clean); i < len(lines)-1 {
+					b.WriteString(lines[i+1])
+				} else {
+					b.WriteString(lines[0])
+				}
+			}
+			text := b.String()[:size]
+			if rng.IntN(2) == 0 {
+				text += "  \r\n" // a line relaxed rewrites, whatever came before
+			}
+			for _, c := range []Canonicalization{Simple, Relaxed} {
+				for _, header := range headers {
+					raw := []byte(header + text)
+					body := raw[len(header):]
+					lf := append([]byte(header), testmail.LF(body)...)
+					if _, _, ok := canonicalSpan(body, c == Relaxed); ok {
+						continue // covered by the tests above
+					}
+					_, n := BodyHash(crypto.SHA256, c, 0, body) // the canonical length
+					limits := []int64{-1, 0, 1, 63, 64, 65, 4096, n - 1, n, n + 1, rng.Int64N(n + 1)}
+					for _, limit := range limits {
+						if limit < -1 {
+							continue
+						}
+						checkCustody(t, raw, body, c, limit)
+						checkCustody(t, lf, body, c, limit)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzCustodyAndBodyHash holds CustodyAndBodyHash to the digests computed
+// apart. body is repeated 1 to 256 times, to reach lengths past the body
+// hasher's buffers; when lf is set, the stored message has the body with
+// bare LF, and the body hashed is its CRLF form, as for mail stored with
+// LF.
 func FuzzCustodyAndBodyHash(f *testing.F) {
-	f.Add([]byte("Subject: x\r\n\r\n"), []byte("a\r\nb\r\n\r\n"), false, int64(-1))
-	f.Add([]byte("Subject: x\r\n\r\n"), []byte("a b\r\nc"), true, int64(4))
-	f.Add([]byte(""), []byte("a\t b \r\n\n"), true, int64(-1))
-	f.Fuzz(func(t *testing.T, header, body []byte, relaxed bool, limit int64) {
+	f.Add([]byte("Subject: x\r\n\r\n"), []byte("a\r\nb\r\n\r\n"), false, int64(-1), uint8(0), false)
+	f.Add([]byte("Subject: x\r\n\r\n"), []byte("a b\r\nc"), true, int64(4), uint8(0), false)
+	f.Add([]byte(""), []byte("a\t b \r\n\n"), true, int64(-1), uint8(0), false)
+	f.Add([]byte("Subject: x\r\n\r\n"), []byte("All work  and no play \r\n"), true, int64(-1), uint8(200), false)
+	f.Add([]byte("Subject: x\n\n"), []byte("All work and no play\r\n\r\n"), false, int64(3000), uint8(150), true)
+	f.Fuzz(func(t *testing.T, header, body []byte, relaxed bool, limit int64, repeat uint8, lf bool) {
 		if limit < -1 {
 			limit = -1
 		}
@@ -181,30 +251,49 @@ func FuzzCustodyAndBodyHash(f *testing.F) {
 		if relaxed {
 			c = Relaxed
 		}
+		body = bytes.Repeat(body, 1+int(repeat))
 		raw := append(header, body...)
+		if lf {
+			raw = append(header, testmail.LF(body)...)
+			checkCustody(t, raw, body, c, limit)
+			return
+		}
 		checkCustody(t, raw, raw[len(header):], c, limit)
 	})
 }
 
 // BenchmarkCustodyAndBodyHash compares the one pass with the custody
-// digest and the body hash computed apart, as before, on a 64 KB CRLF
-// message whose body needs no change. MB/s counts the message once.
+// digest and the body hash computed apart, as before, on 64 KB messages:
+// a CRLF body that needs no change ("canonical"), a CRLF body whose lines
+// end in a space and hold runs of spaces, as relaxed rewrites them
+// ("spaces"), and the latter stored with LF, its body hashed from a CRLF
+// copy ("lf-spaces"). MB/s counts the stored message once.
 func BenchmarkCustodyAndBodyHash(b *testing.B) {
-	raw := testmail.Message{Body: strings.Repeat("All work and no play makes Jack a dull boy.\n", 1500)}.Bytes()
-	body := raw[bytes.Index(raw, []byte("\r\n\r\n"))+4:]
-	for _, c := range []Canonicalization{Simple, Relaxed} {
-		b.Run("one-pass/"+c.String(), func(b *testing.B) {
-			b.SetBytes(int64(len(raw)))
-			for b.Loop() {
-				CustodyAndBodyHash(raw, body, c, -1)
-			}
-		})
-		b.Run("apart/"+c.String(), func(b *testing.B) {
-			b.SetBytes(int64(len(raw)))
-			for b.Loop() {
-				sha256.Sum256(raw)
-				BodyHash(crypto.SHA256, c, -1, body)
-			}
-		})
+	canonical := testmail.Message{Body: strings.Repeat("All work and no play makes Jack a dull boy.\n", 1500)}.Bytes()
+	spaces := testmail.Message{Body: strings.Repeat("All work and  no play makes Jack a dull boy. \n", 1500)}.Bytes()
+	for _, tt := range []struct {
+		name      string
+		raw, view []byte // view: the CRLF message the body is taken from
+	}{
+		{"canonical", canonical, canonical},
+		{"spaces", spaces, spaces},
+		{"lf-spaces", testmail.LF(spaces), spaces},
+	} {
+		body := tt.view[bytes.Index(tt.view, []byte("\r\n\r\n"))+4:]
+		for _, c := range []Canonicalization{Simple, Relaxed} {
+			b.Run(tt.name+"/one-pass/"+c.String(), func(b *testing.B) {
+				b.SetBytes(int64(len(tt.raw)))
+				for b.Loop() {
+					CustodyAndBodyHash(tt.raw, body, c, -1)
+				}
+			})
+			b.Run(tt.name+"/apart/"+c.String(), func(b *testing.B) {
+				b.SetBytes(int64(len(tt.raw)))
+				for b.Loop() {
+					sha256.Sum256(tt.raw)
+					BodyHash(crypto.SHA256, c, -1, body)
+				}
+			})
+		}
 	}
 }
