@@ -18,8 +18,9 @@ import (
 // together: when the pass is released, or when the garbage collector finds
 // the pass unreachable.
 type chunkPool struct {
-	regions [][]byte     // the chunks mapped outside the heap; nil once released
-	mapped  atomic.Int64 // bytes mapped outside the heap and not yet released (read by tests while a cleanup may run)
+	regions  [][]byte     // the chunks mapped outside the heap
+	mapped   atomic.Int64 // bytes mapped outside the heap and not yet released (read by tests while a cleanup may run)
+	released atomic.Bool  // set by the first release: the cleanup may run after an explicit one
 }
 
 // chunkOf returns an empty slice of capacity n of a pointer-free type T,
@@ -53,8 +54,12 @@ func (pool *chunkPool) alloc(size int) []byte {
 	return b
 }
 
-// release unmaps every chunk of pool. No slice from it may be used after.
+// release unmaps every chunk of pool, once. No slice from it may be used
+// after.
 func (pool *chunkPool) release() {
+	if !pool.released.CompareAndSwap(false, true) {
+		return
+	}
 	for _, b := range pool.regions {
 		unmapChunk(b)
 	}
