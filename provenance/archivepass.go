@@ -7,10 +7,11 @@ package provenance
 // other message verifies, a reply that quotes the message it answers.
 //
 // The pass runs after every message has been checked. ArchivePass.Add
-// keeps a small fingerprint per message (a few hundred bytes: where it is,
-// its verdict, who signed it, its dates and the hashes of its reader's
-// view, view.go), never the message; ArchivePass.Apply then adds to each
-// assessment what the others say. Its rules:
+// keeps a small fingerprint per message (about 150 bytes, and 8 per
+// paragraph: where it is, its verdict, who signed it, its dates and the
+// hashes of its reader's view, view.go), never the message;
+// ArchivePass.Apply then adds to each assessment what the others say. Its
+// rules:
 //
 //   - Copies, messages sharing a Message-ID, compared on their reader's
 //     view. A copy that is not authentic and whose view differs from an
@@ -44,9 +45,12 @@ package provenance
 
 import (
 	"cmp"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -68,25 +72,33 @@ const (
 // of a copy of another message (copies.* evidence) and adds cohort and
 // thread evidence; the package documentation lists the rules.
 //
-// It keeps a fingerprint of a few hundred bytes per message, so that an
-// archive of millions of messages can be checked with bounded memory
-// when the assessments themselves wait elsewhere (a [Spool]). Add records
+// It keeps a fingerprint of about 150 bytes per message, and 8 bytes per
+// paragraph of its text, so that an archive of millions of messages can be
+// checked with bounded memory when the assessments themselves wait
+// elsewhere (a [Spool]). On Linux, macOS and the BSDs the fingerprints are
+// kept in memory mapped outside the Go heap, which the garbage collector
+// neither scans nor doubles; it is returned to the system when the pass
+// becomes unreachable. Add records
 // the assessment's position in the assessment itself; an assessment read
 // back from a Spool keeps it.
 //
 // The zero value is not usable: call NewArchivePass. An ArchivePass is not
 // safe for concurrent use.
 type ArchivePass struct {
-	chunks [][]fprint // the fingerprints, in chunks of printChunk: no slice doubles past what it holds
+	pool   *chunkPool   // owns the chunks below
+	chunks [][]fprint   // the fingerprints, in chunks of printChunk: no slice doubles past what it holds
+	ids    [][][32]byte // each fingerprint's assessment ID, in chunks of printChunk (see push)
 	count  int
-	text   textArena           // ids and file names
+	text   textArena           // file names, and IDs that are not SHA-256 hex
 	paras  paraArena           // the paragraphs of every message
-	last   strRef              // the last file name stored, reused for the next message of the same file
+	files  []strRef            // the file names, in the order met
 	names  []string            // interned strings: domains, selectors
 	nameOf map[string]uint32   // names' positions
-	byID   map[uint64][2]int32 // Message-ID hash: first and last print holding it
-	refs   map[uint64]struct{} // Message-IDs referenced by In-Reply-To and References
+	refs   []uint64            // Message-IDs referenced by In-Reply-To and References
+	refsOK int                 // refs[:refsOK] is sorted and distinct
 	keys   map[uint32][2]int64 // selector: the union of its key records' seen dates (unix seconds; 0 open)
+
+	byID []int32 // during the pass: the prints with a Message-ID, by its hash, then in archive order
 
 	done    bool
 	changes map[int32]passChange
@@ -107,38 +119,59 @@ type ArchiveSummary struct {
 	MissingReferences int // distinct Message-IDs referred to (In-Reply-To, References) that no message of the archive has
 }
 
-// fprint is the fingerprint of one message, laid out to stay small.
+// fprint is the fingerprint of one message, laid out to stay small (120
+// bytes; its ID and paragraphs are kept beside). It holds no pointer: the
+// chunks that hold it may lie outside the Go heap.
 type fprint struct {
-	id       strRef
-	file     strRef
-	entry    int32
-	index    int32
-	next     int32 // the next print with the same Message-ID, -1 when none
-	signer   uint32
-	fromDom  uint32
-	msgID    uint64
-	parent   uint64 // the Message-ID it replies to, 0 when none
-	date     int64  // unix seconds; math.MinInt64 when unknown
-	view     [16]byte
-	elems    [numElements]uint16
-	sigs     [maxSigPrints]sigPrint // the first signatures, for the cohorts
-	textAt   uint32                 // where its paragraphs start in the pass's paragraph arena: own ones, then quoted ones
-	fields   uint16                 // the FieldStatus of each DisplayedFields entry, 2 bits each
-	proven   uint16                 // the view elements its own verdict proves (authentic only)
-	verdict  uint8                  // a Verdict
-	conf     uint8                  // a Confidence
-	body     uint8                  // a BodyCoverage
-	nSigs    uint8
-	nOwn     uint8
-	nQuoted  uint8
-	signed   bool // carries a DKIM or DomainKeys signature
-	keyDated bool // already has dkim.key_outside_seen_dates
-	hasView  bool
+	msgID   uint64
+	parent  uint64 // the Message-ID it replies to, 0 when none
+	date    int64  // unix seconds; math.MinInt64 when unknown
+	view    [16]byte
+	file    uint32 // its file name: an index into the pass's files
+	entry   int32
+	index   int32
+	signer  uint32
+	fromDom uint32
+	textAt  uint32               // where its paragraphs start in the pass's paragraph arena: own ones, then quoted ones
+	sels    [maxSigPrints]uint32 // the first signatures' interned "domain selector", for the cohorts
+	elems   [numElements]uint16  // a short hash per view element
+	fields  uint16               // the FieldStatus of each DisplayedFields entry, 2 bits each
+	proven  uint16               // the view elements its own verdict proves (authentic only)
+	verdict uint8                // a Verdict
+	conf    uint8                // a Confidence
+	body    uint8                // a BodyCoverage
+	nSigs   uint8                // the signatures in sels
+	results uint8                // each signature's result in sels, 2 bits each: sigPass, sigFail or 0
+	nOwn    uint8                // its own paragraphs
+	nQuoted uint8                // the paragraphs it quotes
+	flags   uint8                // fpSigned, fpKeyDated, fpHasView, fpTextID
 }
+
+const (
+	fpSigned   = 1 << iota // carries a DKIM or DomainKeys signature
+	fpKeyDated             // already has dkim.key_outside_seen_dates
+	fpHasView              // view, elems and the paragraphs are set
+	fpTextID               // its ID is kept in the text arena, not as SHA-256 bytes
+)
+
+// Results of a signature, for the cohorts.
+const (
+	sigPass = 1 // verifies
+	sigFail = 2 // fails, checked with a key (not a key mismatch)
+)
 
 func (f *fprint) verdictOf() Verdict         { return Verdict(f.verdict) }
 func (f *fprint) confidence() Confidence     { return Confidence(f.conf) }
 func (f *fprint) bodyCoverage() BodyCoverage { return BodyCoverage(f.body) }
+func (f *fprint) signed() bool               { return f.flags&fpSigned != 0 }
+func (f *fprint) keyDated() bool             { return f.flags&fpKeyDated != 0 }
+func (f *fprint) hasView() bool              { return f.flags&fpHasView != 0 }
+
+// sig returns its i-th signature: the interned "domain selector" and its
+// result (sigPass, sigFail or 0).
+func (f *fprint) sig(i int) (sel uint32, result uint8) {
+	return f.sels[i], f.results >> (2 * i) & 3
+}
 
 // maxSigPrints caps the signatures per message the cohorts look at.
 const maxSigPrints = 3
@@ -146,23 +179,64 @@ const maxSigPrints = 3
 // printChunk is how many fingerprints a chunk holds.
 const printChunk = 4096
 
-// sigPrint is one signature of a message, for the cohorts.
-type sigPrint struct {
-	sel    uint32 // interned "domain selector"
-	result int8   // 1 pass, -1 fail (checked with a key, not a key mismatch), 0 otherwise
-}
-
 // at returns the fingerprint at position i.
 func (p *ArchivePass) at(i int32) *fprint { return &p.chunks[i/printChunk][i%printChunk] }
 
-// push appends fp.
-func (p *ArchivePass) push(fp fprint) {
+// push appends fp, with the assessment ID id: as 32 bytes when it is
+// SHA-256 hex (an archive.MessageID), else in the text arena, its strRef
+// in those bytes.
+func (p *ArchivePass) push(fp fprint, id string) {
 	if p.count%printChunk == 0 {
-		p.chunks = append(p.chunks, make([]fprint, 0, printChunk))
+		p.chunks = append(p.chunks, chunkOf[fprint](p.pool, printChunk))
+		p.ids = append(p.ids, chunkOf[[32]byte](p.pool, printChunk))
+	}
+	var idb [32]byte
+	if !putHexID(&idb, id) {
+		fp.flags |= fpTextID
+		r := p.text.put(p.pool, id)
+		binary.LittleEndian.PutUint32(idb[0:], r.chunk)
+		binary.LittleEndian.PutUint32(idb[4:], r.off)
+		binary.LittleEndian.PutUint32(idb[8:], r.n)
 	}
 	c := &p.chunks[len(p.chunks)-1]
 	*c = append(*c, fp)
+	d := &p.ids[len(p.ids)-1]
+	*d = append(*d, idb)
 	p.count++
+}
+
+// putHexID stores id in b when it is 64 lowercase hexadecimal digits, so
+// that encoding b gives id back, and reports whether it did.
+func putHexID(b *[32]byte, id string) bool {
+	if len(id) != 64 {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	for i := range b {
+		b[i] = unhex(id[2*i])<<4 | unhex(id[2*i+1])
+	}
+	return true
+}
+
+// idText returns the ID of print i, written into buf (64 bytes) when it
+// is SHA-256 hex, else in the text arena: valid while the pass is.
+func (p *ArchivePass) idText(i int32, buf *[64]byte) []byte {
+	b := &p.ids[i/printChunk][i%printChunk]
+	if p.at(i).flags&fpTextID == 0 {
+		hex.Encode(buf[:], b[:])
+		return buf[:]
+	}
+	return p.text.bytes(strRef{chunk: binary.LittleEndian.Uint32(b[0:]), off: binary.LittleEndian.Uint32(b[4:]), n: binary.LittleEndian.Uint32(b[8:])})
+}
+
+// id returns the ID of print i.
+func (p *ArchivePass) id(i int32) string {
+	var buf [64]byte
+	return string(p.idText(i, &buf))
 }
 
 // A strRef is a string kept in a textArena.
@@ -174,13 +248,13 @@ type textArena struct{ chunks [][]byte }
 
 const arenaChunk = 1 << 20
 
-func (t *textArena) put(s string) strRef {
+func (t *textArena) put(pool *chunkPool, s string) strRef {
 	if len(s) > 1<<16 {
 		s = s[:1<<16] // a hostile zip entry name; the start names it well enough
 	}
 	n := len(t.chunks)
 	if n == 0 || len(t.chunks[n-1])+len(s) > cap(t.chunks[n-1]) {
-		t.chunks = append(t.chunks, make([]byte, 0, max(arenaChunk, len(s))))
+		t.chunks = append(t.chunks, chunkOf[byte](pool, max(arenaChunk, len(s))))
 		n++
 	}
 	c := &t.chunks[n-1]
@@ -195,10 +269,10 @@ type paraArena struct{ chunks [][]paragraph }
 const paraChunk = 1 << 16
 
 // put stores own and quoted one after the other and returns where.
-func (t *paraArena) put(own, quoted []paragraph) uint32 {
+func (t *paraArena) put(pool *chunkPool, own, quoted []paragraph) uint32 {
 	n := len(t.chunks)
 	if n == 0 || len(t.chunks[n-1])+len(own)+len(quoted) > paraChunk {
-		t.chunks = append(t.chunks, make([]paragraph, 0, paraChunk))
+		t.chunks = append(t.chunks, chunkOf[paragraph](pool, paraChunk))
 		n++
 	}
 	c := &t.chunks[n-1]
@@ -214,11 +288,14 @@ func (t *paraArena) get(at uint32, n uint8) []paragraph {
 	return c[i : i+int(n)]
 }
 
-func (t *textArena) get(r strRef) string {
+func (t *textArena) get(r strRef) string { return string(t.bytes(r)) }
+
+// bytes returns the bytes of r, in the arena: valid while the arena is.
+func (t *textArena) bytes(r strRef) []byte {
 	if int(r.chunk) >= len(t.chunks) {
-		return ""
+		return nil
 	}
-	return string(t.chunks[r.chunk][r.off : r.off+r.n])
+	return t.chunks[r.chunk][r.off : r.off+r.n]
 }
 
 // passChange is a verdict the pass changes, and the copy that decides it.
@@ -259,13 +336,21 @@ type finding struct {
 
 // NewArchivePass returns an empty ArchivePass.
 func NewArchivePass() *ArchivePass {
-	return &ArchivePass{
+	p := &ArchivePass{
 		names:  []string{""},
 		nameOf: map[string]uint32{"": 0},
-		byID:   map[uint64][2]int32{},
-		refs:   map[uint64]struct{}{},
 		keys:   map[uint32][2]int64{},
 	}
+	p.pool = newChunkPool(p)
+	return p
+}
+
+// release returns the pass's chunks to the system now, rather than when
+// the pass becomes unreachable. The pass must not be used after.
+func (p *ArchivePass) release() {
+	p.pool.release()
+	p.chunks, p.ids, p.text, p.paras, p.files = nil, nil, textArena{}, paraArena{}, nil
+	p.count = 0
 }
 
 func (p *ArchivePass) intern(s string) uint32 {
@@ -297,18 +382,18 @@ func (p *ArchivePass) Add(a *Assessment) {
 	if p.done {
 		panic("provenance: ArchivePass.Add after Apply")
 	}
-	seq := int32(p.count)
-	a.passSeq = int(seq) + 1
-	if p.text.get(p.last) != a.File {
-		p.last = p.text.put(a.File)
+	defer runtime.KeepAlive(p) // the chunks are released when p is unreachable
+	a.passSeq = p.count + 1
+	if n := len(p.files); n == 0 || string(p.text.bytes(p.files[n-1])) != a.File {
+		p.files = append(p.files, p.text.put(p.pool, a.File))
 	}
 	fp := fprint{
-		id: p.text.put(a.ID), file: p.last, entry: int32(a.Entry), index: int32(a.Index), next: -1,
+		file: uint32(len(p.files) - 1), entry: int32(a.Entry), index: int32(a.Index),
 		date: math.MinInt64, verdict: uint8(a.Verdict), conf: uint8(a.Confidence),
 	}
 	if a.Err != nil || a.Verdict == VerdictNone {
 		fp.verdict = uint8(VerdictNone)
-		p.push(fp)
+		p.push(fp, a.ID)
 		return
 	}
 	if !a.Date.IsZero() {
@@ -327,60 +412,82 @@ func (p *ArchivePass) Add(a *Assessment) {
 	}
 	for _, e := range a.Evidence {
 		if e.Code == "dkim.key_outside_seen_dates" {
-			fp.keyDated = true
+			fp.flags |= fpKeyDated
 		}
 	}
-	fp.signed = len(a.Signatures) > 0
+	if len(a.Signatures) > 0 {
+		fp.flags |= fpSigned
+	}
 	for i := range a.Signatures {
 		s := &a.Signatures[i]
-		sp := sigPrint{sel: p.intern(s.Domain + " " + s.Selector)}
-		switch {
-		case s.Result == dkim.ResultPass:
-			sp.result = 1
-		case s.Result == dkim.ResultFail && !s.KeyMismatch:
-			sp.result = -1
-		}
+		sel := p.intern(s.Domain + " " + s.Selector)
 		if fp.nSigs < maxSigPrints {
-			fp.sigs[fp.nSigs] = sp
+			switch {
+			case s.Result == dkim.ResultPass:
+				fp.results |= sigPass << (2 * fp.nSigs)
+			case s.Result == dkim.ResultFail && !s.KeyMismatch:
+				fp.results |= sigFail << (2 * fp.nSigs)
+			}
+			fp.sels[fp.nSigs] = sel
 			fp.nSigs++
 		}
 		if k := s.Key; k != nil && (!k.FirstSeen.IsZero() || !k.LastSeen.IsZero()) {
-			r, seen := p.keys[sp.sel]
+			r, seen := p.keys[sel]
 			if first := unixOrZero(k.FirstSeen); !seen || r[0] != 0 && (first == 0 || first < r[0]) {
 				r[0] = first
 			}
 			if last := unixOrZero(k.LastSeen); !seen || r[1] != 0 && (last == 0 || last > r[1]) {
 				r[1] = last
 			}
-			p.keys[sp.sel] = r
+			p.keys[sel] = r
 		}
 	}
-	if v := a.view; v != nil {
-		fp.hasView, fp.view, fp.elems = true, v.whole, v.elems
-		fp.nOwn, fp.nQuoted = uint8(min(len(v.paras), maxParagraphs)), uint8(min(len(v.quotes), maxParagraphs))
-		fp.textAt = p.paras.put(v.paras[:fp.nOwn], v.quotes[:fp.nQuoted])
-	}
-	if fp.msgID = idHash(a.MessageID); fp.msgID != 0 {
-		if r, ok := p.byID[fp.msgID]; ok {
-			p.at(r[1]).next = seq
-			p.byID[fp.msgID] = [2]int32{r[0], seq}
-		} else {
-			p.byID[fp.msgID] = [2]int32{seq, seq}
-		}
-	}
+	fp.msgID = idHash(a.MessageID)
 	switch {
 	case a.InReplyTo != "":
 		fp.parent = idHash(a.InReplyTo)
 	case len(a.References) > 0:
 		fp.parent = idHash(a.References[len(a.References)-1])
 	}
+	if v := a.view; v != nil {
+		fp.flags |= fpHasView
+		fp.view, fp.elems = v.whole, v.elems
+		// Only a message with a Message-ID can be found as the one a
+		// reply answers, and only a reply's quotes are matched: the
+		// other paragraphs would never be read.
+		if fp.msgID != 0 {
+			fp.nOwn = uint8(min(len(v.paras), maxParagraphs))
+		}
+		if fp.parent != 0 {
+			fp.nQuoted = uint8(min(len(v.quotes), maxParagraphs))
+		}
+		fp.textAt = p.paras.put(p.pool, v.paras[:fp.nOwn], v.quotes[:fp.nQuoted])
+	}
 	if fp.parent != 0 {
-		p.refs[fp.parent] = struct{}{}
+		p.addRef(fp.parent)
 	}
 	for _, r := range a.References {
-		p.refs[idHash(r)] = struct{}{}
+		p.addRef(idHash(r))
 	}
-	p.push(fp)
+	p.push(fp, a.ID)
+}
+
+// addRef records that a message refers to the Message-ID hash h. The list
+// is sorted and made distinct whenever it has doubled since it last was,
+// so that it holds at most about twice the distinct references (a long
+// thread's every message repeats its References).
+func (p *ArchivePass) addRef(h uint64) {
+	p.refs = append(p.refs, h)
+	if len(p.refs) >= 2*p.refsOK+1024 {
+		p.compactRefs()
+	}
+}
+
+// compactRefs sorts p.refs and drops repeats.
+func (p *ArchivePass) compactRefs() {
+	slices.Sort(p.refs)
+	p.refs = slices.Compact(p.refs)
+	p.refsOK = len(p.refs)
 }
 
 func unixOrZero(t time.Time) int64 {
@@ -424,20 +531,63 @@ func (p *ArchivePass) finish() {
 	if p.done {
 		return
 	}
+	defer runtime.KeepAlive(p) // the chunks are released when p is unreachable
 	p.done = true
 	p.changes = map[int32]passChange{}
 	p.found = map[int32][]finding{}
 	p.summary.Messages = p.count
+	p.indexIDs()
 	p.copies()
 	p.cohorts()
 	p.threads()
-	for id := range p.refs {
-		if _, ok := p.byID[id]; !ok {
+	p.compactRefs()
+	for _, id := range p.refs {
+		if len(p.group(id)) == 0 {
 			p.summary.MissingReferences++
 		}
 	}
-	// The keys map and the refs set are not needed any more.
-	p.refs, p.keys = nil, nil
+	// The index, the keys and the references are not needed any more.
+	p.byID, p.refs, p.keys = nil, nil, nil
+}
+
+// indexIDs sorts the prints that have a Message-ID by its hash, and those
+// that share one in archive order, into p.byID.
+func (p *ArchivePass) indexIDs() {
+	n := 0
+	for s := range int32(p.count) {
+		if p.at(s).msgID != 0 {
+			n++
+		}
+	}
+	p.byID = make([]int32, 0, n)
+	for s := range int32(p.count) {
+		if p.at(s).msgID != 0 {
+			p.byID = append(p.byID, s)
+		}
+	}
+	slices.SortFunc(p.byID, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(p.at(a).msgID, p.at(b).msgID), cmp.Compare(a, b))
+	})
+}
+
+// group returns the prints whose Message-ID hash is h, in archive order.
+func (p *ArchivePass) group(h uint64) []int32 {
+	i, found := slices.BinarySearchFunc(p.byID, h, func(s int32, h uint64) int { return cmp.Compare(p.at(s).msgID, h) })
+	if !found {
+		return nil
+	}
+	return p.byID[i:p.groupEnd(i)]
+}
+
+// groupEnd returns the end of the run of p.byID that starts at i and
+// shares a Message-ID.
+func (p *ArchivePass) groupEnd(i int) int {
+	h := p.at(p.byID[i]).msgID
+	j := i + 1
+	for j < len(p.byID) && p.at(p.byID[j]).msgID == h {
+		j++
+	}
+	return j
 }
 
 // add records a finding for seq, at most maxNamed of one code naming
@@ -467,15 +617,6 @@ func (p *ArchivePass) has(seq int32, code passCode) bool {
 	return false
 }
 
-// group returns the prints sharing a Message-ID, in archive order.
-func (p *ArchivePass) group(first int32) []int32 {
-	var g []int32
-	for i := first; i >= 0; i = p.at(i).next {
-		g = append(g, i)
-	}
-	return g
-}
-
 // diff returns the view elements in which x and y differ.
 func diff(x, y *fprint) uint16 {
 	var m uint16
@@ -493,8 +634,10 @@ func diff(x, y *fprint) uint16 {
 
 // copies applies the rules for messages sharing a Message-ID.
 func (p *ArchivePass) copies() {
-	for _, r := range p.byID {
-		g := p.group(r[0])
+	for i := 0; i < len(p.byID); {
+		j := p.groupEnd(i)
+		g := p.byID[i:j]
+		i = j
 		if len(g) < 2 {
 			continue
 		}
@@ -510,7 +653,7 @@ func (p *ArchivePass) copies() {
 		var classes []class
 		for _, s := range g {
 			x := p.at(s)
-			if !x.hasView {
+			if !x.hasView() {
 				continue
 			}
 			i := slices.IndexFunc(classes, func(c class) bool { return c.view == x.view })
@@ -525,7 +668,7 @@ func (p *ArchivePass) copies() {
 		anyAuthentic := slices.ContainsFunc(classes, func(c class) bool { return c.authentic >= 0 })
 		for _, s := range g {
 			x := p.at(s)
-			if !x.hasView {
+			if !x.hasView() {
 				continue
 			}
 			var own *class
@@ -596,7 +739,7 @@ func (p *ArchivePass) cohorts() {
 		if x.fromDom != 0 {
 			c := byDom[x.fromDom]
 			c.total++
-			if x.signed {
+			if x.signed() {
 				c.signed++
 			}
 			byDom[x.fromDom] = c
@@ -604,9 +747,9 @@ func (p *ArchivePass) cohorts() {
 		if x.date == math.MinInt64 {
 			continue
 		}
-		for _, sp := range x.sigs[:x.nSigs] {
-			if sp.result != 0 {
-				bySel[sp.sel] = append(bySel[sp.sel], entry{x.date, int32(s), sp.result > 0})
+		for i := range int(x.nSigs) {
+			if sel, result := x.sig(i); result != 0 {
+				bySel[sel] = append(bySel[sel], entry{x.date, int32(s), result == sigPass})
 			}
 		}
 	}
@@ -641,22 +784,23 @@ func (p *ArchivePass) cohorts() {
 		if x.verdictOf() == VerdictNone {
 			continue
 		}
-		if c := byDom[x.fromDom]; x.fromDom != 0 && !x.signed && p.changes[seq].verdict != VerdictAuthentic &&
+		if c := byDom[x.fromDom]; x.fromDom != 0 && !x.signed() && p.changes[seq].verdict != VerdictAuthentic &&
 			c.total-1 >= unsignedMinOthers && c.signed == c.total-1 {
 			p.add(seq, finding{code: pcUnsignedOutlier, other: -1, n: int32(c.total - 1), sel: x.fromDom})
 			flagged[seq] = true
 		}
-		if x.keyDated || x.date == math.MinInt64 {
+		if x.keyDated() || x.date == math.MinInt64 {
 			continue
 		}
-		for _, sp := range x.sigs[:x.nSigs] {
-			r, ok := p.keys[sp.sel]
+		for i := range int(x.nSigs) {
+			sel, _ := x.sig(i)
+			r, ok := p.keys[sel]
 			if !ok {
 				continue
 			}
 			grace := int64(keySeenGrace / time.Second)
 			if r[0] != 0 && x.date < r[0]-grace || r[1] != 0 && x.date > r[1]+grace {
-				p.add(seq, finding{code: pcOutsideKeyDates, other: -1, sel: sp.sel, n: int32(r[0] / 86400), m: int32(r[1] / 86400)})
+				p.add(seq, finding{code: pcOutsideKeyDates, other: -1, sel: sel, n: int32(r[0] / 86400), m: int32(r[1] / 86400)})
 				flagged[seq] = true
 				break
 			}
@@ -683,13 +827,9 @@ func (p *ArchivePass) threads() {
 		if r.parent == 0 || r.nQuoted == 0 || r.verdictOf() == VerdictNone {
 			continue
 		}
-		ids, ok := p.byID[r.parent]
-		if !ok {
-			continue
-		}
-		for _, ps := range p.group(ids[0]) {
+		for _, ps := range p.group(r.parent) {
 			parent := p.at(ps)
-			if ps == int32(s) || !parent.hasView || parent.verdictOf() == VerdictNone {
+			if ps == int32(s) || !parent.hasView() || parent.verdictOf() == VerdictNone {
 				continue
 			}
 			matched, contradicted := matchQuote(p.paras.get(r.textAt+uint32(r.nOwn), r.nQuoted), p.paras.get(parent.textAt, parent.nOwn))
@@ -787,8 +927,13 @@ func near(q, t uint32) bool {
 // left as it is. The first Apply runs the pass.
 func (p *ArchivePass) Apply(a *Assessment) {
 	p.finish()
+	defer runtime.KeepAlive(p) // the chunks are released when p is unreachable
 	seq := int32(a.passSeq - 1)
-	if seq < 0 || int(seq) >= p.count || p.text.get(p.at(seq).id) != a.ID || a.Err != nil {
+	if seq < 0 || int(seq) >= p.count || a.Err != nil {
+		return
+	}
+	var buf [64]byte
+	if string(p.idText(seq, &buf)) != a.ID {
 		return
 	}
 	ch, changed := p.changes[seq]
@@ -807,7 +952,7 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			case f.code == pcQuoteConflict:
 				kind = "quotes"
 			}
-			rel := Related{Kind: kind, ID: p.text.get(o.id), File: p.text.get(o.file), Entry: int(o.entry), Index: int(o.index), Position: int(f.other) + 1}
+			rel := Related{Kind: kind, ID: p.id(f.other), File: p.text.get(p.files[o.file]), Entry: int(o.entry), Index: int(o.index), Position: int(f.other) + 1}
 			if !slices.Contains(a.Related, rel) {
 				a.Related = append(a.Related, rel)
 			}
@@ -821,12 +966,12 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			a.Verdict, a.Confidence, a.Signer = VerdictAuthentic, o.confidence(), signer
 			a.Coverage = corroboratedCoverage(a.Coverage, o)
 			a.Summary = fmt.Sprintf("Authentic, by another copy: this copy shows a reader exactly what %s shows, which was sent as shown by %s's mail system (its signature proves %s); this shows who sent it, not that the content is true.",
-				p.where(o), signer, elementList(o.proven))
+				p.where(ch.other), signer, elementList(o.proven))
 			a.Explanation.Meaning = "\"Authentic\" means the message was sent as shown by the signing domain's mail system; it does not mean that what the message says is true. Here it rests on another copy of the message, whose signature verifies and whose reader's view is identical to this one's."
 			// What is proven is what the other copy's signature proves:
 			// the words this copy's own (absent or failing) signatures
 			// gave would contradict the verdict.
-			a.Explanation.Proven = []string{fmt.Sprintf("Proven as sent, by the identical authentic copy %s: %s.", p.where(o), elementList(o.proven))}
+			a.Explanation.Proven = []string{fmt.Sprintf("Proven as sent, by the identical authentic copy %s: %s.", p.where(ch.other), elementList(o.proven))}
 			for _, at := range a.Coverage.Attachments {
 				state := "is not covered"
 				if at.Covered {
@@ -838,7 +983,7 @@ func (p *ArchivePass) Apply(a *Assessment) {
 			x := p.at(seq)
 			a.Verdict, a.Confidence = VerdictAltered, o.confidence()
 			a.Summary = fmt.Sprintf("Altered: it differs in %s from another copy of the message, %s, which was sent as shown by %s's mail system.",
-				elementList(diff(x, o)), p.where(o), signer)
+				elementList(diff(x, o)), p.where(ch.other), signer)
 		}
 	}
 	a.Explanation.Next = nextSteps(a.Evidence)
@@ -879,16 +1024,17 @@ func nextSteps(ev []Evidence) []NextStep {
 	return out
 }
 
-// where names a message for a sentence: its place and its id.
-func (p *ArchivePass) where(o *fprint) string {
-	s := p.text.get(o.file)
+// where names print i for a sentence: its place and its id.
+func (p *ArchivePass) where(i int32) string {
+	o := p.at(i)
+	s := p.text.get(p.files[o.file])
 	if o.entry > 0 {
 		s += fmt.Sprintf(" (entry %d)", o.entry)
 	}
 	if o.index > 0 {
 		s += fmt.Sprintf("#%d", o.index)
 	}
-	return fmt.Sprintf("%s (id %s)", s, p.text.get(o.id))
+	return fmt.Sprintf("%s (id %s)", s, p.id(i))
 }
 
 // elementList names the view elements of mask: "the Subject and the body".
@@ -922,17 +1068,17 @@ func (p *ArchivePass) words(a *Assessment, f finding) Evidence {
 	switch f.code {
 	case pcConflict:
 		return evidence(f.code.String(), "Another copy of this message (the same Message-ID), %s, is authentic, signed by %s, and this copy differs from it in what a reader sees: %s%s. This copy was changed after it was sent, or it is another message under the same Message-ID.",
-			p.where(o), p.names[o.signer], elementList(f.elems), more)
+			p.where(f.other), p.names[o.signer], elementList(f.elems), more)
 	case pcCorroborated:
 		return evidence(f.code.String(), "Another copy of this message (the same Message-ID), %s, is authentic at %s confidence, signed by %s, and this copy shows a reader exactly what it shows (trace fields such as Received aside): its signature proves %s of this copy too. This copy's own signatures are listed beside.",
-			p.where(o), o.confidence(), p.names[o.signer], elementList(f.elems))
+			p.where(f.other), o.confidence(), p.names[o.signer], elementList(f.elems))
 	case pcDiffer:
 		if a.Verdict == VerdictAuthentic {
 			return evidence(f.code.String(), "Another copy of this message (the same Message-ID), %s, is authentic too, signed by %s, but differs from this one in what a reader sees: %s%s. Each is as its signer's mail system sent it (a mailing list adds a footer and signs again, for one).",
-				p.where(o), p.names[o.signer], elementList(f.elems), more)
+				p.where(f.other), p.names[o.signer], elementList(f.elems), more)
 		}
 		return evidence(f.code.String(), "Another copy of this message (the same Message-ID), %s, differs from this one in what a reader sees: %s%s. No copy is authentic, so nothing here says which one, if any, shows what was sent.",
-			p.where(o), elementList(f.elems), more)
+			p.where(f.other), elementList(f.elems), more)
 	case pcSelectorOutlier:
 		return evidence(f.code.String(), "The signature by %s fails here, unlike %d of its %d neighbours: the other messages the same selector signed within 30 days of this one's Date verify.",
 			selectorWords(p.names[f.sel]), f.n, f.m)
@@ -955,12 +1101,12 @@ func (p *ArchivePass) words(a *Assessment, f finding) Evidence {
 			extra = fmt.Sprintf(" (%d of its %d paragraphs)", f.n, f.m)
 		}
 		return evidence(f.code.String(), "An authentic reply, %s, quotes this message's text word for word%s%s, once its quote marks are removed and its lines re-wrapped: the quoted text is what the replier received, as the replier's mail system sent it.",
-			p.where(o), extra, more)
+			p.where(f.other), extra, more)
 	case pcQuoteConflict:
 		if f.n == 0 {
-			return evidence(f.code.String(), "A reply, %s, quotes this message, but a quoted paragraph differs from the one that stands in its place here: this message or the reply was changed, or the replier edited the quote.", p.where(o))
+			return evidence(f.code.String(), "A reply, %s, quotes this message, but a quoted paragraph differs from the one that stands in its place here: this message or the reply was changed, or the replier edited the quote.", p.where(f.other))
 		}
-		return evidence(f.code.String(), "This message quotes %s, the message it answers, but a quoted paragraph differs from the one that stands in its place there: that message or this one was changed, or the quote was edited.", p.where(o))
+		return evidence(f.code.String(), "This message quotes %s, the message it answers, but a quoted paragraph differs from the one that stands in its place there: that message or this one was changed, or the quote was edited.", p.where(f.other))
 	}
 	return evidence(f.code.String(), "The archive pass noted %s.", f.code.String())
 }

@@ -327,6 +327,7 @@ func normalize(a *Assessment) {
 // done.
 func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
 	pass := NewArchivePass()
+	defer pass.release() // at once, not when the collector finds it unreachable
 	sp := NewSpool(spool)
 	// Each assessment is encoded for the spool by the worker that checked
 	// it; the emitter only adds it to the pass and writes the bytes.
