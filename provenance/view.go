@@ -32,6 +32,7 @@ import (
 	"encoding/binary"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -372,7 +373,11 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 	// Words are hashed as they are found, with no copy of the text or
 	// list of its words: this runs over the displayed text of every
 	// message.
+	// The paragraphs are gathered in arrays, then copied out at their
+	// sizes: two allocations, not one per doubling.
 	var cur paragraphHash
+	var ownBuf, quotedBuf [maxParagraphs]paragraph
+	nOwn, nQuoted := 0, 0
 	curQuoted := false
 	flush := func() {
 		if cur.words == 0 {
@@ -380,15 +385,17 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 		}
 		p := cur.sum()
 		switch {
-		case curQuoted && len(quoted) < maxParagraphs:
-			quoted = append(quoted, p)
-		case !curQuoted && len(own) < maxParagraphs:
-			own = append(own, p)
+		case curQuoted && nQuoted < maxParagraphs:
+			quotedBuf[nQuoted] = p
+			nQuoted++
+		case !curQuoted && nOwn < maxParagraphs:
+			ownBuf[nOwn] = p
+			nOwn++
 		}
 		cur = paragraphHash{}
 	}
 	for len(text) > 0 {
-		if len(own) == maxParagraphs && len(quoted) == maxParagraphs {
+		if nOwn == maxParagraphs && nQuoted == maxParagraphs {
 			break // nothing more would be kept
 		}
 		line := text
@@ -414,6 +421,12 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 		}
 	}
 	flush()
+	if nOwn > 0 {
+		own = slices.Clone(ownBuf[:nOwn])
+	}
+	if nQuoted > 0 {
+		quoted = slices.Clone(quotedBuf[:nQuoted])
+	}
 	return own, quoted
 }
 
