@@ -226,7 +226,7 @@ func TestMatchQuote(t *testing.T) {
 }
 
 func TestParagraphs(t *testing.T) {
-	text := normalizeText([]byte("\r\nHello Bob,  \r\n\r\nOn Monday Alice wrote:\r\n> first line\r\n> wrapped here\r\n>\r\n> second\r\n>> older\r\n\r\nBye\r\n\r\n"))
+	text := normalizeText(nil, []byte("\r\nHello Bob,  \r\n\r\nOn Monday Alice wrote:\r\n> first line\r\n> wrapped here\r\n>\r\n> second\r\n>> older\r\n\r\nBye\r\n\r\n"))
 	assert.Equal(t, "Hello Bob,\n\nOn Monday Alice wrote:\n> first line\n> wrapped here\n>\n> second\n>> older\n\nBye", string(text), "normalizeText")
 	own, quoted := paragraphs(text)
 	want := func(s ...string) []paragraph {

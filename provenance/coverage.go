@@ -42,7 +42,6 @@ import (
 	"encoding/hex"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/emersion/go-message"
@@ -77,7 +76,7 @@ func decideCoverage(f *facts, d *decision) Coverage {
 	c := emptyCoverage()
 	if sig := decidingSignature(f, d); sig != nil {
 		for _, df := range DisplayedFields {
-			c.Fields[df.Key] = fieldStatus(sig, f.hdr, strings.ToLower(df.Header))
+			c.Fields[df.Key] = fieldStatus(sig, f.hdr, lowerHeader(df.Header))
 		}
 		c.Body = bodyCoverage(sig)
 	} else if d.sealed != nil {
@@ -85,7 +84,7 @@ func decideCoverage(f *facts, d *decision) Coverage {
 		as := dkim.Signature{SignedHeaders: ams.SignedHeaders, HeaderSignature: ams.HeaderSignature, BodyHash: ams.BodyHash,
 			BodyLength: -1, UnsignedBodyBytes: ams.UnsignedBodyBytes}
 		for _, df := range DisplayedFields {
-			c.Fields[df.Key] = fieldStatus(&as, f.hdr, strings.ToLower(df.Header))
+			c.Fields[df.Key] = fieldStatus(&as, f.hdr, lowerHeader(df.Header))
 		}
 		c.Body = bodyCoverage(&as)
 		// The AMS protects the body since sealing; an aligned signature
@@ -166,7 +165,7 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 		// Sender, Bcc and the threading fields are not in the coverage
 		// table, but a reader sees them or is guided by them.
 		for _, sf := range ShownFields {
-			if name := strings.ToLower(sf.Header); fieldStatus(sig, f.hdr, name) == FieldUnsigned && !duplicated(sf.Key) {
+			if name := lowerHeader(sf.Header); fieldStatus(sig, f.hdr, name) == FieldUnsigned && !duplicated(sf.Key) {
 				out = append(out, unsignedShownEvidence(sf.Header, sig.Domain))
 			}
 		}

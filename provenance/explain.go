@@ -136,7 +136,7 @@ func unverifiableSummary(f *facts, p *policy, d *decision) string {
 func signedDisplayed(f *facts, sig *SignatureResult) []string {
 	var out []string
 	for _, df := range DisplayedFields {
-		if fieldStatus(&sig.Signature, f.hdr, strings.ToLower(df.Header)) == FieldSigned {
+		if fieldStatus(&sig.Signature, f.hdr, lowerHeader(df.Header)) == FieldSigned {
 			out = append(out, df.Header)
 		}
 	}
@@ -149,7 +149,7 @@ func signedDisplayed(f *facts, sig *SignatureResult) []string {
 func signedDisplayedNames(f *facts, sig *SignatureResult) []string {
 	var out []string
 	for _, df := range DisplayedFields {
-		if name := strings.ToLower(df.Header); signsField(&sig.Signature, name) && f.hdr.has(name) {
+		if name := lowerHeader(df.Header); signsField(&sig.Signature, name) && f.hdr.has(name) {
 			out = append(out, df.Header)
 		}
 	}
@@ -361,7 +361,7 @@ func explainSignature(f *facts, i int) string {
 	}
 	var missing []string
 	for _, df := range DisplayedFields {
-		if f.hdr.has(strings.ToLower(df.Header)) && !signsField(&sig.Signature, strings.ToLower(df.Header)) {
+		if f.hdr.has(lowerHeader(df.Header)) && !signsField(&sig.Signature, lowerHeader(df.Header)) {
 			missing = append(missing, df.Header)
 		}
 	}

@@ -12,7 +12,6 @@ package provenance
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -179,7 +178,7 @@ func readShown(h header) (shownFields, identity) {
 	id := readIdentity(froms)
 	s.FromAddress = id.address
 	if d := h.first("date"); d != "" {
-		if t, err := mail.ParseDate(d); err == nil {
+		if t, err := parseMailDate(d); err == nil {
 			s.Date = t
 		} else if t, z, err := mailsyntax.ParseDate(d); err == nil && !z.Unknown && z.Problem == "" {
 			// Real mail writes dates net/mail refuses ("03-Jun-2008",

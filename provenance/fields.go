@@ -89,6 +89,29 @@ func lowerName(f *dkim.HeaderField) string {
 	return string(buf[:len(b)])
 }
 
+// lowerHeader returns strings.ToLower(name), without a new string for the
+// names in commonNames (every name of DisplayedFields and ShownFields).
+func lowerHeader(name string) string {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return strings.ToLower(name)
+	}
+	for i := range len(name) {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return strings.ToLower(name)
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if s, ok := commonNames[string(buf[:len(name)])]; ok {
+		return s
+	}
+	return strings.ToLower(name)
+}
+
 // isFoldSpace reports whether the lenient reader trims c from a field name.
 func isFoldSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 

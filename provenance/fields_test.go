@@ -62,3 +62,19 @@ func FuzzHeaderFields(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLowerHeader checks lowerHeader against strings.ToLower, seeded with
+// every name DisplayedFields and ShownFields hold.
+func FuzzLowerHeader(f *testing.F) {
+	for _, df := range append(DisplayedFields, ShownFields...) {
+		f.Add(df.Header)
+	}
+	for _, s := range []string{"", "X-Mailer", "DKIM-Signature", "ÜBER", "Subject\u212a", "\xffFrom", strings.Repeat("Long-", 8), "FROM", "fRoM"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := lowerHeader(name), strings.ToLower(name); got != want {
+			t.Fatalf("lowerHeader(%q) = %q, strings.ToLower %q", name, got, want)
+		}
+	})
+}

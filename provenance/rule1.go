@@ -73,7 +73,7 @@ func sealedDuplicates(f *facts, p *policy, seen map[string]bool) []change {
 	}
 	var out []change
 	for _, df := range DisplayedFields {
-		name := strings.ToLower(df.Header)
+		name := lowerHeader(df.Header)
 		k, n := listed[name], f.hdr.count(name)
 		if k == 0 || n <= k || seen[df.Key] {
 			continue

@@ -176,7 +176,7 @@ func ownSignature(f *facts, p *policy, blocked bool) (int, Confidence) {
 func displayedSigned(sig *SignatureResult) int {
 	n := 0
 	for _, f := range DisplayedFields {
-		if signsField(&sig.Signature, strings.ToLower(f.Header)) {
+		if signsField(&sig.Signature, lowerHeader(f.Header)) {
 			n++
 		}
 	}

@@ -32,7 +32,9 @@ import (
 	"encoding/binary"
 	"io"
 	"mime"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -111,9 +113,11 @@ func readerView(f *facts) *viewPrint {
 		put(i, field)
 	}
 	var body []byte
+	tb := textBufs.Get().(*textBuffers)
+	defer tb.release()
 	if f.hdr.body <= len(f.raw) && !f.headerOnly {
 		var first []byte
-		body, first = displayedText(f.hdr, f.raw)
+		body, first = displayedText(f.hdr, f.raw, tb)
 		v.paras, v.quotes = paragraphs(first)
 	}
 	put(elemBody, body)
@@ -129,36 +133,78 @@ func readerView(f *facts) *viewPrint {
 	return v
 }
 
+// textBuffers are the buffers displayedText builds the text in, kept
+// from message to message: the text of every message is copied at least
+// once (its lines made LF), and the copy is hashed and dropped.
+type textBuffers struct {
+	norm []byte // normalizeText's copy of one text
+	all  []byte // a multipart message's text parts, one after another
+	read []byte // one part's decoded bytes
+}
+
+var textBufs = sync.Pool{New: func() any { return new(textBuffers) }}
+
+// maxKeptText caps the buffers kept for the next message: an occasional
+// large text is not held on to.
+const maxKeptText = 1 << 20
+
+// release puts tb back in the pool, without its buffers when one has grown
+// past maxKeptText.
+func (tb *textBuffers) release() {
+	if cap(tb.norm) > maxKeptText || cap(tb.all) > maxKeptText || cap(tb.read) > maxKeptText {
+		*tb = textBuffers{}
+	}
+	textBufs.Put(tb)
+}
+
+// normalize returns normalizeText(b), copied into tb.norm when it is a
+// copy: good until the next call.
+func (tb *textBuffers) normalize(b []byte) []byte {
+	if plainText(b) {
+		return bytes.Trim(b, "\n")
+	}
+	if cap(tb.norm) < len(b) {
+		tb.norm = make([]byte, 0, len(b))
+	}
+	return normalizeText(tb.norm, b)
+}
+
 // displayedText returns the body as displayed (see the file comment) and
-// the normalised text of its first text part, for paragraphs.
-func displayedText(h header, msg []byte) (all, first []byte) {
+// the normalised text of its first text part, for paragraphs. Both may be
+// in tb's buffers, and are good until tb is released.
+func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
 	mt, params, _ := parseContentType(h.first("content-type"))
 	if !strings.HasPrefix(mt, "multipart/") {
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
 			return nil, nil
 		}
-		t := normalizeText(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
+		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
 		return t, t
 	}
 	e, err := message.Read(bytes.NewReader(msg))
 	if err != nil && e == nil {
 		return nil, nil
 	}
-	w := &textWalk{}
+	w := &textWalk{tb: tb, all: tb.all[:0]}
 	w.walk(e, 0)
-	return w.all.Bytes(), w.first
+	tb.all = w.all[:0]
+	if !w.seen {
+		return w.all, nil
+	}
+	return w.all, w.all[w.first[0]:w.first[1]]
 }
 
 // textWalk collects the text parts of a multipart message.
 type textWalk struct {
-	all   bytes.Buffer
-	first []byte
+	tb    *textBuffers
+	all   []byte
+	first [2]int // where the first text/plain part is in all
 	seen  bool
 	parts int
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
-	if w.parts++; w.parts > maxMIMEParts || w.all.Len() > maxViewText {
+	if w.parts++; w.parts > maxMIMEParts || len(w.all) > maxViewText {
 		return
 	}
 	if mr := e.MultipartReader(); mr != nil {
@@ -182,12 +228,28 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	}
 	// go-message has undone the transfer encoding; the charset is ours to
 	// decode, as the top-level body's is.
-	raw, _ := io.ReadAll(io.LimitReader(e.Body, maxViewText))
-	t := normalizeText(decodeText(raw, "", params["charset"]))
-	w.all.WriteString("\x00part\n")
-	w.all.Write(t)
+	raw := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+	w.tb.read = raw[:0]
+	t := w.tb.normalize(decodeText(raw, "", params["charset"]))
+	w.all = append(w.all, "\x00part\n"...)
 	if !w.seen && strings.EqualFold(mt, "text/plain") {
-		w.seen, w.first = true, t
+		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
+	}
+	w.all = append(w.all, t...)
+}
+
+// readAllInto appends what r reads to buf until EOF or an error, as
+// io.ReadAll does (it drops the error as walk does), and returns buf.
+func readAllInto(buf []byte, r io.Reader) []byte {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return buf
+		}
 	}
 }
 
@@ -228,12 +290,17 @@ func decodeText(body []byte, cte, charset string) []byte {
 // normalizeText makes line endings LF, removes white space at the end of
 // each line and empty lines at the start and the end. Text that needs
 // only the last (LF line endings, no white space at a line's end) is
-// returned as a slice of b, not copied.
-func normalizeText(b []byte) []byte {
+// returned as a slice of b, not copied; other text is copied into dst's
+// memory when it has room (dst and b must not overlap), new memory
+// otherwise.
+func normalizeText(dst, b []byte) []byte {
 	if plainText(b) {
 		return bytes.Trim(b, "\n")
 	}
-	out := make([]byte, 0, len(b))
+	out := dst[:0]
+	if cap(out) < len(b) {
+		out = make([]byte, 0, len(b))
+	}
 	nl := -2 // where the next LF is in b, -1 if none, -2 if not yet looked for
 	for len(b) > 0 {
 		// The first CR or LF, found with bytes.IndexByte, which is
@@ -306,7 +373,11 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 	// Words are hashed as they are found, with no copy of the text or
 	// list of its words: this runs over the displayed text of every
 	// message.
+	// The paragraphs are gathered in arrays, then copied out at their
+	// sizes: two allocations, not one per doubling.
 	var cur paragraphHash
+	var ownBuf, quotedBuf [maxParagraphs]paragraph
+	nOwn, nQuoted := 0, 0
 	curQuoted := false
 	flush := func() {
 		if cur.words == 0 {
@@ -314,15 +385,17 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 		}
 		p := cur.sum()
 		switch {
-		case curQuoted && len(quoted) < maxParagraphs:
-			quoted = append(quoted, p)
-		case !curQuoted && len(own) < maxParagraphs:
-			own = append(own, p)
+		case curQuoted && nQuoted < maxParagraphs:
+			quotedBuf[nQuoted] = p
+			nQuoted++
+		case !curQuoted && nOwn < maxParagraphs:
+			ownBuf[nOwn] = p
+			nOwn++
 		}
 		cur = paragraphHash{}
 	}
 	for len(text) > 0 {
-		if len(own) == maxParagraphs && len(quoted) == maxParagraphs {
+		if nOwn == maxParagraphs && nQuoted == maxParagraphs {
 			break // nothing more would be kept
 		}
 		line := text
@@ -348,6 +421,12 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 		}
 	}
 	flush()
+	if nOwn > 0 {
+		own = slices.Clone(ownBuf[:nOwn])
+	}
+	if nQuoted > 0 {
+		quoted = slices.Clone(quotedBuf[:nQuoted])
+	}
 	return own, quoted
 }
 

@@ -85,8 +85,8 @@ func FuzzQuote(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw string, width uint8, pick uint16) {
-		text := normalizeText([]byte(raw))
-		if again := normalizeText(text); !bytes.Equal(again, text) {
+		text := normalizeText(nil, []byte(raw))
+		if again := normalizeText(nil, text); !bytes.Equal(again, text) {
 			t.Fatalf("normalizeText is not idempotent: %q, then %q", text, again)
 		}
 		if bytes.ContainsRune(text, '\r') || bytes.HasPrefix(text, []byte("\n")) || bytes.HasSuffix(text, []byte("\n")) {
@@ -114,7 +114,7 @@ func FuzzQuote(f *testing.F) {
 		}
 
 		// Quoting is symmetric.
-		reply := normalizeText([]byte(quoteAll(string(text))))
+		reply := normalizeText(nil, []byte(quoteAll(string(text))))
 		rOwn, rQuoted := paragraphs(reply)
 		if len(rOwn) != 0 || !slices.Equal(rQuoted, own) {
 			t.Fatalf("a reply quoting every line of %q: own %v, quoted %v; want no own and quoted %v", text, rOwn, rQuoted, own)
@@ -140,7 +140,7 @@ func FuzzQuote(f *testing.F) {
 		if !slices.Equal(wOwn, oneLine) || len(wQuoted) != 0 {
 			t.Fatalf("%q wrapped at %d: own %v, quoted %v; want own %v", wrapped, width, wOwn, wQuoted, oneLine)
 		}
-		qOwn, qQuoted := paragraphs(normalizeText([]byte(quoteAll(wrapped))))
+		qOwn, qQuoted := paragraphs(normalizeText(nil, []byte(quoteAll(wrapped))))
 		if len(qOwn) != 0 || !slices.Equal(qQuoted, oneLine) {
 			t.Fatalf("%q wrapped at %d and quoted: own %v, quoted %v; want quoted %v", wrapped, width, qOwn, qQuoted, oneLine)
 		}
@@ -224,7 +224,7 @@ func TestNormalizeText(t *testing.T) {
 		{"other white space kept", "Dear Ann,\v\nThe figures.\f\n", "Dear Ann,\v\nThe figures.\f"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, string(normalizeText([]byte(c.in))))
+			assert.Equal(t, c.want, string(normalizeText(nil, []byte(c.in))))
 			assert.Equal(t, c.want, string(normalizeTextReference([]byte(c.in))), "reference")
 		})
 	}
@@ -237,7 +237,7 @@ func FuzzNormalizeText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in := bytes.Clone(b)
-		got, want := normalizeText(b), normalizeTextReference(in)
+		got, want := normalizeText(nil, b), normalizeTextReference(in)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("normalizeText(%q) = %q, reference %q", in, got, want)
 		}

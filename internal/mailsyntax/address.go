@@ -466,14 +466,19 @@ func (p *fromParser) checkShown(addr string) (string, string) {
 	if len(p.shown) == 0 {
 		return addr, ""
 	}
-	same := make(map[string]bool)
-	local, domain := addr[:strings.LastIndexByte(addr, '@')], Domain(addr)
-	for _, d := range []string{domain, unicodeDomain(domain)} {
-		same[foldShown(local+"@"+d)] = true
-		same[foldShown("@"+d)] = true
-	}
+	// The forms of addr itself, worked out only when the name shows an
+	// address: most names show none.
+	var same map[string]bool
 	for _, text := range p.shown {
 		for _, a := range shownAddresses(text) {
+			if same == nil {
+				same = make(map[string]bool)
+				local, domain := addr[:strings.LastIndexByte(addr, '@')], Domain(addr)
+				for _, d := range []string{domain, unicodeDomain(domain)} {
+					same[foldShown(local+"@"+d)] = true
+					same[foldShown("@"+d)] = true
+				}
+			}
 			if same[a.folded] {
 				continue
 			}

@@ -183,8 +183,10 @@ func foldForm(s string) folded {
 		return r
 	}, s)
 	s = foldLookalikes(norm.NFKC.String(s))
-	f := folded{shown: s}
+	n := utf8.RuneCountInString(s)
+	f := folded{shown: s, starts: make([]int, 0, n), spans: make([][2]int, 0, n)}
 	var b strings.Builder
+	b.Grow(len(s))
 	for i, r := range s {
 		f.starts = append(f.starts, b.Len())
 		f.spans = append(f.spans, [2]int{i, i + utf8.RuneLen(r)})
@@ -196,8 +198,24 @@ func foldForm(s string) folded {
 
 // foldRune is the case-insensitive skeleton of one rune.
 func foldRune(r rune) string {
+	if 0 <= r && r < utf8.RuneSelf {
+		return asciiFolds[r]
+	}
+	return foldRuneOf(r)
+}
+
+func foldRuneOf(r rune) string {
 	return strings.ToLower(uts39.SkeletonRune(unicode.ToLower(r)))
 }
+
+// asciiFolds is foldRune of each ASCII rune, worked out once: what a
+// reader sees is mostly ASCII, and each fold would make a string.
+var asciiFolds = func() (folds [utf8.RuneSelf]string) {
+	for r := range rune(utf8.RuneSelf) {
+		folds[r] = foldRuneOf(r)
+	}
+	return folds
+}()
 
 // foldShown folds an address the way foldForm folds what is shown.
 func foldShown(s string) string {

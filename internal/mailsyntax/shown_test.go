@@ -7,10 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/leakproof/leakproof/internal/uts39"
 )
 
 // realFrom is the address every hidden-address case is sent from.
@@ -233,5 +236,13 @@ func TestParseFromAcceptsOrdinaryNames(t *testing.T) {
 		addr, ok, reason := ParseFrom(in)
 		require.True(t, ok, "case %d: ParseFrom(%q) accepted; reason %q", i, in, reason)
 		require.Equal(t, realFrom, addr, "case %d: ParseFrom(%q) address", i, in)
+	}
+}
+
+// TestFoldRuneASCII checks foldRune's table of ASCII runes against the
+// fold it stands for.
+func TestFoldRuneASCII(t *testing.T) {
+	for r := range rune(0x80) {
+		assert.Equal(t, strings.ToLower(uts39.SkeletonRune(unicode.ToLower(r))), foldRune(r), "fold of %q", r)
 	}
 }
