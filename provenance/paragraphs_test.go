@@ -67,6 +67,10 @@ func FuzzParagraphs(f *testing.F) {
 		"", "\n", "one two\nthree\n\nfour", "> quoted\n> more\nown\n>> deeper\n> again",
 		"a\u00a0b\u2003c\u0085d\u3000e\xc2\x85f\xa0g\u200bh", ">\n>  \n> x", "\r\nx\r\n\r\ny",
 		strings.Repeat("p\n\n", 40) + strings.Repeat("> q\n\n", 40) + "tail",
+		// Own paragraphs past the kept ones, then quoted ones among own
+		// lines: the own lines are passed over, the quoted still read.
+		strings.Repeat("own words\n\n", 30) + "> q1\n> q2\nown\n>> deep\n> q3\n\nmore own\n>q4" + strings.Repeat("\nx\n\n> y", 30),
+		strings.Repeat("o\n", 3) + strings.Repeat("\no\n", 24) + ">\n> after\no >\n>",
 		"word\tword\vword\fword\rword",
 	} {
 		f.Add(s)

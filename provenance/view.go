@@ -416,6 +416,20 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 			flush()
 			curQuoted = q
 		}
+		if !q && nOwn == maxParagraphs {
+			// No further own paragraph is kept, and an own line never
+			// reaches a quoted paragraph (the change to a quoted line
+			// flushes first): pass on to the next quoted line without
+			// hashing the words between. Long mail is mostly own text.
+			if len(text) > 0 && text[0] != '>' {
+				if i := bytes.Index(text, []byte("\n>")); i >= 0 {
+					text = text[i+1:]
+				} else {
+					text = nil
+				}
+			}
+			continue
+		}
 		if !cur.addWords(line) {
 			flush()
 		}
