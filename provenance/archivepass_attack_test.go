@@ -2,6 +2,9 @@ package provenance
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
+	"time"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +56,73 @@ func TestArchivePassParagraphChunkFull(t *testing.T) {
 	for _, a := range all {
 		p.Apply(a)
 	}
+}
+
+// TestArchivePassManyReleased runs thousands of passes in one process, as
+// a long-lived library user does, none released but by the garbage
+// collector, some concurrently while collections run: every pass's
+// memory outside the heap must come back, and no pass may read a chunk
+// another pass's cleanup unmapped (run with -race).
+func TestArchivePassManyReleased(t *testing.T) {
+	if m := mapChunk(1); m == nil {
+		t.Skip("no memory outside the heap on this system")
+	} else {
+		unmapChunk(m)
+	}
+	const workers, passes = 4, 500
+	pools := make([][]*chunkPool, workers)
+	stop := make(chan struct{})
+	collector := make(chan struct{})
+	go func() {
+		defer close(collector)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range passes {
+				p := NewArchivePass()
+				pools[w] = append(pools[w], p.pool)
+				var all []*Assessment
+				for j := range 20 {
+					a := &Assessment{ID: fmt.Sprint(w, "-", i, "-", j), File: fmt.Sprint("f", j%3), Index: j, Verdict: Verdict(1 + j%3),
+						MessageID: fmt.Sprintf("<m%d@x>", j%7), InReplyTo: fmt.Sprintf("<m%d@x>", (j+1)%5)}
+					a.view = &viewPrint{whole: [16]byte{byte(j % 4)}, paras: attackParas(j, 3), quotes: attackParas(j+1, 2)}
+					p.Add(a)
+					all = append(all, a)
+				}
+				for _, a := range all {
+					p.Apply(a)
+				}
+				if sum := p.Summary(); sum.Messages != len(all) {
+					t.Errorf("pass %d/%d: %d messages, want %d", w, i, sum.Messages, len(all))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-collector
+	left := func() (n int64) {
+		for _, list := range pools {
+			for _, pool := range list {
+				n += pool.mapped.Load()
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for left() != 0 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Zero(t, left(), "bytes still mapped by %d unreachable passes", workers*passes)
 }
