@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
