@@ -1,7 +1,11 @@
 package provenance
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -9,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/leakproof/leakproof/archive"
+	"github.com/leakproof/leakproof/internal/testenv"
 )
 
 // paras returns n distinct paragraphs of 10 words, distinct per seed.
@@ -125,4 +132,61 @@ func TestArchivePassManyReleased(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.Zero(t, left(), "bytes still mapped by %d unreachable passes", workers*passes)
+}
+
+// TestRunArchiveStoppedMidway stops RunArchive at every point of a run
+// over testdata/archive, by an emit error and by cancelling its context
+// while messages are checked, with collections running: the pass's
+// memory is released while the run unwinds, and nothing may read it
+// after (a fault, or a report from -race). A full run afterwards gives
+// the records of a full run before.
+func TestRunArchiveStoppedMidway(t *testing.T) {
+	dir := filepath.Join(testenv.ModuleRoot(t), "testdata", "archive")
+	c := NewChecker(&Options{Keys: corpusKeys(t), Time: checkTime, Workers: 2})
+	run := func(ctx context.Context, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
+		spool, err := os.CreateTemp(t.TempDir(), "spool-*")
+		require.NoError(t, err, "create spool")
+		defer spool.Close()
+		return c.RunArchive(ctx, archive.Walk(ctx, dir, nil), spool, checked, emit)
+	}
+	var want []string
+	full, err := run(t.Context(), nil, func(a *Assessment) error {
+		want = append(want, fmt.Sprintf("%s#%d %s %d %d", a.File, a.Index, a.Verdict, len(a.Evidence), len(a.Related)))
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, want)
+	stop := errors.New("stop")
+	for k := range len(want) + 1 {
+		n := 0
+		_, err := run(t.Context(), nil, func(a *Assessment) error {
+			if n++; n > k {
+				return stop
+			}
+			return nil
+		})
+		if k < len(want) {
+			require.ErrorIs(t, err, stop, "emit fails at record %d", k)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		m := 0
+		_, err = run(ctx, func(*Assessment) {
+			if m++; m > k {
+				cancel()
+			}
+		}, func(*Assessment) error { return nil })
+		cancel()
+		if k < len(want) {
+			require.ErrorIs(t, err, context.Canceled, "cancelled after %d checked", k)
+		}
+		runtime.GC()
+	}
+	var got []string
+	sum, err := run(t.Context(), nil, func(a *Assessment) error {
+		got = append(got, fmt.Sprintf("%s#%d %s %d %d", a.File, a.Index, a.Verdict, len(a.Evidence), len(a.Related)))
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the records of a full run after runs stopped midway")
+	assert.Equal(t, full, sum, "the summary of a full run after runs stopped midway")
 }
