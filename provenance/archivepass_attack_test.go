@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -189,4 +190,44 @@ func TestRunArchiveStoppedMidway(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got, "the records of a full run after runs stopped midway")
 	assert.Equal(t, full, sum, "the summary of a full run after runs stopped midway")
+}
+
+// TestArchivePassIDsKeptAsGiven gives the pass copies whose assessment
+// IDs stand near the line between those it keeps as 32 bytes (SHA-256 in
+// lower-case hex) and those it keeps as text: Related and the evidence
+// must name each copy by its ID exactly as given, and Apply must find
+// each assessment by it.
+func TestArchivePassIDsKeptAsGiven(t *testing.T) {
+	hex64 := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	ids := map[string]string{
+		"sha256 hex":         hex64,
+		"upper case":         strings.ToUpper(hex64),
+		"one upper digit":    hex64[:63] + "F",
+		"63 digits":          hex64[:63],
+		"65 digits":          hex64 + "0",
+		"not hex":            hex64[:63] + "g",
+		"empty":              "",
+		"NUL bytes":          "\x00\x00" + hex64[2:],
+		"UTF-8":              "é" + hex64[2:],
+		"hex of other bytes": strings.Repeat("ff", 32),
+	}
+	for name, authID := range ids {
+		for other, copyID := range ids {
+			t.Run(name+"/"+other, func(t *testing.T) {
+				p := NewArchivePass()
+				auth := &Assessment{ID: authID, File: "a.mbox", Index: 1, Verdict: VerdictAuthentic, Signer: "example.com", MessageID: "<m@x>"}
+				auth.view = &viewPrint{whole: [16]byte{7}}
+				cp := &Assessment{ID: copyID, File: "b.mbox", Index: 2, Verdict: VerdictUnverifiable, MessageID: "<m@x>"}
+				cp.view = &viewPrint{whole: [16]byte{7}}
+				p.Add(auth)
+				p.Add(cp)
+				p.Apply(auth)
+				p.Apply(cp)
+				require.Equal(t, VerdictAuthentic, cp.Verdict, "the copy is corroborated")
+				require.Len(t, cp.Related, 1)
+				assert.Equal(t, authID, cp.Related[0].ID, "Related names the authentic copy by its ID as given")
+				assert.Contains(t, cp.Evidence[len(cp.Evidence)-1].Message, "(id "+authID+")")
+			})
+		}
+	}
 }
