@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/sha1"
 	"crypto/sha256"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -178,4 +179,48 @@ func FuzzCustodyAndBodyHashUnrelated(f *testing.F) {
 		}
 		checkCustody(t, bytes.Repeat(raw, 1+int(rawRepeat)), bytes.Repeat(body, 1+int(bodyRepeat)), c, limit)
 	})
+}
+
+// TestCustodyAndBodyHashEdgeBodies checks bodies at the edges: empty, only
+// line endings, a single huge line with and without line ending, runs of
+// whitespace longer than the hasher's buffers, a trailing lone CR, each
+// stored as it is, with LF, and behind a header, at l= cuts around each
+// canonical length.
+func TestCustodyAndBodyHashEdgeBodies(t *testing.T) {
+	huge := strings.Repeat("x", 1<<20)
+	bodies := map[string]string{
+		"empty":                   "",
+		"CRLF":                    "\r\n",
+		"LF":                      "\n",
+		"many empty lines":        strings.Repeat("\r\n", 5000),
+		"many LF":                 strings.Repeat("\n", 5000),
+		"huge line":               huge,
+		"huge line CRLF":          huge + "\r\n",
+		"huge line spaces":        strings.Repeat("x ", 1<<19) + " \r\n",
+		"huge whitespace run":     "a" + strings.Repeat(" \t", 40000) + "b\r\n",
+		"whitespace only":         strings.Repeat(" ", 70000),
+		"trailing CR":             "abc\r",
+		"huge line then trailing": huge + "\r\n\r\n\r\n  \r\n",
+		"CR runs":                 strings.Repeat("\r", 9000) + "\n",
+	}
+	for name, text := range bodies {
+		for _, header := range []string{"", "Subject: x\r\n\r\n"} {
+			raw := []byte(header + text)
+			body := raw[len(header):]
+			lf := append([]byte(header), bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n"))...)
+			for _, c := range []Canonicalization{Simple, Relaxed} {
+				_, n := BodyHash(crypto.SHA256, c, 0, body)
+				for _, limit := range []int64{-1, 0, 1, 64, 4096, n - 1, n, n + 1} {
+					if limit < -1 {
+						continue
+					}
+					t.Run(fmt.Sprintf("%s/%d/%v/l=%d", name, len(header), c, limit), func(t *testing.T) {
+						checkCustody(t, raw, body, c, limit)
+						checkCustody(t, lf, body, c, limit)
+						checkCustody(t, nil, body, c, limit)
+					})
+				}
+			}
+		}
+	}
 }
