@@ -231,3 +231,84 @@ func TestArchivePassIDsKeptAsGiven(t *testing.T) {
 		}
 	}
 }
+
+// FuzzArchivePassThreads builds an archive from data: filler messages
+// that bring the paragraphs the pass keeps to within a few of a chunk's
+// end, then messages with or without a Message-ID, replying or not, with
+// any number of paragraphs and quotes (matching the message they answer,
+// or not). The pass's thread findings must be what matchQuote says of
+// every reply and every message holding the Message-ID it answers, taken
+// straight from the assessments: whatever the pass keeps or leaves out,
+// and wherever its chunks end, it decides as the rule does.
+func FuzzArchivePassThreads(f *testing.F) {
+	f.Add(uint8(0), []byte{1, 0, 16, 0, 0, 2, 1, 8, 8, 1, 1, 0, 0, 0, 1})
+	f.Add(uint8(3), []byte{0, 0, 0, 0, 0, 1, 0, 5, 0, 1, 2, 1, 3, 4, 2})
+	f.Add(uint8(40), []byte{2, 3, 30, 30, 3, 3, 2, 0, 9, 2, 1, 1, 1, 1, 0})
+	// A reply whose paragraphs end the chunk, then the empty message it answers.
+	f.Add(uint8(16), []byte{1, 1, 8, 8, 1, 1, 0, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, slack uint8, data []byte) {
+		type msg struct {
+			a              *Assessment
+			msgID, inReply string
+		}
+		var msgs []msg
+		for i := 0; i+5 <= len(data) && len(msgs) < 200; i += 5 {
+			d := data[i : i+5]
+			m := msg{a: &Assessment{ID: fmt.Sprint("m", len(msgs)), File: "a.mbox", Index: len(msgs), Verdict: Verdict(1 + d[4]%3)}}
+			if d[0]%4 != 0 {
+				m.msgID = fmt.Sprintf("<%d@x>", d[0]%5)
+			}
+			if d[1]%3 != 0 {
+				m.inReply = fmt.Sprintf("<%d@x>", d[1]%5)
+			}
+			m.a.MessageID, m.a.InReplyTo = m.msgID, m.inReply
+			v := &viewPrint{whole: [16]byte{d[0]}, paras: attackParas(int(d[0]%5), int(d[2]%30))}
+			// Quotes of the message answered, one changed when d[3] says.
+			v.quotes = attackParas(int(d[1]%5), int(d[3]%30))
+			if len(v.quotes) > 0 && d[3]&0x40 != 0 {
+				v.quotes[len(v.quotes)/2] ^= 1 << 40
+			}
+			m.a.view = v
+			msgs = append(msgs, m)
+		}
+		p := NewArchivePass()
+		// Filler: 24 paragraphs each (all kept), up to slack short of a
+		// full chunk, then what remains one by one.
+		target := paraChunk - int(slack)
+		for kept, i := 0, 0; kept < target; i++ {
+			n := min(maxParagraphs, target-kept)
+			a := &Assessment{ID: fmt.Sprint("f", i), File: "f.mbox", Index: i, Verdict: VerdictUnverifiable, MessageID: fmt.Sprintf("<fill%d@x>", i)}
+			a.view = &viewPrint{whole: [16]byte{0xff}, paras: attackParas(1000+i, n)}
+			p.Add(a)
+			kept += n
+		}
+		for _, m := range msgs {
+			p.Add(m.a)
+		}
+		sum := p.Summary()
+		quoted, conflicts := map[int]bool{}, map[int]bool{}
+		for ri, r := range msgs {
+			if r.inReply == "" {
+				continue
+			}
+			q := r.a.view.quotes[:min(len(r.a.view.quotes), maxParagraphs)]
+			if len(q) == 0 {
+				continue
+			}
+			for pi, pm := range msgs {
+				if pi == ri || pm.msgID != r.inReply {
+					continue
+				}
+				matched, contradicted := matchQuote(q, pm.a.view.paras[:min(len(pm.a.view.paras), maxParagraphs)])
+				switch {
+				case contradicted:
+					conflicts[pi], conflicts[ri] = true, true
+				case matched > 0 && r.a.Verdict == VerdictAuthentic:
+					quoted[pi] = true
+				}
+			}
+		}
+		require.Equal(t, len(quoted), sum.QuotedBy, "messages quoted word for word")
+		require.Equal(t, len(conflicts), sum.QuoteConflicts, "messages with a quote conflict")
+	})
+}
