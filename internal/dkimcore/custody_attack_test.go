@@ -224,3 +224,25 @@ func TestCustodyAndBodyHashEdgeBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestCustodyAndBodyHashEveryLimit cuts a body that needs canonicalizing,
+// long enough to cross the hasher's 4 KB buffer twice, at every l= from
+// 0 to past its canonical length, stored as it is and with LF.
+func TestCustodyAndBodyHashEveryLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes the body some 17,000 times")
+	}
+	rng := rand.New(rand.NewPCG(24, 3))
+	header := []byte("Subject: x\r\n\r\n")
+	raw := append(header, randomBody(rng, 8500)...)
+	body := raw[len(header):]
+	lf := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	for _, c := range []Canonicalization{Simple, Relaxed} {
+		_, n := BodyHash(crypto.SHA256, c, 0, body)
+		require.Greater(t, n, int64(8192), "canonical length")
+		for limit := int64(-1); limit <= n+1; limit++ {
+			checkCustody(t, raw, body, c, limit)
+			checkCustody(t, lf, body, c, limit)
+		}
+	}
+}
