@@ -281,8 +281,12 @@ func (t *paraArena) put(pool *chunkPool, own, quoted []paragraph) uint32 {
 	return at
 }
 
-// get returns the n paragraphs stored from at.
+// get returns the n paragraphs stored from at. A message without
+// paragraphs may have at just past a full last chunk, where no chunk is.
 func (t *paraArena) get(at uint32, n uint8) []paragraph {
+	if n == 0 {
+		return nil
+	}
 	c := t.chunks[at/paraChunk]
 	i := int(at % paraChunk)
 	return c[i : i+int(n)]
