@@ -349,8 +349,15 @@ func NewArchivePass() *ArchivePass {
 	return p
 }
 
-// release returns the pass's chunks to the system now, rather than when
-// the pass becomes unreachable. The pass must not be used after.
+// Release returns the memory the pass keeps its fingerprints in to the
+// system now, rather than when the garbage collector finds the pass
+// unreachable (on unix that memory is mapped outside the Go heap, so the
+// collector neither counts it nor hurries to free it). Call it once the
+// last Apply is done; the pass must not be used after. RunArchive releases
+// its own pass.
+func (p *ArchivePass) Release() { p.release() }
+
+// release is Release.
 func (p *ArchivePass) release() {
 	p.pool.release()
 	p.chunks, p.ids, p.text, p.paras, p.files = nil, nil, textArena{}, paraArena{}, nil

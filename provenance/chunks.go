@@ -43,8 +43,8 @@ func chunkOf[T any](pool *chunkPool, n int) []T {
 // alloc returns size bytes of zeroed memory outside the Go heap, or nil
 // when the system offers none (the caller then uses the heap).
 func (pool *chunkPool) alloc(size int) []byte {
-	if pool == nil {
-		return nil
+	if pool == nil || pool.released.Load() {
+		return nil // a released pool maps nothing more: no cleanup would unmap it
 	}
 	b := mapChunk(size)
 	if b != nil {

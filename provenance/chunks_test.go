@@ -93,6 +93,29 @@ func TestArchivePassReleased(t *testing.T) {
 	assert.Zero(t, pool.mapped.Load(), "the chunks of an unreachable pass were not released")
 }
 
+// TestArchivePassRelease checks that Release unmaps the pass's memory at
+// once, and that a released pool maps nothing more (nothing would unmap
+// it: its cleanup has nothing left to do).
+func TestArchivePassRelease(t *testing.T) {
+	if m := mapChunk(1); m == nil {
+		t.Skip("no memory outside the heap on this system")
+	} else {
+		unmapChunk(m)
+	}
+	p := NewArchivePass()
+	for i := range 10 {
+		p.Add(&Assessment{ID: fmt.Sprint(i), File: "a.mbox", Verdict: VerdictUnverifiable, MessageID: fmt.Sprintf("m%d@x", i%3)})
+	}
+	sum := p.Summary()
+	require.Equal(t, 10, sum.Messages, "the pass saw every message")
+	require.NotZero(t, p.pool.mapped.Load(), "the pass mapped its chunks")
+	p.Release()
+	assert.Zero(t, p.pool.mapped.Load(), "Release unmapped the chunks")
+	assert.Nil(t, p.pool.alloc(1<<16), "a released pool maps no new chunk")
+	p.Release() // a second Release does nothing
+	assert.Zero(t, p.pool.mapped.Load())
+}
+
 // TestArchivePassIndex compares the pass's sorted Message-ID index, its
 // count of missing references and its IDs with a plain map-based account
 // of the same generated messages: copies groups in archive order, the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leakproof/leakproof/archive"
@@ -124,4 +125,37 @@ func ExampleChecker_RunEncoded() {
 	// #7 authentic
 	// #8 authentic
 	// error: <nil>
+}
+
+// An ArchivePass weighs each message against the rest of the archive: here
+// a tampered copy of a message whose authentic copy is also in the leak.
+// Feed it every assessment, then apply it to each; Release frees its
+// memory once done.
+func ExampleArchivePass() {
+	c := provenance.NewChecker(&provenance.Options{Keys: exampleKeys()})
+	ctx := context.Background()
+	original := c.Check(ctx, exampleMessage(false))
+	copied := c.Check(ctx, exampleMessage(true))
+	copied.File, copied.Index = "leak/2.eml", 2
+
+	pass := provenance.NewArchivePass()
+	defer pass.Release()
+	for _, a := range []*provenance.Assessment{original, copied} {
+		pass.Add(a)
+	}
+	for _, a := range []*provenance.Assessment{original, copied} {
+		pass.Apply(a)
+		fmt.Print(a.File, " ", a.Verdict)
+		for _, e := range a.Evidence {
+			if strings.HasPrefix(e.Code, "copies.") {
+				fmt.Print(" ", e.Code)
+			}
+		}
+		fmt.Println()
+	}
+	fmt.Println("copy groups:", pass.Summary().CopyGroups)
+	// Output:
+	// leak/1.eml authentic
+	// leak/2.eml altered copies.conflict
+	// copy groups: 1
 }

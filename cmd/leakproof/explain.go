@@ -80,6 +80,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 func assessInArchive(ctx context.Context, c *provenance.Checker, root string, m *archive.Message, prog *progress) (*provenance.Assessment, error) {
 	defer prog.stop()
 	pass := provenance.NewArchivePass()
+	defer pass.Release() // found keeps nothing of the pass's memory
 	var found *provenance.Assessment
 	msgs := func(yield func(*archive.Message) bool) {
 		for x := range archive.Walk(ctx, root, nil) {

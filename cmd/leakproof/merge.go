@@ -489,6 +489,7 @@ func mergePass(ctx context.Context, shards []*shardFile, out string, emit func(*
 	defer os.Remove(f.Name())
 	defer f.Close()
 	pass := provenance.NewArchivePass()
+	defer pass.Release()
 	sp := provenance.NewSpool(f)
 	if err := mergeRecords(ctx, shards, func(a *provenance.Assessment) error {
 		pass.Add(a)
