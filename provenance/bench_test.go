@@ -127,31 +127,21 @@ func TestBenchArchiveVerdicts(t *testing.T) {
 // the stored bytes; msgs/s is reported too. Compare with
 // BenchmarkRunArchiveFloor.
 func BenchmarkRunArchive(b *testing.B) {
-	msgs, _ := benchArchive(b, benchArchiveSize)
-	c := provenance.Options{Keys: benchKeys(), Time: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	for _, workers := range benchWorkers() {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			opts := c
-			opts.Workers = workers
-			checker := provenance.NewChecker(&opts)
-			b.SetBytes(benchBytes(msgs))
-			b.ReportAllocs()
-			testenv.BenchLoop(b, benchBytes(msgs), func() {
-				emitted := 0
-				err := checker.Run(b.Context(), slices.Values(msgs), func(a *provenance.Assessment) error {
-					if a.Err != nil {
-						return a.Err
-					}
-					emitted++
-					return nil
-				})
-				if err != nil || emitted != len(msgs) {
-					b.Fatalf("Run: %v after %d of %d messages", err, emitted, len(msgs))
+	benchPipeline(b, func(b *testing.B, checker *provenance.Checker, msgs []*archive.Message) func() {
+		return func() {
+			emitted := 0
+			err := checker.Run(b.Context(), slices.Values(msgs), func(a *provenance.Assessment) error {
+				if a.Err != nil {
+					return a.Err
 				}
+				emitted++
+				return nil
 			})
-			b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
-		})
-	}
+			if err != nil || emitted != len(msgs) {
+				b.Fatalf("Run: %v after %d of %d messages", err, emitted, len(msgs))
+			}
+		}
+	})
 }
 
 // BenchmarkRunArchiveWithPass is BenchmarkRunArchive through RunArchive,
@@ -160,37 +150,46 @@ func BenchmarkRunArchive(b *testing.B) {
 // archive order. The difference from BenchmarkRunArchive is the pass and
 // its spool.
 func BenchmarkRunArchiveWithPass(b *testing.B) {
+	benchPipeline(b, func(b *testing.B, checker *provenance.Checker, msgs []*archive.Message) func() {
+		spool, err := os.CreateTemp(b.TempDir(), "spool")
+		require.NoError(b, err, "creating the spool file")
+		b.Cleanup(func() { spool.Close() })
+		return func() {
+			if err := spool.Truncate(0); err != nil {
+				b.Fatalf("truncating the spool: %v", err)
+			}
+			if _, err := spool.Seek(0, io.SeekStart); err != nil {
+				b.Fatalf("rewinding the spool: %v", err)
+			}
+			emitted := 0
+			sum, err := checker.RunArchive(b.Context(), slices.Values(msgs), spool, nil, func(a *provenance.Assessment) error {
+				if a.Err != nil {
+					return a.Err
+				}
+				emitted++
+				return nil
+			})
+			if err != nil || emitted != len(msgs) || sum.Messages != len(msgs) {
+				b.Fatalf("RunArchive: %v after %d of %d messages (pass saw %d)", err, emitted, len(msgs), sum.Messages)
+			}
+		}
+	})
+}
+
+// benchPipeline runs, for one worker and for GOMAXPROCS workers, the loop
+// body that setup returns for a Checker over the benchmark archive,
+// reporting MB/s over the stored bytes and msgs/s.
+func benchPipeline(b *testing.B, setup func(b *testing.B, checker *provenance.Checker, msgs []*archive.Message) func()) {
 	msgs, _ := benchArchive(b, benchArchiveSize)
 	c := provenance.Options{Keys: benchKeys(), Time: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	for _, workers := range benchWorkers() {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			opts := c
 			opts.Workers = workers
-			checker := provenance.NewChecker(&opts)
-			spool, err := os.CreateTemp(b.TempDir(), "spool")
-			require.NoError(b, err, "creating the spool file")
-			defer spool.Close()
+			run := setup(b, provenance.NewChecker(&opts), msgs)
 			b.SetBytes(benchBytes(msgs))
 			b.ReportAllocs()
-			testenv.BenchLoop(b, benchBytes(msgs), func() {
-				if err := spool.Truncate(0); err != nil {
-					b.Fatalf("truncating the spool: %v", err)
-				}
-				if _, err := spool.Seek(0, io.SeekStart); err != nil {
-					b.Fatalf("rewinding the spool: %v", err)
-				}
-				emitted := 0
-				sum, err := checker.RunArchive(b.Context(), slices.Values(msgs), spool, nil, func(a *provenance.Assessment) error {
-					if a.Err != nil {
-						return a.Err
-					}
-					emitted++
-					return nil
-				})
-				if err != nil || emitted != len(msgs) || sum.Messages != len(msgs) {
-					b.Fatalf("RunArchive: %v after %d of %d messages (pass saw %d)", err, emitted, len(msgs), sum.Messages)
-				}
-			})
+			testenv.BenchLoop(b, benchBytes(msgs), run)
 			b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
