@@ -85,6 +85,7 @@ const (
 // The zero value is not usable: call NewArchivePass. An ArchivePass is not
 // safe for concurrent use.
 type ArchivePass struct {
+	_      noCopy       // a copy would share chunks that the original's release or cleanup frees
 	pool   *chunkPool   // owns the chunks below
 	chunks [][]fprint   // the fingerprints, in chunks of printChunk: no slice doubles past what it holds
 	ids    [][][32]byte // each fingerprint's assessment ID, in chunks of printChunk (see push)

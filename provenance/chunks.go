@@ -74,3 +74,11 @@ func newChunkPool[T any](owner *T) *chunkPool {
 	runtime.AddCleanup(owner, (*chunkPool).release, pool)
 	return pool
 }
+
+// noCopy makes go vet (copylocks) report a copy of the struct that holds
+// it: an ArchivePass copied by value would share its chunks with the
+// original, which frees them when it is released or becomes unreachable.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
