@@ -28,7 +28,6 @@ package provenance
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"mime"
@@ -40,6 +39,7 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/leakproof/leakproof/internal/mailsyntax"
+	"github.com/leakproof/leakproof/internal/sha256x"
 )
 
 // viewElements are the elements of the reader's view, in the order the
@@ -85,16 +85,8 @@ type viewPrint struct {
 // readerView computes the fingerprint of the view f was judged on.
 func readerView(f *facts) *viewPrint {
 	v := &viewPrint{}
-	whole := sha256.New()
-	var n [9]byte // an element's number, then its length
-	put := func(i int, s []byte) {
-		h := sha256.Sum256(s)
-		v.elems[i] = binary.BigEndian.Uint16(h[:2])
-		n[0] = byte(i)
-		binary.BigEndian.PutUint64(n[1:], uint64(len(s)))
-		whole.Write(n[:])
-		whole.Write(s)
-	}
+	var sums viewSums
+	put := func(i int, s []byte) { sums.put(v, i, s) }
 	// Each field's values, decoded, their words joined by one space, one
 	// line per instance: built in one buffer, reused from field to field.
 	var field []byte
@@ -129,8 +121,36 @@ func readerView(f *facts) *viewPrint {
 		att.WriteByte('\n')
 	}
 	put(elemAttachments, att.Bytes())
-	copy(v.whole[:], whole.Sum(nil))
+	sums.finish(v)
 	return v
+}
+
+// viewSums computes a viewPrint's digests: whole, the SHA-256 of every
+// element in order, each as its number (one byte), its length (eight,
+// big-endian) and its bytes; and elems, the first two bytes of each
+// element's own SHA-256. Stream A of the pair is the whole view, stream B
+// each element in turn, restarted for the next: both read an element's
+// bytes together.
+type viewSums struct {
+	pair sha256x.Pair
+	n    [9]byte
+}
+
+// put adds element i, whose bytes are s, and sets v.elems[i].
+func (vs *viewSums) put(v *viewPrint, i int, s []byte) {
+	vs.n[0] = byte(i)
+	binary.BigEndian.PutUint64(vs.n[1:], uint64(len(s)))
+	vs.pair.Write2(vs.n[:], nil)
+	vs.pair.Write2(s, s)
+	_, h := vs.pair.Sums()
+	v.elems[i] = binary.BigEndian.Uint16(h[:2])
+	vs.pair.ResetB()
+}
+
+// finish sets v.whole.
+func (vs *viewSums) finish(v *viewPrint) {
+	whole, _ := vs.pair.Sums()
+	copy(v.whole[:], whole[:])
 }
 
 // textBuffers are the buffers displayedText builds the text in, kept

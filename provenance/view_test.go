@@ -2,6 +2,9 @@ package provenance
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -269,4 +272,35 @@ func FuzzAppendFields(f *testing.F) {
 			t.Fatalf("appendFields(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestViewSums holds viewSums to its definition, computed with
+// crypto/sha256 apart: the whole view over each element's number, length
+// and bytes, and each element's own digest, for elements of every size
+// around the SHA-256 block, empty ones among them.
+func TestViewSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 100 {
+		var got, want viewPrint
+		var vs viewSums
+		whole := sha256.New()
+		for i := range numElements {
+			s := make([]byte, []int{0, 1, 55, 56, 63, 64, 65, 119, 128, 1000, 70000}[rng.IntN(11)])
+			for j := range s {
+				s[j] = byte(rng.Uint32())
+			}
+			vs.put(&got, i, s)
+			h := sha256.Sum256(s)
+			want.elems[i] = binary.BigEndian.Uint16(h[:2])
+			var n [9]byte
+			n[0] = byte(i)
+			binary.BigEndian.PutUint64(n[1:], uint64(len(s)))
+			whole.Write(n[:])
+			whole.Write(s)
+		}
+		vs.finish(&got)
+		copy(want.whole[:], whole.Sum(nil))
+		assert.Equal(t, want.whole, got.whole, "whole view digest, trial %d", trial)
+		assert.Equal(t, want.elems, got.elems, "element digests, trial %d", trial)
+	}
 }

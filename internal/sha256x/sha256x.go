@@ -80,6 +80,20 @@ func (p *Pair) Reset() {
 	p.start()
 }
 
+// ResetB makes stream B empty again and leaves stream A as it is: one long
+// stream beside a run of short ones over the same bytes.
+func (p *Pair) ResetB() {
+	if !p.started {
+		p.start()
+		return
+	}
+	if p.hb != nil {
+		p.hb.Reset()
+		return
+	}
+	p.b = stream{h: initial}
+}
+
 // Write2 appends a to stream A and b to stream B. Either may be empty, and
 // their lengths may differ; the interleaved computation covers as many
 // whole blocks as both have. Write2 does not retain a or b.

@@ -131,6 +131,36 @@ func TestPairRandomSplits(t *testing.T) {
 	})
 }
 
+// TestPairResetB runs stream A on while stream B restarts at random
+// points, as a digest of a whole beside digests of its parts: A must stay
+// the digest of everything written to it, B that of what came since its
+// last ResetB.
+func TestPairResetB(t *testing.T) {
+	implementations(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 10))
+		for trial := range 200 {
+			var p Pair
+			if trial%3 == 0 {
+				p.ResetB() // on a zero Pair: two empty streams
+			}
+			var a, b []byte
+			for range 1 + rng.IntN(8) {
+				x := randomBytes(rng, piece(rng)*(1+rng.IntN(3)))
+				k := rng.IntN(len(x) + 1)
+				p.Write2(x[:k], nil) // A alone, then both with the rest
+				p.Write2(x[k:], x[k:])
+				a, b = append(a, x...), append(b, x[k:]...)
+				checkPair(t, &p, a, b)
+				if rng.IntN(2) == 0 {
+					p.ResetB()
+					b = nil
+					checkPair(t, &p, a, nil)
+				}
+			}
+		}
+	})
+}
+
 // piece is a write size: often small, sometimes whole blocks, sometimes
 // more than a block.
 func piece(rng *rand.Rand) int {
