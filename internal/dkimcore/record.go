@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/leakproof/leakproof/internal/idn"
 )
 
 // A KeyRecord is one published (or recorded) answer for
@@ -182,15 +184,20 @@ func KeyName(domain, selector string) string {
 	return NormalName(selector) + "._domainkey." + NormalName(domain)
 }
 
-// NormalName is how key files store a domain or selector: lower-case,
-// without surrounding white space or final dots, and an internationalized
-// name in A-labels (the form signatures are looked up under).
+// NormalName is how key files store a domain or selector: ASCII letters
+// lower-case, without surrounding white space or final dots, and an
+// internationalized name in A-labels (the form signatures are looked up
+// under). A name that is neither a valid name nor convertible keeps its
+// other characters as written: Unicode case folding would map look-alikes
+// onto ASCII (the Kelvin sign onto "k") and is not idempotent with the
+// A-label conversion ("Ԙ" is refused, its lower case "ԙ" is "xn--w7a").
+// NormalName(NormalName(s)) == NormalName(s) for every s.
 func NormalName(s string) string {
 	// Trailing dots and white space in any order ("a.example. ."), so
 	// that a normal name is its own normal name.
 	s = strings.TrimRightFunc(strings.TrimSpace(s), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 	if a, ok := ASCIIDomain(s); ok {
-		return strings.ToLower(a)
+		return idn.LowerASCII(a)
 	}
-	return strings.ToLower(s)
+	return idn.LowerASCII(s)
 }
