@@ -1,7 +1,8 @@
 package provenance
 
 import (
-	"hash/fnv"
+	"crypto/sha256"
+	"encoding/binary"
 	"strings"
 	"testing"
 
@@ -9,11 +10,10 @@ import (
 )
 
 // newParagraph is the paragraph of words, hashed as the definition says:
-// FNV-1a over the words joined by single spaces.
+// the first 48 bits of the SHA-256 of the words joined by single spaces.
 func newParagraph(words []string) paragraph {
-	h := fnv.New64a()
-	h.Write([]byte(strings.Join(words, " ")))
-	return paragraph(h.Sum64()&^0xffff | uint64(min(len(words), 0xffff)))
+	d := sha256.Sum256([]byte(strings.Join(words, " ")))
+	return paragraph(binary.BigEndian.Uint64(d[:])&^0xffff | uint64(min(len(words), 0xffff)))
 }
 
 // paragraphsByDefinition is paragraphs written as its documentation
@@ -72,6 +72,14 @@ func FuzzParagraphs(f *testing.F) {
 		strings.Repeat("own words\n\n", 30) + "> q1\n> q2\nown\n>> deep\n> q3\n\nmore own\n>q4" + strings.Repeat("\nx\n\n> y", 30),
 		strings.Repeat("o\n", 3) + strings.Repeat("\no\n", 24) + ">\n> after\no >\n>",
 		"word\tword\vword\fword\rword",
+		// Lines tested eight bytes at a time: two spaces across a block's
+		// edge or inside one, a control byte, DEL, UTF-8 in a block or
+		// its tail, lines of every length around the block size, and a
+		// paragraph whose lines take both ways.
+		"abcdefg  hijklmno\nabcdefgh ijklmnop\nab  cdefghij\nabcdefghijklmno\x01p",
+		"abcdefghijklm\x7fnop q\n1234567\u00a0890 abcdefgh\n12345678901234\u3000",
+		"a\nab\nabc d\nabcd ef\nabcdefgh\nabcdefghi j\nabcdefghijklmnop q\nabc\tdefghijklmnopq",
+		"> quoted words here\n> and  more here!\n> a\n>   lead and trail  \n> last line",
 	} {
 		f.Add(s)
 	}
@@ -94,5 +102,23 @@ func BenchmarkParagraphs(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		paragraphs(text)
+	}
+}
+
+// TestParagraphHashSplits checks that the hash of a stream does not depend
+// on how it is written: every stream up to three blocks long, written in
+// one piece and in two at every split point, against the definition.
+func TestParagraphHashSplits(t *testing.T) {
+	src := []byte(strings.Repeat("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH", 5)[:3*64+1])
+	for n := 1; n <= len(src); n++ {
+		s := src[:n]
+		want := newParagraph([]string{string(s)})
+		for cut := 0; cut <= n; cut++ {
+			p := newParagraphHash()
+			p.write(s[:cut])
+			p.write(s[cut:])
+			p.words = 1
+			require.Equal(t, want, p.sum(), "%q written as %q and %q", s, s[:cut], s[cut:])
+		}
 	}
 }

@@ -66,9 +66,10 @@ const (
 	maxViewText   = 8 << 20 // decoded text bytes hashed per message
 )
 
-// A paragraph is one re-wrapped paragraph of text, in one word: the top 48
-// bits of the FNV-1a hash of its words joined by single spaces, and in the
-// low 16 bits how many words it has (at most 65535).
+// A paragraph is one re-wrapped paragraph of text, in one word: the first
+// 48 bits of the SHA-256 of its words joined by single spaces
+// (paragraphHash), and in the low 16 bits how many words it has (at most
+// 65535).
 type paragraph uint64
 
 func (p paragraph) hash() uint64  { return uint64(p) >> 16 }
@@ -395,7 +396,7 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 	// message.
 	// The paragraphs are gathered in arrays, then copied out at their
 	// sizes: two allocations, not one per doubling.
-	var cur paragraphHash
+	cur := newParagraphHash()
 	var ownBuf, quotedBuf [maxParagraphs]paragraph
 	nOwn, nQuoted := 0, 0
 	curQuoted := false
@@ -412,7 +413,7 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 			ownBuf[nOwn] = p
 			nOwn++
 		}
-		cur = paragraphHash{}
+		cur.reset()
 	}
 	for len(text) > 0 {
 		if nOwn == maxParagraphs && nQuoted == maxParagraphs {
@@ -462,80 +463,6 @@ func paragraphs(text []byte) (own, quoted []paragraph) {
 		quoted = slices.Clone(quotedBuf[:nQuoted])
 	}
 	return own, quoted
-}
-
-// paragraphHash hashes a paragraph's words joined by single spaces with
-// 64-bit FNV-1a, as they are found.
-type paragraphHash struct {
-	h     uint64
-	words int
-}
-
-const (
-	fnvOffset64 = 14695981039346656037
-	fnvPrime64  = 1099511628211
-)
-
-// addWords adds the words of line, separated as strings.Fields separates
-// them (by Unicode white space), and reports whether it had any.
-func (p *paragraphHash) addWords(line []byte) bool {
-	found := false
-	for len(line) > 0 {
-		// Skip white space.
-		for len(line) > 0 {
-			c := line[0]
-			if c < utf8.RuneSelf {
-				if asciiSpace[c] == 0 {
-					break
-				}
-				line = line[1:]
-				continue
-			}
-			r, n := utf8.DecodeRune(line)
-			if !unicode.IsSpace(r) {
-				break
-			}
-			line = line[n:]
-		}
-		if len(line) == 0 {
-			break
-		}
-		// A word: up to the next white space.
-		end := 0
-		for end < len(line) {
-			c := line[end]
-			if c < utf8.RuneSelf {
-				if asciiSpace[c] != 0 {
-					break
-				}
-				end++
-				continue
-			}
-			r, n := utf8.DecodeRune(line[end:])
-			if unicode.IsSpace(r) {
-				break
-			}
-			end += n
-		}
-		if p.words == 0 {
-			p.h = fnvOffset64
-		} else {
-			p.h = (p.h ^ ' ') * fnvPrime64
-		}
-		for _, c := range line[:end] {
-			p.h = (p.h ^ uint64(c)) * fnvPrime64
-		}
-		p.words++
-		found = true
-		line = line[end:]
-	}
-	return found
-}
-
-// sum is the paragraph: the top 48 bits of the hash, the word count (at
-// most 65535) in the low 16.
-func (p *paragraphHash) sum() paragraph {
-	return paragraph(p.h&^0xffff | uint64(min(p.words, 0xffff)))
 }
 
 // appendFields appends to dst the words of s, as strings.Fields splits
