@@ -244,25 +244,40 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 	if out, truncated, err := sliceAttachments(msg); err == nil {
 		return out, truncated
 	}
-	return goMessageAttachments(msg)
+	w := goMessageWalk(msg)
+	if w.failed {
+		// go-message stopped at a multipart body it could not read. If
+		// that was only a line outside the parts longer than its buffer,
+		// the parts after it are what a mail client shows: read them.
+		if out, truncated, err := sliceAttachmentsMode(msg, true); err == nil {
+			return out, truncated
+		}
+	}
+	return w.out, w.truncated
 }
 
 // goMessageAttachments is attachments read through go-message's
 // multipart reader, for the shapes sliceAttachments leaves to it.
 func goMessageAttachments(msg []byte) (out []Attachment, truncated bool) {
+	w := goMessageWalk(msg)
+	return w.out, w.truncated
+}
+
+func goMessageWalk(msg []byte) *mimeWalk {
+	w := &mimeWalk{}
 	e, err := message.Read(bytes.NewReader(msg))
 	if err != nil && e == nil {
-		return nil, false
+		return w
 	}
-	w := &mimeWalk{}
 	w.walk(e, 0)
-	return w.out, w.truncated
+	return w
 }
 
 type mimeWalk struct {
 	out       []Attachment
 	parts     int
 	truncated bool // a cap stopped the walk
+	failed    bool // a multipart body ended in an error, not its closing delimiter
 }
 
 func (w *mimeWalk) walk(e *message.Entity, depth int) {
@@ -279,6 +294,7 @@ func (w *mimeWalk) walk(e *message.Entity, depth int) {
 		for {
 			p, err := mr.NextPart()
 			if p == nil || err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
+				w.failed = w.failed || err != io.EOF
 				return
 			}
 			w.walk(p, depth+1)

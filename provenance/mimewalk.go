@@ -26,7 +26,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"strings"
 
@@ -48,21 +47,38 @@ const (
 // or returns errPlainWalk when the message has a shape it leaves to
 // go-message.
 func sliceAttachments(msg []byte) (out []Attachment, truncated bool, err error) {
-	// message.Read: the top-level header through a 1 MB limit.
+	return sliceAttachmentsMode(msg, false)
+}
+
+// sliceAttachmentsMode is sliceAttachments; with longLines, a line between
+// parts longer than go-message's buffer is read as any other (see
+// splitter.longLines).
+func sliceAttachmentsMode(msg []byte, longLines bool) (out []Attachment, truncated bool, err error) {
+	e, body, ok := sliceTop(msg)
+	if !ok {
+		return nil, false, nil // go-message reads no entity: no attachments
+	}
+	w := &sliceWalk{longLines: longLines}
+	if err := w.walk(e, body, 0); err != nil {
+		return nil, false, err
+	}
+	return w.out, w.truncated, nil
+}
+
+// sliceTop reads the top-level entity of msg as message.Read does (its
+// header through a 1 MB limit) and returns it with its undecoded body; ok
+// is false when message.Read reads no entity.
+func sliceTop(msg []byte) (e *message.Entity, body []byte, ok bool) {
 	r := bytes.NewReader(msg)
 	lr := &headerLimit{r: r, n: goMessageMaxHeader}
 	br := bufio.NewReaderSize(lr, goMessageBuffer)
 	h, err := textproto.ReadHeader(br)
 	if err != nil {
-		return nil, false, nil // go-message reads no entity: no attachments
+		return nil, nil, false
 	}
 	at := len(msg) - br.Buffered() - r.Len()
-	e, _ := message.New(message.Header{Header: h}, bytes.NewReader(msg[at:]))
-	w := &sliceWalk{}
-	if err := w.walk(e, msg[at:], 0); err != nil {
-		return nil, false, err
-	}
-	return w.out, w.truncated, nil
+	e, _ = message.New(message.Header{Header: h}, bytes.NewReader(msg[at:]))
+	return e, msg[at:], true
 }
 
 // headerLimit is go-message's limit on the top-level header: reads past n
@@ -92,6 +108,7 @@ type sliceWalk struct {
 	out       []Attachment
 	parts     int
 	truncated bool
+	longLines bool // splitter.longLines
 }
 
 // walk reads entity e, whose (undecoded) body is data.
@@ -111,6 +128,7 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		if err != nil {
 			return err
 		}
+		s.longLines = w.longLines
 		for {
 			hdr, body, err := s.next()
 			if err == io.EOF {
@@ -176,7 +194,7 @@ func directBase64(e *message.Entity, mt string, params map[string]string) bool {
 // rest. The lines before it hold whole groups of four characters and no
 // padding, so the rest is judged and decoded as it would have been in
 // one stream.
-func hashBase64(sum hash.Hash, data []byte) error {
+func hashBase64(sum io.Writer, data []byte) error {
 	outp := copyBuffers.Get().(*[]byte)
 	rest := hashBase64Lines(sum, data, *outp)
 	copyBuffers.Put(outp)
@@ -190,7 +208,7 @@ func hashBase64(sum hash.Hash, data []byte) error {
 // with no padding, up to LF, CRLF or the end of data: base64.Decode checks
 // the characters, and a piece it decodes to fewer than three bytes per
 // four characters held padding or CR, which it skips.
-func hashBase64Lines(sum hash.Hash, data, out []byte) []byte {
+func hashBase64Lines(sum io.Writer, data, out []byte) []byte {
 	m := 0 // decoded bytes in out, not yet written to sum
 	for len(data) > 0 {
 		end, next := len(data), len(data)
@@ -225,7 +243,7 @@ func hashBase64Lines(sum hash.Hash, data, out []byte) []byte {
 
 // hashBase64Stream is hashBase64 for any text: it classifies every byte,
 // copies the base64 characters to a buffer and decodes them in chunks.
-func hashBase64Stream(sum hash.Hash, data []byte) error {
+func hashBase64Stream(sum io.Writer, data []byte) error {
 	inp := copyBuffers.Get().(*[]byte)
 	outp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(inp)
@@ -317,6 +335,12 @@ type splitter struct {
 	dash     []byte // "--" boundary
 	dashDash []byte // "--" boundary "--"
 	nlDash   []byte // nl "--" boundary
+
+	// longLines reads a line outside the parts (the preamble, the
+	// delimiter lines) of any length, as mail clients do; go-message
+	// fails on a line longer than its buffer, and reads no part after
+	// it. Set only for a message go-message could not read.
+	longLines bool
 }
 
 func newSplitter(data []byte, boundary string) (*splitter, error) {
@@ -374,12 +398,13 @@ func (s *splitter) next() (textproto.Header, []byte, error) {
 
 // line returns the line at s.at with its line ending, as bufio's
 // ReadSlice('\n') does; eof is set on a last line without one. A line
-// longer than go-message's buffer is left to go-message.
+// longer than go-message's buffer is left to go-message, unless
+// s.longLines.
 func (s *splitter) line() (line []byte, eof bool, err error) {
 	rest := s.data[s.at:]
 	i := bytes.IndexByte(rest, '\n')
 	switch {
-	case i < 0 && len(rest) >= goMessageBuffer, i >= goMessageBuffer:
+	case !s.longLines && (i < 0 && len(rest) >= goMessageBuffer || i >= goMessageBuffer):
 		return nil, false, errPlainWalk
 	case i < 0:
 		s.at = len(s.data)

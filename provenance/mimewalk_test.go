@@ -109,6 +109,12 @@ func hostileMIME() []struct {
 		{"mixed line endings", mixed(text("B", "Hello.") + strings.ReplaceAll(part("B", "a.bin", "base64", b64("mixed")), "\r\n", "\n") + "--B--\r\n")},
 		{"header over 4 KiB", mixed("--B\r\nContent-Disposition: attachment; filename=\"" + strings.Repeat("n", 5000) + "\"\r\n\r\nQUJD\r\n--B--\r\n")},
 		{"preamble line over 4 KiB", mixed(strings.Repeat("p", 5000) + "\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		// Lines outside the parts that overrun go-message's buffer: a mail
+		// client still shows the parts after them.
+		{"preamble line over 4 KiB before text", mixed(strings.Repeat("p", 5000) + "\r\n" + text("B", "Hello there.") + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"base64 text after a long preamble line", mixed(strings.Repeat("p", 5000) + "\r\n--B\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("Hello there.") + "--B--\r\n")},
+		{"delimiter line with white space over 4 KiB", mixed(text("B", "Hello there.") + "--B" + strings.Repeat(" ", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n--B--\r\n")},
+		{"nested preamble line over 4 KiB", mixed("--B\r\nContent-Type: multipart/alternative; boundary=\"C\"\r\n\r\n" + strings.Repeat("q", 5000) + "\r\n" + text("C", "Hello there.") + "--C--\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
 		{"empty boundary", top(`multipart/mixed; boundary=""`, "--\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n----\r\n")},
 		{"no body", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=B\r\n"},
 	}
@@ -229,6 +235,35 @@ func sameAttachments(t testing.TB, msg []byte) bool {
 	return true
 }
 
+// sameWhenLinesFit fails t unless the walks that read lines outside the
+// parts of any length read msg as the others do wherever those read it
+// without failing: they differ only where go-message gives up.
+func sameWhenLinesFit(t testing.TB, msg []byte) {
+	t.Helper()
+	if out, truncated, err := sliceAttachments(msg); err == nil {
+		lout, ltruncated, err := sliceAttachmentsMode(msg, true)
+		if err != nil || fmt.Sprint(out, truncated) != fmt.Sprint(lout, ltruncated) {
+			t.Fatalf("reading long lines, the walk over the bytes reads %q as %v (truncated %v, %v), without as %v (truncated %v)", msg, lout, ltruncated, err, out, truncated)
+		}
+	}
+	view := func(w *textWalk) string {
+		first := "no text/plain part"
+		if w.seen {
+			first = string(w.all[w.first[0]:w.first[1]])
+		}
+		return fmt.Sprintf("%q, first %q, parts %d", w.all, first, w.parts)
+	}
+	gw := goMessageText(msg, new(textBuffers))
+	if gw == nil || gw.failed {
+		return
+	}
+	if lw, ok := longLineText(msg, new(textBuffers)); ok {
+		if l, g := view(lw), view(gw); l != g {
+			t.Fatalf("reading long lines, the text walk over the bytes reads %q as %s, go-message as %s", msg, l, g)
+		}
+	}
+}
+
 // The walk over the bytes reads every message of the corpus, and every
 // hostile shape and every edit of one, as go-message's walk does; and it
 // reads the shapes mailers write itself, without go-message's walk.
@@ -265,6 +300,7 @@ func TestSliceWalkMatchesGoMessage(t *testing.T) {
 		if sameAttachments(t, m) {
 			read++
 		}
+		sameWhenLinesFit(t, m)
 	}
 	t.Logf("%d of %d messages read over the bytes", read, len(msgs))
 	for _, c := range []string{"plain", "long base64", "two attachments", "many attachments", "deep nesting", "boundary with padding", "rfc 2231 filename", "single part attachment"} {
@@ -289,6 +325,7 @@ func FuzzSliceWalk(f *testing.F) {
 	f.Add(nestedMessage())
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		sameAttachments(t, msg)
+		sameWhenLinesFit(t, msg)
 	})
 }
 

@@ -202,26 +202,62 @@ func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
 		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
 		return t, t
 	}
-	e, err := message.Read(bytes.NewReader(msg))
-	if err != nil && e == nil {
+	w := goMessageText(msg, tb)
+	if w == nil {
 		return nil, nil
 	}
-	w := &textWalk{tb: tb, all: tb.all[:0]}
-	w.walk(e, 0)
 	tb.all = w.all[:0]
+	if w.failed {
+		// go-message stopped at a multipart body it could not read. If
+		// that was only a line outside the parts longer than its buffer,
+		// the parts after it are what a mail client shows: read them, as
+		// attachments does. (A walk of its own: w.all stays whole should
+		// this one give up.)
+		if lw, ok := longLineText(msg, tb); ok {
+			w = lw
+		}
+	}
 	if !w.seen {
 		return w.all, nil
 	}
 	return w.all, w.all[w.first[0]:w.first[1]]
 }
 
+// goMessageText is the text walk of a multipart message through
+// go-message's multipart reader; nil when go-message reads no entity.
+func goMessageText(msg []byte, tb *textBuffers) *textWalk {
+	e, err := message.Read(bytes.NewReader(msg))
+	if err != nil && e == nil {
+		return nil
+	}
+	w := &textWalk{tb: tb, all: tb.all[:0]}
+	w.walk(e, 0)
+	return w
+}
+
+// longLineText is the text walk over the message bytes, reading lines
+// outside the parts of any length (splitter.longLines); ok is false for a
+// shape it leaves to go-message's walk.
+func longLineText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
+	e, body, ok := sliceTop(msg)
+	if !ok {
+		return nil, false
+	}
+	w = &textWalk{tb: tb}
+	if err := w.walkSlice(e, body, 0); err != nil {
+		return nil, false
+	}
+	return w, true
+}
+
 // textWalk collects the text parts of a multipart message.
 type textWalk struct {
-	tb    *textBuffers
-	all   []byte
-	first [2]int // where the first text/plain part is in all
-	seen  bool
-	parts int
+	tb     *textBuffers
+	all    []byte
+	first  [2]int // where the first text/plain part is in all
+	seen   bool
+	parts  int
+	failed bool // a multipart body ended in an error, not its closing delimiter
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
@@ -235,6 +271,7 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 		for {
 			p, err := mr.NextPart()
 			if p == nil || err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
+				w.failed = w.failed || err != io.EOF
 				return
 			}
 			w.walk(p, depth+1)
@@ -251,12 +288,90 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	// decode, as the top-level body's is.
 	raw := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
 	w.tb.read = raw[:0]
-	t := w.tb.normalize(decodeText(raw, "", params["charset"]))
+	w.addText(raw, mt, params["charset"])
+}
+
+// addText adds a text part of media type mt: raw, its transfer encoding
+// undone, in charset.
+func (w *textWalk) addText(raw []byte, mt, charset string) {
+	t := w.tb.normalize(decodeText(raw, "", charset))
 	w.all = append(w.all, "\x00part\n"...)
 	if !w.seen && strings.EqualFold(mt, "text/plain") {
 		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
 	}
 	w.all = append(w.all, t...)
+}
+
+// walkSlice is walk over the bytes, with the splitter reading lines
+// outside the parts of any length: data is e's undecoded body. It returns
+// errPlainWalk on a shape it leaves to walk.
+func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
+	if w.parts++; w.parts > maxMIMEParts || len(w.all) > maxViewText {
+		return nil
+	}
+	mt, params, err := e.Header.ContentType()
+	if strings.HasPrefix(mt, "multipart/") {
+		if depth >= maxMIMEDepth {
+			return nil
+		}
+		s, err := newSplitter(data, params["boundary"])
+		if err != nil {
+			return err
+		}
+		s.longLines = true
+		for {
+			hdr, body, err := s.next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			// New's only errors are an unknown encoding or charset,
+			// which walk reads past.
+			p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
+			if err := w.walkSlice(p, body, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	if err != nil && mt == "" {
+		mt = "text/plain"
+	}
+	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		return nil
+	}
+	var raw []byte
+	if strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" {
+		// go-message's base64 reader reads a stream that is not one
+		// canonical base64 text differently by the sizes of its reads;
+		// hashBase64 decodes a canonical one and refuses the rest.
+		lw := limitedAppend{buf: w.tb.read[:0], n: maxViewText}
+		if err := hashBase64(&lw, data); err != nil {
+			return err
+		}
+		raw = lw.buf
+	} else {
+		// Quoted-printable and the rest: go-message's own decoders,
+		// which read through buffers of their own.
+		raw = readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+	}
+	w.tb.read = raw[:0]
+	w.addText(raw, mt, params["charset"])
+	return nil
+}
+
+// limitedAppend is an io.Writer that keeps the first n bytes written.
+type limitedAppend struct {
+	buf []byte
+	n   int
+}
+
+func (l *limitedAppend) Write(p []byte) (int, error) {
+	if room := l.n - len(l.buf); room > 0 {
+		l.buf = append(l.buf, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
 }
 
 // readAllInto appends what r reads to buf until EOF or an error, as
