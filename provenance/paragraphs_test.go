@@ -195,3 +195,18 @@ func TestParagraphHashReuse(t *testing.T) {
 		}
 	}
 }
+
+// TestParagraphsAllocations checks that the allocations of paragraphs do
+// not grow with the paragraphs it hashes: the lists it returns and the
+// hash, whether a message has one own and one quoted paragraph or every
+// one that is kept.
+func TestParagraphsAllocations(t *testing.T) {
+	few := []byte("one two three\n\n> four five six")
+	many := []byte(strings.Repeat("one two three\n\n", maxParagraphs) + strings.Repeat("> four five six\n>\n", maxParagraphs))
+	own, quoted := paragraphs(many)
+	require.Len(t, own, maxParagraphs, "own paragraphs of the longer text")
+	require.Len(t, quoted, maxParagraphs, "quoted paragraphs of the longer text")
+	nFew := testing.AllocsPerRun(50, func() { paragraphs(few) })
+	nMany := testing.AllocsPerRun(50, func() { paragraphs(many) })
+	require.Equal(t, nFew, nMany, "allocations for 2 paragraphs and for %d", 2*maxParagraphs)
+}
