@@ -2,6 +2,7 @@ package dkim
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -100,6 +101,43 @@ func TestKeyFileLookup(t *testing.T) {
 			got = append(got, r.TXT)
 		}
 		assert.Equal(t, tt.want, got, "Lookup(%s, %s) record texts in file order", tt.domain, tt.selector)
+	}
+}
+
+// TestKeyFileLookAlikes checks which names written in a JSON Lines key
+// file answer a signature's A-label name: ASCII letters in any case,
+// surrounding Unicode white space and an A-label in any case do; a
+// character that only looks like an ASCII letter or dot (the Kelvin sign,
+// a dotted capital I, the long s, full-width letters and stops, the
+// ideographic full stop) or hides behind a zero-width space does not.
+func TestKeyFileLookAlikes(t *testing.T) {
+	const bücher = "xn--bcher-kva.example" // the A-label of bücher.example
+	for _, tt := range []struct {
+		domain, selector string // as written in the key file
+		asked            string // the domain asked for, with selector s1
+		found            bool
+	}{
+		{"KEY.Example", "S1", "key.example", true},
+		{"\u00a0key.example.\u3000", "s1\u0085", "key.example", true},
+		{"\u212Aey.example", "s1", "key.example", false},     // Kelvin sign
+		{"\u0130nfo.example", "s1", "info.example", false},   // dotted capital I
+		{"\u017Fkey.example", "s1", "skey.example", false},   // long s
+		{"\uff4bey.example", "s1", "key.example", false},     // full-width k
+		{"key\uff0eexample", "s1", "key.example", false},     // full-width full stop
+		{"key\u3002example", "s1", "key.example", false},     // ideographic full stop
+		{"key.example\u200b", "s1", "key.example", false},    // zero-width space
+		{"Bücher.example", "s1", bücher, true},               // U-label: its A-label
+		{"XN--BCHER-KVA.EXAMPLE", "S1", bücher, true},        // A-label in upper case
+		{"bücher\uff0eexample", "s1", bücher, false},         // full-width stop in a U-label
+		{"xn--bcher-kva.example\u200b", "s1", bücher, false}, // zero-width space
+	} {
+		line, err := json.Marshal(map[string]string{"domain": tt.domain, "selector": tt.selector, "txt": "p="})
+		require.NoError(t, err)
+		f, err := readKeyFileString(t, string(line), "k.jsonl")
+		require.NoError(t, err, "ReadKeyFile(%s)", line)
+		recs, err := f.Lookup(t.Context(), tt.asked, "s1")
+		require.NoError(t, err)
+		assert.Equal(t, tt.found, len(recs) > 0, "a key file record for %q, %q answers %s, s1", tt.domain, tt.selector, tt.asked)
 	}
 }
 
@@ -319,7 +357,9 @@ func checkKeyFileInvariants(t *testing.T, f *KeyFile, in []byte) {
 		require.NoError(t, err, "MarshalJSON")
 		b.Write(line)
 		b.WriteByte('\n')
-		got, err := f.Lookup(t.Context(), strings.ToUpper(r.Domain), r.Selector+".")
+		// Names match with ASCII letters in any case; no other character
+		// is case-folded ("ſ" is not "s", "ａ" is not "Ａ").
+		got, err := f.Lookup(t.Context(), upperASCII(r.Domain), r.Selector+".")
 		require.NoError(t, err, "Lookup")
 		require.NotEmpty(t, got, "a record can be looked up by its own name")
 	}
@@ -342,6 +382,18 @@ func checkKeyFileInvariants(t *testing.T, f *KeyFile, in []byte) {
 	}
 }
 
+// upperASCII upper-cases the ASCII letters of s and leaves every other
+// byte as it is.
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
 func FuzzReadKeyFileJSONLines(f *testing.F) {
 	f.Add([]byte(`{"domain":"gmail.com","selector":"20161025","txt":"v=DKIM1; k=rsa; p=MIIB","first_seen":"2016-10-25T00:00:00Z","source":"s"}`))
 	f.Add([]byte(`{"domain":"a.example","selector":"s","txt":null,"dns_error":"NXDOMAIN"}` + "\n\n" + `{"domain":"A.example.","selector":"t","txt":"p=","seen":"2026-11-25T10:00:00.5+02:00"}`))
@@ -351,6 +403,9 @@ func FuzzReadKeyFileJSONLines(f *testing.F) {
 	// A name the A-label conversion refuses, whose Unicode lower case it
 	// would accept: stored as written, so that it reads back the same.
 	f.Add([]byte(`{"domain":"Ԙ","selector":"SK","txt":"p="}`))
+	// Refused names whose Unicode upper case is another name: the long s
+	// (upper case "S"), a full-width letter.
+	f.Add([]byte(`{"domain":"ſ.example","selector":"ａ","txt":"p="}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		kf, err := ReadKeyFile(bytes.NewReader(in), "fuzz.jsonl")
 		if err != nil {

@@ -103,6 +103,8 @@ func FuzzReadKeyFileZone(f *testing.F) {
 	f.Add([]byte(`e._domainkey.x.example. IN 300 TXT "v=DKIM1; n=say \"hi\"\\; p=\065\066" "x"`))
 	f.Add([]byte("a._domainkey.x.example. IN TXT \"p=1\r\n"))
 	f.Add([]byte("$INCLUDE x\n"))
+	// Refused names whose Unicode upper case is another name.
+	f.Add([]byte("\u017f._domainkey.\uff41.example. IN TXT \"p=\"\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if bytes.HasPrefix(bytes.TrimLeft(in, " \t\r\n\ufeff"), []byte("{")) {
 			return // that is JSON Lines, fuzzed by FuzzReadKeyFileJSONLines

@@ -74,9 +74,11 @@ var space = []byte{' '}
 func (p *paragraphHash) sum() paragraph {
 	p.h.Write(p.buf[:p.k])
 	p.k = 0
-	var d [sha256.Size]byte
-	p.h.Sum(d[:0])
-	return paragraph(binary.BigEndian.Uint64(d[:])&^0xffff | uint64(min(p.words, 0xffff)))
+	// The digest goes into the emptied block buffer: a local array
+	// handed to the hash.Hash interface would be moved to the heap, one
+	// allocation a paragraph.
+	d := p.h.Sum(p.buf[:0])
+	return paragraph(binary.BigEndian.Uint64(d)&^0xffff | uint64(min(p.words, 0xffff)))
 }
 
 // SWAR masks: a byte's high bit, its other bits.

@@ -122,3 +122,91 @@ func TestParagraphHashSplits(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainWords checks plainWords, which tests eight bytes at a time,
+// against what it stands for: a non-empty line of bytes 0x20 to 0x7f that
+// strings.Fields splits into words joined back by single spaces to the
+// same bytes, with one space fewer than words. Every line of letters and
+// spaces up to 18 bytes (spaces at every position of two blocks and a
+// tail, two in a row across a block's edge), and every byte value at every
+// position of lines up to 24 bytes, among letters and among spaced words
+// (control bytes, DEL, the Latin-1 white space 0x85 and 0xa0 as raw bytes,
+// UTF-8 lead and continuation bytes).
+func TestPlainWords(t *testing.T) {
+	check := func(line []byte) {
+		t.Helper()
+		words := strings.Fields(string(line))
+		want := len(line) > 0 && strings.Join(words, " ") == string(line)
+		for _, c := range line {
+			want = want && 0x20 <= c && c <= 0x7f
+		}
+		spaces, ok := plainWords(line)
+		if ok != want || ok && spaces != len(words)-1 {
+			t.Fatalf("plainWords(%q) = %d, %v; want %d, %v", line, spaces, ok, len(words)-1, want)
+		}
+	}
+	for n := range 19 {
+		line := make([]byte, n)
+		for m := range 1 << n {
+			for i := range line {
+				line[i] = "a "[m>>i&1]
+			}
+			check(line)
+		}
+	}
+	for n := 1; n <= 24; n++ {
+		letters := []byte(strings.Repeat("x", n))
+		spaced := []byte(strings.Repeat("a ", n)[:n])
+		if spaced[n-1] == ' ' {
+			spaced[n-1] = 'b'
+		}
+		for i := range n {
+			for c := range 256 {
+				for _, base := range [][]byte{letters, spaced} {
+					line := append([]byte(nil), base...)
+					line[i] = byte(c)
+					check(line)
+				}
+			}
+		}
+	}
+}
+
+// TestParagraphHashReuse checks that one paragraphHash, reset after each
+// sum as paragraphs does, gives every paragraph the hash of a fresh one:
+// paragraphs of every length around the block size, after one that left
+// bytes in the buffer and one that filled it exactly.
+func TestParagraphHashReuse(t *testing.T) {
+	p := newParagraphHash()
+	for _, n := range []int{1, 63, 64, 65, 7, 128, 0, 127, 129, 200, 3} {
+		for _, line := range []string{
+			strings.Repeat("w", n),
+			strings.TrimSpace(strings.Repeat("ab ", n)),
+			"\u00a0" + strings.Repeat("c\td ", n),
+		} {
+			words := strings.Fields(line)
+			found := p.addWords([]byte(line))
+			require.Equal(t, len(words) > 0, found, "addWords(%q) found words", line)
+			if !found {
+				continue
+			}
+			require.Equal(t, newParagraph(words), p.sum(), "paragraph %q after earlier ones", line)
+			p.reset()
+		}
+	}
+}
+
+// TestParagraphsAllocations checks that the allocations of paragraphs do
+// not grow with the paragraphs it hashes: the lists it returns and the
+// hash, whether a message has one own and one quoted paragraph or every
+// one that is kept.
+func TestParagraphsAllocations(t *testing.T) {
+	few := []byte("one two three\n\n> four five six")
+	many := []byte(strings.Repeat("one two three\n\n", maxParagraphs) + strings.Repeat("> four five six\n>\n", maxParagraphs))
+	own, quoted := paragraphs(many)
+	require.Len(t, own, maxParagraphs, "own paragraphs of the longer text")
+	require.Len(t, quoted, maxParagraphs, "quoted paragraphs of the longer text")
+	nFew := testing.AllocsPerRun(50, func() { paragraphs(few) })
+	nMany := testing.AllocsPerRun(50, func() { paragraphs(many) })
+	require.Equal(t, nFew, nMany, "allocations for 2 paragraphs and for %d", 2*maxParagraphs)
+}

@@ -20,6 +20,24 @@ func TestNormalName(t *testing.T) {
 		// The Kelvin sign is not folded onto the ASCII letter k.
 		{"\u212Aey.example", "\u212Aey.example"},
 		{"S1\u212A", "s1\u212A"},
+		// Nor is any other look-alike of an ASCII letter or dot: the
+		// dotted capital I, the long s, full-width letters and stops, the
+		// ideographic full stop, a zero-width space.
+		{"\u0130nfo.Example", "\u0130nfo.example"},
+		{"\u017F.example", "\u017F.example"},
+		{"\uff4bey.example", "\uff4bey.example"},
+		{"key\uff0eexample", "key\uff0eexample"},
+		{"key\u3002Example", "key\u3002example"},
+		{"key.example\u200b", "key.example\u200b"},
+		// Upper case outside ASCII is not a U-label (IDNA2008 disallows
+		// it): kept as written, so that no signature finds it.
+		{"BÜCHER.example", "bÜcher.example"},
+		{"\u03a3.example", "\u03a3.example"},
+		// Unicode white space around the name, however mixed with final
+		// dots, is dropped.
+		{"\u0085\u00a0Key.example.\u3000.\u2029", "key.example"},
+		// Invalid UTF-8 is kept byte for byte.
+		{"\xffA.example", "\xffa.example"},
 		{"", ""},
 	} {
 		assert.Equal(t, tc.want, NormalName(tc.in), "NormalName(%q)", tc.in)
