@@ -238,16 +238,17 @@ func validAddress(a string) bool {
 }
 
 // withinDomain reports whether addr's domain is d or a subdomain of it,
-// ignoring case (Mail::DKIM's match_subdomain).
+// ignoring case (Mail::DKIM's match_subdomain). Both are compared as
+// normal names (dkimcore.NormalName): a look-alike such as the Kelvin sign
+// is not folded onto an ASCII letter.
 func withinDomain(addr, d string) bool {
 	at := strings.LastIndexByte(addr, '@')
-	if at < 0 || d == "" {
+	if at < 0 {
 		return false
 	}
-	dom := strings.TrimSuffix(strings.ToLower(addr[at+1:]), ".")
-	if a, ok := dkimcore.ASCIIDomain(dom); ok {
-		dom = strings.ToLower(a)
+	dom, d := dkimcore.NormalName(addr[at+1:]), dkimcore.NormalName(d)
+	if d == "" {
+		return false
 	}
-	d = strings.ToLower(d)
 	return dom == d || strings.HasSuffix(dom, "."+d)
 }

@@ -64,6 +64,10 @@ func TestWithinDomain(t *testing.T) {
 	assert.False(t, withinDomain("a@badexample.com", "example.com"), "suffix that is not a subdomain")
 	assert.False(t, withinDomain("a@example.com", "mail.example.com"), "parent of d=")
 	assert.False(t, withinDomain("", "example.com"), "no address")
+	assert.True(t, withinDomain("a@B\u00dcCHER.example", "xn--bcher-kva.example"), "U-label in upper case, against its A-label")
+	assert.True(t, withinDomain("a@xn--bcher-kva.example", "b\u00fccher.example"), "A-label against a U-label d=")
+	assert.False(t, withinDomain("a@\u212Aey.example", "key.example"), "the Kelvin sign is not k")
+	assert.False(t, withinDomain("a@\u0130nfo.example", "info.example"), "the dotted capital I is not i")
 }
 
 func FuzzParseDomainKey(f *testing.F) {

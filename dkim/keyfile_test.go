@@ -119,17 +119,22 @@ func TestKeyFileLookAlikes(t *testing.T) {
 	}{
 		{"KEY.Example", "S1", "key.example", true},
 		{"\u00a0key.example.\u3000", "s1\u0085", "key.example", true},
-		{"\u212Aey.example", "s1", "key.example", false},     // Kelvin sign
-		{"\u0130nfo.example", "s1", "info.example", false},   // dotted capital I
-		{"\u017Fkey.example", "s1", "skey.example", false},   // long s
-		{"\uff4bey.example", "s1", "key.example", false},     // full-width k
-		{"key\uff0eexample", "s1", "key.example", false},     // full-width full stop
-		{"key\u3002example", "s1", "key.example", false},     // ideographic full stop
-		{"key.example\u200b", "s1", "key.example", false},    // zero-width space
-		{"Bücher.example", "s1", bücher, true},               // U-label: its A-label
-		{"XN--BCHER-KVA.EXAMPLE", "S1", bücher, true},        // A-label in upper case
-		{"bücher\uff0eexample", "s1", bücher, false},         // full-width stop in a U-label
-		{"xn--bcher-kva.example\u200b", "s1", bücher, false}, // zero-width space
+		{"\u212Aey.example", "s1", "key.example", false},                  // Kelvin sign
+		{"\u0130nfo.example", "s1", "info.example", false},                // dotted capital I
+		{"\u017Fkey.example", "s1", "skey.example", false},                // long s
+		{"\uff4bey.example", "s1", "key.example", false},                  // full-width k
+		{"key\uff0eexample", "s1", "key.example", false},                  // full-width full stop
+		{"key\u3002example", "s1", "key.example", false},                  // ideographic full stop
+		{"key.example\u200b", "s1", "key.example", false},                 // zero-width space
+		{"Bücher.example", "s1", bücher, true},                            // U-label: its A-label
+		{"XN--BCHER-KVA.EXAMPLE", "S1", bücher, true},                     // A-label in upper case
+		{"BÜCHER.example", "S1", bücher, true},                            // U-label in upper case: folded
+		{"\u00c5ngstrom.example", "s1", "xn--ngstrom-dxa.example", true},  // capital Å: folded to å
+		{"\u212Bngstrom.example", "s1", "xn--ngstrom-dxa.example", false}, // Ångström sign, not å
+		{"\u03a9mega.example", "s1", "xn--mega-fpd.example", true},        // capital omega: folded
+		{"\u2126mega.example", "s1", "xn--mega-fpd.example", false},       // Ohm sign, not ω
+		{"bücher\uff0eexample", "s1", bücher, false},                      // full-width stop in a U-label
+		{"xn--bcher-kva.example\u200b", "s1", bücher, false},              // zero-width space
 	} {
 		line, err := json.Marshal(map[string]string{"domain": tt.domain, "selector": tt.selector, "txt": "p="})
 		require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/leakproof/leakproof/internal/dkimcore"
+	"github.com/leakproof/leakproof/internal/idn"
 )
 
 // zoneToken is one token of a zone-file record: a word or a quoted string,
@@ -89,9 +90,12 @@ func parseZone(data []byte, name string) ([]KeyRecord, error) {
 
 // zoneAbsolute resolves a domain name against origin: "@" is the origin,
 // a name ending in "." is absolute, another is relative to the origin (or
-// taken as is without one). The result is lower-case without the final dot.
+// taken as is without one). The result has its ASCII letters lower-case and
+// no final dot.
 func zoneAbsolute(n, origin string) string {
-	n = strings.ToLower(n)
+	// ASCII letters only: Unicode case folding would turn look-alikes
+	// such as the Kelvin sign into ASCII letters (see NormalName).
+	n = idn.LowerASCII(n)
 	switch {
 	case n == "@":
 		return origin

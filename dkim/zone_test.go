@@ -123,3 +123,27 @@ func FuzzReadKeyFileZone(f *testing.F) {
 		checkKeyFileInvariants(t, kf, in)
 	})
 }
+
+// TestReadKeyFileZoneLookAlikes checks that an owner name in a zone file
+// answers a signature's name as the same name in a JSON Lines key file
+// does: ASCII letters in any case, and no look-alike of an ASCII letter
+// (the Kelvin sign, a dotted capital I) folded onto it.
+func TestReadKeyFileZoneLookAlikes(t *testing.T) {
+	for _, tt := range []struct {
+		owner, domain, selector string // the owner, and the name asked for
+		found                   bool
+	}{
+		{"S1._DOMAINKEY.Key.Example.", "key.example", "s1", true},
+		{"s1._domainkey.\u212Aey.example.", "key.example", "s1", false},
+		{"\u212A1._domainkey.key.example.", "key.example", "k1", false},
+		{"s1._domainkey.\u0130nfo.example.", "info.example", "s1", false},
+		{"s1._domainkey.B\u00fccher.example.", "xn--bcher-kva.example", "s1", true},
+		{"s1._domainkey.B\u00dcCHER.example.", "xn--bcher-kva.example", "s1", true},
+	} {
+		f, err := readKeyFileString(t, tt.owner+" IN TXT \"p=\"\n", "keys.zone")
+		require.NoError(t, err, "ReadKeyFile(%q)", tt.owner)
+		recs, err := f.Lookup(t.Context(), tt.domain, tt.selector)
+		require.NoError(t, err)
+		assert.Equal(t, tt.found, len(recs) > 0, "a zone record owned by %q answers %s, %s", tt.owner, tt.domain, tt.selector)
+	}
+}

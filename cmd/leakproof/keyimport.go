@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/dkimcore"
+	"github.com/leakproof/leakproof/internal/idn"
 )
 
 // The kinds of file "keys import" reads, told apart by content.
@@ -172,7 +173,9 @@ func parseMailauthCache(data []byte, path string) (recs []dkim.KeyRecord, skippe
 		return nil, 0, &importError{kind: importMailauth, err: err}
 	}
 	for name, types := range cache {
-		n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+		// ASCII letters only, as NormalName: strings.ToLower would turn
+		// look-alikes such as the Kelvin sign into ASCII letters.
+		n := idn.LowerASCII(strings.TrimSuffix(strings.TrimSpace(name), "."))
 		selector, domain, ok := strings.Cut(n, "._domainkey.")
 		if !ok || dkimcore.NormalName(selector) == "" || dkimcore.NormalName(domain) == "" {
 			skipped++

@@ -78,7 +78,8 @@ func TestParseMailauthCache(t *testing.T) {
   "_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"]]},
   "example.com": {"TXT": [["v=spf1 -all"]], "MX": [{"exchange": "mx.example.com", "priority": 10}]},
   "a.b._domainkey.example.org.": {"txt": ["p=ONESTRING"]},
-  "mx._domainkey.example.net": {"MX": []}
+  "mx._domainkey.example.net": {"MX": []},
+  "s1._domainkey.\u212Aey.example": {"TXT": [["p=KELVIN"]]}
 }`
 	recs, skipped, err := parseMailauthCache([]byte(in), "dns.json")
 	require.NoError(t, err, "parseMailauthCache")
@@ -92,6 +93,8 @@ func TestParseMailauthCache(t *testing.T) {
 	assert.Equal(t, map[string][]string{
 		"s1._domainkey.example.com":  {"v=DKIM1; k=rsa; p=ABCD", "p=SECOND"},
 		"a.b._domainkey.example.org": {"p=ONESTRING"},
+		// Only ASCII letters are lower-cased: the Kelvin sign is not "k".
+		"s1._domainkey.\u212Aey.example": {"p=KELVIN"},
 	}, got, "key records: strings joined, several per name kept")
 
 	for _, tt := range []struct{ name, in, err string }{

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/leakproof/leakproof/internal/idn"
 )
@@ -184,20 +185,63 @@ func KeyName(domain, selector string) string {
 	return NormalName(selector) + "._domainkey." + NormalName(domain)
 }
 
-// NormalName is how key files store a domain or selector: ASCII letters
-// lower-case, without surrounding white space or final dots, and an
-// internationalized name in A-labels (the form signatures are looked up
-// under). A name that is neither a valid name nor convertible keeps its
-// other characters as written: Unicode case folding would map look-alikes
-// onto ASCII (the Kelvin sign onto "k") and is not idempotent with the
-// A-label conversion ("Ԙ" is refused, its lower case "ԙ" is "xn--w7a").
-// NormalName(NormalName(s)) == NormalName(s) for every s.
+// NormalName is how key files store a domain or selector: lower-case,
+// without surrounding white space or final dots, and an internationalized
+// name in A-labels (the form signatures are looked up under).
+//
+// Case is folded letter by letter, as RFC 5895 folds a name before the
+// A-label conversion ("BÜCHER.example" is "xn--bcher-kva.example"), but
+// never onto ASCII: a letter is lowered only when it is the capital of its
+// own lower case and that lower case is not ASCII. Unicode case folding
+// would map look-alikes onto ASCII letters (the Kelvin sign onto "k", the
+// dotted capital I onto "i"). Folding before the conversion also makes a
+// normal name its own normal name: NormalName(NormalName(s)) ==
+// NormalName(s) for every s. A name that is neither a valid name nor
+// convertible keeps its other characters as written.
 func NormalName(s string) string {
 	// Trailing dots and white space in any order ("a.example. ."), so
 	// that a normal name is its own normal name.
 	s = strings.TrimRightFunc(strings.TrimSpace(s), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
+	s = foldCapitals(s)
 	if a, ok := ASCIIDomain(s); ok {
 		return idn.LowerASCII(a)
 	}
-	return idn.LowerASCII(s)
+	return s
+}
+
+// foldCapitals lower-cases the ASCII letters of s, and each other letter
+// that is the capital of its own lower case when that lower case is not
+// ASCII ("Ü" to "ü", "Σ" to "σ"); the Kelvin sign, the dotted capital I,
+// the Ohm and Ångström signs stay as they are, and so do invalid bytes.
+func foldCapitals(s string) string {
+	ascii := true
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return idn.LowerASCII(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteByte(s[i]) // invalid UTF-8, byte for byte
+			i++
+			continue
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf:
+			if l := unicode.ToLower(r); l != r && l >= utf8.RuneSelf && unicode.ToUpper(l) == r {
+				r = l
+			}
+		}
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
 }
