@@ -245,10 +245,11 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 		return out, truncated
 	}
 	w := goMessageWalk(msg)
-	if w.failed {
-		// go-message stopped at a multipart body it could not read. If
-		// that was only a line outside the parts longer than its buffer,
-		// the parts after it are what a mail client shows: read them.
+	if w.failed && hasLongLine(msg) {
+		// go-message stopped at a multipart body it could not read, and
+		// the message has a line longer than its buffer: if that line is
+		// outside the parts, go-message read none of the parts after it,
+		// which a mail client shows. Read them as a client does.
 		if out, truncated, err := sliceAttachmentsMode(msg, true); err == nil {
 			return out, truncated
 		}
@@ -261,6 +262,19 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 func goMessageAttachments(msg []byte) (out []Attachment, truncated bool) {
 	w := goMessageWalk(msg)
 	return w.out, w.truncated
+}
+
+// hasLongLine reports whether msg has a line longer than go-message's
+// buffer, the only lines its multipart reader fails on outside the parts.
+func hasLongLine(msg []byte) bool {
+	for len(msg) >= goMessageBuffer {
+		i := bytes.IndexByte(msg, '\n')
+		if i < 0 || i >= goMessageBuffer {
+			return true
+		}
+		msg = msg[i+1:]
+	}
+	return false
 }
 
 func goMessageWalk(msg []byte) *mimeWalk {

@@ -124,11 +124,10 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			w.truncated = true
 			return nil
 		}
-		s, err := newSplitter(data, params["boundary"])
+		s, err := newSplitter(data, params["boundary"], w.longLines)
 		if err != nil {
 			return err
 		}
-		s.longLines = w.longLines
 		for {
 			hdr, body, err := s.next()
 			if err == io.EOF {
@@ -156,7 +155,16 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 	sum := sha256.New()
 	if directBase64(e, mt, params) {
 		if err := hashBase64(sum, data); err != nil {
-			return err
+			if !w.longLines {
+				return err
+			}
+			// go-message gave up on this message: there is no reading
+			// of its own to match, so base64 that is not one canonical
+			// stream is decoded by go-message's decoder over the bytes.
+			sum.Reset()
+			buf := copyBuffers.Get().(*[]byte)
+			_, _ = io.CopyBuffer(sum, e.Body, *buf)
+			copyBuffers.Put(buf)
 		}
 	} else {
 		// Quoted-printable, 7bit and the rest: go-message's decoders,
@@ -336,19 +344,20 @@ type splitter struct {
 	dashDash []byte // "--" boundary "--"
 	nlDash   []byte // nl "--" boundary
 
-	// longLines reads a line outside the parts (the preamble, the
-	// delimiter lines) of any length, as mail clients do; go-message
-	// fails on a line longer than its buffer, and reads no part after
-	// it. Set only for a message go-message could not read.
+	// longLines reads the parts as a mail client does, for a message
+	// go-message stopped reading at a line outside the parts longer
+	// than its buffer (it then reads no part after it): such lines are
+	// read whatever their length, the end of the data ends a part and
+	// the parts, and a boundary may be longer than maxSliceBoundary.
 	longLines bool
 }
 
-func newSplitter(data []byte, boundary string) (*splitter, error) {
-	if boundary == "" || len(boundary) > maxSliceBoundary || strings.ContainsAny(boundary, "\r\n") {
+func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
+	if boundary == "" || len(boundary) > maxSliceBoundary && !longLines || strings.ContainsAny(boundary, "\r\n") {
 		return nil, errPlainWalk
 	}
 	b := []byte("\r\n--" + boundary + "--")
-	return &splitter{data: data, nl: b[:2], nlDash: b[:len(b)-2], dashDash: b[2:], dash: b[2 : len(b)-2]}, nil
+	return &splitter{data: data, nl: b[:2], nlDash: b[:len(b)-2], dashDash: b[2:], dash: b[2 : len(b)-2], longLines: longLines}, nil
 }
 
 // next returns the header and the body bytes of the next part, or io.EOF
@@ -360,7 +369,9 @@ func (s *splitter) next() (textproto.Header, []byte, error) {
 		if err != nil {
 			return textproto.Header{}, nil, err
 		}
-		if eof && s.isClose(line) {
+		if eof && (s.isClose(line) || s.longLines) {
+			// With longLines, the end of the data also ends the parts:
+			// mail clients show the parts of a truncated message.
 			return textproto.Header{}, nil, io.EOF
 		}
 		if eof {
@@ -434,6 +445,9 @@ func (s *splitter) skipBody() error {
 	// A body that starts right at a delimiter is empty.
 	if rest := s.data[s.at:]; bytes.HasPrefix(rest, s.dash) {
 		if len(rest) == len(s.dash) {
+			if s.longLines {
+				return nil
+			}
 			return errPlainWalk // go-message reads past the data here
 		}
 		if endsDelimiter(rest[len(s.dash)]) {
@@ -444,11 +458,25 @@ func (s *splitter) skipBody() error {
 	for {
 		i := bytes.Index(s.data[from:], s.nlDash)
 		if i < 0 {
+			if s.longLines {
+				// The part runs to the end of the data, but for a last
+				// line break: the one a delimiter line would have
+				// followed, as go-message reads such a part.
+				s.at = len(s.data)
+				if bytes.HasSuffix(s.data[from:], s.nl) {
+					s.at -= len(s.nl)
+				}
+				return nil
+			}
 			return errPlainWalk // no delimiter ends the part
 		}
 		i += from
 		after := i + len(s.nlDash)
 		if after == len(s.data) {
+			if s.longLines {
+				s.at = i
+				return nil
+			}
 			return errPlainWalk
 		}
 		if endsDelimiter(s.data[after]) {

@@ -115,6 +115,14 @@ func hostileMIME() []struct {
 		{"base64 text after a long preamble line", mixed(strings.Repeat("p", 5000) + "\r\n--B\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64("Hello there.") + "--B--\r\n")},
 		{"delimiter line with white space over 4 KiB", mixed(text("B", "Hello there.") + "--B" + strings.Repeat(" ", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n--B--\r\n")},
 		{"nested preamble line over 4 KiB", mixed("--B\r\nContent-Type: multipart/alternative; boundary=\"C\"\r\n\r\n" + strings.Repeat("q", 5000) + "\r\n" + text("C", "Hello there.") + "--C--\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		// The same after shapes the walk over the bytes otherwise leaves
+		// to go-message: a long line must not hide their parts either.
+		{"no closing boundary after a long preamble line", mixed(strings.Repeat("p", 5000) + "\r\n" + text("B", "Hello there.") + part("B", "a.bin", "base64", b64("unclosed")))},
+		{"padding mid-stream after a long preamble line", mixed(strings.Repeat("p", 5000) + "\r\n" + text("B", "Hello there.") + part("B", "a.bin", "base64", "QQ==\r\nQkM=\r\nREVG\r\n") + "--B--\r\n")},
+		{"boundary over 200 bytes after a long preamble line", top(`multipart/mixed; boundary="`+strings.Repeat("b", 201)+`"`, strings.Repeat("p", 5000)+"\r\n"+text(strings.Repeat("b", 201), "Hello there.")+part(strings.Repeat("b", 201), "a.bin", "base64", b64("x"))+"--"+strings.Repeat("b", 201)+"--\r\n")},
+		{"delimiter line with white space over 4 KiB, no closing boundary", mixed(text("B", "Hello there.") + "--B" + strings.Repeat(" ", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n")},
+		{"delimiter line with text over 4 KiB", mixed(text("B", "Hello there.") + "--B " + strings.Repeat("x", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n--B--\r\n")},
+		{"closing line with white space over 4 KiB", mixed(text("B", "Hello there.") + part("B", "a.bin", "base64", b64("x")) + "--B--" + strings.Repeat("\t", 5000))},
 		{"empty boundary", top(`multipart/mixed; boundary=""`, "--\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n----\r\n")},
 		{"no body", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=B\r\n"},
 	}

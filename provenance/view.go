@@ -207,12 +207,11 @@ func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
 		return nil, nil
 	}
 	tb.all = w.all[:0]
-	if w.failed {
-		// go-message stopped at a multipart body it could not read. If
-		// that was only a line outside the parts longer than its buffer,
-		// the parts after it are what a mail client shows: read them, as
-		// attachments does. (A walk of its own: w.all stays whole should
-		// this one give up.)
+	if w.failed && hasLongLine(msg) {
+		// go-message stopped at a multipart body it could not read, and
+		// the message has a line longer than its buffer: read the parts
+		// as a mail client does, as attachments does. (A walk of its
+		// own: w.all stays whole should this one give up.)
 		if lw, ok := longLineText(msg, tb); ok {
 			w = lw
 		}
@@ -314,11 +313,10 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		if depth >= maxMIMEDepth {
 			return nil
 		}
-		s, err := newSplitter(data, params["boundary"])
+		s, err := newSplitter(data, params["boundary"], true)
 		if err != nil {
 			return err
 		}
-		s.longLines = true
 		for {
 			hdr, body, err := s.next()
 			if err == io.EOF {
@@ -342,14 +340,12 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		return nil
 	}
 	var raw []byte
-	if strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" {
-		// go-message's base64 reader reads a stream that is not one
-		// canonical base64 text differently by the sizes of its reads;
-		// hashBase64 decodes a canonical one and refuses the rest.
-		lw := limitedAppend{buf: w.tb.read[:0], n: maxViewText}
-		if err := hashBase64(&lw, data); err != nil {
-			return err
-		}
+	lw := limitedAppend{buf: w.tb.read[:0], n: maxViewText}
+	if strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64" && hashBase64(&lw, data) == nil {
+		// One canonical base64 stream, decoded as go-message decodes it
+		// in any chunks. go-message gave up on this message, so other
+		// base64 text has no reading of its own to match: it is read by
+		// go-message's decoder over the bytes, below.
 		raw = lw.buf
 	} else {
 		// Quoted-printable and the rest: go-message's own decoders,
