@@ -103,4 +103,3 @@ func foldedPrefix(s, n string) bool {
 	}
 	return true
 }
-
