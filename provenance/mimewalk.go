@@ -124,29 +124,16 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			w.truncated = true
 			return nil
 		}
-		s, err := newSplitter(data, params["boundary"], w.longLines)
-		if err != nil {
-			return err
-		}
-		for {
-			hdr, body, err := s.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			// New's only errors are an unknown encoding or charset,
-			// which the walk reads past as go-message's does.
-			p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
+		return eachPart(data, params["boundary"], w.longLines, func(p *message.Entity, body []byte) error {
 			if err := w.walk(p, body, depth+1); err != nil {
 				return err
 			}
 			if w.parts > maxMIMEParts || len(w.out) >= maxAttachments {
 				w.truncated = true
-				return nil
+				return errStopParts
 			}
-		}
+			return nil
+		})
 	}
 	name := partName(e)
 	if name == "" {
@@ -176,6 +163,39 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 	}
 	w.out = append(w.out, Attachment{Name: name, SHA256: hex.EncodeToString(sum.Sum(nil))})
 	return nil
+}
+
+// errStopParts, from eachPart's f, ends the walk of the parts without error.
+var errStopParts = errors.New("provenance: no more parts wanted")
+
+// eachPart calls f with each part of a multipart body, data, as the
+// splitter reads it with boundary (longLines as splitter.longLines): the
+// part as go-message makes it from its header and bytes, and the bytes.
+// It stops at f's first error, which it returns (errStopParts as nil), or
+// at errPlainWalk for a shape the splitter leaves to go-message.
+func eachPart(data []byte, boundary string, longLines bool, f func(p *message.Entity, body []byte) error) error {
+	s, err := newSplitter(data, boundary, longLines)
+	if err != nil {
+		return err
+	}
+	for {
+		hdr, body, err := s.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// New's only errors are an unknown encoding or charset, which
+		// the walks read past as go-message's do.
+		p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
+		if err := f(p, body); err != nil {
+			if err == errStopParts {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // directBase64 reports whether go-message decodes e's body as base64 and

@@ -313,25 +313,9 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		if depth >= maxMIMEDepth {
 			return nil
 		}
-		s, err := newSplitter(data, params["boundary"], true)
-		if err != nil {
-			return err
-		}
-		for {
-			hdr, body, err := s.next()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			// New's only errors are an unknown encoding or charset,
-			// which walk reads past.
-			p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
-			if err := w.walkSlice(p, body, depth+1); err != nil {
-				return err
-			}
-		}
+		return eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
+			return w.walkSlice(p, body, depth+1)
+		})
 	}
 	if err != nil && mt == "" {
 		mt = "text/plain"
