@@ -54,15 +54,23 @@ func sliceAttachments(msg []byte) (out []Attachment, truncated bool, err error) 
 // parts longer than go-message's buffer is read as any other (see
 // splitter.longLines).
 func sliceAttachmentsMode(msg []byte, longLines bool) (out []Attachment, truncated bool, err error) {
+	out, truncated, _, err = sliceAttachmentsLong(msg, longLines)
+	return out, truncated, err
+}
+
+// sliceAttachmentsLong is sliceAttachmentsMode, and reports whether the
+// splitter read a line outside the parts longer than go-message's buffer,
+// the line go-message stops at.
+func sliceAttachmentsLong(msg []byte, longLines bool) (out []Attachment, truncated, long bool, err error) {
 	e, body, ok := sliceTop(msg)
 	if !ok {
-		return nil, false, nil // go-message reads no entity: no attachments
+		return nil, false, false, nil // go-message reads no entity: no attachments
 	}
 	w := &sliceWalk{longLines: longLines}
 	if err := w.walk(e, body, 0); err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	return w.out, w.truncated, nil
+	return w.out, w.truncated, w.long, nil
 }
 
 // sliceTop reads the top-level entity of msg as message.Read does (its
@@ -109,6 +117,7 @@ type sliceWalk struct {
 	parts     int
 	truncated bool
 	longLines bool // splitter.longLines
+	long      bool // a splitter read a line outside the parts longer than goMessageBuffer
 }
 
 // walk reads entity e, whose (undecoded) body is data.
@@ -130,6 +139,7 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		}
 		for {
 			hdr, body, err := s.next()
+			w.long = w.long || s.long
 			if err == io.EOF {
 				return nil
 			}
@@ -350,6 +360,7 @@ type splitter struct {
 	// read whatever their length, the end of the data ends a part and
 	// the parts, and a boundary may be longer than maxSliceBoundary.
 	longLines bool
+	long      bool // a line longer than goMessageBuffer was read (longLines only)
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
@@ -418,9 +429,11 @@ func (s *splitter) line() (line []byte, eof bool, err error) {
 	case !s.longLines && (i < 0 && len(rest) >= goMessageBuffer || i >= goMessageBuffer):
 		return nil, false, errPlainWalk
 	case i < 0:
+		s.long = s.long || len(rest) >= goMessageBuffer
 		s.at = len(s.data)
 		return rest, true, nil
 	}
+	s.long = s.long || i >= goMessageBuffer
 	s.at += i + 1
 	return rest[:i+1], false, nil
 }

@@ -243,7 +243,9 @@ func longLineText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
 		return nil, false
 	}
 	w = &textWalk{tb: tb}
-	if err := w.walkSlice(e, body, 0); err != nil {
+	if err := w.walkSlice(e, body, 0); err != nil || !w.long {
+		// Without a long line outside the parts, go-message stopped at
+		// something else (a truncated part, say): its reading stands.
 		return nil, false
 	}
 	return w, true
@@ -257,6 +259,7 @@ type textWalk struct {
 	seen   bool
 	parts  int
 	failed bool // a multipart body ended in an error, not its closing delimiter
+	long   bool // walkSlice read a line outside the parts longer than goMessageBuffer
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
@@ -319,6 +322,7 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		}
 		for {
 			hdr, body, err := s.next()
+			w.long = w.long || s.long
 			if err == io.EOF {
 				return nil
 			}
