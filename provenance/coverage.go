@@ -249,8 +249,11 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 		// go-message stopped at a multipart body it could not read, and
 		// the message has a line longer than its buffer: if that line is
 		// outside the parts, go-message read none of the parts after it,
-		// which a mail client shows. Read them as a client does.
-		if out, truncated, err := sliceAttachmentsMode(msg, true); err == nil {
+		// which a mail client shows. Read them as a client does, if the
+		// walk met such a line outside the parts: a long line inside a
+		// part stops no reading, and go-message's reading of a message
+		// it stopped at for another reason (a truncated part) stands.
+		if out, truncated, long, err := sliceAttachmentsLong(msg, true); err == nil && long {
 			return out, truncated
 		}
 	}

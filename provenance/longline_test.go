@@ -142,3 +142,46 @@ func evidenceOf(a *Assessment) []string {
 	}
 	return out
 }
+
+// TestLongLineInsidePartKeepsGoMessageReading checks that a message
+// go-message stopped reading for another reason than a long line outside
+// the parts (here: cut short anywhere in the last 700 bytes of its body)
+// is read as go-message reads it, though a line inside a part or in the
+// header is over 4 KiB: only the line go-message stops at calls for the
+// mail client's reading, and a long HTML line or header must not change
+// what a truncated message lists or shows.
+func TestLongLineInsidePartKeepsGoMessageReading(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	const top = "From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+	const rest = "--b\r\nContent-Type: application/pdf; name=\"x.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IK\r\n" +
+		"--b\r\nContent-Type: multipart/alternative; boundary=\"i\"\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\nalt one\r\n" +
+		"--i\r\nContent-Type: text/csv; name=\"c.csv\"\r\n\r\na,b\r\n--i--\r\n" +
+		"--b\r\nContent-Type: text/plain; name=\"t.txt\"\r\nContent-Disposition: attachment\r\n\r\nlast\r\nline\r\n--b--\r\n"
+	for name, full := range map[string]string{
+		"long line in a part": top + "--b\r\nContent-Type: text/html\r\n\r\n<p>" + long + "</p>\r\n" + rest,
+		"long header line":    "X-Long: " + long + "\r\n" + top + "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n" + rest,
+	} {
+		for _, form := range []string{"crlf", "lf"} {
+			m := full
+			if form == "lf" {
+				m = strings.ReplaceAll(m, "\r\n", "\n")
+			}
+			tb := new(textBuffers)
+			// Cut in the body: from the first delimiter line on.
+			for n := max(len(m)-700, strings.Index(m, "--b")); n <= len(m); n++ {
+				msg := []byte(m[:n])
+				want := goMessageWalk(msg)
+				got, truncated := attachments(msg)
+				if !assert.Equal(t, want.out, got, "%s (%s) cut at %d: attachments", name, form, n) ||
+					!assert.Equal(t, want.truncated, truncated, "%s (%s) cut at %d: truncated", name, form, n) {
+					return
+				}
+				wantText := string(goMessageText(msg, new(textBuffers)).all)
+				all, _ := displayedText(splitHeader(msg), msg, tb)
+				if !assert.Equal(t, wantText, string(all), "%s (%s) cut at %d: displayed text", name, form, n) {
+					return
+				}
+			}
+		}
+	}
+}

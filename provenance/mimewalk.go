@@ -54,15 +54,23 @@ func sliceAttachments(msg []byte) (out []Attachment, truncated bool, err error) 
 // parts longer than go-message's buffer is read as any other (see
 // splitter.longLines).
 func sliceAttachmentsMode(msg []byte, longLines bool) (out []Attachment, truncated bool, err error) {
+	out, truncated, _, err = sliceAttachmentsLong(msg, longLines)
+	return out, truncated, err
+}
+
+// sliceAttachmentsLong is sliceAttachmentsMode, and reports whether the
+// splitter read a line outside the parts longer than go-message's buffer,
+// the line go-message stops at.
+func sliceAttachmentsLong(msg []byte, longLines bool) (out []Attachment, truncated, long bool, err error) {
 	e, body, ok := sliceTop(msg)
 	if !ok {
-		return nil, false, nil // go-message reads no entity: no attachments
+		return nil, false, false, nil // go-message reads no entity: no attachments
 	}
 	w := &sliceWalk{longLines: longLines}
 	if err := w.walk(e, body, 0); err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
-	return w.out, w.truncated, nil
+	return w.out, w.truncated, w.long, nil
 }
 
 // sliceTop reads the top-level entity of msg as message.Read does (its
@@ -109,6 +117,7 @@ type sliceWalk struct {
 	parts     int
 	truncated bool
 	longLines bool // splitter.longLines
+	long      bool // a splitter read a line outside the parts longer than goMessageBuffer
 }
 
 // walk reads entity e, whose (undecoded) body is data.
@@ -124,7 +133,7 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			w.truncated = true
 			return nil
 		}
-		return eachPart(data, params["boundary"], w.longLines, func(p *message.Entity, body []byte) error {
+		long, err := eachPart(data, params["boundary"], w.longLines, func(p *message.Entity, body []byte) error {
 			if err := w.walk(p, body, depth+1); err != nil {
 				return err
 			}
@@ -134,6 +143,8 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			}
 			return nil
 		})
+		w.long = w.long || long
+		return err
 	}
 	name := partName(e)
 	if name == "" {
@@ -172,28 +183,30 @@ var errStopParts = errors.New("provenance: no more parts wanted")
 // splitter reads it with boundary (longLines as splitter.longLines): the
 // part as go-message makes it from its header and bytes, and the bytes.
 // It stops at f's first error, which it returns (errStopParts as nil), or
-// at errPlainWalk for a shape the splitter leaves to go-message.
-func eachPart(data []byte, boundary string, longLines bool, f func(p *message.Entity, body []byte) error) error {
+// at errPlainWalk for a shape the splitter leaves to go-message. long
+// reports whether the splitter read a line outside the parts longer than
+// go-message's buffer (splitter.long).
+func eachPart(data []byte, boundary string, longLines bool, f func(p *message.Entity, body []byte) error) (long bool, err error) {
 	s, err := newSplitter(data, boundary, longLines)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for {
 		hdr, body, err := s.next()
 		if err == io.EOF {
-			return nil
+			return s.long, nil
 		}
 		if err != nil {
-			return err
+			return s.long, err
 		}
 		// New's only errors are an unknown encoding or charset, which
 		// the walks read past as go-message's do.
 		p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
 		if err := f(p, body); err != nil {
 			if err == errStopParts {
-				return nil
+				return s.long, nil
 			}
-			return err
+			return s.long, err
 		}
 	}
 }
@@ -370,6 +383,7 @@ type splitter struct {
 	// read whatever their length, the end of the data ends a part and
 	// the parts, and a boundary may be longer than maxSliceBoundary.
 	longLines bool
+	long      bool // a line longer than goMessageBuffer was read (longLines only)
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
@@ -438,9 +452,11 @@ func (s *splitter) line() (line []byte, eof bool, err error) {
 	case !s.longLines && (i < 0 && len(rest) >= goMessageBuffer || i >= goMessageBuffer):
 		return nil, false, errPlainWalk
 	case i < 0:
+		s.long = s.long || len(rest) >= goMessageBuffer
 		s.at = len(s.data)
 		return rest, true, nil
 	}
+	s.long = s.long || i >= goMessageBuffer
 	s.at += i + 1
 	return rest[:i+1], false, nil
 }

@@ -243,7 +243,9 @@ func longLineText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
 		return nil, false
 	}
 	w = &textWalk{tb: tb}
-	if err := w.walkSlice(e, body, 0); err != nil {
+	if err := w.walkSlice(e, body, 0); err != nil || !w.long {
+		// Without a long line outside the parts, go-message stopped at
+		// something else (a truncated part, say): its reading stands.
 		return nil, false
 	}
 	return w, true
@@ -257,6 +259,7 @@ type textWalk struct {
 	seen   bool
 	parts  int
 	failed bool // a multipart body ended in an error, not its closing delimiter
+	long   bool // walkSlice read a line outside the parts longer than goMessageBuffer
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
@@ -313,9 +316,11 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		if depth >= maxMIMEDepth {
 			return nil
 		}
-		return eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
+		long, err := eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
 			return w.walkSlice(p, body, depth+1)
 		})
+		w.long = w.long || long
+		return err
 	}
 	if err != nil && mt == "" {
 		mt = "text/plain"

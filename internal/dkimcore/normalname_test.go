@@ -1,6 +1,7 @@
 package dkimcore
 
 import (
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -35,6 +36,11 @@ func TestNormalName(t *testing.T) {
 		// that a key file's "BÜCHER.example" answers d=bücher.example.
 		{"BÜCHER.example", "xn--bcher-kva.example"},
 		{"\u03a3.example", "xn--4xa.example"},
+		// Cherokee capitals are the valid letters (IDNA2008 refuses
+		// the small ones, case folding maps those onto the capitals): a
+		// name in them keeps its A-label, as d= converts it.
+		{"\u13a0\u13f5.example", "xn--58d4o.example"},
+		{"x\u13a0.example", "xn--x-28h.example"},
 		// Look-alike signs whose lower case is an ASCII letter or another
 		// letter's: not folded (the Ohm sign, the Ångström sign).
 		{"\u2126.example", "\u2126.example"},
@@ -55,7 +61,7 @@ func TestNormalName(t *testing.T) {
 // that a name the A-label conversion refuses changes only in the case of
 // its ASCII letters: no non-ASCII character is folded onto ASCII.
 func FuzzNormalName(f *testing.F) {
-	for _, s := range []string{"Example.COM.", "bücher.example", "Ԙ", "\u212Aey", "a..b", " x\u00a0", "\xff.example", "xn--w7a", "İ.example"} {
+	for _, s := range []string{"Example.COM.", "bücher.example", "Ԙ", "\u212Aey", "a..b", " x\u00a0", "\xff.example", "xn--w7a", "İ.example", "Ꭰ.example"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -65,6 +71,11 @@ func FuzzNormalName(f *testing.F) {
 		}
 		if n != "" && KeyName(s, s) != n+"._domainkey."+n {
 			t.Fatalf("KeyName(%q, %q) does not use the normal names", s, s)
+		}
+		// Folding only brings a name to a valid one: a name d= would
+		// already convert keeps its A-label.
+		if a, ok := ASCIIDomain(strings.TrimRightFunc(strings.TrimSpace(s), func(r rune) bool { return r == '.' || unicode.IsSpace(r) })); ok && strings.ToLower(a) != n {
+			t.Fatalf("NormalName(%q) = %q, but the name converts to %q", s, n, a)
 		}
 		if _, ok := ASCIIDomain(n); !ok && !foldedFrom(s, n) {
 			t.Fatalf("NormalName(%q) = %q changed more than the case of capitals", s, n)

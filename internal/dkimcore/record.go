@@ -212,7 +212,8 @@ func NormalName(s string) string {
 // foldCapitals lower-cases the ASCII letters of s, and each other letter
 // that is the capital of its own lower case when that lower case is not
 // ASCII ("Ü" to "ü", "Σ" to "σ"); the Kelvin sign, the dotted capital I,
-// the Ohm and Ångström signs stay as they are, and so do invalid bytes.
+// the Ohm and Ångström signs stay as they are, and so do Cherokee capitals
+// (valid U-labels) and invalid bytes.
 func foldCapitals(s string) string {
 	ascii := true
 	for i := range len(s) {
@@ -235,7 +236,10 @@ func foldCapitals(s string) string {
 			continue
 		case 'A' <= r && r <= 'Z':
 			r += 'a' - 'A'
-		case r >= utf8.RuneSelf:
+		case r >= utf8.RuneSelf && !unicode.Is(unicode.Cherokee, r):
+			// Cherokee case folds the other way: IDNA2008 accepts the
+			// capitals (U+13A0-U+13F5) and refuses the small letters, so
+			// lowering "Ꭰ" would leave a valid name unconverted.
 			if l := unicode.ToLower(r); l != r && l >= utf8.RuneSelf && unicode.ToUpper(l) == r {
 				r = l
 			}
