@@ -96,11 +96,9 @@ const (
 // eight bytes tested at a time. Any other line goes word by word.
 func (p *paragraphHash) addWords(line []byte) bool {
 	if spaces, ok := plainWords(line); ok {
-		if p.words > 0 {
-			p.write(space)
-		}
-		p.write(line)
-		p.words += spaces + 1
+		// The line as one word, then the words its spaces separate.
+		p.addWord(line)
+		p.words += spaces
 		return true
 	}
 	found := false
