@@ -86,7 +86,8 @@ func (c *Checker) RunEncoded(ctx context.Context, msgs iter.Seq[*archive.Message
 	return c.run(ctx, msgs, encode, emit)
 }
 
-// A batch is a run of consecutive messages, checked by one worker.
+// A batch is a run of consecutive messages, checked by one worker, or of
+// consecutive spool records, decoded by one worker (replay).
 type batch struct {
 	msgs []*archive.Message // dropped by the worker once checked
 	out  []*Assessment
@@ -94,6 +95,11 @@ type batch struct {
 	ends []int  // where each record ends in recs
 	cost int64  // what the batch holds of the window
 	done chan struct{}
+
+	spooled   []byte // replay: the spool records, one after another
+	spoolEnds []int  // where each ends in spooled
+	seqs      []int  // the pass position of each
+	err       error  // replay: the first record that could not be decoded, after out
 }
 
 // run is Run and RunEncoded; encode may be nil.
@@ -190,7 +196,17 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 		})
 	}
 
-	for { // the emitter, in the caller's goroutine
+	return emitInOrder(ctx, &order, win, &bufs, encode != nil, emit) // in the caller's goroutine
+}
+
+// emitInOrder is the emitter of run and replay: it takes the batches in
+// the order the reader made them, waits for each to be done, and calls
+// emit with its assessments, and their records when encoded; then it
+// gives the batch's room in the window back and its record buffer to
+// bufs. It returns nil at the end of the queue, the first error of emit
+// or of a batch (after the assessments before it), or ctx.Err().
+func emitInOrder(ctx context.Context, order *orderQueue, win *window, bufs *sync.Pool, encoded bool, emit func(*Assessment, []byte) error) error {
+	for {
 		b, ok := order.pop(ctx)
 		if !ok {
 			return ctx.Err()
@@ -203,7 +219,7 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 		start := 0
 		for i, a := range b.out {
 			var rec []byte
-			if encode != nil {
+			if encoded {
 				rec = b.recs[start:b.ends[i]:b.ends[i]]
 				start = b.ends[i]
 			}
@@ -214,6 +230,9 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 				return err
 			}
 			b.out[i] = nil
+		}
+		if b.err != nil {
+			return b.err
 		}
 		if b.recs != nil && cap(b.recs) <= 4*batchBytes { // a huge record's buffer is not kept
 			rb := b.recs[:0]
