@@ -405,29 +405,14 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 	defer cancel()
 
 	win := newWindow(c.windowBytes())
-	var order orderQueue
-	order.init()
-	jobs := make(chan *batch)
+	d := newDispatch()
 	var bufs sync.Pool // record buffers, back from the emitter to the workers
 	var readErr error  // the reader's, set before it closes order
 
 	wg.Go(func() { // the reader
-		defer close(jobs)
-		defer order.close()
+		defer d.close()
 		var b *batch
-		send := func() bool {
-			if b == nil {
-				return true
-			}
-			select {
-			case jobs <- b:
-				order.push(b)
-				b = nil
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
+		send := func() bool { ok := d.send(ctx, b); b = nil; return ok }
 		for {
 			if b != nil && (len(b.seqs) >= batchMessages || len(b.spooled) >= batchBytes) {
 				if !send() {
@@ -467,12 +452,8 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 			b.seqs = append(b.seqs, seq)
 			b.spoolEnds = append(b.spoolEnds, len(b.spooled))
 			b.cost += cost
-			// An idle worker takes the batch as it is, as in run.
-			select {
-			case jobs <- b:
-				order.push(b)
+			if d.offer(b) { // an idle worker takes the batch as it is
 				b = nil
-			default:
 			}
 		}
 		if b != nil && len(b.seqs) > 0 {
@@ -481,7 +462,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 	})
 	for range c.workers() {
 		wg.Go(func() { // a worker
-			for b := range jobs {
+			for b := range d.jobs {
 				b.out = make([]*Assessment, 0, len(b.seqs))
 				if encode != nil {
 					if p, ok := bufs.Get().(*[]byte); ok {
@@ -511,7 +492,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 		})
 	}
 
-	if err := emitInOrder(ctx, &order, win, &bufs, encode != nil, emit); err != nil { // in the caller's goroutine
+	if err := emitInOrder(ctx, &d.order, win, &bufs, encode != nil, emit); err != nil { // in the caller's goroutine
 		return err
 	}
 	return readErr
