@@ -407,6 +407,18 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 	win := newWindow(c.windowBytes())
 	d := newDispatch()
 	var bufs sync.Pool // record buffers, back from the emitter to the workers
+	// Spool record buffers, back from the workers to the reader: a batch's
+	// records are read into one that held a batch before.
+	var spooled sync.Pool
+	newBatch := func() *batch {
+		b := &batch{done: make(chan struct{})}
+		if p, ok := spooled.Get().(*[]byte); ok {
+			b.spooled = (*p)[:0]
+		} else {
+			b.spooled = make([]byte, 0, batchBytes+batchBytes/4)
+		}
+		return b
+	}
 	var readErr error  // the reader's, set before it closes order
 
 	wg.Go(func() { // the reader
@@ -420,7 +432,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 				}
 			}
 			if b == nil {
-				b = &batch{done: make(chan struct{})}
+				b = newBatch()
 			}
 			start := len(b.spooled)
 			seq, rec, err := readRawRecord(br, b.spooled)
@@ -442,7 +454,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 					return
 				}
 				if b == nil {
-					b = &batch{done: make(chan struct{})}
+					b = newBatch()
 				}
 				b.spooled = append(b.spooled, last...)
 				if !win.acquire(ctx, cost) {
@@ -485,6 +497,10 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 						b.recs = encode(b.recs, a)
 						b.ends = append(b.ends, len(b.recs))
 					}
+				}
+				if cap(b.spooled) <= 4*batchBytes { // a huge record's buffer is not kept
+					sb := b.spooled[:0]
+					spooled.Put(&sb)
 				}
 				b.spooled = nil // the assessments hold none of it
 				close(b.done)
