@@ -26,14 +26,14 @@ func TestReaderHugeLineBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 2 GB")
 	}
-	const size = 2 << 30
+	const size int64 = 2 << 30
 	in := io.MultiReader(strings.NewReader(sep1+"\nSubject: big\n\n"), &zeros{size})
 	rd := NewReader(in, nil)
 	m, err := rd.Next()
 	require.NoError(t, err, "Next on a message with a 2 GB line")
 	n, err := io.Copy(io.Discard, m.Body)
 	require.NoError(t, err, "streaming a 2 GB line")
-	assert.Equal(t, int64(size+len("Subject: big\n\n")), n, "bytes of the 2 GB message")
+	assert.Equal(t, size+int64(len("Subject: big\n\n")), n, "bytes of the 2 GB message")
 	assert.Equal(t, n, m.Size, "Size of the 2 GB message")
 	require.Len(t, m.Notes, 2, "notes on a 2 GB line without newline: %q", m.Notes)
 	assert.Contains(t, m.Notes[0], "a line longer than", "first note")

@@ -86,7 +86,8 @@ func (c *Checker) RunEncoded(ctx context.Context, msgs iter.Seq[*archive.Message
 	return c.run(ctx, msgs, encode, emit)
 }
 
-// A batch is a run of consecutive messages, checked by one worker.
+// A batch is a run of consecutive messages, checked by one worker, or of
+// consecutive spool records, decoded by one worker (replay).
 type batch struct {
 	msgs []*archive.Message // dropped by the worker once checked
 	out  []*Assessment
@@ -94,6 +95,11 @@ type batch struct {
 	ends []int  // where each record ends in recs
 	cost int64  // what the batch holds of the window
 	done chan struct{}
+
+	spooled   []byte // replay: the spool records, one after another
+	spoolEnds []int  // where each ends in spooled
+	seqs      []int  // the pass position of each
+	err       error  // replay: the first record that could not be decoded, after out
 }
 
 // run is Run and RunEncoded; encode may be nil.
@@ -105,31 +111,14 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 	defer cancel()
 
 	win := newWindow(c.windowBytes())
-	var order orderQueue // the batches in archive order, for the emitter
-	order.init()
-	jobs := make(chan *batch)
+	d := newDispatch()
 	// Record buffers go back from the emitter to the workers.
 	var bufs sync.Pool
 
 	wg.Go(func() { // the reader
-		defer close(jobs)
-		defer order.close()
+		defer d.close()
 		var b *batch
-		// The reader alone pushes to order, right after a worker took the
-		// batch, so the emitter sees the batches in the order they were made.
-		send := func() bool {
-			if b == nil {
-				return true
-			}
-			select {
-			case jobs <- b:
-				order.push(b)
-				b = nil
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
+		send := func() bool { ok := d.send(ctx, b); b = nil; return ok }
 		for m := range msgs {
 			cost := messageCost(m)
 			if b != nil && (len(b.msgs) >= batchMessages || b.cost+cost > batchBytes) {
@@ -156,18 +145,15 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 			// while every worker is busy, so that a reader slower than the
 			// workers never keeps them waiting for a full batch, and the
 			// work is shared evenly to the end.
-			select {
-			case jobs <- b:
-				order.push(b)
+			if d.offer(b) {
 				b = nil
-			default:
 			}
 		}
 		send()
 	})
 	for range c.workers() {
 		wg.Go(func() { // a worker
-			for b := range jobs {
+			for b := range d.jobs {
 				b.out = make([]*Assessment, len(b.msgs))
 				if encode != nil {
 					if p, ok := bufs.Get().(*[]byte); ok {
@@ -190,7 +176,17 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 		})
 	}
 
-	for { // the emitter, in the caller's goroutine
+	return emitInOrder(ctx, &d.order, win, &bufs, encode != nil, emit) // in the caller's goroutine
+}
+
+// emitInOrder is the emitter of run and replay: it takes the batches in
+// the order the reader made them, waits for each to be done, and calls
+// emit with its assessments, and their records when encoded; then it
+// gives the batch's room in the window back and its record buffer to
+// bufs. It returns nil at the end of the queue, the first error of emit
+// or of a batch (after the assessments before it), or ctx.Err().
+func emitInOrder(ctx context.Context, order *orderQueue, win *window, bufs *sync.Pool, encoded bool, emit func(*Assessment, []byte) error) error {
+	for {
 		b, ok := order.pop(ctx)
 		if !ok {
 			return ctx.Err()
@@ -203,7 +199,7 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 		start := 0
 		for i, a := range b.out {
 			var rec []byte
-			if encode != nil {
+			if encoded {
 				rec = b.recs[start:b.ends[i]:b.ends[i]]
 				start = b.ends[i]
 			}
@@ -214,6 +210,9 @@ func (c *Checker) run(ctx context.Context, msgs iter.Seq[*archive.Message], enco
 				return err
 			}
 			b.out[i] = nil
+		}
+		if b.err != nil {
+			return b.err
 		}
 		if b.recs != nil && cap(b.recs) <= 4*batchBytes { // a huge record's buffer is not kept
 			rb := b.recs[:0]
@@ -276,6 +275,55 @@ func (w *window) release(n int64) {
 	case w.wake <- struct{}{}:
 	default: // a token is already waiting
 	}
+}
+
+// A dispatch hands the batches a reader makes to the workers (jobs) and,
+// in the same order, to the emitter (order). The reader alone sends, and
+// pushes each batch to order right after a worker took it, so the emitter
+// sees the batches in the order they were made.
+type dispatch struct {
+	jobs  chan *batch
+	order orderQueue
+}
+
+func newDispatch() *dispatch {
+	d := &dispatch{jobs: make(chan *batch)}
+	d.order.init()
+	return d
+}
+
+// send hands b, if not nil, to a worker, waiting for one; it reports
+// false if ctx is done first.
+func (d *dispatch) send(ctx context.Context, b *batch) bool {
+	if b == nil {
+		return true
+	}
+	select {
+	case d.jobs <- b:
+		d.order.push(b)
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// offer hands b to a worker if one is idle, and reports whether it did:
+// batches fill up only while every worker is busy, so that a reader
+// slower than the workers never keeps them waiting for a full batch.
+func (d *dispatch) offer(b *batch) bool {
+	select {
+	case d.jobs <- b:
+		d.order.push(b)
+		return true
+	default:
+		return false
+	}
+}
+
+// close tells the workers and the emitter that no batch follows.
+func (d *dispatch) close() {
+	d.order.close()
+	close(d.jobs)
 }
 
 // An orderQueue hands batches from the reader to the emitter in the order

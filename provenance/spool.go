@@ -11,6 +11,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/leakproof/leakproof/archive"
 )
@@ -191,21 +192,11 @@ func unpackParagraphs(v []uint64) []paragraph {
 // the final pair holds a nil *Assessment and the error.
 func (s *Spool) All() iter.Seq2[*Assessment, error] {
 	return func(yield func(*Assessment, error) bool) {
-		if s.err == nil && !s.reading {
-			s.reading = true
-			if err := s.bw.Flush(); err != nil {
-				s.err = fmt.Errorf("provenance: spool: %w", err)
-			} else if _, err := s.rw.Seek(0, io.SeekStart); err != nil {
-				s.err = fmt.Errorf("provenance: spool: %w", err)
-			}
-		} else if s.err == nil {
-			s.err = errors.New("provenance: Spool.All called twice")
-		}
-		if s.err != nil {
-			yield(nil, s.err)
+		br, err := s.rewind()
+		if err != nil {
+			yield(nil, err)
 			return
 		}
-		br := bufio.NewReaderSize(s.rw, 256<<10)
 		var buf []byte
 		for {
 			a, err := readRecord(br, &buf)
@@ -223,13 +214,49 @@ func (s *Spool) All() iter.Seq2[*Assessment, error] {
 	}
 }
 
+// rewind flushes what was written and returns a reader of the spool from
+// its start. It is called once: the spool is read once.
+func (s *Spool) rewind() (*bufio.Reader, error) {
+	if s.err == nil && !s.reading {
+		s.reading = true
+		if err := s.bw.Flush(); err != nil {
+			s.err = fmt.Errorf("provenance: spool: %w", err)
+		} else if _, err := s.rw.Seek(0, io.SeekStart); err != nil {
+			s.err = fmt.Errorf("provenance: spool: %w", err)
+		}
+	} else if s.err == nil {
+		s.err = errors.New("provenance: Spool.All called twice")
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	return bufio.NewReaderSize(s.rw, 256<<10), nil
+}
+
 // readRecord reads the next record that writeRecord wrote, into *buf
 // (grown as needed and reused), and decodes it. It returns io.EOF at the
 // end of r, between records.
 func readRecord(r *bufio.Reader, buf *[]byte) (*Assessment, error) {
+	seq, rec, err := readRawRecord(r, (*buf)[:0])
+	*buf = rec
+	if err != nil {
+		return nil, err
+	}
+	a, err := readAssessment(rec)
+	if err != nil {
+		return nil, err
+	}
+	a.passSeq = seq
+	return a, nil
+}
+
+// readRawRecord reads the next record that writeRecord wrote, appending
+// its bytes to dst, and returns its pass position and the extended slice.
+// It returns io.EOF at the end of r, between records.
+func readRawRecord(r *bufio.Reader, dst []byte) (int, []byte, error) {
 	seq, err := binary.ReadUvarint(r)
 	if err == io.EOF {
-		return nil, io.EOF
+		return 0, dst, io.EOF
 	}
 	var n uint64
 	if err == nil {
@@ -239,24 +266,14 @@ func readRecord(r *bufio.Reader, buf *[]byte) (*Assessment, error) {
 		err = errSpoolRecord
 	}
 	if err == nil {
-		if uint64(cap(*buf)) < n {
-			*buf = make([]byte, n)
-		}
-		*buf = (*buf)[:n]
-		_, err = io.ReadFull(r, *buf)
+		dst = slices.Grow(dst, int(n))
+		_, err = io.ReadFull(r, dst[len(dst):len(dst)+int(n)])
+		dst = dst[:len(dst)+int(n)]
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return nil, errors.New("the stream ends inside a record")
+		return 0, dst, errors.New("the stream ends inside a record")
 	}
-	if err != nil {
-		return nil, err
-	}
-	a, err := readAssessment(*buf)
-	if err != nil {
-		return nil, err
-	}
-	a.passSeq = int(seq)
-	return a, nil
+	return int(seq), dst, err
 }
 
 // restore rebuilds the assessment of r, with empty (not nil) slices and
@@ -322,10 +339,31 @@ func normalize(a *Assessment) {
 // each assessment as it is decided (for progress), before the pass.
 //
 // The goroutines are Run's (each record is encoded for the spool, as
-// RunEncoded does). RunArchive returns the pass's summary, and the
-// first error of Run, of the spool or of emit, or ctx.Err() when ctx is
-// done.
+// RunEncoded does), and once the pass has seen every message, the same
+// again over the spool: one reads it back, the workers decode its records
+// and add the pass's findings to each (the pass only reads what it found
+// then), and emit is called from the caller's goroutine, in archive
+// order. RunArchive returns the pass's summary, and the first error of
+// Run, of the spool or of emit, or ctx.Err() when ctx is done.
 func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
+	return c.runArchive(ctx, msgs, spool, checked, nil, func(a *Assessment, _ []byte) error { return emit(a) })
+}
+
+// RunArchiveEncoded is RunArchive with each record encoded, once the pass
+// has added its findings, by the worker that read it back from the spool:
+// encode appends the bytes of a's record to dst, and emit gets each
+// Assessment with its record, in archive order, as RunEncoded gives them.
+// encode is called from several goroutines at once and must be safe for
+// concurrent use; it must not keep dst. rec is valid only until emit
+// returns.
+func (c *Checker) RunArchiveEncoded(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment),
+	encode func(dst []byte, a *Assessment) []byte, emit func(a *Assessment, rec []byte) error) (ArchiveSummary, error) {
+	return c.runArchive(ctx, msgs, spool, checked, encode, emit)
+}
+
+// runArchive is RunArchive and RunArchiveEncoded; encode may be nil.
+func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment),
+	encode func([]byte, *Assessment) []byte, emit func(*Assessment, []byte) error) (ArchiveSummary, error) {
 	pass := NewArchivePass()
 	defer pass.release() // at once, not when the collector finds it unreachable
 	sp := NewSpool(spool)
@@ -341,17 +379,137 @@ func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 	if err != nil {
 		return ArchiveSummary{}, err
 	}
-	for a, err := range sp.All() {
-		if err != nil {
-			return ArchiveSummary{}, err
-		}
-		if err := ctx.Err(); err != nil {
-			return ArchiveSummary{}, err
-		}
-		pass.Apply(a)
-		if err := emit(a); err != nil {
-			return ArchiveSummary{}, err
-		}
+	if err := c.replay(ctx, sp, pass, encode, emit); err != nil {
+		return ArchiveSummary{}, err
 	}
 	return pass.Summary(), nil
+}
+
+// replay reads sp back and calls emit with each assessment, in the order
+// written, with pass's findings applied and, when encode is not nil, its
+// record. Its goroutines are run's: a reader gathers the spool records in
+// batches, the workers decode them, apply the pass and encode them, and
+// the emitter (the caller's goroutine) takes the batches in order, within
+// the same window of bytes. The pass is finished before the workers
+// start, so that they only read it.
+func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, encode func([]byte, *Assessment) []byte,
+	emit func(*Assessment, []byte) error) error {
+	br, err := sp.rewind()
+	if err != nil {
+		return err
+	}
+	pass.finish()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait() // runs after cancel: defers run last in, first out
+	defer cancel()
+
+	win := newWindow(c.windowBytes())
+	d := newDispatch()
+	var bufs sync.Pool // record buffers, back from the emitter to the workers
+	// Spool record buffers, back from the workers to the reader: a batch's
+	// records are read into one that held a batch before.
+	var spooled sync.Pool
+	newBatch := func() *batch {
+		b := &batch{done: make(chan struct{})}
+		if p, ok := spooled.Get().(*[]byte); ok {
+			b.spooled = (*p)[:0]
+		} else {
+			b.spooled = make([]byte, 0, batchBytes+batchBytes/4)
+		}
+		return b
+	}
+	var readErr error  // the reader's, set before it closes order
+
+	wg.Go(func() { // the reader
+		defer d.close()
+		var b *batch
+		send := func() bool { ok := d.send(ctx, b); b = nil; return ok }
+		for {
+			if b != nil && (len(b.seqs) >= batchMessages || len(b.spooled) >= batchBytes) {
+				if !send() {
+					return
+				}
+			}
+			if b == nil {
+				b = newBatch()
+			}
+			start := len(b.spooled)
+			seq, rec, err := readRawRecord(br, b.spooled)
+			b.spooled = rec
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = fmt.Errorf("provenance: spool: %w", err)
+				break
+			}
+			cost := int64(len(rec)-start) + messageOverhead
+			if !win.tryAcquire(cost) {
+				// The record is read; before waiting for room, hand over the
+				// records before it, which may be what the window waits for.
+				last := b.spooled[start:]
+				b.spooled = b.spooled[:start]
+				if len(b.seqs) > 0 && !send() {
+					return
+				}
+				if b == nil {
+					b = newBatch()
+				}
+				b.spooled = append(b.spooled, last...)
+				if !win.acquire(ctx, cost) {
+					return
+				}
+			}
+			b.seqs = append(b.seqs, seq)
+			b.spoolEnds = append(b.spoolEnds, len(b.spooled))
+			b.cost += cost
+			if d.offer(b) { // an idle worker takes the batch as it is
+				b = nil
+			}
+		}
+		if b != nil && len(b.seqs) > 0 {
+			send()
+		}
+	})
+	for range c.workers() {
+		wg.Go(func() { // a worker
+			for b := range d.jobs {
+				b.out = make([]*Assessment, 0, len(b.seqs))
+				if encode != nil {
+					if p, ok := bufs.Get().(*[]byte); ok {
+						b.recs = (*p)[:0]
+					}
+					b.ends = make([]int, 0, len(b.seqs))
+				}
+				start := 0
+				for i, end := range b.spoolEnds {
+					a, err := readAssessment(b.spooled[start:end])
+					start = end
+					if err != nil {
+						b.err = fmt.Errorf("provenance: spool: %w", err)
+						break
+					}
+					a.passSeq = b.seqs[i]
+					pass.Apply(a)
+					b.out = append(b.out, a)
+					if encode != nil {
+						b.recs = encode(b.recs, a)
+						b.ends = append(b.ends, len(b.recs))
+					}
+				}
+				if cap(b.spooled) <= 4*batchBytes { // a huge record's buffer is not kept
+					sb := b.spooled[:0]
+					spooled.Put(&sb)
+				}
+				b.spooled = nil // the assessments hold none of it
+				close(b.done)
+			}
+		})
+	}
+
+	if err := emitInOrder(ctx, &d.order, win, &bufs, encode != nil, emit); err != nil { // in the caller's goroutine
+		return err
+	}
+	return readErr
 }

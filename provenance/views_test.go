@@ -83,6 +83,7 @@ func FuzzViews(f *testing.F) {
 	f.Add([]byte("From a@b Tue Mar  1 10:00:00 2016\nFrom: a@b.c\n\n>From x\n>From y\n"))
 	f.Add([]byte("a\r\nb\nc\r\r\n\n"))
 	f.Add([]byte(">From : x\n\n>From z"))
+	f.Add([]byte("Subject: a line of plain words\n\nbody text, eight bytes and more\nx\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		crlf, changed := toCRLF(raw)
 		bare := bytes.Count(raw, []byte("\n")) - bytes.Count(raw, []byte("\r\n"))
@@ -91,6 +92,16 @@ func FuzzViews(f *testing.F) {
 		}
 		if bytes.Count(crlf, []byte("\n")) != bytes.Count(crlf, []byte("\r\n")) {
 			t.Fatalf("toCRLF left a bare LF in %q", crlf)
+		}
+		var want []byte // a CR before every LF that has none, byte by byte
+		for i, c := range raw {
+			if c == '\n' && (i == 0 || raw[i-1] != '\r') {
+				want = append(want, '\r')
+			}
+			want = append(want, c)
+		}
+		if !bytes.Equal(crlf, want) {
+			t.Fatalf("toCRLF(%q) = %q, want %q", raw, crlf, want)
 		}
 		if lead, n := archive.LeadingLine(raw); n < 0 || n > len(raw) || (lead == archive.LeadNone) != (n == 0) {
 			t.Fatalf("LeadingLine(%q) = %v, %d", raw, lead, n)

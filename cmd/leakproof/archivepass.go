@@ -17,17 +17,25 @@ import (
 // once the pass has seen them all. The records wait in a temporary file
 // beside the output (beside --out, else in the system's temporary folder),
 // which is removed when the run ends, however it ends. checked is called as
-// each message is decided (progress). The summary goes to w when it can
-// show it.
+// each message is decided (progress); emit writes each record, with the
+// bytes w's encoder made of it (when w is a report.RecordEncoder) or nil.
+// The summary goes to w when it can show it.
 func runArchivePass(ctx context.Context, c *provenance.Checker, msgs iter.Seq[*archive.Message], out string, w report.Writer,
-	checked func(*provenance.Assessment), emit func(*provenance.Assessment) error) (*provenance.ArchiveSummary, error) {
+	checked func(*provenance.Assessment), emit func(a *provenance.Assessment, rec []byte) error) (*provenance.ArchiveSummary, error) {
 	f, err := passTempFile(out)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	sum, err := c.RunArchive(ctx, msgs, f, checked, emit)
+	var sum provenance.ArchiveSummary
+	if enc, ok := w.(report.RecordEncoder); ok {
+		// Each record is encoded by the worker that read it back from
+		// the spool; only the writing is left to this goroutine.
+		sum, err = c.RunArchiveEncoded(ctx, msgs, f, checked, enc.AppendRecord, emit)
+	} else {
+		sum, err = c.RunArchive(ctx, msgs, f, checked, func(a *provenance.Assessment) error { return emit(a, nil) })
+	}
 	if err != nil {
 		return nil, err
 	}

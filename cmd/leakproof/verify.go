@@ -237,7 +237,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case *noPass:
 		runErr = checker.Run(context.WithoutCancel(ctx), msgs, func(a *provenance.Assessment) error { checked(a); return emit(a) })
 	default:
-		pass, runErr = runArchivePass(context.WithoutCancel(ctx), checker, msgs, *out, w, checked, emit)
+		pass, runErr = runArchivePass(context.WithoutCancel(ctx), checker, msgs, *out, w, checked, emitRec)
 	}
 	prog.stop()
 	interrupted := ctx.Err() != nil
