@@ -305,3 +305,99 @@ func TestPrimaryViewHasNoBareLF(t *testing.T) {
 		}
 	}
 }
+
+// A line with text after the boundary, put at the start of any line of
+// any part, hides no part: the message lists the attachments of its twin
+// without the line, in order, shows the line as text where it stands in a
+// text part, says where the readings differ, and is judged as the twin is,
+// signed or not; an unsigned copy with the line and a part added after it
+// is never corroborated by the signed twin. And a message whose delimiter
+// lines end in bare LFs among CRLF ones, in any stored form, reads and is
+// judged as its CRLF twin.
+func TestPropertyDelimiterLinesKeepParts(t *testing.T) {
+	c := testChecker()
+	r := rand.New(rand.NewPCG(26, 0xd))
+	suffixes := []string{" junk", "\tjunk", "-x", "--x", " --", "  \tno"}
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	delim := []byte("\r\n--" + testBoundary + "\r\n")
+	// Lines an mbox would escape are left out: its escaping is not what
+	// this property is about.
+	lines := slices.DeleteFunc(slices.Clone(bodyLines), func(l string) bool { return strings.Contains(l, "From") })
+	for i := range 16 {
+		var body strings.Builder
+		for range 1 + r.IntN(6) {
+			body.WriteString(lines[r.IntN(len(lines))] + "\n")
+		}
+		m := testmail.Message{Subject: fmt.Sprintf("Figures %d", i), Body: body.String()}
+		var names []string
+		for k := range 1 + r.IntN(3) {
+			data := make([]byte, r.IntN(600))
+			for j := range data {
+				data[j] = byte(r.IntN(256))
+			}
+			name := fmt.Sprintf("f%d-%d.bin", i, k)
+			m.Attachments = append(m.Attachments, testmail.Attachment{Name: name, Data: data})
+			names = append(names, name+" covered=true")
+		}
+		twin := m.Bytes()
+		// The line, after the first line of a part's content.
+		var starts []int
+		for at := 0; ; {
+			j := bytes.Index(twin[at:], delim)
+			if j < 0 {
+				break
+			}
+			at += j + len(delim)
+			content := at + bytes.Index(twin[at:], []byte("\r\n\r\n")) + 4
+			starts = append(starts, content+bytes.Index(twin[content:], []byte("\r\n"))+2)
+		}
+		k := r.IntN(len(starts))
+		line := "--" + testBoundary + suffixes[r.IntN(len(suffixes))]
+		odd := slices.Concat(twin[:starts[k]], []byte(line+"\r\n"), twin[starts[k]:])
+		name := fmt.Sprintf("message %d, %q in part %d", i, line, k+1)
+
+		signedTwin, signedOdd := signRaw(t, twin, "rsa2048", o), signRaw(t, odd, "rsa2048", o)
+		tw, s := readerSees(t, c, asEML(signedTwin)), readerSees(t, c, asEML(signedOdd))
+		require.Equal(t, names, tw.attachments, "%s: the twin", name)
+		assert.Equal(t, tw.attachments, s.attachments, "%s: attachments", name)
+		assert.Equal(t, tw.verdict, s.verdict, "%s: verdict", name)
+		assert.Equal(t, tw.body, s.body, "%s: body coverage", name)
+		assert.Equal(t, append(slices.Clone(tw.codes), "coverage.mime_ambiguous"), s.codes, "%s: evidence", name)
+		if k == 0 {
+			assert.Contains(t, s.text, line, "%s: the line is text of the text part", name)
+		}
+
+		// An unsigned copy with the line and a part after it.
+		forged := slices.Concat(twin[:starts[k]], []byte(line+"\r\n"+strings.TrimSuffix(evilPart, "\r\n")+"\r\n"), twin[starts[k]:])
+		a, b := c.Check(t.Context(), eml("sent.eml", signedTwin)), c.Check(t.Context(), eml("copy.eml", forged))
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		assert.NotEqual(t, VerdictAuthentic, b.Verdict, "%s: the forged copy (%v)", name, codesOf(b))
+
+		// Bare LFs around random delimiter lines, stored in any form.
+		mixed := bytes.Clone(signedTwin)
+		for j := len(mixed) - len(delim); j >= 0; j-- {
+			if bytes.HasPrefix(mixed[j:], delim) {
+				if r.IntN(2) == 0 {
+					mixed = slices.Delete(mixed, j+len(delim)-2, j+len(delim)-1) // the delimiter line's CR
+				}
+				if r.IntN(2) == 0 {
+					mixed = slices.Delete(mixed, j, j+1) // the CR before it
+				}
+			}
+		}
+		if bytes.Equal(mixed, signedTwin) {
+			continue
+		}
+		for form, m := range storedForms(t, mixed) {
+			s := readerSees(t, c, m)
+			assert.Equal(t, tw.attachments, s.attachments, "message %d, bare LFs (%s): attachments", i, form)
+			assert.Equal(t, tw.text, s.text, "message %d, bare LFs (%s): text", i, form)
+			assert.Equal(t, tw.verdict, s.verdict, "message %d, bare LFs (%s): verdict", i, form)
+			assert.Equal(t, append([]string{"archive.lf_line_endings"}, tw.codes...), s.codes, "message %d, bare LFs (%s): evidence", i, form)
+		}
+	}
+}

@@ -631,11 +631,12 @@ func (s *splitter) skipBodyClient() {
 			}
 			if kind != notDelimiter {
 				// The line break before the delimiter line is the
-				// delimiter's, not the body's.
+				// delimiter's, not the body's: a CR before its LF only
+				// when the line break is CRLF, as go-message reads it.
 				end := p
 				if end > start && s.data[end-1] == '\n' {
 					end--
-					if end > start && s.data[end-1] == '\r' {
+					if end > start && s.data[end-1] == '\r' && len(s.nl) == 2 {
 						end--
 					}
 				}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-message"
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/testmail"
@@ -332,6 +333,7 @@ func TestSliceWalkMatchesGoMessage(t *testing.T) {
 	}
 	read := 0
 	for _, m := range msgs {
+		splitsAsClient(t, m)
 		if sameAttachments(t, m) {
 			read++
 		}
@@ -361,7 +363,98 @@ func FuzzSliceWalk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		sameAttachments(t, msg)
 		sameWhenLinesFit(t, msg)
+		splitsAsClient(t, msg)
 	})
+}
+
+// clientParts is a reference for the splitter's reading as a mail client,
+// written from RFC 2046's grammar on its own: it splits data, a multipart
+// body, at the lines that are "--" boundary, with "--" after it for the
+// closing one, and only spaces, tabs and CRs after that, and returns the
+// offsets of each part (header and body): from after its delimiter line
+// to the line break before the next one, or to the end of the data. A
+// last line without a line break ends the part it is in if it is a
+// delimiter line, and starts none.
+func clientParts(data []byte, boundary string) (parts [][2]int, closed bool) {
+	start := -1
+	for at := 0; at < len(data); {
+		end := bytes.IndexByte(data[at:], '\n')
+		last := end < 0
+		if last {
+			end = len(data)
+		} else {
+			end += at
+		}
+		line := strings.TrimRight(string(data[at:end]), " \t\r")
+		isOpen, isClose := line == "--"+boundary, line == "--"+boundary+"--"
+		if isOpen || isClose {
+			if start >= 0 {
+				brk := at
+				if brk > start && data[brk-1] == '\n' {
+					brk--
+					if brk > start && data[brk-1] == '\r' {
+						brk--
+					}
+				}
+				parts = append(parts, [2]int{start, brk})
+				start = -1
+			}
+			if isClose || last {
+				return parts, true
+			}
+			start = end + 1
+		}
+		at = end + 1
+	}
+	if start >= 0 {
+		parts = append(parts, [2]int{start, len(data)})
+	}
+	return parts, false
+}
+
+// splitsAsClient fails t unless the splitter reading as a mail client
+// splits the top-level multipart body of msg as clientParts does, where
+// it reads it: as many parts, each body ending where the reference's
+// part does (at the end of the data, but for a last line break).
+func splitsAsClient(t testing.TB, msg []byte) {
+	t.Helper()
+	e, data, ok := sliceTop(msg)
+	if !ok {
+		return
+	}
+	mt, params, _ := e.Header.ContentType()
+	boundary := params["boundary"]
+	if !strings.HasPrefix(mt, "multipart/") || boundary == "" || strings.TrimRight(boundary, " \t\r") != boundary {
+		return
+	}
+	var got [][2]int
+	_, err := eachPart(data, boundary, true, func(_ *message.Entity, body []byte) error {
+		off := cap(data) - cap(body)
+		got = append(got, [2]int{off, off + len(body)})
+		return nil
+	})
+	if err != nil {
+		return
+	}
+	want, closed := clientParts(data, boundary)
+	if len(got) != len(want) {
+		t.Fatalf("the client reading splits %q into %d parts %v, the reference into %d %v", data, len(got), got, len(want), want)
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		// The reference takes a CR before the LF for the delimiter's,
+		// the splitter only when the line break is CRLF.
+		end := g[1] == w[1] || g[1] == w[1]+1 && data[w[1]] == '\r' ||
+			!closed && i == len(got)-1 && g[1] <= w[1] && w[1]-g[1] <= 2
+		if g[0] == g[1] {
+			// An empty body right after the header: the line break
+			// before the delimiter line ended the header too.
+			end = g[1] <= w[1]+2
+		}
+		if g[0] < w[0] || g[0] > max(w[1], g[1]) || !end {
+			t.Fatalf("the client reading reads part %d of %q at %v, the reference at %v", i+1, data, g, w)
+		}
+	}
 }
 
 // BenchmarkAttachments hashes a 16 MiB base64 attachment, over the bytes
