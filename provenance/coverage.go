@@ -17,7 +17,9 @@ package provenance
 //     proves nothing: bh= could have been changed with it).
 //   - Attachments are the MIME parts with a file name (Content-Disposition
 //     filename, else Content-Type name), walked read-only over the message
-//     bytes as go-message reads them (mimewalk.go), at most maxAttachments
+//     bytes as go-message reads them (mimewalk.go), or as a mail client
+//     reads them where the two split the body differently (evidence
+//     coverage.mime_ambiguous), at most maxAttachments
 //     of them and maxMIMEDepth levels deep. SHA256
 //     is of the bytes after the transfer encoding (base64,
 //     quoted-printable) is undone; no charset is converted unless the

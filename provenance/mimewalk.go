@@ -18,6 +18,12 @@ package provenance
 // walk give up, and attachments then takes go-message's walk over the
 // same bytes. What go-message's reading of such shapes depends on (the
 // sizes of its reads, for padding in mid-stream) is thus kept as it was.
+//
+// Where go-message stops at, or passes over, a line a mail client reads
+// otherwise (a line outside the parts over 4 KiB, a line with text after
+// the boundary, a delimiter line ending in CR CR LF), the parts are read
+// as a mail client reads them instead (splitter.longLines, nextClient):
+// only such messages take that reading.
 
 import (
 	"bufio"
@@ -181,8 +187,8 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 // errStopParts, from eachPart's f, ends the walk of the parts without error.
 var errStopParts = errors.New("provenance: no more parts wanted")
 
-// splitFinds are what a splitter reading as a mail client does
-// (splitter.longLines) met where go-message reads otherwise.
+// splitFinds are what a splitter met where go-message and a mail client
+// (splitter.longLines) read otherwise.
 type splitFinds struct {
 	long bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
 	odd  []byte // the first line the two readings split at differently (splitter.odd)
@@ -402,7 +408,7 @@ type splitter struct {
 	// RFC 2046's grammar, found line by line (see nextClient).
 	longLines bool
 	long      bool   // a line longer than goMessageBuffer was read (longLines only)
-	odd       []byte // the first line go-message and a mail client split at differently (nextClient)
+	odd       []byte // the first line go-message and a mail client split at differently (next, nextClient)
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
