@@ -17,7 +17,9 @@ package provenance
 //     proves nothing: bh= could have been changed with it).
 //   - Attachments are the MIME parts with a file name (Content-Disposition
 //     filename, else Content-Type name), walked read-only over the message
-//     bytes as go-message reads them (mimewalk.go), at most maxAttachments
+//     bytes as go-message reads them (mimewalk.go), or as a mail client
+//     reads them where the two split the body differently (evidence
+//     coverage.mime_ambiguous), at most maxAttachments
 //     of them and maxMIMEDepth levels deep. SHA256
 //     is of the bytes after the transfer encoding (base64,
 //     quoted-printable) is undone; no charset is converted unless the
@@ -186,6 +188,11 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 			"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",
 			maxMIMEDepth, maxMIMEParts, maxAttachments))
 	}
+	if f.mimeOdd != nil {
+		out = append(out, evidence("coverage.mime_ambiguous",
+			"The line %q starts with a MIME boundary of the body, but MIME readers split the body differently there: it is not a delimiter line as RFC 2046 defines it (the boundary, optional white space, CRLF), or not one a strict reader finds. A strict reader lists no part after it, some readers start a part there, and mail clients read it line by line, as a delimiter line when only white space follows the boundary and as text otherwise. The attachments listed are the mail client's reading; copies of the message are compared on the body's bytes.",
+			f.mimeOdd))
+	}
 	// Most mail leaves Content-Type unsigned; it is worth a caution when it
 	// shapes an attachment, or when an unsigned Content-Disposition could
 	// present the body as a file.
@@ -241,23 +248,44 @@ func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 // truncated reports whether the walk stopped at one of its caps, so that
 // attachments past them are not listed.
 func attachments(msg []byte) (out []Attachment, truncated bool) {
-	if out, truncated, err := sliceAttachments(msg); err == nil {
-		return out, truncated
+	out, truncated, _ = readAttachments(msg)
+	return out, truncated
+}
+
+// readAttachments is attachments, and returns the first delimiter line
+// that go-message and a mail client split the parts at differently, when
+// the list is the mail client's reading because of one (nil otherwise).
+func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte) {
+	out, truncated, found, err := sliceAttachmentsLong(msg, false)
+	if err == nil && found.odd == nil {
+		return out, truncated, nil
 	}
-	w := goMessageWalk(msg)
-	if w.failed && hasLongLine(msg) {
-		// go-message stopped at a multipart body it could not read, and
-		// the message has a line longer than its buffer: if that line is
-		// outside the parts, go-message read none of the parts after it,
-		// which a mail client shows. Read them as a client does, if the
-		// walk met such a line outside the parts: a long line inside a
-		// part stops no reading, and go-message's reading of a message
-		// it stopped at for another reason (a truncated part) stands.
-		if out, truncated, long, err := sliceAttachmentsLong(msg, true); err == nil && long {
-			return out, truncated
-		}
+	var w *mimeWalk
+	if err != nil {
+		w = goMessageWalk(msg)
+		out, truncated = w.out, w.truncated
 	}
-	return w.out, w.truncated
+	// go-message stopped at a multipart body it could not read, passed
+	// over a line a mail client starts the parts at, or the walk over the
+	// bytes left the message to it. If go-message stopped at a line
+	// outside the parts longer than its buffer, or at a line that is no
+	// delimiter line for a mail client (text after the boundary, a line
+	// break of another kind), it read none of the parts after it, which a
+	// mail client shows: read them as a client does, if the walk met such
+	// a line. A long line inside a part stops no reading, and go-message's
+	// reading of a message it stopped at for another reason (a truncated
+	// part) stands.
+	cout, ctruncated, cfound, err := sliceAttachmentsLong(msg, true)
+	switch {
+	case err == nil && (cfound.odd != nil || cfound.long && w != nil && w.failed):
+		return cout, ctruncated, cfound.odd
+	case cfound.odd != nil:
+		// The readings differ, but the client's reading gave up past
+		// that line (a part header it cannot read): go-message's list
+		// stands, and the difference is still evidence.
+		return out, truncated, cfound.odd
+	}
+	return out, truncated, nil
 }
 
 // goMessageAttachments is attachments read through go-message's
@@ -265,19 +293,6 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 func goMessageAttachments(msg []byte) (out []Attachment, truncated bool) {
 	w := goMessageWalk(msg)
 	return w.out, w.truncated
-}
-
-// hasLongLine reports whether msg has a line longer than go-message's
-// buffer, the only lines its multipart reader fails on outside the parts.
-func hasLongLine(msg []byte) bool {
-	for len(msg) >= goMessageBuffer {
-		i := bytes.IndexByte(msg, '\n')
-		if i < 0 || i >= goMessageBuffer {
-			return true
-		}
-		msg = msg[i+1:]
-	}
-	return false
 }
 
 func goMessageWalk(msg []byte) *mimeWalk {

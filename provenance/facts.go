@@ -51,6 +51,7 @@ type facts struct {
 	arcResult   ARCResult         // arc mapped for the assessment
 	attachments []Attachment      // named MIME parts, Covered not yet set
 	mimeCapped  bool              // the MIME walk stopped at a cap
+	mimeOdd     []byte            // a delimiter line go-message and a mail client split at differently (readAttachments)
 	misfits     []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
 }
 
@@ -126,7 +127,7 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f.anomalies = headerAnomalies(f)
 	f.records = readRecords(f)
 	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
-		f.attachments, f.mimeCapped = attachments(chosen.data)
+		f.attachments, f.mimeCapped, f.mimeOdd = readAttachments(chosen.data)
 	}
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])

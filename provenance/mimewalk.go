@@ -18,6 +18,12 @@ package provenance
 // walk give up, and attachments then takes go-message's walk over the
 // same bytes. What go-message's reading of such shapes depends on (the
 // sizes of its reads, for padding in mid-stream) is thus kept as it was.
+//
+// Where go-message stops at, or passes over, a line a mail client reads
+// otherwise (a line outside the parts over 4 KiB, a line with text after
+// the boundary, a delimiter line ending in CR CR LF), the parts are read
+// as a mail client reads them instead (splitter.longLines, nextClient):
+// only such messages take that reading.
 
 import (
 	"bufio"
@@ -58,19 +64,21 @@ func sliceAttachmentsMode(msg []byte, longLines bool) (out []Attachment, truncat
 	return out, truncated, err
 }
 
-// sliceAttachmentsLong is sliceAttachmentsMode, and reports whether the
-// splitter read a line outside the parts longer than go-message's buffer,
-// the line go-message stops at.
-func sliceAttachmentsLong(msg []byte, longLines bool) (out []Attachment, truncated, long bool, err error) {
+// sliceAttachmentsLong is sliceAttachmentsMode, and reports what the
+// splitters met where go-message reads otherwise: a line outside the
+// parts longer than go-message's buffer, the line go-message stops at, or
+// a line the two readings split at differently; found is set on an error
+// too, to what was met before it.
+func sliceAttachmentsLong(msg []byte, longLines bool) (out []Attachment, truncated bool, found splitFinds, err error) {
 	e, body, ok := sliceTop(msg)
 	if !ok {
-		return nil, false, false, nil // go-message reads no entity: no attachments
+		return nil, false, splitFinds{}, nil // go-message reads no entity: no attachments
 	}
 	w := &sliceWalk{longLines: longLines}
 	if err := w.walk(e, body, 0); err != nil {
-		return nil, false, false, err
+		return nil, false, w.found, err // found: what was met before the walk gave up
 	}
-	return w.out, w.truncated, w.long, nil
+	return w.out, w.truncated, w.found, nil
 }
 
 // sliceTop reads the top-level entity of msg as message.Read does (its
@@ -116,8 +124,8 @@ type sliceWalk struct {
 	out       []Attachment
 	parts     int
 	truncated bool
-	longLines bool // splitter.longLines
-	long      bool // a splitter read a line outside the parts longer than goMessageBuffer
+	longLines bool       // splitter.longLines
+	found     splitFinds // what the splitters met where go-message reads otherwise
 }
 
 // walk reads entity e, whose (undecoded) body is data.
@@ -133,7 +141,7 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			w.truncated = true
 			return nil
 		}
-		long, err := eachPart(data, params["boundary"], w.longLines, func(p *message.Entity, body []byte) error {
+		found, err := eachPart(data, params["boundary"], w.longLines, func(p *message.Entity, body []byte) error {
 			if err := w.walk(p, body, depth+1); err != nil {
 				return err
 			}
@@ -143,7 +151,7 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			}
 			return nil
 		})
-		w.long = w.long || long
+		w.found.add(found)
 		return err
 	}
 	name := partName(e)
@@ -179,34 +187,48 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 // errStopParts, from eachPart's f, ends the walk of the parts without error.
 var errStopParts = errors.New("provenance: no more parts wanted")
 
+// splitFinds are what a splitter met where go-message and a mail client
+// (splitter.longLines) read otherwise.
+type splitFinds struct {
+	long bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
+	odd  []byte // the first line the two readings split at differently (splitter.odd)
+}
+
+func (f *splitFinds) add(g splitFinds) {
+	f.long = f.long || g.long
+	if f.odd == nil {
+		f.odd = g.odd
+	}
+}
+
 // eachPart calls f with each part of a multipart body, data, as the
 // splitter reads it with boundary (longLines as splitter.longLines): the
 // part as go-message makes it from its header and bytes, and the bytes.
 // It stops at f's first error, which it returns (errStopParts as nil), or
-// at errPlainWalk for a shape the splitter leaves to go-message. long
-// reports whether the splitter read a line outside the parts longer than
-// go-message's buffer (splitter.long).
-func eachPart(data []byte, boundary string, longLines bool, f func(p *message.Entity, body []byte) error) (long bool, err error) {
+// at errPlainWalk for a shape the splitter leaves to go-message. found
+// reports what the splitter met where go-message reads otherwise.
+func eachPart(data []byte, boundary string, longLines bool, f func(p *message.Entity, body []byte) error) (found splitFinds, err error) {
 	s, err := newSplitter(data, boundary, longLines)
 	if err != nil {
-		return false, err
+		return splitFinds{}, err
 	}
 	for {
 		hdr, body, err := s.next()
+		found = splitFinds{long: s.long, odd: s.odd}
 		if err == io.EOF {
-			return s.long, nil
+			return found, nil
 		}
 		if err != nil {
-			return s.long, err
+			return found, err
 		}
 		// New's only errors are an unknown encoding or charset, which
 		// the walks read past as go-message's do.
 		p, _ := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
 		if err := f(p, body); err != nil {
 			if err == errStopParts {
-				return s.long, nil
+				return found, nil
 			}
-			return s.long, err
+			return found, err
 		}
 	}
 }
@@ -376,14 +398,17 @@ type splitter struct {
 	dash     []byte // "--" boundary
 	dashDash []byte // "--" boundary "--"
 	nlDash   []byte // nl "--" boundary
+	lfDash   []byte // LF "--" boundary
 
 	// longLines reads the parts as a mail client does, for a message
-	// go-message stopped reading at a line outside the parts longer
-	// than its buffer (it then reads no part after it): such lines are
-	// read whatever their length, the end of the data ends a part and
-	// the parts, and a boundary may be longer than maxSliceBoundary.
+	// go-message stopped reading (it then reads no part after where it
+	// stopped): lines outside the parts are read whatever their length,
+	// the end of the data ends a part and the parts, a boundary may be
+	// longer than maxSliceBoundary, and delimiter lines are those of
+	// RFC 2046's grammar, found line by line (see nextClient).
 	longLines bool
-	long      bool // a line longer than goMessageBuffer was read (longLines only)
+	long      bool   // a line longer than goMessageBuffer was read (longLines only)
+	odd       []byte // the first line go-message and a mail client split at differently (next, nextClient)
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
@@ -391,21 +416,22 @@ func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error
 		return nil, errPlainWalk
 	}
 	b := []byte("\r\n--" + boundary + "--")
-	return &splitter{data: data, nl: b[:2], nlDash: b[:len(b)-2], dashDash: b[2:], dash: b[2 : len(b)-2], longLines: longLines}, nil
+	return &splitter{data: data, nl: b[:2], nlDash: b[:len(b)-2], lfDash: b[1 : len(b)-2], dashDash: b[2:], dash: b[2 : len(b)-2], longLines: longLines}, nil
 }
 
 // next returns the header and the body bytes of the next part, or io.EOF
 // after the closing delimiter line.
 func (s *splitter) next() (textproto.Header, []byte, error) {
+	if s.longLines {
+		return s.nextClient()
+	}
 	expectPart := false
 	for {
 		line, eof, err := s.line()
 		if err != nil {
 			return textproto.Header{}, nil, err
 		}
-		if eof && (s.isClose(line) || s.longLines) {
-			// With longLines, the end of the data also ends the parts:
-			// mail clients show the parts of a truncated message.
+		if eof && s.isClose(line) {
 			return textproto.Header{}, nil, io.EOF
 		}
 		if eof {
@@ -431,6 +457,11 @@ func (s *splitter) next() (textproto.Header, []byte, error) {
 			return textproto.Header{}, nil, errPlainWalk
 		}
 		if s.parts == 0 {
+			if s.clientKind(line) != notDelimiter {
+				// go-message passes over a line a mail client starts
+				// the parts at (nextClient).
+				s.noteOdd(line)
+			}
 			continue
 		}
 		if bytes.Equal(line, s.nl) {
@@ -481,9 +512,6 @@ func (s *splitter) skipBody() error {
 	// A body that starts right at a delimiter is empty.
 	if rest := s.data[s.at:]; bytes.HasPrefix(rest, s.dash) {
 		if len(rest) == len(s.dash) {
-			if s.longLines {
-				return nil
-			}
 			return errPlainWalk // go-message reads past the data here
 		}
 		if endsDelimiter(rest[len(s.dash)]) {
@@ -494,25 +522,11 @@ func (s *splitter) skipBody() error {
 	for {
 		i := bytes.Index(s.data[from:], s.nlDash)
 		if i < 0 {
-			if s.longLines {
-				// The part runs to the end of the data, but for a last
-				// line break: the one a delimiter line would have
-				// followed, as go-message reads such a part.
-				s.at = len(s.data)
-				if bytes.HasSuffix(s.data[from:], s.nl) {
-					s.at -= len(s.nl)
-				}
-				return nil
-			}
 			return errPlainWalk // no delimiter ends the part
 		}
 		i += from
 		after := i + len(s.nlDash)
 		if after == len(s.data) {
-			if s.longLines {
-				s.at = i
-				return nil
-			}
 			return errPlainWalk
 		}
 		if endsDelimiter(s.data[after]) {
@@ -551,4 +565,155 @@ func (s *splitter) isDelimiter(line []byte) bool {
 		s.nl, s.nlDash = s.nl[1:], s.nlDash[1:]
 	}
 	return bytes.Equal(rest, s.nl)
+}
+
+// isDelimiterLine is isDelimiter after the first part: it changes nothing.
+func (s *splitter) isDelimiterLine(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, s.dash)
+	return ok && bytes.Equal(bytes.TrimLeft(rest, " \t"), s.nl)
+}
+
+// nextClient is next for a mail client's reading (s.longLines), which
+// finds delimiter lines as RFC 2046 §5.1.1 defines them, line by line:
+// "--" and the boundary, "--" after it on the closing line, then only
+// white space (transport padding) up to the line's end, whatever ends the
+// line (LF, CRLF, or CR CR LF, as a client that trims white space off each
+// line reads it). A line with other text after the boundary is text of the
+// part it is in. go-message ends a part at any line break of the kind its
+// first delimiter line used, followed by "--", the boundary and white
+// space or "-", and stops at such a line that is not a delimiter line of
+// that kind: the lines where the two readings differ are noted (s.odd).
+// The end of the data ends a part and the parts: mail clients show the
+// parts of a truncated message.
+func (s *splitter) nextClient() (textproto.Header, []byte, error) {
+	for {
+		line, eof, err := s.line()
+		if err != nil {
+			return textproto.Header{}, nil, err
+		}
+		kind := s.clientKind(line)
+		if s.parts == 0 && kind != s.strictKind(line, true) {
+			// go-message passes over a preamble line that is no
+			// delimiter line of its own; a client starts the parts there.
+			s.noteOdd(line)
+		}
+		if eof || kind == closeDelimiter {
+			return textproto.Header{}, nil, io.EOF
+		}
+		if kind == notDelimiter {
+			// The preamble, or the line break before a delimiter line.
+			continue
+		}
+		s.parts++
+		h, err := s.header()
+		if err != nil {
+			return textproto.Header{}, nil, err
+		}
+		start := s.at
+		s.skipBodyClient()
+		return h, s.data[start:s.at], nil
+	}
+}
+
+// skipBodyClient is skipBody for a mail client's reading: the body runs to
+// the line break before the next delimiter line (nextClient), or to the
+// end of the data but for a last line break. Where go-message would end
+// the body at another line, or at the same line but then read it as no
+// delimiter line, the line is noted (s.odd).
+func (s *splitter) skipBodyClient() {
+	start := s.at
+	for p := start; ; {
+		// p is where a line starts that begins with "--" boundary, or
+		// the body's start.
+		if bytes.HasPrefix(s.data[p:], s.dash) {
+			line := s.data[p:]
+			if i := bytes.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i+1]
+			}
+			kind := s.clientKind(line)
+			ends := s.strictEnds(p, start)
+			if ends != (kind != notDelimiter) || ends && s.strictKind(line, false) != kind {
+				s.noteOdd(line)
+			}
+			if kind != notDelimiter {
+				// The line break before the delimiter line is the
+				// delimiter's, not the body's: a CR before its LF only
+				// when the line break is CRLF, as go-message reads it.
+				end := p
+				if end > start && s.data[end-1] == '\n' {
+					end--
+					if end > start && s.data[end-1] == '\r' && len(s.nl) == 2 {
+						end--
+					}
+				}
+				s.at = end
+				return
+			}
+		}
+		i := bytes.Index(s.data[p:], s.lfDash)
+		if i < 0 {
+			// The part runs to the end of the data, but for a last line
+			// break: the one a delimiter line would have followed, as
+			// go-message reads such a part.
+			s.at = len(s.data)
+			if bytes.HasSuffix(s.data[start:], s.nl) {
+				s.at -= len(s.nl)
+			}
+			return
+		}
+		p += i + 1
+	}
+}
+
+// clientKind is the kind of line (with its line ending) as a mail client
+// reads it (nextClient).
+func (s *splitter) clientKind(line []byte) int {
+	rest, ok := bytes.CutPrefix(line, s.dash)
+	if !ok {
+		return notDelimiter
+	}
+	kind := openDelimiter
+	if r, ok := bytes.CutPrefix(rest, []byte("--")); ok {
+		rest, kind = r, closeDelimiter
+	}
+	if len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
+		return notDelimiter
+	}
+	return kind
+}
+
+// strictKind is the kind of line (with its line ending) as go-message
+// reads it: first is set for a line before the first part, where a
+// delimiter line ending in LF makes LF the line break (isDelimiter).
+func (s *splitter) strictKind(line []byte, first bool) int {
+	switch {
+	case first && s.isDelimiter(line), !first && s.isDelimiterLine(line):
+		return openDelimiter
+	case s.isClose(line):
+		return closeDelimiter
+	}
+	return notDelimiter
+}
+
+// strictEnds reports whether go-message ends the body that starts at start
+// before the line at p, which starts with "--" boundary: at the body's
+// start, or after its line break (s.nl), when white space, "-", a line
+// break or the end of the data follows the boundary.
+func (s *splitter) strictEnds(p, start int) bool {
+	if p != start && (p-start < len(s.nl) || !bytes.Equal(s.data[p-len(s.nl):p], s.nl)) {
+		return false
+	}
+	after := p + len(s.dash)
+	return after == len(s.data) || endsDelimiter(s.data[after])
+}
+
+// noteOdd keeps the first line the two readings split at differently,
+// without its line ending and at most 80 bytes of it, for the evidence. A
+// last line without a line break is not one: the message was cut short
+// there, and neither reading ends its part otherwise.
+func (s *splitter) noteOdd(line []byte) {
+	if s.odd == nil && bytes.HasSuffix(line, []byte("\n")) {
+		line = bytes.TrimRight(line, "\r\n")
+		s.odd = bytes.Clone(line[:min(len(line), 80)])
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-message"
 	"github.com/leakproof/leakproof/archive"
 	"github.com/leakproof/leakproof/dkim"
 	"github.com/leakproof/leakproof/internal/testmail"
@@ -123,6 +124,25 @@ func hostileMIME() []struct {
 		{"delimiter line with white space over 4 KiB, no closing boundary", mixed(text("B", "Hello there.") + "--B" + strings.Repeat(" ", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n")},
 		{"delimiter line with text over 4 KiB", mixed(text("B", "Hello there.") + "--B " + strings.Repeat("x", 5000) + "\r\n" + "Content-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n--B--\r\n")},
 		{"closing line with white space over 4 KiB", mixed(text("B", "Hello there.") + part("B", "a.bin", "base64", b64("x")) + "--B--" + strings.Repeat("\t", 5000))},
+		// Lines go-message ends a part at but that are no delimiter lines
+		// for a mail client (RFC 2046's grammar, found line by line): a
+		// client reads on, and lists the parts after them.
+		{"text after the boundary", mixed(text("B", "Hello.") + "--B junk\r\nmore text\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"text after the boundary, no closing boundary", mixed(text("B", "Hello.") + "--B junk\r\nmore text\r\n" + part("B", "a.bin", "base64", b64("x")))},
+		{"tab and text after the boundary", mixed(text("B", "Hello.") + "--B\tjunk\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"dash and text after the boundary", mixed(text("B", "Hello.") + "--B-x\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"text after the closing boundary's dashes", mixed(text("B", "Hello.") + "--B--x\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"text after the boundary in base64", mixed(part("B", "a.bin", "base64", b64("attachment one")+"--B junk\r\nContent-Disposition: attachment; filename=b.bin\r\n\r\nQUJD\r\n") + "--B--\r\n")},
+		{"text after the boundary in a nested part", mixed("--B\r\nContent-Type: multipart/alternative; boundary=\"C\"\r\n\r\n" + text("C", "Hello there.") + "--C junk\r\n" + text("C", "Hi.") + "--C--\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"text after the boundary in the preamble", mixed("--B junk\r\n" + text("B", "Hello.") + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"delimiter line ending in CR CR LF", mixed(text("B", "Hello.") + strings.Replace(part("B", "a.bin", "base64", b64("x")), "--B\r\n", "--B\r\r\n", 1) + "--B--\r\n")},
+		{"first delimiter line ending in CR CR LF", mixed("--B\r\r\nContent-Type: text/plain\r\n\r\nHello.\r\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		// Bare LF among CRLF line endings, as stored: go-message does not
+		// fail on these, so its reading stands here; the Checker reads
+		// every message with CRLF line endings (TestPrimaryViewHasNoBareLF).
+		{"bare LF before a delimiter line", mixed("--B\r\nContent-Type: text/plain\r\n\r\nHello.\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\r\n")},
+		{"delimiter line ending in a bare LF", mixed(text("B", "Hello.") + strings.Replace(part("B", "a.bin", "base64", b64("x")), "--B\r\n", "--B\n", 1) + "--B--\r\n")},
+		{"CRLF delimiter line after a first in bare LF", mixed("--B\nContent-Type: text/plain\n\nHello.\n" + part("B", "a.bin", "base64", b64("x")) + "--B--\n")},
 		{"empty boundary", top(`multipart/mixed; boundary=""`, "--\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\nQUJD\r\n----\r\n")},
 		{"no body", "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=B\r\n"},
 	}
@@ -142,15 +162,18 @@ func TestMIMEWalkPinned(t *testing.T) {
 				msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
 			}
 			fmt.Fprintf(&got, "%s (%s):\n", c.name, form)
-			atts, truncated := attachments(msg)
+			atts, truncated, odd := readAttachments(msg)
 			fmt.Fprintf(&got, "  attachments %d, truncated %v\n", len(atts), truncated)
+			if odd != nil {
+				fmt.Fprintf(&got, "  readings differ at %q\n", odd)
+			}
 			for i, a := range atts {
 				if i < 3 || i >= len(atts)-2 {
 					fmt.Fprintf(&got, "  %.60q %s\n", a.Name, a.SHA256)
 				}
 			}
 			h := splitHeader(msg)
-			all, first := displayedText(h, msg, tb)
+			all, first := displayedTextRead(h, msg, tb, odd != nil)
 			fmt.Fprintf(&got, "  displayed %x (%d bytes), first %x\n", sha256.Sum256(all), len(all), sha256.Sum256(first))
 			if h.body <= len(msg) {
 				for _, m := range bodyFit(h, msg[h.body:]) {
@@ -243,13 +266,18 @@ func sameAttachments(t testing.TB, msg []byte) bool {
 	return true
 }
 
-// sameWhenLinesFit fails t unless the walks that read lines outside the
-// parts of any length read msg as the others do wherever those read it
-// without failing: they differ only where go-message gives up.
+// sameWhenLinesFit fails t unless the walks that read as a mail client
+// does read msg as the others do wherever those read it without failing
+// and the client walk met no line the two readings split at differently:
+// they differ only where go-message gives up, or reads a delimiter line
+// otherwise than a mail client.
 func sameWhenLinesFit(t testing.TB, msg []byte) {
 	t.Helper()
 	if out, truncated, err := sliceAttachments(msg); err == nil {
-		lout, ltruncated, err := sliceAttachmentsMode(msg, true)
+		lout, ltruncated, found, err := sliceAttachmentsLong(msg, true)
+		if found.odd != nil {
+			return
+		}
 		if err != nil || fmt.Sprint(out, truncated) != fmt.Sprint(lout, ltruncated) {
 			t.Fatalf("reading long lines, the walk over the bytes reads %q as %v (truncated %v, %v), without as %v (truncated %v)", msg, lout, ltruncated, err, out, truncated)
 		}
@@ -265,7 +293,7 @@ func sameWhenLinesFit(t testing.TB, msg []byte) {
 	if gw == nil || gw.failed {
 		return
 	}
-	if lw, ok := longLineText(msg, new(textBuffers)); ok {
+	if lw, ok := clientText(msg, new(textBuffers)); ok && lw.found.odd == nil {
 		if l, g := view(lw), view(gw); l != g {
 			t.Fatalf("reading long lines, the text walk over the bytes reads %q as %s, go-message as %s", msg, l, g)
 		}
@@ -305,6 +333,7 @@ func TestSliceWalkMatchesGoMessage(t *testing.T) {
 	}
 	read := 0
 	for _, m := range msgs {
+		splitsAsClient(t, m)
 		if sameAttachments(t, m) {
 			read++
 		}
@@ -334,7 +363,98 @@ func FuzzSliceWalk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		sameAttachments(t, msg)
 		sameWhenLinesFit(t, msg)
+		splitsAsClient(t, msg)
 	})
+}
+
+// clientParts is a reference for the splitter's reading as a mail client,
+// written from RFC 2046's grammar on its own: it splits data, a multipart
+// body, at the lines that are "--" boundary, with "--" after it for the
+// closing one, and only spaces, tabs and CRs after that, and returns the
+// offsets of each part (header and body): from after its delimiter line
+// to the line break before the next one, or to the end of the data. A
+// last line without a line break ends the part it is in if it is a
+// delimiter line, and starts none.
+func clientParts(data []byte, boundary string) (parts [][2]int, closed bool) {
+	start := -1
+	for at := 0; at < len(data); {
+		end := bytes.IndexByte(data[at:], '\n')
+		last := end < 0
+		if last {
+			end = len(data)
+		} else {
+			end += at
+		}
+		line := strings.TrimRight(string(data[at:end]), " \t\r")
+		isOpen, isClose := line == "--"+boundary, line == "--"+boundary+"--"
+		if isOpen || isClose {
+			if start >= 0 {
+				brk := at
+				if brk > start && data[brk-1] == '\n' {
+					brk--
+					if brk > start && data[brk-1] == '\r' {
+						brk--
+					}
+				}
+				parts = append(parts, [2]int{start, brk})
+				start = -1
+			}
+			if isClose || last {
+				return parts, true
+			}
+			start = end + 1
+		}
+		at = end + 1
+	}
+	if start >= 0 {
+		parts = append(parts, [2]int{start, len(data)})
+	}
+	return parts, false
+}
+
+// splitsAsClient fails t unless the splitter reading as a mail client
+// splits the top-level multipart body of msg as clientParts does, where
+// it reads it: as many parts, each body ending where the reference's
+// part does (at the end of the data, but for a last line break).
+func splitsAsClient(t testing.TB, msg []byte) {
+	t.Helper()
+	e, data, ok := sliceTop(msg)
+	if !ok {
+		return
+	}
+	mt, params, _ := e.Header.ContentType()
+	boundary := params["boundary"]
+	if !strings.HasPrefix(mt, "multipart/") || boundary == "" || strings.TrimRight(boundary, " \t\r") != boundary {
+		return
+	}
+	var got [][2]int
+	_, err := eachPart(data, boundary, true, func(_ *message.Entity, body []byte) error {
+		off := cap(data) - cap(body)
+		got = append(got, [2]int{off, off + len(body)})
+		return nil
+	})
+	if err != nil {
+		return
+	}
+	want, closed := clientParts(data, boundary)
+	if len(got) != len(want) {
+		t.Fatalf("the client reading splits %q into %d parts %v, the reference into %d %v", data, len(got), got, len(want), want)
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		// The reference takes a CR before the LF for the delimiter's,
+		// the splitter only when the line break is CRLF.
+		end := g[1] == w[1] || g[1] == w[1]+1 && data[w[1]] == '\r' ||
+			!closed && i == len(got)-1 && g[1] <= w[1] && w[1]-g[1] <= 2
+		if g[0] == g[1] {
+			// An empty body right after the header: the line break
+			// before the delimiter line ended the header too.
+			end = g[1] <= w[1]+2
+		}
+		if g[0] < w[0] || g[0] > max(w[1], g[1]) || !end {
+			t.Fatalf("the client reading reads part %d of %q at %v, the reference at %v", i+1, data, g, w)
+		}
+	}
 }
 
 // BenchmarkAttachments hashes a 16 MiB base64 attachment, over the bytes

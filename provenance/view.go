@@ -18,7 +18,10 @@ package provenance
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
 //     end removed. The same text re-encoded by a server (quoted-printable
-//     instead of base64, CRLF instead of LF) has the same view;
+//     instead of base64, CRLF instead of LF) has the same view. When
+//     readers split the body differently (coverage.mime_ambiguous), the
+//     SHA-256 of the body's bytes follows the text: one reading's text
+//     does not show what the others do;
 //   - the attachments: each attachment's decoded name and the SHA-256 of
 //     its decoded bytes, in order;
 //   - the paragraphs of the first text part, split at empty lines, each
@@ -28,6 +31,7 @@ package provenance
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"mime"
@@ -110,8 +114,15 @@ func readerView(f *facts) *viewPrint {
 	defer tb.release()
 	if f.hdr.body <= len(f.raw) && !f.headerOnly {
 		var first []byte
-		body, first = displayedText(f.hdr, f.raw, tb)
+		body, first = displayedTextRead(f.hdr, f.raw, tb, f.mimeOdd != nil)
 		v.paras, v.quotes = paragraphs(first)
+		if f.mimeOdd != nil {
+			// Readers split this body differently (coverage.mime_ambiguous):
+			// the text is one reading of it, so a copy shows the same only
+			// when its body bytes are the same.
+			sum := sha256.Sum256(f.raw[f.hdr.body:])
+			body = append(append(slices.Clip(body), "\x00bytes\n"...), sum[:]...)
+		}
 	}
 	put(elemBody, body)
 	var att bytes.Buffer
@@ -194,6 +205,13 @@ func (tb *textBuffers) normalize(b []byte) []byte {
 // the normalised text of its first text part, for paragraphs. Both may be
 // in tb's buffers, and are good until tb is released.
 func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
+	return displayedTextRead(h, msg, tb, false)
+}
+
+// displayedTextRead is displayedText; odd is set when the attachment walk
+// met a line go-message and a mail client split the parts at differently
+// (readAttachments), where the text is read as the client reads it too.
+func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, first []byte) {
 	mt, params, _ := parseContentType(h.first("content-type"))
 	if !strings.HasPrefix(mt, "multipart/") {
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
@@ -207,12 +225,13 @@ func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
 		return nil, nil
 	}
 	tb.all = w.all[:0]
-	if w.failed && hasLongLine(msg) {
-		// go-message stopped at a multipart body it could not read, and
-		// the message has a line longer than its buffer: read the parts
-		// as a mail client does, as attachments does. (A walk of its
-		// own: w.all stays whole should this one give up.)
-		if lw, ok := longLineText(msg, tb); ok {
+	if w.failed || odd {
+		// go-message stopped at a multipart body it could not read, or
+		// passed over a line a mail client starts the parts at: if at a
+		// line a mail client reads otherwise, read the parts as a mail
+		// client does, as attachments does. (A walk of its own: w.all
+		// stays whole should this one give up.)
+		if lw, ok := clientText(msg, tb); ok {
 			w = lw
 		}
 	}
@@ -234,18 +253,19 @@ func goMessageText(msg []byte, tb *textBuffers) *textWalk {
 	return w
 }
 
-// longLineText is the text walk over the message bytes, reading lines
-// outside the parts of any length (splitter.longLines); ok is false for a
-// shape it leaves to go-message's walk.
-func longLineText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
+// clientText is the text walk over the message bytes as a mail client
+// reads them (splitter.longLines); ok is false for a shape it leaves to
+// go-message's walk, and when the walk met no line go-message stops at and
+// a client reads past.
+func clientText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
 	e, body, ok := sliceTop(msg)
 	if !ok {
 		return nil, false
 	}
 	w = &textWalk{tb: tb}
-	if err := w.walkSlice(e, body, 0); err != nil || !w.long {
-		// Without a long line outside the parts, go-message stopped at
-		// something else (a truncated part, say): its reading stands.
+	if err := w.walkSlice(e, body, 0); err != nil || !w.found.long && w.found.odd == nil {
+		// Without such a line, go-message stopped at something else (a
+		// truncated part, say): its reading stands.
 		return nil, false
 	}
 	return w, true
@@ -258,8 +278,8 @@ type textWalk struct {
 	first  [2]int // where the first text/plain part is in all
 	seen   bool
 	parts  int
-	failed bool // a multipart body ended in an error, not its closing delimiter
-	long   bool // walkSlice read a line outside the parts longer than goMessageBuffer
+	failed bool       // a multipart body ended in an error, not its closing delimiter
+	found  splitFinds // what walkSlice's splitters met where go-message reads otherwise
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
@@ -304,8 +324,8 @@ func (w *textWalk) addText(raw []byte, mt, charset string) {
 	w.all = append(w.all, t...)
 }
 
-// walkSlice is walk over the bytes, with the splitter reading lines
-// outside the parts of any length: data is e's undecoded body. It returns
+// walkSlice is walk over the bytes, with the splitter reading as a mail
+// client does (splitter.longLines): data is e's undecoded body. It returns
 // errPlainWalk on a shape it leaves to walk.
 func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 	if w.parts++; w.parts > maxMIMEParts || len(w.all) > maxViewText {
@@ -316,10 +336,10 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		if depth >= maxMIMEDepth {
 			return nil
 		}
-		long, err := eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
+		found, err := eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
 			return w.walkSlice(p, body, depth+1)
 		})
-		w.long = w.long || long
+		w.found.add(found)
 		return err
 	}
 	if err != nil && mt == "" {
