@@ -419,7 +419,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 		}
 		return b
 	}
-	var readErr error  // the reader's, set before it closes order
+	var readErr error // the reader's, set before it closes order
 
 	wg.Go(func() { // the reader
 		defer d.close()
