@@ -385,13 +385,21 @@ func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 	return pass.Summary(), nil
 }
 
+// replayWindowBytes bounds the spool records replay holds at once, read
+// and not yet emitted (or Options.WindowBytes, when smaller). Records are
+// small and quick to decode: a few megabytes keep every worker busy, and
+// the reader, much faster than the workers, would otherwise fill the
+// whole window with records read ahead, which the peak memory of a run
+// would show.
+const replayWindowBytes = 4 << 20
+
 // replay reads sp back and calls emit with each assessment, in the order
 // written, with pass's findings applied and, when encode is not nil, its
 // record. Its goroutines are run's: a reader gathers the spool records in
 // batches, the workers decode them, apply the pass and encode them, and
 // the emitter (the caller's goroutine) takes the batches in order, within
-// the same window of bytes. The pass is finished before the workers
-// start, so that they only read it.
+// a window of bytes of its own (replayWindowBytes). The pass is finished
+// before the workers start, so that they only read it.
 func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, encode func([]byte, *Assessment) []byte,
 	emit func(*Assessment, []byte) error) error {
 	br, err := sp.rewind()
@@ -404,7 +412,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 	defer wg.Wait() // runs after cancel: defers run last in, first out
 	defer cancel()
 
-	win := newWindow(c.windowBytes())
+	win := newWindow(min(c.windowBytes(), replayWindowBytes))
 	d := newDispatch()
 	var bufs sync.Pool // record buffers, back from the emitter to the workers
 	// Spool record buffers, back from the workers to the reader: a batch's
