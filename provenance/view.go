@@ -17,8 +17,12 @@ package provenance
 //     transfer encoding undone and its charset decoded to UTF-8 when this
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
-//     end removed. The same text re-encoded by a server (quoted-printable
-//     instead of base64, CRLF instead of LF) has the same view. When
+//     end removed, and among them every part without a file name that is
+//     not shown as text (an image, a PDF, an attached message), which a
+//     mail client shows and the attachments do not list, as its media
+//     type and the SHA-256 of its decoded bytes. The same text re-encoded
+//     by a server (quoted-printable instead of base64, CRLF instead of LF)
+//     has the same view. When
 //     readers split the body differently (coverage.mime_ambiguous), the
 //     SHA-256 of the body's bytes follows the text: one reading's text
 //     does not show what the others do;
@@ -304,6 +308,7 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 		mt = "text/plain"
 	}
 	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		w.addUnnamed(e, mt)
 		return
 	}
 	// go-message has undone the transfer encoding; the charset is ours to
@@ -322,6 +327,27 @@ func (w *textWalk) addText(raw []byte, mt, charset string) {
 		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
 	}
 	w.all = append(w.all, t...)
+}
+
+// addUnnamed adds part e, of media type mt, when it is neither shown as
+// text nor a named attachment (an image, a PDF, an attached message, or
+// text given as an attachment, without a file name): mail clients show
+// such a part, which the attachments do not list. Its media type and the
+// SHA-256 of its decoded bytes follow the text, so that a copy that adds
+// or changes one does not show the same, and one a server re-encoded
+// does.
+func (w *textWalk) addUnnamed(e *message.Entity, mt string) {
+	if partName(e) != "" {
+		return // an attachment: the view holds its name and hash
+	}
+	sum := sha256.New()
+	buf := copyBuffers.Get().(*[]byte)
+	_, _ = io.CopyBuffer(sum, e.Body, *buf)
+	copyBuffers.Put(buf)
+	w.all = append(w.all, "\x00unnamed "...)
+	w.all = append(w.all, strings.ToLower(mt)...)
+	w.all = append(w.all, '\n')
+	w.all = sum.Sum(w.all)
 }
 
 // walkSlice is walk over the bytes, with the splitter reading as a mail
@@ -346,6 +372,7 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		mt = "text/plain"
 	}
 	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		w.addUnnamed(e, mt)
 		return nil
 	}
 	var raw []byte
