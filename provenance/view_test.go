@@ -351,3 +351,39 @@ func TestViewHoldsUnnamedParts(t *testing.T) {
 		}
 	}
 }
+
+// So is a top-level body that is not shown as text and that the
+// attachments do not list (it has no Content-Disposition, or no file
+// name): a single-part PDF, image or attached message.
+func TestViewHoldsUnnamedTopLevelBody(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "content-disposition", "mime-version")}
+	hdr := "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Scan\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <scan@example.com>\r\nMIME-Version: 1.0\r\n"
+	b64 := "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgd2lyZQ==\r\n"
+	for _, tc := range []struct {
+		name, ct, orig, copy string
+		corroborated         bool
+	}{
+		{"an unnamed PDF changed", "Content-Type: application/pdf\r\n", b64, "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgV0lSRQ==\r\n", false},
+		{"a PDF named in Content-Type only changed", "Content-Type: application/pdf; name=\"scan.pdf\"\r\n", b64, "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgV0lSRQ==\r\n", false},
+		{"an attached message changed", "Content-Type: message/rfc822\r\n", "\r\nSubject: Figures\r\n\r\nHello.\r\n", "\r\nSubject: Figures\r\n\r\nWire it today.\r\n", false},
+		{"text as an unnamed attachment changed", "Content-Type: text/plain\r\nContent-Disposition: attachment\r\n", "\r\nHello.\r\n", "\r\nWire it today.\r\n", false},
+		{"an unnamed PDF re-encoded", "Content-Type: application/pdf\r\n", b64, "Content-Transfer-Encoding: quoted-printable\r\n\r\n%PDF-1.4 wire\r\n", true},
+		{"an attached message with a line break added", "Content-Type: message/rfc822\r\n", "\r\nSubject: Figures\r\n\r\nHello.", "\r\nSubject: Figures\r\n\r\nHello.\r\n", true},
+	} {
+		orig, forged := []byte(hdr+tc.ct+tc.orig), []byte(hdr+tc.ct+tc.copy)
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
+		require.Equal(t, VerdictAuthentic, a.Verdict, "%s", tc.name)
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		if tc.corroborated {
+			assert.Contains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
+		} else {
+			assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", tc.name, codesOf(b))
+			assert.Contains(t, codesOf(b), "copies.conflict", "%s", tc.name)
+		}
+	}
+}
