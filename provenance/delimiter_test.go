@@ -443,3 +443,41 @@ func TestPropertyDelimiterLinesKeepParts(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDelimiterLines checks messages of about 1.3 MB whose lines
+// start with the boundary in the ways a forger can repeat them, against
+// one of plain lines: every reading stays linear in the message (the
+// client reading walks each level of nesting once, to maxMIMEDepth).
+func BenchmarkDelimiterLines(b *testing.B) {
+	c := testChecker()
+	msg := delimiterMessage().Bytes()
+	i := bytes.LastIndex(msg, []byte(closeLine))
+	repeat := func(line string) []byte {
+		return slices.Concat(msg[:i], bytes.Repeat([]byte(line), 1300000/len(line)), msg[i:])
+	}
+	var nested strings.Builder
+	nested.WriteString("Subject: Nested\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for d := range maxMIMEDepth + 4 {
+		fmt.Fprintf(&nested, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", d, d+1)
+		nested.WriteString(strings.Repeat(fmt.Sprintf("--b%d junk\r\n", d), 1300000/(maxMIMEDepth+4)/10))
+	}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+	}{
+		{"plain lines", repeat("Just a line of text here.\r\n")},
+		{"text after the boundary", repeat(junkLine)},
+		{"a dash after the boundary", repeat("--" + testBoundary + "-\r\n")},
+		{"a lone CR before the boundary", repeat("x\r--" + testBoundary + "x\r\n")},
+		{"one line of boundaries", repeat(strings.Repeat("--"+testBoundary+" ", 1300000/(len(testBoundary)+3)) + "\r\n")},
+		{"nested, text after each boundary", []byte(nested.String())},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := eml("m.eml", tc.msg)
+			b.SetBytes(int64(len(tc.msg)))
+			for b.Loop() {
+				c.Check(b.Context(), m)
+			}
+		})
+	}
+}
