@@ -170,6 +170,11 @@ func delimiterShapes() []struct {
 		{"a closing line with text, then a part", "--" + testBoundary + "--x\r\n" + evilPart, nil, both, true},
 		{"a header under text after the boundary", junkLine + "Content-Disposition: attachment; filename=\"wire.pdf\"\r\n\r\nV2lyZSB0aGUgbW9uZXku\r\n", nil, []string{"figures.pdf"}, true},
 		{"a delimiter line ending in CR CR LF", "--" + testBoundary + "\r" + evilPart[len("--"+testBoundary):], nil, both, true},
+		// A lone CR ends a line for Thunderbird and Python's email
+		// package, not for go-message or a client reading lines to LF:
+		// the readings differ, the part is listed as read to LF.
+		{"a bare CR before a delimiter line", "x\r" + evilPart, nil, []string{"figures.pdf"}, true},
+		{"a delimiter line ending in a bare CR", "--" + testBoundary + "\r" + evilPart[len("--"+testBoundary+"\r\n"):], nil, []string{"figures.pdf"}, true},
 		// Bare LF line endings: every form of stored message is read with
 		// CRLF line endings (primaryView), so the readings agree.
 		{"a bare LF before a delimiter line", evilPart, lfEdit("\r\n\n--" + testBoundary + "\r\n"), both, false},
@@ -270,6 +275,43 @@ func TestDelimiterCopyNotCorroborated(t *testing.T) {
 		assert.Equal(t, VerdictAltered, b.Verdict, "%s: the forged copy (%v)", sh.name, codesOf(b))
 		assert.Contains(t, codesOf(b), "copies.conflict", "%s", sh.name)
 		assert.Equal(t, VerdictAuthentic, a.Verdict, "%s: the authentic copy", sh.name)
+	}
+}
+
+// A part behind a delimiter line that a lone CR starts or ends, in the
+// preamble (which no reading shows, and no view holds), is shown by mail
+// clients that end a line at a lone CR (Thunderbird, Python's email
+// package): an unsigned copy with such a part is never corroborated by
+// the authentic copy, and coverage.mime_ambiguous names the line.
+func TestDelimiterBareCRPreamble(t *testing.T) {
+	c := testChecker()
+	msg := delimiterMessage().Bytes()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	orig := signRaw(t, msg, "rsa2048", o)
+	first := bytes.Index(msg, []byte("--"+testBoundary+"\r\n"))
+	for _, c2 := range []struct{ name, preamble, line string }{
+		{"a lone CR before the line", "x\r--" + testBoundary + "\r\nContent-Type: text/plain\r\n\r\nWire it today.\r\n", "x\r--" + testBoundary},
+		{"lone CRs only", "x\r--" + testBoundary + "\rContent-Type: text/plain\r\rWire it today.\r\n", "x\r--" + testBoundary + "\rContent-Type: text/plain\r\rWire it today."},
+		{"a lone CR after the line", "--" + testBoundary + " \rContent-Type: text/plain\r\rWire it today.\r\n", "--" + testBoundary + " \rContent-Type: text/plain\r\rWire it today."},
+		{"a closing line and a lone CR", "x\r--" + testBoundary + "--\r\n", "x\r--" + testBoundary + "--"},
+	} {
+		forged := slices.Concat(msg[:first], []byte(c2.preamble), msg[first:])
+		a, b := c.Check(t.Context(), eml("sent.eml", orig)), c.Check(t.Context(), eml("copy.eml", forged))
+		require.Equal(t, VerdictAuthentic, a.Verdict)
+		var said string
+		for _, e := range b.Evidence {
+			if e.Code == "coverage.mime_ambiguous" {
+				said = e.Message
+			}
+		}
+		assert.Contains(t, said, fmt.Sprintf("%q", c2.line), "%s: the line named (%v)", c2.name, codesOf(b))
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		assert.Equal(t, VerdictAltered, b.Verdict, "%s: the forged copy (%v)", c2.name, codesOf(b))
+		assert.Contains(t, codesOf(b), "copies.conflict", "%s", c2.name)
 	}
 }
 
@@ -399,5 +441,43 @@ func TestPropertyDelimiterLinesKeepParts(t *testing.T) {
 			assert.Equal(t, tw.verdict, s.verdict, "message %d, bare LFs (%s): verdict", i, form)
 			assert.Equal(t, append([]string{"archive.lf_line_endings"}, tw.codes...), s.codes, "message %d, bare LFs (%s): evidence", i, form)
 		}
+	}
+}
+
+// BenchmarkDelimiterLines checks messages of about 1.3 MB whose lines
+// start with the boundary in the ways a forger can repeat them, against
+// one of plain lines: every reading stays linear in the message (the
+// client reading walks each level of nesting once, to maxMIMEDepth).
+func BenchmarkDelimiterLines(b *testing.B) {
+	c := testChecker()
+	msg := delimiterMessage().Bytes()
+	i := bytes.LastIndex(msg, []byte(closeLine))
+	repeat := func(line string) []byte {
+		return slices.Concat(msg[:i], bytes.Repeat([]byte(line), 1300000/len(line)), msg[i:])
+	}
+	var nested strings.Builder
+	nested.WriteString("Subject: Nested\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for d := range maxMIMEDepth + 4 {
+		fmt.Fprintf(&nested, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", d, d+1)
+		nested.WriteString(strings.Repeat(fmt.Sprintf("--b%d junk\r\n", d), 1300000/(maxMIMEDepth+4)/10))
+	}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+	}{
+		{"plain lines", repeat("Just a line of text here.\r\n")},
+		{"text after the boundary", repeat(junkLine)},
+		{"a dash after the boundary", repeat("--" + testBoundary + "-\r\n")},
+		{"a lone CR before the boundary", repeat("x\r--" + testBoundary + "x\r\n")},
+		{"one line of boundaries", repeat(strings.Repeat("--"+testBoundary+" ", 1300000/(len(testBoundary)+3)) + "\r\n")},
+		{"nested, text after each boundary", []byte(nested.String())},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := eml("m.eml", tc.msg)
+			b.SetBytes(int64(len(tc.msg)))
+			for b.Loop() {
+				c.Check(b.Context(), m)
+			}
+		})
 	}
 }

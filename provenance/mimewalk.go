@@ -21,9 +21,10 @@ package provenance
 //
 // Where go-message stops at, or passes over, a line a mail client reads
 // otherwise (a line outside the parts over 4 KiB, a line with text after
-// the boundary, a delimiter line ending in CR CR LF), the parts are read
-// as a mail client reads them instead (splitter.longLines, nextClient):
-// only such messages take that reading.
+// the boundary, a delimiter line ending in CR CR LF, a lone CR a client
+// ends a line at next to one: splitter.bareCR), the parts are read as a
+// mail client reads them instead (splitter.longLines, nextClient): only
+// such messages take that reading.
 
 import (
 	"bufio"
@@ -212,9 +213,13 @@ func eachPart(data []byte, boundary string, longLines bool, f func(p *message.En
 	if err != nil {
 		return splitFinds{}, err
 	}
+	bareCR := s.bareCR()
 	for {
 		hdr, body, err := s.next()
 		found = splitFinds{long: s.long, odd: s.odd}
+		if found.odd == nil {
+			found.odd = bareCR
+		}
 		if err == io.EOF {
 			return found, nil
 		}
@@ -715,5 +720,40 @@ func (s *splitter) noteOdd(line []byte) {
 	if s.odd == nil && bytes.HasSuffix(line, []byte("\n")) {
 		line = bytes.TrimRight(line, "\r\n")
 		s.odd = bytes.Clone(line[:min(len(line), 80)])
+	}
+}
+
+// bareCR returns the first line (up to its LF, at most 80 bytes) where a
+// lone CR ends a line just before "--" boundary, or ends a line that is
+// "--" boundary, "--" and white space: mail clients that end a line at a
+// lone CR as at LF or CRLF (Thunderbird, Python's email package) find a
+// delimiter line there, which go-message and nextClient, reading lines
+// up to LF, do not. RFC 5322 allows no lone CR, but DKIM signs it as any
+// other byte, so a forger's copy can carry a part only such clients show
+// (in the preamble, say, which no view holds).
+func (s *splitter) bareCR() []byte {
+	for from := 0; ; {
+		i := bytes.Index(s.data[from:], s.dash)
+		if i < 0 {
+			return nil
+		}
+		i += from
+		from = i + 1
+		afterCR := i > 0 && s.data[i-1] == '\r'
+		if !afterCR && i > 0 && s.data[i-1] != '\n' {
+			continue // not at the start of a line, for any reader
+		}
+		rest := s.data[i+len(s.dash):]
+		rest = bytes.TrimLeft(bytes.TrimPrefix(rest, []byte("--")), " \t")
+		endsCR := len(rest) >= 2 && rest[0] == '\r' && rest[1] != '\n'
+		if !endsCR && !(afterCR && len(rest) > 0 && (rest[0] == '\r' || rest[0] == '\n')) {
+			continue
+		}
+		start := bytes.LastIndexByte(s.data[:i], '\n') + 1
+		line := s.data[start:]
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = bytes.TrimSuffix(line[:j], []byte("\r"))
+		}
+		return bytes.Clone(line[:min(len(line), 80)])
 	}
 }

@@ -17,7 +17,11 @@ package provenance
 //     transfer encoding undone and its charset decoded to UTF-8 when this
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
-//     end removed. The same text re-encoded by a server (quoted-printable
+//     end removed, and among them every part without a file name that is
+//     not shown as text (an image, a PDF, an attached message), which a
+//     mail client shows and the attachments do not list, as its media
+//     type and the SHA-256 of its decoded bytes (line breaks at their end
+//     aside). The same text re-encoded by a server (quoted-printable
 //     instead of base64, CRLF instead of LF) has the same view. When
 //     readers split the body differently (coverage.mime_ambiguous), the
 //     SHA-256 of the body's bytes follows the text: one reading's text
@@ -33,6 +37,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"io"
 	"mime"
 	"slices"
@@ -215,7 +220,7 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 	mt, params, _ := parseContentType(h.first("content-type"))
 	if !strings.HasPrefix(mt, "multipart/") {
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
-			return nil, nil
+			return topPart(h, msg, mt, tb), nil
 		}
 		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
 		return t, t
@@ -239,6 +244,21 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 		return w.all, nil
 	}
 	return w.all, w.all[w.first[0]:w.first[1]]
+}
+
+// topPart is the body as displayed of a message whose top-level body, of
+// media type mt, is not shown as text: nothing when the attachments list
+// it (it has a Content-Disposition and a file name), else the body as
+// textWalk.addUnnamed adds a part, which a mail client shows.
+func topPart(h header, msg []byte, mt string, tb *textBuffers) []byte {
+	e, err := message.Read(bytes.NewReader(msg))
+	if err != nil && e == nil || h.has("content-disposition") && partName(e) != "" {
+		return nil
+	}
+	w := &textWalk{tb: tb, all: tb.all[:0]}
+	w.addPart(e, mt)
+	tb.all = w.all[:0]
+	return w.all
 }
 
 // goMessageText is the text walk of a multipart message through
@@ -304,6 +324,7 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 		mt = "text/plain"
 	}
 	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		w.addUnnamed(e, mt)
 		return
 	}
 	// go-message has undone the transfer encoding; the charset is ours to
@@ -322,6 +343,57 @@ func (w *textWalk) addText(raw []byte, mt, charset string) {
 		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
 	}
 	w.all = append(w.all, t...)
+}
+
+// addUnnamed adds part e, of media type mt, when it is neither shown as
+// text nor a named attachment (an image, a PDF, an attached message, or
+// text given as an attachment, without a file name): mail clients show
+// such a part, which the attachments do not list. Its media type and the
+// SHA-256 of its decoded bytes follow the text, so that a copy that adds
+// or changes one does not show the same, and one a server re-encoded
+// does.
+func (w *textWalk) addUnnamed(e *message.Entity, mt string) {
+	if partName(e) != "" {
+		return // an attachment: the view holds its name and hash
+	}
+	w.addPart(e, mt)
+}
+
+// addPart adds part e, of media type mt, as addUnnamed does. Line breaks
+// at the end of the decoded bytes are not hashed: the last one of a body
+// is the one an mbox adds or a quoted-printable encoder ends on, where
+// base64 has none.
+func (w *textWalk) addPart(e *message.Entity, mt string) {
+	sum := trimEndWriter{w: sha256.New()}
+	buf := copyBuffers.Get().(*[]byte)
+	_, _ = io.CopyBuffer(&sum, e.Body, *buf)
+	copyBuffers.Put(buf)
+	w.all = append(w.all, "\x00unnamed "...)
+	w.all = append(w.all, strings.ToLower(mt)...)
+	w.all = append(w.all, '\n')
+	w.all = sum.w.Sum(w.all)
+}
+
+// A trimEndWriter writes to w what is written to it but for the CR and LF
+// bytes at its end: it holds them back until another byte follows.
+type trimEndWriter struct {
+	w    hash.Hash
+	held []byte
+}
+
+func (t *trimEndWriter) Write(p []byte) (int, error) {
+	end := len(p)
+	for end > 0 && (p[end-1] == '\r' || p[end-1] == '\n') {
+		end--
+	}
+	if end == 0 {
+		t.held = append(t.held, p...)
+		return len(p), nil
+	}
+	t.w.Write(t.held)
+	t.w.Write(p[:end])
+	t.held = append(t.held[:0], p[end:]...)
+	return len(p), nil
 }
 
 // walkSlice is walk over the bytes, with the splitter reading as a mail
@@ -346,6 +418,7 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		mt = "text/plain"
 	}
 	if !strings.HasPrefix(strings.ToLower(mt), "text/") || isAttachment(e.Header.Get("Content-Disposition")) {
+		w.addUnnamed(e, mt)
 		return nil
 	}
 	var raw []byte

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakproof/leakproof/internal/testmail"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // quoteAll quotes every line of text as a reply does: "> " before each.
@@ -302,5 +304,86 @@ func TestViewSums(t *testing.T) {
 		copy(want.whole[:], whole.Sum(nil))
 		assert.Equal(t, want.whole, got.whole, "whole view digest, trial %d", trial)
 		assert.Equal(t, want.elems, got.elems, "element digests, trial %d", trial)
+	}
+}
+
+// A part a mail client shows that is neither text nor a named attachment
+// (an unnamed image or PDF, an attached message, a text part given as an
+// attachment without a file name) is part of the view: an unsigned copy
+// that adds or changes one is not corroborated by the authentic copy,
+// while a copy whose unnamed part a server re-encoded still is.
+func TestViewHoldsUnnamedParts(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	part := func(hdr, body string) string { return "--" + testBoundary + "\r\n" + hdr + "\r\n\r\n" + body + "\r\n" }
+	pdf := part("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64", "JVBERi0xLjQgd2lyZQ==")
+	msg := delimiterMessage().Bytes()
+	insert := func(tail string) []byte {
+		i := bytes.LastIndex(msg, []byte(closeLine))
+		return slices.Concat(msg[:i], []byte(tail), msg[i:])
+	}
+	withPDF := insert(pdf)
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"an unnamed PDF added", msg, withPDF, false},
+		{"an inline image added", msg, insert(part("Content-Type: image/png\r\nContent-Disposition: inline", "iVBORw0KGgo=")), false},
+		{"an attached message added", msg, insert(part("Content-Type: message/rfc822", "Subject: Wire\r\n\r\nWire it today.")), false},
+		{"a text attachment without a name added", msg, insert(part("Content-Type: text/plain\r\nContent-Disposition: attachment", "Wire it today.")), false},
+		{"an unnamed PDF changed", withPDF, insert(part("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64", "JVBERi0xLjQgV0lSRQ==")), false},
+		{"an unnamed PDF re-encoded", withPDF, insert(part("Content-Type: application/pdf\r\nContent-Transfer-Encoding: quoted-printable", "%PDF-1.4 wire")), true},
+		{"the same copy", withPDF, withPDF, true},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		require.Equal(t, VerdictAuthentic, a.Verdict, "%s", tc.name)
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		if tc.corroborated {
+			assert.Contains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
+		} else {
+			assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", tc.name, codesOf(b))
+			assert.Contains(t, codesOf(b), "copies.conflict", "%s", tc.name)
+		}
+	}
+}
+
+// So is a top-level body that is not shown as text and that the
+// attachments do not list (it has no Content-Disposition, or no file
+// name): a single-part PDF, image or attached message.
+func TestViewHoldsUnnamedTopLevelBody(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "content-disposition", "mime-version")}
+	hdr := "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Scan\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <scan@example.com>\r\nMIME-Version: 1.0\r\n"
+	b64 := "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgd2lyZQ==\r\n"
+	for _, tc := range []struct {
+		name, ct, orig, copy string
+		corroborated         bool
+	}{
+		{"an unnamed PDF changed", "Content-Type: application/pdf\r\n", b64, "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgV0lSRQ==\r\n", false},
+		{"a PDF named in Content-Type only changed", "Content-Type: application/pdf; name=\"scan.pdf\"\r\n", b64, "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQgV0lSRQ==\r\n", false},
+		{"an attached message changed", "Content-Type: message/rfc822\r\n", "\r\nSubject: Figures\r\n\r\nHello.\r\n", "\r\nSubject: Figures\r\n\r\nWire it today.\r\n", false},
+		{"text as an unnamed attachment changed", "Content-Type: text/plain\r\nContent-Disposition: attachment\r\n", "\r\nHello.\r\n", "\r\nWire it today.\r\n", false},
+		{"an unnamed PDF re-encoded", "Content-Type: application/pdf\r\n", b64, "Content-Transfer-Encoding: quoted-printable\r\n\r\n%PDF-1.4 wire\r\n", true},
+		{"an attached message with a line break added", "Content-Type: message/rfc822\r\n", "\r\nSubject: Figures\r\n\r\nHello.", "\r\nSubject: Figures\r\n\r\nHello.\r\n", true},
+	} {
+		orig, forged := []byte(hdr+tc.ct+tc.orig), []byte(hdr+tc.ct+tc.copy)
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
+		require.Equal(t, VerdictAuthentic, a.Verdict, "%s", tc.name)
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		if tc.corroborated {
+			assert.Contains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
+		} else {
+			assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", tc.name, codesOf(b))
+			assert.Contains(t, codesOf(b), "copies.conflict", "%s", tc.name)
+		}
 	}
 }
