@@ -337,18 +337,7 @@ func TestViewHoldsUnnamedParts(t *testing.T) {
 		{"the same copy", withPDF, withPDF, true},
 	} {
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
-		require.Equal(t, VerdictAuthentic, a.Verdict, "%s", tc.name)
-		p := NewArchivePass()
-		p.Add(a)
-		p.Add(b)
-		p.Apply(a)
-		p.Apply(b)
-		if tc.corroborated {
-			assert.Contains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
-		} else {
-			assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", tc.name, codesOf(b))
-			assert.Contains(t, codesOf(b), "copies.conflict", "%s", tc.name)
-		}
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
 
@@ -373,17 +362,25 @@ func TestViewHoldsUnnamedTopLevelBody(t *testing.T) {
 	} {
 		orig, forged := []byte(hdr+tc.ct+tc.orig), []byte(hdr+tc.ct+tc.copy)
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
-		require.Equal(t, VerdictAuthentic, a.Verdict, "%s", tc.name)
-		p := NewArchivePass()
-		p.Add(a)
-		p.Add(b)
-		p.Apply(a)
-		p.Apply(b)
-		if tc.corroborated {
-			assert.Contains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
-		} else {
-			assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", tc.name, codesOf(b))
-			assert.Contains(t, codesOf(b), "copies.conflict", "%s", tc.name)
-		}
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
+}
+
+// assertCopyJudged runs the archive pass over a, an authentic message, and
+// b, an unsigned copy of it, and asserts that b is corroborated by a, or,
+// when not corroborated, altered by copies.conflict.
+func assertCopyJudged(t *testing.T, a, b *Assessment, name string, corroborated bool) {
+	t.Helper()
+	require.Equal(t, VerdictAuthentic, a.Verdict, "%s", name)
+	p := NewArchivePass()
+	p.Add(a)
+	p.Add(b)
+	p.Apply(a)
+	p.Apply(b)
+	if corroborated {
+		assert.Contains(t, codesOf(b), "copies.corroborated", "%s", name)
+		return
+	}
+	assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", name, codesOf(b))
+	assert.Contains(t, codesOf(b), "copies.conflict", "%s", name)
 }
