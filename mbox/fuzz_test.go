@@ -285,7 +285,8 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 }
 
 // summary lists what a reading found, and whether a Content-Length was too
-// far ahead to check (which makes the framing depend on the buffer).
+// far ahead to check, or a header too long for the look-ahead to find one
+// in (either makes the framing, and the variant, depend on the buffer).
 func summary(t *testing.T, rd *Reader) (out []string, farAhead bool) {
 	for m, err := range rd.All() {
 		if err != nil {
@@ -296,7 +297,8 @@ func summary(t *testing.T, rd *Reader) (out []string, farAhead bool) {
 			t.Fatalf("message %d: Body: %v", m.Index, err)
 		}
 		for _, n := range m.Notes {
-			farAhead = farAhead || bytes.Contains([]byte(n), []byte("too far ahead"))
+			farAhead = farAhead || bytes.Contains([]byte(n), []byte("too far ahead")) ||
+				bytes.Contains([]byte(n), []byte("Content-Length was not looked for"))
 		}
 		out = append(out, fmt.Sprintf("%d %d %d %s %q", m.Index, m.Offset, m.Size, m.Format, m.Separator))
 	}
@@ -304,7 +306,8 @@ func summary(t *testing.T, rd *Reader) (out []string, farAhead bool) {
 }
 
 // FuzzReaderBuffer checks that the buffer size and the read sizes never
-// change what is read, unless a Content-Length reaches past the look-ahead.
+// change what is read, unless a Content-Length, or the header line that
+// holds it, lies past the look-ahead.
 func FuzzReaderBuffer(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s), 3)
