@@ -223,3 +223,48 @@ func TestRunArchiveReplayStops(t *testing.T) {
 		assert.Equal(t, all[:3], got, "no record after the cancellation")
 	})
 }
+
+// TestSpoolReplay: Spool.Replay, as merge calls it over records written
+// with Spool.Write (not through RunArchive), gives the records of one
+// goroutine doing it all in order, with any number of workers.
+func TestSpoolReplay(t *testing.T) {
+	msgs := archiveMessages(t)
+	c := NewChecker(&Options{Keys: corpusKeys(t), Time: checkTime})
+	var checked []*Assessment
+	for _, m := range clones(msgs) {
+		checked = append(checked, c.Check(t.Context(), m))
+	}
+	ref := NewArchivePass()
+	var want []string
+	for _, a := range checked {
+		ref.Add(a)
+	}
+	for _, a := range checked {
+		b := *a
+		b.Evidence, b.Related = slices.Clone(a.Evidence), slices.Clone(a.Related)
+		ref.Apply(&b)
+		want = append(want, replayRecord(t, &b))
+	}
+	ref.release()
+	for _, workers := range []int{0, 1, 3} {
+		f, err := os.CreateTemp(t.TempDir(), "spool-*")
+		require.NoError(t, err, "create spool")
+		pass := NewArchivePass()
+		sp := NewSpool(f)
+		for _, a := range checked {
+			pass.Add(a)
+			require.NoError(t, sp.Write(a), "Write")
+		}
+		var got []string
+		err = sp.Replay(t.Context(), pass, workers, nil, func(a *Assessment, rec []byte) error {
+			assert.Nil(t, rec, "no record without encode")
+			got = append(got, replayRecord(t, a))
+			return nil
+		})
+		require.NoError(t, err, "Replay with %d workers", workers)
+		assert.Equal(t, want, got, "Replay with %d workers: the records, in order", workers)
+		assert.Error(t, sp.Replay(t.Context(), pass, workers, nil, func(*Assessment, []byte) error { return nil }), "a second Replay")
+		pass.release()
+		f.Close()
+	}
+}

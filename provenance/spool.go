@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -379,30 +380,45 @@ func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 	if err != nil {
 		return ArchiveSummary{}, err
 	}
-	if err := c.replay(ctx, sp, pass, encode, emit); err != nil {
+	if err := sp.replay(ctx, pass, c.workers(), min(c.windowBytes(), replayWindowBytes), encode, emit); err != nil {
 		return ArchiveSummary{}, err
 	}
 	return pass.Summary(), nil
 }
 
+// Replay reads the spool back, as All does, once pass has seen every
+// assessment written to it, and calls emit with each, in the order
+// written, after pass.Apply, with its record when encode is not nil. The
+// records are decoded, given the pass's findings and encoded on workers
+// goroutines (zero: runtime.GOMAXPROCS(0)), as RunArchive does after the
+// checking: encode must be safe for concurrent use and must not keep dst;
+// emit is called from the caller's goroutine, and rec is valid only until
+// it returns. Replay returns the first error of the spool or of emit, or
+// ctx.Err(). Like All, it may be called once.
+func (s *Spool) Replay(ctx context.Context, pass *ArchivePass, workers int, encode func(dst []byte, a *Assessment) []byte,
+	emit func(a *Assessment, rec []byte) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return s.replay(ctx, pass, workers, replayWindowBytes, encode, emit)
+}
+
 // replayWindowBytes bounds the spool records replay holds at once, read
-// and not yet emitted (or Options.WindowBytes, when smaller). Records are
+// and not yet emitted (in RunArchive, Options.WindowBytes when smaller). Records are
 // small and quick to decode: a few megabytes keep every worker busy, and
 // the reader, much faster than the workers, would otherwise fill the
 // whole window with records read ahead, which the peak memory of a run
 // would show.
 const replayWindowBytes = 4 << 20
 
-// replay reads sp back and calls emit with each assessment, in the order
-// written, with pass's findings applied and, when encode is not nil, its
-// record. Its goroutines are run's: a reader gathers the spool records in
+// replay is Replay with workers goroutines and a window of windowBytes.
+// Its goroutines are Checker.run's: a reader gathers the spool records in
 // batches, the workers decode them, apply the pass and encode them, and
-// the emitter (the caller's goroutine) takes the batches in order, within
-// a window of bytes of its own (replayWindowBytes). The pass is finished
-// before the workers start, so that they only read it.
-func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, encode func([]byte, *Assessment) []byte,
+// the emitter (the caller's goroutine) takes the batches in order. The
+// pass is finished before the workers start, so that they only read it.
+func (s *Spool) replay(ctx context.Context, pass *ArchivePass, workers int, windowBytes int64, encode func([]byte, *Assessment) []byte,
 	emit func(*Assessment, []byte) error) error {
-	br, err := sp.rewind()
+	br, err := s.rewind()
 	if err != nil {
 		return err
 	}
@@ -412,7 +428,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 	defer wg.Wait() // runs after cancel: defers run last in, first out
 	defer cancel()
 
-	win := newWindow(min(c.windowBytes(), replayWindowBytes))
+	win := newWindow(windowBytes)
 	d := newDispatch()
 	var bufs sync.Pool // record buffers, back from the emitter to the workers
 	// Spool record buffers, back from the workers to the reader: a batch's
@@ -480,7 +496,7 @@ func (c *Checker) replay(ctx context.Context, sp *Spool, pass *ArchivePass, enco
 			send()
 		}
 	})
-	for range c.workers() {
+	for range workers {
 		wg.Go(func() { // a worker
 			for b := range d.jobs {
 				b.out = make([]*Assessment, 0, len(b.seqs))

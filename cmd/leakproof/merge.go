@@ -497,17 +497,10 @@ func mergePass(ctx context.Context, shards []*shardFile, out string, emit func(*
 	}); err != nil {
 		return nil, err
 	}
-	for a, err := range sp.All() {
-		if err != nil {
-			return nil, err
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		pass.Apply(a)
-		if err := emit(a); err != nil {
-			return nil, err
-		}
+	// The records are read back, and given the pass's findings, on every
+	// core, as verify's are.
+	if err := sp.Replay(ctx, pass, 0, nil, func(a *provenance.Assessment, _ []byte) error { return emit(a) }); err != nil {
+		return nil, err
 	}
 	sum := pass.Summary()
 	return &sum, nil
