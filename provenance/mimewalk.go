@@ -263,29 +263,76 @@ func directBase64(e *message.Entity, mt string, params map[string]string) bool {
 // padding, so the rest is judged and decoded as it would have been in
 // one stream.
 func hashBase64(sum io.Writer, data []byte) error {
+	inp := copyBuffers.Get().(*[]byte)
 	outp := copyBuffers.Get().(*[]byte)
-	rest := hashBase64Lines(sum, data, *outp)
+	rest := hashBase64Lines(sum, data, *inp, *outp)
+	copyBuffers.Put(inp)
 	copyBuffers.Put(outp)
 	return hashBase64Stream(sum, rest)
 }
 
 // hashBase64Lines writes to sum the decoding of the plain lines at the
-// start of data, many at a time through out (at least 3 bytes), and
-// returns the rest of data from the first line, or part of a line, that
-// is not plain. A plain line is a multiple of four base64 characters,
-// with no padding, up to LF, CRLF or the end of data: base64.Decode checks
-// the characters, and a piece it decodes to fewer than three bytes per
-// four characters held padding or CR, which it skips.
-func hashBase64Lines(sum io.Writer, data, out []byte) []byte {
+// start of data and returns the rest of data from the first line, or part
+// of a line, that is not plain. A plain line is a multiple of four base64
+// characters, with no padding, up to LF, CRLF or the end of data.
+//
+// The plain lines are gathered into in without their line endings and
+// decoded a bufferful at a time into out (at least 3 bytes; in is used up
+// to len(out)/3*4): one Decode of many lines stays on base64's
+// eight-character fast path, where decoding a line at a time (76
+// characters in most mail) ends every line on its slow path. base64.Decode
+// checks the characters; a batch it refuses, or decodes to fewer than
+// three bytes per four characters, holds a line with padding or a CR
+// (which Decode skips), and hashBase64Each reads that batch again a line
+// at a time to find it. A line longer than in is left to hashBase64Each
+// too, which decodes it in pieces.
+func hashBase64Lines(sum io.Writer, data, in, out []byte) []byte {
+	in = in[:min(len(in), len(out)/3*4)]
+	for len(data) > 0 {
+		batch, n := data, 0
+		for len(data) > 0 {
+			end, next := base64LineEnd(data)
+			if end%4 != 0 || end > len(in)-n {
+				break
+			}
+			n += copy(in[n:], data[:end])
+			data = data[next:]
+		}
+		if n == 0 {
+			return hashBase64Each(sum, data, out)
+		}
+		k, err := base64.StdEncoding.Decode(out, in[:n])
+		if err != nil || k != n/4*3 {
+			return hashBase64Each(sum, batch, out)
+		}
+		sum.Write(out[:k])
+	}
+	return data
+}
+
+// base64LineEnd returns where the first line of data ends, before its LF
+// or CRLF, and where the next line starts.
+func base64LineEnd(data []byte) (end, next int) {
+	end, next = len(data), len(data)
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		end, next = i, i+1
+	}
+	if end > 0 && data[end-1] == '\r' {
+		end--
+	}
+	return end, next
+}
+
+// hashBase64Each is hashBase64Lines a line at a time, through out alone:
+// it writes to sum the decoding of the plain lines at the start of data,
+// many at a time through out (at least 3 bytes), and returns the rest of
+// data from the first line, or part of a line, that is not plain. A piece
+// base64.Decode decodes to fewer than three bytes per four characters
+// held padding or CR, which it skips.
+func hashBase64Each(sum io.Writer, data, out []byte) []byte {
 	m := 0 // decoded bytes in out, not yet written to sum
 	for len(data) > 0 {
-		end, next := len(data), len(data)
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			end, next = i, i+1
-		}
-		if end > 0 && data[end-1] == '\r' {
-			end--
-		}
+		end, next := base64LineEnd(data)
 		if end%4 != 0 {
 			break
 		}

@@ -611,18 +611,39 @@ func TestHashBase64Lines(t *testing.T) {
 		{"space ending a line", "QUJD\nQUJD \nQUJD\n", "QUJD \nQUJD\n"},
 		{"CR inside a line", "QUJD\nQU\rJD\nQUJD\n", "QU\rJD\nQUJD\n"},
 		{"bad byte", "QUJD\nQU*D\nQUJD\n", "QU*D\nQUJD\n"},
+		{"CR inside a line of eight bytes", "QUJD\nQU\rJDQUJ\nQUJD\n", "QU\rJDQUJ\nQUJD\n"},
+		{"padding between plain lines", "QUJD\nQQ==\nQUJD\n", "QQ==\nQUJD\n"},
+		{"a line longer than the buffers", "QUJD\n" + strings.Repeat("QUJD", 20) + "\nQU=D\n", "QU=D\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rest := hashBase64Lines(sha256.New(), []byte(c.text), make([]byte, 32<<10))
-			assert.Equal(t, c.rest, string(rest))
+			ref := sha256.New()
+			refErr := hashBase64Reference(ref, []byte(c.text))
+			// 24- and 3-byte buffers (in is used up to 24 and 4 bytes) make
+			// batches of a few lines and of none: a line is then decoded in
+			// pieces, and what is left may start inside the line that is
+			// not plain. Either way the rest, read by hashBase64Stream,
+			// completes the reference's reading.
+			for _, size := range []int{32 << 10, 24, 3} {
+				sum := sha256.New()
+				rest := hashBase64Lines(sum, []byte(c.text), make([]byte, size), make([]byte, size))
+				if size == 32<<10 {
+					assert.Equal(t, c.rest, string(rest), "%d-byte buffers", size)
+				} else {
+					assert.True(t, strings.HasSuffix(c.rest, string(rest)), "%d-byte buffers: rest %q is not within %q", size, rest, c.rest)
+				}
+				assert.Equal(t, refErr, hashBase64Stream(sum, rest), "%d-byte buffers: error", size)
+				if refErr == nil {
+					assert.Equal(t, ref.Sum(nil), sum.Sum(nil), "%d-byte buffers: hash", size)
+				}
+			}
 		})
 	}
 }
 
 // FuzzHashBase64 checks hashBase64 against the reference: the same error,
-// and on success the same hash, with its own 32 KB buffer and with an
-// output buffer of 3 to 66 bytes, so that plain lines cross many buffer
-// boundaries.
+// and on success the same hash, with its own 32 KB buffers and with
+// buffers of 4 to 92 and 3 to 66 bytes, so that plain lines cross many
+// buffer boundaries and batches.
 func FuzzHashBase64(f *testing.F) {
 	for _, c := range hashBase64Cases() {
 		if len(c.text) < 4<<10 {
@@ -640,7 +661,7 @@ func FuzzHashBase64(f *testing.F) {
 			t.Fatalf("hashBase64: hash %x, reference %x", got.Sum(nil), ref.Sum(nil))
 		}
 		small := sha256.New()
-		rest := hashBase64Lines(small, text, make([]byte, 3+int(size)%64))
+		rest := hashBase64Lines(small, text, make([]byte, 4+int(size)%89), make([]byte, 3+int(size)%64))
 		if !bytes.HasSuffix(text, rest) {
 			t.Fatalf("hashBase64Lines returned %q, not a suffix of its input", rest)
 		}
