@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+
+	"github.com/leakproof/leakproof/internal/linescan"
 )
 
 // This file holds the Reader: its options, the message it is reading, and
@@ -316,7 +318,7 @@ func (rd *Reader) nextCandidate(b []byte) int {
 			if !cd.found {
 				from = max(cd.at, rd.off)
 			}
-			if i := indexAfterLF(b, int(from-rd.off)+1, c); i >= 0 {
+			if i := linescan.IndexAfterLF(b, int(from-rd.off)+1, c); i >= 0 {
 				cd.at, cd.found = rd.off+int64(i-1), true
 			} else {
 				cd.at, cd.found = rd.off+max(int64(len(b)-1), from-rd.off), false
@@ -327,39 +329,6 @@ func (rd *Reader) nextCandidate(b []byte) int {
 		}
 	}
 	return end
-}
-
-// indexAfterLF returns the index of the first c at or after b[from]
-// (from at least 1) that follows a line feed, or -1. With AVX2 (scan.go)
-// the whole 32-byte blocks from b[from] are searched for the pair at once:
-// in base64 text 'F' is one byte in 64, so searching for c alone stops
-// every 64 bytes or so. The rest is searched for c, the rarer byte in
-// text, at the speed of bytes.IndexByte.
-func indexAfterLF(b []byte, from int, c byte) int {
-	if useAVX2 {
-		if blocks := (len(b) - from) / scanBlock; blocks > 0 {
-			if i := scanAfterLF(b, from, blocks, c); i >= 0 {
-				return i
-			}
-			from += blocks * scanBlock
-		}
-	}
-	return indexAfterLFBytes(b, from, c)
-}
-
-// indexAfterLFBytes is indexAfterLF with bytes.IndexByte alone.
-func indexAfterLFBytes(b []byte, from int, c byte) int {
-	for from < len(b) {
-		i := bytes.IndexByte(b[from:], c)
-		if i < 0 {
-			return -1
-		}
-		if i += from; b[i-1] == '\n' {
-			return i
-		}
-		from = i + 1
-	}
-	return -1
 }
 
 // pass moves the line state over b, which holds no line longer than

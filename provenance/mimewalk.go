@@ -39,6 +39,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"github.com/leakproof/leakproof/internal/base64x"
+	"github.com/leakproof/leakproof/internal/linescan"
 )
 
 // errPlainWalk stops sliceWalk on a shape it leaves to go-message.
@@ -573,11 +574,10 @@ func (s *splitter) skipBody() error {
 		from += len(s.dash)
 	}
 	for {
-		i := bytes.Index(s.data[from:], s.nlDash)
+		i := linescan.Index(s.data, from, s.nlDash)
 		if i < 0 {
 			return errPlainWalk // no delimiter ends the part
 		}
-		i += from
 		after := i + len(s.nlDash)
 		if after == len(s.data) {
 			return errPlainWalk
@@ -703,7 +703,7 @@ func (s *splitter) skipBodyClient() {
 				return
 			}
 		}
-		i := bytes.Index(s.data[p:], s.lfDash)
+		i := linescan.Index(s.data, p, s.lfDash)
 		if i < 0 {
 			// The part runs to the end of the data, but for a last line
 			// break: the one a delimiter line would have followed, as
@@ -714,7 +714,7 @@ func (s *splitter) skipBodyClient() {
 			}
 			return
 		}
-		p += i + 1
+		p = i + 1
 	}
 }
 

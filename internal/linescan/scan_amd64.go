@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package mbox
+package linescan
 
 import "golang.org/x/sys/cpu"
 
