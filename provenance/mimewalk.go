@@ -136,6 +136,9 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		w.truncated = true
 		return nil
 	}
+	if w.found.shape == "" {
+		w.found.shape = entityShape(e, data, depth == 0)
+	}
 	mt, params, _ := e.Header.ContentType()
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxMIMEDepth {
@@ -191,14 +194,18 @@ var errStopParts = errors.New("provenance: no more parts wanted")
 // splitFinds are what a splitter met where go-message and a mail client
 // (splitter.longLines) read otherwise.
 type splitFinds struct {
-	long bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
-	odd  []byte // the first line the two readings split at differently (splitter.odd)
+	long  bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
+	odd   []byte // the first line the two readings split at differently (splitter.odd)
+	shape string // the first other shape readers read differently (entityShape), worded for the evidence
 }
 
 func (f *splitFinds) add(g splitFinds) {
 	f.long = f.long || g.long
 	if f.odd == nil {
 		f.odd = g.odd
+	}
+	if f.shape == "" {
+		f.shape = g.shape
 	}
 }
 

@@ -23,9 +23,11 @@ package provenance
 //     type and the SHA-256 of its decoded bytes (line breaks at their end
 //     aside). The same text re-encoded by a server (quoted-printable
 //     instead of base64, CRLF instead of LF) has the same view. When
-//     readers split the body differently (coverage.mime_ambiguous), the
-//     SHA-256 of the body's bytes follows the text: one reading's text
-//     does not show what the others do;
+//     readers read the body differently (coverage.mime_ambiguous: they
+//     split it at other lines, take another boundary, header field or
+//     end of base64; header.duplicate_mime_field), the SHA-256 of the
+//     body's bytes and of the top-level MIME fields follows the text: one
+//     reading's text does not show what the others do;
 //   - the attachments: each attachment's decoded name and the SHA-256 of
 //     its decoded bytes, in order;
 //   - the paragraphs of the first text part, split at empty lines, each
@@ -121,12 +123,12 @@ func readerView(f *facts) *viewPrint {
 		var first []byte
 		body, first = displayedTextRead(f.hdr, f.raw, tb, f.mimeOdd != nil)
 		v.paras, v.quotes = paragraphs(first)
-		if f.mimeOdd != nil {
-			// Readers split this body differently (coverage.mime_ambiguous):
-			// the text is one reading of it, so a copy shows the same only
-			// when its body bytes are the same.
-			sum := sha256.Sum256(f.raw[f.hdr.body:])
-			body = append(append(slices.Clip(body), "\x00bytes\n"...), sum[:]...)
+		if f.readersDiffer() {
+			// Readers read this body differently (coverage.mime_ambiguous,
+			// header.duplicate_mime_field): the text is one reading of it,
+			// so a copy shows the same only when its body bytes and its
+			// top-level MIME fields are the same.
+			body = append(append(slices.Clip(body), "\x00bytes\n"...), bodyBytesSum(f)...)
 		}
 	}
 	put(elemBody, body)
@@ -140,6 +142,24 @@ func readerView(f *facts) *viewPrint {
 	put(elemAttachments, att.Bytes())
 	sums.finish(v)
 	return v
+}
+
+// bodyBytesSum is the SHA-256 of f's body bytes and of the values of its
+// top-level MIME fields (mimeFields), every instance in header order, which
+// decide how readers split and decode those bytes.
+func bodyBytesSum(f *facts) []byte {
+	h := sha256.New()
+	for _, hf := range f.hdr.fields {
+		if slices.Contains(mimeFields, hf.Name) {
+			h.Write([]byte(hf.Name))
+			h.Write([]byte{0})
+			h.Write([]byte(hf.Value))
+			h.Write([]byte{'\n'})
+		}
+	}
+	h.Write([]byte{0})
+	h.Write(f.raw[f.hdr.body:])
+	return h.Sum(nil)
 }
 
 // viewSums computes a viewPrint's digests: whole, the SHA-256 of every

@@ -1,0 +1,177 @@
+package provenance
+
+import (
+	"bytes"
+	"encoding/base64"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/leakproof/leakproof/internal/testmail"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Shapes of a MIME message that readers read differently though each
+// reads it without error: a boundary parameter given twice or in RFC
+// 2231's form, a boundary with white space at its end or a quoted-pair,
+// a part header with two Content-Type, Content-Transfer-Encoding or
+// Content-Disposition fields, base64 text that goes on after its padding.
+
+// hiddenPart is a text part a reader that splits at the boundary "evil"
+// shows, whole, with its delimiter lines.
+const hiddenPart = "--evil\r\nContent-Type: text/plain\r\n\r\nWire the money today.\r\n--evil--\r\n"
+
+// A mimeShape is a message of delimiterMessage's made into a shape, and
+// what the readers that disagree on it show.
+type mimeShape struct {
+	name   string
+	single bool // the shape is of baseMessage's, a single text part, not of delimiterMessage's
+	edit   func(msg []byte) []byte
+	// other is set when go-message, whose reading the view's text is,
+	// reads another boundary than the sender's, or none.
+	other bool
+}
+
+// replaceOnce replaces old, which must occur in msg, once.
+func replaceOnce(msg []byte, old, new string) []byte {
+	if !bytes.Contains(msg, []byte(old)) {
+		panic("replaceOnce: " + old + " not in the message")
+	}
+	return bytes.Replace(msg, []byte(old), []byte(new), 1)
+}
+
+// preamble puts s before the first delimiter line of msg.
+func preamble(s string) func([]byte) []byte {
+	return func(msg []byte) []byte {
+		return replaceOnce(msg, "\r\n--"+testBoundary+"\r\n", "\r\n"+s+"--"+testBoundary+"\r\n")
+	}
+}
+
+// withContentType sets the top-level Content-Type parameters of msg to
+// params, and applies then.
+func withContentType(params string, then func([]byte) []byte) func([]byte) []byte {
+	return func(msg []byte) []byte {
+		msg = replaceOnce(msg, "Content-Type: multipart/mixed; boundary=\""+testBoundary+"\"", "Content-Type: multipart/mixed; "+params)
+		if then != nil {
+			msg = then(msg)
+		}
+		return msg
+	}
+}
+
+const attachmentHeader = "Content-Type: application/octet-stream; name=\"figures.pdf\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"figures.pdf\"\r\n"
+
+// mimeShapes are the shapes, each built so that go-message's reading is
+// the authentic message's and another reader's is not.
+func mimeShapes() []mimeShape {
+	b := testBoundary
+	return []mimeShape{
+		// The boundary parameter.
+		{"two boundary parameters, the last one hiding a part", false, withContentType(`boundary="`+b+`"; boundary="evil"`, preamble(hiddenPart)), true},
+		{"two boundary parameters, the first one hiding a part", false, withContentType(`boundary="evil"; boundary="`+b+`"`, preamble(hiddenPart)), true},
+		{"boundary parameters in two cases", false, withContentType(`boundary="`+b+`"; BOUNDARY="evil"`, preamble(hiddenPart)), true},
+		{"a plain boundary and an RFC 2231 one", false, withContentType(`boundary="`+b+`"; boundary*=us-ascii''evil`, preamble(hiddenPart)), true},
+		{"an RFC 2231 boundary and a plain one", false, withContentType(`boundary*=us-ascii''%3D`+b[1:]+`; boundary="evil"`, preamble(hiddenPart)), false},
+		{"a plain boundary and RFC 2231 continuations", false, withContentType(`boundary="evil"; boundary*0="`+b[:6]+`"; boundary*1="`+b[6:]+`"`, preamble(hiddenPart)), false},
+		{"an RFC 2231 boundary without a charset", false, withContentType(`boundary*=''%3D`+b[1:], nil), true},
+		{"an RFC 2231 boundary", false, withContentType(`boundary*=us-ascii''%3D`+b[1:], nil), false},
+		{"RFC 2231 continuations", false, withContentType(`boundary*0="`+b[:6]+`"; boundary*1="`+b[6:]+`"`, nil), false},
+		{"a boundary ending in a space", false, func(msg []byte) []byte {
+			msg = bytes.ReplaceAll(msg, []byte("--"+b+"\r\n"), []byte("--"+b+" \r\n"))
+			msg = bytes.ReplaceAll(msg, []byte("--"+b+"--\r\n"), []byte("--"+b+" --\r\n"))
+			msg = withContentType(`boundary="`+b+` "`, nil)(msg)
+			return replaceOnce(msg, "\r\n--"+b+" \r\n", "\r\n--"+b+"\r\nContent-Type: text/plain\r\n\r\nWire the money today.\r\n--"+b+" \r\n")
+		}, false},
+		{"a boundary with a quoted-pair", false, withContentType(`boundary="`+b[:4]+`\`+b[4:]+`"`, preamble("--"+b[:4]+`\`+b[4:]+"\r\nContent-Type: text/plain\r\n\r\nWire the money today.\r\n")), false},
+
+		// Part headers.
+		{"a part with two Content-Type fields", false, func(msg []byte) []byte {
+			return replaceOnce(msg, attachmentHeader, attachmentHeader+"Content-Type: text/html; name=\"figures.html\"\r\n")
+		}, false},
+		{"a part with two Content-Transfer-Encoding fields", false, func(msg []byte) []byte {
+			return replaceOnce(msg, attachmentHeader, attachmentHeader+"Content-Transfer-Encoding: quoted-printable\r\n")
+		}, false},
+		{"a part with two Content-Disposition fields", false, func(msg []byte) []byte {
+			return replaceOnce(msg, attachmentHeader, attachmentHeader+"Content-Disposition: attachment; filename=\"wire.pdf\"\r\n")
+		}, false},
+		{"a part with a Content-Disposition field that names no file after one that does", false, func(msg []byte) []byte {
+			return replaceOnce(msg, attachmentHeader, attachmentHeader+"Content-Disposition: inline\r\n")
+		}, false},
+
+		// The message's own header.
+		{"two top-level Content-Type fields", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n")
+		}, false},
+		{"two top-level Content-Type fields, the other last", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "\r\n\r\n", "\r\nContent-Type: text/plain\r\n\r\n")
+		}, false},
+		{"two top-level Content-Transfer-Encoding fields", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n", "Content-Transfer-Encoding: 7bit\r\nContent-Transfer-Encoding: base64\r\n")
+		}, false},
+		{"two top-level Content-Type fields over a single part", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n", "Content-Transfer-Encoding: 7bit\r\nContent-Type: text/html\r\n")
+		}, false},
+
+		// base64 past its padding.
+		{"an attachment's base64 going on after its padding", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==\r\n", "JVBERi0xLjQgZmlndXJlcw==\r\nV2lyZSB0aGUgbW9uZXku\r\n")
+		}, false},
+		{"a single part's base64 going on after its padding", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "\r\n"),
+				"Content-Transfer-Encoding: base64\r\n\r\n"+b64(adversarialBody[:20])+"\r\n"+b64(adversarialBody[20:])+"\r\n")
+		}, false},
+		{"an attachment's base64 with text after its padding", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==\r\n", "JVBERi0xLjQgZmlndXJlcw==\r\nWire the money today.\r\n")
+		}, false},
+	}
+}
+
+// TestMIMEShapesCopyNotCorroborated: an unsigned copy of an authentic
+// message made into a shape readers read differently is never
+// corroborated by the authentic copy, whichever reading hides the change.
+func TestMIMEShapesCopyNotCorroborated(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	for _, sh := range mimeShapes() {
+		msg := sh.base()
+		orig := signRaw(t, msg, "rsa2048", o)
+		forged := sh.edit(bytes.Clone(msg))
+		require.NotEqual(t, msg, forged, sh.name)
+		a, b := c.Check(t.Context(), eml("sent.eml", orig)), c.Check(t.Context(), eml("copy.eml", forged))
+		assertCopyJudged(t, a, b, sh.name+": the forged copy", false)
+		codes := codesOf(b)
+		assert.True(t, slices.Contains(codes, "coverage.mime_ambiguous") || slices.Contains(codes, "header.duplicate_mime_field"), "%s (%v)", sh.name, codes)
+	}
+}
+
+// TestMIMEShapesSigned: a message the sender signed in such a shape, every
+// instance of its fields, is not altered, evidence says that readers read
+// it differently, and its text is read.
+func TestMIMEShapesSigned(t *testing.T) {
+	c := testChecker()
+	mime := []string{"content-type", "content-transfer-encoding", "content-disposition"}
+	o := &testmail.SignOptions{Headers: slices.Concat(testmail.DefaultHeaders(), mime, mime, []string{"mime-version"})}
+	for _, sh := range mimeShapes() {
+		stored := signRaw(t, sh.edit(sh.base()), "rsa2048", o)
+		s := readerSees(t, c, asEML(stored))
+		assert.NotEqual(t, VerdictAltered, s.verdict, "%s (%v)", sh.name, s)
+		assert.True(t, slices.Contains(s.codes, "coverage.mime_ambiguous") || slices.Contains(s.codes, "header.duplicate_mime_field"), "%s (%v)", sh.name, s.codes)
+		if want := "the figures are attached."; sh.single {
+			assert.Contains(t, s.text, "Please wire the deposit", "%s", sh.name)
+		} else if !sh.other {
+			assert.Contains(t, s.text, want, "%s", sh.name)
+		}
+	}
+}
+
+// base returns the message the shape is made of.
+func (sh mimeShape) base() []byte {
+	if sh.single {
+		return baseMessage().Bytes()
+	}
+	return delimiterMessage().Bytes()
+}
+
+// b64 is s in base64, padded.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
