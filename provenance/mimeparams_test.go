@@ -3,6 +3,8 @@ package provenance
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -175,3 +177,141 @@ func (sh mimeShape) base() []byte {
 
 // b64 is s in base64, padded.
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestPropertyMIMEShapesKeepCopiesApart generates multipart messages and
+// makes each into a shape readers read differently, at random: the
+// boundary parameter in two to four forms (plain, RFC 2231 whole or in
+// pieces, its name in any case, in any order) or in one RFC 2231 form, a
+// quoted boundary with white space at an end, a part header with a
+// second Content-Type, Content-Transfer-Encoding or Content-Disposition
+// field of another value anywhere in it, or an attachment's base64 going
+// on after its padding. Signed, such a message is not altered and
+// coverage.mime_ambiguous names the shape; an unsigned copy of the signed
+// twin in that shape is never corroborated by it. And the ways of
+// writing a message that all readers read alike (spaces around "=", the
+// parameter name's case, a part field given twice with one value) are
+// not flagged, read as the twin and corroborated by it.
+func TestPropertyMIMEShapesKeepCopiesApart(t *testing.T) {
+	c := testChecker()
+	r := rand.New(rand.NewPCG(28, 0x2231))
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	b := testBoundary
+	ctLine := "Content-Type: multipart/mixed; boundary=\"" + b + "\""
+	caseOf := func(s string) string { // s in a random mix of cases
+		out := []byte(s)
+		for i := range out {
+			if r.IntN(2) == 0 {
+				out[i] = strings.ToUpper(string(out[i]))[0]
+			}
+		}
+		return string(out)
+	}
+	boundaryForms := func() []string {
+		cut := 1 + r.IntN(len(b)-1)
+		return []string{
+			caseOf("boundary") + `="` + b + `"`,
+			caseOf("boundary") + `="other_` + b[1:] + `"`,
+			caseOf("boundary") + `*=us-ascii''%3D` + b[1:],
+			caseOf("boundary") + `*0="` + b[:cut] + `"; ` + caseOf("boundary") + `*1="` + b[cut:] + `"`,
+		}
+	}
+	withParams := func(msg []byte, params ...string) []byte {
+		return replaceOnce(msg, ctLine, "Content-Type: multipart/mixed; "+strings.Join(params, "; "))
+	}
+	// partHeaders returns where each part's header starts and ends in msg.
+	partHeaders := func(msg []byte) (spans [][2]int) {
+		delim := []byte("\r\n--" + b + "\r\n")
+		for at := 0; ; {
+			j := bytes.Index(msg[at:], delim)
+			if j < 0 {
+				return spans
+			}
+			at += j + len(delim)
+			spans = append(spans, [2]int{at, at + bytes.Index(msg[at:], []byte("\r\n\r\n")) + 2})
+		}
+	}
+	// insertField puts field as the header's k-th line, at random.
+	insertField := func(msg []byte, span [2]int, field string) []byte {
+		lines := bytes.SplitAfter(msg[span[0]:span[1]], []byte("\r\n"))
+		lines = lines[:len(lines)-1] // the empty string after the last CRLF
+		k := r.IntN(len(lines) + 1)
+		lines = slices.Insert(lines, k, []byte(field+"\r\n"))
+		return slices.Concat(msg[:span[0]], bytes.Join(lines, nil), msg[span[1]:])
+	}
+	lines := slices.DeleteFunc(slices.Clone(bodyLines), func(l string) bool { return strings.Contains(l, "From") })
+	for i := range 40 {
+		var body strings.Builder
+		for range 1 + r.IntN(5) {
+			body.WriteString(lines[r.IntN(len(lines))] + "\n")
+		}
+		m := testmail.Message{Subject: fmt.Sprintf("Figures %d", i), Body: body.String()}
+		for k := range 1 + r.IntN(3) {
+			data := make([]byte, 1+3*r.IntN(200)) // one byte past whole groups: padded
+			for j := range data {
+				data[j] = byte(r.IntN(256))
+			}
+			m.Attachments = append(m.Attachments, testmail.Attachment{Name: fmt.Sprintf("f%d-%d.bin", i, k), Data: data})
+		}
+		twin := m.Bytes()
+		signedTwin := signRaw(t, twin, "rsa2048", o)
+		tw := readerSees(t, c, asEML(signedTwin))
+		require.NotContains(t, tw.codes, "coverage.mime_ambiguous", "message %d: the twin", i)
+		spans := partHeaders(twin)
+
+		// A shape readers read differently.
+		var shaped []byte
+		var what string
+		switch r.IntN(5) {
+		case 0:
+			forms := boundaryForms()
+			r.Shuffle(len(forms), func(x, y int) { forms[x], forms[y] = forms[y], forms[x] })
+			forms = forms[:2+r.IntN(3)]
+			what, shaped = "boundary forms "+strings.Join(forms, "; "), withParams(twin, forms...)
+		case 1:
+			form := boundaryForms()[2+r.IntN(2)]
+			what, shaped = "boundary form "+form, withParams(twin, form)
+		case 2:
+			q := []string{b + " ", b + "\t", " " + b}[r.IntN(3)]
+			what, shaped = fmt.Sprintf("boundary %q", q), withParams(twin, `boundary="`+q+`"`)
+		case 3:
+			fields := []string{"Content-Type: text/html", "Content-Transfer-Encoding: quoted-printable", "Content-Disposition: attachment; filename=\"wire.pdf\""}
+			k := r.IntN(len(spans))
+			if k == 0 {
+				fields = fields[:2] // the text part has no Content-Disposition to give twice
+			}
+			field := fields[r.IntN(len(fields))]
+			what, shaped = fmt.Sprintf("%q in part %d", field, k+1), insertField(twin, spans[k], field)
+		case 4:
+			k := 1 + r.IntN(len(spans)-1) // an attachment
+			end := spans[k][1] + bytes.Index(twin[spans[k][1]:], []byte("\r\n--"))
+			more := []string{b64("Wire the money today."), "Wire the money today.", "QUJD"}[r.IntN(3)]
+			what, shaped = fmt.Sprintf("%q after part %d's padding", more, k+1), slices.Concat(twin[:end], []byte("\r\n"+more), twin[end:])
+		}
+		name := fmt.Sprintf("message %d, %s", i, what)
+		s := readerSees(t, c, asEML(signRaw(t, shaped, "rsa2048", o)))
+		assert.NotEqual(t, VerdictAltered, s.verdict, "%s (%v)", name, s)
+		assert.Contains(t, s.codes, "coverage.mime_ambiguous", "%s", name)
+		a, cp := c.Check(t.Context(), eml("sent.eml", signedTwin)), c.Check(t.Context(), eml("copy.eml", shaped))
+		assertCopyJudged(t, a, cp, name+": the unsigned copy", false)
+
+		// A way of writing the message that readers read alike.
+		var benign []byte
+		switch r.IntN(3) {
+		case 0:
+			what, benign = "boundary written otherwise", withParams(twin, caseOf("boundary")+[]string{"=", " = ", "= "}[r.IntN(3)]+`"`+b+`"`)
+		case 1:
+			what, benign = "charset before the boundary", withParams(twin, `charset="us-ascii"`, `boundary="`+b+`"`)
+		case 2:
+			k := 1 + r.IntN(len(spans)-1)
+			what, benign = fmt.Sprintf("part %d's Content-Transfer-Encoding twice", k+1), insertField(twin, spans[k], "Content-Transfer-Encoding: "+caseOf("base64"))
+		}
+		name = fmt.Sprintf("message %d, %s", i, what)
+		s = readerSees(t, c, asEML(signRaw(t, benign, "rsa2048", o)))
+		assert.Equal(t, tw.attachments, s.attachments, "%s: attachments", name)
+		assert.Equal(t, tw.text, s.text, "%s: text", name)
+		assert.Equal(t, tw.verdict, s.verdict, "%s: verdict", name)
+		assert.Equal(t, tw.codes, s.codes, "%s: evidence", name)
+		a, cp = c.Check(t.Context(), eml("sent.eml", signedTwin)), c.Check(t.Context(), eml("copy.eml", benign))
+		assertCopyJudged(t, a, cp, name+": the unsigned copy", true)
+	}
+}

@@ -8,22 +8,27 @@ package provenance
 //
 //   - the boundary parameter of a multipart Content-Type given more than
 //     once (boundary=a; boundary=b, in any case of the name), or in RFC
-//     2231's forms (boundary*=, boundary*0=, boundary*1=): Python's email
-//     package takes the first plain one, Go's mime package refuses
-//     duplicates and prefers RFC 2231 continuations to a plain value,
-//     readers without RFC 2231 see no boundary at all, and Thunderbird
-//     prefers the RFC 2231 value;
-//   - a boundary with white space at its start or end, a quoted-pair or a
-//     quote in it, or an unquoted value with a quote: Python's email
-//     package strips a boundary's trailing white space and Go's does not,
-//     and readers unquote in their own ways;
+//     2231's forms (boundary*=, boundary*0=, boundary*1=): RFC 2045 and
+//     RFC 2046 say nothing of a parameter given twice, and readers pick
+//     differently. Python's email package takes the first plain value and
+//     an RFC 2231 one only when there is none; Go's mime package (so
+//     go-message) refuses a duplicate, reading no boundary at all, prefers
+//     RFC 2231 continuations to a plain value and an RFC 2231 value
+//     without a charset reads as none; readers without RFC 2231 see no
+//     boundary in boundary*= at all;
+//   - a quoted boundary with white space at its start or end, or a quote
+//     or quoted-pair in it, or an unquoted value with a quote: Python's
+//     email package strips a boundary's trailing white space and Go's mime
+//     package does not, and readers unquote in their own ways;
 //   - a part header with two Content-Type, Content-Transfer-Encoding or
-//     Content-Disposition fields of different values: some readers take
-//     the first, others the last (the message's own header is
-//     header.duplicate_mime_field's);
-//   - base64 text with more text after its padding: Python's email
-//     package and go-message stop at the padding, Thunderbird decodes what
-//     follows, and others show the part as damaged.
+//     Content-Disposition fields of different values: RFC 2045 allows one,
+//     go-message and Python's email package take the first, and a reader
+//     that takes the last shows another type, decoding or file name (the
+//     message's own header is header.duplicate_mime_field's);
+//   - base64 text with more text after its padding: go-message and
+//     Python's email package stop at the padding, decoders that read
+//     base64 group by group go on past it (this package's own does, for a
+//     top-level text body), and others refuse the part.
 //
 // The checks cost nothing on ordinary mail: a header lookup per part, a
 // scan of each multipart Content-Type value, and one search for "=" in a

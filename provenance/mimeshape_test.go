@@ -1,0 +1,149 @@
+package provenance
+
+import (
+	"bufio"
+	"bytes"
+	"mime"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBoundaryShape pins which multipart Content-Type values readers read
+// another boundary from, and which they all read alike.
+func TestBoundaryShape(t *testing.T) {
+	for _, tc := range []struct {
+		ct   string
+		want string // a word of the evidence, "" for none
+	}{
+		{`multipart/mixed; boundary="abc"`, ""},
+		{`multipart/mixed; boundary=abc`, ""},
+		{`multipart/mixed; BOUNDARY="abc"`, ""},
+		{`multipart/mixed; boundary = "abc"`, ""},
+		{`multipart/mixed; charset=utf-8; boundary="abc"`, ""},
+		{`multipart/mixed; boundary="a b"`, ""},
+		{`multipart/mixed; boundary="=_abc"; boundary-x="y"`, ""},
+		{`multipart/mixed; boundary=----=_Part_1`, ""}, // Go refuses it, but readers agree on no other boundary
+		{`multipart/mixed`, ""},
+		{`multipart/mixed; boundary="a;b"`, ""},
+
+		{`multipart/mixed; boundary="a"; boundary="b"`, "more than once"},
+		{`multipart/mixed; boundary="a"; boundary="a"`, "more than once"},
+		{`multipart/mixed; boundary=a; BOUNDARY=b`, "more than once"},
+		{`multipart/mixed; boundary="a"; boundary*=us-ascii''b`, "more than once"},
+		{`multipart/mixed; boundary*=''b; boundary="a"`, "more than once"},
+		{`multipart/mixed; boundary="z"; boundary*0="a"; boundary*1="b"`, "more than once"},
+		{`multipart/mixed; boundary*=''x; boundary*0="a"`, "more than once"},
+		{`multipart/mixed; boundary*0="a"; boundary*0="b"`, "more than once"},
+		{`multipart/mixed; boundary*=us-ascii''abc`, "RFC 2231"},
+		{`multipart/mixed; boundary*=''abc`, "RFC 2231"},
+		{`multipart/mixed; boundary*0="a"; boundary*1="b"`, "RFC 2231"},
+		{`multipart/mixed; boundary*0*=''a; boundary*1="b"`, "RFC 2231"},
+		{`multipart/mixed; Boundary*1="b"`, "RFC 2231"},
+		{`multipart/mixed; boundary="abc "`, "white space"},
+		{`multipart/mixed; boundary="abc	"`, "white space"},
+		{`multipart/mixed; boundary=" abc"`, "white space"},
+		{`multipart/mixed; boundary="a\"bc"`, "quotes"},
+		{`multipart/mixed; boundary="a\\bc"`, "quotes"},
+		{`multipart/mixed; boundary="abc`, "quotes"},
+		{`multipart/mixed; boundary=a"bc"`, "quotes"},
+	} {
+		got := boundaryShape(tc.ct)
+		if tc.want == "" {
+			assert.Empty(t, got, "%s", tc.ct)
+		} else {
+			assert.Contains(t, got, tc.want, "%s", tc.ct)
+		}
+	}
+}
+
+// TestBase64Trailer pins what counts as base64 text going on after its
+// padding.
+func TestBase64Trailer(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want bool
+	}{
+		{"", false},
+		{"QUJD\r\nQUJD\r\n", false},
+		{"QUI=\r\n", false},
+		{"QQ==\r\n\r\n", false},
+		{"QQ= =\r\n \t", false},
+		{"QQ==\r\nQUJD\r\n", true},
+		{"QQ==QUJD", true},
+		{"QQ==\r\nWire it today.\r\n", true},
+		{"QQ==\r\n-- \r\n", true},
+		{"QQ==\x00", true},
+	} {
+		assert.Equal(t, tc.want, base64Trailer([]byte(tc.data)), "%q", tc.data)
+	}
+}
+
+// TestEntityShape pins the part headers readers read differently: a
+// field given twice with different values, not one given twice alike, and
+// not the message's own header, which header.duplicate_mime_field covers.
+func TestEntityShape(t *testing.T) {
+	for _, tc := range []struct {
+		name, hdr, body string
+		top             bool
+		want            string
+	}{
+		{"plain", "Content-Type: text/plain\r\n", "Hello.", false, ""},
+		{"two Content-Type fields", "Content-Type: text/plain\r\nContent-Type: text/html\r\n", "Hello.", false, "2 Content-Type fields"},
+		{"three Content-Type fields", "Content-Type: text/plain\r\ncontent-type: text/plain\r\nCONTENT-TYPE: text/html\r\n", "Hello.", false, "3 Content-Type fields"},
+		{"two Content-Type fields alike", "Content-Type: text/plain\r\nContent-Type:  TEXT/plain \r\n", "Hello.", false, ""},
+		{"two Content-Transfer-Encoding fields", "Content-Transfer-Encoding: 7bit\r\nContent-Transfer-Encoding: base64\r\n", "QUJD", false, "Content-Transfer-Encoding"},
+		{"two Content-Disposition fields", "Content-Disposition: attachment; filename=a\r\nContent-Disposition: inline\r\n", "x", false, "Content-Disposition"},
+		{"the message's own header", "Content-Type: text/plain\r\nContent-Type: text/html\r\n", "Hello.", true, ""},
+		{"base64 past its padding", "Content-Transfer-Encoding: BASE64 \r\n", "QQ==\r\nQUJD\r\n", false, "padding"},
+		{"base64 past its padding, at the top", "Content-Transfer-Encoding: base64\r\n", "QQ==\r\nQUJD\r\n", true, "padding"},
+		{"quoted-printable with =", "Content-Transfer-Encoding: quoted-printable\r\n", "a=3D\r\nb\r\n", false, ""},
+		{"a multipart boundary given twice", "Content-Type: Multipart/Mixed; boundary=a; boundary=b\r\n", "", false, "more than once"},
+		{"a multipart's padding is no base64's", "Content-Type: multipart/mixed; boundary=a\r\nContent-Transfer-Encoding: base64\r\n", "QQ==\r\nQUJD\r\n", false, ""},
+	} {
+		h, err := textproto.ReadHeader(bufio.NewReader(strings.NewReader(tc.hdr + "\r\n")))
+		require.NoError(t, err, tc.name)
+		e, _ := message.New(message.Header{Header: h}, strings.NewReader(tc.body))
+		got := entityShape(e, []byte(tc.body), tc.top)
+		if tc.want == "" {
+			assert.Empty(t, got, "%s", tc.name)
+		} else {
+			assert.Contains(t, got, tc.want, "%s", tc.name)
+		}
+	}
+}
+
+// FuzzBoundaryShape checks boundaryShape on any Content-Type value: it
+// never panics, and a value whose boundary Go's mime package reads as a
+// plain run of letters, digits and "=_-." from the one boundary
+// parameter, unquoted or quoted without escapes, is never flagged.
+func FuzzBoundaryShape(f *testing.F) {
+	for _, s := range []string{
+		`multipart/mixed; boundary="abc"`, `multipart/mixed; boundary="a"; boundary="b"`,
+		`multipart/mixed; boundary*0="a"; boundary*1="b"`, `multipart/mixed; boundary="a "`,
+		`multipart/alternative; BOUNDARY=x; charset=y`, `multipart/mixed; boundary="a\"b"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ct string) {
+		got := boundaryShape(ct)
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.HasPrefix(mt, "multipart/") || strings.Count(strings.ToLower(ct), "boundary") != 1 {
+			return
+		}
+		b, ok := params["boundary"]
+		if !ok || b == "" || strings.Trim(b, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=_-.") != "" {
+			return
+		}
+		if bytes.ContainsAny([]byte(ct), "\\*") {
+			return // an escape or an RFC 2231 name elsewhere
+		}
+		if got != "" {
+			t.Errorf("%q: plain boundary %q flagged: %s", ct, b, got)
+		}
+	})
+}
