@@ -129,10 +129,9 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f.records = readRecords(f)
 	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
 		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape = readAttachments(chosen.data)
-	} else if f.hdr.body <= len(chosen.data) && strings.EqualFold(strings.TrimSpace(f.hdr.first("content-transfer-encoding")), "base64") &&
-		base64Trailer(chosen.data[f.hdr.body:]) {
+	} else if f.hdr.body <= len(chosen.data) {
 		// A single part the attachment walk does not read.
-		f.mimeShape = "the body's base64 text goes on after its padding, which some readers decode and others drop"
+		f.mimeShape = topShape(f.hdr, chosen.data[f.hdr.body:])
 	}
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])

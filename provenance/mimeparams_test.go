@@ -101,6 +101,23 @@ func mimeShapes() []mimeShape {
 			return replaceOnce(msg, attachmentHeader, attachmentHeader+"Content-Disposition: inline\r\n")
 		}, false},
 
+		// Other parameters of a part or of a single part.
+		{"a part's file name given twice", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Disposition: attachment; filename=\"figures.pdf\"", "Content-Disposition: attachment; filename=\"figures.pdf\"; filename=\"wire.pdf\"")
+		}, false},
+		{"a part's file name in RFC 2231's form and another plainly", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Disposition: attachment; filename=\"figures.pdf\"", "Content-Disposition: attachment; filename*=us-ascii''figures.pdf; filename=\"wire.pdf\"")
+		}, false},
+		{"a text part's charset given twice", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/plain; charset=\"us-ascii\"; charset=\"utf-16le\"")
+		}, false},
+		{"a single part's charset given twice", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/plain; charset=\"us-ascii\"; charset=\"utf-16le\"")
+		}, false},
+		{"a single part's charset plainly and in RFC 2231's form", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/plain; charset*=''utf-16le; charset=\"us-ascii\"")
+		}, false},
+
 		// The message's own header.
 		{"two top-level Content-Type fields", false, func(msg []byte) []byte {
 			return replaceOnce(msg, "MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n")

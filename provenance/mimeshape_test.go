@@ -52,11 +52,55 @@ func TestBoundaryShape(t *testing.T) {
 		{`multipart/mixed; boundary="abc`, "quotes"},
 		{`multipart/mixed; boundary=a"bc"`, "quotes"},
 	} {
-		got := boundaryShape(tc.ct)
+		got := paramsShape(tc.ct, "Content-Type", true)
 		if tc.want == "" {
 			assert.Empty(t, got, "%s", tc.ct)
 		} else {
 			assert.Contains(t, got, tc.want, "%s", tc.ct)
+		}
+	}
+}
+
+// TestParamsShape pins which parameters of a Content-Type or
+// Content-Disposition that is not multipart readers read differently: one
+// given twice in one form, or plainly and in RFC 2231's form with values
+// that differ once decoded.
+func TestParamsShape(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want string // a word of the evidence, "" for none
+	}{
+		{`text/plain`, ""},
+		{`text/plain; charset=utf-8`, ""},
+		{`text/plain; charset=utf-8; format=flowed; delsp=yes`, ""},
+		{`attachment; filename="a.pdf"; size=12`, ""},
+		{`attachment; filename="a.pdf"; filename*=utf-8''a.pdf`, ""},
+		{`attachment; filename="=?utf-8?q?R=C3=A9sum=C3=A9.pdf?="; filename*=utf-8''R%C3%A9sum%C3%A9.pdf`, ""},
+		{`attachment; filename="café.pdf"; filename*=iso-8859-1''caf%E9.pdf`, ""},
+		{`attachment; filename="ab.pdf"; filename*0="ab"; filename*1=".pdf"`, ""},
+		{`attachment; filename="a\"b"; filename*=''a%22b`, ""},
+		{`attachment; filename*0="a"; filename*1="b"`, ""},
+		{`attachment; filename*=utf-8''a.pdf`, ""},
+		{`attachment; filename*0*=UTF-8''R%C3%A9; filename*1*=sum%C3%A9.pdf`, ""},
+		{`attachment; filename="=?UTF-8?B?UsOpc3Vtw6kucGRm?="`, ""},
+
+		{`attachment; filename="a.pdf"; filename="b.pdf"`, "more than once"},
+		{`attachment; filename="a.pdf"; FileName="a.pdf"`, "more than once"},
+		{`text/plain; charset=us-ascii; charset=utf-16le`, "more than once"},
+		{`attachment; filename*=''a; filename*=''b`, "more than once"},
+		{`attachment; filename*0="a"; filename*0="b"`, "more than once"},
+		{`attachment; filename="Resume.pdf"; filename*=utf-8''R%C3%A9sum%C3%A9.pdf`, "both plainly"},
+		{`attachment; filename*=us-ascii''a.pdf; filename="b.pdf"`, "both plainly"},
+		{`attachment; filename="ab.pdf"; filename*0*=utf-8''ab; filename*1=".pdf"`, "both plainly"},
+		{`attachment; filename="a"; filename*=x-no-such-charset''a`, "both plainly"},
+		{`attachment; filename="a"; filename*=utf-8''%zz`, "both plainly"},
+		{`text/plain; charset="us-ascii"; charset*=''utf-16le`, "both plainly"},
+	} {
+		got := paramsShape(tc.v, "field", false)
+		if tc.want == "" {
+			assert.Empty(t, got, "%s", tc.v)
+		} else {
+			assert.Contains(t, got, tc.want, "%s", tc.v)
 		}
 	}
 }
@@ -130,7 +174,7 @@ func FuzzBoundaryShape(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, ct string) {
-		got := boundaryShape(ct)
+		got := paramsShape(ct, "Content-Type", true)
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || !strings.HasPrefix(mt, "multipart/") || strings.Count(strings.ToLower(ct), "boundary") != 1 {
 			return
