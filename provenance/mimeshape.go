@@ -102,12 +102,43 @@ func topShape(h header, body []byte) string {
 	return ""
 }
 
-// paramForms are the values one parameter is given in, in one field.
-type paramForms struct {
-	plain  []string // name="value" or name=value, unquoted
-	star   []string // name*=charset'lang'value, raw
-	pieces []string // name*N= and name*N*=, raw, as "N=value" or "N*=value"
-	zeros  int      // pieces numbered 0
+// A rawParam is one parameter of a field as written: its name up to any
+// "*" (base), what follows the "*" (ext, with star set when there is one)
+// and its value, white space around it trimmed.
+type rawParam struct {
+	base, ext, value string
+	star             bool
+}
+
+// nextParam returns the first parameter of v, the text of a field after
+// its first ";", and the rest after the ";" that ends it (outside quoted
+// strings); ok is false for a piece without "=", which names nothing.
+func nextParam(v string) (p rawParam, rest string, ok bool) {
+	end, quoted := len(v), false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == ';' && !quoted:
+			end = i
+		}
+		if end < len(v) {
+			break
+		}
+	}
+	piece, rest := v[:end], ""
+	if end < len(v) {
+		rest = v[end+1:]
+	}
+	name, value, ok := strings.Cut(piece, "=")
+	if !ok {
+		return rawParam{}, rest, false
+	}
+	p.base, p.ext, p.star = strings.Cut(strings.TrimSpace(name), "*")
+	p.value = strings.TrimSpace(value)
+	return p, rest, true
 }
 
 // paramsShape describes how readers read the parameters of v, the value
@@ -117,93 +148,71 @@ type paramForms struct {
 // first or the last; given plainly and in RFC 2231's form with different
 // values, Python's email package takes the plain one, Go's the RFC 2231
 // one. Readers pick a multipart's boundary differently whenever it is
-// given more than once or in RFC 2231's form at all (boundaryShape).
+// given more than once or in RFC 2231's form at all (boundaryShape). The
+// parameters are read in place, without allocating, for a handful of them.
 func paramsShape(v, field string, multipart bool) string {
 	if !multipart && strings.Count(v, "=") < 2 {
 		return "" // one parameter at most: ordinary mail ends here
 	}
-	var forms map[string]*paramForms
-	for _, p := range splitParams(v)[1:] {
-		name, val, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
+	_, rest, found := strings.Cut(v, ";")
+	if !found {
+		return ""
+	}
+	var buf [8]rawParam
+	ps := buf[:0]
+	for rest != "" {
+		var p rawParam
+		var ok bool
+		if p, rest, ok = nextParam(rest); ok {
+			ps = append(ps, p)
 		}
-		name = strings.ToLower(strings.TrimSpace(name))
-		val = strings.TrimSpace(val)
-		base, rest, ext := strings.Cut(name, "*")
-		if forms == nil {
-			forms = map[string]*paramForms{}
+	}
+	for i, p := range ps {
+		if slices.ContainsFunc(ps[:i], func(q rawParam) bool { return strings.EqualFold(q.base, p.base) }) {
+			continue // its forms were judged at its first
 		}
-		f := forms[base]
-		if f == nil {
-			f = &paramForms{}
-			forms[base] = f
+		isBoundary := multipart && strings.EqualFold(p.base, "boundary")
+		plain, star, zeros, pieces := 0, 0, 0, 0
+		for _, q := range ps[i:] {
+			switch {
+			case !strings.EqualFold(q.base, p.base):
+			case !q.star:
+				plain++
+			case q.ext == "":
+				star++
+			default:
+				pieces++
+				if q.ext == "0" || q.ext == "0*" {
+					zeros++
+				}
+			}
 		}
+		forms := plain + star + min(pieces, 1)
 		switch {
-		case !ext:
-			f.plain = append(f.plain, unquoteParam(val))
-		case rest == "":
-			f.star = append(f.star, val)
-		default:
-			f.pieces = append(f.pieces, rest+"="+val)
-			if rest == "0" || rest == "0*" {
-				f.zeros++
+		case isBoundary:
+			if s := boundaryShape(ps[i:], forms, zeros); s != "" {
+				return s
 			}
-		}
-	}
-	if multipart {
-		if s := boundaryShape(forms["boundary"], v); s != "" {
-			return s
-		}
-	}
-	for _, name := range sortedKeys(forms) {
-		if multipart && name == "boundary" {
-			continue
-		}
-		f := forms[name]
-		if len(f.plain) > 1 || len(f.star) > 1 || f.zeros > 1 {
-			return fmt.Sprintf("its %s gives the %s parameter more than once, and readers differ on which one counts (Go's mime package reads none of the field's parameters then)", field, name)
-		}
-		var values []string
-		values = append(values, f.plain...)
-		for _, s := range f.star {
-			values = append(values, decode2231(s))
-		}
-		if len(f.pieces) > 0 {
-			values = append(values, joinPieces(f.pieces))
-		}
-		for _, x := range values[min(1, len(values)):] {
-			if x != values[0] || x == "\x00" {
-				return fmt.Sprintf("its %s gives the %s parameter both plainly and in RFC 2231's form, with different values, and readers differ on which one counts", field, name)
-			}
+		case plain > 1 || star > 1 || zeros > 1:
+			return fmt.Sprintf("its %s gives the %s parameter more than once, and readers differ on which one counts (Go's mime package reads none of the field's parameters then)", field, strings.ToLower(p.base))
+		case forms > 1 && !sameValues(ps[i:], p.base):
+			return fmt.Sprintf("its %s gives the %s parameter both plainly and in RFC 2231's form, with different values, and readers differ on which one counts", field, strings.ToLower(p.base))
 		}
 	}
 	return ""
 }
 
 // boundaryShape is paramsShape for the boundary of a multipart
-// Content-Type v, given in forms f (nil when absent).
-func boundaryShape(f *paramForms, v string) string {
-	if f == nil {
-		return ""
-	}
-	n := len(f.plain) + len(f.star)
-	if len(f.pieces) > 0 {
-		n++
-	}
+// Content-Type: ps starts with its first form, of forms in all (RFC 2231
+// pieces counted once), zeros of them pieces numbered 0.
+func boundaryShape(ps []rawParam, forms, zeros int) string {
 	switch {
-	case n > 1 || f.zeros > 1:
+	case forms > 1 || zeros > 1:
 		return "its multipart Content-Type gives the boundary parameter more than once, and readers differ on which one splits the body"
-	case len(f.star) > 0 || len(f.pieces) > 0:
+	case ps[0].star:
 		return "its multipart Content-Type gives the boundary in RFC 2231's form, which readers decode differently or not at all"
 	}
-	// The one plain value, as written.
-	var raw string
-	for _, p := range splitParams(v)[1:] {
-		if name, val, ok := strings.Cut(p, "="); ok && strings.EqualFold(strings.TrimSpace(name), "boundary") {
-			raw = strings.TrimSpace(val)
-		}
-	}
+	raw := ps[0].value
 	if q, ok := strings.CutPrefix(raw, `"`); ok {
 		inner, closed := strings.CutSuffix(q, `"`)
 		switch {
@@ -218,6 +227,33 @@ func boundaryShape(f *paramForms, v string) string {
 		return "its multipart Content-Type quotes the boundary oddly, and readers unquote it differently"
 	}
 	return ""
+}
+
+// sameValues reports whether every form of the parameter base in ps (a
+// plain value, an RFC 2231 one, RFC 2231 pieces joined) reads as the same
+// text once decoded; a form that cannot be decoded reads as no other.
+func sameValues(ps []rawParam, base string) bool {
+	var values, pieces []string
+	for _, q := range ps {
+		switch {
+		case !strings.EqualFold(q.base, base):
+		case !q.star:
+			values = append(values, unquoteParam(q.value))
+		case q.ext == "":
+			values = append(values, decode2231(q.value))
+		default:
+			pieces = append(pieces, q.ext+"="+q.value)
+		}
+	}
+	if len(pieces) > 0 {
+		values = append(values, joinPieces(pieces))
+	}
+	for _, x := range values {
+		if x != values[0] || x == "\x00" {
+			return false
+		}
+	}
+	return true
 }
 
 // unquoteParam is a parameter value as written, unquoted (quoted-pairs
@@ -282,17 +318,6 @@ func joinPieces(pieces []string) string {
 		vals[i] = unquoteParam(val)
 	}
 	return strings.Join(vals, "")
-}
-
-// sortedKeys returns m's keys in order, so that the first shape found
-// does not depend on map order.
-func sortedKeys(m map[string]*paramForms) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // base64Trailer reports whether base64 text goes on after its padding:

@@ -161,7 +161,7 @@ func TestEntityShape(t *testing.T) {
 	}
 }
 
-// FuzzBoundaryShape checks boundaryShape on any Content-Type value: it
+// FuzzBoundaryShape checks paramsShape on any multipart Content-Type: it
 // never panics, and a value whose boundary Go's mime package reads as a
 // plain run of letters, digits and "=_-." from the one boundary
 // parameter, unquoted or quoted without escapes, is never flagged.
