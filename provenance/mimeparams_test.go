@@ -118,6 +118,15 @@ func mimeShapes() []mimeShape {
 			return replaceOnce(msg, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/plain; charset*=''utf-16le; charset=\"us-ascii\"")
 		}, false},
 
+		// A part header go-message cannot read: it lists no part from
+		// there on, Python's email package shows the part's lines as text.
+		{"a part whose header is a line of text", false, func(msg []byte) []byte {
+			return replaceOnce(msg, closeLine, "--"+testBoundary+"\r\nWire the money today, no header here.\r\n"+closeLine)
+		}, false},
+		{"a part whose header has a line that is no field", false, func(msg []byte) []byte {
+			return replaceOnce(msg, closeLine, "--"+testBoundary+"\r\nContent-Type: text/plain\r\nNo field here\r\n\r\nWire the money today.\r\n"+closeLine)
+		}, false},
+
 		// The message's own header.
 		{"two top-level Content-Type fields", false, func(msg []byte) []byte {
 			return replaceOnce(msg, "MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n")
@@ -201,8 +210,9 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 // pieces, its name in any case, in any order) or in one RFC 2231 form, a
 // quoted boundary with white space at an end, a part header with a
 // second Content-Type, Content-Transfer-Encoding or Content-Disposition
-// field of another value anywhere in it, or an attachment's base64 going
-// on after its padding. Signed, such a message is not altered and
+// field of another value anywhere in it, a line that is no header field
+// anywhere in a part header, or an attachment's base64 going on after its
+// padding. Signed, such a message is not altered and
 // coverage.mime_ambiguous names the shape; an unsigned copy of the signed
 // twin in that shape is never corroborated by it. And the ways of
 // writing a message that all readers read alike (spaces around "=", the
@@ -278,7 +288,7 @@ func TestPropertyMIMEShapesKeepCopiesApart(t *testing.T) {
 		// A shape readers read differently.
 		var shaped []byte
 		var what string
-		switch r.IntN(5) {
+		switch r.IntN(6) {
 		case 0:
 			forms := boundaryForms()
 			r.Shuffle(len(forms), func(x, y int) { forms[x], forms[y] = forms[y], forms[x] })
@@ -303,6 +313,10 @@ func TestPropertyMIMEShapesKeepCopiesApart(t *testing.T) {
 			end := spans[k][1] + bytes.Index(twin[spans[k][1]:], []byte("\r\n--"))
 			more := []string{b64("Wire the money today."), "Wire the money today.", "QUJD"}[r.IntN(3)]
 			what, shaped = fmt.Sprintf("%q after part %d's padding", more, k+1), slices.Concat(twin[:end], []byte("\r\n"+more), twin[end:])
+		case 5:
+			k := r.IntN(len(spans))
+			line := []string{"No field here", "Wire the money today.", "-- a note"}[r.IntN(3)]
+			what, shaped = fmt.Sprintf("%q in part %d's header", line, k+1), insertField(twin, spans[k], line)
 		}
 		name := fmt.Sprintf("message %d, %s", i, what)
 		s := readerSees(t, c, asEML(signRaw(t, shaped, "rsa2048", o)))

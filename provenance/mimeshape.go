@@ -31,6 +31,10 @@ package provenance
 //     go-message and Python's email package take the first, and a reader
 //     that takes the last shows another type, decoding or file name (the
 //     message's own header is header.duplicate_mime_field's);
+//   - a part header with a line that is no header field (no colon): the
+//     splitter (mimewalk.go) notes it, as go-message lists no part from
+//     there on while Python's email package ends the header at that line
+//     and shows it and the lines after it as the part's text;
 //   - base64 text with more text after its padding: go-message and
 //     Python's email package stop at the padding, decoders that read
 //     base64 group by group go on past it (this package's own does, for a

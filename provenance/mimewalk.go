@@ -223,7 +223,7 @@ func eachPart(data []byte, boundary string, longLines bool, f func(p *message.En
 	bareCR := s.bareCR()
 	for {
 		hdr, body, err := s.next()
-		found = splitFinds{long: s.long, odd: s.odd}
+		found = splitFinds{long: s.long, odd: s.odd, shape: s.shape}
 		if found.odd == nil {
 			found.odd = bareCR
 		}
@@ -421,6 +421,7 @@ type splitter struct {
 	longLines bool
 	long      bool   // a line longer than goMessageBuffer was read (longLines only)
 	odd       []byte // the first line go-message and a mail client split at differently (next, nextClient)
+	shape     string // a part header go-message cannot read (header), worded as entityShape words a shape
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
@@ -511,6 +512,11 @@ func (s *splitter) header() (textproto.Header, error) {
 	br := bufio.NewReaderSize(r, goMessageBuffer)
 	h, err := textproto.ReadHeader(br)
 	if err != nil {
+		if s.shape == "" && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			// Not the end of the data or a line over the buffer: a line
+			// that is no header field.
+			s.shape = "a part header holds a line that is not a header field: go-message lists no part from there on, while other readers (Python's email package) end the header at that line and show it and the lines after it as the part's text"
+		}
 		return textproto.Header{}, errPlainWalk
 	}
 	s.at += len(rest) - br.Buffered() - r.Len()
