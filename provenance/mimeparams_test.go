@@ -346,3 +346,32 @@ func TestPropertyMIMEShapesKeepCopiesApart(t *testing.T) {
 		assertCopyJudged(t, a, cp, name+": the unsigned copy", true)
 	}
 }
+
+// An authentic message whose multipart Content-Type go-message cannot
+// read (an unquoted boundary with "=" in it, which some mailers write)
+// shows no part in go-message's reading, so its view held no text or
+// attachment: an unsigned copy with other parts showed the same, though
+// lenient readers (Python's email package) show its parts. Its view now
+// holds the body bytes, so such a copy conflicts, and one with the same
+// bytes is still corroborated.
+func TestUnreadableMultipartCopyNotCorroborated(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	msg := withContentType("boundary="+testBoundary, nil)(delimiterMessage().Bytes())
+	orig := signRaw(t, msg, "rsa2048", o)
+	s := readerSees(t, c, asEML(orig))
+	require.Equal(t, VerdictAuthentic, s.verdict, "%v", s)
+	assert.Contains(t, s.codes, "coverage.mime_ambiguous")
+	for _, tc := range []struct {
+		name         string
+		copy         []byte
+		corroborated bool
+	}{
+		{"the text changed", replaceOnce(msg, "the figures are attached.", "wire the money today."), false},
+		{"an attachment changed", replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==", "V2lyZSB0aGUgbW9uZXku"), false},
+		{"the same bytes", msg, true},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", orig)), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}

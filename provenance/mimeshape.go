@@ -31,6 +31,11 @@ package provenance
 //     go-message and Python's email package take the first, and a reader
 //     that takes the last shows another type, decoding or file name (the
 //     message's own header is header.duplicate_mime_field's);
+//   - a multipart Content-Type go-message cannot read at all (an unquoted
+//     boundary with "=" in it, which some mailers write): go-message lists
+//     no part of it, so the view would hold none of its text or
+//     attachments whatever they are, while lenient readers (Python's email
+//     package) split it into parts;
 //   - a part header with a line that is no header field (no colon): the
 //     splitter (mimewalk.go) notes it, as go-message lists no part from
 //     there on while Python's email package ends the header at that line
@@ -63,8 +68,9 @@ var partFields = []string{"Content-Type", "Content-Transfer-Encoding", "Content-
 
 // entityShape describes how readers read entity e, whose undecoded body is
 // data, differently, or returns "". top is set for the message's own
-// header, whose duplicate fields header.duplicate_mime_field reports.
-func entityShape(e *message.Entity, data []byte, top bool) string {
+// header, whose duplicate fields header.duplicate_mime_field reports;
+// ctErr is go-message's error reading e's Content-Type.
+func entityShape(e *message.Entity, data []byte, top bool, ctErr error) string {
 	if !top {
 		for _, k := range partFields {
 			if vs := e.Header.Values(k); len(vs) > 1 {
@@ -80,6 +86,11 @@ func entityShape(e *message.Entity, data []byte, top bool) string {
 	multipart := len(ct) >= len("multipart/") && strings.EqualFold(ct[:len("multipart/")], "multipart/")
 	if s := paramsShape(ct, "Content-Type", multipart); s != "" {
 		return s
+	}
+	if multipart && ctErr != nil {
+		// An unquoted boundary with "=" in it, say: go-message reads no
+		// boundary, so the view holds no part of it, whatever the parts.
+		return "go-message cannot read its multipart Content-Type (" + ctErr.Error() + ") and lists no part of it, where lenient readers (Python's email package) split it into parts"
 	}
 	if s := paramsShape(e.Header.Get("Content-Disposition"), "Content-Disposition", false); s != "" {
 		return s

@@ -27,7 +27,7 @@ func TestBoundaryShape(t *testing.T) {
 		{`multipart/mixed; charset=utf-8; boundary="abc"`, ""},
 		{`multipart/mixed; boundary="a b"`, ""},
 		{`multipart/mixed; boundary="=_abc"; boundary-x="y"`, ""},
-		{`multipart/mixed; boundary=----=_Part_1`, ""}, // Go refuses it, but readers agree on no other boundary
+		{`multipart/mixed; boundary=----=_Part_1`, ""}, // Go refuses it: entityShape says so, not paramsShape
 		{`multipart/mixed`, ""},
 		{`multipart/mixed; boundary="a;b"`, ""},
 
@@ -147,12 +147,16 @@ func TestEntityShape(t *testing.T) {
 		{"base64 past its padding, at the top", "Content-Transfer-Encoding: base64\r\n", "QQ==\r\nQUJD\r\n", true, "padding"},
 		{"quoted-printable with =", "Content-Transfer-Encoding: quoted-printable\r\n", "a=3D\r\nb\r\n", false, ""},
 		{"a multipart boundary given twice", "Content-Type: Multipart/Mixed; boundary=a; boundary=b\r\n", "", false, "more than once"},
+		{"a multipart Content-Type go-message cannot read", "Content-Type: multipart/mixed; boundary=----=_Part_1\r\n", "", false, "cannot read"},
+		{"a multipart Content-Type go-message cannot read, at the top", "Content-Type: multipart/mixed; boundary=a b\r\n", "", true, "cannot read"},
+		{"a text Content-Type go-message cannot read", "Content-Type: text/plain; charset=utf-8;;\r\n", "Hello.", false, ""},
 		{"a multipart's padding is no base64's", "Content-Type: multipart/mixed; boundary=a\r\nContent-Transfer-Encoding: base64\r\n", "QQ==\r\nQUJD\r\n", false, ""},
 	} {
 		h, err := textproto.ReadHeader(bufio.NewReader(strings.NewReader(tc.hdr + "\r\n")))
 		require.NoError(t, err, tc.name)
 		e, _ := message.New(message.Header{Header: h}, strings.NewReader(tc.body))
-		got := entityShape(e, []byte(tc.body), tc.top)
+		_, _, ctErr := e.Header.ContentType()
+		got := entityShape(e, []byte(tc.body), tc.top, ctErr)
 		if tc.want == "" {
 			assert.Empty(t, got, "%s", tc.name)
 		} else {

@@ -136,10 +136,10 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		w.truncated = true
 		return nil
 	}
+	mt, params, ctErr := e.Header.ContentType()
 	if w.found.shape == "" {
-		w.found.shape = entityShape(e, data, depth == 0)
+		w.found.shape = entityShape(e, data, depth == 0, ctErr)
 	}
-	mt, params, _ := e.Header.ContentType()
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxMIMEDepth {
 			w.truncated = true
