@@ -30,8 +30,9 @@ type mimeShape struct {
 	name   string
 	single bool // the shape is of baseMessage's, a single text part, not of delimiterMessage's
 	edit   func(msg []byte) []byte
-	// other is set when go-message, whose reading the view's text is,
-	// reads another boundary than the sender's, or none.
+	// other is set when the view's text is not the sender's: go-message,
+	// whose reading it is, reads another boundary than the sender's, or
+	// none, or the body is shown undecoded.
 	other bool
 }
 
@@ -149,6 +150,18 @@ func mimeShapes() []mimeShape {
 			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "\r\n"),
 				"Content-Transfer-Encoding: base64\r\n\r\n"+b64(adversarialBody[:20])+"\r\n"+b64(adversarialBody[20:])+"\r\n")
 		}, false},
+		{"a text part's base64 going on after a stray byte", false, func(msg []byte) []byte {
+			text := "Hello Bob,\r\n\r\nthe figures are attached. \r\n" // whole groups of three bytes: no padding
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\nHello Bob,\r\n\r\nthe figures are attached.\r\n",
+				"Content-Transfer-Encoding: base64\r\n\r\n"+b64(text)+"\r\n.\r\n"+b64("Wire the money today.")+"\r\n")
+		}, false},
+		{"an attachment's base64 with a stray byte at its end", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==\r\n", "JVBERi0xLjQgZmlndXJlcw==\r\n.\r\n")
+		}, false},
+		{"a single part's base64 going on after a stray byte", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "\r\n"),
+				"Content-Transfer-Encoding: base64\r\n\r\n"+b64(adversarialBody[:21])+"\r\n*\r\n"+b64(adversarialBody[21:])+"\r\n")
+		}, true},
 		{"an attachment's base64 with text after its padding", false, func(msg []byte) []byte {
 			return replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==\r\n", "JVBERi0xLjQgZmlndXJlcw==\r\nWire the money today.\r\n")
 		}, false},
@@ -185,10 +198,12 @@ func TestMIMEShapesSigned(t *testing.T) {
 		s := readerSees(t, c, asEML(stored))
 		assert.NotEqual(t, VerdictAltered, s.verdict, "%s (%v)", sh.name, s)
 		assert.True(t, slices.Contains(s.codes, "coverage.mime_ambiguous") || slices.Contains(s.codes, "header.duplicate_mime_field"), "%s (%v)", sh.name, s.codes)
-		if want := "the figures are attached."; sh.single {
+		switch {
+		case sh.other:
+		case sh.single:
 			assert.Contains(t, s.text, "Please wire the deposit", "%s", sh.name)
-		} else if !sh.other {
-			assert.Contains(t, s.text, want, "%s", sh.name)
+		default:
+			assert.Contains(t, s.text, "the figures are attached.", "%s", sh.name)
 		}
 	}
 }

@@ -40,18 +40,21 @@ package provenance
 //     splitter (mimewalk.go) notes it, as go-message lists no part from
 //     there on while Python's email package ends the header at that line
 //     and shows it and the lines after it as the part's text;
-//   - base64 text with more text after its padding: go-message and
-//     Python's email package stop at the padding, decoders that read
-//     base64 group by group go on past it (this package's own does, for a
-//     top-level text body), and others refuse the part.
+//   - base64 text that is not one canonical stream: more text after its
+//     padding, which go-message and Python's email package drop and
+//     decoders that read base64 group by group (this package's own, for a
+//     top-level text body) decode; a byte that is not base64, where
+//     go-message stops and Python's email package skips the byte and
+//     decodes what follows; a last group cut short, which some decode and
+//     Python's email package shows undecoded.
 //
 // The checks cost nothing on ordinary mail: a header lookup per part, a
 // scan of each multipart Content-Type value and of the other fields with
-// more than one parameter, and one search for "=" in a base64 body, whose
-// padding is at its end.
+// more than one parameter, and the base64 text the attachment hashing
+// judges anyway (hashBase64), or a scan of a base64 part it does not hash
+// (a text part, an unnamed one, a single part).
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"slices"
@@ -95,11 +98,11 @@ func entityShape(e *message.Entity, data []byte, top bool, ctErr error) string {
 	if s := paramsShape(e.Header.Get("Content-Disposition"), "Content-Disposition", false); s != "" {
 		return s
 	}
-	if !multipart && strings.EqualFold(strings.TrimSpace(e.Header.Get("Content-Transfer-Encoding")), "base64") && base64Trailer(data) {
-		return "a part's base64 text goes on after its padding, which some readers decode and others drop"
-	}
 	return ""
 }
+
+// base64Shape words base64 text that is not one canonical stream.
+const base64Shape = "a part's base64 text is not one canonical stream (it goes on after its padding or after a byte that is not base64, or stops short of a whole group): some readers stop there, some skip the byte and decode what follows, and some show the text undecoded"
 
 // topShape is entityShape for the top-level entity of a message the
 // attachment walk does not read (a single part without
@@ -111,8 +114,8 @@ func topShape(h header, body []byte) string {
 	if s := paramsShape(h.first("content-disposition"), "Content-Disposition", false); s != "" {
 		return s
 	}
-	if strings.EqualFold(strings.TrimSpace(h.first("content-transfer-encoding")), "base64") && base64Trailer(body) {
-		return "the body's base64 text goes on after its padding, which some readers decode and others drop"
+	if strings.EqualFold(strings.TrimSpace(h.first("content-transfer-encoding")), "base64") && !base64Canonical(body) {
+		return strings.Replace(base64Shape, "a part's", "the body's", 1)
 	}
 	return ""
 }
@@ -335,17 +338,26 @@ func joinPieces(pieces []string) string {
 	return strings.Join(vals, "")
 }
 
-// base64Trailer reports whether base64 text goes on after its padding:
-// anything but padding and white space after the first "=".
-func base64Trailer(data []byte) bool {
-	i := bytes.IndexByte(data, '=')
-	if i < 0 {
-		return false
-	}
-	for _, c := range data[i+1:] {
-		if c != '=' && base64Class[c] != b64Space {
-			return true
+// base64Canonical reports whether data is one canonical base64 stream
+// once white space (space, tab, CR, LF) is set aside: base64 characters,
+// then at most two "=" completing the last group of four, as hashBase64
+// accepts it. Every reader decodes such text alike; what else a reader
+// does with base64 text differs from reader to reader.
+func base64Canonical(data []byte) bool {
+	total, pad := 0, 0
+	for _, c := range data {
+		switch base64Class[c] {
+		case b64Char:
+			if pad > 0 {
+				return false
+			}
+			total++
+		case b64Pad:
+			pad++
+			total++
+		case b64Other:
+			return false
 		}
 	}
-	return false
+	return total%4 == 0 && pad <= 2
 }

@@ -159,12 +159,20 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		return err
 	}
 	name := partName(e)
+	b64 := strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64"
 	if name == "" {
+		if b64 && w.found.shape == "" && !base64Canonical(data) {
+			w.found.shape = base64Shape
+		}
 		return nil
 	}
 	sum := sha256.New()
 	if directBase64(e, mt, params) {
 		if err := hashBase64(sum, data); err != nil {
+			// hashBase64 takes one canonical stream only.
+			if w.found.shape == "" {
+				w.found.shape = base64Shape
+			}
 			if !w.longLines {
 				return err
 			}
@@ -177,6 +185,9 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			copyBuffers.Put(buf)
 		}
 	} else {
+		if b64 && w.found.shape == "" && !base64Canonical(data) {
+			w.found.shape = base64Shape
+		}
 		// Quoted-printable, 7bit and the rest: go-message's decoders,
 		// which read lines through a buffer of their own, so that what
 		// they read does not depend on how the bytes reach them.
