@@ -619,8 +619,8 @@ func TestHashBase64Lines(t *testing.T) {
 	}
 }
 
-// FuzzHashBase64 checks hashBase64 against the reference: the same error,
-// and on success the same hash, with its own 32 KB buffer and with an
+// FuzzHashBase64 checks hashBase64 against the reference: the same error
+// (which base64Canonical foretells), and on success the same hash, with its own 32 KB buffer and with an
 // output buffer of 3 to 66 bytes, so that plain lines cross many buffer
 // boundaries.
 func FuzzHashBase64(f *testing.F) {
@@ -635,6 +635,12 @@ func FuzzHashBase64(f *testing.F) {
 		got := sha256.New()
 		if err := hashBase64(got, text); err != refErr {
 			t.Fatalf("hashBase64: error %v, reference %v", err, refErr)
+		}
+		// The attachment walk takes hashBase64's error for a part's
+		// base64 shape, and base64Canonical judges the parts it does not
+		// hash: the two must agree.
+		if canon := base64Canonical(text); canon != (refErr == nil) {
+			t.Fatalf("base64Canonical %v, hashBase64's error %v", canon, refErr)
 		}
 		if refErr == nil && !bytes.Equal(got.Sum(nil), ref.Sum(nil)) {
 			t.Fatalf("hashBase64: hash %x, reference %x", got.Sum(nil), ref.Sum(nil))
