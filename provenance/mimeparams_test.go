@@ -390,3 +390,27 @@ func TestUnreadableMultipartCopyNotCorroborated(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// A copy that relabels a text part, or a single-part body, as text/html
+// (or another text type) shows its bytes otherwise: a client renders the
+// markup, hiding "<...>" and joining lines. Its view differs, so it is not
+// corroborated; the same copy is.
+func TestTextRelabelledNotCorroborated(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	multi, single := delimiterMessage().Bytes(), baseMessage().Bytes()
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"a text part relabelled text/html", multi, replaceOnce(multi, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/html; charset=\"us-ascii\""), false},
+		{"a text part relabelled text/enriched", multi, replaceOnce(multi, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/enriched"), false},
+		{"a single part relabelled text/html", single, replaceOnce(single, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: text/html; charset=\"us-ascii\""), false},
+		{"a text part's type in capitals", multi, replaceOnce(multi, "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: TEXT/PLAIN; charset=\"us-ascii\""), true},
+		{"a single part without a Content-Type", single, replaceOnce(single, "Content-Type: text/plain; charset=\"us-ascii\"\r\n", ""), true},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}

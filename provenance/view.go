@@ -17,7 +17,8 @@ package provenance
 //     transfer encoding undone and its charset decoded to UTF-8 when this
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
-//     end removed, and among them every part without a file name that is
+//     end removed, each of another type than text/plain (text/html, which
+//     a client renders) marked with its type, and among them every part without a file name that is
 //     not shown as text (an image, a PDF, an attached message), which a
 //     mail client shows and the attachments do not list, as its media
 //     type and the SHA-256 of its decoded bytes (line breaks at their end
@@ -243,6 +244,12 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 			return topPart(h, msg, mt, tb), nil
 		}
 		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
+		if mt != "text/plain" {
+			// As textWalk.addText marks a text part of another type.
+			tb.all = append(append(append(tb.all[:0], "\x00type "...), mt...), '\n')
+			tb.all = append(tb.all, t...)
+			return tb.all, t
+		}
 		return t, t
 	}
 	w := goMessageText(msg, tb)
@@ -358,7 +365,14 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 // undone, in charset.
 func (w *textWalk) addText(raw []byte, mt, charset string) {
 	t := w.tb.normalize(decodeText(raw, "", charset))
-	w.all = append(w.all, "\x00part\n"...)
+	w.all = append(w.all, "\x00part"...)
+	if !strings.EqualFold(mt, "text/plain") {
+		// A client renders text/html (and other text types) otherwise:
+		// the same bytes relabelled are not the same text to a reader.
+		w.all = append(w.all, ' ')
+		w.all = append(w.all, strings.ToLower(mt)...)
+	}
+	w.all = append(w.all, '\n')
 	if !w.seen && strings.EqualFold(mt, "text/plain") {
 		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
 	}
