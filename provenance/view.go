@@ -18,17 +18,18 @@ package provenance
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
 //     end removed, each of another type than text/plain (text/html, which
-//     a client renders) marked with its type, and among them every part without a file name that is
-//     not shown as text (an image, a PDF, an attached message), which a
-//     mail client shows and the attachments do not list, as its media
-//     type and the SHA-256 of its decoded bytes (line breaks at their end
-//     aside). The same text re-encoded by a server (quoted-printable
-//     instead of base64, CRLF instead of LF) has the same view. When
-//     readers read the body differently (coverage.mime_ambiguous: they
-//     split it at other lines, take another boundary, header field or
-//     end of base64; header.duplicate_mime_field), the SHA-256 of the
-//     body's bytes and of the top-level MIME fields follows the text: one
-//     reading's text does not show what the others do;
+//     a client renders) marked with its type, and among them every part
+//     without a file name that is not shown as text (an image, a PDF, an
+//     attached message), which a mail client shows and the attachments do
+//     not list, as its media type and the SHA-256 of its decoded bytes
+//     (line breaks at their end aside). The same text re-encoded by a
+//     server (quoted-printable instead of base64, CRLF instead of LF) has
+//     the same view. When readers read the body differently
+//     (coverage.mime_ambiguous: they split it at other lines, take another
+//     boundary, parameter or header field, or read its base64 otherwise;
+//     header.duplicate_mime_field), the SHA-256 of the body's bytes and of
+//     the top-level MIME fields follows the text: one reading's text does
+//     not show what the others do;
 //   - the attachments: each attachment's decoded name and the SHA-256 of
 //     its decoded bytes, in order;
 //   - the paragraphs of the first text part, split at empty lines, each
