@@ -192,6 +192,10 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 		out = append(out, evidence("coverage.mime_ambiguous",
 			"The line %q starts with a MIME boundary of the body, but MIME readers split the body differently there: it is not a delimiter line as RFC 2046 defines it (the boundary, optional white space, CRLF), or not one a strict reader finds. A strict reader lists no part after it, some readers start a part there, and mail clients read it line by line, as a delimiter line when only white space follows the boundary and as text otherwise. The attachments listed are the mail client's reading; copies of the message are compared on the body's bytes.",
 			f.mimeOdd))
+	} else if f.mimeShape != "" {
+		out = append(out, evidence("coverage.mime_ambiguous",
+			"MIME readers read the body differently: %s. The attachments and text listed are one reading; copies of the message are compared on the body's bytes.",
+			f.mimeShape))
 	}
 	// Most mail leaves Content-Type unsigned; it is worth a caution when it
 	// shapes an attachment, or when an unsigned Content-Disposition could
@@ -248,17 +252,19 @@ func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 // truncated reports whether the walk stopped at one of its caps, so that
 // attachments past them are not listed.
 func attachments(msg []byte) (out []Attachment, truncated bool) {
-	out, truncated, _ = readAttachments(msg)
+	out, truncated, _, _ = readAttachments(msg)
 	return out, truncated
 }
 
 // readAttachments is attachments, and returns the first delimiter line
 // that go-message and a mail client split the parts at differently, when
-// the list is the mail client's reading because of one (nil otherwise).
-func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte) {
+// the list is the mail client's reading because of one (nil otherwise),
+// and the first other shape of the walked entities that readers read
+// differently (entityShape; "" if none).
+func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, shape string) {
 	out, truncated, found, err := sliceAttachmentsLong(msg, false)
 	if err == nil && found.odd == nil {
-		return out, truncated, nil
+		return out, truncated, nil, found.shape
 	}
 	var w *mimeWalk
 	if err != nil {
@@ -276,16 +282,22 @@ func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte) 
 	// reading of a message it stopped at for another reason (a truncated
 	// part) stands.
 	cout, ctruncated, cfound, err := sliceAttachmentsLong(msg, true)
+	// The strict walk may have given up before the shape; the client's
+	// reading walks on past what it gives up at.
+	shape = found.shape
+	if shape == "" {
+		shape = cfound.shape
+	}
 	switch {
 	case err == nil && (cfound.odd != nil || cfound.long && w != nil && w.failed):
-		return cout, ctruncated, cfound.odd
+		return cout, ctruncated, cfound.odd, shape
 	case cfound.odd != nil:
 		// The readings differ, but the client's reading gave up past
 		// that line (a part header it cannot read): go-message's list
 		// stands, and the difference is still evidence.
-		return out, truncated, cfound.odd
+		return out, truncated, cfound.odd, shape
 	}
-	return out, truncated, nil
+	return out, truncated, nil, shape
 }
 
 // goMessageAttachments is attachments read through go-message's

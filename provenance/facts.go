@@ -52,6 +52,7 @@ type facts struct {
 	attachments []Attachment      // named MIME parts, Covered not yet set
 	mimeCapped  bool              // the MIME walk stopped at a cap
 	mimeOdd     []byte            // a delimiter line go-message and a mail client split at differently (readAttachments)
+	mimeShape   string            // another shape MIME readers read differently (entityShape), worded for the evidence
 	misfits     []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
 }
 
@@ -127,12 +128,32 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f.anomalies = headerAnomalies(f)
 	f.records = readRecords(f)
 	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
-		f.attachments, f.mimeCapped, f.mimeOdd = readAttachments(chosen.data)
+		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape = readAttachments(chosen.data)
+	} else if f.hdr.body <= len(chosen.data) {
+		// A single part the attachment walk does not read.
+		f.mimeShape = topShape(f.hdr, chosen.data[f.hdr.body:])
 	}
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])
 	}
 	return f, nil
+}
+
+// readersDiffer reports whether MIME readers read the message's body
+// differently: a delimiter line they split at differently, another shape
+// of a part they read differently (coverage.mime_ambiguous), or a
+// top-level MIME field given twice (header.duplicate_mime_field). The
+// reader's view then holds the body's bytes.
+func (f *facts) readersDiffer() bool {
+	if f.mimeOdd != nil || f.mimeShape != "" {
+		return true
+	}
+	for _, name := range mimeFields {
+		if f.hdr.count(name) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // bomPlace is where a byte-order mark was set aside.

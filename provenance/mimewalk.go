@@ -138,7 +138,10 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		w.truncated = true
 		return nil
 	}
-	mt, params, _ := e.Header.ContentType()
+	mt, params, ctErr := e.Header.ContentType()
+	if w.found.shape == "" {
+		w.found.shape = entityShape(e, data, depth == 0, ctErr)
+	}
 	if strings.HasPrefix(mt, "multipart/") {
 		if depth >= maxMIMEDepth {
 			w.truncated = true
@@ -158,12 +161,20 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		return err
 	}
 	name := partName(e)
+	b64 := strings.ToLower(e.Header.Get("Content-Transfer-Encoding")) == "base64"
 	if name == "" {
+		if b64 && w.found.shape == "" && !base64Canonical(data) {
+			w.found.shape = base64Shape
+		}
 		return nil
 	}
 	sum := sha256.New()
 	if directBase64(e, mt, params) {
 		if err := hashBase64(sum, data); err != nil {
+			// hashBase64 takes one canonical stream only.
+			if w.found.shape == "" {
+				w.found.shape = base64Shape
+			}
 			if !w.longLines {
 				return err
 			}
@@ -176,6 +187,9 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 			copyBuffers.Put(buf)
 		}
 	} else {
+		if b64 && w.found.shape == "" && !base64Canonical(data) {
+			w.found.shape = base64Shape
+		}
 		// Quoted-printable, 7bit and the rest: go-message's decoders,
 		// which read lines through a buffer of their own, so that what
 		// they read does not depend on how the bytes reach them.
@@ -193,14 +207,18 @@ var errStopParts = errors.New("provenance: no more parts wanted")
 // splitFinds are what a splitter met where go-message and a mail client
 // (splitter.longLines) read otherwise.
 type splitFinds struct {
-	long bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
-	odd  []byte // the first line the two readings split at differently (splitter.odd)
+	long  bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
+	odd   []byte // the first line the two readings split at differently (splitter.odd)
+	shape string // the first other shape readers read differently (entityShape), worded for the evidence
 }
 
 func (f *splitFinds) add(g splitFinds) {
 	f.long = f.long || g.long
 	if f.odd == nil {
 		f.odd = g.odd
+	}
+	if f.shape == "" {
+		f.shape = g.shape
 	}
 }
 
@@ -218,7 +236,7 @@ func eachPart(data []byte, boundary string, longLines bool, f func(p *message.En
 	bareCR := s.bareCR()
 	for {
 		hdr, body, err := s.next()
-		found = splitFinds{long: s.long, odd: s.odd}
+		found = splitFinds{long: s.long, odd: s.odd, shape: s.shape}
 		if found.odd == nil {
 			found.odd = bareCR
 		}
@@ -463,6 +481,7 @@ type splitter struct {
 	longLines bool
 	long      bool   // a line longer than goMessageBuffer was read (longLines only)
 	odd       []byte // the first line go-message and a mail client split at differently (next, nextClient)
+	shape     string // a part header go-message cannot read (header), worded as entityShape words a shape
 }
 
 func newSplitter(data []byte, boundary string, longLines bool) (*splitter, error) {
@@ -553,6 +572,11 @@ func (s *splitter) header() (textproto.Header, error) {
 	br := bufio.NewReaderSize(r, goMessageBuffer)
 	h, err := textproto.ReadHeader(br)
 	if err != nil {
+		if s.shape == "" && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			// Not the end of the data or a line over the buffer: a line
+			// that is no header field.
+			s.shape = "a part header holds a line that is not a header field: go-message lists no part from there on, while other readers (Python's email package) end the header at that line and show it and the lines after it as the part's text"
+		}
 		return textproto.Header{}, errPlainWalk
 	}
 	s.at += len(rest) - br.Buffered() - r.Len()

@@ -162,7 +162,7 @@ func TestMIMEWalkPinned(t *testing.T) {
 				msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
 			}
 			fmt.Fprintf(&got, "%s (%s):\n", c.name, form)
-			atts, truncated, odd := readAttachments(msg)
+			atts, truncated, odd, _ := readAttachments(msg)
 			fmt.Fprintf(&got, "  attachments %d, truncated %v\n", len(atts), truncated)
 			if odd != nil {
 				fmt.Fprintf(&got, "  readings differ at %q\n", odd)
@@ -640,10 +640,10 @@ func TestHashBase64Lines(t *testing.T) {
 	}
 }
 
-// FuzzHashBase64 checks hashBase64 against the reference: the same error,
-// and on success the same hash, with its own 32 KB buffers and with
-// buffers of 4 to 92 and 3 to 66 bytes, so that plain lines cross many
-// buffer boundaries and batches.
+// FuzzHashBase64 checks hashBase64 against the reference: the same error
+// (which base64Canonical foretells), and on success the same hash, with
+// its own 32 KB buffers and with buffers of 4 to 92 and 3 to 66 bytes, so
+// that plain lines cross many buffer boundaries and batches.
 func FuzzHashBase64(f *testing.F) {
 	for _, c := range hashBase64Cases() {
 		if len(c.text) < 4<<10 {
@@ -656,6 +656,12 @@ func FuzzHashBase64(f *testing.F) {
 		got := sha256.New()
 		if err := hashBase64(got, text); err != refErr {
 			t.Fatalf("hashBase64: error %v, reference %v", err, refErr)
+		}
+		// The attachment walk takes hashBase64's error for a part's
+		// base64 shape, and base64Canonical judges the parts it does not
+		// hash: the two must agree.
+		if canon := base64Canonical(text); canon != (refErr == nil) {
+			t.Fatalf("base64Canonical %v, hashBase64's error %v", canon, refErr)
 		}
 		if refErr == nil && !bytes.Equal(got.Sum(nil), ref.Sum(nil)) {
 			t.Fatalf("hashBase64: hash %x, reference %x", got.Sum(nil), ref.Sum(nil))

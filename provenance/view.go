@@ -17,15 +17,19 @@ package provenance
 //     transfer encoding undone and its charset decoded to UTF-8 when this
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
-//     end removed, and among them every part without a file name that is
-//     not shown as text (an image, a PDF, an attached message), which a
-//     mail client shows and the attachments do not list, as its media
-//     type and the SHA-256 of its decoded bytes (line breaks at their end
-//     aside). The same text re-encoded by a server (quoted-printable
-//     instead of base64, CRLF instead of LF) has the same view. When
-//     readers split the body differently (coverage.mime_ambiguous), the
-//     SHA-256 of the body's bytes follows the text: one reading's text
-//     does not show what the others do;
+//     end removed, each of another type than text/plain (text/html, which
+//     a client renders) marked with its type, and among them every part
+//     without a file name that is not shown as text (an image, a PDF, an
+//     attached message), which a mail client shows and the attachments do
+//     not list, as its media type and the SHA-256 of its decoded bytes
+//     (line breaks at their end aside). The same text re-encoded by a
+//     server (quoted-printable instead of base64, CRLF instead of LF) has
+//     the same view. When readers read the body differently
+//     (coverage.mime_ambiguous: they split it at other lines, take another
+//     boundary, parameter or header field, or read its base64 otherwise;
+//     header.duplicate_mime_field), the SHA-256 of the body's bytes and of
+//     the top-level MIME fields follows the text: one reading's text does
+//     not show what the others do;
 //   - the attachments: each attachment's decoded name and the SHA-256 of
 //     its decoded bytes, in order;
 //   - the paragraphs of the first text part, split at empty lines, each
@@ -121,12 +125,12 @@ func readerView(f *facts) *viewPrint {
 		var first []byte
 		body, first = displayedTextRead(f.hdr, f.raw, tb, f.mimeOdd != nil)
 		v.paras, v.quotes = paragraphs(first)
-		if f.mimeOdd != nil {
-			// Readers split this body differently (coverage.mime_ambiguous):
-			// the text is one reading of it, so a copy shows the same only
-			// when its body bytes are the same.
-			sum := sha256.Sum256(f.raw[f.hdr.body:])
-			body = append(append(slices.Clip(body), "\x00bytes\n"...), sum[:]...)
+		if f.readersDiffer() {
+			// Readers read this body differently (coverage.mime_ambiguous,
+			// header.duplicate_mime_field): the text is one reading of it,
+			// so a copy shows the same only when its body bytes and its
+			// top-level MIME fields are the same.
+			body = append(append(slices.Clip(body), "\x00bytes\n"...), bodyBytesSum(f)...)
 		}
 	}
 	put(elemBody, body)
@@ -140,6 +144,24 @@ func readerView(f *facts) *viewPrint {
 	put(elemAttachments, att.Bytes())
 	sums.finish(v)
 	return v
+}
+
+// bodyBytesSum is the SHA-256 of f's body bytes and of the values of its
+// top-level MIME fields (mimeFields), every instance in header order, which
+// decide how readers split and decode those bytes.
+func bodyBytesSum(f *facts) []byte {
+	h := sha256.New()
+	for _, hf := range f.hdr.fields {
+		if slices.Contains(mimeFields, hf.Name) {
+			h.Write([]byte(hf.Name))
+			h.Write([]byte{0})
+			h.Write([]byte(hf.Value))
+			h.Write([]byte{'\n'})
+		}
+	}
+	h.Write([]byte{0})
+	h.Write(f.raw[f.hdr.body:])
+	return h.Sum(nil)
 }
 
 // viewSums computes a viewPrint's digests: whole, the SHA-256 of every
@@ -223,6 +245,12 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 			return topPart(h, msg, mt, tb), nil
 		}
 		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
+		if mt != "text/plain" {
+			// As textWalk.addText marks a text part of another type.
+			tb.all = append(append(append(tb.all[:0], "\x00type "...), mt...), '\n')
+			tb.all = append(tb.all, t...)
+			return tb.all, t
+		}
 		return t, t
 	}
 	w := goMessageText(msg, tb)
@@ -338,7 +366,14 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 // undone, in charset.
 func (w *textWalk) addText(raw []byte, mt, charset string) {
 	t := w.tb.normalize(decodeText(raw, "", charset))
-	w.all = append(w.all, "\x00part\n"...)
+	w.all = append(w.all, "\x00part"...)
+	if !strings.EqualFold(mt, "text/plain") {
+		// A client renders text/html (and other text types) otherwise:
+		// the same bytes relabelled are not the same text to a reader.
+		w.all = append(w.all, ' ')
+		w.all = append(w.all, strings.ToLower(mt)...)
+	}
+	w.all = append(w.all, '\n')
 	if !w.seen && strings.EqualFold(mt, "text/plain") {
 		w.seen, w.first = true, [2]int{len(w.all), len(w.all) + len(t)}
 	}
