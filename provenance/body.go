@@ -290,7 +290,20 @@ func isToken(s string) bool {
 // splitParams splits v at the semicolons outside quoted strings.
 func splitParams(v string) []string {
 	var out []string
-	quoted, start := false, 0
+	for {
+		end := paramEnd(v)
+		out = append(out, v[:end])
+		if end == len(v) {
+			return out
+		}
+		v = v[end+1:]
+	}
+}
+
+// paramEnd returns the index of the first semicolon of v outside quoted
+// strings (where a backslash quotes the next byte), or len(v).
+func paramEnd(v string) int {
+	quoted := false
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case c == '\\' && quoted:
@@ -298,11 +311,10 @@ func splitParams(v string) []string {
 		case c == '"':
 			quoted = !quoted
 		case c == ';' && !quoted:
-			out = append(out, v[start:i])
-			start = i + 1
+			return i
 		}
 	}
-	return append(out, v[start:])
+	return len(v)
 }
 
 // Kinds of boundary line.

@@ -132,20 +132,7 @@ type rawParam struct {
 // its first ";", and the rest after the ";" that ends it (outside quoted
 // strings); ok is false for a piece without "=", which names nothing.
 func nextParam(v string) (p rawParam, rest string, ok bool) {
-	end, quoted := len(v), false
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '\\' && quoted:
-			i++
-		case c == '"':
-			quoted = !quoted
-		case c == ';' && !quoted:
-			end = i
-		}
-		if end < len(v) {
-			break
-		}
-	}
+	end := paramEnd(v)
 	piece, rest := v[:end], ""
 	if end < len(v) {
 		rest = v[end+1:]
