@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,17 +196,27 @@ var bodyLines = []string{
 	"Regards,", "Alice", "  indented", "From: a quoted header line",
 }
 
+// unescapedLines are bodyLines without those an mbox would escape, for
+// properties its escaping is not about.
+var unescapedLines = slices.DeleteFunc(slices.Clone(bodyLines), func(l string) bool { return strings.Contains(l, "From") })
+
+// generatedBody is least to least+spread-1 lines drawn from lines, each
+// ended by LF.
+func generatedBody(r *rand.Rand, lines []string, least, spread int) string {
+	var body strings.Builder
+	for range least + r.IntN(spread) {
+		body.WriteString(lines[r.IntN(len(lines))] + "\n")
+	}
+	return body.String()
+}
+
 // genuineMessages makes n signed messages from the seed, with bodies of
 // bodyLines, some multipart, some with l=, in both canonicalizations.
 func genuineMessages(t *testing.T, seed uint64, n int) [][]byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	var out [][]byte
 	for i := range n {
-		var body strings.Builder
-		for range 2 + r.IntN(8) {
-			body.WriteString(bodyLines[r.IntN(len(bodyLines))] + "\n")
-		}
-		m := testmail.Message{Subject: fmt.Sprintf("Figures %d-%d", seed, i), Body: body.String()}
+		m := testmail.Message{Subject: fmt.Sprintf("Figures %d-%d", seed, i), Body: generatedBody(r, bodyLines, 2, 8)}
 		if r.IntN(3) == 0 {
 			m.Attachments = []testmail.Attachment{{Name: "figures.csv", Data: []byte("a,b\n1,2\n")}}
 		}

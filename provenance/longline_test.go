@@ -75,11 +75,7 @@ func TestPropertyLongLineKeepsParts(t *testing.T) {
 	c := testChecker()
 	r := rand.New(rand.NewPCG(25, 0xb))
 	for i := range 24 {
-		var body strings.Builder
-		for range 1 + r.IntN(6) {
-			body.WriteString(bodyLines[r.IntN(len(bodyLines))] + "\n")
-		}
-		m := testmail.Message{Subject: fmt.Sprintf("Figures %d", i), Body: body.String()}
+		m := testmail.Message{Subject: fmt.Sprintf("Figures %d", i), Body: generatedBody(r, bodyLines, 1, 6)}
 		for k := range 1 + r.IntN(3) {
 			data := make([]byte, r.IntN(3000))
 			for j := range data {
