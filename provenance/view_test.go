@@ -3,6 +3,7 @@ package provenance
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"math/rand/v2"
 	"os"
@@ -383,4 +384,32 @@ func assertCopyJudged(t *testing.T, a, b *Assessment, name string, corroborated 
 	}
 	assert.Equal(t, VerdictAltered, b.Verdict, "%s (%v)", name, codesOf(b))
 	assert.Contains(t, codesOf(b), "copies.conflict", "%s", name)
+}
+
+// The reader's view holds header fields as a mail client shows them, in
+// whatever charset their encoded words use: the same Subject re-encoded
+// (ISO-2022-JP to UTF-8, as a gateway may) is the same view, and another
+// Subject in the same charset is not.
+func TestViewDecodesHeaderCharsets(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{}
+	msg := func(subject string) []byte {
+		return []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: " + subject +
+			"\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <report@example.com>\r\n\r\nSee the figures.\r\n")
+	}
+	// 機密の報告 ("confidential report"), and 機密の指示 ("confidential
+	// order"), in ISO-2022-JP; the first also in UTF-8.
+	const report, order = "=?ISO-2022-JP?B?GyRCNSFMKSROSnM5cBsoQg==?=", "=?ISO-2022-JP?B?GyRCNSFMKSROO1g8KBsoQg==?="
+	utf8Report := "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("機密の報告")) + "?="
+	for _, tc := range []struct {
+		name, copy   string
+		corroborated bool
+	}{
+		{"the subject re-encoded in UTF-8", utf8Report, true},
+		{"another subject in the same charset", order, false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, msg(report), "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", msg(tc.copy)))
+		assert.Equal(t, "機密の報告", a.Subject, "the subject as shown")
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
 }

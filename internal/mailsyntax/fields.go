@@ -1,16 +1,21 @@
 package mailsyntax
 
 import (
+	"errors"
+	"io"
 	"mime"
 	"strings"
 )
 
 // DecodeWords decodes the RFC 2047 encoded words in an unstructured field
-// value such as a Subject or a From. Charsets other than UTF-8,
-// US-ASCII and ISO-8859-1 are left encoded (the library loads no charset
-// tables); so is anything malformed.
+// value such as a Subject or a From, in any charset golang.org/x/text
+// knows (by its IANA or WHATWG name: ISO-2022-JP, Shift_JIS, KOI8-R,
+// windows-1251, GB2312, Big5 and the rest) and UTF-7, as a mail client
+// shows them. A value with a word in a charset it does not know, or
+// anything malformed, is kept as written, whole: a reader of the report
+// then sees what is there rather than a guess.
 func DecodeWords(s string) string {
-	var d mime.WordDecoder
+	d := mime.WordDecoder{CharsetReader: knownCharsetReader}
 	out, err := d.DecodeHeader(s)
 	if err != nil {
 		return s
@@ -73,4 +78,18 @@ func MessageID(v string) string {
 		}
 	}
 	return v
+}
+
+// errUnknownCharset refuses an encoded word in a charset DecodeWords does
+// not know.
+var errUnknownCharset = errors.New("mailsyntax: unknown charset")
+
+// knownCharsetReader decodes the charsets decodeKnownCharset knows, the
+// value's words up to maxFromLen bytes each, and refuses any other.
+func knownCharsetReader(charset string, input io.Reader) (io.Reader, error) {
+	r, ok, err := decodeKnownCharset(charset, io.LimitReader(input, maxFromLen))
+	if !ok {
+		return nil, errUnknownCharset
+	}
+	return r, err
 }

@@ -13,7 +13,14 @@ func TestDecodeWords(t *testing.T) {
 		{"utf-8 q", "=?utf-8?q?J=C3=BCrgen?= <j@example.de>", "Jürgen <j@example.de>"},
 		{"latin-1 b", "=?iso-8859-1?b?SvxyZ2Vu?=", "Jürgen"},
 		{"adjacent words joined", "=?utf-8?q?a?= =?utf-8?q?b?=", "ab"},
+		{"ISO-2022-JP", "=?ISO-2022-JP?B?GyRCNSFMKSROSnM5cBsoQg==?=", "機密の報告"},
+		{"KOI8-R", "=?koi8-r?B?88XL0sXUztnKIM/U3qPU?=", "Секретный отчёт"},
+		{"windows-1251 q", "Re: =?windows-1251?Q?=CF=EB=E0=F2=B8=E6?= 12", "Re: Платёж 12"},
+		{"GB2312", "=?GB2312?B?u+HS6bzN0qo=?=", "会议纪要"},
+		{"UTF-7", "=?utf-7?q?Hi_+ZeVnLIqe-?=", "Hi 日本語"},
+		{"RFC 2231 language suffix", "=?koi8-r*ru?B?88XL0sXUztnKIM/U3qPU?=", "Секретный отчёт"},
 		{"unknown charset left encoded", "=?x-unknown?q?abc?=", "=?x-unknown?q?abc?="},
+		{"unknown charset keeps the value whole", "=?utf-8?q?J=C3=BCrgen?= =?x-unknown?q?abc?=", "=?utf-8?q?J=C3=BCrgen?= =?x-unknown?q?abc?="},
 		{"malformed left as is", "=?utf-8?q?abc", "=?utf-8?q?abc"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -289,15 +289,26 @@ func decodeAllWords(s string) string {
 // (asciiCharsetReader). An RFC 2231 language suffix ("utf-8*en") is
 // ignored.
 func anyCharsetReader(charset string, input io.Reader) (io.Reader, error) {
-	name, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(charset)), "*")
 	input = io.LimitReader(input, maxFromLen)
+	r, ok, err := decodeKnownCharset(charset, input)
+	if !ok {
+		return asciiCharsetReader(charset, input)
+	}
+	return r, err
+}
+
+// decodeKnownCharset decodes input from charset when golang.org/x/text
+// knows it (by its IANA or WHATWG name) or it is UTF-7; ok is false for
+// any other. An RFC 2231 language suffix ("utf-8*en") is ignored.
+func decodeKnownCharset(charset string, input io.Reader) (r io.Reader, ok bool, err error) {
+	name, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(charset)), "*")
 	switch name {
 	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
 		b, err := io.ReadAll(input)
 		if err != nil {
-			return nil, err
+			return nil, true, err
 		}
-		return strings.NewReader(utf7.Decode(b)), nil
+		return strings.NewReader(utf7.Decode(b)), true, nil
 	}
 	var enc encoding.Encoding
 	if e, err := ianaindex.MIME.Encoding(name); err == nil && e != nil {
@@ -306,7 +317,7 @@ func anyCharsetReader(charset string, input io.Reader) (io.Reader, error) {
 		enc = e
 	}
 	if enc == nil {
-		return asciiCharsetReader(charset, input)
+		return nil, false, nil
 	}
-	return enc.NewDecoder().Reader(input), nil
+	return enc.NewDecoder().Reader(input), true, nil
 }
