@@ -1,10 +1,14 @@
 package mailsyntax
 
 import (
+	"encoding/base64"
+	"mime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"golang.org/x/text/encoding/japanese"
 )
 
 func TestDecodeWords(t *testing.T) {
@@ -90,6 +94,34 @@ func FuzzMessageIDs(f *testing.F) {
 			}
 			if !strings.Contains(v, id) {
 				t.Fatalf("MessageIDs(%q): %q is not in the input", v, id)
+			}
+		}
+	})
+}
+
+// FuzzDecodeWords decodes any value in any charset label without failing:
+// a value with no encoded word is given back as it is, and text encoded
+// as one UTF-8 or one ISO-2022-JP word (when it has that form) decodes to
+// itself.
+func FuzzDecodeWords(f *testing.F) {
+	f.Add("=?ISO-2022-JP?B?GyRCNSFMKSROSnM5cBsoQg==?=", "機密の報告")
+	f.Add("=?koi8-r*ru?B?88XL0sXUztnKIM/U3qPU?= x", "Секретный отчёт")
+	f.Add("=?utf-7?q?Hi_+ZeVnLIqe-?=", "")
+	f.Fuzz(func(t *testing.T, value, text string) {
+		got := DecodeWords(value)
+		if !strings.Contains(value, "=?") && got != value {
+			t.Fatalf("DecodeWords(%q) = %q, with no encoded word", value, got)
+		}
+		if !utf8.ValidString(text) {
+			return
+		}
+		if w := mime.BEncoding.Encode("utf-8", text); DecodeWords(w) != text {
+			t.Fatalf("DecodeWords(%q) = %q, want %q", w, DecodeWords(w), text)
+		}
+		if j, err := japanese.ISO2022JP.NewEncoder().String(text); err == nil && text != "" {
+			w := "=?ISO-2022-JP?B?" + base64.StdEncoding.EncodeToString([]byte(j)) + "?="
+			if back, err := japanese.ISO2022JP.NewDecoder().String(j); err == nil && back == text && DecodeWords(w) != text {
+				t.Fatalf("DecodeWords(%q) = %q, want %q", w, DecodeWords(w), text)
 			}
 		}
 	})
