@@ -103,6 +103,7 @@ func flowedText(tb *textBuffers, decoded []byte, m flowMode) (mark string, text 
 func unflow(dst, b []byte, delsp bool) (out []byte, ok bool) {
 	out = dst[:0]
 	open, depth := false, 0 // a paragraph ended by a soft break, and its depth
+	bare := false           // an unquoted paragraph with no text written yet
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -130,17 +131,24 @@ func unflow(dst, b []byte, delsp bool) (out []byte, ok bool) {
 		}
 		if !open {
 			depth = d
+			for range d {
+				out = append(out, '>')
+			}
 			if d > 0 {
-				for range d {
-					out = append(out, '>')
-				}
-				out = append(out, ' ')
-			} else if len(t) > 0 && (t[0] == ' ' || t[0] == '>') {
 				out = append(out, ' ')
 			}
+			bare = d == 0
 		}
 		if soft && delsp {
 			t = t[:len(t)-1]
+		}
+		if bare && len(t) > 0 {
+			// The paragraph's first text decides whether it is
+			// written stuffed.
+			if t[0] == ' ' || t[0] == '>' {
+				out = append(out, ' ')
+			}
+			bare = false
 		}
 		out = append(out, t...)
 		if open = soft; !soft {
