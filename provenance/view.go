@@ -18,7 +18,9 @@ package provenance
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
 //     end removed, each of another type than text/plain (text/html, which
-//     a client renders) marked with its type, and among them every part
+//     a client renders) marked with its type, each text/plain part with
+//     format=flowed read as a client shows it first and marked as flowed
+//     (flowed.go), and among them every part
 //     without a file name that is not shown as text (an image, a PDF, an
 //     attached message), which a mail client shows and the attachments do
 //     not list, as its media type and the SHA-256 of its decoded bytes
