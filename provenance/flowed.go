@@ -9,10 +9,13 @@ package provenance
 // depth, which a client shows as nested quotes. The reader's view strips
 // white space at the end of each line, which decides all of this, so it
 // reads a flowed part as a client shows it first: one line per paragraph,
-// its quote depth and its text (unflow).
+// its quote depth and its text (unflow), and keeps what a client that does
+// not know the format shows, its lines, beside it.
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 )
 
@@ -63,19 +66,24 @@ func containsFold(s, sub string) bool {
 }
 
 // flowedText is the text of a part read in mode m (not flowNone), decoded,
-// as the view holds it, and the word that marks the part in the view:
-// "flowed" and the text unflowed then normalised (normalizeText), or, for
-// text whose flowed reading clients disagree on (unflow's ok is false, or
-// m is flowAmbiguous), "flowed raw" and the decoded text with only its
-// CRLF line endings made LF and its empty lines at the start and the end
+// as the view holds it, and the words that mark the part in the view.
+//
+// Clients that know RFC 3676 show the text unflowed; others (Outlook,
+// webmail) show its lines as they are. The view holds both readings:
+// the mark is "flowed" and the SHA-256 of the text read as fixed lines
+// (normalizeText), and the text is the text unflowed, then normalised.
+// Text whose flowed reading clients disagree on (unflow's ok is false, or
+// m is flowAmbiguous) is marked "flowed raw" and held with only its CRLF
+// line endings made LF and its empty lines at the start and the end
 // removed, its white space kept: a copy shows the same when it has the
-// same lines, each with the same spaces at its end. The
-// text may be in tb's buffers, good until tb is released.
+// same lines, each with the same spaces at its end. The text may be in
+// tb's buffers, good until tb is released.
 func flowedText(tb *textBuffers, decoded []byte, m flowMode) (mark string, text []byte) {
 	if m != flowAmbiguous {
+		fixed := sha256.Sum256(tb.normalize(decoded))
 		if u, ok := unflow(tb.flow[:0], decoded, m == flowDelSp); ok {
 			tb.flow = u[:0]
-			return "flowed", tb.normalize(u)
+			return "flowed " + hex.EncodeToString(fixed[:16]), tb.normalize(u)
 		}
 	}
 	return "flowed raw", bytes.Trim(bytes.ReplaceAll(decoded, []byte("\r\n"), []byte("\n")), "\n")

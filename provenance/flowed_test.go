@@ -2,7 +2,9 @@ package provenance
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"mime/quotedprintable"
@@ -154,6 +156,8 @@ func flowedForgeries() []struct{ name, orig, forged []byte } {
 			withBody(softened(flowedOrig, "account by Friday."), flowed, "")},
 		{[]byte("flowed original, a hard break made soft with delsp=yes"), withBody(flowedOrig, delsp, ""),
 			withBody(softened(flowedOrig, "Alice"), delsp, "")},
+		{[]byte("flowed original, a soft break moved: clients that do not know the format show other lines"), withBody(flowedOrig, flowed, ""),
+			withBody(strings.Replace(flowedOrig, "of 12 \n500 dollars", "of \n12 500 dollars", 1), flowed, "")},
 		{[]byte("flowed original, the copy adds delsp=yes: 12 and 500 joined as 12500"), withBody(flowedOrig, flowed, ""),
 			withBody(flowedOrig, delsp, "")},
 		{[]byte("flowed original, the copy drops format=flowed"), withBody(flowedOrig, flowed, ""),
@@ -210,7 +214,8 @@ func TestFlowedCopyReencodedCorroborated(t *testing.T) {
 func TestFlowedViewText(t *testing.T) {
 	msg := withBody("please wire 12 \n500 dollars\n\n> pay 1 \n> 00\n", `text/plain; format=flowed; delsp=yes`, "quoted-printable")
 	all, first := displayedText(splitHeader(msg), msg, new(textBuffers))
-	assert.Equal(t, "\x00flowed\nplease wire 12500 dollars\n\n> pay 100", string(all))
+	fixed := sha256.Sum256([]byte("please wire 12\n500 dollars\n\n> pay 1\n> 00"))
+	assert.Equal(t, "\x00flowed "+hex.EncodeToString(fixed[:16])+"\nplease wire 12500 dollars\n\n> pay 100", string(all))
 	assert.Equal(t, "please wire 12500 dollars\n\n> pay 100", string(first))
 	own, quoted := paragraphs(first)
 	assert.Equal(t, []paragraph{paragraphOf("please wire 12500 dollars")}, own)
@@ -355,11 +360,15 @@ func TestPropertyFlowedViewIsWhatClientsShow(t *testing.T) {
 		v1, v2 := view(msg1), view(msg2)
 		shown1, ok1 := clientShows(s1, m1.flowed, m1.delsp)
 		shown2, ok2 := clientShows(s2, m2.flowed, m2.delsp)
+		// What a client that does not know the format shows.
+		fixed1, _ := clientShows(s1, false, false)
+		fixed2, _ := clientShows(s2, false, false)
 		if v1 == v2 {
 			same++
 			require.True(t, ok1 && ok2 || strings.Trim(s1, "\n") == strings.Trim(s2, "\n"), "views alike for text read in different ways: %q (%s), %q (%s)", s1, m1.ct, s2, m2.ct)
 			if ok1 && ok2 {
 				require.Equal(t, shown1, shown2, "views alike: %q (%s), %q (%s)", s1, m1.ct, s2, m2.ct)
+				require.Equal(t, fixed1, fixed2, "views alike: %q (%s), %q (%s), shown as fixed lines", s1, m1.ct, s2, m2.ct)
 			}
 		} else {
 			differ++
