@@ -18,7 +18,9 @@ package provenance
 //     package knows the charset, then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
 //     end removed, each of another type than text/plain (text/html, which
-//     a client renders) marked with its type, and among them every part
+//     a client renders) marked with its type, each text/plain part with
+//     format=flowed read as a client shows it first and marked as flowed
+//     (flowed.go), and among them every part
 //     without a file name that is not shown as text (an image, a PDF, an
 //     attached message), which a mail client shows and the attachments do
 //     not list, as its media type and the SHA-256 of its decoded bytes
@@ -197,6 +199,7 @@ func (vs *viewSums) finish(v *viewPrint) {
 // once (its lines made LF), and the copy is hashed and dropped.
 type textBuffers struct {
 	norm []byte // normalizeText's copy of one text
+	flow []byte // unflow's copy of one flowed text
 	all  []byte // a multipart message's text parts, one after another
 	read []byte // one part's decoded bytes
 }
@@ -210,7 +213,7 @@ const maxKeptText = 1 << 20
 // release puts tb back in the pool, without its buffers when one has grown
 // past maxKeptText.
 func (tb *textBuffers) release() {
-	if cap(tb.norm) > maxKeptText || cap(tb.all) > maxKeptText || cap(tb.read) > maxKeptText {
+	if cap(tb.norm) > maxKeptText || cap(tb.all) > maxKeptText || cap(tb.read) > maxKeptText || cap(tb.flow) > maxKeptText {
 		*tb = textBuffers{}
 	}
 	textBufs.Put(tb)
@@ -244,7 +247,15 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
 			return topPart(h, msg, mt, tb), nil
 		}
-		t := tb.normalize(decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"]))
+		decoded := decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"])
+		if fm := flowModeOf(mt, h.first("content-type")); fm != flowNone {
+			// As textWalk.addText marks a flowed part.
+			mark, t := flowedText(tb, decoded, fm)
+			tb.all = append(append(append(tb.all[:0], "\x00"...), mark...), '\n')
+			tb.all = append(tb.all, t...)
+			return tb.all, t
+		}
+		t := tb.normalize(decoded)
 		if mt != "text/plain" {
 			// As textWalk.addText marks a text part of another type.
 			tb.all = append(append(append(tb.all[:0], "\x00type "...), mt...), '\n')
@@ -359,14 +370,22 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	// decode, as the top-level body's is.
 	raw := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
 	w.tb.read = raw[:0]
-	w.addText(raw, mt, params["charset"])
+	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
 }
 
 // addText adds a text part of media type mt: raw, its transfer encoding
-// undone, in charset.
-func (w *textWalk) addText(raw []byte, mt, charset string) {
-	t := w.tb.normalize(decodeText(raw, "", charset))
+// undone, in charset, its lines read in mode fm (flowModeOf).
+func (w *textWalk) addText(raw []byte, mt, charset string, fm flowMode) {
+	var t []byte
 	w.all = append(w.all, "\x00part"...)
+	if fm != flowNone {
+		// A flowed part is shown otherwise than the same lines fixed.
+		var mark string
+		mark, t = flowedText(w.tb, decodeText(raw, "", charset), fm)
+		w.all = append(append(w.all, ' '), mark...)
+	} else {
+		t = w.tb.normalize(decodeText(raw, "", charset))
+	}
 	if !strings.EqualFold(mt, "text/plain") {
 		// A client renders text/html (and other text types) otherwise:
 		// the same bytes relabelled are not the same text to a reader.
@@ -470,7 +489,7 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		raw = readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
 	}
 	w.tb.read = raw[:0]
-	w.addText(raw, mt, params["charset"])
+	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
 	return nil
 }
 
