@@ -708,6 +708,11 @@ func misfitEvidence(f *facts, d *decision) []Evidence {
 	var out []Evidence
 	for _, m := range d.unfit {
 		name := mimeHeader(m.field)
+		if m.field == flowedJoins {
+			out = append(out, evidence("coverage.mime_mismatch",
+				"The text is format=flowed with delsp=yes: a mail client joins a line that ends in a space to the next and deletes the space, so two lines \"12\" and \"500\" read \"12500\" once a space ends the first. The signatures that prove the body use relaxed canonicalization, which signs a line the same with or without spaces at its end, so where the text's words join is not proven."))
+			continue
+		}
 		if m.field == bodyStructure {
 			out = append(out, evidence("coverage.mime_mismatch",
 				"The body's MIME structure is not proven as a mail client reads it: %s.", m.reason))
@@ -731,6 +736,9 @@ func unfitSummary(f *facts, d *decision) string {
 	for _, m := range d.unfit {
 		if m.field == bodyStructure {
 			return "Unverifiable: the signature proves the body's bytes up to white space, but a part's header runs on over a line of spaces, so a mail client hides text of that part."
+		}
+		if m.field == flowedJoins {
+			return "Unverifiable: the signature proves the body's words up to white space at line ends, but the text is flowed with delsp=yes, where a space at a line's end joins two words, so the words a mail client shows are not proven."
 		}
 		if n := mimeHeader(m.field); !slices.Contains(names, n) {
 			names = append(names, n)

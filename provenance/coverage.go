@@ -252,7 +252,7 @@ func bodyCoverage(sig *dkim.Signature) BodyCoverage {
 // truncated reports whether the walk stopped at one of its caps, so that
 // attachments past them are not listed.
 func attachments(msg []byte) (out []Attachment, truncated bool) {
-	out, truncated, _, _ = readAttachments(msg)
+	out, truncated, _, _, _ = readAttachments(msg)
 	return out, truncated
 }
 
@@ -260,11 +260,12 @@ func attachments(msg []byte) (out []Attachment, truncated bool) {
 // that go-message and a mail client split the parts at differently, when
 // the list is the mail client's reading because of one (nil otherwise),
 // and the first other shape of the walked entities that readers read
-// differently (entityShape; "" if none).
-func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, shape string) {
+// differently (entityShape; "" if none), and whether a text part's joins
+// only simple body canonicalization signs (flowedJoinsPart).
+func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, shape string, flowed bool) {
 	out, truncated, found, err := sliceAttachmentsLong(msg, false)
 	if err == nil && found.odd == nil {
-		return out, truncated, nil, found.shape
+		return out, truncated, nil, found.shape, found.flowed
 	}
 	var w *mimeWalk
 	if err != nil {
@@ -283,21 +284,23 @@ func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, 
 	// part) stands.
 	cout, ctruncated, cfound, err := sliceAttachmentsLong(msg, true)
 	// The strict walk may have given up before the shape; the client's
-	// reading walks on past what it gives up at.
+	// reading walks on past what it gives up at. When it gives up too,
+	// go-message's walk looks for flowed text.
 	shape = found.shape
 	if shape == "" {
 		shape = cfound.shape
 	}
+	flowed = found.flowed || cfound.flowed || err != nil && goMessageFlowed(msg)
 	switch {
 	case err == nil && (cfound.odd != nil || cfound.long && w != nil && w.failed):
-		return cout, ctruncated, cfound.odd, shape
+		return cout, ctruncated, cfound.odd, shape, flowed
 	case cfound.odd != nil:
 		// The readings differ, but the client's reading gave up past
 		// that line (a part header it cannot read): go-message's list
 		// stands, and the difference is still evidence.
-		return out, truncated, cfound.odd, shape
+		return out, truncated, cfound.odd, shape, flowed
 	}
-	return out, truncated, nil, shape
+	return out, truncated, nil, shape, flowed
 }
 
 // goMessageAttachments is attachments read through go-message's

@@ -21,8 +21,10 @@ package provenance
 //     signatures with acceptable keys and algorithms cover From and the
 //     whole body, and the body as a reader sees it is proven: every
 //     top-level MIME field they leave unsigned fits the signed bytes
-//     (body.go). When one does not, the message is unverifiable
-//     (coverage.mime_mismatch), and the signature that proves the bytes
+//     (body.go), and flowed text with delsp=yes, whose joins hang on
+//     spaces at line ends, is not proven by relaxed body canonicalization
+//     alone (flowedjoin.go). When one does not, the message is
+//     unverifiable (coverage.mime_mismatch), and the signature that proves the bytes
 //     stays the decider, so that the coverage says what it proves. A
 //     DomainKeys signature (RFC 4870, dkim.SignatureDomainKeys) counts here
 //     too: its valid signature proves the fields it signs and the body at
@@ -167,6 +169,9 @@ func decide(f *facts, p *policy) *decision {
 	d.changes = rule1(f, p)
 	if bytesProven(f, p) {
 		d.unfit = unprovenMisfits(f, func(name string) bool { return mimeProven(f, p, name) })
+		if flowedJoinsUnproven(f, p) {
+			d.unfit = append(d.unfit, mimeMisfit{field: flowedJoins})
+		}
 	}
 	own, ownConf := ownSignature(f, p, d.blocked())
 	var sealed *sealedRecord

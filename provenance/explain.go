@@ -5,6 +5,7 @@ package provenance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -415,7 +416,11 @@ func explainCoverage(f *facts, d *decision, a *Assessment) []string {
 		out = append(out, "Not proven: the body; do not quote it as sent.")
 	}
 	if len(d.unfit) > 0 && c.Body != BodyNone {
-		out = append(out, "Not proven: the body as a mail client shows it, because an unsigned MIME field does not fit the signed bytes; quote only what the raw bytes say, read as their own structure shows.")
+		if slices.ContainsFunc(d.unfit, func(m mimeMisfit) bool { return m.field == flowedJoins }) {
+			out = append(out, "Not proven: the body as a mail client shows it, because no signature fixes which of its flowed lines a mail client joins into one word; quote only the lines as the raw bytes break them, and check any number or word that a line break splits.")
+		} else {
+			out = append(out, "Not proven: the body as a mail client shows it, because an unsigned MIME field does not fit the signed bytes; quote only what the raw bytes say, read as their own structure shows.")
+		}
 	}
 	if d.wider != nil {
 		pass := &f.sigs[d.widerPass]

@@ -44,16 +44,17 @@ type facts struct {
 	shown shownFields // the fields a reader sees
 	from  identity    // the sender a signature could vouch for
 
-	sigs        []SignatureResult // every DKIM signature, header order, with alignment
-	anomalies   []anomaly         // header anomalies (headers.go)
-	records     []record          // receivers' records of DKIM results (receiver.go)
-	arc         *arc.Result       // the ARC check, nil when the message has no ARC fields
-	arcResult   ARCResult         // arc mapped for the assessment
-	attachments []Attachment      // named MIME parts, Covered not yet set
-	mimeCapped  bool              // the MIME walk stopped at a cap
-	mimeOdd     []byte            // a delimiter line go-message and a mail client split at differently (readAttachments)
-	mimeShape   string            // another shape MIME readers read differently (entityShape), worded for the evidence
-	misfits     []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
+	sigs           []SignatureResult // every DKIM signature, header order, with alignment
+	anomalies      []anomaly         // header anomalies (headers.go)
+	records        []record          // receivers' records of DKIM results (receiver.go)
+	arc            *arc.Result       // the ARC check, nil when the message has no ARC fields
+	arcResult      ARCResult         // arc mapped for the assessment
+	attachments    []Attachment      // named MIME parts, Covered not yet set
+	mimeCapped     bool              // the MIME walk stopped at a cap
+	mimeOdd        []byte            // a delimiter line go-message and a mail client split at differently (readAttachments)
+	mimeShape      string            // another shape MIME readers read differently (entityShape), worded for the evidence
+	flowedJoinable bool              // flowed text with delsp=yes whose joins only simple canonicalization signs (flowedJoinable)
+	misfits        []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
 }
 
 // shownFields are the header fields a mail client shows, decoded.
@@ -128,13 +129,17 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	f.anomalies = headerAnomalies(f)
 	f.records = readRecords(f)
 	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
-		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape = readAttachments(chosen.data)
+		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape, f.flowedJoinable = readAttachments(chosen.data)
 	} else if f.hdr.body <= len(chosen.data) {
 		// A single part the attachment walk does not read.
 		f.mimeShape = topShape(f.hdr, chosen.data[f.hdr.body:])
 	}
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])
+		if ct := f.hdr.first("content-type"); !f.flowedJoinable {
+			mt, _, _ := parseContentType(ct)
+			f.flowedJoinable = flowedJoinsPart(mt, ct, f.hdr.first("content-transfer-encoding"), chosen.data[f.hdr.body:])
+		}
 	}
 	return f, nil
 }

@@ -178,7 +178,9 @@ func flowedForgeries() []struct{ name, orig, forged []byte } {
 // corroborated by the authentic copy.
 func TestFlowedCopyNotCorroborated(t *testing.T) {
 	c := testChecker()
-	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	// Simple body canonicalization: under relaxed, a flowed original with
+	// delsp=yes is not authentic itself (TestFlowedRelaxedJoinsUnproven).
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version"), Canonicalization: "relaxed/simple"}
 	for _, f := range flowedForgeries() {
 		orig := signRaw(t, f.orig, "rsa2048", o)
 		a, b := c.Check(t.Context(), eml("sent.eml", orig)), c.Check(t.Context(), eml("copy.eml", f.forged))
@@ -190,7 +192,7 @@ func TestFlowedCopyNotCorroborated(t *testing.T) {
 // quoted-printable or base64, with LF line endings) are corroborated.
 func TestFlowedCopyReencodedCorroborated(t *testing.T) {
 	c := testChecker()
-	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version"), Canonicalization: "relaxed/simple"}
 	body := "Bob,\n\nplease wire the deposit of 12 \n500 dollars to the usual \naccount by Friday.\n\n> You said 12 \n> 500?\n\n From the desk of\nAlice\n-- \nAlice Example\n"
 	for _, ct := range []string{`text/plain; charset="us-ascii"; format=flowed`, `text/plain; charset="us-ascii"; format=flowed; delsp=yes`} {
 		for _, wrap := range []func([]byte) []byte{func(b []byte) []byte { return b }, inPart} {
@@ -412,4 +414,84 @@ func FuzzUnflow(f *testing.F) {
 			t.Fatalf("words changed: %q -> %q", b, out)
 		}
 	})
+}
+
+// Relaxed body canonicalization signs a line the same with or without
+// spaces at its end, and with format=flowed; delsp=yes a space at a line's
+// end joins two words ("12" and "500" read "12500"): text sent that way
+// without a transfer encoding is not authentic under relaxed signatures
+// alone, and the doctored message (a space removed or added, the
+// signature still valid) is not either. Simple canonicalization, a
+// transfer encoding, delsp=no (whose joins keep the words apart) and text
+// of one line each paragraph are proven as before.
+func TestFlowedRelaxedJoinsUnproven(t *testing.T) {
+	c := testChecker()
+	body := "Bob,\n\nplease wire the deposit of 12\n500 dollars to the usual \naccount by Friday.\n\nAlice\n"
+	const delsp, flowed = `text/plain; charset="us-ascii"; format=flowed; delsp=yes`, `text/plain; charset="us-ascii"; format=flowed`
+	for _, tc := range []struct {
+		name, ct, cte, canon string
+		wrap                 func([]byte) []byte
+		authentic            bool
+	}{
+		{"delsp=yes, relaxed", delsp, "", "relaxed/relaxed", nil, false},
+		{"delsp=yes, relaxed, in a multipart", delsp, "", "relaxed/relaxed", inPart, false},
+		{"delsp=yes, 8bit, relaxed", delsp, "8bit", "relaxed/relaxed", nil, false},
+		{"delsp=yes, simple", delsp, "", "relaxed/simple", nil, true},
+		{"delsp=yes, simple, in a multipart", delsp, "", "simple/simple", inPart, true},
+		{"delsp=yes, quoted-printable, relaxed", delsp, "quoted-printable", "relaxed/relaxed", nil, true},
+		{"delsp=yes, base64, relaxed, in a multipart", delsp, "base64", "relaxed/relaxed", inPart, true},
+		{"delsp=no, relaxed", flowed, "", "relaxed/relaxed", nil, true},
+		{"not flowed, relaxed", `text/plain; charset="us-ascii"`, "", "relaxed/relaxed", nil, true},
+	} {
+		wrap := tc.wrap
+		if wrap == nil {
+			wrap = func(b []byte) []byte { return b }
+		}
+		o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version"), Canonicalization: tc.canon}
+		signed := signRaw(t, wrap(withBody(body, tc.ct, tc.cte)), "rsa2048", o)
+		a := c.Check(t.Context(), eml("sent.eml", signed))
+		require.NoError(t, a.Err, "%s", tc.name)
+		if tc.authentic {
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "%s (%v)", tc.name, codesOf(a))
+			continue
+		}
+		assert.Equal(t, VerdictUnverifiable, a.Verdict, "%s (%v)", tc.name, codesOf(a))
+		assert.Contains(t, codesOf(a), "coverage.mime_mismatch", "%s", tc.name)
+		assert.Contains(t, strings.Join(a.Explanation.Proven, " "), "which of its flowed lines a mail client joins", "%s", tc.name)
+		// The forger's edit: the space after "usual" removed and one
+		// added after "12". Relaxed canonicalization signs it the same.
+		doctored := bytes.Replace(bytes.Replace(signed, []byte("usual \r\n"), []byte("usual\r\n"), 1), []byte("of 12\r\n"), []byte("of 12 \r\n"), 1)
+		require.NotEqual(t, signed, doctored, "%s: the edit applies", tc.name)
+		d := c.Check(t.Context(), eml("doctored.eml", doctored))
+		assert.NotEqual(t, VerdictAuthentic, d.Verdict, "%s: the doctored message (%v)", tc.name, codesOf(d))
+		assert.Contains(t, codesOf(d), "dkim.pass", "%s: the doctored message still passes DKIM", tc.name)
+	}
+}
+
+// flowedJoinsPart is asked of each text part by the walks over the bytes,
+// and goMessageFlowed of the parts go-message reads when neither walk
+// reaches the end: both find a flowed part with delsp=yes and a line
+// break inside a paragraph, and nothing else.
+func TestFlowedJoinsPart(t *testing.T) {
+	const delsp = `text/plain; charset="us-ascii"; format=flowed; delsp=yes`
+	for _, tc := range []struct {
+		name, ct, cte, body string
+		want                bool
+	}{
+		{"delsp=yes", delsp, "", "12\n500 dollars\n", true},
+		{"delsp=yes in another case, folded", "Text/Plain;\r\n\tFormat=\"Flowed\"; DelSp=Yes", "7bit", "12\n500\n", true},
+		{"delsp=yes, one line per paragraph", delsp, "", "12\n\n500\n", false},
+		{"delsp=yes, quoted-printable", delsp, "quoted-printable", "12\n500\n", false},
+		{"delsp=no", `text/plain; format=flowed; delsp=no`, "", "12\n500\n", false},
+		{"format=fixed", `text/plain; format=fixed; delsp=yes`, "", "12\n500\n", false},
+		{"text/html", `text/html; format=flowed; delsp=yes`, "", "12\n500\n", false},
+	} {
+		mt, _, _ := parseContentType(tc.ct)
+		assert.Equal(t, tc.want, flowedJoinsPart(mt, tc.ct, tc.cte, []byte(tc.body)), "%s", tc.name)
+		msg := inPart(withBody(tc.body, strings.ReplaceAll(tc.ct, "\r\n", ""), ""))
+		if tc.cte != "" && tc.cte != "7bit" {
+			continue // withBody encodes the text; inPart's part is what matters here
+		}
+		assert.Equal(t, tc.want, goMessageFlowed(msg), "%s, through go-message", tc.name)
+	}
 }

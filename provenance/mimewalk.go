@@ -166,6 +166,9 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		if b64 && w.found.shape == "" && !base64Canonical(data) {
 			w.found.shape = base64Shape
 		}
+		if !w.found.flowed && flowedJoinsPart(mt, e.Header.Get("Content-Type"), e.Header.Get("Content-Transfer-Encoding"), data) {
+			w.found.flowed = true
+		}
 		return nil
 	}
 	sum := sha256.New()
@@ -210,10 +213,14 @@ type splitFinds struct {
 	long  bool   // a line outside the parts longer than goMessageBuffer (splitter.long)
 	odd   []byte // the first line the two readings split at differently (splitter.odd)
 	shape string // the first other shape readers read differently (entityShape), worded for the evidence
+	// flowed is set by a text part whose joins only simple body
+	// canonicalization signs (flowedJoinsPart).
+	flowed bool
 }
 
 func (f *splitFinds) add(g splitFinds) {
 	f.long = f.long || g.long
+	f.flowed = f.flowed || g.flowed
 	if f.odd == nil {
 		f.odd = g.odd
 	}

@@ -162,7 +162,7 @@ func TestMIMEWalkPinned(t *testing.T) {
 				msg = bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\n"))
 			}
 			fmt.Fprintf(&got, "%s (%s):\n", c.name, form)
-			atts, truncated, odd, _ := readAttachments(msg)
+			atts, truncated, odd, _, _ := readAttachments(msg)
 			fmt.Fprintf(&got, "  attachments %d, truncated %v\n", len(atts), truncated)
 			if odd != nil {
 				fmt.Fprintf(&got, "  readings differ at %q\n", odd)
