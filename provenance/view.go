@@ -53,6 +53,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	"golang.org/x/text/encoding"
+
 	"github.com/leakproof/leakproof/internal/mailsyntax"
 	"github.com/leakproof/leakproof/internal/sha256x"
 )
@@ -544,15 +546,38 @@ func decodeText(body []byte, cte, charset string) []byte {
 		body = body[:maxViewText]
 	}
 	label := strings.ToLower(strings.TrimSpace(charset))
-	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) || isASCII(body) {
+	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) {
 		return body
 	}
-	if enc := lookupCharset(label); enc != nil {
+	enc := lookupCharset(label)
+	// 7-bit text reads as itself under nearly every charset, but not
+	// under ISO-2022-JP and its kin, whose escape sequences switch to
+	// other characters (Japanese mail is mostly sent so), nor under one
+	// that reads ASCII bytes as other text (UTF-16).
+	if isASCII(body) && (enc == nil || bytes.IndexByte(body, 0x1b) < 0 && readsASCII(label, enc)) {
+		return body
+	}
+	if enc != nil {
 		if out, err := enc.NewDecoder().Bytes(body); err == nil && utf8.Valid(out) {
 			return out
 		}
 	}
 	return body
+}
+
+// asciiReaders caches readsASCII by charset label; only labels
+// lookupCharset knows are kept, so it stays small.
+var asciiReaders sync.Map
+
+// readsASCII reports whether enc, the charset named label, reads every
+// 7-bit byte but the escape as itself (asciiCompatible).
+func readsASCII(label string, enc encoding.Encoding) bool {
+	if ok, found := asciiReaders.Load(label); found {
+		return ok.(bool)
+	}
+	ok := asciiCompatible(enc)
+	asciiReaders.Store(label, ok)
+	return ok
 }
 
 // normalizeText makes line endings LF, removes white space at the end of

@@ -413,3 +413,36 @@ func TestViewDecodesHeaderCharsets(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// The body's text is held as a mail client shows it in its charset, 7-bit
+// ISO-2022-JP included (escape sequences switch it to Japanese): a copy a
+// gateway converted to UTF-8 reads the same, and another text in the same
+// charset does not. Text in a charset that reads ASCII as itself reads as
+// it is.
+func TestViewDecodesBodyCharsets(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	msg := func(charset, body string) []byte {
+		return []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Meeting\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <meeting@example.com>\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: text/plain; charset=" + charset + "\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + body)
+	}
+	// 会議は金曜日です。資料を送ります。 ("The meeting is on Friday. I
+	// am sending the papers."), and the same on Monday, in ISO-2022-JP.
+	const friday = "\x1b$B2q5D$O6bMKF|$G$9!#\x1b(B\r\n\x1b$B;qNA$rAw$j$^$9!#\x1b(B\r\n"
+	const monday = "\x1b$B2q5D$O7nMKF|$G$9!#\x1b(B\r\n\x1b$B;qNA$rAw$j$^$9!#\x1b(B\r\n"
+	orig := msg("ISO-2022-JP", friday)
+	for _, tc := range []struct {
+		name         string
+		copy         []byte
+		corroborated bool
+	}{
+		{"converted to UTF-8", bytes.Replace(msg("UTF-8", "会議は金曜日です。\r\n資料を送ります。\r\n"), []byte("7bit"), []byte("8bit"), 1), true},
+		{"another day in ISO-2022-JP", msg("ISO-2022-JP", monday), false},
+		{"the same bytes as windows-1252", msg("windows-1252", friday), false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+	assert.Equal(t, "plain words", string(decodeText([]byte("plain words"), "7bit", "iso-8859-1")), "ASCII under an ASCII-reading charset")
+	assert.Equal(t, "会議", string(decodeText([]byte("\x1b$B2q5D\x1b(B"), "7bit", "iso-2022-jp")), "ISO-2022-JP decoded")
+}
