@@ -70,13 +70,7 @@ func unencodedText(cte string) bool {
 // first would turn into a join.
 func hasInnerBreak(text []byte) bool {
 	prev := false
-	for len(text) > 0 {
-		line := text
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = nil
-		}
+	for line := range bytes.Lines(text) {
 		cur := len(bytes.TrimSpace(line)) > 0
 		if prev && cur {
 			return true
