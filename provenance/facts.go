@@ -53,7 +53,7 @@ type facts struct {
 	mimeCapped     bool              // the MIME walk stopped at a cap
 	mimeOdd        []byte            // a delimiter line go-message and a mail client split at differently (readAttachments)
 	mimeShape      string            // another shape MIME readers read differently (entityShape), worded for the evidence
-	flowedJoinable bool              // flowed text with delsp=yes whose joins only simple canonicalization signs (flowedJoinable)
+	flowedJoinable bool              // flowed text with delsp=yes whose joins only simple canonicalization signs (flowedJoinsPart)
 	misfits        []mimeMisfit      // top-level MIME fields that do not fit the body bytes (body.go), signed or not
 }
 
@@ -136,7 +136,9 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	}
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])
-		if ct := f.hdr.first("content-type"); !f.flowedJoinable {
+		// A single-part body's flowed text; nearly every Content-Type has
+		// no "format" in it and is not parsed again.
+		if ct := f.hdr.first("content-type"); !f.flowedJoinable && containsFold(ct, "format") {
 			mt, _, _ := parseContentType(ct)
 			f.flowedJoinable = flowedJoinsPart(mt, ct, f.hdr.first("content-transfer-encoding"), chosen.data[f.hdr.body:])
 		}

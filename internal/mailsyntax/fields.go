@@ -5,6 +5,8 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // DecodeWords decodes the RFC 2047 encoded words in an unstructured field
@@ -85,8 +87,16 @@ func MessageID(v string) string {
 var errUnknownCharset = errors.New("mailsyntax: unknown charset")
 
 // knownCharsetReader decodes the charsets decodeKnownCharset knows, the
-// value's words up to maxFromLen bytes each, and refuses any other.
+// value's words up to maxFromLen bytes each, and refuses any other, and
+// those the WHATWG maps to its "replacement" encoding (ISO-2022-KR,
+// HZ-GB-2312 and the like), which would read every word as one U+FFFD.
 func knownCharsetReader(charset string, input io.Reader) (io.Reader, error) {
+	name, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(charset)), "*")
+	if e, err := htmlindex.Get(name); err == nil {
+		if n, _ := htmlindex.Name(e); n == "replacement" {
+			return nil, errUnknownCharset
+		}
+	}
 	r, ok, err := decodeKnownCharset(charset, io.LimitReader(input, maxFromLen))
 	if !ok {
 		return nil, errUnknownCharset

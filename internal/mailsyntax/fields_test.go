@@ -24,6 +24,7 @@ func TestDecodeWords(t *testing.T) {
 		{"UTF-7", "=?utf-7?q?Hi_+ZeVnLIqe-?=", "Hi 日本語"},
 		{"RFC 2231 language suffix", "=?koi8-r*ru?B?88XL0sXUztnKIM/U3qPU?=", "Секретный отчёт"},
 		{"unknown charset left encoded", "=?x-unknown?q?abc?=", "=?x-unknown?q?abc?="},
+		{"a charset read as replacement left encoded", "=?iso-2022-kr?q?abc?=", "=?iso-2022-kr?q?abc?="},
 		{"unknown charset keeps the value whole", "=?utf-8?q?J=C3=BCrgen?= =?x-unknown?q?abc?=", "=?utf-8?q?J=C3=BCrgen?= =?x-unknown?q?abc?="},
 		{"malformed left as is", "=?utf-8?q?abc", "=?utf-8?q?abc"},
 	} {
