@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -189,7 +190,7 @@ func charsetMisfit(cs string, text []byte) string {
 		if bytes.IndexByte(text, 0x1b) >= 0 {
 			return "" // ISO-2022 text is 7-bit with escape sequences
 		}
-		if asciiCompatible(enc) {
+		if readsASCII(label, enc) {
 			return "" // the common case, found without decoding the body
 		}
 		if got, err := enc.NewDecoder().Bytes(text); err != nil || !bytes.Equal(got, text) {
@@ -239,6 +240,22 @@ var asciiProbe = func() []byte {
 func asciiCompatible(enc encoding.Encoding) bool {
 	got, err := enc.NewDecoder().Bytes(asciiProbe)
 	return err == nil && bytes.Equal(got, asciiProbe)
+}
+
+// asciiReaders caches readsASCII by charset label; only labels
+// lookupCharset knows are kept, so it stays small.
+var asciiReaders sync.Map
+
+// readsASCII is asciiCompatible for enc, the charset named label, decided
+// once per label: charsetMisfit and decodeText ask it of every 7-bit body
+// whose charset is not UTF-8 or US-ASCII.
+func readsASCII(label string, enc encoding.Encoding) bool {
+	if ok, found := asciiReaders.Load(label); found {
+		return ok.(bool)
+	}
+	ok := asciiCompatible(enc)
+	asciiReaders.Store(label, ok)
+	return ok
 }
 
 // lookupCharset returns the decoder a mail client would use for label:

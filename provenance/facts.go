@@ -12,6 +12,7 @@ package provenance
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,15 +153,8 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 // top-level MIME field given twice (header.duplicate_mime_field). The
 // reader's view then holds the body's bytes.
 func (f *facts) readersDiffer() bool {
-	if f.mimeOdd != nil || f.mimeShape != "" {
-		return true
-	}
-	for _, name := range mimeFields {
-		if f.hdr.count(name) > 1 {
-			return true
-		}
-	}
-	return false
+	return f.mimeOdd != nil || f.mimeShape != "" ||
+		slices.ContainsFunc(f.anomalies, func(a anomaly) bool { return a.code == "header.duplicate_mime_field" })
 }
 
 // bomPlace is where a byte-order mark was set aside.

@@ -112,14 +112,8 @@ func unflow(dst, b []byte, delsp bool) (out []byte, ok bool) {
 	out = dst[:0]
 	open, depth := false, 0 // a paragraph ended by a soft break, and its depth
 	bare := false           // an unquoted paragraph with no text written yet
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+	for line := range bytes.Lines(b) {
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
 		if bytes.IndexByte(line, '\r') >= 0 {
 			return out, false
 		}

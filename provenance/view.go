@@ -53,7 +53,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
-	"golang.org/x/text/encoding"
 
 	"github.com/leakproof/leakproof/internal/mailsyntax"
 	"github.com/leakproof/leakproof/internal/sha256x"
@@ -563,21 +562,6 @@ func decodeText(body []byte, cte, charset string) []byte {
 		}
 	}
 	return body
-}
-
-// asciiReaders caches readsASCII by charset label; only labels
-// lookupCharset knows are kept, so it stays small.
-var asciiReaders sync.Map
-
-// readsASCII reports whether enc, the charset named label, reads every
-// 7-bit byte but the escape as itself (asciiCompatible).
-func readsASCII(label string, enc encoding.Encoding) bool {
-	if ok, found := asciiReaders.Load(label); found {
-		return ok.(bool)
-	}
-	ok := asciiCompatible(enc)
-	asciiReaders.Store(label, ok)
-	return ok
 }
 
 // normalizeText makes line endings LF, removes white space at the end of
