@@ -141,6 +141,10 @@ type Check struct {
 	KeyBits          int      // RSA modulus bits, 256 for Ed25519, 0 without a key
 	KeySource        string   // the deciding key record's source
 	SignedHeaders    []string // h= of a message signature, lower-cased, in order; nil for seals
+	// Canonicalization is a message signature's c= as "header/body",
+	// defaults filled in ("relaxed/relaxed" when c= is absent); "" for
+	// seals and for a signature too malformed to read.
+	Canonicalization string
 	// UnsignedBodyBytes counts the canonical body bytes past a message
 	// signature's l=: text added after sealing that the signature still
 	// passes over. 0 for seals and without l=.

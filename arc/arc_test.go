@@ -331,3 +331,22 @@ func TestVerifyOlderSignaturesCapped(t *testing.T) {
 		assert.Equal(t, dkim.ResultPass, in.Seal, "seal %d is never skipped", in.Instance)
 	}
 }
+
+// MessageCheck.Canonicalization is the ARC-Message-Signature's c=, an
+// absent body part read as simple.
+func TestMessageCheckCanonicalization(t *testing.T) {
+	for _, tt := range []struct{ c, want string }{
+		{"relaxed/relaxed", "relaxed/relaxed"},
+		{"relaxed/simple", "relaxed/simple"},
+		{"simple/simple", "simple/simple"},
+		{"relaxed", "relaxed/simple"},
+	} {
+		r, err := arc.Verify(t.Context(), chain(&testmail.SealOptions{Canonicalization: tt.c}), &dkim.Options{Keys: testKeys()})
+		require.NoError(t, err, "c=%q", tt.c)
+		require.Len(t, r.Instances, 1, "c=%q", tt.c)
+		in := r.Instances[0]
+		assert.Equal(t, arc.ChainPass, r.Chain, "c=%q: the chain verifies", tt.c)
+		assert.Equal(t, tt.want, in.MessageCheck.Canonicalization, "c=%q", tt.c)
+		assert.Empty(t, in.SealCheck.Canonicalization, "c=%q: a seal has none", tt.c)
+	}
+}

@@ -132,6 +132,7 @@ func parseSig(k kind, tags []dkimcore.Tag) (*sig, Check) {
 		s.headers = append(s.headers, h)
 	}
 	c.SignedHeaders = s.headers
+	c.Canonicalization = s.headerCanon.String() + "/" + s.bodyCanon.String()
 	return s, c
 }
 

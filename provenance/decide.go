@@ -40,7 +40,8 @@ package provenance
 //     key as checked now is acceptable, and the latest ARC-Message-Signature
 //     protects what may have changed since; as for rule 2, every top-level
 //     MIME field neither a proven signature nor that AMS covers must fit the
-//     body bytes.
+//     body bytes, and flowed text with delsp=yes needs that AMS (or a
+//     proven signature) to canonicalize the body simple.
 //  4. altered: some signature (aligned or not) tied to this message and
 //     checked with a key, weak, testing and published keys included, has an
 //     invalid header signature or a body hash mismatch after every repair,
@@ -180,7 +181,11 @@ func decide(f *facts, p *policy) *decision {
 		if sealed != nil {
 			// The sealer vouches for the body bytes, not for a MIME field
 			// its ARC-Message-Signature leaves unsigned.
-			if u := unprovenMisfits(f, func(name string) bool { return mimeProven(f, p, name) || amsProves(f, name) }); len(u) > 0 {
+			u := unprovenMisfits(f, func(name string) bool { return mimeProven(f, p, name) || amsProves(f, name) })
+			if sealedJoinsUnproven(f, p) {
+				u = append(u, mimeMisfit{field: flowedJoins})
+			}
+			if len(u) > 0 {
 				d.unfit, d.viewStopped, sealed = u, true, nil
 			}
 		}

@@ -495,3 +495,43 @@ func TestFlowedJoinsPart(t *testing.T) {
 		assert.Equal(t, tc.want, goMessageFlowed(msg), "%s, through go-message", tc.name)
 	}
 }
+
+// On a trusted sealer's word (rule 3) the latest ARC-Message-Signature
+// vouches for the body: under relaxed body canonicalization it does not
+// fix where flowed text with delsp=yes joins its words, so the sealer's
+// word gives no authentic verdict for such text, and the forger's edit
+// that joins "12" and "500" gains nothing from it.
+func TestSealedFlowedJoinsUnproven(t *testing.T) {
+	body := "Bob,\n\nplease wire the deposit of 12\n500 dollars to the usual \naccount by Friday.\n\nAlice\n"
+	const delsp = `text/plain; charset="us-ascii"; format=flowed; delsp=yes`
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version"), Canonicalization: "relaxed/relaxed"}
+	// A list added a footer after the author signed, then sealed.
+	listed := append(signRaw(t, withBody(body, delsp, ""), "rsa2048", o), "-- \r\nSent through the board list\r\n"...)
+	trusted := []string{"example.org"}
+	for _, tc := range []struct {
+		canon     string
+		authentic bool
+	}{
+		{"relaxed/relaxed", false},
+		{"simple/relaxed", false},
+		{"", false}, // testmail's default, relaxed/relaxed
+		{"relaxed/simple", true},
+	} {
+		sealed := sealWith(t, listed, &testmail.SealOptions{AuthResults: "mx.example.org; dkim=pass header.d=example.com header.s=s2048", Headers: append(slices.Clone(o.Headers), "dkim-signature"), Canonicalization: tc.canon})
+		a := checkCase(t, verdictCase{m: asEML(sealed), trusted: trusted})
+		assertWellFormed(t, a)
+		if tc.authentic {
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "AMS c=%s: %s %v", tc.canon, a.Summary, codesOf(a))
+			assert.Contains(t, codesOf(a), "arc.trusted_sealer", "AMS c=%s", tc.canon)
+			continue
+		}
+		assert.NotEqual(t, VerdictAuthentic, a.Verdict, "AMS c=%s: %s %v", tc.canon, a.Summary, codesOf(a))
+		assert.Contains(t, codesOf(a), "coverage.mime_mismatch", "AMS c=%s: the joins are named", tc.canon)
+		assert.NotContains(t, codesOf(a), "arc.trusted_sealer", "AMS c=%s: the sealer's word is not taken", tc.canon)
+		doctored := bytes.Replace(bytes.Replace(sealed, []byte("usual \r\n"), []byte("usual\r\n"), 1), []byte("of 12\r\n"), []byte("of 12 \r\n"), 1)
+		require.NotEqual(t, sealed, doctored, "AMS c=%s: the edit applies", tc.canon)
+		d := checkCase(t, verdictCase{m: asEML(doctored), trusted: trusted})
+		assert.NotEqual(t, VerdictAuthentic, d.Verdict, "AMS c=%s: the doctored message (%v)", tc.canon, codesOf(d))
+		assert.Contains(t, codesOf(d), "arc.chain_pass", "AMS c=%s: the doctored message's chain still passes", tc.canon)
+	}
+}

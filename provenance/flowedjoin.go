@@ -95,3 +95,12 @@ func flowedJoinsUnproven(f *facts, p *policy) bool {
 	}
 	return true
 }
+
+// sealedJoinsUnproven is flowedJoinsUnproven for a verdict on a trusted
+// sealer's word: the latest ARC-Message-Signature, which vouches for the
+// body then, signs the spaces at line ends only under simple body
+// canonicalization.
+func sealedJoinsUnproven(f *facts, p *policy) bool {
+	ams := f.latestAMS()
+	return flowedJoinsUnproven(f, p) && (ams == nil || !strings.HasSuffix(ams.Canonicalization, "/simple"))
+}

@@ -45,6 +45,9 @@ type SealOptions struct {
 	// BodyLength is the ARC-Message-Signature l=, as SignOptions.BodyLength
 	// (0 for none, WholeBody for the canonical body's length).
 	BodyLength int64
+	// Canonicalization is the ARC-Message-Signature c=, as
+	// SignOptions.Canonicalization. If empty, relaxed/relaxed.
+	Canonicalization string
 	// Algorithm is a= of both signatures. If empty, the key's own.
 	Algorithm string
 	// Domain and Selector override d= and s= of both signatures.
@@ -123,7 +126,7 @@ func Seal(msg []byte, key *Key, o *SealOptions) ([]byte, error) {
 	amsOpts := &SignOptions{
 		FieldName: "ARC-Message-Signature", Omit: []string{"v"}, Identity: i,
 		Algorithm: alg, Headers: amsHeaders(o.Headers), Domain: domain, Selector: selector, Time: t,
-		BodyLength: o.BodyLength,
+		BodyLength: o.BodyLength, Canonicalization: o.Canonicalization,
 	}
 	ams, err := SignatureField(withAAR, key, amsOpts)
 	if err != nil {
