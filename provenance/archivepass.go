@@ -9,7 +9,8 @@ package provenance
 // The pass runs after every message has been checked. ArchivePass.Add
 // keeps a small fingerprint per message (about 150 bytes, and 8 per
 // paragraph: where it is, its verdict, who signed it, its dates and the
-// hashes of its reader's view, view.go), never the message;
+// hashes of its reader's view, view.go; the paragraphs in memory or in a
+// file the caller gives it), never the message;
 // ArchivePass.Apply then adds to each assessment what the others say. Its
 // rules:
 //
@@ -49,11 +50,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/leakproof/leakproof/dkim"
 )
@@ -73,14 +76,16 @@ const (
 // thread evidence; the package documentation lists the rules.
 //
 // It keeps a fingerprint of about 150 bytes per message, and 8 bytes per
-// paragraph of its text, so that an archive of millions of messages can be
-// checked with bounded memory when the assessments themselves wait
-// elsewhere (a [Spool]). On Linux, macOS and the BSDs the fingerprints are
-// kept in memory mapped outside the Go heap, which the garbage collector
-// neither scans nor doubles; it is returned to the system when the pass
-// becomes unreachable. Add records
-// the assessment's position in the assessment itself; an assessment read
-// back from a Spool keeps it.
+// paragraph of its text (up to 24 of its own and 24 it quotes), so that an
+// archive of millions of messages can be checked with bounded memory when
+// the assessments themselves wait elsewhere (a [Spool]). The paragraphs
+// can wait elsewhere too, in a [ParagraphStore] (SetParagraphStore), read
+// back only when the pass runs. On Linux, macOS and the BSDs the
+// fingerprints are kept in memory mapped outside the Go heap, which the
+// garbage collector neither scans nor doubles; it is returned to the
+// system when the pass becomes unreachable. Add records the assessment's
+// position in the assessment itself; an assessment read back from a Spool
+// keeps it.
 //
 // The zero value is not usable: call NewArchivePass. An ArchivePass is not
 // safe for concurrent use.
@@ -264,33 +269,90 @@ func (t *textArena) put(pool *chunkPool, s string) strRef {
 	return r
 }
 
-// A paraArena keeps the paragraphs of every message in chunks.
-type paraArena struct{ chunks [][]paragraph }
+// A ParagraphStore is where an [ArchivePass] keeps the paragraph hashes of
+// the messages it is given, so that they need not stay in memory until
+// the pass runs: an *os.File, for one, which the caller creates and
+// removes. Add writes blocks of up to 512 KiB at offsets from 0 up; the pass
+// reads small pieces back when it runs (the first Apply or Summary), and
+// not after. What it writes means something to that pass only.
+type ParagraphStore interface {
+	io.ReaderAt
+	io.WriterAt
+}
 
-const paraChunk = 1 << 16
+// A paraArena keeps the paragraphs of every message in chunks of paraChunk.
+// Without a store every chunk stays in memory; with one, each chunk is
+// written to it (at 8 bytes per paragraph from the start of the arena, so
+// that a paragraph's position gives its offset) when the next one begins,
+// and its buffer is reused: only the last chunk is in memory, the ones
+// before are nil.
+type paraArena struct {
+	chunks [][]paragraph
+	store  ParagraphStore
+	err    error // the store's first error, which ends its use
+}
+
+// paraChunk is how many paragraphs a chunk holds: at least a message's
+// own and quoted ones together (2*maxParagraphs). Tests make it small, to
+// cross chunks often; nothing else changes it.
+var paraChunk = 1 << 16
 
 // put stores own and quoted one after the other and returns where.
 func (t *paraArena) put(pool *chunkPool, own, quoted []paragraph) uint32 {
+	size := paraChunk
 	n := len(t.chunks)
-	if n == 0 || len(t.chunks[n-1])+len(own)+len(quoted) > paraChunk {
-		t.chunks = append(t.chunks, chunkOf[paragraph](pool, paraChunk))
+	if n == 0 || len(t.chunks[n-1])+len(own)+len(quoted) > size {
+		var c []paragraph
+		if n > 0 && t.store != nil {
+			c = t.chunks[n-1]
+			if t.err == nil {
+				if _, err := t.store.WriteAt(paraBytes(c), int64(n-1)*int64(size)*8); err != nil {
+					t.err = fmt.Errorf("provenance: paragraph store: %w", err)
+				}
+			}
+			t.chunks[n-1] = nil
+		} else {
+			c = chunkOf[paragraph](pool, size)
+		}
+		t.chunks = append(t.chunks, c[:0])
 		n++
 	}
 	c := &t.chunks[n-1]
-	at := uint32((n-1)*paraChunk + len(*c))
+	at := uint32((n-1)*size + len(*c))
 	*c = append(append(*c, own...), quoted...)
 	return at
 }
 
-// get returns the n paragraphs stored from at. A message without
-// paragraphs may have at just past a full last chunk, where no chunk is.
-func (t *paraArena) get(at uint32, n uint8) []paragraph {
+// get returns the n paragraphs stored from at: in memory, or read from the
+// store into buf. A message without paragraphs may have at just past a
+// full last chunk, where no chunk is.
+func (t *paraArena) get(at uint32, n uint8, buf *[maxParagraphs]paragraph) ([]paragraph, error) {
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
-	c := t.chunks[at/paraChunk]
-	i := int(at % paraChunk)
-	return c[i : i+int(n)]
+	size := paraChunk
+	if c := t.chunks[int(at)/size]; c != nil {
+		i := int(at) % size
+		return c[i : i+int(n)], nil
+	}
+	if t.err != nil {
+		return nil, t.err
+	}
+	out := buf[:n]
+	if k, err := t.store.ReadAt(paraBytes(out), int64(at)*8); k < len(out)*8 {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		t.err = fmt.Errorf("provenance: paragraph store: %w", err)
+		return nil, t.err
+	}
+	return out, nil
+}
+
+// paraBytes returns the memory of c as bytes, in the machine's byte order:
+// the store is scratch space that only the pass which wrote it reads.
+func paraBytes(c []paragraph) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(c))), len(c)*8)
 }
 
 func (t *textArena) get(r strRef) string { return string(t.bytes(r)) }
@@ -531,6 +593,21 @@ func provenElements(a *Assessment) uint16 {
 	}
 	return m
 }
+
+// SetParagraphStore makes p keep the paragraphs of the messages it is
+// given (8 bytes each, up to 24 of a message's own and 24 it quotes) in
+// store, all but the last 512 KiB, rather than in memory, and read them
+// back when the pass runs. Call it before the first Add: paragraphs added
+// before stay in memory. The store must stay usable until the first Apply
+// or Summary returns; its errors are Err's. A nil store, the default,
+// keeps them in memory.
+func (p *ArchivePass) SetParagraphStore(store ParagraphStore) { p.paras.store = store }
+
+// Err returns the first error of the paragraph store (SetParagraphStore),
+// or nil. After such an error the thread rules are not applied, or only
+// in part, and the pass's findings are incomplete: the caller should
+// treat the run as failed. Spool.Replay and RunArchive return it.
+func (p *ArchivePass) Err() error { return p.paras.err }
 
 // Summary returns what the pass found. It runs the pass if Apply has not.
 func (p *ArchivePass) Summary() ArchiveSummary {
@@ -832,19 +909,33 @@ func (p *ArchivePass) hasSel(seq int32, code passCode, sel uint32) bool {
 
 // threads applies the rules for replies that quote the message they
 // answer.
+// A paragraph store that failed leaves them unapplied: Err says so.
 func (p *ArchivePass) threads() {
 	quoted, conflicts := map[int32]bool{}, map[int32]bool{}
+	var qbuf, tbuf [maxParagraphs]paragraph // a reply's quotes and its parent's text, read from the store
 	for s := range int32(p.count) {
 		r := p.at(s)
 		if r.parent == 0 || r.nQuoted == 0 || r.verdictOf() == VerdictNone {
 			continue
 		}
+		var quote []paragraph
 		for _, ps := range p.group(r.parent) {
 			parent := p.at(ps)
 			if ps == int32(s) || !parent.hasView() || parent.verdictOf() == VerdictNone {
 				continue
 			}
-			matched, contradicted := matchQuote(p.paras.get(r.textAt+uint32(r.nOwn), r.nQuoted), p.paras.get(parent.textAt, parent.nOwn))
+			var err error
+			if quote == nil {
+				quote, err = p.paras.get(r.textAt+uint32(r.nOwn), r.nQuoted, &qbuf)
+			}
+			var text []paragraph
+			if err == nil {
+				text, err = p.paras.get(parent.textAt, parent.nOwn, &tbuf)
+			}
+			if err != nil {
+				return
+			}
+			matched, contradicted := matchQuote(quote, text)
 			switch {
 			case contradicted:
 				p.add(ps, finding{code: pcQuoteConflict, other: int32(s)})

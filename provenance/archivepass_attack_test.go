@@ -33,10 +33,23 @@ func attackParas(seed, n int) []paragraph {
 // a view but no paragraph (an empty body), which a reply already added
 // answers. The empty message's paragraphs start at the end of the full
 // chunk, where no chunk is yet: reading its zero paragraphs must not
-// index past the chunks.
+// index past the chunks, in memory or with a paragraph store.
 func TestArchivePassParagraphChunkFull(t *testing.T) {
+	for _, store := range []bool{false, true} {
+		t.Run(fmt.Sprint("store=", store), func(t *testing.T) { testParagraphChunkFull(t, store) })
+	}
+}
+
+func testParagraphChunkFull(t *testing.T, store bool) {
 	const per = 16 // paragraphs per message: paraChunk is a multiple
 	p := NewArchivePass()
+	defer p.Release()
+	if store {
+		f, err := os.CreateTemp(t.TempDir(), "paras-*")
+		require.NoError(t, err, "create the paragraph store")
+		defer f.Close()
+		p.SetParagraphStore(f)
+	}
 	var all []*Assessment
 	for i := range paraChunk/per - 1 {
 		a := &Assessment{ID: fmt.Sprint(i), File: "a.mbox", Index: i, Verdict: VerdictUnverifiable, MessageID: fmt.Sprintf("<m%d@x>", i)}
@@ -58,6 +71,7 @@ func TestArchivePassParagraphChunkFull(t *testing.T) {
 	require.Equal(t, paraChunk, len(p.paras.chunks[0]), "the first chunk is full")
 	var sum ArchiveSummary
 	require.NotPanics(t, func() { sum = p.Summary() })
+	require.NoError(t, p.Err(), "the paragraph store's error")
 	assert.Equal(t, len(all), sum.Messages)
 	assert.Zero(t, sum.QuoteConflicts, "an empty message contradicts no quote")
 	assert.Zero(t, sum.QuotedBy, "an empty message is not quoted word for word")
@@ -148,7 +162,7 @@ func TestRunArchiveStoppedMidway(t *testing.T) {
 		spool, err := os.CreateTemp(t.TempDir(), "spool-*")
 		require.NoError(t, err, "create spool")
 		defer spool.Close()
-		return c.RunArchive(ctx, archive.Walk(ctx, dir, nil), spool, checked, emit)
+		return c.RunArchive(ctx, archive.Walk(ctx, dir, nil), spool, nil, checked, emit)
 	}
 	var want []string
 	full, err := run(t.Context(), nil, func(a *Assessment) error {
@@ -239,7 +253,8 @@ func TestArchivePassIDsKeptAsGiven(t *testing.T) {
 // or not). The pass's thread findings must be what matchQuote says of
 // every reply and every message holding the Message-ID it answers, taken
 // straight from the assessments: whatever the pass keeps or leaves out,
-// and wherever its chunks end, it decides as the rule does.
+// wherever its chunks end, and whether they wait in memory or in a
+// paragraph store, it decides as the rule does.
 func FuzzArchivePassThreads(f *testing.F) {
 	f.Add(uint8(0), []byte{1, 0, 16, 0, 0, 2, 1, 8, 8, 1, 1, 0, 0, 0, 1})
 	f.Add(uint8(3), []byte{0, 0, 0, 0, 0, 1, 0, 5, 0, 1, 2, 1, 3, 4, 2})
@@ -271,21 +286,32 @@ func FuzzArchivePassThreads(f *testing.F) {
 			m.a.view = v
 			msgs = append(msgs, m)
 		}
-		p := NewArchivePass()
-		// Filler: 24 paragraphs each (all kept), up to slack short of a
-		// full chunk, then what remains one by one.
-		target := paraChunk - int(slack)
-		for kept, i := 0, 0; kept < target; i++ {
-			n := min(maxParagraphs, target-kept)
-			a := &Assessment{ID: fmt.Sprint("f", i), File: "f.mbox", Index: i, Verdict: VerdictUnverifiable, MessageID: fmt.Sprintf("<fill%d@x>", i)}
-			a.view = &viewPrint{whole: [16]byte{0xff}, paras: attackParas(1000+i, n)}
-			p.Add(a)
-			kept += n
+		pass := func(store ParagraphStore) ArchiveSummary {
+			p := NewArchivePass()
+			defer p.Release()
+			p.SetParagraphStore(store)
+			// Filler: 24 paragraphs each (all kept), up to slack short of
+			// a full chunk, then what remains one by one.
+			target := paraChunk - int(slack)
+			for kept, i := 0, 0; kept < target; i++ {
+				n := min(maxParagraphs, target-kept)
+				a := &Assessment{ID: fmt.Sprint("f", i), File: "f.mbox", Index: i, Verdict: VerdictUnverifiable, MessageID: fmt.Sprintf("<fill%d@x>", i)}
+				a.view = &viewPrint{whole: [16]byte{0xff}, paras: attackParas(1000+i, n)}
+				p.Add(a)
+				kept += n
+			}
+			for _, m := range msgs {
+				p.Add(m.a)
+			}
+			sum := p.Summary()
+			require.NoError(t, p.Err(), "the paragraph store's error")
+			return sum
 		}
-		for _, m := range msgs {
-			p.Add(m.a)
-		}
-		sum := p.Summary()
+		f, err := os.CreateTemp(t.TempDir(), "paras-*")
+		require.NoError(t, err, "create the paragraph store")
+		defer f.Close()
+		sum := pass(nil)
+		require.Equal(t, sum, pass(f), "the pass's summary with a paragraph store")
 		quoted, conflicts := map[int]bool{}, map[int]bool{}
 		for ri, r := range msgs {
 			if r.inReply == "" {

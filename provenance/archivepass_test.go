@@ -3,6 +3,8 @@ package provenance
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -54,42 +56,69 @@ func passLine(root string, a *Assessment, before map[string]int) string {
 // TestArchivePassCorpus runs the archive pass over testdata/archive and
 // compares what it decided with testdata/archivepass.golden: the planted
 // forgeries stand out, copies corroborate and contradict each other across
-// folders and formats, replies vouch for the text they quote.
+// folders and formats, replies vouch for the text they quote. It decides
+// the same with the paragraphs in memory and in a paragraph store, in
+// chunks small enough that the corpus's fill several.
 func TestArchivePassCorpus(t *testing.T) {
 	root := testenv.ModuleRoot(t)
 	dir := filepath.Join(root, "testdata", "archive")
-	c := NewChecker(&Options{Keys: corpusKeys(t), Time: checkTime, Workers: 2})
-	spool, err := os.CreateTemp(t.TempDir(), "spool-*")
-	require.NoError(t, err, "create spool")
-	defer spool.Close()
-	before := map[string]int{}
-	var lines []string
-	sum, err := c.RunArchive(t.Context(), archive.Walk(t.Context(), dir, nil), spool,
-		func(a *Assessment) { before[a.ID] = len(a.Evidence) },
-		func(a *Assessment) error {
-			if errors.Is(a.Err, archive.ErrNotMail) || strings.HasSuffix(a.File, "README.md") {
-				return nil
-			}
-			require.NoError(t, a.Err, "%s#%d", a.File, a.Index)
-			assertWellFormed(t, a)
-			for _, e := range a.Evidence {
-				info, ok := LookupCode(e.Code)
-				require.True(t, ok, "evidence code %q is registered", e.Code)
-				assert.Equal(t, info.Severity, e.Severity, "%s carries its registered severity", e.Code)
-			}
-			lines = append(lines, passLine(dir, a, before))
-			return nil
-		})
-	require.NoError(t, err, "RunArchive(testdata/archive)")
-	lines = append(lines, fmt.Sprintf("summary %+v", sum))
-	got := strings.Join(lines, "\n") + "\n"
 	golden := filepath.Join("testdata", "archivepass.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644), "write %s", golden)
+	for _, store := range []bool{false, true} {
+		t.Run(fmt.Sprint("store=", store), func(t *testing.T) {
+			c := NewChecker(&Options{Keys: corpusKeys(t), Time: checkTime, Workers: 2})
+			spool, err := os.CreateTemp(t.TempDir(), "spool-*")
+			require.NoError(t, err, "create spool")
+			defer spool.Close()
+			var paras ParagraphStore
+			if store {
+				smallParaChunks(t)
+				f, err := os.CreateTemp(t.TempDir(), "paras-*")
+				require.NoError(t, err, "create paragraph store")
+				defer f.Close()
+				paras = f
+			}
+			before := map[string]int{}
+			var lines []string
+			sum, err := c.RunArchive(t.Context(), archive.Walk(t.Context(), dir, nil), spool, paras,
+				func(a *Assessment) { before[a.ID] = len(a.Evidence) },
+				func(a *Assessment) error {
+					if errors.Is(a.Err, archive.ErrNotMail) || strings.HasSuffix(a.File, "README.md") {
+						return nil
+					}
+					require.NoError(t, a.Err, "%s#%d", a.File, a.Index)
+					assertWellFormed(t, a)
+					for _, e := range a.Evidence {
+						info, ok := LookupCode(e.Code)
+						require.True(t, ok, "evidence code %q is registered", e.Code)
+						assert.Equal(t, info.Severity, e.Severity, "%s carries its registered severity", e.Code)
+					}
+					lines = append(lines, passLine(dir, a, before))
+					return nil
+				})
+			require.NoError(t, err, "RunArchive(testdata/archive)")
+			if store {
+				fi, err := paras.(*os.File).Stat()
+				require.NoError(t, err, "stat the paragraph store")
+				require.NotZero(t, fi.Size(), "the paragraph store holds the chunks before the last")
+			}
+			lines = append(lines, fmt.Sprintf("summary %+v", sum))
+			got := strings.Join(lines, "\n") + "\n"
+			if *update && !store {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644), "write %s", golden)
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "read %s (run with -update to create it)", golden)
+			assert.Equal(t, string(want), got, "archive pass over testdata/archive (go test ./provenance -run TestArchivePassCorpus -update rewrites the golden file)")
+		})
 	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "read %s (run with -update to create it)", golden)
-	assert.Equal(t, string(want), got, "archive pass over testdata/archive (go test ./provenance -run TestArchivePassCorpus -update rewrites the golden file)")
+}
+
+// smallParaChunks makes the archive pass's paragraph chunks as small as
+// they can be until t ends, so that a small archive fills many.
+func smallParaChunks(t *testing.T) {
+	old := paraChunk
+	paraChunk = 2 * maxParagraphs
+	t.Cleanup(func() { paraChunk = old })
 }
 
 // passOver checks raws as .eml files named by their keys, runs the pass
@@ -288,11 +317,13 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// passHeap feeds n generated assessments to an ArchivePass, runs it, and
-// returns the live heap with only the pass held, and the memory the pass
-// mapped outside the heap, in bytes.
-func passHeap(b *testing.B, templates []*Assessment, n int) (uint64, ArchiveSummary) {
+// passHeap feeds n generated assessments to an ArchivePass that keeps its
+// paragraphs in store (nil: in memory), runs it, and returns the live heap
+// with only the pass held, and the memory the pass mapped outside the
+// heap, in bytes.
+func passHeap(b *testing.B, templates []*Assessment, n int, store ParagraphStore) (uint64, ArchiveSummary) {
 	pass := NewArchivePass()
+	pass.SetParagraphStore(store)
 	for i := range n {
 		t := templates[i%len(templates)]
 		a := *t                                           // the assessment is dropped after Add, as RunArchive's spool does
@@ -307,6 +338,9 @@ func passHeap(b *testing.B, templates []*Assessment, n int) (uint64, ArchiveSumm
 		pass.Add(&a)
 	}
 	sum := pass.Summary()
+	if err := pass.Err(); err != nil {
+		b.Fatalf("the paragraph store: %v", err)
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -316,8 +350,9 @@ func passHeap(b *testing.B, templates []*Assessment, n int) (uint64, ArchiveSumm
 }
 
 // BenchmarkArchivePassMemory measures the memory the archive pass keeps
-// per message: the heap over 100,000 messages less the heap over 1,000
-// must stay under 50 MB (docs/performance.md). Run it with
+// per message, with the paragraphs in memory and in a paragraph store:
+// the heap over 100,000 messages less the heap over 1,000 must stay under
+// 50 MB (docs/performance.md). Run it with
 // go test ./provenance -run '^$' -bench ArchivePassMemory -benchtime 1x.
 func BenchmarkArchivePassMemory(b *testing.B) {
 	c := NewChecker(&Options{Keys: testKeys(), Time: checkTime})
@@ -331,18 +366,212 @@ func BenchmarkArchivePassMemory(b *testing.B) {
 		}
 		templates = append(templates, c.Check(b.Context(), eml("t.eml", raw)))
 	}
-	for b.Loop() {
-		small, _ := passHeap(b, templates, 1000)
-		runtime.GC()
-		large, sum := passHeap(b, templates, 100000)
-		growth := float64(int64(large)-int64(small)) / 1e6
-		b.ReportMetric(growth, "MB-growth")
-		b.ReportMetric(growth*1e6/99000, "B/message")
-		if sum.Messages != 100000 {
-			b.Fatalf("summary counts %d messages, want 100000", sum.Messages)
+	for _, store := range []bool{false, true} {
+		b.Run(fmt.Sprint("store=", store), func(b *testing.B) {
+			var paras ParagraphStore
+			if store {
+				f, err := os.CreateTemp(b.TempDir(), "paras-*")
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer f.Close()
+				paras = f
+			}
+			for b.Loop() {
+				small, _ := passHeap(b, templates, 1000, paras)
+				runtime.GC()
+				large, sum := passHeap(b, templates, 100000, paras)
+				growth := float64(int64(large)-int64(small)) / 1e6
+				b.ReportMetric(growth, "MB-growth")
+				b.ReportMetric(growth*1e6/99000, "B/message")
+				if sum.Messages != 100000 {
+					b.Fatalf("summary counts %d messages, want 100000", sum.Messages)
+				}
+				if growth >= 50 {
+					b.Fatalf("the pass over 100,000 messages holds %.1f MB more than over 1,000: want under 50 MB", growth)
+				}
+			}
+		})
+	}
+}
+
+// threadArchive generates n assessments from seed, as the archive pass
+// sees them: messages with a Message-ID or none (some shared by copies),
+// some without a reader's view, up to 30 paragraphs each; and replies to
+// earlier messages whose quotes are the paragraphs of the message
+// answered, some changed in a word, reworded to another length, left out
+// or made up, and some quoting nothing it holds.
+func threadArchive(seed uint64, n int) []*Assessment {
+	r := rand.New(rand.NewPCG(seed, 1))
+	para := func() paragraph { return paragraph(r.Uint64()<<16 | uint64(1+r.IntN(40))) }
+	var out []*Assessment
+	for i := range n {
+		a := &Assessment{ID: fmt.Sprint("m", i), File: "a.mbox", Index: i,
+			Verdict: []Verdict{VerdictAuthentic, VerdictAuthentic, VerdictUnverifiable, VerdictAltered, VerdictNone}[r.IntN(5)]}
+		if r.IntN(6) > 0 {
+			a.MessageID = fmt.Sprintf("<%d@x>", r.IntN(n))
 		}
-		if growth >= 50 {
-			b.Fatalf("the pass over 100,000 messages holds %.1f MB more than over 1,000: want under 50 MB", growth)
+		v := &viewPrint{whole: [16]byte{byte(i), byte(i >> 8), byte(r.IntN(2))}}
+		for range r.IntN(31) {
+			v.paras = append(v.paras, para())
 		}
+		if i > 0 && r.IntN(5) < 2 {
+			parent := out[r.IntN(i)]
+			a.InReplyTo = parent.MessageID
+			if a.InReplyTo == "" || r.IntN(10) == 0 {
+				a.InReplyTo = fmt.Sprintf("<%d@x>", r.IntN(n))
+			}
+			var text []paragraph
+			if parent.view != nil {
+				text = parent.view.paras
+			}
+			for _, p := range text {
+				switch r.IntN(12) {
+				case 0: // a word changed
+					v.quotes = append(v.quotes, p^1<<40)
+				case 1: // a word added
+					v.quotes = append(v.quotes, p+1)
+				case 2: // left out
+				case 3: // made up, after the quoted one
+					v.quotes = append(v.quotes, p, para())
+				default:
+					v.quotes = append(v.quotes, p)
+				}
+			}
+		}
+		if r.IntN(20) > 0 {
+			a.view = v
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// TestArchivePassParagraphStore: the thread rules decide the same with
+// the paragraphs kept in memory and in a ParagraphStore, whatever the
+// archive and wherever the chunks end (as small as they can be here, so
+// that a generated archive crosses a hundred of them): the same summary,
+// and every message gets the same evidence and related messages.
+func TestArchivePassParagraphStore(t *testing.T) {
+	run := func(t *testing.T, seed uint64, store ParagraphStore) (ArchiveSummary, []*Assessment) {
+		msgs := threadArchive(seed, 400)
+		p := NewArchivePass()
+		defer p.Release()
+		p.SetParagraphStore(store)
+		for _, a := range msgs {
+			p.Add(a)
+		}
+		sum := p.Summary()
+		require.NoError(t, p.Err(), "the paragraph store's error")
+		for _, a := range msgs {
+			p.Apply(a)
+		}
+		return sum, msgs
+	}
+	var quoted, conflicts int
+	for seed := range uint64(20) {
+		wantSum, want := run(t, seed, nil)
+		quoted += wantSum.QuotedBy
+		conflicts += wantSum.QuoteConflicts
+		for _, tt := range []struct {
+			name  string
+			store bool
+		}{
+			{"memory, small chunks", false},
+			{"store, small chunks", true},
+		} {
+			t.Run(fmt.Sprintf("seed %d, %s", seed, tt.name), func(t *testing.T) {
+				smallParaChunks(t)
+				var store ParagraphStore
+				if tt.store {
+					f, err := os.CreateTemp(t.TempDir(), "paras-*")
+					require.NoError(t, err, "create the paragraph store")
+					defer f.Close()
+					store = f
+				}
+				sum, got := run(t, seed, store)
+				assert.Equal(t, wantSum, sum, "summary")
+				for i := range want {
+					assert.Equal(t, want[i].Evidence, got[i].Evidence, "evidence of message %d", i)
+					assert.Equal(t, want[i].Related, got[i].Related, "related messages of message %d", i)
+				}
+			})
+		}
+	}
+	// The generated archives exercise both thread rules.
+	assert.NotZero(t, quoted, "messages quoted word for word, over every seed")
+	assert.NotZero(t, conflicts, "messages with a quote conflict, over every seed")
+}
+
+// A brokenStore is a ParagraphStore on a file that fails as set.
+type brokenStore struct {
+	*os.File
+	failWrite, failRead, lose bool
+}
+
+var errBrokenStore = errors.New("broken store")
+
+func (s brokenStore) WriteAt(b []byte, off int64) (int, error) {
+	switch {
+	case s.failWrite:
+		return 0, errBrokenStore
+	case s.lose:
+		return len(b), nil // says it wrote, but kept nothing
+	}
+	return s.File.WriteAt(b, off)
+}
+
+func (s brokenStore) ReadAt(b []byte, off int64) (int, error) {
+	if s.failRead {
+		return 0, errBrokenStore
+	}
+	return s.File.ReadAt(b, off)
+}
+
+// TestArchivePassParagraphStoreFails: a paragraph store that fails to
+// write, to read, or loses what it was given, makes RunArchive fail with
+// its error before any record is emitted, instead of a run whose thread
+// evidence is quietly missing; ArchivePass.Err says so to a caller that
+// runs the pass itself.
+func TestArchivePassParagraphStoreFails(t *testing.T) {
+	dir := filepath.Join(testenv.ModuleRoot(t), "testdata", "archive")
+	c := NewChecker(&Options{Keys: corpusKeys(t), Time: checkTime, Workers: 2})
+	for _, tt := range []struct {
+		name  string
+		store brokenStore
+		want  error
+	}{
+		{"write fails", brokenStore{failWrite: true}, errBrokenStore},
+		{"read fails", brokenStore{failRead: true}, errBrokenStore},
+		{"written data lost", brokenStore{lose: true}, io.ErrUnexpectedEOF},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			smallParaChunks(t)
+			spool, err := os.CreateTemp(t.TempDir(), "spool-*")
+			require.NoError(t, err, "create spool")
+			defer spool.Close()
+			f, err := os.CreateTemp(t.TempDir(), "paras-*")
+			require.NoError(t, err, "create the paragraph store")
+			defer f.Close()
+			store := tt.store
+			store.File = f
+			emitted := 0
+			_, err = c.RunArchive(t.Context(), archive.Walk(t.Context(), dir, nil), spool, store, nil, func(*Assessment) error {
+				emitted++
+				return nil
+			})
+			require.ErrorIs(t, err, tt.want, "RunArchive's error")
+			assert.ErrorContains(t, err, "provenance: paragraph store: ", "RunArchive's error names the store")
+			assert.Zero(t, emitted, "records emitted without the thread rules")
+
+			p := NewArchivePass()
+			defer p.Release()
+			p.SetParagraphStore(store)
+			for _, a := range threadArchive(1, 400) {
+				p.Add(a)
+			}
+			p.Summary()
+			assert.ErrorIs(t, p.Err(), tt.want, "ArchivePass.Err")
+		})
 	}
 }

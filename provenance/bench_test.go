@@ -162,7 +162,7 @@ func BenchmarkRunArchiveWithPass(b *testing.B) {
 				b.Fatalf("rewinding the spool: %v", err)
 			}
 			emitted := 0
-			sum, err := checker.RunArchive(b.Context(), slices.Values(msgs), spool, nil, func(a *provenance.Assessment) error {
+			sum, err := checker.RunArchive(b.Context(), slices.Values(msgs), spool, nil, nil, func(a *provenance.Assessment) error {
 				if a.Err != nil {
 					return a.Err
 				}

@@ -159,3 +159,38 @@ func ExampleArchivePass() {
 	// leak/2.eml altered copies.conflict
 	// copy groups: 1
 }
+
+// A pass over a large archive can keep the paragraphs of its messages,
+// which only the thread rules read, in a temporary file the caller owns
+// rather than in memory; Err then says whether the file failed it.
+func ExampleArchivePass_SetParagraphStore() {
+	f, err := os.CreateTemp("", "paragraphs-*")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+
+	c := provenance.NewChecker(&provenance.Options{Keys: exampleKeys()})
+	ctx := context.Background()
+	original := c.Check(ctx, exampleMessage(false))
+	copied := c.Check(ctx, exampleMessage(true))
+	copied.File, copied.Index = "leak/2.eml", 2
+
+	pass := provenance.NewArchivePass()
+	defer pass.Release()
+	pass.SetParagraphStore(f)
+	for _, a := range []*provenance.Assessment{original, copied} {
+		pass.Add(a)
+	}
+	for _, a := range []*provenance.Assessment{original, copied} {
+		pass.Apply(a)
+		fmt.Println(a.File, a.Verdict)
+	}
+	fmt.Println("error:", pass.Err())
+	// Output:
+	// leak/1.eml authentic
+	// leak/2.eml altered
+	// error: <nil>
+}

@@ -107,14 +107,14 @@ func TestRunArchiveReplay(t *testing.T) {
 				require.NoError(t, err, "create spool")
 				var got []string
 				if encoded {
-					_, err = c.RunArchiveEncoded(t.Context(), slices.Values(clones(msgs)), spool, nil, encode, func(a *Assessment, rec []byte) error {
+					_, err = c.RunArchiveEncoded(t.Context(), slices.Values(clones(msgs)), spool, nil, nil, encode, func(a *Assessment, rec []byte) error {
 						line := replayRecord(t, a)
 						require.Equal(t, line, string(rec), "the record handed with %s is its own", a.ID)
 						got = append(got, line)
 						return nil
 					})
 				} else {
-					_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), spool, nil, func(a *Assessment) error {
+					_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), spool, nil, nil, func(a *Assessment) error {
 						got = append(got, replayRecord(t, a))
 						return nil
 					})
@@ -164,7 +164,7 @@ func TestRunArchiveReplayStops(t *testing.T) {
 	var all []string
 	spool, err := os.CreateTemp(t.TempDir(), "spool-*")
 	require.NoError(t, err, "create spool")
-	_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), spool, nil, func(a *Assessment) error {
+	_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), spool, nil, nil, func(a *Assessment) error {
 		all = append(all, a.ID)
 		return nil
 	})
@@ -179,7 +179,7 @@ func TestRunArchiveReplayStops(t *testing.T) {
 		require.NoError(t, err, "create spool")
 		defer f.Close()
 		var got []string
-		_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), &shortSpool{File: f, cut: int(size / 2)}, nil, func(a *Assessment) error {
+		_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), &shortSpool{File: f, cut: int(size / 2)}, nil, nil, func(a *Assessment) error {
 			got = append(got, a.ID)
 			return nil
 		})
@@ -195,7 +195,7 @@ func TestRunArchiveReplayStops(t *testing.T) {
 		defer f.Close()
 		stop := errors.New("disk full")
 		var got []string
-		_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), f, nil, func(a *Assessment) error {
+		_, err = c.RunArchive(t.Context(), slices.Values(clones(msgs)), f, nil, nil, func(a *Assessment) error {
 			if len(got) == 5 {
 				return stop
 			}
@@ -212,7 +212,7 @@ func TestRunArchiveReplayStops(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		var got []string
-		_, err = c.RunArchive(ctx, slices.Values(clones(msgs)), f, nil, func(a *Assessment) error {
+		_, err = c.RunArchive(ctx, slices.Values(clones(msgs)), f, nil, nil, func(a *Assessment) error {
 			got = append(got, a.ID)
 			if len(got) == 3 {
 				cancel()

@@ -345,9 +345,14 @@ func normalize(a *Assessment) {
 // and add the pass's findings to each (the pass only reads what it found
 // then), and emit is called from the caller's goroutine, in archive
 // order. RunArchive returns the pass's summary, and the first error of
-// Run, of the spool or of emit, or ctx.Err() when ctx is done.
-func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
-	return c.runArchive(ctx, msgs, spool, checked, nil, func(a *Assessment, _ []byte) error { return emit(a) })
+// Run, of the spool, of paras or of emit, or ctx.Err() when ctx is done.
+//
+// If paras is not nil, the pass keeps the paragraphs of the messages
+// there (see ArchivePass.SetParagraphStore), a second temporary file for
+// one, rather than in memory.
+func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, paras ParagraphStore,
+	checked func(*Assessment), emit func(*Assessment) error) (ArchiveSummary, error) {
+	return c.runArchive(ctx, msgs, spool, paras, checked, nil, func(a *Assessment, _ []byte) error { return emit(a) })
 }
 
 // RunArchiveEncoded is RunArchive with each record encoded, once the pass
@@ -357,16 +362,17 @@ func (c *Checker) RunArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 // encode is called from several goroutines at once and must be safe for
 // concurrent use; it must not keep dst. rec is valid only until emit
 // returns.
-func (c *Checker) RunArchiveEncoded(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment),
-	encode func(dst []byte, a *Assessment) []byte, emit func(a *Assessment, rec []byte) error) (ArchiveSummary, error) {
-	return c.runArchive(ctx, msgs, spool, checked, encode, emit)
+func (c *Checker) RunArchiveEncoded(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, paras ParagraphStore,
+	checked func(*Assessment), encode func(dst []byte, a *Assessment) []byte, emit func(a *Assessment, rec []byte) error) (ArchiveSummary, error) {
+	return c.runArchive(ctx, msgs, spool, paras, checked, encode, emit)
 }
 
 // runArchive is RunArchive and RunArchiveEncoded; encode may be nil.
-func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, checked func(*Assessment),
-	encode func([]byte, *Assessment) []byte, emit func(*Assessment, []byte) error) (ArchiveSummary, error) {
+func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message], spool io.ReadWriteSeeker, paras ParagraphStore,
+	checked func(*Assessment), encode func([]byte, *Assessment) []byte, emit func(*Assessment, []byte) error) (ArchiveSummary, error) {
 	pass := NewArchivePass()
 	defer pass.release() // at once, not when the collector finds it unreachable
+	pass.SetParagraphStore(paras)
 	sp := NewSpool(spool)
 	// Each assessment is encoded for the spool by the worker that checked
 	// it; the emitter only adds it to the pass and writes the bytes.
@@ -375,6 +381,9 @@ func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 			checked(a)
 		}
 		pass.Add(a)
+		if err := pass.Err(); err != nil {
+			return err // a failing paragraph store ends the run now, not after the last message
+		}
 		return sp.writeRecord(a.passSeq, rec)
 	})
 	if err != nil {
@@ -393,8 +402,9 @@ func (c *Checker) runArchive(ctx context.Context, msgs iter.Seq[*archive.Message
 // goroutines (zero: runtime.GOMAXPROCS(0)), as RunArchive does after the
 // checking: encode must be safe for concurrent use and must not keep dst;
 // emit is called from the caller's goroutine, and rec is valid only until
-// it returns. Replay returns the first error of the spool or of emit, or
-// ctx.Err(). Like All, it may be called once.
+// it returns. Replay returns the first error of the spool, of the pass
+// (ArchivePass.Err) or of emit, or ctx.Err(). Like All, it may be called
+// once.
 func (s *Spool) Replay(ctx context.Context, pass *ArchivePass, workers int, encode func(dst []byte, a *Assessment) []byte,
 	emit func(a *Assessment, rec []byte) error) error {
 	if workers <= 0 {
@@ -423,6 +433,9 @@ func (s *Spool) replay(ctx context.Context, pass *ArchivePass, workers int, wind
 		return err
 	}
 	pass.finish()
+	if err := pass.Err(); err != nil {
+		return err // the findings are incomplete: no record is emitted without them
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait() // runs after cancel: defers run last in, first out

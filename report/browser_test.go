@@ -48,7 +48,7 @@ func archiveReport(t *testing.T, dir string, pageSize int) string {
 	require.NoError(t, err, "create spool")
 	defer spool.Close()
 	msgs := archive.Walk(t.Context(), filepath.Join(root, "testdata", "archive"), nil)
-	sum, err := c.RunArchive(t.Context(), msgs, spool, nil, func(a *provenance.Assessment) error {
+	sum, err := c.RunArchive(t.Context(), msgs, spool, nil, nil, func(a *provenance.Assessment) error {
 		if errors.Is(a.Err, archive.ErrNotMail) {
 			w.NotMail(a.File)
 			return nil

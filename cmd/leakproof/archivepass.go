@@ -16,7 +16,8 @@ import (
 // runArchivePass checks msgs, runs the archive pass and emits each record
 // once the pass has seen them all. The records wait in a temporary file
 // beside the output (beside --out, else in the system's temporary folder),
-// which is removed when the run ends, however it ends. checked is called as
+// and the pass keeps the messages' paragraphs in a second one there: both
+// are removed when the run ends, however it ends. checked is called as
 // each message is decided (progress); emit writes each record, with the
 // bytes w's encoder made of it (when w is a report.RecordEncoder) or nil.
 // The summary goes to w when it can show it.
@@ -28,13 +29,19 @@ func runArchivePass(ctx context.Context, c *provenance.Checker, msgs iter.Seq[*a
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	paras, err := passTempFile(out)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(paras.Name())
+	defer paras.Close()
 	var sum provenance.ArchiveSummary
 	if enc, ok := w.(report.RecordEncoder); ok {
 		// Each record is encoded by the worker that read it back from
 		// the spool; only the writing is left to this goroutine.
-		sum, err = c.RunArchiveEncoded(ctx, msgs, f, checked, enc.AppendRecord, emit)
+		sum, err = c.RunArchiveEncoded(ctx, msgs, f, paras, checked, enc.AppendRecord, emit)
 	} else {
-		sum, err = c.RunArchive(ctx, msgs, f, checked, func(a *provenance.Assessment) error { return emit(a, nil) })
+		sum, err = c.RunArchive(ctx, msgs, f, paras, checked, func(a *provenance.Assessment) error { return emit(a, nil) })
 	}
 	if err != nil {
 		return nil, err
@@ -63,9 +70,9 @@ func notePass(stderr io.Writer, s *provenance.ArchiveSummary) {
 	}
 }
 
-// passTempFile creates the temporary file the archive pass keeps records
-// in until the stream ends: beside out, or in the system's temporary
-// folder when the report goes to stdout.
+// passTempFile creates a temporary file the archive pass keeps records or
+// paragraphs in until the stream ends: beside out, or in the system's
+// temporary folder when the report goes to stdout.
 func passTempFile(out string) (*os.File, error) {
 	dir := os.TempDir()
 	if out != "" {

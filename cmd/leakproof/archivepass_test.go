@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,23 +30,36 @@ func TestVerifyArchivePass(t *testing.T) {
 	}
 }
 
-// TestVerifyArchivePassSpool: the records wait in a temporary file beside
-// --out, which is gone when the run ends.
+// TestVerifyArchivePassSpool: the records and the paragraphs wait in
+// temporary files beside --out, which are gone when the run ends, in
+// verify and in merge.
 func TestVerifyArchivePassSpool(t *testing.T) {
 	inRoot(t)
 	needFile(t, "testdata/archive")
-	out := filepath.Join(t.TempDir(), "report.jsonl")
-	r := runCLI(t, "verify", "--keys", "testdata/keys.jsonl", "--format", "json", "--out", out, "testdata/archive")
-	require.Equal(t, 0, r.code, "exit status; stderr %s", r.stderr)
-	entries, err := os.ReadDir(filepath.Dir(out))
-	require.NoError(t, err, "read the folder of --out")
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	shards := runShards(t, t.TempDir(), 2, []string{"--keys", "testdata/keys.jsonl"}, []string{"testdata/archive"})
+	for _, tt := range []struct {
+		name         string
+		flags, paths []string
+	}{
+		{"verify", []string{"verify", "--keys", "testdata/keys.jsonl"}, []string{"testdata/archive"}},
+		{"merge", []string{"merge"}, shards},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report.jsonl")
+			r := runCLI(t, slices.Concat(tt.flags, []string{"--format", "json", "--out", out}, tt.paths)...)
+			require.Equal(t, 0, r.code, "exit status; stderr %s", r.stderr)
+			entries, err := os.ReadDir(filepath.Dir(out))
+			require.NoError(t, err, "read the folder of --out")
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			assert.Equal(t, []string{"report.jsonl"}, names, "only the report is left beside --out")
+			data, err := os.ReadFile(out)
+			require.NoError(t, err, "read --out")
+			assert.Contains(t, string(data), `"code":"copies.conflict"`, "the report has the archive pass's evidence")
+			assert.Contains(t, string(data), `"code":"thread.quoted_by"`, "the report has the thread rules' evidence")
+			assert.Equal(t, 20, strings.Count(string(data), "\n"), "one record per message")
+		})
 	}
-	assert.Equal(t, []string{"report.jsonl"}, names, "only the report is left beside --out")
-	data, err := os.ReadFile(out)
-	require.NoError(t, err, "read --out")
-	assert.Contains(t, string(data), `"code":"copies.conflict"`, "the report has the archive pass's evidence")
-	assert.Equal(t, 20, strings.Count(string(data), "\n"), "one record per message")
 }

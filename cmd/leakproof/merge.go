@@ -479,8 +479,8 @@ func mboxEvidence(a *provenance.Assessment, variant string, at int64) error {
 }
 
 // mergePass runs the archive pass over the shards' records and emits each
-// one after the pass, as verify does: the records wait in a temporary
-// file beside out (or in the system's temporary folder).
+// one after the pass, as verify does: the records and the paragraphs wait
+// in temporary files beside out (or in the system's temporary folder).
 func mergePass(ctx context.Context, shards []*shardFile, out string, emit func(*provenance.Assessment) error) (*provenance.ArchiveSummary, error) {
 	f, err := passTempFile(out)
 	if err != nil {
@@ -488,11 +488,21 @@ func mergePass(ctx context.Context, shards []*shardFile, out string, emit func(*
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
+	paras, err := passTempFile(out)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(paras.Name())
+	defer paras.Close()
 	pass := provenance.NewArchivePass()
 	defer pass.Release()
+	pass.SetParagraphStore(paras)
 	sp := provenance.NewSpool(f)
 	if err := mergeRecords(ctx, shards, func(a *provenance.Assessment) error {
 		pass.Add(a)
+		if err := pass.Err(); err != nil {
+			return err
+		}
 		return sp.Write(a)
 	}); err != nil {
 		return nil, err

@@ -98,8 +98,9 @@ verify options:
                            compares copies of a message (the same Message-ID),
                            signing domains' other messages and quoting
                            replies, and the records are written once it has
-                           seen them all (they wait in a temporary file beside
-                           --out, or in the system's temporary folder).
+                           seen them all (they and the messages' paragraphs
+                           wait in temporary files beside --out, or in the
+                           system's temporary folder).
 
 merge options:
     --format FORMAT        text (default), json, csv, html or ftm, as verify.
