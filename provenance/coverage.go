@@ -185,7 +185,7 @@ func coverageEvidence(f *facts, d *decision) []Evidence {
 	out = append(out, misfitEvidence(f, d)...)
 	if f.mimeCapped {
 		out = append(out, evidence("coverage.mime_truncated",
-			"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments past them are not listed or hashed.",
+			"The message's MIME structure goes past the reader's caps (%d levels, %d parts, %d attachments listed); attachments and text past them are not listed or hashed, and copies of the message are compared on the body's bytes.",
 			maxMIMEDepth, maxMIMEParts, maxAttachments))
 	}
 	if f.mimeOdd != nil {
@@ -290,6 +290,13 @@ func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, 
 	if shape == "" {
 		shape = cfound.shape
 	}
+	if shape == "" && err != nil {
+		// Neither walk over the bytes read the body to its end, so the
+		// parts past where they stopped were not checked for shapes
+		// readers read differently: go-message's reading of them is one
+		// reading, and the lenient readers' may show more.
+		shape = stoppedShape
+	}
 	flowed = found.flowed || cfound.flowed || err != nil && goMessageFlowed(msg)
 	switch {
 	case err == nil && (cfound.odd != nil || cfound.long && w != nil && w.failed):
@@ -302,6 +309,11 @@ func readAttachments(msg []byte) (out []Attachment, truncated bool, odd []byte, 
 	}
 	return out, truncated, nil, shape, flowed
 }
+
+// stoppedShape words a body the walks over the bytes stopped reading
+// before its end (a nested multipart with no boundary, a part header cut
+// off by the end of its part), as entityShape words a shape.
+const stoppedShape = "a part stops the reading of the MIME structure before its end (a multipart with no boundary, a part header cut off), so what follows is read by go-message alone, which lists no part past where it stops, while lenient readers (Python's email package) read on and show the parts after it"
 
 // goMessageAttachments is attachments read through go-message's
 // multipart reader, for the shapes sliceAttachments leaves to it.

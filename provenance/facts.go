@@ -150,10 +150,12 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 // readersDiffer reports whether MIME readers read the message's body
 // differently: a delimiter line they split at differently, another shape
 // of a part they read differently (coverage.mime_ambiguous), or a
-// top-level MIME field given twice (header.duplicate_mime_field). The
-// reader's view then holds the body's bytes.
+// top-level MIME field given twice (header.duplicate_mime_field), or the
+// walk stopped at one of its caps (coverage.mime_truncated), past which
+// it read no part that lenient readers show. The reader's view then holds
+// the body's bytes.
 func (f *facts) readersDiffer() bool {
-	return f.mimeOdd != nil || f.mimeShape != "" ||
+	return f.mimeOdd != nil || f.mimeShape != "" || f.mimeCapped ||
 		slices.ContainsFunc(f.anomalies, func(a anomaly) bool { return a.code == "header.duplicate_mime_field" })
 }
 

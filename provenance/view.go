@@ -28,8 +28,10 @@ package provenance
 //     server (quoted-printable instead of base64, CRLF instead of LF) has
 //     the same view. When readers read the body differently
 //     (coverage.mime_ambiguous: they split it at other lines, take another
-//     boundary, parameter or header field, or read its base64 otherwise;
-//     header.duplicate_mime_field), the SHA-256 of the body's bytes and of
+//     boundary, parameter or header field, or read its base64 otherwise,
+//     or the walks over the bytes stop before its end;
+//     header.duplicate_mime_field), or the walks stop at a cap
+//     (coverage.mime_truncated), the SHA-256 of the body's bytes and of
 //     the top-level MIME fields follows the text: one reading's text does
 //     not show what the others do;
 //   - the attachments: each attachment's decoded name and the SHA-256 of
@@ -149,7 +151,8 @@ func readerView(f *facts) *viewPrint {
 	return v
 }
 
-// bodyBytesSum is the SHA-256 of f's body bytes and of the values of its
+// bodyBytesSum is the SHA-256 of f's body bytes (line breaks at their end
+// aside) and of the values of its
 // top-level MIME fields (mimeFields), every instance in header order, which
 // decide how readers split and decode those bytes.
 func bodyBytesSum(f *facts) []byte {
@@ -163,7 +166,10 @@ func bodyBytesSum(f *facts) []byte {
 		}
 	}
 	h.Write([]byte{0})
-	h.Write(f.raw[f.hdr.body:])
+	// Line breaks at the end are left out, as body canonicalization
+	// leaves them out: the blank line an mbox writer adds after a message
+	// is no part of what a reader sees.
+	h.Write(bytes.TrimRight(f.raw[f.hdr.body:], "\r\n"))
 	return h.Sum(nil)
 }
 
