@@ -165,7 +165,7 @@ func charsetMisfit(cs string, text []byte) string {
 		// us-ascii over 8-bit bytes is common and shows the bytes much as
 		// any 8-bit reading would: nothing shows another reading was meant.
 		return ""
-	case label == "utf-7" || label == "utf7" || label == "unicode-1-1-utf-7" || label == "csunicode11utf7":
+	case isUTF7Label(label):
 		switch {
 		case ascii && hasUTF7Shift(text):
 			return fmt.Sprintf("its charset %q reads the body's plain ASCII text as other characters (a \"+\" starts an encoded run)", cs)
@@ -318,3 +318,12 @@ func isASCII(b []byte) bool {
 // unprovenMisfits returns the misfits of the facts whose field proven does
 // not vouch for: a field a signature covers is as the sender wrote it, so
 // whatever reading it gives is the sender's.
+
+// isUTF7Label reports whether label names UTF-7.
+func isUTF7Label(label string) bool {
+	switch label {
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
+		return true
+	}
+	return false
+}

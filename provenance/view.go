@@ -15,7 +15,9 @@ package provenance
 //   - the body as displayed: every text part that is not an attachment
 //     (the top-level body when it is not multipart), in order, its
 //     transfer encoding undone and its charset decoded to UTF-8 when this
-//     package knows the charset, then line endings made LF, white space at
+//     package knows the charset (text in one it does not know that reads
+//     it otherwise than as written kept as written and marked with the
+//     charset, decodeTextAs), then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
 //     end removed, each of another type than text/plain (text/html, which
 //     a client renders) marked with its type, each text/plain part with
@@ -55,9 +57,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode/utf32"
 
 	"github.com/leakproof/leakproof/internal/mailsyntax"
 	"github.com/leakproof/leakproof/internal/sha256x"
+	"github.com/leakproof/leakproof/internal/utf7"
 )
 
 // viewElements are the elements of the reader's view, in the order the
@@ -254,18 +260,26 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
 			return topPart(h, msg, mt, tb), nil
 		}
-		decoded := decodeText(msg[h.body:], h.first("content-transfer-encoding"), params["charset"])
+		decoded, raw := decodeTextAs(msg[h.body:], h.first("content-transfer-encoding"), params["charset"])
+		tb.all = tb.all[:0]
+		if raw != "" {
+			// As textWalk.addText marks text kept in a charset it reads
+			// otherwise.
+			tb.all = append(append(append(tb.all, "\x00charset "...), raw...), '\n')
+		}
 		if fm := flowModeOf(mt, h.first("content-type")); fm != flowNone {
 			// As textWalk.addText marks a flowed part.
 			mark, t := flowedText(tb, decoded, fm)
-			tb.all = append(append(append(tb.all[:0], "\x00"...), mark...), '\n')
+			tb.all = append(append(append(tb.all, "\x00"...), mark...), '\n')
 			tb.all = append(tb.all, t...)
 			return tb.all, t
 		}
 		t := tb.normalize(decoded)
 		if mt != "text/plain" {
 			// As textWalk.addText marks a text part of another type.
-			tb.all = append(append(append(tb.all[:0], "\x00type "...), mt...), '\n')
+			tb.all = append(append(append(tb.all, "\x00type "...), mt...), '\n')
+		}
+		if len(tb.all) > 0 {
 			tb.all = append(tb.all, t...)
 			return tb.all, t
 		}
@@ -385,13 +399,20 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 func (w *textWalk) addText(raw []byte, mt, charset string, fm flowMode) {
 	var t []byte
 	w.all = append(w.all, "\x00part"...)
+	text, kept := decodeTextAs(raw, "", charset)
+	if kept != "" {
+		// The bytes as they are, though a client reads them as other
+		// text under their label: the same bytes under another label,
+		// or that text in UTF-8, do not read the same.
+		w.all = append(append(w.all, " charset "...), kept...)
+	}
 	if fm != flowNone {
 		// A flowed part is shown otherwise than the same lines fixed.
 		var mark string
-		mark, t = flowedText(w.tb, decodeText(raw, "", charset), fm)
+		mark, t = flowedText(w.tb, text, fm)
 		w.all = append(append(w.all, ' '), mark...)
 	} else {
-		t = w.tb.normalize(decodeText(raw, "", charset))
+		t = w.tb.normalize(text)
 	}
 	if !strings.EqualFold(mt, "text/plain") {
 		// A client renders text/html (and other text types) otherwise:
@@ -539,6 +560,19 @@ func isAttachment(cd string) bool {
 // decodes it from charset to UTF-8 when the charset is known; otherwise
 // the bytes are kept as they are.
 func decodeText(body []byte, cte, charset string) []byte {
+	t, _ := decodeTextAs(body, cte, charset)
+	return t
+}
+
+// decodeTextAs is decodeText, and returns the charset label, lower-cased,
+// when the bytes are kept as they are though a mail client reads them as
+// other text under it: a label this package cannot decode and that does
+// not read the text as ASCII (UTF-7 over a "+" shift, an EBCDIC code page,
+// an ISO-2022 escape, anything over 8-bit bytes), or bytes its decoder
+// refuses. The view marks such text with its label, so that a copy whose
+// label makes a client show other text than the bytes does not read the
+// same as one whose bytes are that text.
+func decodeTextAs(body []byte, cte, charset string) ([]byte, string) {
 	// Decoding stops past maxViewText: a large body is not decoded whole
 	// only to be cut.
 	switch enc := strings.ToLower(strings.TrimSpace(cte)); {
@@ -552,22 +586,54 @@ func decodeText(body []byte, cte, charset string) []byte {
 	}
 	label := strings.ToLower(strings.TrimSpace(charset))
 	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) {
-		return body
+		return body, ""
 	}
 	enc := lookupCharset(label)
+	if enc == nil {
+		enc = otherCharset(label)
+	}
+	if enc == nil {
+		if isUTF7Label(label) {
+			if out, ok := utf7.DecodeWellFormed(body); ok {
+				return out, ""
+			}
+			return body, label
+		}
+		// A label this package cannot decode: plain ASCII text reads as
+		// itself under it but for the charsets that read ASCII bytes as
+		// other text.
+		if isASCII(body) && !ebcdicOrWide(label) && (bytes.IndexByte(body, 0x1b) < 0 || !strings.HasPrefix(label, "iso-2022")) {
+			return body, ""
+		}
+		return body, label
+	}
 	// 7-bit text reads as itself under nearly every charset, but not
 	// under ISO-2022-JP and its kin, whose escape sequences switch to
 	// other characters (Japanese mail is mostly sent so), nor under one
 	// that reads ASCII bytes as other text (UTF-16).
-	if isASCII(body) && (enc == nil || bytes.IndexByte(body, 0x1b) < 0 && readsASCII(label, enc)) {
-		return body
+	if isASCII(body) && bytes.IndexByte(body, 0x1b) < 0 && readsASCII(label, enc) {
+		return body, ""
 	}
-	if enc != nil {
-		if out, err := enc.NewDecoder().Bytes(body); err == nil && utf8.Valid(out) {
-			return out
-		}
+	if out, err := enc.NewDecoder().Bytes(body); err == nil && utf8.Valid(out) {
+		return out, ""
 	}
-	return body
+	return body, label
+}
+
+// otherCharset returns decoders for labels lookupCharset leaves out that
+// mail clients decode: HZ (which WHATWG maps to its "replacement"
+// encoding, and older Chinese mail is sent in) and UTF-32 (big-endian
+// unless a byte-order mark says otherwise).
+func otherCharset(label string) encoding.Encoding {
+	switch label {
+	case "hz-gb-2312", "hz":
+		return simplifiedchinese.HZGB2312
+	case "utf-32", "utf32", "ucs-4", "ucs4", "iso-10646-ucs-4", "csucs4", "utf-32be":
+		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM)
+	case "utf-32le":
+		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
+	}
+	return nil
 }
 
 // normalizeText makes line endings LF, removes white space at the end of

@@ -2,6 +2,7 @@ package provenance
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,4 +94,50 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	path := filepath.Join(t.TempDir(), name)
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	return path
+}
+
+// TestViewCharsetRelabels: a copy whose body's charset label is changed
+// to one under which a mail client reads the bytes as other text (UTF-7
+// over a "+" shift, an EBCDIC code page, UTF-32, an unknown label over
+// 8-bit text) is not corroborated, though this package cannot decode the
+// label; a legacy charset it can decode (HZ, UTF-32) reads as the same
+// text re-encoded in UTF-8, and a label that reads the text as it is
+// (UTF-7 over ASCII without a shift) changes nothing.
+func TestViewCharsetRelabels(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	msg := func(charset, cte, body string) []byte {
+		return []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Review\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <review@example.com>\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: text/plain; charset=" + charset + "\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n" + body)
+	}
+	const ascii = "The C++ review: 2+2=4, as agreed.\r\n"
+	const latin = "Grüße aus Köln.\r\n"
+	utf32 := func(s string) string { // UTF-32BE, base64
+		var b []byte
+		for _, r := range s {
+			b = append(b, byte(r>>24), byte(r>>16), byte(r>>8), byte(r))
+		}
+		return base64.StdEncoding.EncodeToString(b) + "\r\n"
+	}
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"ASCII relabelled UTF-7, over a shift", msg("us-ascii", "7bit", ascii), msg("utf-7", "7bit", ascii), false},
+		{"ASCII relabelled UTF-7, no shift", msg("us-ascii", "7bit", "Plain words.\r\n"), msg("utf-7", "7bit", "Plain words.\r\n"), true},
+		{"ASCII relabelled ibm273", msg("us-ascii", "7bit", ascii), msg("ibm273", "7bit", ascii), false},
+		{"ASCII relabelled ibm500", msg("us-ascii", "7bit", ascii), msg("ibm500", "7bit", ascii), false},
+		{"ASCII relabelled cp1140", msg("us-ascii", "7bit", ascii), msg("cp1140", "7bit", ascii), false},
+		{"ASCII relabelled UTF-32", msg("us-ascii", "7bit", ascii), msg("utf-32", "7bit", ascii), false},
+		{"UTF-8 relabelled with an unknown charset", msg("utf-8", "8bit", latin), msg("x-unknown", "8bit", latin), false},
+		{"UTF-8 relabelled ibm273", msg("utf-8", "8bit", latin), msg("ibm273", "8bit", latin), false},
+		{"a text part relabelled ibm273", delimiterMessage().Bytes(), replaceOnce(delimiterMessage().Bytes(), `charset="us-ascii"`, `charset="ibm273"`), false},
+		{"a text part relabelled UTF-7, no shift", delimiterMessage().Bytes(), replaceOnce(delimiterMessage().Bytes(), `charset="us-ascii"`, `charset="utf-7"`), true},
+		{"HZ converted to UTF-8", msg("hz-gb-2312", "7bit", "~{<:Ky~}\r\n"), msg("utf-8", "8bit", "己所\r\n"), true},
+		{"UTF-32 converted to UTF-8", msg("utf-32be", "base64", utf32(latin)), msg("utf-8", "8bit", latin), true},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
 }

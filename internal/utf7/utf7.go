@@ -84,3 +84,71 @@ func base64Value(c byte) int {
 	}
 	return -1
 }
+
+// DecodeWellFormed returns the UTF-7 text b as UTF-8, whatever its length,
+// and ok false when b is not well-formed UTF-7, which decoders read
+// differently (Python's replaces what Decode keeps or drops): a byte
+// outside ASCII, a "+" that starts no base64 run, bits left over at a
+// run's end that are not fewer than six zeros, an unpaired surrogate.
+// Text without "+" is returned as it is.
+func DecodeWellFormed(b []byte) (out []byte, ok bool) {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return nil, false
+		}
+	}
+	if !strings.Contains(string(b), "+") {
+		return b, true
+	}
+	out = make([]byte, 0, len(b))
+	var units []uint16
+	for i := 0; i < len(b); {
+		if c := b[i]; c != '+' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		i++
+		if i < len(b) && b[i] == '-' {
+			out = append(out, '+')
+			i++
+			continue
+		}
+		var acc uint32
+		var bits uint
+		start := i
+		units = units[:0]
+		for ; i < len(b); i++ {
+			v := base64Value(b[i])
+			if v < 0 {
+				break
+			}
+			acc = acc<<6 | uint32(v)
+			if bits += 6; bits >= 16 {
+				bits -= 16
+				units = append(units, uint16(acc>>bits))
+				acc &= 1<<bits - 1
+			}
+		}
+		if i == start || bits >= 6 || acc != 0 {
+			return nil, false
+		}
+		if i < len(b) && b[i] == '-' {
+			i++
+		}
+		for k := 0; k < len(units); k++ {
+			r := rune(units[k])
+			if utf16.IsSurrogate(r) {
+				if k+1 == len(units) {
+					return nil, false
+				}
+				if r = utf16.DecodeRune(r, rune(units[k+1])); r == utf8.RuneError {
+					return nil, false
+				}
+				k++
+			}
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out, true
+}

@@ -81,3 +81,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeWellFormed holds DecodeWellFormed to what Python's utf-7 codec reads of
+// well-formed text, and to refusing what it reads only with replacement
+// characters.
+func TestDecodeWellFormed(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"plain words", "plain words", true},
+		{"a+AKM b", "a£ b", true},
+		{"+AKM-100", "£100", true},
+		{"1 +- 1", "1 + 1", true},
+		{"+2D3cAQ-", "🐁", true},
+		{"a+ b", "", false},        // a "+" with no run
+		{"+AKMA-", "", false},      // bits left over
+		{"+2D0-", "", false},       // an unpaired surrogate
+		{"caf\xc3\xa9", "", false}, // an 8-bit byte
+	} {
+		got, ok := DecodeWellFormed([]byte(tc.in))
+		assert.Equal(t, tc.ok, ok, "%q", tc.in)
+		if tc.ok {
+			assert.Equal(t, tc.want, string(got), "%q", tc.in)
+		}
+	}
+}
