@@ -155,6 +155,21 @@ func mimeShapes() []mimeShape {
 			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\nHello Bob,\r\n\r\nthe figures are attached.\r\n",
 				"Content-Transfer-Encoding: base64\r\n\r\n"+b64(text)+"\r\n.\r\n"+b64("Wire the money today.")+"\r\n")
 		}, false},
+		// A transfer encoding that is no name of RFC 2045's as written:
+		// go-message and Python's email package show the bytes
+		// undecoded, readers that take its first word decode them.
+		{"a single part's transfer encoding with a comment", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "\r\n"),
+				"Content-Transfer-Encoding: base64 (encoded)\r\n\r\n"+b64(adversarialBody)+"\r\n")
+		}, false},
+		{"a single part's transfer encoding with a parameter", true, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "\r\n"),
+				"Content-Transfer-Encoding: quoted-printable; x=1\r\n\r\n"+strings.ReplaceAll(adversarialBody, "\n", "=0A=\r\n"))
+		}, false},
+		{"a text part's transfer encoding with a comment", false, func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\nHello Bob,\r\n\r\nthe figures are attached.\r\n",
+				"Content-Transfer-Encoding: base64 (encoded)\r\n\r\n"+b64("Hello Bob,\r\n\r\nthe figures are attached.\r\n")+"\r\n")
+		}, true},
 		{"an attachment's base64 with a stray byte at its end", false, func(msg []byte) []byte {
 			return replaceOnce(msg, "JVBERi0xLjQgZmlndXJlcw==\r\n", "JVBERi0xLjQgZmlndXJlcw==\r\n.\r\n")
 		}, false},

@@ -40,6 +40,11 @@ package provenance
 //     splitter (mimewalk.go) notes it, as go-message lists no part from
 //     there on while Python's email package ends the header at that line
 //     and shows it and the lines after it as the part's text;
+//   - a Content-Transfer-Encoding that starts with base64 or
+//     quoted-printable and goes on ("base64 (encoded)", "base64; x=1"):
+//     go-message and Python's email package read no encoding they know
+//     and show the encoded text, readers that take the first word decode
+//     it;
 //   - base64 text that is not one canonical stream: more text after its
 //     padding, which go-message and Python's email package drop and
 //     decoders that read base64 group by group (this package's own, for a
@@ -85,6 +90,9 @@ func entityShape(e *message.Entity, data []byte, top bool, ctErr error) string {
 			}
 		}
 	}
+	if s := cteShape(e.Header.Get("Content-Transfer-Encoding")); s != "" {
+		return s
+	}
 	ct := strings.TrimSpace(e.Header.Get("Content-Type"))
 	multipart := len(ct) >= len("multipart/") && strings.EqualFold(ct[:len("multipart/")], "multipart/")
 	if s := paramsShape(ct, "Content-Type", multipart); s != "" {
@@ -114,8 +122,28 @@ func topShape(h header, body []byte) string {
 	if s := paramsShape(h.first("content-disposition"), "Content-Disposition", false); s != "" {
 		return s
 	}
-	if strings.EqualFold(strings.TrimSpace(h.first("content-transfer-encoding")), "base64") && !base64Canonical(body) {
+	cte := h.first("content-transfer-encoding")
+	if s := cteShape(cte); s != "" {
+		return s
+	}
+	if strings.EqualFold(strings.TrimSpace(cte), "base64") && !base64Canonical(body) {
 		return strings.Replace(base64Shape, "a part's", "the body's", 1)
+	}
+	return ""
+}
+
+// cteShape describes how readers read the Content-Transfer-Encoding
+// value v differently, or returns "": a value that starts with base64 or
+// quoted-printable but goes on (a comment, a parameter, more letters),
+// which go-message and Python's email package do not decode, showing the
+// encoded text, while readers that take its first word (and this
+// package's reading of a single part) decode it.
+func cteShape(v string) string {
+	v = strings.TrimSpace(v)
+	for _, name := range []string{"base64", "quoted-printable"} {
+		if len(v) > len(name) && strings.EqualFold(v[:len(name)], name) {
+			return fmt.Sprintf("its Content-Transfer-Encoding %q is not %s as RFC 2045 writes it, and readers differ on whether to decode it: go-message and Python's email package show the encoded text, readers that take its first word decode it", v, name)
+		}
 	}
 	return ""
 }
