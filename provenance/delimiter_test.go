@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -85,6 +86,10 @@ func (s seen) String() string {
 	return fmt.Sprintf("%s, body %s, attachments %v, codes %v, text %q", s.verdict, s.body, s.attachments, s.codes, s.text)
 }
 
+// containerMarks matches the marks of multipart containers in the
+// displayed text (textWalk.openMultipart, closeMultipart).
+var containerMarks = regexp.MustCompile("\x00(multipart/[^\n]*|end)\n")
+
 // readerSees checks m with c and returns what its view holds; the text
 // is read from the bytes the Checker reads (its primary view).
 func readerSees(t *testing.T, c *Checker, m *archive.Message) seen {
@@ -97,7 +102,7 @@ func readerSees(t *testing.T, c *Checker, m *archive.Message) seen {
 	}
 	v := c.primaryView(m)
 	all, _ := displayedText(splitHeader(v.data), v.data, new(textBuffers))
-	s.text = strings.ReplaceAll(string(all), "\x00part\n", "|")
+	s.text = strings.ReplaceAll(containerMarks.ReplaceAllString(string(all), ""), "\x00part\n", "|")
 	v.release()
 	s.verdict, s.body, s.codes = a.Verdict, a.Coverage.Body, codesOf(a)
 	return s

@@ -19,8 +19,10 @@ package provenance
 //     it otherwise than as written kept as written and marked with the
 //     charset, decodeTextAs), then line endings made LF, white space at
 //     the end of each line removed, and empty lines at the start and the
-//     end removed, each of another type than text/plain (text/html, which
-//     a client renders) marked with its type, each text/plain part with
+//     end removed, inside marks of the multipart containers that hold it
+//     (their media types, where each starts and ends: openMultipart), each
+//     of another type than text/plain (text/html, which a client renders)
+//     marked with its type, each text/plain part with
 //     format=flowed read as a client shows it first and marked as flowed
 //     (flowed.go), and among them every part
 //     without a file name that is not shown as text (an image, a PDF, an
@@ -370,6 +372,9 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 		if depth >= maxMIMEDepth {
 			return
 		}
+		_, params, _ := e.Header.ContentType()
+		w.openMultipart(e.Header.Get("Content-Type"), params)
+		defer w.closeMultipart()
 		for {
 			p, err := mr.NextPart()
 			if p == nil || err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
@@ -392,6 +397,25 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	raw := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
 	w.tb.read = raw[:0]
 	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
+}
+
+// openMultipart marks the start of a multipart entity whose Content-Type
+// is ct, with params: its subtype decides which of its parts a client
+// shows (one alternative, the start of related parts), so the view holds
+// it, with the start parameter, and closeMultipart marks the entity's end,
+// so that a part moved into another container does not read the same.
+func (w *textWalk) openMultipart(ct string, params map[string]string) {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	w.all = append(append(w.all, "\x00"...), mt...)
+	if start := params["start"]; start != "" {
+		w.all = append(append(w.all, " start="...), start...)
+	}
+	w.all = append(w.all, '\n')
+}
+
+func (w *textWalk) closeMultipart() {
+	w.all = append(w.all, "\x00end\n"...)
 }
 
 // addText adds a text part of media type mt: raw, its transfer encoding
@@ -490,6 +514,8 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		if depth >= maxMIMEDepth {
 			return nil
 		}
+		w.openMultipart(e.Header.Get("Content-Type"), params)
+		defer w.closeMultipart()
 		found, err := eachPart(data, params["boundary"], true, func(p *message.Entity, body []byte) error {
 			return w.walkSlice(p, body, depth+1)
 		})

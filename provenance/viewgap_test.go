@@ -141,3 +141,39 @@ func TestViewCharsetRelabels(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// TestViewMultipartStructure: a copy that relabels a multipart container
+// (mixed as alternative, which a client shows one part of, or as related
+// with a start part) or moves a part into another container shows other
+// parts than the authentic message and is not corroborated; the same
+// structure under another boundary is.
+func TestViewMultipartStructure(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	hdr := "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Deposit\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <deposit@example.com>\r\nMIME-Version: 1.0\r\n"
+	part := func(b, text string) string {
+		return "--" + b + "\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n"
+	}
+	const first, second, third = "Do not wire the deposit before the contract is signed.", "Please wire the deposit.", "Alice"
+	inner := func(sub string, parts ...string) string {
+		s := "--a\r\nContent-Type: multipart/" + sub + "; boundary=b\r\n\r\n"
+		for _, p := range parts {
+			s += part("b", p)
+		}
+		return s + "--b--\r\n"
+	}
+	orig := hdr + "Content-Type: multipart/mixed; boundary=a\r\n\r\n" + inner("mixed", first, second) + part("a", third) + "--a--\r\n"
+	for _, tc := range []struct {
+		name         string
+		copy         string
+		corroborated bool
+	}{
+		{"the same structure under other boundaries", strings.NewReplacer("boundary=a", "boundary=x1", "--a", "--x1", "boundary=b", "boundary=y2", "--b", "--y2").Replace(orig), true},
+		{"the inner mixed relabelled alternative", strings.Replace(orig, "multipart/mixed; boundary=b", "multipart/alternative; boundary=b", 1), false},
+		{"the outer mixed relabelled related with a start", strings.Replace(orig, "multipart/mixed; boundary=a", "multipart/related; start=\"<x@y>\"; boundary=a", 1), false},
+		{"the last part moved into the inner container", hdr + "Content-Type: multipart/mixed; boundary=a\r\n\r\n" + inner("mixed", first, second, third) + "--a--\r\n", false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, []byte(orig), "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", []byte(tc.copy)))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}
