@@ -45,15 +45,18 @@ func headerAnomalies(f *facts) []anomaly {
 			a.name = "a field"
 		}
 		// A field whose own name is a displayed one, written oddly, can
-		// show a reader another value than the one signed.
+		// show a reader another value than the one signed; any name with
+		// white space before its colon, or folded, is a line some readers
+		// (Python's email package) end the header at, showing it and the
+		// fields after it as the start of the body.
 		displayed := displayedKey(fd.Name) != ""
 		switch fd.Kind {
 		case dkim.FindingSpaceBeforeColon:
-			a.code, a.misleads = "header.space_before_colon", displayed
+			a.code, a.misleads = "header.space_before_colon", true
 		case dkim.FindingLeadingWhitespace:
 			a.code, a.misleads = "header.leading_whitespace", true
 		case dkim.FindingFoldedName:
-			a.code, a.misleads = "header.folded_name", displayed
+			a.code, a.misleads = "header.folded_name", true
 		case dkim.FindingNonASCIIName:
 			switch {
 			// A line that starts with a vertical tab, a form feed or a
@@ -112,7 +115,7 @@ func (a *anomaly) evidence() Evidence {
 		return evidence(a.code, "The header is larger than the reader's cap (%d fields or %d MiB), so its signatures and fields were not checked.",
 			rawheader.DefaultMaxFields, rawheader.DefaultMaxHeaderBytes>>20)
 	case "header.space_before_colon":
-		return evidence(a.code, "The %q field has a space before its colon, so verifiers and mail clients may disagree on which field it is.", a.name)
+		return evidence(a.code, "The %q field has a space before its colon, so verifiers and mail clients may disagree on which field it is; some (Python's email package) end the header there and show it, and the fields after it, as the start of the body.", a.name)
 	case "header.leading_whitespace":
 		return evidence(a.code, "The first header line starts with whitespace, which hides %s from some readers.", a.name)
 	case "header.folded_name":
@@ -151,6 +154,10 @@ func (a *anomaly) summary() string {
 		return "Unverifiable: a line in the header has no proper field name; some mail clients end the header there and show it, and what follows, as the body, which no signature covers."
 	case "header.no_colon":
 		return "Unverifiable: a line in the header is not a field; some mail clients end the header there and show it, and what follows, as the body, which no signature covers."
+	case "header.space_before_colon", "header.folded_name":
+		if displayedKey(a.name) == "" {
+			return "Unverifiable: a field name in the header is followed by white space or a line break before its colon; some mail clients end the header there and show that line, and what follows, as the body."
+		}
 	case "header.lone_cr":
 		return "Unverifiable: the header holds a carriage return that does not end a line; some mail clients start a new field there and may show one the signature does not cover."
 	case "header.duplicate_mime_field":

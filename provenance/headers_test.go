@@ -42,12 +42,22 @@ func TestHeaderRules(t *testing.T) {
 			verdict: VerdictUnverifiable, codes: []string{"header.leading_whitespace"},
 		},
 		{
-			name: "a finding on an undisplayed field does not block", raw: plainMsg,
+			// Some readers (Python's email package) end the header at
+			// such a line and show it, and what follows, as the body.
+			name: "a space before the colon of an undisplayed field blocks", raw: plainMsg,
 			ver: dkim.Verification{
 				Signatures: []dkim.Signature{sig("example.com")},
 				Findings:   []dkim.Finding{{Kind: dkim.FindingSpaceBeforeColon, Name: "x-mailer"}},
 			},
-			verdict: VerdictAuthentic, codes: []string{"header.space_before_colon"},
+			verdict: VerdictUnverifiable, codes: []string{"header.space_before_colon"},
+		},
+		{
+			name: "a folded undisplayed name blocks", raw: plainMsg,
+			ver: dkim.Verification{
+				Signatures: []dkim.Signature{sig("example.com")},
+				Findings:   []dkim.Finding{{Kind: dkim.FindingFoldedName, Name: "x-mailer"}},
+			},
+			verdict: VerdictUnverifiable, codes: []string{"header.folded_name"},
 		},
 		{
 			name: "Cc present and unsigned", raw: withCc,

@@ -38,6 +38,10 @@ package provenance
 //     (coverage.mime_truncated), the SHA-256 of the body's bytes and of
 //     the top-level MIME fields follows the text: one reading's text does
 //     not show what the others do;
+//   - when the header has an anomaly other than a duplicate MIME field (a
+//     line with no colon, a space before a colon, a lone CR: some readers
+//     end the header there and show the rest as the body), the SHA-256 of
+//     the header's bytes from that line on (headerRestSum);
 //   - the attachments: each attachment's decoded name and the SHA-256 of
 //     its decoded bytes, in order;
 //   - the paragraphs of the first text part, split at empty lines, each
@@ -146,6 +150,12 @@ func readerView(f *facts) *viewPrint {
 			body = append(append(slices.Clip(body), "\x00bytes\n"...), bodyBytesSum(f)...)
 		}
 	}
+	if from, ok := headerReadOtherwise(f); ok {
+		// Readers read the header differently from an odd line on (some
+		// end it there and show the rest as the body): the header's bytes
+		// from that line on follow the text.
+		body = append(append(slices.Clip(body), "\x00header\n"...), headerRestSum(f, from)...)
+	}
 	put(elemBody, body)
 	var att bytes.Buffer
 	for _, a := range f.attachments {
@@ -157,6 +167,29 @@ func readerView(f *facts) *viewPrint {
 	put(elemAttachments, att.Bytes())
 	sums.finish(v)
 	return v
+}
+
+// headerReadOtherwise returns the offset of the first header anomaly
+// (headerAnomalies) other than a duplicate MIME field, which the body's
+// bytes stand for: from that line on, readers read the header differently.
+func headerReadOtherwise(f *facts) (from int, ok bool) {
+	from = len(f.raw)
+	for _, a := range f.anomalies {
+		if a.code != "header.duplicate_mime_field" {
+			from, ok = min(from, a.offset), true
+		}
+	}
+	return from, ok
+}
+
+// headerRestSum is the SHA-256 of f's header bytes from the start of the
+// line at offset from to the body, line breaks at their end aside.
+func headerRestSum(f *facts, from int) []byte {
+	end := min(f.hdr.body, len(f.raw))
+	from = min(from, end)
+	from = bytes.LastIndexByte(f.raw[:from], '\n') + 1
+	sum := sha256.Sum256(bytes.TrimRight(f.raw[from:end], "\r\n"))
+	return sum[:]
 }
 
 // bodyBytesSum is the SHA-256 of f's body bytes (line breaks at their end

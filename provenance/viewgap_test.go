@@ -177,3 +177,50 @@ func TestViewMultipartStructure(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// headerOddLines are header lines some readers (Python's email package)
+// end the header at, showing them and the fields after them as the body:
+// no colon, a space or an 8-bit byte before the colon, a folded name, and
+// a lone CR, at which some clients start a new line.
+var headerOddLines = []string{"Wire the money today", "X-Note : Wire the money today", "X-\xe9: Wire the money today", "X-Note\r\n : Wire the money today", "X-Note: a\rWire the money today"}
+
+// TestViewHeaderReadOtherwise: a copy of an authentic message with a
+// header line some readers end the header at is not corroborated; two
+// copies with the same odd line, one with a trace field added above it,
+// read the same.
+func TestViewHeaderReadOtherwise(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	orig := baseMessage().Bytes()
+	signed := signRaw(t, orig, "rsa2048", o)
+	for _, line := range headerOddLines {
+		for _, at := range []string{"Subject:", "MIME-Version:"} {
+			forged := replaceOnce(bytes.Clone(orig), at, line+"\r\n"+at)
+			a, b := c.Check(t.Context(), eml("sent.eml", signed)), c.Check(t.Context(), eml("copy.eml", forged))
+			assertCopyJudged(t, a, b, fmt.Sprintf("%q before %s", line, at), false)
+		}
+	}
+	odd := replaceOnce(bytes.Clone(orig), "Subject:", "X-Note : sent from my phone\r\nSubject:")
+	relayed := slices.Concat([]byte("Received: from relay.example.net by mx.example.org; Tue, 1 Mar 2016 10:00:05 +0000\r\n"), odd)
+	a, b := c.Check(t.Context(), eml("sent.eml", odd)), c.Check(t.Context(), eml("copy.eml", relayed))
+	require.NotNil(t, a.view)
+	require.NotNil(t, b.view)
+	require.Equal(t, a.view.whole, b.view.whole, "the same odd line, a trace field above it")
+	plain := c.Check(t.Context(), eml("plain.eml", orig))
+	require.NotEqual(t, a.view.whole, plain.view.whole, "the odd line added")
+}
+
+// TestHeaderOddLineNotAuthentic: a signed message with such a line added
+// below the signed fields, unsigned, is not authentic: the signature
+// does not prove the text those readers show as the body's start.
+func TestHeaderOddLineNotAuthentic(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	signed := signRaw(t, baseMessage().Bytes(), "rsa2048", o)
+	for _, line := range headerOddLines {
+		stored := replaceOnce(bytes.Clone(signed), "\r\n\r\n", "\r\n"+line+"\r\n\r\n")
+		a := c.Check(t.Context(), eml("sent.eml", stored))
+		require.NoError(t, a.Err)
+		require.NotEqual(t, VerdictAuthentic, a.Verdict, "%q (%v)", line, codesOf(a))
+	}
+}
