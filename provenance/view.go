@@ -18,8 +18,9 @@ package provenance
 //     package knows the charset (text in one it does not know that reads
 //     it otherwise than as written kept as written and marked with the
 //     charset, decodeTextAs), then line endings made LF, white space at
-//     the end of each line removed, and empty lines at the start and the
-//     end removed, inside marks of the multipart containers that hold it
+//     the end of each line removed, empty lines at the start and the end
+//     removed, and the ">" signs before "From " at a line's start removed
+//     (mbox escaping a copy may keep: unescapeFromLines), inside marks of the multipart containers that hold it
 //     (their media types, where each starts and ends: openMultipart), each
 //     of another type than text/plain (text/html, which a client renders)
 //     marked with its type, each text/plain part with
@@ -270,13 +271,53 @@ func (tb *textBuffers) release() {
 // normalize returns normalizeText(b), copied into tb.norm when it is a
 // copy: good until the next call.
 func (tb *textBuffers) normalize(b []byte) []byte {
+	var t []byte
 	if plainText(b) {
-		return bytes.Trim(b, "\n")
+		t = bytes.Trim(b, "\n")
+	} else {
+		if cap(tb.norm) < len(b) {
+			tb.norm = make([]byte, 0, len(b))
+		}
+		t = normalizeText(tb.norm, b)
 	}
-	if cap(tb.norm) < len(b) {
-		tb.norm = make([]byte, 0, len(b))
+	return unescapeFromLines(t)
+}
+
+// unescapeFromLines returns t, normalised text, with the ">" signs at the
+// start of each line that reads ">From " after them removed (a copy in
+// new memory when there are any). An mbox writer escapes a body line
+// "From " as ">From " (mboxrd also ">From " as ">>From "), and a tool
+// that cuts a message out of an mbox may leave that in: the view reads
+// every such line alike, so that a copy with the escaping left in reads
+// as the message, at the cost of not telling a line quoted with ">" from
+// the same line unquoted when it starts with "From ".
+func unescapeFromLines(t []byte) []byte {
+	i := bytes.Index(t, []byte(">From "))
+	if i < 0 {
+		return t
 	}
-	return normalizeText(tb.norm, b)
+	var out []byte
+	for start := 0; start < len(t); {
+		end := len(t)
+		if j := bytes.IndexByte(t[start:], '\n'); j >= 0 {
+			end = start + j + 1
+		}
+		line := t[start:end]
+		if rest := bytes.TrimLeft(line, ">"); len(rest) < len(line) && bytes.HasPrefix(rest, []byte("From ")) {
+			if out == nil {
+				out = append(make([]byte, 0, len(t)), t[:start]...)
+			}
+			line = rest
+		}
+		if out != nil {
+			out = append(out, line...)
+		}
+		start = end
+	}
+	if out == nil {
+		return t
+	}
+	return out
 }
 
 // displayedText returns the body as displayed (see the file comment) and

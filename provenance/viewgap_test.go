@@ -224,3 +224,29 @@ func TestHeaderOddLineNotAuthentic(t *testing.T) {
 		require.NotEqual(t, VerdictAuthentic, a.Verdict, "%q (%v)", line, codesOf(a))
 	}
 }
+
+// TestViewMboxEscapingHarmless: an unsigned single-message copy that a
+// tool cut out of an mbox without undoing its escaping (">From " for
+// "From ", ">>From " for ">From ") reads as the authentic message; a copy
+// that changes such a line's words does not.
+func TestViewMboxEscapingHarmless(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	m := baseMessage()
+	m.Body = "Bob,\n\nFrom the figures, wire the deposit.\n>From the old thread: agreed.\n\nAlice\n"
+	orig := m.Bytes()
+	signed := signRaw(t, orig, "rsa2048", o)
+	esc := func(r *strings.Replacer) []byte { return []byte(r.Replace(string(orig))) }
+	for _, tc := range []struct {
+		name         string
+		copy         []byte
+		corroborated bool
+	}{
+		{"mboxo escaping left in", esc(strings.NewReplacer("\r\nFrom the", "\r\n>From the")), true},
+		{"mboxrd escaping left in", esc(strings.NewReplacer("\r\nFrom the", "\r\n>From the", "\r\n>From the old", "\r\n>>From the old")), true},
+		{"an escaped line's words changed", esc(strings.NewReplacer("\r\nFrom the figures, wire", "\r\n>From the figures, do not wire")), false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signed)), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}
