@@ -112,6 +112,11 @@ func entityShape(e *message.Entity, data []byte, top bool, ctErr error) string {
 // base64Shape words base64 text that is not one canonical stream.
 const base64Shape = "a part's base64 text is not one canonical stream (it goes on after its padding or after a byte that is not base64, or stops short of a whole group): some readers stop there, some skip the byte and decode what follows, and some show the text undecoded"
 
+// decodeStopShape words a part go-message's decoder stops reading before
+// its end: quoted-printable with a control byte or an "=" before a lone
+// CR, which Python's email package decodes on.
+const decodeStopShape = "go-message's decoder stops reading a part before its end (quoted-printable text with a control byte, or an \"=\" before a lone CR), where other readers (Python's email package) decode what follows"
+
 // topShape is entityShape for the top-level entity of a message the
 // attachment walk does not read (a single part without
 // Content-Disposition): h is its header, body its undecoded body.

@@ -197,8 +197,11 @@ func (w *sliceWalk) walk(e *message.Entity, data []byte, depth int) error {
 		// which read lines through a buffer of their own, so that what
 		// they read does not depend on how the bytes reach them.
 		buf := copyBuffers.Get().(*[]byte)
-		_, _ = io.CopyBuffer(sum, e.Body, *buf)
+		_, err := io.CopyBuffer(sum, e.Body, *buf)
 		copyBuffers.Put(buf)
+		if err != nil && w.found.shape == "" {
+			w.found.shape = decodeStopShape
+		}
 	}
 	w.out = append(w.out, Attachment{Name: name, SHA256: hex.EncodeToString(sum.Sum(nil))})
 	return nil

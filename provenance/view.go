@@ -36,7 +36,8 @@ package provenance
 //     boundary, parameter or header field, or read its base64 otherwise,
 //     or the walks over the bytes stop before its end;
 //     header.duplicate_mime_field), or the walks stop at a cap
-//     (coverage.mime_truncated), the SHA-256 of the body's bytes and of
+//     (coverage.mime_truncated), or go-message's decoder stops before a
+//     part's end (textBuffers.stopped), the SHA-256 of the body's bytes and of
 //     the top-level MIME fields follows the text: one reading's text does
 //     not show what the others do;
 //   - when the header has an anomaly other than a duplicate MIME field (a
@@ -143,7 +144,7 @@ func readerView(f *facts) *viewPrint {
 		var first []byte
 		body, first = displayedTextRead(f.hdr, f.raw, tb, f.mimeOdd != nil)
 		v.paras, v.quotes = paragraphs(first)
-		if f.readersDiffer() {
+		if f.readersDiffer() || tb.stopped {
 			// Readers read this body differently (coverage.mime_ambiguous,
 			// header.duplicate_mime_field): the text is one reading of it,
 			// so a copy shows the same only when its body bytes and its
@@ -251,6 +252,11 @@ type textBuffers struct {
 	flow []byte // unflow's copy of one flowed text
 	all  []byte // a multipart message's text parts, one after another
 	read []byte // one part's decoded bytes
+	// stopped is set by displayedTextRead when go-message's decoder of a
+	// part stopped at an error before the part's end (quoted-printable
+	// with a control byte, say), where other readers decode on: the text
+	// is then one reading of the body.
+	stopped bool
 }
 
 var textBufs = sync.Pool{New: func() any { return new(textBuffers) }}
@@ -331,6 +337,7 @@ func displayedText(h header, msg []byte, tb *textBuffers) (all, first []byte) {
 // met a line go-message and a mail client split the parts at differently
 // (readAttachments), where the text is read as the client reads it too.
 func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, first []byte) {
+	tb.stopped = false
 	mt, params, _ := parseContentType(h.first("content-type"))
 	if !strings.HasPrefix(mt, "multipart/") {
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
@@ -376,6 +383,7 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 			w = lw
 		}
 	}
+	tb.stopped = w.stopped
 	if !w.seen {
 		return w.all, nil
 	}
@@ -393,7 +401,7 @@ func topPart(h header, msg []byte, mt string, tb *textBuffers) []byte {
 	}
 	w := &textWalk{tb: tb, all: tb.all[:0]}
 	w.addPart(e, mt)
-	tb.all = w.all[:0]
+	tb.all, tb.stopped = w.all[:0], w.stopped
 	return w.all
 }
 
@@ -429,13 +437,14 @@ func clientText(msg []byte, tb *textBuffers) (w *textWalk, ok bool) {
 
 // textWalk collects the text parts of a multipart message.
 type textWalk struct {
-	tb     *textBuffers
-	all    []byte
-	first  [2]int // where the first text/plain part is in all
-	seen   bool
-	parts  int
-	failed bool       // a multipart body ended in an error, not its closing delimiter
-	found  splitFinds // what walkSlice's splitters met where go-message reads otherwise
+	tb      *textBuffers
+	all     []byte
+	first   [2]int // where the first text/plain part is in all
+	seen    bool
+	parts   int
+	failed  bool       // a multipart body ended in an error, not its closing delimiter
+	stopped bool       // a part's decoder stopped at an error (textBuffers.stopped)
+	found   splitFinds // what walkSlice's splitters met where go-message reads otherwise
 }
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
@@ -468,7 +477,8 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	}
 	// go-message has undone the transfer encoding; the charset is ours to
 	// decode, as the top-level body's is.
-	raw := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+	raw, err := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+	w.stopped = w.stopped || err != nil
 	w.tb.read = raw[:0]
 	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
 }
@@ -546,8 +556,9 @@ func (w *textWalk) addUnnamed(e *message.Entity, mt string) {
 func (w *textWalk) addPart(e *message.Entity, mt string) {
 	sum := trimEndWriter{w: sha256.New()}
 	buf := copyBuffers.Get().(*[]byte)
-	_, _ = io.CopyBuffer(&sum, e.Body, *buf)
+	_, err := io.CopyBuffer(&sum, e.Body, *buf)
 	copyBuffers.Put(buf)
+	w.stopped = w.stopped || err != nil
 	w.all = append(w.all, "\x00unnamed "...)
 	w.all = append(w.all, strings.ToLower(mt)...)
 	w.all = append(w.all, '\n')
@@ -614,7 +625,9 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 	} else {
 		// Quoted-printable and the rest: go-message's own decoders,
 		// which read through buffers of their own.
-		raw = readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+		var err error
+		raw, err = readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
+		w.stopped = w.stopped || err != nil
 	}
 	w.tb.read = raw[:0]
 	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
@@ -635,16 +648,19 @@ func (l *limitedAppend) Write(p []byte) (int, error) {
 }
 
 // readAllInto appends what r reads to buf until EOF or an error, as
-// io.ReadAll does (it drops the error as walk does), and returns buf.
-func readAllInto(buf []byte, r io.Reader) []byte {
+// io.ReadAll does, and returns buf and the error (nil at EOF).
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
 		if err != nil {
-			return buf
+			return buf, err
 		}
 	}
 }

@@ -250,3 +250,41 @@ func TestViewMboxEscapingHarmless(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// TestViewQuotedPrintableStop: go-message's quoted-printable decoder
+// stops at a control byte (or an "=" before a lone CR), where Python's
+// email package goes on: a copy that puts text after such a byte, in a
+// text part, an unnamed part or an attachment, is not corroborated.
+func TestViewQuotedPrintableStop(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	text := "Hello Bob,\r\n\r\nthe figures are attached.\r\n"
+	qpText := func(tail string) func([]byte) []byte {
+		return func(msg []byte) []byte {
+			return replaceOnce(msg, "Content-Transfer-Encoding: 7bit\r\n\r\n"+text, "Content-Transfer-Encoding: quoted-printable\r\n\r\n"+text+tail)
+		}
+	}
+	qpFile := func(name, disposition string) ([]byte, func([]byte) []byte) {
+		part := "--" + testBoundary + "\r\nContent-Type: text/csv" + name + "\r\nContent-Transfer-Encoding: quoted-printable\r\n" + disposition + "\r\n"
+		orig := replaceOnce(delimiterMessage().Bytes(), closeLine, part+"amount,100\r\n"+closeLine)
+		return orig, func(msg []byte) []byte {
+			return replaceOnce(msg, "amount,100\r\n", "amount,100\x7f\r\namount,100000\r\n")
+		}
+	}
+	csv, csvEdit := qpFile("; name=\"wire.csv\"", "Content-Disposition: attachment; filename=\"wire.csv\"\r\n")
+	unnamed, unnamedEdit := qpFile("", "Content-Disposition: attachment\r\n")
+	for _, tc := range []struct {
+		name string
+		orig []byte
+		edit func([]byte) []byte
+	}{
+		{"a text part with a NUL byte and more text", delimiterMessage().Bytes(), qpText("\x00Wire the money today.\r\n")},
+		{"a text part with a form feed and more text", delimiterMessage().Bytes(), qpText("\x0cWire the money today.\r\n")},
+		{"a text part with an = before a lone CR", delimiterMessage().Bytes(), qpText("=\rWire the money today.\r\n")},
+		{"an attachment with a DEL byte and more", csv, csvEdit},
+		{"an unnamed attachment with a DEL byte and more", unnamed, unnamedEdit},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.edit(bytes.Clone(tc.orig))))
+		assertCopyJudged(t, a, b, tc.name, false)
+	}
+}
