@@ -288,3 +288,19 @@ func TestViewQuotedPrintableStop(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, false)
 	}
 }
+
+// TestViewUnreadablePartContentType: a copy that gives a text part a
+// Content-Type go-message cannot read (text after the subtype, a space
+// before the slash), which a lenient client may render as HTML, is not
+// corroborated: go-message's multipart reader lists no part from there
+// on, so the view holds none of that text.
+func TestViewUnreadablePartContentType(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	orig := delimiterMessage().Bytes()
+	for _, ct := range []string{"text/html x", "text /html", "text/html (rendered)"} {
+		forged := replaceOnce(bytes.Clone(orig), "Content-Type: text/plain; charset=\"us-ascii\"", "Content-Type: "+ct)
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
+		assertCopyJudged(t, a, b, ct, false)
+	}
+}
