@@ -37,7 +37,8 @@ package provenance
 //     or the walks over the bytes stop before its end;
 //     header.duplicate_mime_field), or the walks stop at a cap
 //     (coverage.mime_truncated), or go-message's decoder stops before a
-//     part's end (textBuffers.stopped), the SHA-256 of the body's bytes and of
+//     part's end, or the text is cut at maxViewText (textBuffers.stopped),
+//     the SHA-256 of the body's bytes and of
 //     the top-level MIME fields follows the text: one reading's text does
 //     not show what the others do;
 //   - when the header has an anomaly other than a duplicate MIME field (a
@@ -254,8 +255,8 @@ type textBuffers struct {
 	read []byte // one part's decoded bytes
 	// stopped is set by displayedTextRead when go-message's decoder of a
 	// part stopped at an error before the part's end (quoted-printable
-	// with a control byte, say), where other readers decode on: the text
-	// is then one reading of the body.
+	// with a control byte, say), where other readers decode on, or the
+	// text was cut at maxViewText: the text is then not all a reader sees.
 	stopped bool
 }
 
@@ -343,8 +344,8 @@ func displayedTextRead(h header, msg []byte, tb *textBuffers, odd bool) (all, fi
 		if !strings.HasPrefix(mt, "text/") || isAttachment(h.first("content-disposition")) {
 			return topPart(h, msg, mt, tb), nil
 		}
-		decoded, raw := decodeTextAs(msg[h.body:], h.first("content-transfer-encoding"), params["charset"])
-		tb.all = tb.all[:0]
+		decoded, raw, cut := decodeTextAs(msg[h.body:], h.first("content-transfer-encoding"), params["charset"])
+		tb.all, tb.stopped = tb.all[:0], cut
 		if raw != "" {
 			// As textWalk.addText marks text kept in a charset it reads
 			// otherwise.
@@ -449,6 +450,7 @@ type textWalk struct {
 
 func (w *textWalk) walk(e *message.Entity, depth int) {
 	if w.parts++; w.parts > maxMIMEParts || len(w.all) > maxViewText {
+		w.stopped = w.stopped || len(w.all) > maxViewText
 		return
 	}
 	if mr := e.MultipartReader(); mr != nil {
@@ -478,7 +480,7 @@ func (w *textWalk) walk(e *message.Entity, depth int) {
 	// go-message has undone the transfer encoding; the charset is ours to
 	// decode, as the top-level body's is.
 	raw, err := readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
-	w.stopped = w.stopped || err != nil
+	w.stopped = w.stopped || err != nil || len(raw) >= maxViewText
 	w.tb.read = raw[:0]
 	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
 }
@@ -507,7 +509,7 @@ func (w *textWalk) closeMultipart() {
 func (w *textWalk) addText(raw []byte, mt, charset string, fm flowMode) {
 	var t []byte
 	w.all = append(w.all, "\x00part"...)
-	text, kept := decodeTextAs(raw, "", charset)
+	text, kept, _ := decodeTextAs(raw, "", charset)
 	if kept != "" {
 		// The bytes as they are, though a client reads them as other
 		// text under their label: the same bytes under another label,
@@ -592,6 +594,7 @@ func (t *trimEndWriter) Write(p []byte) (int, error) {
 // errPlainWalk on a shape it leaves to walk.
 func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 	if w.parts++; w.parts > maxMIMEParts || len(w.all) > maxViewText {
+		w.stopped = w.stopped || len(w.all) > maxViewText
 		return nil
 	}
 	mt, params, err := e.Header.ContentType()
@@ -622,12 +625,13 @@ func (w *textWalk) walkSlice(e *message.Entity, data []byte, depth int) error {
 		// base64 text has no reading of its own to match: it is read by
 		// go-message's decoder over the bytes, below.
 		raw = lw.buf
+		w.stopped = w.stopped || len(raw) >= maxViewText
 	} else {
 		// Quoted-printable and the rest: go-message's own decoders,
 		// which read through buffers of their own.
 		var err error
 		raw, err = readAllInto(w.tb.read[:0], io.LimitReader(e.Body, maxViewText))
-		w.stopped = w.stopped || err != nil
+		w.stopped = w.stopped || err != nil || len(raw) >= maxViewText
 	}
 	w.tb.read = raw[:0]
 	w.addText(raw, mt, params["charset"], flowModeOf(mt, e.Header.Get("Content-Type")))
@@ -676,7 +680,7 @@ func isAttachment(cd string) bool {
 // decodes it from charset to UTF-8 when the charset is known; otherwise
 // the bytes are kept as they are.
 func decodeText(body []byte, cte, charset string) []byte {
-	t, _ := decodeTextAs(body, cte, charset)
+	t, _, _ := decodeTextAs(body, cte, charset)
 	return t
 }
 
@@ -687,8 +691,9 @@ func decodeText(body []byte, cte, charset string) []byte {
 // an ISO-2022 escape, anything over 8-bit bytes), or bytes its decoder
 // refuses. The view marks such text with its label, so that a copy whose
 // label makes a client show other text than the bytes does not read the
-// same as one whose bytes are that text.
-func decodeTextAs(body []byte, cte, charset string) ([]byte, string) {
+// same as one whose bytes are that text. cut is set when the text was cut
+// at maxViewText.
+func decodeTextAs(body []byte, cte, charset string) (_ []byte, kept string, cut bool) {
 	// Decoding stops past maxViewText: a large body is not decoded whole
 	// only to be cut.
 	switch enc := strings.ToLower(strings.TrimSpace(cte)); {
@@ -698,11 +703,11 @@ func decodeTextAs(body []byte, cte, charset string) ([]byte, string) {
 		body, _, _, _ = scanQP(body, make([]byte, 0, min(len(body), maxViewText+4)), true, maxViewText+1)
 	}
 	if len(body) > maxViewText {
-		body = body[:maxViewText]
+		body, cut = body[:maxViewText], true
 	}
 	label := strings.ToLower(strings.TrimSpace(charset))
 	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) {
-		return body, ""
+		return body, "", cut
 	}
 	enc := lookupCharset(label)
 	if enc == nil {
@@ -711,29 +716,29 @@ func decodeTextAs(body []byte, cte, charset string) ([]byte, string) {
 	if enc == nil {
 		if isUTF7Label(label) {
 			if out, ok := utf7.DecodeWellFormed(body); ok {
-				return out, ""
+				return out, "", cut
 			}
-			return body, label
+			return body, label, cut
 		}
 		// A label this package cannot decode: plain ASCII text reads as
 		// itself under it but for the charsets that read ASCII bytes as
 		// other text.
 		if isASCII(body) && !ebcdicOrWide(label) && (bytes.IndexByte(body, 0x1b) < 0 || !strings.HasPrefix(label, "iso-2022")) {
-			return body, ""
+			return body, "", cut
 		}
-		return body, label
+		return body, label, cut
 	}
 	// 7-bit text reads as itself under nearly every charset, but not
 	// under ISO-2022-JP and its kin, whose escape sequences switch to
 	// other characters (Japanese mail is mostly sent so), nor under one
 	// that reads ASCII bytes as other text (UTF-16).
 	if isASCII(body) && bytes.IndexByte(body, 0x1b) < 0 && readsASCII(label, enc) {
-		return body, ""
+		return body, "", cut
 	}
 	if out, err := enc.NewDecoder().Bytes(body); err == nil && utf8.Valid(out) {
-		return out, ""
+		return out, "", cut
 	}
-	return body, label
+	return body, label, cut
 }
 
 // otherCharset returns decoders for labels lookupCharset leaves out that

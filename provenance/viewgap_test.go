@@ -304,3 +304,23 @@ func TestViewUnreadablePartContentType(t *testing.T) {
 		assertCopyJudged(t, a, b, ct, false)
 	}
 }
+
+// TestViewTextPastCap: a copy of an authentic message whose text runs past
+// the decoded text the view hashes (maxViewText) and that changes the text
+// past it, in a single part or a text part, is not corroborated.
+func TestViewTextPastCap(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	long := strings.Repeat("The figures for the quarter are below.\r\n", maxViewText/40+1)
+	for _, tc := range []struct {
+		name string
+		orig []byte
+	}{
+		{"a single part", []byte(strings.Replace(string(baseMessage().Bytes()), "Bob,\r\n", "Bob,\r\n"+long+"Pay 100.\r\n", 1))},
+		{"a text part", []byte(strings.Replace(string(delimiterMessage().Bytes()), "Hello Bob,\r\n", "Hello Bob,\r\n"+long+"Pay 100.\r\n", 1))},
+	} {
+		forged := bytes.Replace(tc.orig, []byte("Pay 100."), []byte("Pay 100000."), 1)
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
+		assertCopyJudged(t, a, b, tc.name, false)
+	}
+}
