@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -322,5 +323,33 @@ func TestViewTextPastCap(t *testing.T) {
 		forged := bytes.Replace(tc.orig, []byte("Pay 100."), []byte("Pay 100000."), 1)
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", forged))
 		assertCopyJudged(t, a, b, tc.name, false)
+	}
+}
+
+// TestPropertyCharsetNeverSilentlyPlain generates ASCII texts and reads
+// each under charset labels: under a label that reads ASCII bytes as
+// other text (EBCDIC code pages this package decodes or not, UTF-16,
+// UTF-32) the view never holds the text as the plain text's view does,
+// unmarked; under a label that reads ASCII as itself (Latin, CJK, UTF-7
+// without a shift, an unknown label) it always does.
+func TestPropertyCharsetNeverSilentlyPlain(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 7))
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?()-'\"\r\n"
+	other := []string{"ibm037", "cp037", "ibm1047", "ibm273", "ibm500", "cp1140", "ibm-1148", "ebcdic-cp-us", "utf-16", "utf-16le", "utf-16be", "utf-32", "utf-32le"}
+	same := []string{"iso-8859-1", "windows-1252", "iso-8859-15", "koi8-r", "windows-1251", "shift_jis", "euc-jp", "iso-2022-jp", "euc-kr", "gb2312", "gbk", "big5", "utf-7", "x-unknown", "unknown-8bit"}
+	for i := range 200 {
+		b := make([]byte, 1+r.IntN(300))
+		for j := range b {
+			b[j] = letters[r.IntN(len(letters))]
+		}
+		for _, l := range other {
+			out, kept, _ := decodeTextAs(b, "7bit", l)
+			require.False(t, kept == "" && bytes.Equal(out, b), "text %d under %s reads as plain ASCII, unmarked", i, l)
+		}
+		for _, l := range same {
+			out, kept, _ := decodeTextAs(b, "7bit", l)
+			require.Equal(t, "", kept, "text %d under %s", i, l)
+			require.Equal(t, string(b), string(out), "text %d under %s", i, l)
+		}
 	}
 }
