@@ -353,3 +353,17 @@ func TestPropertyCharsetNeverSilentlyPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestViewEncodedMultipartCopy: a copy that declares its multipart body
+// base64 and writes the authentic body so encoded, followed by a part of
+// its own under the same boundary (which Python's email package, ignoring
+// an encoding over a multipart, shows alone), is not corroborated.
+func TestViewEncodedMultipartCopy(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	hdr := "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Deposit\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <deposit@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=a\r\n"
+	body := "--a\r\nContent-Type: text/plain\r\n\r\nPlease wait for the contract.\r\n--a--\r\n"
+	forged := hdr + "Content-Transfer-Encoding: base64\r\n\r\n" + b64(body) + "\r\n--a\r\nContent-Type: text/plain\r\n\r\nWire the money today.\r\n--a--\r\n"
+	a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, []byte(hdr+"\r\n"+body), "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", []byte(forged)))
+	assertCopyJudged(t, a, b, "an encoded multipart with a part of its own", false)
+}
