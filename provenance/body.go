@@ -657,6 +657,9 @@ func isAttachmentPart(body []byte, at int) bool {
 	return false
 }
 
+// unprovenMisfits returns the misfits of the facts whose field proven does
+// not vouch for: a field a signature covers is as the sender wrote it, so
+// whatever reading it gives is the sender's.
 func unprovenMisfits(f *facts, proven func(name string) bool) []mimeMisfit {
 	var out []mimeMisfit
 	for _, m := range f.misfits {

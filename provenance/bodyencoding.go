@@ -315,10 +315,6 @@ func isASCII(b []byte) bool {
 	return true
 }
 
-// unprovenMisfits returns the misfits of the facts whose field proven does
-// not vouch for: a field a signature covers is as the sender wrote it, so
-// whatever reading it gives is the sender's.
-
 // isUTF7Label reports whether label names UTF-7.
 func isUTF7Label(label string) bool {
 	switch label {
