@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leakproof/leakproof/dkim"
+	"github.com/leakproof/leakproof/internal/testenv"
 	"github.com/leakproof/leakproof/internal/testmail"
 )
 
@@ -264,9 +265,9 @@ func FuzzKeysZone(f *testing.F) {
 func TestBundleReverify(t *testing.T) {
 	inRoot(t)
 	needFile(t, "testdata/sample.mbox")
-	python := findVerifier(t, "dkimpy", pythonWithDKIM)
-	perl := findVerifier(t, "Mail::DKIM", perlWithMailDKIM)
-	mailauth := findVerifier(t, "mailauth", mailauthCommand)
+	python := testenv.Verifier(t, "dkimpy", testenv.PythonWithDKIM)
+	perl := testenv.Verifier(t, "Mail::DKIM", testenv.PerlWithMailDKIM)
+	mailauth := testenv.Verifier(t, "mailauth", testenv.MailauthCommand)
 
 	for _, tt := range []struct {
 		ref  string
@@ -338,7 +339,7 @@ func TestBundleReverify(t *testing.T) {
 			}
 			for _, run := range runs {
 				if run.cmd[0] == "" {
-					continue // skipped by findVerifier
+					continue // skipped by testenv.Verifier
 				}
 				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 				cmd := exec.CommandContext(ctx, run.cmd[0], run.cmd[1:]...)
@@ -426,65 +427,4 @@ func mailauthOutcomes(out []byte) map[string]string {
 		}
 	}
 	return got
-}
-
-// findVerifier returns the command that runs a verifier, or "" when it is
-// missing and the test may skip it: only when CI is unset.
-func findVerifier(t *testing.T, name string, find func() string) string {
-	t.Helper()
-	if cmd := find(); cmd != "" {
-		return cmd
-	}
-	if os.Getenv("CI") != "" {
-		t.Errorf("%s is missing, and CI is set: .ci/run installs it (see the install step there)", name)
-		return ""
-	}
-	t.Logf("%s is missing: its re-verification is skipped (.ci/run installs it; CI=true makes this a failure)", name)
-	return ""
-}
-
-// pythonWithDKIM finds a Python that imports dkimpy: Debian's python3-dkim
-// is for /usr/bin/python3, which a python3 earlier on PATH may not be.
-func pythonWithDKIM() string {
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		path, err := exec.LookPath(py)
-		if err != nil {
-			continue
-		}
-		cmd := exec.Command(path, "-c", "import dkim.util")
-		cmd.Dir = os.TempDir() // not the module root: its dkim/ folder would import as a package
-		if cmd.Run() == nil {
-			return path
-		}
-	}
-	return ""
-}
-
-func perlWithMailDKIM() string {
-	path, err := exec.LookPath("perl")
-	if err != nil || exec.Command(path, "-MMail::DKIM::Verifier", "-MJSON::PP", "-e1").Run() != nil {
-		return ""
-	}
-	return path
-}
-
-// mailauthCommand finds mailauth where .ci/run installs it
-// ($LEAKPROOF_TOOLS, else ~/.cache/leakproof-tools), else on PATH.
-func mailauthCommand() string {
-	tools := os.Getenv("LEAKPROOF_TOOLS")
-	if tools == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			tools = filepath.Join(home, ".cache", "leakproof-tools")
-		}
-	}
-	candidates := []string{filepath.Join(tools, "node_modules", ".bin", "mailauth")}
-	if path, err := exec.LookPath("mailauth"); err == nil {
-		candidates = append(candidates, path)
-	}
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			return c
-		}
-	}
-	return ""
 }
