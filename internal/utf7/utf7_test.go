@@ -107,3 +107,32 @@ func TestDecodeWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeWellFormed checks that DecodeWellFormed never panics, returns
+// valid UTF-8 when it accepts, returns text without "+" as it is, agrees
+// with the lenient Decode on what it accepts (within Decode's 64 KiB), and
+// accepts and inverts encode on valid UTF-8 text.
+func FuzzDecodeWellFormed(f *testing.F) {
+	for _, s := range []string{"a+AKM b", "+AKM-100", "1 +- 1", "+2D3cAQ-", "a+ b", "+AKMA-", "+2D0-", "caf\xc3\xa9"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if utf8.Valid(in) && !strings.ContainsRune(string(in), utf8.RuneError) {
+			s := strings.ReplaceAll(string(in), "\x00", "")
+			back, ok := DecodeWellFormed([]byte(encode(s)))
+			require.True(t, ok, "encode(%q) is well-formed", s)
+			require.Equal(t, s, string(back), "DecodeWellFormed(encode(%q))", s)
+		}
+		out, ok := DecodeWellFormed(in)
+		if !ok {
+			return
+		}
+		require.True(t, utf8.Valid(out), "DecodeWellFormed(%q) = %q: valid UTF-8", in, out)
+		if !strings.Contains(string(in), "+") {
+			require.Equal(t, string(in), string(out), "text without a shift is kept")
+		}
+		if len(in) <= maxLen {
+			require.Equal(t, Decode(in), string(out), "DecodeWellFormed(%q) reads as Decode", in)
+		}
+	})
+}
