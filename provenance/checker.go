@@ -245,6 +245,19 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		return err
 	}
 	write(a, f, &c.policy, decide(f, &c.policy))
+	if u, ok := doubledAsCRLF(chosen.data); ok {
+		// A text-mode copy of a CRLF file: the reader's view is of the
+		// message it copied (doubledAsCRLF), as the signatures are judged
+		// on it when it makes them verify (repair.double_cr); the verdict
+		// and its evidence stay those of the bytes as stored.
+		uver, err := verify(ctx, u.header(), dopts)
+		if err != nil {
+			return err
+		}
+		if f, err = gather(ctx, m, primary, u, uver, tooLarge, now, dopts); err != nil {
+			return err
+		}
+	}
 	a.view = readerView(f)
 	return nil
 }

@@ -446,3 +446,41 @@ func TestViewDecodesBodyCharsets(t *testing.T) {
 	assert.Equal(t, "plain words", string(decodeText([]byte("plain words"), "7bit", "iso-8859-1")), "ASCII under an ASCII-reading charset")
 	assert.Equal(t, "会議", string(decodeText([]byte("\x1b$B2q5D\x1b(B"), "7bit", "iso-2022-jp")), "ISO-2022-JP decoded")
 }
+
+// A text-mode copy of a CRLF file (every line ending CR CR LF, as Windows
+// tools make when moving mail) reads as the message it copied: an
+// unsigned such copy of an authentic message is corroborated by it, as a
+// signed one verifies (repair.double_cr). A lone CR inside a line stays a
+// lone CR, read as it was; and a file whose first line makes a reader
+// that takes each CR for a line break (ending the header after that line)
+// read the rest as markup keeps its reading as stored, so that an unsigned
+// field's markup cannot hide the message from such a reader.
+func TestViewDoubledLineEndings(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	doubled := func(msg []byte) []byte { return bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\r\r\n")) }
+	plain := testmail.Message{Subject: "Figures", MessageID: "<doubled@example.com>", Body: "Bob,\n\nThe figures are final.\n\nAlice\n"}
+	withFile := plain
+	withFile.Attachments = []testmail.Attachment{{Name: "figures.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 figures\r\n")}}
+	html := []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Figures\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <html@example.com>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>The figures are final.</p>\r\n")
+	htmlFirst := slices.Concat([]byte("Content-Type: text/html; charset=utf-8\r\nX-Note: <div style=\"display:none\">\r\n"),
+		bytes.Replace(html, []byte("Content-Type: text/html; charset=utf-8\r\n"), nil, 1))
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"a text message", plain.Bytes(), doubled(plain.Bytes()), true},
+		{"a message with an attachment", withFile.Bytes(), doubled(withFile.Bytes()), true},
+		{"a text message with trace fields added", plain.Bytes(), doubled(prepend(plain.Bytes(), "Received: from a.example by b.example; Tue, 1 Mar 2016 10:00:00 +0000")), true},
+		{"an HTML message whose Content-Type is not on the first line", html, doubled(prepend(html, "X-Mozilla-Status: 0001")), true},
+		{"a word changed", plain.Bytes(), doubled(bytes.Replace(plain.Bytes(), []byte("final"), []byte("wrong"), 1)), false},
+		{"a lone CR inside a body line", plain.Bytes(), doubled(bytes.Replace(plain.Bytes(), []byte("final."), []byte("final.\rWire the money today."), 1)), false},
+		{"a lone CR inside a header line", plain.Bytes(), doubled(prepend(plain.Bytes(), "X-Note: x\rFrom: Mallory <mallory@example.net>")), false},
+		{"a first line that makes the rest HTML", html, doubled(htmlFirst), false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}

@@ -57,6 +57,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/leakproof/leakproof/archive"
@@ -338,6 +339,56 @@ func toCRLFInto(dst, b []byte) ([]byte, bool) {
 // undoubleCR replaces every "\r\r\n" of b with "\r\n".
 func undoubleCR(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte("\r\r\n"), []byte("\r\n"))
+}
+
+// doubledAsCRLF returns the view of data with every "\r\r\n" read as
+// "\r\n", for the reader's view, when every line of data ends so (a
+// text-mode copy of a CRLF file, as Windows tools make) and a reader that
+// takes each CR for a line break (and so ends the header after the first
+// line) shows the rest as plain text: the first line is no Content-Type
+// field of another type than text/plain in a charset that reads ASCII as
+// itself, and no Content-Transfer-Encoding field that decodes. Such a
+// reader then shows every byte as written, header lines included, hiding
+// none of them; one that reads MIME in the rest (a first line
+// "Content-Type: text/html" rendering an unsigned field's markup) could
+// hide text, so that file keeps its reading as stored. A CR anywhere
+// else (a lone CR inside a line) is kept, and read as such.
+func doubledAsCRLF(data []byte) (view, bool) {
+	n := bytes.Count(data, []byte("\r\r\n"))
+	if n == 0 || n != bytes.Count(data, []byte("\n")) {
+		return view{}, false
+	}
+	line, _, _ := bytes.Cut(data, []byte("\r"))
+	name, value, ok := bytes.Cut(line, []byte(":"))
+	if ok {
+		switch strings.ToLower(string(bytes.TrimSpace(name))) {
+		case "content-type":
+			mt, params, dup := parseContentType(string(value))
+			if mt != "text/plain" || len(dup) > 0 || !readsAsItself(params["charset"]) {
+				return view{}, false
+			}
+		case "content-transfer-encoding":
+			switch strings.ToLower(string(bytes.TrimSpace(value))) {
+			case "7bit", "8bit", "binary":
+			default:
+				return view{}, false
+			}
+		}
+	}
+	return view{data: undoubleCR(data), code: "repair.double_cr"}, true
+}
+
+// readsAsItself reports whether text under the charset label reads its
+// ASCII bytes as themselves, escape sequences included: no label, UTF-8,
+// US-ASCII, or a charset this package decodes that reads ASCII so, other
+// than an ISO-2022 one.
+func readsAsItself(label string) bool {
+	label = strings.ToLower(strings.TrimSpace(label))
+	if label == "" || label == "utf-8" || label == "utf8" || isASCIILabel(label) {
+		return true
+	}
+	enc := lookupCharset(label)
+	return enc != nil && !strings.HasPrefix(label, "iso-2022") && readsASCII(label, enc)
 }
 
 // firstLine returns b's first line without its ending, at most 80 bytes.
