@@ -7,7 +7,8 @@ package provenance
 // (facts stage) computes that fingerprint once, while the message is in
 // memory:
 //
-//   - each displayed field (viewElements): the decoded value of every
+//   - each displayed field (viewElements, Mail-Reply-To and
+//     Mail-Followup-To among them): the decoded value of every
 //     instance, white space collapsed, in header order; trace fields
 //     (Received, Return-Path, Delivered-To, Authentication-Results, ARC,
 //     DKIM-Signature, X-...) are not part of the view, so a copy delivered
@@ -83,14 +84,17 @@ var viewElements = []struct{ field, name string }{
 	{"to", "To"}, {"cc", "Cc"}, {"bcc", "Bcc"}, {"subject", "Subject"},
 	{"date", "Date"}, {"message-id", "Message-ID"},
 	{"in-reply-to", "In-Reply-To"}, {"references", "References"},
+	// Where Thunderbird and Mutt send a reply (to the sender, to a list):
+	// a copy that changes them changes where a reader's reply goes.
+	{"mail-reply-to", "Mail-Reply-To"}, {"mail-followup-to", "Mail-Followup-To"},
 	{"", "the body"}, {"", "the attachments"},
 }
 
 // Positions of the body and the attachments in viewElements.
 const (
-	elemBody        = 11
-	elemAttachments = 12
-	numElements     = 13
+	elemBody        = 13
+	elemAttachments = 14
+	numElements     = 15
 )
 
 // Caps on what the fingerprint keeps of the text.

@@ -484,3 +484,33 @@ func TestViewDoubledLineEndings(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// Mail-Reply-To and Mail-Followup-To say where Thunderbird's and Mutt's
+// replies go: a copy that adds or changes one does not show the same as
+// the authentic message, and a copy that keeps them does.
+func TestViewReplyDestinations(t *testing.T) {
+	c := testChecker()
+	msg := testmail.Message{Subject: "Figures", MessageID: "<replies@example.com>", Body: "Bob,\n\nThe figures are final.\n\nAlice\n"}
+	with := func(fields ...string) []byte {
+		raw := msg.Bytes()
+		for _, f := range fields {
+			raw = insertBeforeBody(raw, f)
+		}
+		return raw
+	}
+	followup := "Mail-Followup-To: board@example.com"
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"Mail-Followup-To kept", with(followup), with(followup), true},
+		{"Mail-Followup-To changed", with(followup), with("Mail-Followup-To: mallory@example.net"), false},
+		{"Mail-Followup-To dropped", with(followup), with(), false},
+		{"Mail-Reply-To added", with(), with("Mail-Reply-To: mallory@example.net"), false},
+		{"Mail-Reply-To re-encoded", with("Mail-Reply-To: Alice <alice@example.com>"), with("Mail-Reply-To: =?utf-8?Q?Alice?= <alice@example.com>"), true},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", nil))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}
