@@ -53,6 +53,9 @@ type pipeRendering struct {
 	fold        int               // fold header lines longer than this, 0 for none
 	subjectB    bool              // encoded words in B, not Q
 	boundary    string
+	quoteNames  bool // display names quoted
+	tightList   bool // no space after an address list's commas
+	zeroDay     bool // the day of the month with a leading zero
 }
 
 var (
@@ -140,6 +143,9 @@ func drawPipeRendering(r *rand.Rand) pipeRendering {
 		fold:        []int{0, 40, 76}[r.IntN(3)],
 		subjectB:    r.IntN(2) == 0,
 		boundary:    fmt.Sprintf("=_b%d", r.IntN(1000)),
+		quoteNames:  r.IntN(2) == 0,
+		tightList:   r.IntN(2) == 0,
+		zeroDay:     r.IntN(2) == 0,
 	}
 	for name, forms := range pipeLabelForms {
 		o.labels[name] = forms[r.IntN(len(forms))]
@@ -181,10 +187,24 @@ func (m pipeMessage) render(o pipeRendering) []byte {
 	if o.subjectB {
 		enc = mime.BEncoding
 	}
-	field("From", m.from)
-	field("To", m.to)
+	addr := func(a string) string {
+		if name, rest, ok := strings.Cut(a, " <"); ok && o.quoteNames {
+			return `"` + name + `" <` + rest
+		}
+		return a
+	}
+	list := ", "
+	if o.tightList {
+		list = ","
+	}
+	field("From", addr(m.from))
+	field("To", addr(m.to)+list+addr("Carol Example <carol@example.org>"))
 	field("Subject", enc.Encode("utf-8", m.subject))
-	field("Date", "Tue, 1 Mar 2016 10:00:00 +0000")
+	if o.zeroDay {
+		field("Date", "Tue, 01 Mar 2016 10:00:00 +0000")
+	} else {
+		field("Date", "Tue, 1 Mar 2016 10:00:00 +0000")
+	}
 	field("Message-ID", m.id)
 	field("MIME-Version", "1.0")
 	textPart := func(p pipePart) (header string, body []byte) {
@@ -384,7 +404,9 @@ func pipeSteps() []pipeStep {
 // quoted-printable, base64 and 8bit, legacy-charset text converted to
 // UTF-8, charset labels in another case or an alias, Content-Type
 // parameters quoted or not, in another case or order, another boundary,
-// header lines folded otherwise, the Subject's encoded words in B or Q)
+// header lines folded otherwise, the Subject's encoded words in B or Q,
+// display names quoted, address lists without a space after their
+// commas, the day of the month with a leading zero)
 // and then stored (signature stripped or kept broken, LF or CR CR LF line
 // endings, a byte-order mark, trailing blank lines, trace and mail-client
 // status fields added, mbox escaping left in or an mbox) is never

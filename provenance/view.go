@@ -138,7 +138,7 @@ func readerView(f *facts) *viewPrint {
 			if j++; j > 1 {
 				field = append(field, '\n')
 			}
-			field = appendFields(field, mailsyntax.DecodeWords(hf.Value))
+			field = appendFields(field, mailsyntax.DecodeWords(fieldView(e.field, hf.Value)))
 		}
 		put(i, field)
 	}
@@ -174,6 +174,104 @@ func readerView(f *facts) *viewPrint {
 	put(elemAttachments, att.Bytes())
 	sums.finish(v)
 	return v
+}
+
+// addressFields are the displayed fields that hold addresses.
+var addressFields = []string{"from", "sender", "reply-to", "to", "cc", "bcc", "mail-reply-to", "mail-followup-to"}
+
+// fieldView returns the value v of the displayed field name as the view
+// holds it before its words are decoded: in an address field, a quoted
+// display name that needs no quotes unquoted and a comma between
+// addresses followed by a space (addressView); a Date of the common form
+// with the day of the month and the day of the week written one way
+// (dateView). Servers and clients that write a message out again (an
+// Exchange or PST export, a gateway) write these either way, and a mail
+// client shows them alike. Anything else is as written.
+func fieldView(name, v string) string {
+	switch {
+	case name == "date":
+		return dateView(v)
+	case slices.Contains(addressFields, name):
+		return addressView(v)
+	}
+	return v
+}
+
+// dateView returns the date v, when it has the common form
+// (parseCommonDate), as "Mon, 2 Jan 2006 15:04:05 -0700" with its zone as
+// written, followed by any comment it has as written (a reader that shows
+// the field as written shows the comment); v otherwise.
+func dateView(v string) string {
+	t, ok := parseCommonDate(v)
+	if !ok {
+		return v
+	}
+	out := t.Format("Mon, 2 Jan 2006 15:04:05 -0700")
+	if i := strings.IndexByte(v, '('); i >= 0 {
+		out += " " + v[i:]
+	}
+	return out
+}
+
+// addressView returns the address list v with each quoted display name
+// that needs no quotes written without them, and a space after each
+// comma between addresses. A display name needs its quotes when it holds
+// a character that means something in an address (`()<>[]:;@\,"`), a
+// control character or "=?" (an encoded word, which some clients decode
+// inside quotes and others do not), or when the quotes are not set apart
+// by white space or an address's delimiters: such names stay as written.
+// Comments stay as written.
+func addressView(v string) string {
+	if strings.IndexByte(v, '"') < 0 && strings.IndexByte(v, ',') < 0 {
+		return v
+	}
+	var b strings.Builder
+	apart := func(c byte) bool { return c == ' ' || c == '\t' || c == '<' || c == ',' || c == ':' || c == ';' }
+	depth := 0 // comment nesting
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '\\' && i+1 < len(v) && (depth > 0):
+			b.WriteString(v[i : i+2])
+			i++
+			continue
+		case c == '(':
+			depth++
+		case c == ')' && depth > 0:
+			depth--
+		case depth > 0:
+		case c == ',':
+			b.WriteString(", ")
+			continue
+		case c == '"':
+			end := i + 1
+			for end < len(v) && v[end] != '"' {
+				if v[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(v) {
+				b.WriteString(v[i:])
+				return b.String()
+			}
+			name := v[i+1 : end]
+			plain := name != "" && !strings.ContainsAny(name, "()<>[]:;@\\,\"") && !strings.Contains(name, "=?") &&
+				(i == 0 || apart(v[i-1])) && (end+1 == len(v) || apart(v[end+1]))
+			for _, r := range name {
+				plain = plain && (r >= ' ' || r == '\t') && r != 0x7f
+			}
+			if plain {
+				b.WriteString(name)
+			} else {
+				b.WriteString(v[i : end+1])
+			}
+			i = end
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // headerReadOtherwise returns the offset of the first header anomaly

@@ -514,3 +514,42 @@ func TestViewReplyDestinations(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// A server or client that writes a message out again (an Exchange or PST
+// export, a gateway) may quote a display name that needs no quotes, write
+// an address list's commas without a space, or the day of the month with
+// a leading zero: a mail client shows these alike, and so does the view.
+// A display name that needs its quotes, another name or address, a
+// comment or another zone for the same time are not the same.
+func TestViewRewrittenFields(t *testing.T) {
+	c := testChecker()
+	msg := func(from, to, date string) []byte {
+		return []byte("From: " + from + "\r\nTo: " + to + "\r\nSubject: Figures\r\nDate: " + date +
+			"\r\nMessage-ID: <rewritten@example.com>\r\n\r\nThe figures are final.\r\n")
+	}
+	const from, to, date = "Alice Example <alice@example.com>", "Bob Example <bob@example.org>, Carol <carol@example.org>", "Tue, 1 Mar 2016 10:00:00 +0000"
+	orig := msg(from, to, date)
+	for _, tc := range []struct {
+		name         string
+		copy         []byte
+		corroborated bool
+	}{
+		{"display names quoted", msg(`"Alice Example" <alice@example.com>`, `"Bob Example" <bob@example.org>, "Carol" <carol@example.org>`, date), true},
+		{"no space after a comma", msg(from, "Bob Example <bob@example.org>,Carol <carol@example.org>", date), true},
+		{"the list folded at its comma", msg(from, "Bob Example <bob@example.org>,\r\n Carol <carol@example.org>", date), true},
+		{"the day with a leading zero", msg(from, to, "Tue, 01 Mar 2016 10:00:00 +0000"), true},
+		{"the date without its day of the week", msg(from, to, "1 Mar 2016 10:00:00 +0000"), true},
+		{"another display name", msg(`"Alice Exampel" <alice@example.com>`, to, date), false},
+		{"a name that needs its quotes unquoted", msg(from, `Example, Bob <bob@example.org>, Carol <carol@example.org>`, date), false},
+		{"an address added", msg(from, to+", mallory@example.net", date), false},
+		{"a comment after the date", msg(from, to, date+" (sent from Moscow)"), false},
+		{"the same time in another zone", msg(from, to, "Tue, 1 Mar 2016 13:00:00 +0300"), false},
+		{"a comment in the From", msg("Alice Example <alice@example.com> (CEO)", to, date), false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", nil))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+	orig = msg(from, `"Example, Bob" <bob@example.org>`, date)
+	a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", nil))), c.Check(t.Context(), eml("copy.eml", msg(from, `Example, Bob <bob@example.org>`, date)))
+	assertCopyJudged(t, a, b, "a quoted name with a comma unquoted", false)
+}
