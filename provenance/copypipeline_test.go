@@ -56,6 +56,7 @@ type pipeRendering struct {
 	quoteNames  bool // display names quoted
 	tightList   bool // no space after an address list's commas
 	zeroDay     bool // the day of the month with a leading zero
+	textBOM     bool // UTF-8 text starting with a byte-order mark
 }
 
 var (
@@ -146,6 +147,7 @@ func drawPipeRendering(r *rand.Rand) pipeRendering {
 		quoteNames:  r.IntN(2) == 0,
 		tightList:   r.IntN(2) == 0,
 		zeroDay:     r.IntN(2) == 0,
+		textBOM:     r.IntN(4) == 0,
 	}
 	for name, forms := range pipeLabelForms {
 		o.labels[name] = forms[r.IntN(len(forms))]
@@ -221,6 +223,9 @@ func (m pipeMessage) render(o pipeRendering) []byte {
 					panic(err)
 				}
 			}
+		}
+		if charset == "utf-8" && o.textBOM {
+			text = slices.Concat([]byte("\ufeff"), text)
 		}
 		ct := mediaType(p.mt)
 		cs := param("charset", o.labels[charset])
@@ -406,7 +411,8 @@ func pipeSteps() []pipeStep {
 // parameters quoted or not, in another case or order, another boundary,
 // header lines folded otherwise, the Subject's encoded words in B or Q,
 // display names quoted, address lists without a space after their
-// commas, the day of the month with a leading zero)
+// commas, the day of the month with a leading zero, UTF-8 text started
+// with a byte-order mark)
 // and then stored (signature stripped or kept broken, LF or CR CR LF line
 // endings, a byte-order mark, trailing blank lines, trace and mail-client
 // status fields added, mbox escaping left in or an mbox) is never

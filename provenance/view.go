@@ -9,7 +9,9 @@ package provenance
 //
 //   - each displayed field (viewElements, Mail-Reply-To and
 //     Mail-Followup-To among them): the decoded value of every
-//     instance, white space collapsed, in header order; trace fields
+//     instance, white space collapsed, in header order, addresses and
+//     dates written one way where clients show them alike (fieldView);
+//     trace fields
 //     (Received, Return-Path, Delivered-To, Authentication-Results, ARC,
 //     DKIM-Signature, X-...) are not part of the view, so a copy delivered
 //     elsewhere shows the same;
@@ -18,7 +20,8 @@ package provenance
 //     transfer encoding undone and its charset decoded to UTF-8 when this
 //     package knows the charset (text in one it does not know that reads
 //     it otherwise than as written kept as written and marked with the
-//     charset, decodeTextAs), then line endings made LF, white space at
+//     charset, decodeTextAs) and a byte-order mark at its start set
+//     aside, then line endings made LF, white space at
 //     the end of each line removed, empty lines at the start and the end
 //     removed, and the ">" signs before "From " at a line's start removed
 //     (mbox escaping a copy may keep: unescapeFromLines), inside marks of the multipart containers that hold it
@@ -794,8 +797,19 @@ func decodeText(body []byte, cte, charset string) []byte {
 // refuses. The view marks such text with its label, so that a copy whose
 // label makes a client show other text than the bytes does not read the
 // same as one whose bytes are that text. cut is set when the text was cut
-// at maxViewText.
+// at maxViewText. A byte-order mark at the start of the decoded text (which
+// a Windows tool that re-encodes text to UTF-8 may write) is set aside: a
+// reader sees nothing of it.
 func decodeTextAs(body []byte, cte, charset string) (_ []byte, kept string, cut bool) {
+	t, kept, cut := decodeTextKept(body, cte, charset)
+	if kept == "" {
+		t = bytes.TrimPrefix(t, []byte("\ufeff"))
+	}
+	return t, kept, cut
+}
+
+// decodeTextKept is decodeTextAs with a byte-order mark kept.
+func decodeTextKept(body []byte, cte, charset string) (_ []byte, kept string, cut bool) {
 	// Decoding stops past maxViewText: a large body is not decoded whole
 	// only to be cut.
 	switch enc := strings.ToLower(strings.TrimSpace(cte)); {

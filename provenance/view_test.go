@@ -437,6 +437,8 @@ func TestViewDecodesBodyCharsets(t *testing.T) {
 		corroborated bool
 	}{
 		{"converted to UTF-8", bytes.Replace(msg("UTF-8", "会議は金曜日です。\r\n資料を送ります。\r\n"), []byte("7bit"), []byte("8bit"), 1), true},
+		{"converted to UTF-8 with a byte-order mark", bytes.Replace(msg("UTF-8", "\ufeff会議は金曜日です。\r\n資料を送ります。\r\n"), []byte("7bit"), []byte("8bit"), 1), true},
+		{"a byte-order mark and another day", bytes.Replace(msg("UTF-8", "\ufeff会議は月曜日です。\r\n資料を送ります。\r\n"), []byte("7bit"), []byte("8bit"), 1), false},
 		{"another day in ISO-2022-JP", msg("ISO-2022-JP", monday), false},
 		{"the same bytes as windows-1252", msg("windows-1252", friday), false},
 	} {
