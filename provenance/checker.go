@@ -258,7 +258,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 			return err
 		}
 	}
-	a.view = readerView(f)
+	a.view = readerView(f.unescapedBody())
 	return nil
 }
 

@@ -122,6 +122,17 @@ func drawPipeMessage(r *rand.Rand, n int) pipeMessage {
 		m.parts = append(m.parts, pipePart{mt: "text/html", charset: charset,
 			text: "<p>" + strings.ReplaceAll(strings.TrimSpace(plain.text), "\n", "<br>\n") + "</p>\n"})
 	}
+	if r.IntN(3) == 0 {
+		// A text file, written as lines (its "From " lines escaped by
+		// an mbox writer) unless base64.
+		text := strings.ReplaceAll(drawPipeText(r, pipeWords), "\n", "\r\n")
+		m.parts = append(m.parts, pipePart{mt: "text/plain", name: "notes.txt", data: []byte("From the minutes:\r\n" + text)})
+	}
+	if r.IntN(4) == 0 {
+		// An attached message, which has no file name.
+		m.parts = append(m.parts, pipePart{mt: "message/rfc822", data: []byte("From: carol@example.org\r\nSubject: Minutes\r\n\r\n" +
+			strings.ReplaceAll("From the board:\n"+drawPipeText(r, pipeWords), "\n", "\r\n"))})
+	}
 	for k := range r.IntN(3) {
 		data := make([]byte, 1+r.IntN(300))
 		for j := range data {
@@ -254,7 +265,7 @@ func (m pipeMessage) render(o pipeRendering) []byte {
 	}
 	var texts, files []pipePart
 	for _, p := range m.parts {
-		if p.name != "" {
+		if p.name != "" || p.data != nil {
 			files = append(files, p)
 		} else {
 			texts = append(texts, p)
@@ -286,8 +297,24 @@ func (m pipeMessage) render(o pipeRendering) []byte {
 	if len(files) > 0 {
 		topType = "multipart/mixed"
 		for _, f := range files {
-			h := "Content-Type: " + mediaType(f.mt) + param("name", f.name) + "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment" + param("filename", f.name) + "\r\n"
-			top = append(top, h+"\r\n"+wrap76(base64.StdEncoding.EncodeToString(f.data)))
+			switch {
+			case f.mt == "message/rfc822":
+				top = append(top, "Content-Type: message/rfc822\r\n\r\n"+string(f.data))
+			case f.mt == "text/plain" && o.encoding != "base64":
+				var out bytes.Buffer
+				if o.encoding == "quoted-printable" {
+					w := quotedprintable.NewWriter(&out)
+					_, _ = w.Write(f.data)
+					_ = w.Close()
+				} else {
+					out.Write(f.data)
+				}
+				h := "Content-Type: " + mediaType(f.mt) + param("name", f.name) + "\r\nContent-Transfer-Encoding: " + o.encoding + "\r\nContent-Disposition: attachment" + param("filename", f.name) + "\r\n"
+				top = append(top, h+"\r\n"+out.String())
+			default:
+				h := "Content-Type: " + mediaType(f.mt) + param("name", f.name) + "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment" + param("filename", f.name) + "\r\n"
+				top = append(top, h+"\r\n"+wrap76(base64.StdEncoding.EncodeToString(f.data)))
+			}
 		}
 	}
 	field("Content-Type", mediaType(topType)+param("boundary", o.boundary))
@@ -393,6 +420,13 @@ func pipeSteps() []pipeStep {
 			return eml("copy.eml", slices.Concat([]byte("Received: from mx.example.net by mx2.example.org; Tue, 1 Mar 2016 10:00:06 +0000\r\n"+
 				"X-Gmail-Labels: Inbox,Important\r\nStatus: RO\r\nX-Status: A\r\nX-Mozilla-Status: 0001\r\nX-Mozilla-Status2: 00000000\r\n"), msg))
 		}},
+		{"status fields at the header's end, in an mboxrd", func(msg, _ []byte) *archive.Message {
+			msg = insertBeforeBody(insertBeforeBody(msg, "Status: RO"), "X-Status: A")
+			return &archive.Message{File: "box.mbox", Index: 1, Format: "mboxrd", Raw: escape(testmail.LF(msg), true)}
+		}},
+		{"a byte-order mark, CR CR LF line endings", func(msg, _ []byte) *archive.Message {
+			return eml("copy.eml", slices.Concat([]byte("\xef\xbb\xbf"), bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\r\r\n"))))
+		}},
 		{"mboxo escaping left in an .eml", func(msg, _ []byte) *archive.Message { return eml("copy.eml", escape(msg, false)) }},
 		{"mboxrd escaping left in an .eml", func(msg, _ []byte) *archive.Message { return eml("copy.eml", escape(msg, true)) }},
 		{"stored in an mboxrd", func(msg, _ []byte) *archive.Message {
@@ -458,7 +492,7 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 			forged.parts = slices.Clone(m.parts)
 			var what string
 			switch k := r.IntN(3); {
-			case k == 0 && len(m.parts) > len(textsOf(m)):
+			case k == 0 && m.parts[len(m.parts)-1].mt == "application/pdf":
 				i := len(m.parts) - 1
 				p := forged.parts[i]
 				p.data = slices.Clone(p.data)
@@ -492,7 +526,7 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 func textsOf(m pipeMessage) []pipePart {
 	var out []pipePart
 	for _, p := range m.parts {
-		if p.name == "" {
+		if p.data == nil {
 			out = append(out, p)
 		}
 	}

@@ -10,6 +10,7 @@ package provenance
 // (words.go, explain.go) turns both into evidence and sentences.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -129,12 +130,7 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 	}
 	f.anomalies = headerAnomalies(f)
 	f.records = readRecords(f)
-	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
-		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape, f.flowedJoinable = readAttachments(chosen.data)
-	} else if f.hdr.body <= len(chosen.data) {
-		// A single part the attachment walk does not read.
-		f.mimeShape = topShape(f.hdr, chosen.data[f.hdr.body:])
-	}
+	f.readMIME()
 	if !f.headerOnly && !f.tooLarge && f.hdr.body <= len(chosen.data) {
 		f.misfits = bodyFit(f.hdr, chosen.data[f.hdr.body:])
 		// A single-part body's flowed text; nearly every Content-Type has
@@ -145,6 +141,45 @@ func gather(ctx context.Context, m *archive.Message, primary, chosen view, ver *
 		}
 	}
 	return f, nil
+}
+
+// readMIME reads the MIME structure of f.raw: its attachments and the
+// shapes readers read differently.
+func (f *facts) readMIME() {
+	if ct := strings.ToLower(f.hdr.first("content-type")); strings.Contains(ct, "multipart/") || f.hdr.has("content-disposition") {
+		f.attachments, f.mimeCapped, f.mimeOdd, f.mimeShape, f.flowedJoinable = readAttachments(f.raw)
+	} else if f.hdr.body <= len(f.raw) {
+		// A single part the attachment walk does not read.
+		f.mimeShape = topShape(f.hdr, f.raw[f.hdr.body:])
+	}
+}
+
+// unescapedBody returns the facts the reader's view reads: f, or, when a
+// body line reads "From " after ">" signs, a copy of f over its bytes
+// with those signs removed from every such line (unescapeFromLines), its
+// MIME structure read again. An mbox writer escapes a body line "From "
+// as ">From " (mboxrd also ">From " as ">>From "), and a tool that cuts
+// a message out of an mbox may leave that in, in any part written as
+// lines (7bit, 8bit, quoted-printable: an attached message, a text file),
+// not only in the text the view shows; base64 has no such line. The
+// header is not read again: its bytes are the same.
+func (f *facts) unescapedBody() *facts {
+	if f.headerOnly || f.hdr.body > len(f.raw) {
+		return f
+	}
+	body := f.raw[f.hdr.body:]
+	if !bytes.Contains(body, []byte(">From ")) {
+		return f
+	}
+	un := unescapeFromLines(body)
+	if len(un) == len(body) {
+		return f
+	}
+	g := *f
+	g.raw = slices.Concat(f.raw[:f.hdr.body], un)
+	g.attachments, g.mimeCapped, g.mimeOdd, g.mimeShape, g.flowedJoinable = nil, false, nil, "", false
+	g.readMIME()
+	return &g
 }
 
 // readersDiffer reports whether MIME readers read the message's body

@@ -24,7 +24,9 @@ package provenance
 //     aside, then line endings made LF, white space at
 //     the end of each line removed, empty lines at the start and the end
 //     removed, and the ">" signs before "From " at a line's start removed
-//     (mbox escaping a copy may keep: unescapeFromLines), inside marks of the multipart containers that hold it
+//     (mbox escaping a copy may keep: unescapeFromLines; removed so from
+//     every body line before any part is read, facts.unescapedBody),
+//     inside marks of the multipart containers that hold it
 //     (their media types, where each starts and ends: openMultipart), each
 //     of another type than text/plain (text/html, which a client renders)
 //     marked with its type, each text/plain part with

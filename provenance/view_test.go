@@ -555,3 +555,35 @@ func TestViewRewrittenFields(t *testing.T) {
 	a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, orig, "rsa2048", nil))), c.Check(t.Context(), eml("copy.eml", msg(from, `Example, Bob <bob@example.org>`, date)))
 	assertCopyJudged(t, a, b, "a quoted name with a comma unquoted", false)
 }
+
+// A copy cut out of an mbox without undoing its escaping has ">From " for
+// "From " in every part written as lines, an attached message's or a text
+// file's as well as the text's: it reads as the message it copies. A
+// change to such a part, or a ">" before another line, does not.
+func TestViewEscapedLinesInEveryPart(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	msg := func(part string) []byte {
+		return []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Fwd\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <fwd@example.com>\r\nMIME-Version: 1.0\r\n" +
+			"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--b1\r\n" + part + "--b1--\r\n")
+	}
+	escaped := func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\nFrom "), []byte("\n>From ")) }
+	const attached = "Content-Type: message/rfc822\r\n\r\nFrom: carol@example.org\r\nSubject: Old\r\n\r\nHello.\r\nFrom here on it is secret.\r\n"
+	const file = "Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nHello.\r\nFrom here on it is secret.\r\n"
+	const qpFile = "Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nHello=2E\r\nFrom here on it is secret.\r\n"
+	for _, tc := range []struct {
+		name         string
+		orig, copy   []byte
+		corroborated bool
+	}{
+		{"an attached message", msg(attached), escaped(msg(attached)), true},
+		{"a text file", msg(file), escaped(msg(file)), true},
+		{"a quoted-printable text file", msg(qpFile), escaped(msg(qpFile)), true},
+		{"an attached message changed", msg(attached), escaped(msg(strings.Replace(attached, "secret", "public", 1))), false},
+		{"a text file changed", msg(file), escaped(msg(strings.Replace(file, "secret", "public", 1))), false},
+		{"a \">\" before another line", msg(file), msg(strings.Replace(file, "\r\nHello.", "\r\n>Hello.", 1)), false},
+	} {
+		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
+		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+	}
+}
