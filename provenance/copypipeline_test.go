@@ -461,8 +461,15 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 	r := rand.New(rand.NewPCG(29, 0xc0b1e5))
 	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
 	steps := pipeSteps()
+	seen := map[string]bool{}
 	for n := range pipeCases {
 		m := drawPipeMessage(r, n)
+		seen["alternative"] = seen["alternative"] || m.alternative
+		for _, p := range m.parts {
+			seen[p.mt] = true
+			seen["charset "+p.charset] = seen["charset "+p.charset] || p.charset != ""
+			seen["flowed"] = seen["flowed"] || p.flowed
+		}
 		authentic := signRaw(t, m.render(canonicalRendering()), "rsa2048", o)
 		sig, _ := splitSignatures(authentic)
 		require.Len(t, sig, 1)
@@ -480,6 +487,8 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 		}
 		for _, step := range steps {
 			rendering := drawPipeRendering(r)
+			seen[rendering.encoding] = true
+			seen["converted to UTF-8"] = seen["converted to UTF-8"] || rendering.toUTF8
 			copyBytes := m.render(rendering)
 			b := judge(step.apply(copyBytes, []byte(sig[0])))
 			assert.NotContains(t, codesOf(b), "copies.conflict", "message %d, %s, %+v: %v\n%s", n, step.name, rendering, codesOf(b), copyBytes)
@@ -519,6 +528,11 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 				assert.Contains(t, codesOf(b), "copies.conflict", "message %d, %s, %s: %v", n, what, step.name, codesOf(b))
 			}
 		}
+	}
+	// The generator draws every shape and every encoding.
+	for _, k := range []string{"alternative", "flowed", "text/plain", "text/html", "application/pdf", "message/rfc822",
+		"charset utf-8", "charset iso-8859-1", "charset koi8-r", "8bit", "quoted-printable", "base64", "converted to UTF-8"} {
+		assert.True(t, seen[k], "the generator draws %s", k)
 	}
 }
 
