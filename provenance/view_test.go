@@ -587,3 +587,53 @@ func TestViewEscapedLinesInEveryPart(t *testing.T) {
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
 	}
 }
+
+// A signed message whose line endings a text-mode copy doubled verifies
+// read as CRLF (repair.double_cr). The signatures do not cover where a
+// field stands, so a forger can move Content-Type: text/html to the first
+// line, add an unsigned field of markup and double the line endings: a
+// client that ends a line at each CR then ends the header after that
+// first line and renders the rest, markup included, as the body. Such a
+// message is not authentic (header.lone_cr); a doubled message whose
+// first line leaves the rest plain text stays authentic.
+func TestDoubledLineEndingsFirstLineMIME(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	doubled := func(msg []byte) []byte { return bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\r\r\n")) }
+	html := []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: Figures\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\nMessage-ID: <html@example.com>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>The figures are final.</p>\r\n")
+	signed := signRaw(t, html, "rsa2048", o)
+	// first moves the field named to the top and adds the unsigned fields
+	// after it.
+	first := func(name string, extra ...string) []byte {
+		i := bytes.Index(signed, []byte("\r\n"+name+":")) + 2
+		j := i + bytes.Index(signed[i:], []byte("\r\n")) + 2
+		rest := slices.Concat(signed[:i], signed[j:])
+		return slices.Concat(signed[i:j], []byte(strings.Join(extra, "")), rest)
+	}
+	note := "X-Note: <h1>Wire the money today</h1><div style=\"display:none\">\r\n"
+	for _, tc := range []struct {
+		name      string
+		msg       []byte
+		authentic bool
+	}{
+		{"doubled as stored", doubled(signed), true},
+		{"doubled, trace field first", doubled(prepend(signed, "Received: from a.example by b.example; Tue, 1 Mar 2016 10:00:00 +0000")), true},
+		{"doubled, MIME-Version first", doubled(first("MIME-Version")), true},
+		{"doubled, text/html first, markup added", doubled(first("Content-Type", note)), false},
+		{"doubled, text/html first", doubled(first("Content-Type")), false},
+		{"doubled, base64 first", doubled(prepend(signed, "Content-Transfer-Encoding: base64")), false},
+		{"not doubled, text/html first, markup added", first("Content-Type", note), true},
+	} {
+		a := c.Check(t.Context(), eml("sent.eml", tc.msg))
+		require.NoError(t, a.Err, "%s", tc.name)
+		if tc.authentic {
+			assert.Equal(t, VerdictAuthentic, a.Verdict, "%s: %s %v", tc.name, a.Summary, codesOf(a))
+			continue
+		}
+		assert.Equal(t, VerdictUnverifiable, a.Verdict, "%s: %s %v", tc.name, a.Summary, codesOf(a))
+		assert.Contains(t, codesOf(a), "header.lone_cr", "%s", tc.name)
+		assert.Contains(t, codesOf(a), "repair.double_cr", "%s: the signature still verifies read as CRLF", tc.name)
+		assert.Contains(t, a.Summary, "CR CR LF", "%s", tc.name)
+	}
+}

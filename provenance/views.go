@@ -345,37 +345,52 @@ func undoubleCR(b []byte) []byte {
 // "\r\n", for the reader's view, when every line of data ends so (a
 // text-mode copy of a CRLF file, as Windows tools make) and a reader that
 // takes each CR for a line break (and so ends the header after the first
-// line) shows the rest as plain text: the first line is no Content-Type
-// field of another type than text/plain in a charset that reads ASCII as
-// itself, and no Content-Transfer-Encoding field that decodes. Such a
-// reader then shows every byte as written, header lines included, hiding
-// none of them; one that reads MIME in the rest (a first line
-// "Content-Type: text/html" rendering an unsigned field's markup) could
-// hide text, so that file keeps its reading as stored. A CR anywhere
-// else (a lone CR inside a line) is kept, and read as such.
+// line) shows the rest as plain text (firstLineReadsPlain). Such a reader
+// then shows every byte as written, header lines included, hiding none of
+// them; one that reads MIME in the rest (a first line "Content-Type:
+// text/html" rendering an unsigned field's markup) could hide text, so
+// that file keeps its reading as stored. A CR anywhere else (a lone CR
+// inside a line) is kept, and read as such.
 func doubledAsCRLF(data []byte) (view, bool) {
 	n := bytes.Count(data, []byte("\r\r\n"))
 	if n == 0 || n != bytes.Count(data, []byte("\n")) {
 		return view{}, false
 	}
-	line, _, _ := bytes.Cut(data, []byte("\r"))
-	name, value, ok := bytes.Cut(line, []byte(":"))
-	if ok {
-		switch strings.ToLower(string(bytes.TrimSpace(name))) {
-		case "content-type":
-			mt, params, dup := parseContentType(string(value))
-			if mt != "text/plain" || len(dup) > 0 || !readsAsItself(params["charset"]) {
-				return view{}, false
-			}
-		case "content-transfer-encoding":
-			switch strings.ToLower(string(bytes.TrimSpace(value))) {
-			case "7bit", "8bit", "binary":
-			default:
-				return view{}, false
-			}
-		}
+	if _, ok := firstLineReadsPlain(data); !ok {
+		return view{}, false
 	}
 	return view{data: undoubleCR(data), code: "repair.double_cr"}, true
+}
+
+// firstLineReadsPlain reports whether a reader that ends the header after
+// the first line of data (as one that takes each CR of a doubled line
+// ending for a line break does) reads what follows as plain text: that
+// line is no Content-Type field of another type than text/plain or in a
+// charset that does not read ASCII as itself, and no
+// Content-Transfer-Encoding field that decodes. Otherwise it returns the
+// field's name as written.
+func firstLineReadsPlain(data []byte) (field string, ok bool) {
+	line, _, _ := bytes.Cut(data, []byte("\r"))
+	line, _, _ = bytes.Cut(line, []byte("\n"))
+	name, value, found := bytes.Cut(line, []byte(":"))
+	if !found {
+		return "", true
+	}
+	field = string(bytes.TrimSpace(name))
+	switch strings.ToLower(field) {
+	case "content-type":
+		mt, params, dup := parseContentType(string(value))
+		if mt != "text/plain" || len(dup) > 0 || !readsAsItself(params["charset"]) {
+			return field, false
+		}
+	case "content-transfer-encoding":
+		switch strings.ToLower(string(bytes.TrimSpace(value))) {
+		case "7bit", "8bit", "binary":
+		default:
+			return field, false
+		}
+	}
+	return "", true
 }
 
 // readsAsItself reports whether text under the charset label reads its
