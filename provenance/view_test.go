@@ -487,6 +487,34 @@ func TestViewDoubledLineEndings(t *testing.T) {
 	}
 }
 
+// A first line whose Content-Type Go's strict parser refuses is read as
+// text/plain by the lenient one, but "text/html (x)" is text/html to a
+// reader that skips the comment (Thunderbird, Python's header registry):
+// with doubled line endings it renders the rest of the header, unsigned
+// markup included, as HTML. Such a first line does not leave the rest
+// plain: the signed message is not authentic, and a copy so made is not
+// corroborated.
+func TestDoubledLineEndingsFirstLineCommented(t *testing.T) {
+	c := testChecker()
+	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
+	doubled := func(msg []byte) []byte { return bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\r\r\n")) }
+	note := "X-Note: <h1>Wire the money today</h1><div style=\"display:none\">\r\n"
+	for _, ct := range []string{"text/html (rendered); charset=utf-8", "text/html(rendered)"} {
+		html := []byte("Content-Type: " + ct + "\r\nFrom: alice@example.com\r\nTo: bob@example.org\r\nSubject: Figures\r\nDate: Tue, 1 Mar 2016 10:00:00 +0000\r\n" +
+			"Message-ID: <commented@example.com>\r\nMIME-Version: 1.0\r\n\r\n<p>The figures are final.</p>\r\n")
+		signed := signRaw(t, html, "rsa2048", o)
+		i := bytes.Index(signed, []byte("Content-Type:"))
+		j := i + bytes.Index(signed[i:], []byte("\r\n")) + 2
+		forged := doubled(slices.Concat(signed[i:j], []byte(note), signed[:i], signed[j:]))
+		a := c.Check(t.Context(), eml("sent.eml", forged))
+		require.NoError(t, a.Err, "%s", ct)
+		assert.Equal(t, VerdictUnverifiable, a.Verdict, "%s: %s %v", ct, a.Summary, codesOf(a))
+		assert.Contains(t, codesOf(a), "header.lone_cr", "%s", ct)
+		b := c.Check(t.Context(), eml("copy.eml", bytes.Replace(forged, []byte("DKIM-Signature:"), []byte("X-Old-Signature:"), 1)))
+		assertCopyJudged(t, c.Check(t.Context(), eml("orig.eml", signed)), b, ct, false)
+	}
+}
+
 // Mail-Reply-To and Mail-Followup-To say where Thunderbird's and Mutt's
 // replies go: a copy that adds or changes one does not show the same as
 // the authentic message, and a copy that keeps them does.

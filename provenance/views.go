@@ -56,6 +56,7 @@ package provenance
 import (
 	"bytes"
 	"context"
+	"mime"
 	"slices"
 	"strings"
 	"sync"
@@ -365,8 +366,9 @@ func doubledAsCRLF(data []byte) (view, bool) {
 // firstLineReadsPlain reports whether a reader that ends the header after
 // the first line of data (as one that takes each CR of a doubled line
 // ending for a line break does) reads what follows as plain text: that
-// line is no Content-Type field of another type than text/plain or in a
-// charset that does not read ASCII as itself, and no
+// line is no Content-Type field of another type than text/plain, in a
+// charset that does not read ASCII as itself or that the strict media-type
+// parser refuses, and no
 // Content-Transfer-Encoding field that decodes. Otherwise it returns the
 // field's name as written.
 func firstLineReadsPlain(data []byte) (field string, ok bool) {
@@ -379,6 +381,13 @@ func firstLineReadsPlain(data []byte) (field string, ok bool) {
 	field = string(bytes.TrimSpace(name))
 	switch strings.ToLower(field) {
 	case "content-type":
+		// A value Go's strict parser refuses is read leniently as
+		// text/plain, but a reader that skips a comment or stops at white
+		// space ("text/html (x)": Thunderbird, Python's header registry)
+		// may read another type in it: such a line is not taken as plain.
+		if _, _, err := mime.ParseMediaType(string(value)); err != nil {
+			return field, false
+		}
 		mt, params, dup := parseContentType(string(value))
 		if mt != "text/plain" || len(dup) > 0 || !readsAsItself(params["charset"]) {
 			return field, false
