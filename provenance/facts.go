@@ -156,7 +156,7 @@ func (f *facts) readMIME() {
 
 // unescapedBody returns the facts the reader's view reads: f, or, when a
 // body line reads "From " after ">" signs, a copy of f over its bytes
-// with those signs removed from every such line (unescapeFromLines), its
+// with those signs removed from every such line (unescapeBodyFromLines), its
 // MIME structure read again. An mbox writer escapes a body line "From "
 // as ">From " (mboxrd also ">From " as ">>From "), and a tool that cuts
 // a message out of an mbox may leave that in, in any part written as
@@ -171,7 +171,7 @@ func (f *facts) unescapedBody() *facts {
 	if !bytes.Contains(body, []byte(">From ")) {
 		return f
 	}
-	un := unescapeFromLines(body)
+	un := unescapeBodyFromLines(body)
 	if len(un) == len(body) {
 		return f
 	}

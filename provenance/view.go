@@ -25,7 +25,8 @@ package provenance
 //     the end of each line removed, empty lines at the start and the end
 //     removed, and the ">" signs before "From " at a line's start removed
 //     (mbox escaping a copy may keep: unescapeFromLines; removed so from
-//     every body line before any part is read, facts.unescapedBody),
+//     every body line before any part is read, facts.unescapedBody,
+//     but for one after a quoted-printable soft line break),
 //     inside marks of the multipart containers that hold it
 //     (their media types, where each starts and ends: openMultipart), each
 //     of another type than text/plain (text/html, which a client renders)
@@ -406,18 +407,36 @@ func (tb *textBuffers) normalize(b []byte) []byte {
 // as the message, at the cost of not telling a line quoted with ">" from
 // the same line unquoted when it starts with "From ".
 func unescapeFromLines(t []byte) []byte {
+	return unescapeFrom(t, false)
+}
+
+// unescapeBodyFromLines is unescapeFromLines over a body's bytes before
+// any part is decoded, but keeping a line whose previous line ends in "="
+// (white space after it aside, which quoted-printable decoders strip):
+// in a quoted-printable part that is a soft line break, which joins the
+// line to the one before, so its ">" is no escaping at a line's start but
+// a character in the middle of a decoded line ("hidden>From ..." in
+// markup closes a tag that hid the text after it).
+func unescapeBodyFromLines(body []byte) []byte {
+	return unescapeFrom(body, true)
+}
+
+func unescapeFrom(t []byte, softBreaks bool) []byte {
 	i := bytes.Index(t, []byte(">From "))
 	if i < 0 {
 		return t
 	}
 	var out []byte
+	prev := 0 // the start of the line before
 	for start := 0; start < len(t); {
 		end := len(t)
 		if j := bytes.IndexByte(t[start:], '\n'); j >= 0 {
 			end = start + j + 1
 		}
 		line := t[start:end]
-		if rest := bytes.TrimLeft(line, ">"); len(rest) < len(line) && bytes.HasPrefix(rest, []byte("From ")) {
+		joined := softBreaks && bytes.HasSuffix(bytes.TrimRight(t[prev:start], " \t\r\n"), []byte("="))
+		prev = start
+		if rest := bytes.TrimLeft(line, ">"); len(rest) < len(line) && bytes.HasPrefix(rest, []byte("From ")) && !joined {
 			if out == nil {
 				out = append(make([]byte, 0, len(t)), t[:start]...)
 			}

@@ -599,6 +599,9 @@ func TestViewEscapedLinesInEveryPart(t *testing.T) {
 	const attached = "Content-Type: message/rfc822\r\n\r\nFrom: carol@example.org\r\nSubject: Old\r\n\r\nHello.\r\nFrom here on it is secret.\r\n"
 	const file = "Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nHello.\r\nFrom here on it is secret.\r\n"
 	const qpFile = "Content-Type: text/plain; name=\"notes.txt\"\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nHello=2E\r\nFrom here on it is secret.\r\n"
+	const qpHTML = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"<p>Payment of 100 EUR approved.</p><span title=\r\nFrom the board: wire 90,000 EUR to IBAN XX00 today</span>\r\n"
+	qpHTMLSpace := strings.Replace(qpHTML, "title=\r\n", "title= \t\r\n", 1)
 	for _, tc := range []struct {
 		name         string
 		orig, copy   []byte
@@ -610,6 +613,10 @@ func TestViewEscapedLinesInEveryPart(t *testing.T) {
 		{"an attached message changed", msg(attached), escaped(msg(strings.Replace(attached, "secret", "public", 1))), false},
 		{"a text file changed", msg(file), escaped(msg(strings.Replace(file, "secret", "public", 1))), false},
 		{"a \">\" before another line", msg(file), msg(strings.Replace(file, "\r\nHello.", "\r\n>Hello.", 1)), false},
+		// After a quoted-printable soft line break the ">" is in the middle
+		// of a decoded line: here it closes the tag that hides the text.
+		{"a \">\" after a soft line break", msg(qpHTML), escaped(msg(qpHTML)), false},
+		{"a \">\" after a soft line break and white space", msg(qpHTMLSpace), escaped(msg(qpHTMLSpace)), false},
 	} {
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
 		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
