@@ -150,7 +150,7 @@ type fprint struct {
 	results uint8                // each signature's result in sels, 2 bits each: sigPass, sigFail or 0
 	nOwn    uint8                // its own paragraphs
 	nQuoted uint8                // the paragraphs it quotes
-	flags   uint8                // fpSigned, fpKeyDated, fpHasView, fpTextID
+	flags   uint8                // fpSigned, fpKeyDated, fpHasView, fpTextID, fpDoubled
 }
 
 const (
@@ -158,6 +158,7 @@ const (
 	fpKeyDated             // already has dkim.key_outside_seen_dates
 	fpHasView              // view, elems and the paragraphs are set
 	fpTextID               // its ID is kept in the text arena, not as SHA-256 bytes
+	fpDoubled              // its view reads doubled line endings as CRLF (viewPrint.doubled): never corroborated
 )
 
 // Results of a signature, for the cohorts.
@@ -172,6 +173,7 @@ func (f *fprint) bodyCoverage() BodyCoverage { return BodyCoverage(f.body) }
 func (f *fprint) signed() bool               { return f.flags&fpSigned != 0 }
 func (f *fprint) keyDated() bool             { return f.flags&fpKeyDated != 0 }
 func (f *fprint) hasView() bool              { return f.flags&fpHasView != 0 }
+func (f *fprint) doubled() bool              { return f.flags&fpDoubled != 0 }
 
 // sig returns its i-th signature: the interned "domain selector" and its
 // result (sigPass, sigFail or 0).
@@ -525,6 +527,9 @@ func (p *ArchivePass) Add(a *Assessment) {
 	}
 	if v := a.view; v != nil {
 		fp.flags |= fpHasView
+		if v.doubled {
+			fp.flags |= fpDoubled
+		}
 		fp.view, fp.elems = v.whole, v.elems
 		// Only a message with a Message-ID can be found as the one a
 		// reply answers, and only a reply's quotes are matched: the
@@ -773,7 +778,13 @@ func (p *ArchivePass) copies() {
 						p.add(s, finding{code: pcDiffer, other: c.authentic, elems: diff(x, p.at(c.authentic))})
 					}
 				}
-			case own.authentic >= 0 && x.verdictOf() == VerdictUnverifiable:
+			// A copy stored with doubled line endings shows, to a client
+			// that ends a line at each CR, its header as body text the
+			// view does not hold: it shows the same as the authentic copy
+			// only to other clients, so it is not corroborated (and,
+			// showing the same to them, not in conflict either: the next
+			// case).
+			case own.authentic >= 0 && x.verdictOf() == VerdictUnverifiable && !x.doubled():
 				p.changes[s] = passChange{verdict: VerdictAuthentic, other: own.authentic}
 				p.add(s, finding{code: pcCorroborated, other: own.authentic, elems: p.at(own.authentic).proven})
 				p.summary.Corroborated++

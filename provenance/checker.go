@@ -245,7 +245,9 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		return err
 	}
 	write(a, f, &c.policy, decide(f, &c.policy))
+	doubled := chosen.code == "repair.double_cr"
 	if u, ok := doubledAsCRLF(chosen.data); ok {
+		doubled = true
 		// A text-mode copy of a CRLF file: the reader's view is of the
 		// message it copied (doubledAsCRLF), as the signatures are judged
 		// on it when it makes them verify (repair.double_cr); the verdict
@@ -259,6 +261,7 @@ func (c *Checker) check(ctx context.Context, m *archive.Message, a *Assessment) 
 		}
 	}
 	a.view = readerView(f.unescapedBody())
+	a.view.doubled = doubled
 	return nil
 }
 

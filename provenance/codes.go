@@ -158,7 +158,7 @@ var codes = []CodeInfo{
 		"The header has more than one Content-Type, Content-Disposition or Content-Transfer-Encoding field; mail clients disagree on which one decides how the body is shown.",
 		"Look at the raw message; what a reader saw may differ from what was signed."},
 	{"header.lone_cr", SeverityCaution,
-		"The header holds a carriage return that does not end a line; some mail clients start a new field there and may show a field the signature does not cover. Also given when every line ends CR CR LF (a text-mode copy, read as CR LF to check the signatures) and the first header line is a Content-Type of another type than text/plain (or in a charset that does not read ASCII as itself) or a decoding Content-Transfer-Encoding: a client that ends a line at each CR ends the header there and reads the rest of the header, unsigned fields included, as a body of that kind. No authentic verdict.",
+		"The header holds a carriage return that does not end a line; some mail clients start a new field there and may show a field the signature does not cover. Also given when every line ends CR CR LF (a text-mode copy, read as CR LF to check the signatures): a client that ends a line at each CR ends the header after the first line and shows the rest of the header, unsigned fields included, as the start of the body (and, when that first line is a Content-Type of another type than text/plain or a decoding Content-Transfer-Encoding, as a body of that kind). No authentic verdict.",
 		"Look at the raw header bytes; this is a known way to show a different sender than the one signed."},
 	{"header.unsigned_field", SeverityCaution,
 		"A displayed field is present but not covered by the deciding signature: it may have been changed.",
@@ -321,7 +321,7 @@ var codes = []CodeInfo{
 		"Look at the body lines starting with \">From \": most likely the archive's escaping differed, but a \">\" someone added is the same bytes, so an authentic verdict is medium confidence at most."},
 	{"repair.double_cr", SeverityInfo,
 		"The signature verifies once line endings doubled by a text-mode copy (CR CR LF) are read as CR LF.",
-		"Nothing to do; a copy tool, not the message, differed."},
+		"The line endings are a copy tool's, not the sender's; but a mail client that ends a line at each CR shows the header's unsigned fields as body text, so the message is unverifiable (header.lone_cr): read it with CR LF line endings, and find a copy stored without the doubling."},
 }
 
 // codeIndex maps codes to their position in codes.

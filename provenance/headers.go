@@ -101,15 +101,15 @@ func headerAnomalies(f *facts) []anomaly {
 	}
 	// Line endings doubled by a text-mode copy, read as CRLF to check the
 	// signatures (repair.double_cr): a reader that takes each CR for a
-	// line break ends the header after the first line, and when that line
-	// is a MIME field that has the rest read as HTML or decoded, the rest
-	// of the header, unsigned fields included, becomes a body that can
-	// hide the signed text and show other. The signatures never cover
-	// where a field stands, so the order proves nothing.
+	// line break ends the header after the first line and shows the rest
+	// of the header, unsigned fields included (Received, X- fields), as
+	// the start of the body, which no signature covers; when that first
+	// line is a MIME field that has the rest read as HTML or decoded, that
+	// body can hide the signed text too. The signatures never cover where
+	// a field stands, so the order proves nothing.
 	if f.repair.code == "repair.double_cr" {
-		if field, ok := firstLineReadsPlain(f.raw); !ok {
-			out = append(out, anomaly{code: "header.lone_cr", name: field, misleads: true, doubled: true})
-		}
+		field, _ := firstLineReadsPlain(f.raw)
+		out = append(out, anomaly{code: "header.lone_cr", name: field, misleads: true, doubled: true})
 	}
 	// Two Content-Type (or Content-Transfer-Encoding) fields: mail clients
 	// disagree on which one decides how the body is shown.
@@ -145,8 +145,11 @@ func (a *anomaly) evidence() Evidence {
 	case "header.no_colon":
 		return evidence(a.code, "A header line at byte %d is not a field (it has no colon); some mail clients end the header there and show it as the start of the body.", a.offset)
 	case "header.lone_cr":
-		if a.doubled {
+		switch {
+		case a.doubled && a.name != "":
 			return evidence(a.code, "Every line ends CR CR LF, as a text-mode copy writes it, and the signatures were checked with CR LF; but a mail client that ends a line at each CR ends the header after the first line, a %s field, and reads the rest of the header, unsigned fields included, as a body of that kind, where markup or an encoding can hide the signed text and show other.", a.name)
+		case a.doubled:
+			return evidence(a.code, "Every line ends CR CR LF, as a text-mode copy writes it, and the signatures were checked with CR LF; but a mail client that ends a line at each CR ends the header after the first line and shows the rest of the header, unsigned fields included (Received, X- fields), as the start of the body, which no signature covers.")
 		}
 		return evidence(a.code, "The header holds a carriage return that does not end a line; some mail clients start a new field there, so they may show a field the signature does not cover.")
 	}
@@ -175,8 +178,11 @@ func (a *anomaly) summary() string {
 			return "Unverifiable: a field name in the header is followed by white space or a line break before its colon; some mail clients end the header there and show that line, and what follows, as the body."
 		}
 	case "header.lone_cr":
-		if a.doubled {
+		switch {
+		case a.doubled && a.name != "":
 			return fmt.Sprintf("Unverifiable: every line ends CR CR LF and the first header line is a %s field, so a mail client that ends a line at each CR shows the rest of the header, unsigned fields included, as the body.", a.name)
+		case a.doubled:
+			return "Unverifiable: the signatures verify once the doubled line endings (CR CR LF) of a text-mode copy are read as CR LF, but a mail client that ends a line at each CR shows the header's unsigned fields as the start of the body."
 		}
 		return "Unverifiable: the header holds a carriage return that does not end a line; some mail clients start a new field there and may show one the signature does not cover."
 	case "header.duplicate_mime_field":

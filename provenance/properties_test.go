@@ -531,7 +531,14 @@ func TestCommonArtifactsNeverAltered(t *testing.T) {
 			require.NoError(t, a.Err, "Check")
 			assertWellFormed(t, a)
 			assert.NotEqual(t, VerdictAltered, a.Verdict, "a benign artifact never makes a message altered; summary %q; evidence %v", a.Summary, codesOf(a))
-			assert.Equal(t, VerdictAuthentic, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
+			want := VerdictAuthentic
+			if tt.code == "repair.double_cr" {
+				// The signature verifies read as CR LF, but a client that
+				// ends a line at each CR shows the unsigned header fields
+				// as body text (header.lone_cr).
+				want = VerdictUnverifiable
+			}
+			assert.Equal(t, want, a.Verdict, "verdict; summary %q; evidence %v", a.Summary, codesOf(a))
 			assert.Contains(t, codesOf(a), tt.code, "evidence notes the artifact")
 			if !tt.repair {
 				for _, code := range codesOf(a) {

@@ -60,6 +60,8 @@ type spoolView struct {
 	Elems  [numElements]uint16
 	Paras  []uint64
 	Quotes []uint64
+	// Doubled is viewPrint.doubled.
+	Doubled bool
 }
 
 // NewSpool returns a Spool that writes to rw from its current offset and
@@ -131,7 +133,7 @@ func (e *SpoolEncoder) Encode(a *Assessment, aux []byte) error {
 		}
 	}
 	if v := a.view; v != nil {
-		r.View = &spoolView{Whole: v.whole, Elems: v.elems, Paras: packParagraphs(v.paras), Quotes: packParagraphs(v.quotes)}
+		r.View = &spoolView{Whole: v.whole, Elems: v.elems, Paras: packParagraphs(v.paras), Quotes: packParagraphs(v.quotes), Doubled: v.doubled}
 	}
 	if err := e.enc.Encode(&r); err != nil {
 		return fmt.Errorf("provenance: spool: %w", err)
@@ -289,7 +291,7 @@ func (r *spoolRecord) restore() *Assessment {
 	}
 	a.passSeq = r.Seq
 	if v := r.View; v != nil {
-		a.view = &viewPrint{whole: v.Whole, elems: v.Elems, paras: unpackParagraphs(v.Paras), quotes: unpackParagraphs(v.Quotes)}
+		a.view = &viewPrint{whole: v.Whole, elems: v.Elems, paras: unpackParagraphs(v.Paras), quotes: unpackParagraphs(v.Quotes), doubled: v.Doubled}
 	}
 	normalize(a)
 	return a

@@ -124,6 +124,12 @@ type viewPrint struct {
 	elems  [numElements]uint16 // a short hash per element, to name what differs
 	paras  []paragraph         // the sender's own paragraphs, at most maxParagraphs
 	quotes []paragraph         // the paragraphs quoted one level deep, at most maxParagraphs
+	// doubled: the view is of a text-mode copy's doubled line endings
+	// read as CRLF (repair.double_cr, doubledAsCRLF). A client that ends
+	// a line at each CR shows its header after the first line, unsigned
+	// fields included, as body text the view does not hold, so the
+	// archive pass never corroborates such a copy on its view.
+	doubled bool
 }
 
 // readerView computes the fingerprint of the view f was judged on.
@@ -286,7 +292,9 @@ func addressView(v string) string {
 func headerReadOtherwise(f *facts) (from int, ok bool) {
 	from = len(f.raw)
 	for _, a := range f.anomalies {
-		if a.code != "header.duplicate_mime_field" {
+		// The doubled line endings' anomaly stands for the whole header,
+		// which viewPrint.doubled marks instead.
+		if a.code != "header.duplicate_mime_field" && !a.doubled {
 			from, ok = min(from, a.offset), true
 		}
 	}

@@ -450,13 +450,15 @@ func TestViewDecodesBodyCharsets(t *testing.T) {
 }
 
 // A text-mode copy of a CRLF file (every line ending CR CR LF, as Windows
-// tools make when moving mail) reads as the message it copied: an
-// unsigned such copy of an authentic message is corroborated by it, as a
-// signed one verifies (repair.double_cr). A lone CR inside a line stays a
-// lone CR, read as it was; and a file whose first line makes a reader
-// that takes each CR for a line break (ending the header after that line)
-// read the rest as markup keeps its reading as stored, so that an unsigned
-// field's markup cannot hide the message from such a reader.
+// tools make when moving mail) reads as the message it copied, as a
+// signed one verifies (repair.double_cr): an unsigned such copy of an
+// authentic message is not in conflict with it. Nor is it corroborated:
+// a client that takes each CR for a line break ends the header after the
+// first line and shows the rest of the header, unsigned fields included,
+// as body text. A lone CR inside a line stays a lone CR, read as it was;
+// and a file whose first line makes such a client read the rest as markup
+// keeps its reading as stored, so that an unsigned field's markup cannot
+// hide the message.
 func TestViewDoubledLineEndings(t *testing.T) {
 	c := testChecker()
 	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
@@ -483,7 +485,22 @@ func TestViewDoubledLineEndings(t *testing.T) {
 		{"a first line that makes the rest HTML", html, doubled(htmlFirst), false},
 	} {
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
-		assertCopyJudged(t, a, b, tc.name, tc.corroborated)
+		if !tc.corroborated {
+			assertCopyJudged(t, a, b, tc.name, false)
+			continue
+		}
+		// Read as CRLF the copy shows what the authentic message shows,
+		// so it is not in conflict; but a client that ends a line at each
+		// CR shows its header as body text, so it is not corroborated
+		// either.
+		p := NewArchivePass()
+		p.Add(a)
+		p.Add(b)
+		p.Apply(a)
+		p.Apply(b)
+		assert.Equal(t, VerdictUnverifiable, b.Verdict, "%s (%v)", tc.name, codesOf(b))
+		assert.NotContains(t, codesOf(b), "copies.conflict", "%s", tc.name)
+		assert.NotContains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
 	}
 }
 
@@ -628,10 +645,12 @@ func TestViewEscapedLinesInEveryPart(t *testing.T) {
 // field stands, so a forger can move Content-Type: text/html to the first
 // line, add an unsigned field of markup and double the line endings: a
 // client that ends a line at each CR then ends the header after that
-// first line and renders the rest, markup included, as the body. Such a
-// message is not authentic (header.lone_cr); a doubled message whose
-// first line leaves the rest plain text stays authentic.
-func TestDoubledLineEndingsFirstLineMIME(t *testing.T) {
+// first line and renders the rest, markup included, as the body. With any
+// first line, such a client shows the header's unsigned fields (an added
+// X-Note of text) as the start of the body. A doubled message is
+// therefore never authentic (header.lone_cr, unverifiable: never altered
+// for it); the same message with CRLF endings is.
+func TestDoubledLineEndings(t *testing.T) {
 	c := testChecker()
 	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
 	doubled := func(msg []byte) []byte { return bytes.ReplaceAll(msg, []byte("\r\n"), []byte("\r\r\n")) }
@@ -652,13 +671,15 @@ func TestDoubledLineEndingsFirstLineMIME(t *testing.T) {
 		msg       []byte
 		authentic bool
 	}{
-		{"doubled as stored", doubled(signed), true},
-		{"doubled, trace field first", doubled(prepend(signed, "Received: from a.example by b.example; Tue, 1 Mar 2016 10:00:00 +0000")), true},
-		{"doubled, MIME-Version first", doubled(first("MIME-Version")), true},
+		{"doubled as stored", doubled(signed), false},
+		{"doubled, trace field first", doubled(prepend(signed, "Received: from a.example by b.example; Tue, 1 Mar 2016 10:00:00 +0000")), false},
+		{"doubled, MIME-Version first", doubled(first("MIME-Version")), false},
+		{"doubled, an unsigned field of text added", doubled(insertBeforeBody(signed, "X-Note: PS from Alice: the figures are NOT final; wire the deposit to IBAN XX00 1234 today")), false},
 		{"doubled, text/html first, markup added", doubled(first("Content-Type", note)), false},
 		{"doubled, text/html first", doubled(first("Content-Type")), false},
 		{"doubled, base64 first", doubled(prepend(signed, "Content-Transfer-Encoding: base64")), false},
 		{"not doubled, text/html first, markup added", first("Content-Type", note), true},
+		{"not doubled", signed, true},
 	} {
 		a := c.Check(t.Context(), eml("sent.eml", tc.msg))
 		require.NoError(t, a.Err, "%s", tc.name)
