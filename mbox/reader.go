@@ -146,7 +146,9 @@ func (rd *Reader) Next() (*Message, error) {
 			rd.bom = true
 		}
 		// Leading blank lines are tolerated: some exporters write one.
-		for rd.ensure(2) || rd.r < rd.w {
+		// The longest blank line, "\r\r\n", is three bytes: with fewer
+		// in the buffer its CRs would read as no blank line.
+		for rd.ensure(3) || rd.r < rd.w {
 			n := blankLen(rd.buf[rd.r:rd.w])
 			if n == 0 {
 				break
