@@ -386,6 +386,21 @@ func assertCopyJudged(t *testing.T, a, b *Assessment, name string, corroborated 
 	assert.Contains(t, codesOf(b), "copies.conflict", "%s", name)
 }
 
+// assertCopyStandsAlone checks that the archive pass neither corroborates
+// b by a, authentic, nor puts it in conflict with a: b stays unverifiable.
+func assertCopyStandsAlone(t *testing.T, a, b *Assessment, name string) {
+	t.Helper()
+	require.Equal(t, VerdictAuthentic, a.Verdict, "%s", name)
+	p := NewArchivePass()
+	p.Add(a)
+	p.Add(b)
+	p.Apply(a)
+	p.Apply(b)
+	assert.Equal(t, VerdictUnverifiable, b.Verdict, "%s (%v)", name, codesOf(b))
+	assert.NotContains(t, codesOf(b), "copies.conflict", "%s", name)
+	assert.NotContains(t, codesOf(b), "copies.corroborated", "%s", name)
+}
+
 // The reader's view holds header fields as a mail client shows them, in
 // whatever charset their encoded words use: the same Subject re-encoded
 // (ISO-2022-JP to UTF-8, as a gateway may) is the same view, and another
@@ -471,9 +486,9 @@ func TestViewDoubledLineEndings(t *testing.T) {
 	htmlFirst := slices.Concat([]byte("Content-Type: text/html; charset=utf-8\r\nX-Note: <div style=\"display:none\">\r\n"),
 		bytes.Replace(html, []byte("Content-Type: text/html; charset=utf-8\r\n"), nil, 1))
 	for _, tc := range []struct {
-		name         string
-		orig, copy   []byte
-		corroborated bool
+		name       string
+		orig, copy []byte
+		same       bool // read as CRLF it shows what orig shows: it stands alone, else it conflicts
 	}{
 		{"a text message", plain.Bytes(), doubled(plain.Bytes()), true},
 		{"a message with an attachment", withFile.Bytes(), doubled(withFile.Bytes()), true},
@@ -482,10 +497,10 @@ func TestViewDoubledLineEndings(t *testing.T) {
 		{"a word changed", plain.Bytes(), doubled(bytes.Replace(plain.Bytes(), []byte("final"), []byte("wrong"), 1)), false},
 		{"a lone CR inside a body line", plain.Bytes(), doubled(bytes.Replace(plain.Bytes(), []byte("final."), []byte("final.\rWire the money today."), 1)), false},
 		{"a lone CR inside a header line", plain.Bytes(), doubled(prepend(plain.Bytes(), "X-Note: x\rFrom: Mallory <mallory@example.net>")), false},
-		{"a first line that makes the rest HTML", html, doubled(htmlFirst), false},
+		{"a first line that makes the rest HTML", html, doubled(htmlFirst), true},
 	} {
 		a, b := c.Check(t.Context(), eml("sent.eml", signRaw(t, tc.orig, "rsa2048", o))), c.Check(t.Context(), eml("copy.eml", tc.copy))
-		if !tc.corroborated {
+		if !tc.same {
 			assertCopyJudged(t, a, b, tc.name, false)
 			continue
 		}
@@ -493,14 +508,7 @@ func TestViewDoubledLineEndings(t *testing.T) {
 		// so it is not in conflict; but a client that ends a line at each
 		// CR shows its header as body text, so it is not corroborated
 		// either.
-		p := NewArchivePass()
-		p.Add(a)
-		p.Add(b)
-		p.Apply(a)
-		p.Apply(b)
-		assert.Equal(t, VerdictUnverifiable, b.Verdict, "%s (%v)", tc.name, codesOf(b))
-		assert.NotContains(t, codesOf(b), "copies.conflict", "%s", tc.name)
-		assert.NotContains(t, codesOf(b), "copies.corroborated", "%s", tc.name)
+		assertCopyStandsAlone(t, a, b, tc.name)
 	}
 }
 
@@ -508,9 +516,8 @@ func TestViewDoubledLineEndings(t *testing.T) {
 // text/plain by the lenient one, but "text/html (x)" is text/html to a
 // reader that skips the comment (Thunderbird, Python's header registry):
 // with doubled line endings it renders the rest of the header, unsigned
-// markup included, as HTML. Such a first line does not leave the rest
-// plain: the signed message is not authentic, and a copy so made is not
-// corroborated.
+// markup included, as HTML. The signed message is not authentic, and a
+// copy so made is not corroborated.
 func TestDoubledLineEndingsFirstLineCommented(t *testing.T) {
 	c := testChecker()
 	o := &testmail.SignOptions{Headers: append(testmail.DefaultHeaders(), "content-type", "mime-version")}
@@ -528,7 +535,7 @@ func TestDoubledLineEndingsFirstLineCommented(t *testing.T) {
 		assert.Equal(t, VerdictUnverifiable, a.Verdict, "%s: %s %v", ct, a.Summary, codesOf(a))
 		assert.Contains(t, codesOf(a), "header.lone_cr", "%s", ct)
 		b := c.Check(t.Context(), eml("copy.eml", bytes.Replace(forged, []byte("DKIM-Signature:"), []byte("X-Old-Signature:"), 1)))
-		assertCopyJudged(t, c.Check(t.Context(), eml("orig.eml", signed)), b, ct, false)
+		assertCopyStandsAlone(t, c.Check(t.Context(), eml("orig.eml", signed)), b, ct)
 	}
 }
 
