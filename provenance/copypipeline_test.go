@@ -480,11 +480,7 @@ func TestPropertyPipelineCopiesCorroborate(t *testing.T) {
 
 		judge := func(copyMsg *archive.Message) *Assessment {
 			b := c.Check(t.Context(), copyMsg)
-			p := NewArchivePass()
-			p.Add(a)
-			p.Add(b)
-			p.Apply(a)
-			p.Apply(b)
+			applyPass(a, b)
 			return b
 		}
 		for _, step := range steps {

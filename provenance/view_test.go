@@ -367,17 +367,26 @@ func TestViewHoldsUnnamedTopLevelBody(t *testing.T) {
 	}
 }
 
+// applyPass runs one archive pass over as, in that order, and applies it to
+// each.
+func applyPass(as ...*Assessment) {
+	p := NewArchivePass()
+	defer p.Release()
+	for _, a := range as {
+		p.Add(a)
+	}
+	for _, a := range as {
+		p.Apply(a)
+	}
+}
+
 // assertCopyJudged runs the archive pass over a, an authentic message, and
 // b, an unsigned copy of it, and asserts that b is corroborated by a, or,
 // when not corroborated, altered by copies.conflict.
 func assertCopyJudged(t *testing.T, a, b *Assessment, name string, corroborated bool) {
 	t.Helper()
 	require.Equal(t, VerdictAuthentic, a.Verdict, "%s", name)
-	p := NewArchivePass()
-	p.Add(a)
-	p.Add(b)
-	p.Apply(a)
-	p.Apply(b)
+	applyPass(a, b)
 	if corroborated {
 		assert.Contains(t, codesOf(b), "copies.corroborated", "%s", name)
 		return
@@ -391,11 +400,7 @@ func assertCopyJudged(t *testing.T, a, b *Assessment, name string, corroborated 
 func assertCopyStandsAlone(t *testing.T, a, b *Assessment, name string) {
 	t.Helper()
 	require.Equal(t, VerdictAuthentic, a.Verdict, "%s", name)
-	p := NewArchivePass()
-	p.Add(a)
-	p.Add(b)
-	p.Apply(a)
-	p.Apply(b)
+	applyPass(a, b)
 	assert.Equal(t, VerdictUnverifiable, b.Verdict, "%s (%v)", name, codesOf(b))
 	assert.NotContains(t, codesOf(b), "copies.conflict", "%s", name)
 	assert.NotContains(t, codesOf(b), "copies.corroborated", "%s", name)
